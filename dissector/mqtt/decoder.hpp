@@ -1,0 +1,37 @@
+// Decoder: one whole MQTT control packet in, a Packet with every diagnostic out.
+#pragma once
+
+#include "mqtt/packet.hpp"
+
+namespace mqttlens::mqtt {
+
+/// Decoder settings. The defaults are the standard; every relaxation is named.
+struct DecodeOptions {
+    /// Protocol level of the connection (from its CONNECT): 4 for 3.1.1, 3 for 3.1.
+    /// CONNECT itself is always decoded by what it declares.
+    std::uint8_t protocol_level = 4;
+    /// Report U+0001..001F, U+007F..009F and non-characters in strings as warnings.
+    bool warn_control_characters = true;
+    /// Report a Remaining Length not in its shortest form as a warning.
+    bool warn_non_minimal_length = true;
+    /// Risk: accepts a client→server packet id 0 without an error (some old clients send it).
+    bool allow_packet_id_zero = false;
+};
+
+/// Decodes one packet. `bytes` should be exactly one packet (as the Framer yields it): a short
+/// field inside it is malformed, never "need more". Bytes past header + Remaining Length are
+/// reported (packet_length_mismatch) and ignored. Never throws, never reads outside `bytes`, and
+/// allocates nothing. The result's views point into `bytes`.
+Packet decode(Bytes bytes, const DecodeOptions& options = {}) noexcept;
+
+/// Result of reading a Remaining Length.
+struct LengthResult {
+    enum class Status : std::uint8_t { ok, need_more, malformed } status;
+    std::uint32_t value = 0;
+    std::uint8_t size = 0;  ///< bytes used (ok), bytes seen (need_more/malformed)
+};
+
+/// Reads a Remaining Length (§2.2.3) from the start of `bytes` (the bytes after byte 0).
+LengthResult read_remaining_length(Bytes bytes) noexcept;
+
+}  // namespace mqttlens::mqtt

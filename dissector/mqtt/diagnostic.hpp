@@ -1,0 +1,217 @@
+// Diagnostics: what the framer, decoder and stream checker say about bytes that break MQTT 3.1.1.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace mqttlens::mqtt {
+
+enum class Severity : std::uint8_t {
+    warning,  ///< allowed by the standard but suspicious (non-minimal length, control characters)
+    error,    ///< breaks a MUST of the standard
+};
+
+/// The named field a diagnostic points at; also used by encoder overrides.
+enum class Field : std::uint8_t {
+    none,
+    fixed_header,      ///< byte 0: packet type and flags
+    remaining_length,  ///< the Remaining Length bytes
+    protocol_name,
+    protocol_level,
+    connect_flags,
+    keep_alive,
+    client_id,
+    will_topic,
+    will_message,
+    username,
+    password,
+    ack_flags,  ///< CONNACK Acknowledge Flags
+    return_code,
+    topic,
+    packet_id,
+    payload,
+    topic_filter,
+    requested_qos,
+    return_codes,  ///< SUBACK payload
+    trailing,      ///< bytes after the last field
+};
+
+/// Stable diagnostic codes: one enumerator per rule. Never renumber; append only.
+enum class Code : std::uint16_t {
+    // Framing and fixed header
+    reserved_packet_type,          ///< packet type 0 or 15 (§2.2.1)
+    invalid_fixed_header_flags,    ///< reserved flag bits differ from Table 2.2 (MQTT-2.2.2-1)
+    pubrel_flags,                  ///< PUBREL flags not 0010 (MQTT-3.6.1-1)
+    subscribe_flags,               ///< SUBSCRIBE flags not 0010 (MQTT-3.8.1-1)
+    unsubscribe_flags,             ///< UNSUBSCRIBE flags not 0010 (MQTT-3.10.1-1)
+    disconnect_flags,              ///< DISCONNECT reserved bits not zero (MQTT-3.14.1-1)
+    remaining_length_malformed,    ///< 4th Remaining Length byte has the continuation bit (§2.2.3)
+    remaining_length_non_minimal,  ///< Remaining Length not in its shortest form (§2.2.3, warning)
+    packet_too_large,              ///< Remaining Length above the configured maximum (§2.2.3)
+    packet_truncated,              ///< input ends before Remaining Length bytes followed (§2.2.3)
+    packet_length_mismatch,        ///< decoder given more bytes than header + Remaining Length (§2.2.3)
+
+    // Strings and topics
+    string_truncated,       ///< 2-byte length prefix runs past the end of the packet (§1.5.3)
+    utf8_malformed,         ///< not well-formed UTF-8 (MQTT-1.5.3-1)
+    utf8_null,              ///< contains U+0000 (MQTT-1.5.3-2)
+    utf8_control,           ///< U+0001..001F or U+007F..009F (§1.5.3, warning)
+    utf8_noncharacter,      ///< a Unicode non-character (§1.5.3, warning)
+    topic_empty,            ///< zero-length Topic Name or Topic Filter (MQTT-4.7.3-1)
+    topic_null,             ///< Topic Name or Filter contains U+0000 (MQTT-4.7.3-2)
+    topic_name_wildcard,    ///< '+' or '#' in a Topic Name (MQTT-4.7.1-1)
+    filter_hash_misplaced,  ///< '#' not last or not after '/' (MQTT-4.7.1-2)
+    filter_plus_misplaced,  ///< '+' not a whole level (MQTT-4.7.1-3)
+
+    // CONNECT
+    protocol_name_invalid,          ///< Protocol Name not "MQTT" (nor "MQIsdp" for 3.1) (MQTT-3.1.2-1)
+    protocol_level_unsupported,     ///< Protocol Level not 4 (or 3 with "MQIsdp") (MQTT-3.1.2-2)
+    connect_reserved_flag,          ///< Connect Flags bit 0 set (MQTT-3.1.2-3)
+    will_fields_missing,            ///< Will Flag 1 but Will Topic / Message missing (MQTT-3.1.2-9)
+    will_qos_without_will,          ///< Will Flag 0 but Will QoS not 0 (MQTT-3.1.2-13)
+    will_qos_invalid,               ///< Will QoS 3 (MQTT-3.1.2-14)
+    will_retain_without_will,       ///< Will Flag 0 but Will Retain 1 (MQTT-3.1.2-15)
+    username_without_flag,          ///< a User Name follows but its flag is 0 (MQTT-3.1.2-18)
+    username_missing,               ///< User Name Flag 1 but no User Name (MQTT-3.1.2-19)
+    password_without_flag,          ///< a Password follows but its flag is 0 (MQTT-3.1.2-20)
+    password_missing,               ///< Password Flag 1 but no Password (MQTT-3.1.2-21)
+    password_without_username,      ///< Password Flag 1 with User Name Flag 0 (MQTT-3.1.2-22)
+    client_id_missing,              ///< no Client Identifier (MQTT-3.1.3-3)
+    client_id_not_utf8,             ///< Client Identifier not valid UTF-8 (MQTT-3.1.3-4)
+    client_id_empty_persistent,     ///< zero-length Client Identifier with Clean Session 0 (MQTT-3.1.3-7)
+    will_topic_not_utf8,            ///< Will Topic not valid UTF-8 (MQTT-3.1.3-10)
+    username_not_utf8,              ///< User Name not valid UTF-8 (MQTT-3.1.3-11)
+    will_topic_invalid,             ///< Will Topic is not a valid Topic Name (§3.1.3)
+    connect_malformed,              ///< truncated field or bytes after the last field (MQTT-3.1.4-1)
+
+    // CONNACK
+    connack_length,                  ///< Remaining Length not 2 (§3.2.1)
+    connack_reserved_flags,          ///< Acknowledge Flags bits 7..1 not zero (§3.2.2.1)
+    connack_return_code_invalid,     ///< return code above 5 (§3.2.2.3)
+    connack_session_present_error,   ///< Session Present 1 with a non-zero return code (MQTT-3.2.2-4)
+
+    // PUBLISH
+    publish_qos_invalid,        ///< QoS 3 (MQTT-3.3.1-4)
+    publish_dup_qos0,           ///< DUP 1 with QoS 0 (MQTT-3.3.1-2)
+    publish_topic_invalid,      ///< Topic Name missing or not UTF-8 (MQTT-3.3.2-1)
+    publish_topic_wildcard,     ///< Topic Name holds a wildcard (MQTT-3.3.2-2)
+    packet_id_zero,             ///< Packet Identifier 0 where one is required (MQTT-2.3.1-1)
+    publish_packet_id_missing,  ///< QoS 1 or 2 with no room for the Packet Identifier (§3.3.2)
+
+    // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
+    puback_length,       ///< Remaining Length not 2 (§3.4.1)
+    pubrec_length,       ///< Remaining Length not 2 (§3.5.1)
+    pubrel_length,       ///< Remaining Length not 2 (§3.6.1)
+    pubcomp_length,      ///< Remaining Length not 2 (§3.7.1)
+    unsuback_length,     ///< Remaining Length not 2 (§3.11.1)
+    ack_packet_id_zero,  ///< acknowledgement with Packet Identifier 0 (MQTT-2.3.1-1, warning)
+
+    // SUBSCRIBE, SUBACK, UNSUBSCRIBE
+    subscribe_filter_not_utf8,       ///< Topic Filter not UTF-8 (MQTT-3.8.3-1)
+    subscribe_no_filters,            ///< no Topic Filter / QoS pair (MQTT-3.8.3-3)
+    subscribe_qos_invalid,           ///< Requested QoS reserved bits set or QoS 3 (MQTT-3-8.3-4)
+    subscribe_pair_truncated,        ///< last Topic Filter without its QoS byte (§3.8.3)
+    suback_no_return_codes,          ///< SUBACK without a return code (§3.9.3)
+    suback_return_code_invalid,      ///< return code not 0x00, 0x01, 0x02, 0x80 (MQTT-3.9.3-2)
+    unsubscribe_filter_not_utf8,     ///< Topic Filter not UTF-8 (MQTT-3.10.3-1)
+    unsubscribe_no_filters,          ///< no Topic Filter (MQTT-3.10.3-2)
+    packet_id_missing,               ///< variable header too short for the Packet Identifier (§2.3.1)
+
+    // PINGREQ, PINGRESP, DISCONNECT
+    pingreq_length,     ///< Remaining Length not 0 (§3.12.1)
+    pingresp_length,    ///< Remaining Length not 0 (§3.13.1)
+    disconnect_length,  ///< Remaining Length not 0 (§3.14.1)
+
+    // Across one connection (stream checker, capture layer)
+    first_packet_not_connect,      ///< the client's first packet is not CONNECT (MQTT-3.1.0-1)
+    second_connect,                ///< a second CONNECT from the client (MQTT-3.1.0-2)
+    first_packet_not_connack,      ///< the server's first packet is not CONNACK (MQTT-3.2.0-1)
+    wrong_direction,               ///< packet type sent in a direction Table 2.1 forbids (§2.2.1)
+    connack_after_bad_connect,     ///< a CONNACK answers a malformed CONNECT (MQTT-3.1.4-1)
+    session_present_clean,         ///< Session Present 1 after Clean Session 1 (MQTT-3.2.2-1)
+    data_after_connack_error,      ///< server data after a non-zero CONNACK (MQTT-3.2.2-5)
+    packet_id_in_use,              ///< a new request reuses an identifier in flight (MQTT-2.3.1-2)
+    ack_unknown_packet_id,         ///< acknowledgement matches no outstanding request (MQTT-2.3.1-6)
+    subscribe_unanswered,          ///< SUBSCRIBE never acknowledged (MQTT-3.8.4-1)
+    unsubscribe_unanswered,        ///< UNSUBSCRIBE never acknowledged (MQTT-3.10.4-4)
+    suback_count_mismatch,         ///< SUBACK return codes differ from the filter count (MQTT-3.9.3-1)
+    pingreq_unanswered,            ///< PINGREQ never answered by PINGRESP (MQTT-3.12.4-1)
+    data_after_disconnect,         ///< client data after DISCONNECT (MQTT-3.14.4-1)
+    keep_alive_exceeded,           ///< silence longer than 1.5 x Keep Alive (MQTT-3.1.2-24)
+
+    // Capture and TCP layer (not MQTT rules; rule ID is "mqttlens")
+    stream_gap,               ///< bytes lost in the capture; resynchronised
+    stream_midstream,         ///< capture starts inside a connection; first boundary found
+    stream_unsynchronised,    ///< no plausible packet boundary; bytes skipped
+
+    count_  ///< number of codes; not a code
+};
+
+inline constexpr std::size_t code_count = static_cast<std::size_t>(Code::count_);
+
+/// Static facts about a code: its name (snake_case), spec rule ID, default severity, message.
+struct CodeInfo {
+    std::string_view name;
+    std::string_view rule;  ///< e.g. "MQTT-3.3.1-4" or "MQTT-§3.2.1"
+    Severity severity;
+    std::string_view message;
+};
+
+/// The table entry for `code`; never fails for a valid enumerator.
+const CodeInfo& code_info(Code code) noexcept;
+/// The snake_case name of a field, such as "client_id".
+std::string_view field_name(Field field) noexcept;
+/// The display name of a severity: "error" or "warning".
+std::string_view severity_name(Severity severity) noexcept;
+
+/// One finding: a code, where it is (offset from the packet's first byte) and in which field.
+struct Diagnostic {
+    Code code;
+    Severity severity;
+    Field field;
+    std::uint32_t offset;
+
+    std::string_view rule() const noexcept { return code_info(code).rule; }
+    std::string_view message() const noexcept { return code_info(code).message; }
+    friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
+};
+
+/// A fixed-capacity list of diagnostics: never allocates. Past `capacity` it counts what it drops.
+class Diagnostics {
+public:
+    static constexpr std::size_t capacity = 16;
+
+    /// Appends with the code's default severity; counts it as dropped when full.
+    void add(Code code, Field field, std::uint32_t offset) noexcept {
+        add(Diagnostic{code, code_info(code).severity, field, offset});
+    }
+    void add(const Diagnostic& d) noexcept {
+        if (d.severity == Severity::error) ++errors_;
+        if (size_ < capacity) items_[size_++] = d; else ++dropped_;
+    }
+    void clear() noexcept { size_ = 0; dropped_ = 0; errors_ = 0; }
+
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t dropped() const noexcept { return dropped_; }
+    /// Error-severity findings, including dropped ones.
+    std::size_t error_count() const noexcept { return errors_; }
+    const Diagnostic* begin() const noexcept { return items_.data(); }
+    const Diagnostic* end() const noexcept { return items_.data() + size_; }
+    const Diagnostic& operator[](std::size_t i) const noexcept { return items_[i]; }
+    /// True when some kept diagnostic has this code.
+    bool has(Code code) const noexcept {
+        for (const auto& d : *this) if (d.code == code) return true;
+        return false;
+    }
+
+private:
+    std::array<Diagnostic, capacity> items_;  // left uninitialised past size_
+    std::uint8_t size_ = 0;
+    std::uint16_t dropped_ = 0;
+    std::uint16_t errors_ = 0;
+};
+
+}  // namespace mqttlens::mqtt
