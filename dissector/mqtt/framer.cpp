@@ -1,0 +1,103 @@
+// Framer: fixed header, Remaining Length, then exactly that many bytes (§2.2, §2.2.3).
+//
+// Bytes fed are copied into one buffer and packets are handed out as views into it. feed() does
+// not promise the caller's chunk outlives the call, so a view into the chunk could dangle; one
+// memcpy per byte fed is far cheaper than decoding and keeps every Frame safe.
+//
+// Errors are reported at the stream offset of the first byte of the packet that broke the stream
+// (its Remaining Length starts one byte later). Once broken, the framer drops what it is fed and
+// repeats the same error until reset().
+#include "mqtt/framer.hpp"
+
+#include <cstring>
+
+namespace mqttlens::mqtt {
+
+namespace {
+
+struct Header {
+    enum class Status : std::uint8_t { ok, need_more, malformed } status;
+    std::uint32_t remaining_length = 0;
+    std::uint8_t size = 0;  ///< byte 0 plus the Remaining Length bytes (ok)
+};
+
+/// Reads byte 0 and the Remaining Length at the start of `p[0..n)`, n >= 1.
+/// Remaining Length (§2.2.3): 1 to 4 bytes, low 7 bits of each, least significant first; bit 7
+/// says another byte follows. A 4th byte with bit 7 set is malformed.
+inline Header read_header(const std::uint8_t* p, std::size_t n) noexcept {
+    std::uint32_t value = 0;
+    for (std::size_t i = 1; i <= 4; ++i) {
+        if (i >= n) return {Header::Status::need_more};
+        const std::uint8_t b = p[i];
+        value |= std::uint32_t(b & 0x7F) << (7 * (i - 1));
+        if (!(b & 0x80)) return {Header::Status::ok, value, static_cast<std::uint8_t>(i + 1)};
+    }
+    return {Header::Status::malformed};
+}
+
+}  // namespace
+
+void Framer::feed(Bytes chunk) {
+    if (broken_) return;
+    // Drop the consumed prefix once it outweighs what is left: each byte moves at most once per
+    // byte consumed before it, so compaction costs O(1) per byte fed.
+    const std::size_t left = buffer_.size() - start_;
+    if (left == 0) {
+        buffer_.clear();
+        start_ = 0;
+    } else if (start_ >= left) {
+        std::memmove(buffer_.data(), buffer_.data() + start_, left);
+        buffer_.resize(left);
+        start_ = 0;
+    }
+    buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
+}
+
+Frame Framer::next() {
+    if (broken_) return error_;
+
+    Frame frame;
+    frame.offset = consumed_;
+    const std::size_t avail = buffer_.size() - start_;
+    const std::uint8_t* p = buffer_.data() + start_;
+
+    auto fail = [&](Code code) {
+        frame.status = Frame::Status::error;
+        frame.error = code;
+        broken_ = true;
+        error_ = frame;
+        return frame;
+    };
+    auto need_more = [&](std::size_t need) {
+        if (finished_ && avail > 0) return fail(Code::packet_truncated);
+        frame.status = Frame::Status::need_more;
+        frame.need = need;
+        return frame;
+    };
+
+    if (avail == 0) return need_more(1);
+    const Header h = read_header(p, avail);
+    if (h.status == Header::Status::malformed) return fail(Code::remaining_length_malformed);
+    if (h.status == Header::Status::need_more) return need_more(1);
+    if (h.remaining_length > options_.max_remaining_length) return fail(Code::packet_too_large);
+
+    const std::size_t total = std::size_t(h.size) + h.remaining_length;
+    if (avail < total) return need_more(total - avail);
+
+    frame.status = Frame::Status::packet;
+    frame.packet = Bytes(p, total);
+    start_ += total;
+    consumed_ += total;
+    return frame;
+}
+
+void Framer::reset(std::uint64_t stream_offset) {
+    buffer_.clear();
+    start_ = 0;
+    consumed_ = stream_offset;
+    finished_ = false;
+    broken_ = false;
+    error_ = Frame{};
+}
+
+}  // namespace mqttlens::mqtt
