@@ -1,0 +1,488 @@
+// Strict MQTT 3.1.1 decoder: one whole packet in, every field and every finding out.
+#include "mqtt/decoder.hpp"
+
+#include "mqtt/topic.hpp"
+#include "mqtt/utf8.hpp"
+
+namespace mqttlens::mqtt {
+namespace {
+
+using detail::TopicIssue;
+using detail::TopicResult;
+using detail::TopicSink;
+using detail::Utf8Issue;
+
+// The packet being decoded: `base` is its first byte, the body runs from `start` to `end`
+// (offsets from `base`; `end` stops at the input's end when the packet is truncated).
+struct Ctx {
+    const std::uint8_t* base;
+    std::size_t start;
+    std::size_t end;
+    Diagnostics& diags;
+    const DecodeOptions& options;
+
+    void add(Code code, Field field, std::size_t offset) noexcept {
+        diags.add(code, field, static_cast<std::uint32_t>(offset));
+    }
+    std::size_t left(std::size_t pos) const noexcept { return pos < end ? end - pos : 0; }
+    std::uint16_t u16(std::size_t pos) const noexcept {
+        return static_cast<std::uint16_t>((base[pos] << 8) | base[pos + 1]);
+    }
+    std::string_view text(std::size_t pos, std::size_t n) const noexcept {
+        return {reinterpret_cast<const char*>(base) + pos, n};
+    }
+};
+
+// A length-prefixed field (§1.5.3 string or binary data) at `pos`.
+struct Field16 {
+    enum class Status : std::uint8_t { ok, missing, truncated } status;
+    std::string_view value;  // ok only
+};
+
+Field16 read_field16(const Ctx& c, std::size_t pos) noexcept {
+    std::size_t left = c.left(pos);
+    if (left == 0) return {Field16::Status::missing, {}};
+    if (left < 2) return {Field16::Status::truncated, {}};
+    std::size_t n = c.u16(pos);
+    if (n > left - 2) return {Field16::Status::truncated, {}};
+    return {Field16::Status::ok, c.text(pos + 2, n)};
+}
+
+// Reports the UTF-8 problems of string `s` whose first content byte is at `at`; returns true when
+// the string is not a valid MQTT UTF-8 string (ill-formed or U+0000).
+bool check_string(Ctx& c, std::string_view s, std::size_t at, Field field) noexcept {
+    return detail::scan_utf8(s, c.options.warn_control_characters,
+                             [&](Utf8Issue issue, std::size_t i) {
+                                 Code code = issue == Utf8Issue::malformed ? Code::utf8_malformed
+                                             : issue == Utf8Issue::null    ? Code::utf8_null
+                                             : issue == Utf8Issue::control ? Code::utf8_control
+                                                                           : Code::utf8_noncharacter;
+                                 c.add(code, field, at + i);
+                             })
+        .invalid();
+}
+
+struct TopicReport {
+    Ctx* c;
+    std::size_t prefix;  // offset of the length prefix
+    Field field;
+};
+
+void report_topic_issue(void* context, TopicIssue issue, std::size_t i) {
+    auto& r = *static_cast<TopicReport*>(context);
+    switch (issue) {
+        case TopicIssue::empty: r.c->add(Code::topic_empty, r.field, r.prefix); break;
+        case TopicIssue::null: r.c->add(Code::topic_null, r.field, r.prefix + 2 + i); break;
+        case TopicIssue::name_wildcard:
+            r.c->add(Code::topic_name_wildcard, r.field, r.prefix + 2 + i);
+            break;
+        case TopicIssue::hash_misplaced:
+            r.c->add(Code::filter_hash_misplaced, r.field, r.prefix + 2 + i);
+            break;
+        case TopicIssue::plus_misplaced:
+            r.c->add(Code::filter_plus_misplaced, r.field, r.prefix + 2 + i);
+            break;
+    }
+}
+
+// A Topic Name or Filter at `prefix`: the string checks, then the topic checks.
+struct TopicCheck {
+    bool not_utf8;
+    TopicResult topic;
+};
+
+TopicCheck check_topic(Ctx& c, std::string_view s, std::size_t prefix, Field field,
+                       bool filter) noexcept {
+    TopicCheck r;
+    r.not_utf8 = check_string(c, s, prefix + 2, field);
+    TopicReport report{&c, prefix, field};
+    TopicSink sink{&report, &report_topic_issue};
+    r.topic = filter ? detail::check_topic_filter(s, sink) : detail::check_topic_name(s, sink);
+    return r;
+}
+
+// Byte 0 against Table 2.2 (and the PUBLISH flag rules of §3.3.1).
+void check_fixed_header(Ctx& c, std::uint8_t first) noexcept {
+    auto type = static_cast<PacketType>(first >> 4);
+    std::uint8_t flags = first & 0x0F;
+    switch (type) {
+        case PacketType::reserved0:
+        case PacketType::reserved15: c.add(Code::reserved_packet_type, Field::fixed_header, 0); return;
+        case PacketType::publish:
+            if (((flags >> 1) & 3) == 3) c.add(Code::publish_qos_invalid, Field::fixed_header, 0);
+            if ((flags & 0x08) && ((flags >> 1) & 3) == 0)
+                c.add(Code::publish_dup_qos0, Field::fixed_header, 0);
+            return;
+        case PacketType::pubrel:
+            if (flags != 0x02) c.add(Code::pubrel_flags, Field::fixed_header, 0);
+            return;
+        case PacketType::subscribe:
+            if (flags != 0x02) c.add(Code::subscribe_flags, Field::fixed_header, 0);
+            return;
+        case PacketType::unsubscribe:
+            if (flags != 0x02) c.add(Code::unsubscribe_flags, Field::fixed_header, 0);
+            return;
+        case PacketType::disconnect:
+            if (flags != 0) c.add(Code::disconnect_flags, Field::fixed_header, 0);
+            return;
+        default:
+            if (flags != required_flags(type))
+                c.add(Code::invalid_fixed_header_flags, Field::fixed_header, 0);
+            return;
+    }
+}
+
+void decode_connect(Ctx& c, Packet& p) noexcept {
+    // CONNECT (§3.1): variable header = Protocol Name (string "MQTT", or "MQIsdp" for 3.1),
+    // Protocol Level (byte), Connect Flags (byte), Keep Alive (two bytes); payload = Client
+    // Identifier (string), then Will Topic (string) and Will Message (binary) if the Will Flag is
+    // set, User Name (string) if its flag is set, Password (binary) if its flag is set; nothing else.
+    auto& con = p.body.emplace<Connect>();
+    con.protocol_name = {};
+    con.protocol_level = 0;
+    con.flags = 0;
+    con.keep_alive = 0;
+    std::size_t pos = c.start;
+
+    auto malformed = [&](Field16::Status status, Field field, bool is_string) {
+        if (status == Field16::Status::truncated && is_string) c.add(Code::string_truncated, field, pos);
+        c.add(Code::connect_malformed, field, pos);
+    };
+
+    auto name = read_field16(c, pos);
+    if (name.status != Field16::Status::ok) return malformed(name.status, Field::protocol_name, true);
+    con.protocol_name = name.value;
+    bool v31 = name.value == "MQIsdp";
+    if (name.value != "MQTT" && !v31) {
+        check_string(c, name.value, pos + 2, Field::protocol_name);
+        c.add(Code::protocol_name_invalid, Field::protocol_name, pos);
+    }
+    pos += 2 + name.value.size();
+
+    if (c.left(pos) < 1) return c.add(Code::connect_malformed, Field::protocol_level, pos);
+    con.protocol_level = c.base[pos];
+    if (con.protocol_level != (v31 ? 3 : 4))
+        c.add(Code::protocol_level_unsupported, Field::protocol_level, pos);
+    // Only levels 3 and 4 share this layout; MQTT 5.0 and unknown levels stop here.
+    if (con.protocol_level != 3 && con.protocol_level != 4) return;
+    ++pos;
+
+    if (c.left(pos) < 1) return c.add(Code::connect_malformed, Field::connect_flags, pos);
+    con.flags = c.base[pos];
+    if (con.reserved_flag()) c.add(Code::connect_reserved_flag, Field::connect_flags, pos);
+    if (!con.will_flag()) {
+        if (con.will_qos() != 0) c.add(Code::will_qos_without_will, Field::connect_flags, pos);
+        if (con.will_retain()) c.add(Code::will_retain_without_will, Field::connect_flags, pos);
+    } else if (con.will_qos() == 3) {
+        c.add(Code::will_qos_invalid, Field::connect_flags, pos);
+    }
+    if (con.password_flag() && !con.username_flag())
+        c.add(Code::password_without_username, Field::connect_flags, pos);
+    ++pos;
+
+    if (c.left(pos) < 2) return c.add(Code::connect_malformed, Field::keep_alive, pos);
+    con.keep_alive = c.u16(pos);
+    pos += 2;
+
+    auto id = read_field16(c, pos);
+    if (id.status == Field16::Status::missing)
+        return c.add(Code::client_id_missing, Field::client_id, pos);
+    if (id.status == Field16::Status::truncated) return malformed(id.status, Field::client_id, true);
+    con.client_id = id.value;
+    if (check_string(c, id.value, pos + 2, Field::client_id))
+        c.add(Code::client_id_not_utf8, Field::client_id, pos);
+    if (id.value.empty() && !con.clean_session())
+        c.add(Code::client_id_empty_persistent, Field::client_id, pos);
+    pos += 2 + id.value.size();
+
+    if (con.will_flag()) {
+        auto topic = read_field16(c, pos);
+        if (topic.status == Field16::Status::missing)
+            return c.add(Code::will_fields_missing, Field::will_topic, pos);
+        if (topic.status == Field16::Status::truncated)
+            return malformed(topic.status, Field::will_topic, true);
+        auto check = check_topic(c, topic.value, pos, Field::will_topic, false);
+        if (check.not_utf8 || check.topic.null)
+            c.add(Code::will_topic_not_utf8, Field::will_topic, pos);
+        if (check.topic.empty || check.topic.wildcard)
+            c.add(Code::will_topic_invalid, Field::will_topic, pos);
+        pos += 2 + topic.value.size();
+
+        auto message = read_field16(c, pos);
+        if (message.status == Field16::Status::missing)
+            return c.add(Code::will_fields_missing, Field::will_message, pos);
+        if (message.status == Field16::Status::truncated)
+            return malformed(message.status, Field::will_message, false);
+        con.will = Will{topic.value, as_bytes(message.value)};
+        pos += 2 + message.value.size();
+    }
+
+    if (con.username_flag()) {
+        auto user = read_field16(c, pos);
+        if (user.status == Field16::Status::missing) {
+            c.add(Code::username_missing, Field::username, pos);
+        } else if (user.status == Field16::Status::truncated) {
+            return malformed(user.status, Field::username, true);
+        } else {
+            con.username = user.value;
+            if (check_string(c, user.value, pos + 2, Field::username))
+                c.add(Code::username_not_utf8, Field::username, pos);
+            pos += 2 + user.value.size();
+        }
+    }
+
+    if (con.password_flag()) {
+        auto password = read_field16(c, pos);
+        if (password.status == Field16::Status::missing) {
+            c.add(Code::password_missing, Field::password, pos);
+        } else if (password.status == Field16::Status::truncated) {
+            return malformed(password.status, Field::password, false);
+        } else {
+            con.password = as_bytes(password.value);
+            pos += 2 + password.value.size();
+        }
+    }
+
+    // Bytes after the last flagged field: a User Name or Password sent without its flag, or junk.
+    if (pos < c.end && !con.username_flag()) {
+        auto user = read_field16(c, pos);
+        if (user.status == Field16::Status::ok) {
+            con.username = user.value;
+            c.add(Code::username_without_flag, Field::username, pos);
+            if (check_string(c, user.value, pos + 2, Field::username))
+                c.add(Code::username_not_utf8, Field::username, pos);
+            pos += 2 + user.value.size();
+        }
+    }
+    if (pos < c.end && !con.password_flag()) {
+        auto password = read_field16(c, pos);
+        if (password.status == Field16::Status::ok) {
+            con.password = as_bytes(password.value);
+            c.add(Code::password_without_flag, Field::password, pos);
+            pos += 2 + password.value.size();
+        }
+    }
+    if (pos < c.end) c.add(Code::connect_malformed, Field::trailing, pos);
+}
+
+void decode_connack(Ctx& c, Packet& p) noexcept {
+    // CONNACK (§3.2): Acknowledge Flags (byte: bit 0 Session Present, bits 7..1 reserved),
+    // Connect Return Code (byte, 0..5). Remaining Length is exactly 2.
+    auto& ack = p.body.emplace<Connack>();
+    ack.ack_flags.reset();
+    ack.return_code.reset();
+    if (p.header.remaining_length != 2) c.add(Code::connack_length, Field::remaining_length, 1);
+    std::size_t pos = c.start;
+    if (c.left(pos) >= 1) {
+        ack.ack_flags = c.base[pos];
+        if (*ack.ack_flags & 0xFE) c.add(Code::connack_reserved_flags, Field::ack_flags, pos);
+    }
+    if (c.left(pos) >= 2) {
+        ack.return_code = c.base[pos + 1];
+        if (*ack.return_code > 5)
+            c.add(Code::connack_return_code_invalid, Field::return_code, pos + 1);
+        if (ack.session_present() && *ack.return_code != 0)
+            c.add(Code::connack_session_present_error, Field::ack_flags, pos);
+    }
+}
+
+void decode_publish(Ctx& c, Packet& p) noexcept {
+    // PUBLISH (§3.3): Topic Name (string, no wildcards), Packet Identifier (two bytes, non-zero)
+    // only when QoS > 0, then the payload: every byte left, binary, possibly empty.
+    auto& pub = p.body.emplace<Publish>();
+    std::size_t pos = c.start;
+    auto topic = read_field16(c, pos);
+    if (topic.status != Field16::Status::ok) {
+        if (topic.status == Field16::Status::truncated) c.add(Code::string_truncated, Field::topic, pos);
+        return c.add(Code::publish_topic_invalid, Field::topic, pos);
+    }
+    pub.topic = topic.value;
+    auto check = check_topic(c, topic.value, pos, Field::topic, false);
+    if (check.not_utf8 || check.topic.null) c.add(Code::publish_topic_invalid, Field::topic, pos);
+    if (check.topic.wildcard) c.add(Code::publish_topic_wildcard, Field::topic, pos);
+    pos += 2 + topic.value.size();
+
+    if (p.header.qos() != 0) {
+        if (c.left(pos) < 2) return c.add(Code::publish_packet_id_missing, Field::packet_id, pos);
+        pub.packet_id = c.u16(pos);
+        if (*pub.packet_id == 0 && !c.options.allow_packet_id_zero)
+            c.add(Code::packet_id_zero, Field::packet_id, pos);
+        pos += 2;
+    }
+    pub.payload = Bytes(c.base + pos, c.left(pos));
+}
+
+void decode_ack(Ctx& c, Packet& p, Code length_code) noexcept {
+    // PUBACK, PUBREC, PUBREL, PUBCOMP (§3.4-§3.7), UNSUBACK (§3.11): Packet Identifier (two
+    // bytes) and nothing else. Remaining Length is exactly 2.
+    auto& ack = p.body.emplace<Ack>();
+    if (p.header.remaining_length != 2) c.add(length_code, Field::remaining_length, 1);
+    if (c.left(c.start) >= 2) {
+        ack.packet_id = c.u16(c.start);
+        if (*ack.packet_id == 0) c.add(Code::ack_packet_id_zero, Field::packet_id, c.start);
+    }
+}
+
+// Reads the Packet Identifier that opens SUBSCRIBE, SUBACK and UNSUBSCRIBE; false when absent.
+bool read_request_id(Ctx& c, std::optional<std::uint16_t>& id, Code zero_code) noexcept {
+    if (c.left(c.start) < 2) {
+        c.add(Code::packet_id_missing, Field::packet_id, c.start);
+        return false;
+    }
+    id = c.u16(c.start);
+    if (*id == 0 && (zero_code == Code::ack_packet_id_zero || !c.options.allow_packet_id_zero))
+        c.add(zero_code, Field::packet_id, c.start);
+    return true;
+}
+
+void decode_subscribe(Ctx& c, Packet& p) noexcept {
+    // SUBSCRIBE (§3.8): Packet Identifier (two bytes, non-zero), then one or more pairs of
+    // Topic Filter (string) and Requested QoS (byte: bits 7..2 zero, QoS 0..2).
+    auto& sub = p.body.emplace<Subscribe>();
+    if (!read_request_id(c, sub.packet_id, Code::packet_id_zero)) return;
+    const std::size_t first = c.start + 2;
+    std::size_t pos = first;
+    if (pos >= c.end) return c.add(Code::subscribe_no_filters, Field::topic_filter, pos);
+    std::size_t whole = first;  // end of the last complete pair
+    while (pos < c.end) {
+        auto filter = read_field16(c, pos);
+        if (filter.status != Field16::Status::ok) {
+            c.add(Code::string_truncated, Field::topic_filter, pos);
+            break;
+        }
+        auto check = check_topic(c, filter.value, pos, Field::topic_filter, true);
+        if (check.not_utf8 || check.topic.null)
+            c.add(Code::subscribe_filter_not_utf8, Field::topic_filter, pos);
+        std::size_t qos_at = pos + 2 + filter.value.size();
+        if (qos_at >= c.end) {
+            c.add(Code::subscribe_pair_truncated, Field::requested_qos, qos_at);
+            break;
+        }
+        std::uint8_t options = c.base[qos_at];
+        if ((options & 0xFC) || (options & 0x03) == 3)
+            c.add(Code::subscribe_qos_invalid, Field::requested_qos, qos_at);
+        pos = whole = qos_at + 1;
+    }
+    sub.subscriptions = SubscriptionList(Bytes(c.base + first, whole - first));
+}
+
+void decode_suback(Ctx& c, Packet& p) noexcept {
+    // SUBACK (§3.9): Packet Identifier (two bytes), then one or more return codes, each
+    // 0x00, 0x01, 0x02 (granted QoS) or 0x80 (failure).
+    auto& ack = p.body.emplace<Suback>();
+    if (!read_request_id(c, ack.packet_id, Code::ack_packet_id_zero)) return;
+    std::size_t pos = c.start + 2;
+    ack.return_codes = Bytes(c.base + pos, c.left(pos));
+    if (ack.return_codes.empty()) return c.add(Code::suback_no_return_codes, Field::return_codes, pos);
+    for (std::size_t i = 0; i < ack.return_codes.size(); ++i) {
+        std::uint8_t rc = ack.return_codes[i];
+        if (rc > 2 && rc != 0x80) c.add(Code::suback_return_code_invalid, Field::return_codes, pos + i);
+    }
+}
+
+void decode_unsubscribe(Ctx& c, Packet& p) noexcept {
+    // UNSUBSCRIBE (§3.10): Packet Identifier (two bytes, non-zero), then one or more Topic
+    // Filters (strings).
+    auto& unsub = p.body.emplace<Unsubscribe>();
+    if (!read_request_id(c, unsub.packet_id, Code::packet_id_zero)) return;
+    const std::size_t first = c.start + 2;
+    std::size_t pos = first;
+    if (pos >= c.end) return c.add(Code::unsubscribe_no_filters, Field::topic_filter, pos);
+    std::size_t whole = first;
+    while (pos < c.end) {
+        auto filter = read_field16(c, pos);
+        if (filter.status != Field16::Status::ok) {
+            c.add(Code::string_truncated, Field::topic_filter, pos);
+            break;
+        }
+        auto check = check_topic(c, filter.value, pos, Field::topic_filter, true);
+        if (check.not_utf8 || check.topic.null)
+            c.add(Code::unsubscribe_filter_not_utf8, Field::topic_filter, pos);
+        pos = whole = pos + 2 + filter.value.size();
+    }
+    unsub.filters = FilterList(Bytes(c.base + first, whole - first));
+}
+
+void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
+    // PINGREQ, PINGRESP, DISCONNECT (§3.12-§3.14): no variable header, no payload.
+    p.body.emplace<Empty>();
+    if (p.header.remaining_length != 0) c.add(length_code, Field::remaining_length, 1);
+}
+
+constexpr std::uint8_t minimal_length_size(std::uint32_t value) noexcept {
+    return value < 128 ? 1 : value < 16'384 ? 2 : value < 2'097'152 ? 3 : 4;
+}
+
+}  // namespace
+
+LengthResult read_remaining_length(Bytes bytes) noexcept {
+    // Remaining Length (§2.2.3): 1 to 4 bytes, low 7 bits first, bit 7 set when another follows.
+    std::uint32_t value = 0;
+    for (std::uint8_t i = 0; i < 4; ++i) {
+        if (i >= bytes.size()) return {LengthResult::Status::need_more, value, i};
+        std::uint8_t b = bytes[i];
+        value |= std::uint32_t(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) return {LengthResult::Status::ok, value, static_cast<std::uint8_t>(i + 1)};
+    }
+    return {LengthResult::Status::malformed, value, 4};
+}
+
+Packet decode(Bytes bytes, const DecodeOptions& options) noexcept {
+    Packet p;
+    p.raw = bytes;
+    Ctx c{bytes.data(), 0, bytes.size(), p.diagnostics, options};
+    if (bytes.empty()) {
+        c.add(Code::packet_truncated, Field::fixed_header, 0);
+        return p;
+    }
+    p.header.first_byte = bytes[0];
+    check_fixed_header(c, bytes[0]);
+
+    auto length = read_remaining_length(bytes.subspan(1));
+    if (length.status != LengthResult::Status::ok) {
+        p.header.remaining_length = length.value;
+        p.header.length_size = length.size ? length.size : 1;
+        p.body = Opaque{bytes.subspan(1u + length.size)};
+        if (length.status == LengthResult::Status::need_more)
+            c.add(Code::packet_truncated, Field::remaining_length, bytes.size());
+        else
+            c.add(Code::remaining_length_malformed, Field::remaining_length, 1);
+        return p;
+    }
+    p.header.remaining_length = length.value;
+    p.header.length_size = length.size;
+    if (options.warn_non_minimal_length && length.size > minimal_length_size(length.value))
+        c.add(Code::remaining_length_non_minimal, Field::remaining_length, 1);
+
+    const std::size_t total = 1u + length.size + std::size_t(length.value);
+    c.start = 1u + length.size;
+    c.end = bytes.size() < total ? bytes.size() : total;
+    p.raw = bytes.first(c.end);
+
+    switch (p.header.type()) {
+        case PacketType::connect: decode_connect(c, p); break;
+        case PacketType::connack: decode_connack(c, p); break;
+        case PacketType::publish: decode_publish(c, p); break;
+        case PacketType::puback: decode_ack(c, p, Code::puback_length); break;
+        case PacketType::pubrec: decode_ack(c, p, Code::pubrec_length); break;
+        case PacketType::pubrel: decode_ack(c, p, Code::pubrel_length); break;
+        case PacketType::pubcomp: decode_ack(c, p, Code::pubcomp_length); break;
+        case PacketType::subscribe: decode_subscribe(c, p); break;
+        case PacketType::suback: decode_suback(c, p); break;
+        case PacketType::unsubscribe: decode_unsubscribe(c, p); break;
+        case PacketType::unsuback: decode_ack(c, p, Code::unsuback_length); break;
+        case PacketType::pingreq: decode_empty(c, p, Code::pingreq_length); break;
+        case PacketType::pingresp: decode_empty(c, p, Code::pingresp_length); break;
+        case PacketType::disconnect: decode_empty(c, p, Code::disconnect_length); break;
+        case PacketType::reserved0:
+        case PacketType::reserved15:
+            p.body = Opaque{Bytes(c.base + c.start, c.end - c.start)};
+            break;
+    }
+
+    if (bytes.size() < total) c.add(Code::packet_truncated, Field::none, bytes.size());
+    else if (bytes.size() > total) c.add(Code::packet_length_mismatch, Field::trailing, total);
+    return p;
+}
+
+}  // namespace mqttlens::mqtt

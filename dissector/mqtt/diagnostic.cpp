@@ -1,0 +1,243 @@
+// The table behind code_info(): one row per Code, in enumerator order (checked at compile time).
+#include "mqtt/diagnostic.hpp"
+
+namespace mqttlens::mqtt {
+namespace {
+
+constexpr Severity E = Severity::error;
+constexpr Severity W = Severity::warning;
+
+struct Row {
+    Code code;
+    CodeInfo info;
+};
+
+constexpr Row rows[] = {
+    // Framing and fixed header
+    {Code::reserved_packet_type, {"reserved_packet_type", "MQTT-§2.2.1", E,
+        "packet type 0 and 15 are reserved and must not be used"}},
+    {Code::invalid_fixed_header_flags, {"invalid_fixed_header_flags", "MQTT-2.2.2-1", E,
+        "fixed header flags must be the values Table 2.2 gives for this packet type"}},
+    {Code::pubrel_flags, {"pubrel_flags", "MQTT-3.6.1-1", E,
+        "PUBREL fixed header flags must be 0010"}},
+    {Code::subscribe_flags, {"subscribe_flags", "MQTT-3.8.1-1", E,
+        "SUBSCRIBE fixed header flags must be 0010"}},
+    {Code::unsubscribe_flags, {"unsubscribe_flags", "MQTT-3.10.1-1", E,
+        "UNSUBSCRIBE fixed header flags must be 0010"}},
+    {Code::disconnect_flags, {"disconnect_flags", "MQTT-3.14.1-1", E,
+        "DISCONNECT reserved flag bits must be zero"}},
+    {Code::remaining_length_malformed, {"remaining_length_malformed", "MQTT-§2.2.3", E,
+        "Remaining Length must not use more than 4 bytes"}},
+    {Code::remaining_length_non_minimal, {"remaining_length_non_minimal", "MQTT-§2.2.3", W,
+        "Remaining Length is not encoded in its shortest form"}},
+    {Code::packet_too_large, {"packet_too_large", "MQTT-§2.2.3", E,
+        "Remaining Length exceeds the configured maximum packet size"}},
+    {Code::packet_truncated, {"packet_truncated", "MQTT-§2.2.3", E,
+        "input ends before the bytes the Remaining Length announces"}},
+    {Code::packet_length_mismatch, {"packet_length_mismatch", "MQTT-§2.2.3", E,
+        "bytes follow the end the Remaining Length announces"}},
+
+    // Strings and topics
+    {Code::string_truncated, {"string_truncated", "MQTT-§1.5.3", E,
+        "string length prefix runs past the end of the packet"}},
+    {Code::utf8_malformed, {"utf8_malformed", "MQTT-1.5.3-1", E,
+        "string is not well-formed UTF-8"}},
+    {Code::utf8_null, {"utf8_null", "MQTT-1.5.3-2", E,
+        "string must not contain U+0000"}},
+    {Code::utf8_control, {"utf8_control", "MQTT-§1.5.3", W,
+        "string contains a control character"}},
+    {Code::utf8_noncharacter, {"utf8_noncharacter", "MQTT-§1.5.3", W,
+        "string contains a Unicode non-character"}},
+    {Code::topic_empty, {"topic_empty", "MQTT-4.7.3-1", E,
+        "Topic Name or Topic Filter must be at least one character long"}},
+    {Code::topic_null, {"topic_null", "MQTT-4.7.3-2", E,
+        "Topic Name or Topic Filter must not contain U+0000"}},
+    {Code::topic_name_wildcard, {"topic_name_wildcard", "MQTT-4.7.1-1", E,
+        "wildcard characters must not be used in a Topic Name"}},
+    {Code::filter_hash_misplaced, {"filter_hash_misplaced", "MQTT-4.7.1-2", E,
+        "'#' must stand alone or after '/' and be the last character of a Topic Filter"}},
+    {Code::filter_plus_misplaced, {"filter_plus_misplaced", "MQTT-4.7.1-3", E,
+        "'+' must occupy an entire level of a Topic Filter"}},
+
+    // CONNECT
+    {Code::protocol_name_invalid, {"protocol_name_invalid", "MQTT-3.1.2-1", E,
+        "Protocol Name must be \"MQTT\" (or \"MQIsdp\" for MQTT 3.1)"}},
+    {Code::protocol_level_unsupported, {"protocol_level_unsupported", "MQTT-3.1.2-2", E,
+        "Protocol Level is not supported (4 for \"MQTT\", 3 for \"MQIsdp\")"}},
+    {Code::connect_reserved_flag, {"connect_reserved_flag", "MQTT-3.1.2-3", E,
+        "Connect Flags reserved bit 0 must be zero"}},
+    {Code::will_fields_missing, {"will_fields_missing", "MQTT-3.1.2-9", E,
+        "Will Flag is 1 but the Will Topic or Will Message is missing"}},
+    {Code::will_qos_without_will, {"will_qos_without_will", "MQTT-3.1.2-13", E,
+        "Will QoS must be 0 when the Will Flag is 0"}},
+    {Code::will_qos_invalid, {"will_qos_invalid", "MQTT-3.1.2-14", E,
+        "Will QoS must not be 3"}},
+    {Code::will_retain_without_will, {"will_retain_without_will", "MQTT-3.1.2-15", E,
+        "Will Retain must be 0 when the Will Flag is 0"}},
+    {Code::username_without_flag, {"username_without_flag", "MQTT-3.1.2-18", E,
+        "a User Name is present but the User Name Flag is 0"}},
+    {Code::username_missing, {"username_missing", "MQTT-3.1.2-19", E,
+        "User Name Flag is 1 but the User Name is missing"}},
+    {Code::password_without_flag, {"password_without_flag", "MQTT-3.1.2-20", E,
+        "a Password is present but the Password Flag is 0"}},
+    {Code::password_missing, {"password_missing", "MQTT-3.1.2-21", E,
+        "Password Flag is 1 but the Password is missing"}},
+    {Code::password_without_username, {"password_without_username", "MQTT-3.1.2-22", E,
+        "Password Flag must be 0 when the User Name Flag is 0"}},
+    {Code::client_id_missing, {"client_id_missing", "MQTT-3.1.3-3", E,
+        "Client Identifier is missing"}},
+    {Code::client_id_not_utf8, {"client_id_not_utf8", "MQTT-3.1.3-4", E,
+        "Client Identifier must be a valid UTF-8 string"}},
+    {Code::client_id_empty_persistent, {"client_id_empty_persistent", "MQTT-3.1.3-7", E,
+        "a zero-length Client Identifier requires Clean Session 1"}},
+    {Code::will_topic_not_utf8, {"will_topic_not_utf8", "MQTT-3.1.3-10", E,
+        "Will Topic must be a valid UTF-8 string"}},
+    {Code::username_not_utf8, {"username_not_utf8", "MQTT-3.1.3-11", E,
+        "User Name must be a valid UTF-8 string"}},
+    {Code::will_topic_invalid, {"will_topic_invalid", "MQTT-§3.1.3", E,
+        "Will Topic must be a valid Topic Name"}},
+    {Code::connect_malformed, {"connect_malformed", "MQTT-3.1.4-1", E,
+        "CONNECT is malformed: a field is truncated or bytes follow the last field"}},
+
+    // CONNACK
+    {Code::connack_length, {"connack_length", "MQTT-§3.2.1", E,
+        "Remaining Length must be 2 for CONNACK"}},
+    {Code::connack_reserved_flags, {"connack_reserved_flags", "MQTT-§3.2.2.1", E,
+        "Acknowledge Flags bits 7..1 must be zero"}},
+    {Code::connack_return_code_invalid, {"connack_return_code_invalid", "MQTT-§3.2.2.3", E,
+        "CONNACK return code must be 0 to 5"}},
+    {Code::connack_session_present_error, {"connack_session_present_error", "MQTT-3.2.2-4", E,
+        "Session Present must be 0 with a non-zero return code"}},
+
+    // PUBLISH
+    {Code::publish_qos_invalid, {"publish_qos_invalid", "MQTT-3.3.1-4", E,
+        "PUBLISH QoS must not be 3"}},
+    {Code::publish_dup_qos0, {"publish_dup_qos0", "MQTT-3.3.1-2", E,
+        "DUP must be 0 for a QoS 0 PUBLISH"}},
+    {Code::publish_topic_invalid, {"publish_topic_invalid", "MQTT-3.3.2-1", E,
+        "PUBLISH Topic Name must be present and a valid UTF-8 string"}},
+    {Code::publish_topic_wildcard, {"publish_topic_wildcard", "MQTT-3.3.2-2", E,
+        "PUBLISH Topic Name must not contain wildcard characters"}},
+    {Code::packet_id_zero, {"packet_id_zero", "MQTT-2.3.1-1", E,
+        "Packet Identifier must be non-zero"}},
+    {Code::publish_packet_id_missing, {"publish_packet_id_missing", "MQTT-§3.3.2", E,
+        "QoS 1 or 2 PUBLISH has no room for its Packet Identifier"}},
+
+    // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
+    {Code::puback_length, {"puback_length", "MQTT-§3.4.1", E,
+        "Remaining Length must be 2 for PUBACK"}},
+    {Code::pubrec_length, {"pubrec_length", "MQTT-§3.5.1", E,
+        "Remaining Length must be 2 for PUBREC"}},
+    {Code::pubrel_length, {"pubrel_length", "MQTT-§3.6.1", E,
+        "Remaining Length must be 2 for PUBREL"}},
+    {Code::pubcomp_length, {"pubcomp_length", "MQTT-§3.7.1", E,
+        "Remaining Length must be 2 for PUBCOMP"}},
+    {Code::unsuback_length, {"unsuback_length", "MQTT-§3.11.1", E,
+        "Remaining Length must be 2 for UNSUBACK"}},
+    {Code::ack_packet_id_zero, {"ack_packet_id_zero", "MQTT-2.3.1-1", W,
+        "acknowledgement carries Packet Identifier 0, which no request can use"}},
+
+    // SUBSCRIBE, SUBACK, UNSUBSCRIBE
+    {Code::subscribe_filter_not_utf8, {"subscribe_filter_not_utf8", "MQTT-3.8.3-1", E,
+        "SUBSCRIBE Topic Filter must be a valid UTF-8 string"}},
+    {Code::subscribe_no_filters, {"subscribe_no_filters", "MQTT-3.8.3-3", E,
+        "SUBSCRIBE must contain at least one Topic Filter and QoS pair"}},
+    {Code::subscribe_qos_invalid, {"subscribe_qos_invalid", "MQTT-3-8.3-4", E,
+        "Requested QoS must be 0, 1 or 2 with bits 7..2 zero"}},
+    {Code::subscribe_pair_truncated, {"subscribe_pair_truncated", "MQTT-§3.8.3", E,
+        "the last Topic Filter has no Requested QoS byte"}},
+    {Code::suback_no_return_codes, {"suback_no_return_codes", "MQTT-§3.9.3", E,
+        "SUBACK must contain at least one return code"}},
+    {Code::suback_return_code_invalid, {"suback_return_code_invalid", "MQTT-3.9.3-2", E,
+        "SUBACK return code must be 0x00, 0x01, 0x02 or 0x80"}},
+    {Code::unsubscribe_filter_not_utf8, {"unsubscribe_filter_not_utf8", "MQTT-3.10.3-1", E,
+        "UNSUBSCRIBE Topic Filter must be a valid UTF-8 string"}},
+    {Code::unsubscribe_no_filters, {"unsubscribe_no_filters", "MQTT-3.10.3-2", E,
+        "UNSUBSCRIBE must contain at least one Topic Filter"}},
+    {Code::packet_id_missing, {"packet_id_missing", "MQTT-§2.3.1", E,
+        "variable header is too short for the Packet Identifier"}},
+
+    // PINGREQ, PINGRESP, DISCONNECT
+    {Code::pingreq_length, {"pingreq_length", "MQTT-§3.12.1", E,
+        "Remaining Length must be 0 for PINGREQ"}},
+    {Code::pingresp_length, {"pingresp_length", "MQTT-§3.13.1", E,
+        "Remaining Length must be 0 for PINGRESP"}},
+    {Code::disconnect_length, {"disconnect_length", "MQTT-§3.14.1", E,
+        "Remaining Length must be 0 for DISCONNECT"}},
+
+    // Across one connection
+    {Code::first_packet_not_connect, {"first_packet_not_connect", "MQTT-3.1.0-1", E,
+        "the client's first packet must be CONNECT"}},
+    {Code::second_connect, {"second_connect", "MQTT-3.1.0-2", E,
+        "the client must not send a second CONNECT"}},
+    {Code::first_packet_not_connack, {"first_packet_not_connack", "MQTT-3.2.0-1", E,
+        "the server's first packet must be CONNACK"}},
+    {Code::wrong_direction, {"wrong_direction", "MQTT-§2.2.1", E,
+        "this packet type must not be sent in this direction"}},
+    {Code::connack_after_bad_connect, {"connack_after_bad_connect", "MQTT-3.1.4-1", E,
+        "the server must not answer a malformed CONNECT with CONNACK"}},
+    {Code::session_present_clean, {"session_present_clean", "MQTT-3.2.2-1", E,
+        "Session Present must be 0 after a CONNECT with Clean Session 1"}},
+    {Code::data_after_connack_error, {"data_after_connack_error", "MQTT-3.2.2-5", E,
+        "the server must close the connection after a non-zero CONNACK return code"}},
+    {Code::packet_id_in_use, {"packet_id_in_use", "MQTT-2.3.1-2", E,
+        "a new request must not reuse a Packet Identifier still in flight"}},
+    {Code::ack_unknown_packet_id, {"ack_unknown_packet_id", "MQTT-2.3.1-6", E,
+        "acknowledgement matches no outstanding request"}},
+    {Code::subscribe_unanswered, {"subscribe_unanswered", "MQTT-3.8.4-1", E,
+        "SUBSCRIBE was never acknowledged with SUBACK"}},
+    {Code::unsubscribe_unanswered, {"unsubscribe_unanswered", "MQTT-3.10.4-4", E,
+        "UNSUBSCRIBE was never acknowledged with UNSUBACK"}},
+    {Code::suback_count_mismatch, {"suback_count_mismatch", "MQTT-3.9.3-1", E,
+        "SUBACK must carry one return code per Topic Filter of the SUBSCRIBE"}},
+    {Code::pingreq_unanswered, {"pingreq_unanswered", "MQTT-3.12.4-1", E,
+        "PINGREQ was never answered by PINGRESP"}},
+    {Code::data_after_disconnect, {"data_after_disconnect", "MQTT-3.14.4-1", E,
+        "the client must send nothing after DISCONNECT"}},
+    {Code::keep_alive_exceeded, {"keep_alive_exceeded", "MQTT-3.1.2-24", E,
+        "no packet within one and a half times the Keep Alive"}},
+
+    // Capture and TCP layer
+    {Code::stream_gap, {"stream_gap", "mqttlens", W,
+        "bytes were lost in the capture; decoding resynchronised"}},
+    {Code::stream_midstream, {"stream_midstream", "mqttlens", W,
+        "capture starts inside a connection; decoding starts at the first packet boundary found"}},
+    {Code::stream_unsynchronised, {"stream_unsynchronised", "mqttlens", W,
+        "no plausible packet boundary found; bytes skipped"}},
+};
+
+constexpr bool rows_match_codes() {
+    if (std::size(rows) != code_count) return false;
+    for (std::size_t i = 0; i < std::size(rows); ++i)
+        if (static_cast<std::size_t>(rows[i].code) != i) return false;
+    return true;
+}
+static_assert(rows_match_codes(), "one row per Code, in enumerator order");
+
+constexpr std::string_view field_names[] = {
+    "none",        "fixed_header", "remaining_length", "protocol_name", "protocol_level",
+    "connect_flags", "keep_alive", "client_id",       "will_topic",    "will_message",
+    "username",    "password",     "ack_flags",        "return_code",   "topic",
+    "packet_id",   "payload",      "topic_filter",     "requested_qos", "return_codes",
+    "trailing",
+};
+static_assert(std::size(field_names) == static_cast<std::size_t>(Field::trailing) + 1);
+
+}  // namespace
+
+const CodeInfo& code_info(Code code) noexcept {
+    auto i = static_cast<std::size_t>(code);
+    if (i >= code_count) i = static_cast<std::size_t>(Code::stream_unsynchronised);
+    return rows[i].info;
+}
+
+std::string_view field_name(Field field) noexcept {
+    auto i = static_cast<std::size_t>(field);
+    return i < std::size(field_names) ? field_names[i] : std::string_view("unknown");
+}
+
+std::string_view severity_name(Severity severity) noexcept {
+    return severity == Severity::warning ? "warning" : "error";
+}
+
+}  // namespace mqttlens::mqtt

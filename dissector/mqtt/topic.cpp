@@ -1,0 +1,82 @@
+#include "mqtt/topic.hpp"
+
+#include <cstring>
+
+namespace mqttlens::mqtt::detail {
+namespace {
+
+constexpr std::uint64_t ones = 0x0101010101010101ull;
+constexpr std::uint64_t highs = 0x8080808080808080ull;
+
+constexpr std::uint64_t has_zero_byte(std::uint64_t x) noexcept { return (x - ones) & ~x & highs; }
+
+// True when the 8 bytes at p hold no '+', '#' or NUL: the only bytes the topic rules look at.
+inline bool plain8(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return (has_zero_byte(w) | has_zero_byte(w ^ (ones * '+')) | has_zero_byte(w ^ (ones * '#'))) == 0;
+}
+
+template <class OnSpecial>
+void scan_specials(std::string_view s, OnSpecial&& on_special) noexcept {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8 && plain8(p + i)) {
+            i += 8;
+            continue;
+        }
+        char c = p[i];
+        if (c == '+' || c == '#' || c == '\0') on_special(c, i);
+        ++i;
+    }
+}
+
+}  // namespace
+
+TopicResult check_topic_name(std::string_view name, TopicSink sink) noexcept {
+    TopicResult r;
+    if (name.empty()) {
+        r.empty = true;
+        sink.report(sink.context, TopicIssue::empty, 0);
+        return r;
+    }
+    scan_specials(name, [&](char c, std::size_t i) {
+        if (c == '\0') {
+            r.null = true;
+            sink.report(sink.context, TopicIssue::null, i);
+        } else {
+            r.wildcard = true;
+            sink.report(sink.context, TopicIssue::name_wildcard, i);
+        }
+    });
+    return r;
+}
+
+TopicResult check_topic_filter(std::string_view filter, TopicSink sink) noexcept {
+    TopicResult r;
+    if (filter.empty()) {
+        r.empty = true;
+        sink.report(sink.context, TopicIssue::empty, 0);
+        return r;
+    }
+    const std::size_t n = filter.size();
+    scan_specials(filter, [&](char c, std::size_t i) {
+        bool level_start = i == 0 || filter[i - 1] == '/';
+        bool level_end = i + 1 == n || filter[i + 1] == '/';
+        if (c == '\0') {
+            r.null = true;
+            sink.report(sink.context, TopicIssue::null, i);
+        } else if (c == '+' && !(level_start && level_end)) {
+            r.wildcard = true;
+            sink.report(sink.context, TopicIssue::plus_misplaced, i);
+        } else if (c == '#' && !(level_start && i + 1 == n)) {
+            r.wildcard = true;
+            sink.report(sink.context, TopicIssue::hash_misplaced, i);
+        }
+    });
+    return r;
+}
+
+}  // namespace mqttlens::mqtt::detail
