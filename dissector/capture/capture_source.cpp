@@ -1,0 +1,120 @@
+#include "capture/capture_source.hpp"
+
+#include <pcap/pcap.h>
+
+#include <cstdio>
+
+namespace mqttlens::capture {
+
+namespace {
+
+OpenResult failed(std::string message) { return OpenResult{nullptr, std::move(message)}; }
+
+}  // namespace
+
+CaptureSource::CaptureSource(pcap_t* handle, bool live)
+    : handle_(handle),
+      live_(live),
+      nano_(pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO),
+      link_type_(pcap_datalink(handle)) {}
+
+CaptureSource::~CaptureSource() { pcap_close(handle_); }
+
+OpenResult CaptureSource::open_file(const std::string& path) {
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!p) return failed(errbuf);
+    return OpenResult{std::unique_ptr<CaptureSource>(new CaptureSource(p, false)), {}};
+}
+
+OpenResult CaptureSource::open_memory(Bytes capture) {
+    if (capture.empty()) return failed("empty capture");
+    std::FILE* f = fmemopen(const_cast<std::uint8_t*>(capture.data()), capture.size(), "rb");
+    if (!f) return failed("fmemopen failed");
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    // On success libpcap owns the FILE and closes it in pcap_close().
+    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!p) {
+        std::fclose(f);
+        return failed(errbuf);
+    }
+    return OpenResult{std::unique_ptr<CaptureSource>(new CaptureSource(p, false)), {}};
+}
+
+OpenResult CaptureSource::open_live(const std::string& interface, const std::string& filter,
+                                    int snaplen, bool promiscuous) {
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* p = pcap_create(interface.c_str(), errbuf);
+    if (!p) return failed(errbuf);
+    auto fail_with = [&](std::string what) {
+        std::string message = what + ": " + pcap_geterr(p);
+        pcap_close(p);
+        return failed(std::move(message));
+    };
+    pcap_set_snaplen(p, snaplen);
+    pcap_set_promisc(p, promiscuous ? 1 : 0);
+    pcap_set_timeout(p, 100);  // wake up regularly so stop() is seen without traffic
+    pcap_set_immediate_mode(p, 1);
+    pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // best effort
+    const int rc = pcap_activate(p);
+    if (rc < 0) {
+        std::string message = interface + ": " + pcap_statustostr(rc);
+        if (rc == PCAP_ERROR || rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_PERM_DENIED) {
+            message = interface + ": " + pcap_geterr(p);
+        }
+        pcap_close(p);
+        return failed(std::move(message));
+    }
+    if (!filter.empty()) {
+        bpf_program program{};
+        if (pcap_compile(p, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+            return fail_with("invalid filter \"" + filter + "\"");
+        }
+        const int set = pcap_setfilter(p, &program);
+        pcap_freecode(&program);
+        if (set != 0) return fail_with("cannot set filter");
+    }
+    return OpenResult{std::unique_ptr<CaptureSource>(new CaptureSource(p, true)), {}};
+}
+
+CaptureSource::Status CaptureSource::next(Record& out) {
+    if (done_ != Status::record) return done_;
+    for (;;) {
+        if (stop_requested_.load(std::memory_order_relaxed)) return done_ = Status::stopped;
+        pcap_pkthdr* header = nullptr;
+        const std::uint8_t* data = nullptr;
+        const int rc = pcap_next_ex(handle_, &header, &data);
+        if (rc == 1) {
+            out.frame = ++frame_;
+            out.ts.sec = header->ts.tv_sec;
+            // Offline captures are opened with nanosecond precision; live ones may be micro.
+            out.ts.nsec = static_cast<std::uint32_t>(nano_ ? header->ts.tv_usec : header->ts.tv_usec * 1000);
+            out.caplen = header->caplen;
+            out.len = header->len;
+            out.link_type = link_type_;
+            out.bytes = Bytes(data, header->caplen);
+            return Status::record;
+        }
+        if (rc == 0) continue;  // live read timeout
+        if (rc == PCAP_ERROR_BREAK) {
+            return done_ = stop_requested_.load() ? Status::stopped : Status::end;
+        }
+        error_ = pcap_geterr(handle_);
+        if (error_.empty()) error_ = "read error";
+        return done_ = Status::error;
+    }
+}
+
+void CaptureSource::stop() noexcept {
+    stop_requested_.store(true, std::memory_order_relaxed);
+    pcap_breakloop(handle_);
+}
+
+std::uint64_t CaptureSource::dropped() const noexcept {
+    if (!live_) return 0;
+    pcap_stat st{};
+    if (pcap_stats(handle_, &st) != 0) return 0;
+    return st.ps_drop;
+}
+
+}  // namespace mqttlens::capture

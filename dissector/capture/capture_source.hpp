@@ -1,0 +1,94 @@
+// Capture source: capture records from a pcap or pcapng file, stdin, memory, or a live interface.
+#pragma once
+
+#include "mqtt/packet.hpp"
+
+#include <atomic>
+#include <compare>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+typedef struct pcap pcap_t;
+
+namespace mqttlens::capture {
+
+using mqtt::Bytes;
+
+/// Capture time, in seconds and nanoseconds since the epoch.
+struct Timestamp {
+    std::int64_t sec = 0;
+    std::uint32_t nsec = 0;
+
+    double seconds() const noexcept { return double(sec) + double(nsec) * 1e-9; }
+    friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
+};
+
+/// One capture record. `bytes` (caplen of them) is valid until the next call to next().
+struct Record {
+    std::uint64_t frame = 0;  ///< 1-based, in file order, as tshark's frame.number
+    Timestamp ts;
+    std::uint32_t caplen = 0;  ///< bytes captured (bytes.size())
+    std::uint32_t len = 0;     ///< bytes on the wire
+    int link_type = 0;         ///< DLT_* value
+    Bytes bytes;
+};
+
+class CaptureSource;
+
+/// A source, or why it could not be opened (libpcap's message).
+struct OpenResult {
+    std::unique_ptr<CaptureSource> source;
+    std::string error;
+    explicit operator bool() const noexcept { return source != nullptr; }
+};
+
+class CaptureSource {
+public:
+    enum class Status : std::uint8_t {
+        record,   ///< `out` holds the next record
+        end,      ///< clean end of the capture
+        error,    ///< damaged or unreadable input; error() says why; records before it were good
+        stopped,  ///< stop() was called
+    };
+
+    /// Opens a pcap or pcapng file; "-" reads standard input.
+    static OpenResult open_file(const std::string& path);
+    /// Reads a capture held in memory. `capture` must outlive the source.
+    static OpenResult open_memory(Bytes capture);
+    /// Captures live on `interface` (e.g. "lo", "any") with an optional BPF `filter`.
+    static OpenResult open_live(const std::string& interface, const std::string& filter = {},
+                                int snaplen = 262144, bool promiscuous = false);
+
+    CaptureSource(const CaptureSource&) = delete;
+    CaptureSource& operator=(const CaptureSource&) = delete;
+    ~CaptureSource();
+
+    /// The next record, the end, an error, or stopped. After end/error/stopped it stays there.
+    Status next(Record& out);
+    /// Makes next() return `stopped` soon. Async-signal-safe: may be called from a signal handler.
+    void stop() noexcept;
+
+    /// Why next() returned `error`.
+    const std::string& error() const noexcept { return error_; }
+    /// The capture's link type (DLT_* value).
+    int link_type() const noexcept { return link_type_; }
+    bool live() const noexcept { return live_; }
+    /// libpcap's statistics for a live capture: packets dropped by the kernel (0 for files).
+    std::uint64_t dropped() const noexcept;
+
+private:
+    CaptureSource(pcap_t* handle, bool live);
+
+    pcap_t* handle_;
+    bool live_;
+    bool nano_;
+    int link_type_;
+    std::uint64_t frame_ = 0;
+    Status done_ = Status::record;  // record while not finished
+    std::atomic<bool> stop_requested_{false};
+    std::string error_;
+};
+
+}  // namespace mqttlens::capture

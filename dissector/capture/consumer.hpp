@@ -1,0 +1,100 @@
+// What the capture layer tells its consumer: MQTT connections, whole MQTT packets, stream events.
+#pragma once
+
+#include "capture/capture_source.hpp"
+#include "capture/endpoint.hpp"
+#include "mqtt/diagnostic.hpp"
+#include "mqtt/packet.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mqttlens::capture {
+
+enum class Direction : std::uint8_t {
+    c2s,      ///< client to server
+    s2c,      ///< server to client
+    unknown,  ///< no SYN seen and no CONNECT yet: roles are a guess (see ConnectionInfo)
+};
+/// "c2s", "s2c" or "unknown".
+std::string_view direction_name(Direction d) noexcept;
+
+enum class CloseReason : std::uint8_t {
+    fin,          ///< both sides sent FIN and all data up to it was delivered
+    rst,          ///< a RST
+    capture_end,  ///< the capture ended with the connection open
+    reused,       ///< a new SYN on the same addresses and ports started a new connection
+};
+/// "FIN", "RST", "capture end" or "reused".
+std::string_view close_reason_name(CloseReason r) noexcept;
+
+/// One TCP connection the capture layer treats as MQTT (or as MQTT over TLS).
+struct ConnectionInfo {
+    std::uint32_t stream = 0;  ///< numbered in order of appearance from 0, as tshark's tcp.stream
+    Endpoint client;           ///< when !roles_known: a guess (the higher port, or not the MQTT port)
+    Endpoint server;
+    std::string client_text;   ///< "ip:port", IPv6 as "[addr]:port"
+    std::string server_text;
+    bool roles_known = false;  ///< from the SYN, the MQTT port, or the first CONNECT
+    bool syn_seen = false;     ///< false: the capture starts inside this connection
+    bool auto_detected = false;///< MQTT found by its CONNECT, not by port
+    bool tls = false;          ///< a TLS port (8883): bytes are not framed
+    std::uint8_t protocol_level = 0;  ///< from the client's CONNECT; 0 while unknown
+    std::uint64_t first_frame = 0;
+    Timestamp first_ts;
+};
+
+/// One whole MQTT packet. Every view is valid only during the on_packet call.
+struct PacketEvent {
+    const ConnectionInfo& connection;
+    Direction direction;
+    std::string_view src;        ///< "ip:port" of the sender
+    std::string_view dst;
+    std::uint64_t frame;         ///< record in which the packet's last byte arrived
+    Timestamp ts;                ///< that record's time
+    mqtt::Bytes bytes;           ///< fixed header to the last byte: feed to mqtt::decode
+    std::uint64_t stream_offset; ///< offset of the first byte in this direction's byte stream
+    std::uint8_t protocol_level; ///< connection's level at this packet (0 unknown, 4, 5, ...)
+};
+
+enum class StreamEventKind : std::uint8_t {
+    gap,             ///< `size` bytes were lost in the capture at `stream_offset`
+    midstream_sync,  ///< the capture starts inside the connection; first packet boundary found
+                     ///< after skipping `size` bytes
+    resync,          ///< after a gap or a framing error: boundary found after skipping `size` bytes
+    unsynchronised,  ///< `size` bytes dropped without a packet boundary (partial packet cut by a
+                     ///< gap, no boundary before the end, or too much data without one)
+    framing_error,   ///< the stream is broken at `stream_offset` (`code`: remaining_length_malformed,
+                     ///< packet_too_large or packet_truncated); resynchronising
+    tls,             ///< the connection is on a TLS port: its bytes are encrypted, not framed
+};
+/// "gap", "midstream_sync", "resync", "unsynchronised", "framing_error" or "tls".
+std::string_view stream_event_name(StreamEventKind k) noexcept;
+
+struct StreamEvent {
+    StreamEventKind kind;
+    Direction direction;
+    std::string_view src;
+    std::string_view dst;
+    std::uint64_t frame;          ///< record being processed when it was noticed (0: capture end)
+    Timestamp ts;
+    std::uint64_t stream_offset;  ///< where in this direction's byte stream
+    std::uint64_t size;           ///< bytes lost or skipped (0 for framing_error and tls)
+    mqtt::Code code;              ///< stream_gap, stream_midstream, stream_unsynchronised, or the
+                                  ///< framer's code for framing_error
+};
+
+/// Receives everything. Calls arrive in capture order; for one connection: open, then packets and
+/// events, then close. Non-MQTT connections are never reported (they still take a stream number).
+class Consumer {
+public:
+    virtual ~Consumer() = default;
+    virtual void on_connection_open(const ConnectionInfo&) {}
+    virtual void on_packet(const PacketEvent&) {}
+    virtual void on_stream_event(const ConnectionInfo&, const StreamEvent&) {}
+    virtual void on_connection_close(const ConnectionInfo&, CloseReason, std::uint64_t /*frame*/,
+                                     Timestamp) {}
+};
+
+}  // namespace mqttlens::capture

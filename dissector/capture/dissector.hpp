@@ -1,0 +1,73 @@
+// The capture dissector: capture records in, MQTT connections, packets and stream events out.
+//
+//   auto opened = CaptureSource::open_file(path);          // or open_live / open_memory
+//   if (!opened) fail(opened.error);
+//   MyConsumer consumer;                                    // derives from capture::Consumer
+//   Dissector dissector(consumer, options);
+//   RunResult r = dissector.run(*opened.source);            // calls consumer as it goes
+//   if (r.status != RunResult::Status::end) report(r.message);
+#pragma once
+
+#include "capture/capture_source.hpp"
+#include "capture/consumer.hpp"
+#include "capture/mqtt_streams.hpp"
+#include "capture/tcp_reassembler.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace mqttlens::capture {
+
+struct DissectorOptions {
+    StreamOptions streams;          ///< MQTT and TLS ports, auto-detection, resync bound, framer
+    ReassemblyOptions reassembly;   ///< out-of-order bounds
+};
+
+struct DissectorStats {
+    std::uint64_t records = 0;
+    std::uint64_t bytes = 0;           ///< captured bytes of all records
+    std::uint64_t not_ip = 0;          ///< records without IPv4/IPv6 (ARP, LLC, ...)
+    std::uint64_t not_tcp = 0;         ///< IP but not TCP
+    std::uint64_t ip_fragments = 0;    ///< skipped: fragments are not reassembled
+    std::uint64_t malformed = 0;       ///< IP or TCP header inconsistent with the bytes captured
+    ReassemblyStats tcp;
+    StreamStats mqtt;
+};
+
+struct RunResult {
+    enum class Status : std::uint8_t {
+        end,                    ///< the whole capture was read
+        error,                  ///< damaged capture: everything before the damage was delivered
+        stopped,                ///< CaptureSource::stop() was called
+        unsupported_link_type,  ///< nothing was read
+    } status = Status::end;
+    std::string message;  ///< for error and unsupported_link_type
+};
+
+class Dissector {
+public:
+    explicit Dissector(Consumer& consumer, DissectorOptions options = {});
+    ~Dissector();
+    Dissector(const Dissector&) = delete;
+    Dissector& operator=(const Dissector&) = delete;
+
+    /// Reads every record of `source` and then calls finish(). Refuses an unsupported link type
+    /// before reading anything ("unsupported link type IEEE802_11 (802.11)").
+    RunResult run(CaptureSource& source);
+    /// Takes one record (for callers with their own read loop, e.g. to show progress).
+    void process(const Record& record);
+    /// End of capture: delivers what is buffered and closes every open connection.
+    void finish();
+
+    const DissectorStats& stats() const noexcept;
+
+private:
+    Consumer& consumer_;
+    std::unique_ptr<MqttStreams> streams_;
+    std::unique_ptr<TcpReassembler> tcp_;
+    mutable DissectorStats stats_;
+    bool finished_ = false;
+};
+
+}  // namespace mqttlens::capture

@@ -1,0 +1,44 @@
+// Endpoints: an IPv4 or IPv6 address with a TCP port, comparable and printable.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mqttlens::capture {
+
+struct IpAddress {
+    std::uint8_t version = 4;              ///< 4 or 6
+    std::array<std::uint8_t, 16> bytes{};  ///< network order; IPv4 uses the first 4 bytes
+
+    /// a.b.c.d
+    static IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) noexcept {
+        IpAddress ip;
+        ip.bytes[0] = a; ip.bytes[1] = b; ip.bytes[2] = c; ip.bytes[3] = d;
+        return ip;
+    }
+    /// 16 bytes in network order.
+    static IpAddress v6(const std::uint8_t* network_order) noexcept;
+    /// Dotted quad or RFC 4291 text; nullopt when neither parses.
+    static std::optional<IpAddress> parse(std::string_view text);
+
+    friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
+};
+
+struct Endpoint {
+    IpAddress ip;
+    std::uint16_t port = 0;
+    friend auto operator<=>(const Endpoint&, const Endpoint&) = default;
+};
+
+/// "192.0.2.1" or "2001:db8::1".
+std::string to_string(const IpAddress& ip);
+/// "192.0.2.1:1883" or "[2001:db8::1]:1883".
+std::string to_string(const Endpoint& ep);
+/// Reads what to_string(Endpoint) writes; nullopt on anything else.
+std::optional<Endpoint> parse_endpoint(std::string_view text);
+
+}  // namespace mqttlens::capture

@@ -1,0 +1,432 @@
+#include "capture/mqtt_streams.hpp"
+
+#include "capture/boundary.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace mqttlens::capture {
+
+struct MqttStreams::Half {
+    enum class Mode : std::uint8_t {
+        start,    ///< MQTT, no byte yet: framing after a SYN, else resynchronising (mid-stream)
+        detect,   ///< not known to be MQTT: collecting the first bytes
+        framing,  ///< at a packet boundary or inside a packet the framer holds
+        resync,   ///< looking for a packet boundary in `pending`
+        ignore,
+    } mode = Mode::start;
+
+    mqtt::Framer framer;
+    std::array<std::uint8_t, 5> head{};  // first bytes fed to the framer since the last packet
+    std::uint8_t head_size = 0;
+
+    std::vector<std::uint8_t> pending;   // resync: bytes not yet known to hold no boundary
+    std::uint64_t pending_offset = 0;
+    std::size_t scan_from = 0;
+    std::uint64_t resync_start = 0;      // where skipping began
+    std::uint64_t skipped = 0;           // bytes dropped before pending_offset in this episode
+    StreamEventKind resync_kind = StreamEventKind::resync;
+
+    std::array<std::uint8_t, connect_probe_size> probe{};  // detect: the first bytes
+    std::uint8_t probe_size = 0;
+    std::uint64_t probe_offset = 0;
+    bool probe_lost = false;   // bytes seen beyond the probe, or a gap, before a decision
+    Verdict verdict = Verdict::need_more;
+
+    explicit Half(const mqtt::FramerOptions& options) : framer(options) {}
+};
+
+struct MqttStreams::State final : TcpUserData {
+    enum class Kind : std::uint8_t { undecided, mqtt, tls, ignored } kind = Kind::undecided;
+    TcpConnection& tcp;
+    ConnectionInfo info;
+    bool opened = false;
+    int client_half = -1;
+    std::string text[2];
+    Half half[2];
+
+    State(TcpConnection& c, const mqtt::FramerOptions& options)
+        : tcp(c), half{Half(options), Half(options)} {}
+
+    Direction direction(int d) const noexcept {
+        if (client_half < 0) return Direction::unknown;
+        return d == client_half ? Direction::c2s : Direction::s2c;
+    }
+};
+
+namespace {
+
+MqttStreams::State& state_of(TcpConnection& c) {
+    return static_cast<MqttStreams::State&>(*c.user);
+}
+
+}  // namespace
+
+std::string_view direction_name(Direction d) noexcept {
+    switch (d) {
+        case Direction::c2s: return "c2s";
+        case Direction::s2c: return "s2c";
+        case Direction::unknown: break;
+    }
+    return "unknown";
+}
+
+std::string_view close_reason_name(CloseReason r) noexcept {
+    switch (r) {
+        case CloseReason::fin: return "FIN";
+        case CloseReason::rst: return "RST";
+        case CloseReason::capture_end: return "capture end";
+        case CloseReason::reused: break;
+    }
+    return "reused";
+}
+
+std::string_view stream_event_name(StreamEventKind k) noexcept {
+    switch (k) {
+        case StreamEventKind::gap: return "gap";
+        case StreamEventKind::midstream_sync: return "midstream_sync";
+        case StreamEventKind::resync: return "resync";
+        case StreamEventKind::unsynchronised: return "unsynchronised";
+        case StreamEventKind::framing_error: return "framing_error";
+        case StreamEventKind::tls: break;
+    }
+    return "tls";
+}
+
+MqttStreams::MqttStreams(Consumer& consumer, StreamOptions options)
+    : consumer_(consumer), options_(std::move(options)) {}
+
+bool MqttStreams::is_mqtt_port(std::uint16_t port) const noexcept {
+    return std::find(options_.mqtt_ports.begin(), options_.mqtt_ports.end(), port) != options_.mqtt_ports.end();
+}
+
+bool MqttStreams::is_tls_port(std::uint16_t port) const noexcept {
+    return std::find(options_.tls_ports.begin(), options_.tls_ports.end(), port) != options_.tls_ports.end();
+}
+
+void MqttStreams::set_client(State& st, int d) {
+    st.client_half = d;
+    st.info.roles_known = true;
+    st.info.client = st.tcp.endpoint[d];
+    st.info.server = st.tcp.endpoint[1 - d];
+    st.info.client_text = st.text[d];
+    st.info.server_text = st.text[1 - d];
+}
+
+void MqttStreams::on_open(TcpConnection& c, std::uint64_t frame, Timestamp ts) {
+    auto owned = std::make_unique<State>(c, options_.framer);
+    State& st = *owned;
+    c.user = std::move(owned);
+    const std::uint16_t port[2] = {c.endpoint[0].port, c.endpoint[1].port};
+    const bool tls[2] = {is_tls_port(port[0]), is_tls_port(port[1])};
+    const bool mqtt[2] = {is_mqtt_port(port[0]), is_mqtt_port(port[1])};
+    if (!tls[0] && !tls[1] && !mqtt[0] && !mqtt[1] && !options_.auto_detect) {
+        st.kind = State::Kind::ignored;
+        return;
+    }
+    st.text[0] = to_string(c.endpoint[0]);
+    st.text[1] = to_string(c.endpoint[1]);
+    st.info.stream = c.stream;
+    st.info.syn_seen = c.client_half >= 0;
+    st.info.first_frame = frame;
+    st.info.first_ts = ts;
+
+    // Roles: the SYN; else the side on the server port; else, tentatively, the lower port.
+    const bool* server_port = tls[0] || tls[1] ? tls : mqtt;
+    int client = c.client_half;
+    if (client < 0 && server_port[0] != server_port[1]) client = server_port[0] ? 1 : 0;
+    if (client >= 0) {
+        set_client(st, client);
+    } else {
+        const int guess = port[0] < port[1] ? 1 : 0;
+        st.info.client = c.endpoint[guess];
+        st.info.server = c.endpoint[1 - guess];
+        st.info.client_text = st.text[guess];
+        st.info.server_text = st.text[1 - guess];
+    }
+
+    if (tls[0] || tls[1]) {
+        st.kind = State::Kind::tls;
+        st.info.tls = true;
+        st.half[0].mode = st.half[1].mode = Half::Mode::ignore;
+        ++stats_.tls_connections;
+        st.opened = true;
+        consumer_.on_connection_open(st.info);
+        const int d = client >= 0 ? client : 0;
+        emit_event(st, d, StreamEventKind::tls, 0, 0, mqtt::Code::count_, frame, ts);
+    } else if (mqtt[0] || mqtt[1]) {
+        open_as_mqtt(st, frame, ts);
+    } else {
+        st.half[0].mode = st.half[1].mode = Half::Mode::detect;
+    }
+}
+
+void MqttStreams::open_as_mqtt(State& st, std::uint64_t, Timestamp) {
+    st.kind = State::Kind::mqtt;
+    st.opened = true;
+    ++stats_.mqtt_connections;
+    consumer_.on_connection_open(st.info);
+}
+
+void MqttStreams::on_data(TcpConnection& c, int d, Bytes bytes, std::uint64_t offset,
+                          std::uint64_t frame, Timestamp ts) {
+    State& st = state_of(c);
+    switch (st.kind) {
+        case State::Kind::mqtt: feed(st, d, bytes, offset, frame, ts); break;
+        case State::Kind::undecided: detect(st, d, bytes, offset, frame, ts); break;
+        case State::Kind::tls: case State::Kind::ignored: break;
+    }
+}
+
+void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
+                         Timestamp ts) {
+    Half& h = st.half[d];
+    if (h.verdict != Verdict::need_more) {
+        h.probe_lost = true;
+        return;
+    }
+    if (h.probe_size == 0) h.probe_offset = offset;
+    const std::size_t take = std::min(bytes.size(), h.probe.size() - h.probe_size);
+    std::copy_n(bytes.begin(), take, h.probe.begin() + h.probe_size);
+    h.probe_size = static_cast<std::uint8_t>(h.probe_size + take);
+    h.verdict = looks_like_connect(Bytes(h.probe.data(), h.probe_size));
+    if (h.verdict == Verdict::yes && st.tcp.client_half >= 0 && st.tcp.client_half != d) {
+        h.verdict = Verdict::no;  // the server does not send CONNECT
+    }
+    if (h.verdict == Verdict::need_more) return;
+    if (h.verdict == Verdict::no) {
+        if (take < bytes.size()) h.probe_lost = true;
+        const Verdict other = st.half[1 - d].verdict;
+        if (st.tcp.client_half == d || other == Verdict::no) {
+            st.kind = State::Kind::ignored;
+            st.half[0] = Half(options_.framer);
+            st.half[1] = Half(options_.framer);
+        }
+        return;
+    }
+
+    // A CONNECT opens this half: the connection is MQTT and `d` is the client.
+    set_client(st, d);
+    st.info.auto_detected = true;
+    ++stats_.auto_detected;
+    open_as_mqtt(st, frame, ts);
+    for (int side : {d, 1 - d}) {
+        Half& s = st.half[side];
+        const std::array<std::uint8_t, connect_probe_size> probe = s.probe;
+        const std::uint8_t probe_size = s.probe_size;
+        const std::uint64_t probe_offset = s.probe_offset;
+        const bool lost = s.probe_lost;
+        s.mode = side == d || probe_size > 0 ? Half::Mode::framing : Half::Mode::start;
+        s.framer.reset(probe_offset);
+        if (lost) start_resync(st, side, StreamEventKind::resync, probe_offset);
+        if (probe_size > 0) feed(st, side, Bytes(probe.data(), probe_size), probe_offset, frame, ts);
+    }
+    if (take < bytes.size()) feed(st, d, bytes.subspan(take), offset + take, frame, ts);
+}
+
+void MqttStreams::start_resync(State& st, int d, StreamEventKind kind, std::uint64_t offset) {
+    Half& h = st.half[d];
+    h.mode = Half::Mode::resync;
+    h.resync_kind = kind;
+    h.pending.clear();
+    h.pending_offset = offset;
+    h.resync_start = offset;
+    h.scan_from = 0;
+    h.skipped = 0;
+}
+
+void MqttStreams::feed(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
+                       Timestamp ts) {
+    Half& h = st.half[d];
+    if (h.mode == Half::Mode::start) {
+        if (st.tcp.half[d].syn) {
+            h.mode = Half::Mode::framing;
+            h.framer.reset(offset);
+        } else {
+            start_resync(st, d, StreamEventKind::midstream_sync, offset);
+        }
+    }
+    if (h.mode == Half::Mode::framing) {
+        frame_bytes(st, d, bytes, offset, frame, ts);
+    } else if (h.mode == Half::Mode::resync) {
+        if (h.pending.empty()) h.pending_offset = offset;
+        h.pending.insert(h.pending.end(), bytes.begin(), bytes.end());
+    }
+    while (h.mode == Half::Mode::resync && !h.pending.empty()) {
+        if (!try_resync(st, d, frame, ts, false)) break;
+    }
+}
+
+void MqttStreams::frame_bytes(State& st, int d, Bytes bytes, std::uint64_t offset,
+                              std::uint64_t frame, Timestamp ts) {
+    Half& h = st.half[d];
+    const std::size_t n = bytes.size();
+    std::size_t p = 0;
+    for (;;) {
+        if (h.framer.buffered() == 0) {
+            // Whole packets inside `bytes` are handed out as views, without copying.
+            if (p == n) return;
+            const FixedHeaderScan scan = scan_fixed_header(bytes.subspan(p));
+            if (scan.status == FixedHeaderScan::Status::malformed) {
+                framing_error(st, d, mqtt::Code::remaining_length_malformed, offset + p, frame, ts);
+                h.pending.assign(bytes.begin() + static_cast<std::ptrdiff_t>(p + 1), bytes.end());
+                return;
+            }
+            if (scan.status == FixedHeaderScan::Status::ok) {
+                if (scan.remaining_length > options_.framer.max_remaining_length) {
+                    framing_error(st, d, mqtt::Code::packet_too_large, offset + p, frame, ts);
+                    h.pending.assign(bytes.begin() + static_cast<std::ptrdiff_t>(p + 1), bytes.end());
+                    return;
+                }
+                if (scan.total() <= n - p) {
+                    emit_packet(st, d, bytes.subspan(p, scan.total()), offset + p, frame, ts);
+                    p += scan.total();
+                    continue;
+                }
+            }
+            h.framer.reset(offset + p);  // the packet straddles: the framer collects it
+            h.head_size = 0;
+        }
+        const mqtt::Frame f = h.framer.next();
+        if (f.status == mqtt::Frame::Status::packet) {
+            emit_packet(st, d, f.packet, f.offset, frame, ts);
+            h.head_size = 0;
+            continue;
+        }
+        if (f.status == mqtt::Frame::Status::error) {
+            // Only header bytes were fed since the packet began (feeding follows `need`).
+            framing_error(st, d, f.error, f.offset, frame, ts);
+            h.pending.assign(h.head.begin() + (h.head_size > 0 ? 1 : 0), h.head.begin() + h.head_size);
+            h.pending.insert(h.pending.end(), bytes.begin() + static_cast<std::ptrdiff_t>(p), bytes.end());
+            return;
+        }
+        if (p == n) return;
+        const std::size_t take = std::min(f.need, n - p);
+        for (std::size_t i = 0; i < take && h.head_size < h.head.size(); ++i) {
+            h.head[h.head_size++] = bytes[p + i];
+        }
+        h.framer.feed(bytes.subspan(p, take));
+        p += take;
+    }
+}
+
+void MqttStreams::framing_error(State& st, int d, mqtt::Code code, std::uint64_t offset,
+                                std::uint64_t frame, Timestamp ts) {
+    ++stats_.framing_errors;
+    emit_event(st, d, StreamEventKind::framing_error, offset, 0, code, frame, ts);
+    start_resync(st, d, StreamEventKind::resync, offset + 1);
+    st.half[d].skipped = 1;  // the byte the broken packet started with
+    st.half[d].resync_start = offset;
+}
+
+bool MqttStreams::try_resync(State& st, int d, std::uint64_t frame, Timestamp ts, bool at_end) {
+    Half& h = st.half[d];
+    for (;;) {
+        const Bytes data(h.pending);
+        const BoundarySearch r = find_boundary(data, h.scan_from, st.info.protocol_level, at_end);
+        if (r.result == BoundarySearch::Result::found) {
+            const std::uint64_t at = h.pending_offset + r.position;
+            const std::uint64_t skipped = h.skipped + r.position;
+            ++stats_.resyncs;
+            stats_.skipped_bytes += skipped;
+            const mqtt::Code code = h.resync_kind == StreamEventKind::midstream_sync
+                                        ? mqtt::Code::stream_midstream
+                                        : mqtt::Code::stream_gap;
+            emit_event(st, d, h.resync_kind, at, skipped, code, frame, ts);
+            std::vector<std::uint8_t> work = std::move(h.pending);
+            h.pending = {};
+            h.mode = Half::Mode::framing;
+            h.framer.reset(at);
+            frame_bytes(st, d, Bytes(work).subspan(r.position), at, frame, ts);
+            return true;
+        }
+        if (r.result == BoundarySearch::Result::undecided && data.size() - r.position > options_.max_resync) {
+            h.scan_from = r.position + 1;  // a candidate whose proof would need too many bytes
+            continue;
+        }
+        const std::size_t dead = r.result == BoundarySearch::Result::none ? data.size() : r.position;
+        h.scan_from = r.position;
+        if (dead == data.size() || dead > 4096) {
+            h.pending.erase(h.pending.begin(), h.pending.begin() + static_cast<std::ptrdiff_t>(dead));
+            h.pending_offset += dead;
+            h.skipped += dead;
+            h.scan_from = 0;
+        }
+        return false;
+    }
+}
+
+void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uint64_t size,
+                         std::uint64_t frame, Timestamp ts) {
+    State& st = state_of(c);
+    Half& h = st.half[d];
+    if (st.kind == State::Kind::undecided) {
+        if (h.verdict == Verdict::need_more) h.verdict = Verdict::no;
+        h.probe_lost = true;
+        if (st.half[1 - d].verdict == Verdict::no || st.tcp.client_half == d) st.kind = State::Kind::ignored;
+        return;
+    }
+    if (st.kind != State::Kind::mqtt) return;
+    if (h.mode == Half::Mode::framing && h.framer.buffered() > 0) {
+        stats_.skipped_bytes += h.framer.buffered();
+        emit_event(st, d, StreamEventKind::unsynchronised, h.framer.position(), h.framer.buffered(),
+                   mqtt::Code::stream_unsynchronised, frame, ts);
+    }
+    emit_event(st, d, StreamEventKind::gap, offset, size, mqtt::Code::stream_gap, frame, ts);
+    const std::uint64_t skipped = h.mode == Half::Mode::resync ? h.skipped + h.pending.size() : 0;
+    const StreamEventKind kind = h.mode == Half::Mode::resync ? h.resync_kind : StreamEventKind::resync;
+    const std::uint64_t start = h.mode == Half::Mode::resync ? h.resync_start : offset + size;
+    start_resync(st, d, kind, offset + size);
+    h.skipped = skipped;
+    h.resync_start = start;
+}
+
+void MqttStreams::on_close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
+    State& st = state_of(c);
+    if (st.kind == State::Kind::mqtt) {
+        for (int d = 0; d < 2; ++d) {
+            Half& h = st.half[d];
+            while (h.mode == Half::Mode::resync && !h.pending.empty() && try_resync(st, d, frame, ts, true)) {
+            }
+            if (h.mode == Half::Mode::framing) {
+                h.framer.finish();
+                const mqtt::Frame f = h.framer.next();
+                if (f.status == mqtt::Frame::Status::error) {
+                    ++stats_.framing_errors;
+                    emit_event(st, d, StreamEventKind::framing_error, f.offset, h.framer.buffered(),
+                               f.error, frame, ts);
+                }
+            } else if (h.mode == Half::Mode::resync && (h.skipped + h.pending.size()) > 0) {
+                const std::uint64_t size = h.skipped + h.pending.size();
+                stats_.skipped_bytes += size;
+                emit_event(st, d, StreamEventKind::unsynchronised, h.resync_start, size,
+                           mqtt::Code::stream_unsynchronised, frame, ts);
+            }
+        }
+    }
+    if (st.opened) consumer_.on_connection_close(st.info, reason, frame, ts);
+}
+
+void MqttStreams::emit_packet(State& st, int d, Bytes packet, std::uint64_t offset, std::uint64_t frame,
+                              Timestamp ts) {
+    if ((packet[0] >> 4) == 1) {  // CONNECT names the client and the protocol level
+        if (st.client_half < 0) set_client(st, d);
+        if (st.client_half == d && st.info.protocol_level == 0) {
+            st.info.protocol_level = connect_protocol_level(packet);
+        }
+    }
+    ++stats_.packets;
+    const PacketEvent event{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts,
+                            packet, offset, st.info.protocol_level};
+    consumer_.on_packet(event);
+}
+
+void MqttStreams::emit_event(State& st, int d, StreamEventKind kind, std::uint64_t offset,
+                             std::uint64_t size, mqtt::Code code, std::uint64_t frame, Timestamp ts) {
+    const StreamEvent event{kind, st.direction(d), st.text[d], st.text[1 - d], frame, ts,
+                            offset, size, code};
+    consumer_.on_stream_event(st.info, event);
+}
+
+}  // namespace mqttlens::capture

@@ -1,0 +1,72 @@
+// MQTT over reassembled TCP: which connections are MQTT, roles, framing, resynchronisation.
+#pragma once
+
+#include "capture/consumer.hpp"
+#include "capture/tcp_reassembler.hpp"
+#include "mqtt/framer.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace mqttlens::capture {
+
+struct StreamOptions {
+    std::vector<std::uint16_t> mqtt_ports{1883};  ///< plain MQTT by port
+    std::vector<std::uint16_t> tls_ports{8883};   ///< MQTT over TLS: reported, not framed
+    bool auto_detect = true;  ///< any other port: MQTT when the client's bytes open with a CONNECT
+    /// Bytes examined past a boundary candidate before giving it up while resynchronising.
+    std::size_t max_resync = 64 * 1024;
+    mqtt::FramerOptions framer;
+};
+
+struct StreamStats {
+    std::uint64_t mqtt_connections = 0;  ///< including auto-detected ones
+    std::uint64_t auto_detected = 0;
+    std::uint64_t tls_connections = 0;
+    std::uint64_t packets = 0;
+    std::uint64_t framing_errors = 0;
+    std::uint64_t resyncs = 0;
+    std::uint64_t skipped_bytes = 0;
+};
+
+/// The TcpSink that turns reassembled bytes into MQTT packets and events for a Consumer.
+class MqttStreams final : public TcpSink {
+public:
+    MqttStreams(Consumer& consumer, StreamOptions options);
+
+    void on_open(TcpConnection&, std::uint64_t frame, Timestamp ts) override;
+    void on_data(TcpConnection&, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
+                 Timestamp ts) override;
+    void on_gap(TcpConnection&, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame,
+                Timestamp ts) override;
+    void on_close(TcpConnection&, CloseReason, std::uint64_t frame, Timestamp ts) override;
+
+    const StreamStats& stats() const noexcept { return stats_; }
+
+    struct State;  // per connection
+
+private:
+    struct Half;
+    void open_as_mqtt(State& st, std::uint64_t frame, Timestamp ts);
+    void detect(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
+    void feed(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
+    void frame_bytes(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
+                     Timestamp ts);
+    bool try_resync(State& st, int d, std::uint64_t frame, Timestamp ts, bool at_end);
+    void start_resync(State& st, int d, StreamEventKind kind, std::uint64_t offset);
+    void framing_error(State& st, int d, mqtt::Code code, std::uint64_t offset, std::uint64_t frame,
+                       Timestamp ts);
+    void emit_packet(State& st, int d, Bytes packet, std::uint64_t offset, std::uint64_t frame,
+                     Timestamp ts);
+    void emit_event(State& st, int d, StreamEventKind kind, std::uint64_t offset, std::uint64_t size,
+                    mqtt::Code code, std::uint64_t frame, Timestamp ts);
+    void set_client(State& st, int d);
+    bool is_mqtt_port(std::uint16_t port) const noexcept;
+    bool is_tls_port(std::uint16_t port) const noexcept;
+
+    Consumer& consumer_;
+    StreamOptions options_;
+    StreamStats stats_;
+};
+
+}  // namespace mqttlens::capture

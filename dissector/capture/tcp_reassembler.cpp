@@ -1,0 +1,245 @@
+#include "capture/tcp_reassembler.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mqttlens::capture {
+
+namespace {
+
+inline void mix(std::size_t& h, std::uint64_t v) noexcept {
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+}
+
+void hash_endpoint(std::size_t& h, const Endpoint& e) noexcept {
+    std::uint64_t lo = 0, hi = 0;
+    std::memcpy(&lo, e.ip.bytes.data(), 8);
+    std::memcpy(&hi, e.ip.bytes.data() + 8, 8);
+    mix(h, lo);
+    mix(h, hi);
+    mix(h, std::uint64_t(e.port) << 8 | e.ip.version);
+}
+
+}  // namespace
+
+std::size_t TcpReassembler::KeyHash::operator()(const Key& k) const noexcept {
+    std::size_t h = 0;
+    hash_endpoint(h, k.a);
+    hash_endpoint(h, k.b);
+    return h;
+}
+
+TcpReassembler::TcpReassembler(TcpSink& sink, ReassemblyOptions options)
+    : sink_(sink), options_(options) {}
+
+TcpReassembler::~TcpReassembler() = default;
+
+TcpConnection& TcpReassembler::open(const Key& key, const TcpSegment& s, std::uint64_t frame,
+                                    Timestamp ts) {
+    auto c = std::make_unique<TcpConnection>();
+    c->stream = next_stream_++;
+    c->endpoint[0] = s.src;
+    c->endpoint[1] = s.dst;
+    c->first_frame = frame;
+    c->first_ts = ts;
+    c->last_ts = ts;
+    ++stats_.connections;
+    auto& slot = table_[key];
+    slot = std::move(c);
+    return *slot;
+}
+
+void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp ts) {
+    ++stats_.segments;
+    if (!closed_.empty()) expire(ts);
+
+    const bool syn = s.flags & tcp_flag::syn;
+    const bool ack = s.flags & tcp_flag::ack;
+    const Key key = s.src < s.dst ? Key{s.src, s.dst} : Key{s.dst, s.src};
+
+    TcpConnection* c = nullptr;
+    bool fresh = false;
+    if (auto it = table_.find(key); it != table_.end()) {
+        c = it->second.get();
+        if (syn && !ack) {
+            // A new SYN starts a new connection when the old one ended or had another ISN.
+            const int d = s.src == c->endpoint[0] ? 0 : 1;
+            const TcpHalf& h = c->half[d];
+            const bool ended = c->closed || c->half[0].fin || c->half[1].fin;
+            const bool other_isn = h.syn && h.base != s.seq + 1;
+            if (ended || other_isn) {
+                if (!c->closed) close(*c, CloseReason::reused, frame, ts);
+                c = nullptr;
+            }
+        }
+        if (c && c->closed) return;  // a late segment of a finished connection
+    }
+    if (!c) {
+        c = &open(key, s, frame, ts);
+        fresh = true;
+    }
+
+    const int d = s.src == c->endpoint[0] ? 0 : 1;
+    TcpHalf& h = c->half[d];
+    c->last_ts = ts;
+
+    if (syn) {
+        if (!h.started) {
+            h.started = true;
+            h.syn = true;
+            h.base = s.seq + 1;
+        }
+        if (c->client_half < 0) c->client_half = ack ? 1 - d : d;
+    }
+    if (fresh) sink_.on_open(*c, frame, ts);
+
+    if (s.flags & tcp_flag::rst) {
+        close(*c, CloseReason::rst, frame, ts);
+        return;
+    }
+    if (!s.payload.empty() || (s.flags & tcp_flag::fin)) {
+        deliver(*c, d, s, frame, ts);
+        if (c->half[0].done && c->half[1].done) close(*c, CloseReason::fin, frame, ts);
+    }
+}
+
+void TcpReassembler::deliver(TcpConnection& c, int d, const TcpSegment& s, std::uint64_t frame,
+                             Timestamp ts) {
+    TcpHalf& h = c.half[d];
+    const std::uint32_t data_seq = s.seq + ((s.flags & tcp_flag::syn) ? 1 : 0);
+    if (!h.started) {
+        h.started = true;
+        h.base = data_seq;
+    }
+    // Distance from the next expected byte, modulo 2^32: sequence numbers wrap.
+    const auto rel = static_cast<std::int32_t>(data_seq - static_cast<std::uint32_t>(h.base + h.offset));
+    const std::int64_t start = static_cast<std::int64_t>(h.offset) + rel;
+    Bytes payload = s.payload;
+    std::int64_t begin = start;
+    if (begin < 0) {  // bytes from before the first one we saw
+        const auto cut = static_cast<std::size_t>(-begin);
+        payload = payload.subspan(std::min(cut, payload.size()));
+        begin = 0;
+    }
+    const std::uint64_t seg_begin = static_cast<std::uint64_t>(begin);
+    const std::uint64_t seg_end = seg_begin + payload.size();
+
+    if ((s.flags & tcp_flag::fin) && !h.fin && start >= 0) {
+        h.fin = true;
+        h.fin_offset = static_cast<std::uint64_t>(start) + s.payload.size();
+    }
+
+    if (!payload.empty()) {
+        if (seg_end <= h.offset) {
+            ++stats_.retransmitted_segments;
+        } else if (seg_begin <= h.offset) {
+            const Bytes fresh = payload.subspan(static_cast<std::size_t>(h.offset - seg_begin));
+            const std::uint64_t at = h.offset;
+            h.offset = seg_end;
+            sink_.on_data(c, d, fresh, at, frame, ts);
+            if (!h.out_of_order.empty()) drain(c, d, frame, ts);
+        } else {
+            ++stats_.out_of_order_segments;
+            auto& slot = h.out_of_order[seg_begin];
+            if (slot.bytes.size() < payload.size()) {
+                h.out_of_order_bytes += payload.size() - slot.bytes.size();
+                out_of_order_total_ += payload.size() - slot.bytes.size();
+                slot.bytes.assign(payload.begin(), payload.end());
+                slot.frame = frame;
+                slot.ts = ts;
+            }
+            while (!h.out_of_order.empty() && (h.out_of_order_bytes > options_.max_out_of_order ||
+                                              out_of_order_total_ > options_.max_out_of_order_total)) {
+                declare_gap(c, d, frame, ts);
+            }
+        }
+    }
+    if (h.fin && !h.done && h.offset >= h.fin_offset && h.out_of_order.empty()) h.done = true;
+}
+
+void TcpReassembler::drain(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts) {
+    TcpHalf& h = c.half[d];
+    while (!h.out_of_order.empty()) {
+        auto it = h.out_of_order.begin();
+        if (it->first > h.offset) break;
+        const std::uint64_t end = it->first + it->second.bytes.size();
+        if (end > h.offset) {
+            const Bytes bytes(it->second.bytes);
+            const Bytes fresh = bytes.subspan(static_cast<std::size_t>(h.offset - it->first));
+            const std::uint64_t at = h.offset;
+            h.offset = end;
+            // Delivered now, in the record that made them contiguous; at capture end (frame 0),
+            // in the record that carried them.
+            const bool now = frame >= it->second.frame;
+            sink_.on_data(c, d, fresh, at, now ? frame : it->second.frame, now ? ts : it->second.ts);
+        }
+        h.out_of_order_bytes -= it->second.bytes.size();
+        out_of_order_total_ -= it->second.bytes.size();
+        h.out_of_order.erase(it);
+    }
+}
+
+void TcpReassembler::declare_gap(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts) {
+    TcpHalf& h = c.half[d];
+    const std::uint64_t next = h.out_of_order.begin()->first;
+    if (next > h.offset) {
+        ++stats_.gaps;
+        stats_.gap_bytes += next - h.offset;
+        const std::uint64_t at = h.offset;
+        h.offset = next;
+        sink_.on_gap(c, d, at, next - at, frame, ts);
+    }
+    drain(c, d, frame, ts);
+}
+
+void TcpReassembler::close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
+    for (int d = 0; d < 2; ++d) {
+        TcpHalf& h = c.half[d];
+        while (!h.out_of_order.empty()) declare_gap(c, d, frame, ts);
+        if (h.fin && h.offset < h.fin_offset) {
+            ++stats_.gaps;
+            stats_.gap_bytes += h.fin_offset - h.offset;
+            const std::uint64_t at = h.offset;
+            h.offset = h.fin_offset;
+            sink_.on_gap(c, d, at, h.fin_offset - at, frame, ts);
+        }
+    }
+    sink_.on_close(c, reason, frame, ts);
+    c.closed = true;
+    c.user.reset();
+    for (auto& h : c.half) {
+        h.out_of_order.clear();
+        h.out_of_order_bytes = 0;
+    }
+    const Key key = c.endpoint[0] < c.endpoint[1] ? Key{c.endpoint[0], c.endpoint[1]}
+                                                  : Key{c.endpoint[1], c.endpoint[0]};
+    closed_.push_back({ts, key, c.stream});
+}
+
+void TcpReassembler::expire(Timestamp now) {
+    while (!closed_.empty() && now.sec - closed_.front().when.sec > options_.closed_linger_seconds) {
+        const Closed& old = closed_.front();
+        if (auto it = table_.find(old.key);
+            it != table_.end() && it->second->closed && it->second->stream == old.stream) {
+            table_.erase(it);
+        }
+        closed_.pop_front();
+    }
+}
+
+void TcpReassembler::finish() {
+    std::vector<TcpConnection*> open;
+    for (auto& [key, c] : table_) {
+        if (!c->closed) open.push_back(c.get());
+    }
+    std::sort(open.begin(), open.end(),
+              [](const TcpConnection* a, const TcpConnection* b) { return a->stream < b->stream; });
+    for (TcpConnection* c : open) {
+        const bool both_fin = c->half[0].fin && c->half[1].fin;
+        close(*c, both_fin ? CloseReason::fin : CloseReason::capture_end, 0, c->last_ts);
+    }
+    table_.clear();
+    closed_.clear();
+}
+
+}  // namespace mqttlens::capture

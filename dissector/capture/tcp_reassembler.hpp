@@ -1,0 +1,132 @@
+// TCP reassembly: per connection and direction, bytes in sequence order, each byte once.
+#pragma once
+
+#include "capture/capture_source.hpp"
+#include "capture/consumer.hpp"
+#include "capture/tcp_segment.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace mqttlens::capture {
+
+struct ReassemblyOptions {
+    /// Out-of-order bytes held per direction; beyond it the hole is declared a gap.
+    std::size_t max_out_of_order = 256 * 1024;
+    /// Out-of-order bytes held over all connections.
+    std::size_t max_out_of_order_total = 8 * 1024 * 1024;
+    /// A closed connection's number is remembered this long (capture time) so late segments
+    /// (final ACKs, retransmitted FINs) keep it, as in tshark.
+    std::int64_t closed_linger_seconds = 120;
+};
+
+/// One direction of a connection. Offsets count payload bytes from the first one (after the
+/// SYN, or the first segment seen when the SYN was not captured).
+struct TcpHalf {
+    bool started = false;
+    bool syn = false;        ///< this direction's SYN was seen
+    bool fin = false;
+    bool done = false;       ///< everything up to the FIN was delivered
+    std::uint32_t base = 0;  ///< sequence number of offset 0
+    std::uint64_t offset = 0;      ///< next offset to deliver
+    std::uint64_t fin_offset = 0;  ///< offset of the FIN (valid when fin)
+    struct Pending {
+        std::vector<std::uint8_t> bytes;
+        std::uint64_t frame = 0;  ///< record that carried them
+        Timestamp ts;
+    };
+    std::map<std::uint64_t, Pending> out_of_order;  ///< by offset
+    std::size_t out_of_order_bytes = 0;
+};
+
+/// Per-connection state of the layer above, owned by the connection.
+struct TcpUserData {
+    virtual ~TcpUserData() = default;
+};
+
+struct TcpConnection {
+    std::uint32_t stream = 0;
+    Endpoint endpoint[2];   ///< endpoint[d] sends half d; half 0 sent the first segment seen
+    TcpHalf half[2];
+    int client_half = -1;   ///< from the SYN: 0 or 1; -1 unknown
+    bool closed = false;
+    std::uint64_t first_frame = 0;
+    Timestamp first_ts;
+    Timestamp last_ts;
+    std::unique_ptr<TcpUserData> user;
+};
+
+/// Receives reassembled bytes. Frames and timestamps are those of the record being processed.
+class TcpSink {
+public:
+    virtual ~TcpSink() = default;
+    /// A new connection; client_half and the first segment's flags are already applied.
+    virtual void on_open(TcpConnection&, std::uint64_t frame, Timestamp ts) = 0;
+    /// In-order bytes of half `d`, starting at `offset`. `bytes` is valid during the call only.
+    virtual void on_data(TcpConnection&, int d, Bytes bytes, std::uint64_t offset,
+                         std::uint64_t frame, Timestamp ts) = 0;
+    /// `size` bytes at `offset` of half `d` will never come.
+    virtual void on_gap(TcpConnection&, int d, std::uint64_t offset, std::uint64_t size,
+                        std::uint64_t frame, Timestamp ts) = 0;
+    /// The connection ends; no more calls for it.
+    virtual void on_close(TcpConnection&, CloseReason, std::uint64_t frame, Timestamp ts) = 0;
+};
+
+struct ReassemblyStats {
+    std::uint64_t segments = 0;
+    std::uint64_t connections = 0;
+    std::uint64_t retransmitted_segments = 0;  ///< segments holding only bytes already delivered
+    std::uint64_t out_of_order_segments = 0;
+    std::uint64_t gaps = 0;
+    std::uint64_t gap_bytes = 0;
+};
+
+class TcpReassembler {
+public:
+    explicit TcpReassembler(TcpSink& sink, ReassemblyOptions options = {});
+    ~TcpReassembler();
+
+    /// Takes one segment from record `frame`.
+    void process(const TcpSegment& segment, std::uint64_t frame, Timestamp ts);
+    /// End of capture: flushes and closes every open connection, in stream order.
+    void finish();
+
+    const ReassemblyStats& stats() const noexcept { return stats_; }
+    /// Connections held, open or remembered as closed.
+    std::size_t tracked() const noexcept { return table_.size(); }
+
+private:
+    struct Key {
+        Endpoint a, b;  // a < b
+        friend bool operator==(const Key&, const Key&) = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const noexcept;
+    };
+
+    TcpConnection& open(const Key& key, const TcpSegment& s, std::uint64_t frame, Timestamp ts);
+    void deliver(TcpConnection& c, int d, const TcpSegment& s, std::uint64_t frame, Timestamp ts);
+    void drain(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
+    void declare_gap(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
+    void close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts);
+    void expire(Timestamp now);
+
+    TcpSink& sink_;
+    ReassemblyOptions options_;
+    std::unordered_map<Key, std::unique_ptr<TcpConnection>, KeyHash> table_;
+    struct Closed {
+        Timestamp when;
+        Key key;
+        std::uint32_t stream;
+    };
+    std::deque<Closed> closed_;
+    std::uint32_t next_stream_ = 0;
+    std::size_t out_of_order_total_ = 0;
+    ReassemblyStats stats_;
+};
+
+}  // namespace mqttlens::capture
