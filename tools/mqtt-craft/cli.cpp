@@ -1,0 +1,377 @@
+// Command line: one fresh CLI11 app per packet segment, all writing into the same GlobalOptions.
+#include "cli.hpp"
+
+#include "escapes.hpp"
+#include "script.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <unistd.h>
+
+namespace mqttlens::craft {
+
+namespace {
+
+using mqtt::PacketType;
+
+constexpr std::string_view footer = R"(Chain packets with a lone '+':  mqtt-craft connect + subscribe --filter 'a/#:1' + disconnect
+A script holds one packet per line in the same syntax ('#' starts a comment; '-' reads stdin).
+String fields take escapes: \xHH any byte, \u{HHHH} a code point as UTF-8, \0 \n \r \t \\.
+Numbers may be written in hex: 0xC1. A filter is FILTER or FILTER:QOS, QOS being the whole
+Requested QoS byte (a/b:0xC1 sets reserved bits).
+CONNACK, SUBACK, UNSUBACK and PINGRESP travel server to client, the rest client to server,
+unless --from-server / --from-client says otherwise (pcap and the stderr report use this).
+
+Exit codes:
+  0  packets written or sent; a peer that closed only after our DISCONNECT is fine
+  1  --strict only: a crafted packet breaks a rule (without --strict breaking is the point)
+  2  usage error, unreadable script or payload file, unwritable output
+  3  --send: host not resolved, connection refused or unreachable
+  4  --send: the peer closed or reset the connection (not after our DISCONNECT)
+  5  --send: the TCP connection was not established within --connect-timeout)";
+
+struct Subcommand {
+    std::string_view name;
+    PacketType type;
+    std::string_view description;
+};
+
+constexpr std::array<Subcommand, 14> subcommands{{
+    {"connect", PacketType::connect, "CONNECT: open a session (client to server)"},
+    {"connack", PacketType::connack, "CONNACK: answer a CONNECT (server to client)"},
+    {"publish", PacketType::publish, "PUBLISH: an application message"},
+    {"puback", PacketType::puback, "PUBACK: acknowledge a QoS 1 PUBLISH"},
+    {"pubrec", PacketType::pubrec, "PUBREC: QoS 2 delivery, part 1"},
+    {"pubrel", PacketType::pubrel, "PUBREL: QoS 2 delivery, part 2"},
+    {"pubcomp", PacketType::pubcomp, "PUBCOMP: QoS 2 delivery, part 3"},
+    {"subscribe", PacketType::subscribe, "SUBSCRIBE: ask for topic filters"},
+    {"suback", PacketType::suback, "SUBACK: answer a SUBSCRIBE (server to client)"},
+    {"unsubscribe", PacketType::unsubscribe, "UNSUBSCRIBE: drop topic filters"},
+    {"unsuback", PacketType::unsuback, "UNSUBACK: answer an UNSUBSCRIBE (server to client)"},
+    {"pingreq", PacketType::pingreq, "PINGREQ: keep-alive request"},
+    {"pingresp", PacketType::pingresp, "PINGRESP: keep-alive answer (server to client)"},
+    {"disconnect", PacketType::disconnect, "DISCONNECT: end the session cleanly"},
+}};
+
+/// An option that fills a std::optional only when given.
+template <class T>
+CLI::Option* optional_option(CLI::App* app, const std::string& name, std::optional<T>& target,
+                             const std::string& description) {
+    return app->add_option_function<T>(name, [&target](const T& v) { target = v; }, description);
+}
+
+/// A shortcut that records a length prefix override for `field`: --client-id-length N.
+void length_shortcut(CLI::App* app, const std::string& name, std::string_view field,
+                     PacketOptions& o) {
+    app->add_option_function<unsigned>(
+           name,
+           [&o, field](const unsigned& v) { o.length_prefixes.push_back(fmt::format("{}={}", field, v)); },
+           fmt::format("Write N as the {} length prefix, whatever its real length", field))
+        ->check(CLI::Range(0u, 65535u))
+        ->type_name("N");
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+    static const std::map<std::string, OutFormat> formats{
+        {"hex", OutFormat::hex}, {"raw", OutFormat::raw}, {"c", OutFormat::c}, {"pcap", OutFormat::pcap}};
+    auto* group = "Output";
+    app.add_option("--out", g.out,
+                   "hex (default on a terminal), raw (default otherwise), c (a C array), or pcap "
+                   "(needs -o: a TCP conversation with handshake and close)")
+        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+        ->group(group);
+    app.add_option("-o,--output", g.output_file, "Write to FILE instead of stdout")->group(group);
+    app.add_flag("-q,--quiet", g.quiet, "Do not report on stderr which rules the packets break")
+        ->group(group);
+    app.add_flag("--strict", g.strict, "Exit 1 when a crafted packet breaks a rule")->group(group);
+    app.add_option("--port", g.port, "Server TCP port in --out pcap")
+        ->check(CLI::Range(1u, 65535u))
+        ->capture_default_str()
+        ->group(group);
+    group = "Send";
+    app.add_option("--send", g.send,
+                   "Connect to HOST:PORT ([ADDR]:PORT for IPv6), send the packets, print the replies")
+        ->type_name("HOST:PORT")
+        ->group(group);
+    app.add_option("--delay", g.delay_ms, "Milliseconds between two packets sent")
+        ->type_name("MS")
+        ->capture_default_str()
+        ->group(group);
+    app.add_option("--wait", g.wait_ms, "Milliseconds to read replies after the last packet")
+        ->type_name("MS")
+        ->capture_default_str()
+        ->group(group);
+    app.add_option("--connect-timeout", g.connect_timeout_ms, "Milliseconds allowed to connect")
+        ->type_name("MS")
+        ->capture_default_str()
+        ->group(group);
+    app.add_flag("--json", g.json, "Print sent packets and replies as JSON lines")->group(group);
+    app.add_flag("-V,--verbose", g.verbose, "Print sent packets and replies as full trees")->group(group);
+}
+
+void add_breaking_options(CLI::App* s, PacketOptions& o) {
+    const char* group = "Breaking (any packet)";
+    optional_option(s, "--type", o.type, "Packet type nibble of byte 0 (0..15)")
+        ->check(CLI::Range(0u, 15u))->type_name("N")->group(group);
+    optional_option(s, "--flags", o.flags, "Flags nibble of byte 0 (0..15)")
+        ->check(CLI::Range(0u, 15u))->type_name("N")->group(group);
+    optional_option(s, "--remaining-length", o.remaining_length,
+                    "Remaining Length value written instead of the real one")
+        ->type_name("N")->group(group);
+    optional_option(s, "--remaining-length-width", o.remaining_length_width,
+                    "Write the Remaining Length in N bytes (1..5: non-minimal, 5 malformed)")
+        ->check(CLI::Range(1u, 5u))->type_name("N")->group(group);
+    optional_option(s, "--remaining-length-bytes", o.remaining_length_bytes,
+                    "Raw Remaining Length encoding, any bytes (80 80 80 80 01)")
+        ->type_name("HEX")->group(group);
+    optional_option(s, "--truncate", o.truncate, "Keep only the first N bytes of the packet")
+        ->type_name("N")->group(group);
+    optional_option(s, "--append", o.append, "Bytes added after the packet")
+        ->type_name("HEX")->group(group);
+    s->add_option("--length-prefix", o.length_prefixes,
+                  "Raw 2-byte length prefix of a string field: FIELD[:INDEX]=N, FIELD one of "
+                  "protocol_name client_id will_topic will_message username password topic "
+                  "topic_filter (INDEX counts filters from 0)")
+        ->type_name("FIELD[:I]=N")->group(group);
+    group = "Placement";
+    s->add_flag("--from-server", o.from_server, "This packet travels server to client")->group(group);
+    s->add_flag("--from-client", o.from_client, "This packet travels client to server")->group(group);
+    s->add_option("--count", o.count,
+                  "Write the packet N times; a non-zero Packet Identifier goes up by one each time")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
+        ->capture_default_str()->group(group);
+}
+
+void add_packet_id(CLI::App* s, PacketOptions& o, std::string_view default_text) {
+    optional_option(s, "--packet-id", o.packet_id,
+                    fmt::format("Packet Identifier (0..65535; default {})", default_text))
+        ->check(CLI::Range(0u, 65535u))->type_name("N");
+    s->add_flag("--no-packet-id", o.no_packet_id, "Leave the Packet Identifier out");
+}
+
+void add_payload(CLI::App* s, PacketOptions& o) {
+    auto* text = optional_option(s, "--payload", o.payload, "Payload text (escapes allowed)");
+    auto* hex = optional_option(s, "--payload-hex", o.payload_hex, "Payload bytes in hex")->type_name("HEX");
+    auto* file = optional_option(s, "--payload-file", o.payload_file, "Payload read from FILE ('-': stdin)")
+                     ->type_name("FILE");
+    text->excludes(hex)->excludes(file);
+    hex->excludes(file);
+    optional_option(s, "--payload-size", o.payload_size,
+                    "Payload of N bytes: the payload given repeated, or 'x' bytes")
+        ->type_name("N");
+}
+
+void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
+    switch (type) {
+    case PacketType::connect: {
+        s->add_option("--client-id", o.client_id, "Client Identifier")->capture_default_str();
+        length_shortcut(s, "--client-id-length", "client_id", o);
+        optional_option(s, "--protocol-name", o.protocol_name,
+                        "Protocol Name (default MQTT; MQIsdp with --protocol-level 3)");
+        length_shortcut(s, "--protocol-name-length", "protocol_name", o);
+        s->add_option("--protocol-level", o.protocol_level, "Protocol Level (4 = 3.1.1, 3 = 3.1)")
+            ->check(CLI::Range(0u, 255u))->capture_default_str();
+        s->add_option("--keep-alive", o.keep_alive, "Keep Alive in seconds")
+            ->check(CLI::Range(0u, 65535u))->capture_default_str();
+        s->add_flag("--no-clean-session", o.no_clean_session, "Clear the Clean Session flag");
+        optional_option(s, "--will-topic", o.will_topic, "Will Topic (sets the Will Flag)");
+        length_shortcut(s, "--will-topic-length", "will_topic", o);
+        auto* wm = optional_option(s, "--will-message", o.will_message, "Will Message text (sets the Will Flag)");
+        auto* wmh = optional_option(s, "--will-message-hex", o.will_message_hex, "Will Message bytes in hex")
+                        ->type_name("HEX");
+        wm->excludes(wmh);
+        length_shortcut(s, "--will-message-length", "will_message", o);
+        s->add_option("--will-qos", o.will_qos, "Will QoS bits (0..3), written even without a will")
+            ->check(CLI::Range(0u, 3u));
+        s->add_flag("--will-retain", o.will_retain, "Will Retain bit, written even without a will");
+        optional_option(s, "--username", o.username, "User Name (sets its flag)");
+        length_shortcut(s, "--username-length", "username", o);
+        auto* pw = optional_option(s, "--password", o.password, "Password text (sets its flag)");
+        auto* pwh = optional_option(s, "--password-hex", o.password_hex, "Password bytes in hex")->type_name("HEX");
+        pw->excludes(pwh);
+        length_shortcut(s, "--password-length", "password", o);
+        optional_option(s, "--connect-flags", o.connect_flags,
+                        "Raw Connect Flags byte, replacing the one the fields imply")
+            ->check(CLI::Range(0u, 255u))->type_name("N");
+        s->add_flag("--reserved-flag", o.reserved_flag, "Set Connect Flags bit 0 (reserved)");
+        break;
+    }
+    case PacketType::connack:
+        s->add_flag("--session-present", o.session_present, "Session Present flag");
+        s->add_option("--return-code", o.return_code, "Connect Return Code (0..255)")
+            ->check(CLI::Range(0u, 255u))->capture_default_str();
+        optional_option(s, "--ack-flags", o.ack_flags, "Raw Acknowledge Flags byte")
+            ->check(CLI::Range(0u, 255u))->type_name("N");
+        break;
+    case PacketType::publish:
+        s->add_option("--topic", o.topic, "Topic Name")->capture_default_str();
+        length_shortcut(s, "--topic-length", "topic", o);
+        s->add_option("--qos", o.qos, "QoS bits (0..3)")->check(CLI::Range(0u, 3u))->capture_default_str();
+        s->add_flag("--dup", o.dup, "DUP flag");
+        s->add_flag("--retain", o.retain, "RETAIN flag");
+        add_packet_id(s, o, "1 at QoS 1..3, none at QoS 0");
+        add_payload(s, o);
+        break;
+    case PacketType::puback:
+    case PacketType::pubrec:
+    case PacketType::pubrel:
+    case PacketType::pubcomp:
+    case PacketType::unsuback:
+        add_packet_id(s, o, "1");
+        break;
+    case PacketType::subscribe:
+        add_packet_id(s, o, "1");
+        s->add_option("--filter", o.filters, "Topic Filter[:QOS], repeatable (default '#:0')")
+            ->type_name("FILTER[:Q]");
+        s->add_option("--qos", o.qos, "Requested QoS of filters given without :QOS")
+            ->check(CLI::Range(0u, 3u))->capture_default_str();
+        optional_option(s, "--qos-byte", o.qos_byte, "Raw Requested QoS byte of filters given without :QOS")
+            ->check(CLI::Range(0u, 255u))->type_name("N");
+        s->add_flag("--no-filters", o.no_filters, "No filter at all");
+        break;
+    case PacketType::suback:
+        add_packet_id(s, o, "1");
+        s->add_option("--return-code", o.return_codes, "Return code, repeatable (default 0)")
+            ->check(CLI::Range(0u, 255u))->type_name("N");
+        s->add_flag("--no-return-codes", o.no_return_codes, "No return code at all");
+        break;
+    case PacketType::unsubscribe:
+        add_packet_id(s, o, "1");
+        s->add_option("--filter", o.filters, "Topic Filter, repeatable (default '#')");
+        s->add_flag("--no-filters", o.no_filters, "No filter at all");
+        break;
+    default: break;
+    }
+}
+
+struct SegmentResult {
+    std::optional<PacketRequest> packet;  ///< a packet subcommand
+    std::optional<std::string> script;    ///< `script FILE`
+};
+
+/// Parses one segment. Throws CLI::ParseError (help included) or UsageError.
+SegmentResult parse_segment(std::vector<std::string> args, GlobalOptions& globals, bool allow_script,
+                            std::unique_ptr<CLI::App>& app_out) {
+    auto app = std::make_unique<CLI::App>(
+        "mqtt-craft: write any MQTT 3.1.1 packet, valid or broken, as hex, raw bytes, a C array, "
+        "a pcap conversation, or send it to a broker.",
+        "mqtt-craft");
+    app->fallthrough();
+    app->require_subcommand(1, 1);
+    app->footer(std::string(footer));
+    add_global_options(*app, globals);
+
+    auto options = std::make_unique<PacketOptions>();
+    std::vector<std::pair<CLI::App*, PacketType>> subs;
+    for (const auto& sc : subcommands) {
+        auto* s = app->add_subcommand(std::string(sc.name), std::string(sc.description));
+        add_type_options(s, sc.type, *options);
+        add_breaking_options(s, *options);
+        subs.emplace_back(s, sc.type);
+    }
+    std::string script_file;
+    CLI::App* script = nullptr;
+    if (allow_script) {
+        script = app->add_subcommand("script", "Packets from FILE, one per line ('-': stdin)");
+        script->add_option("FILE", script_file, "Script file")->required();
+    }
+
+    std::reverse(args.begin(), args.end());
+    app_out = std::move(app);
+    app_out->parse(args);
+
+    SegmentResult result;
+    if (script && script->parsed()) {
+        result.script = script_file;
+        return result;
+    }
+    for (auto& [s, type] : subs)
+        if (s->parsed()) result.packet = PacketRequest{type, std::move(*options), {}};
+    return result;
+}
+
+/// Splits `args` on the separator token.
+std::vector<std::vector<std::string>> split_segments(const std::vector<std::string>& args) {
+    std::vector<std::vector<std::string>> segments(1);
+    for (const auto& a : args) {
+        if (a == packet_separator) segments.emplace_back();
+        else segments.back().push_back(a);
+    }
+    return segments;
+}
+
+}  // namespace
+
+std::optional<std::vector<PacketRequest>> parse_command_line(int argc, char** argv,
+                                                             GlobalOptions& globals, int& exit_code) {
+    std::vector<PacketRequest> requests;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) args.push_back("--help");
+
+    // One segment at a time; a failing segment reports where it came from.
+    auto run = [&](std::vector<std::string> segment, const std::string& origin, bool allow_script) -> bool {
+        std::unique_ptr<CLI::App> app;
+        try {
+            auto r = parse_segment(std::move(segment), globals, allow_script, app);
+            if (r.packet) {
+                r.packet->origin = origin;
+                requests.push_back(std::move(*r.packet));
+                return true;
+            }
+            const std::string& file = *r.script;
+            std::string text = read_script(file);
+            std::string name = file == "-" ? std::string("stdin") : file;
+            for (auto& line : split_script(text, name)) {
+                for (auto& seg : split_segments(line.args)) {
+                    std::unique_ptr<CLI::App> line_app;
+                    std::string where = fmt::format("{}:{}", name, line.number);
+                    try {
+                        auto lr = parse_segment(std::move(seg), globals, false, line_app);
+                        lr.packet->origin = where;
+                        requests.push_back(std::move(*lr.packet));
+                    } catch (const CLI::ParseError& e) {
+                        std::fprintf(stderr, "mqtt-craft: %s: %s\n", where.c_str(), e.what());
+                        exit_code = exit_usage;
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (const CLI::ParseError& e) {
+            if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+                exit_code = app->exit(e);  // --help
+                return false;
+            }
+            std::fprintf(stderr, "mqtt-craft: %s: %s\nRun with --help for more information.\n",
+                         origin.c_str(), e.what());
+            exit_code = exit_usage;
+            return false;
+        } catch (const UsageError& e) {
+            std::fprintf(stderr, "mqtt-craft: %s: %s\n", origin.c_str(), e.what());
+            exit_code = exit_usage;
+            return false;
+        }
+    };
+
+    auto segments = split_segments(args);
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        std::string origin = segments.size() == 1 ? std::string("command line")
+                                                  : fmt::format("packet segment {}", i + 1);
+        if (segments[i].empty()) {
+            std::fprintf(stderr, "mqtt-craft: %s is empty (two '+' in a row?)\n", origin.c_str());
+            exit_code = exit_usage;
+            return std::nullopt;
+        }
+        if (!run(std::move(segments[i]), origin, true)) return std::nullopt;
+    }
+    exit_code = exit_ok;
+    return requests;
+}
+
+}  // namespace mqttlens::craft

@@ -1,0 +1,118 @@
+// mqtt-craft: parse the command line, build each packet, report the rules it breaks, then write
+// the packets out (hex, raw, C, pcap) and/or send them to a broker.
+#include "build.hpp"
+#include "cli.hpp"
+#include "escapes.hpp"
+#include "pcap_out.hpp"
+#include "report.hpp"
+#include "send.hpp"
+#include "writers.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <unistd.h>
+
+using namespace mqttlens;
+using namespace mqttlens::craft;
+
+namespace {
+
+OutFormat choose_format(const GlobalOptions& g) {
+    if (g.out != OutFormat::automatic) return g.out;
+    if (!g.output_file.empty()) return OutFormat::raw;
+    return ::isatty(STDOUT_FILENO) ? OutFormat::hex : OutFormat::raw;
+}
+
+std::unique_ptr<PacketWriter> make_writer(OutFormat format, std::FILE* out, const GlobalOptions& g) {
+    switch (format) {
+    case OutFormat::hex: return make_hex_writer(out);
+    case OutFormat::c: return make_c_writer(out);
+    case OutFormat::pcap: return make_pcap_writer(out, static_cast<std::uint16_t>(g.port));
+    default: return make_raw_writer(out);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    GlobalOptions g;
+    int code = exit_ok;
+    auto requests = parse_command_line(argc, argv, g, code);
+    if (!requests) return code;
+
+    std::vector<std::unique_ptr<PacketSpec>> specs;
+    for (const auto& r : *requests) {
+        try {
+            specs.push_back(build_packet(r));
+        } catch (const UsageError& e) {
+            std::fprintf(stderr, "mqtt-craft: %s: %s\n", r.origin.c_str(), e.what());
+            return exit_usage;
+        }
+    }
+
+    const bool sending = !g.send.empty();
+    const bool writing = !sending || g.out != OutFormat::automatic || !g.output_file.empty();
+    const OutFormat format = choose_format(g);
+    std::FILE* out = stdout;
+    if (writing) {
+        if (format == OutFormat::pcap && g.output_file.empty() && ::isatty(STDOUT_FILENO)) {
+            std::fprintf(stderr, "mqtt-craft: --out pcap writes binary: give -o FILE or redirect stdout\n");
+            return exit_usage;
+        }
+        if (!g.output_file.empty() && g.output_file != "-") {
+            out = std::fopen(g.output_file.c_str(), "wb");
+            if (!out) {
+                std::fprintf(stderr, "mqtt-craft: cannot open %s: %s\n", g.output_file.c_str(), std::strerror(errno));
+                return exit_usage;
+            }
+        }
+    }
+    std::unique_ptr<PacketWriter> writer = writing ? make_writer(format, out, g) : nullptr;
+
+    SendPlan plan;
+    mqtt::DecodeOptions decode_options;
+    std::size_t broken = 0;
+    std::uint64_t number = 0;
+    std::vector<std::uint8_t> scratch;
+    for (auto& spec : specs) {
+        if (const auto* c = spec->packet.get<mqtt::Connect>(); c && (c->protocol_level == 3 || c->protocol_level == 4))
+            decode_options.protocol_level = c->protocol_level;
+        const mqtt::PacketType type = spec->packet.type();
+        for (std::uint64_t copy = 0; copy < spec->count; ++copy) {
+            scratch.clear();
+            spec->encode_copy(copy, scratch);
+            ++number;
+            if (copy == 0) {
+                std::string origin = spec->count > 1 ? fmt::format("{}, first of {}", spec->origin, spec->count)
+                                                     : spec->origin;
+                broken += report_packet(scratch, number, origin, decode_options, g.quiet) ? 1 : 0;
+            }
+            if (writer) writer->write(scratch, PacketMeta{number, type, spec->from_server});
+            if (sending) {
+                std::size_t begin = plan.bytes.size();
+                plan.bytes.insert(plan.bytes.end(), scratch.begin(), scratch.end());
+                plan.packets.push_back({begin, plan.bytes.size(), type, spec->origin});
+            }
+        }
+    }
+    plan.protocol_level = decode_options.protocol_level;
+
+    if (writer) {
+        bool ok = writer->finish();
+        if (out != stdout && std::fclose(out) != 0) ok = false;
+        if (!ok) {
+            std::fprintf(stderr, "mqtt-craft: cannot write %s: %s\n",
+                         g.output_file.empty() ? "stdout" : g.output_file.c_str(), std::strerror(errno));
+            return exit_usage;
+        }
+    }
+    if (sending) {
+        int rc = send_plan(g, plan);
+        if (rc != exit_ok) return rc;
+    }
+    return g.strict && broken ? exit_broken : exit_ok;
+}

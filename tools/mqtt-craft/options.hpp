@@ -1,0 +1,110 @@
+// What the command line says: global settings and, per packet, every field and override as typed.
+#pragma once
+
+#include "mqtt/packet.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mqttlens::craft {
+
+/// Exit codes of mqtt-craft (also printed by --help).
+enum Exit : int {
+    exit_ok = 0,          ///< written or sent; the peer kept the connection or closed it after DISCONNECT
+    exit_broken = 1,      ///< with --strict: some crafted packet breaks a rule
+    exit_usage = 2,       ///< bad command line, unreadable script or payload file, unwritable output
+    exit_unreachable = 3, ///< --send: name not resolved, connection refused or unreachable
+    exit_closed = 4,      ///< --send: the peer closed or reset the connection (not after our DISCONNECT)
+    exit_timeout = 5,     ///< --send: the TCP connection was not established within --connect-timeout
+};
+
+enum class OutFormat { automatic, hex, raw, c, pcap };
+
+/// Settings for the whole run; any packet segment may set them.
+struct GlobalOptions {
+    OutFormat out = OutFormat::automatic;
+    std::string output_file;  ///< empty: stdout
+    bool quiet = false;
+    bool strict = false;
+    unsigned port = 1883;  ///< server port in --out pcap
+    std::string send;      ///< HOST:PORT, [V6]:PORT; empty: no sending
+    unsigned delay_ms = 0;
+    unsigned wait_ms = 1000;
+    unsigned connect_timeout_ms = 3000;
+    bool json = false;
+    bool verbose = false;
+};
+
+/// One packet's options exactly as typed; build.cpp turns them into a PacketSpec.
+struct PacketOptions {
+    // CONNECT
+    std::optional<std::string> protocol_name;
+    unsigned protocol_level = 4;
+    unsigned keep_alive = 60;
+    std::string client_id = "mqtt-craft";
+    bool no_clean_session = false;
+    std::optional<std::string> will_topic;
+    std::optional<std::string> will_message;
+    std::optional<std::string> will_message_hex;
+    unsigned will_qos = 0;
+    bool will_retain = false;
+    std::optional<std::string> username;
+    std::optional<std::string> password;
+    std::optional<std::string> password_hex;
+    std::optional<unsigned> connect_flags;
+    bool reserved_flag = false;
+
+    // CONNACK
+    bool session_present = false;
+    unsigned return_code = 0;
+    std::optional<unsigned> ack_flags;
+
+    // PUBLISH (qos is also SUBSCRIBE's default Requested QoS)
+    std::string topic = "a/b";
+    unsigned qos = 0;
+    bool dup = false;
+    bool retain = false;
+    std::optional<std::string> payload;
+    std::optional<std::string> payload_hex;
+    std::optional<std::string> payload_file;
+    std::optional<std::uint64_t> payload_size;
+
+    // Packet Identifier (PUBLISH, acknowledgements, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK)
+    std::optional<unsigned> packet_id;
+    bool no_packet_id = false;
+
+    // SUBSCRIBE, UNSUBSCRIBE
+    std::vector<std::string> filters;
+    bool no_filters = false;
+    std::optional<unsigned> qos_byte;
+
+    // SUBACK
+    std::vector<unsigned> return_codes;
+    bool no_return_codes = false;
+
+    // Any packet: deliberate breakage
+    std::optional<unsigned> type;
+    std::optional<unsigned> flags;
+    std::optional<std::uint32_t> remaining_length;
+    std::optional<unsigned> remaining_length_width;
+    std::optional<std::string> remaining_length_bytes;
+    std::optional<std::uint64_t> truncate;
+    std::optional<std::string> append;
+    std::vector<std::string> length_prefixes;  ///< FIELD[:INDEX]=N
+
+    // Any packet: placement
+    bool from_server = false;
+    bool from_client = false;
+    std::uint64_t count = 1;
+};
+
+/// One packet segment of the command line or of a script line.
+struct PacketRequest {
+    mqtt::PacketType type;
+    PacketOptions options;
+    std::string origin;  ///< "argument 2" or "FILE:7", for messages
+};
+
+}  // namespace mqttlens::craft

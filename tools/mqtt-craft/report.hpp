@@ -1,0 +1,18 @@
+// The rule report: decodes each crafted packet and says on stderr which rules it breaks.
+#pragma once
+
+#include "mqtt/decoder.hpp"
+#include "mqtt/packet.hpp"
+
+#include <cstddef>
+#include <string_view>
+
+namespace mqttlens::craft {
+
+/// Decodes `bytes` (one crafted packet) with `options`, and unless `quiet` writes one stderr line
+/// per diagnostic: "mqtt-craft: packet N TYPE (ORIGIN): error RULE code at offset O (field): message".
+/// Returns the number of error-severity diagnostics.
+std::size_t report_packet(mqtt::Bytes bytes, std::size_t number, std::string_view origin,
+                          const mqtt::DecodeOptions& options, bool quiet);
+
+}  // namespace mqttlens::craft
