@@ -1,0 +1,45 @@
+// What the printers know about a packet beyond its bytes: where and when it was seen.
+#pragma once
+
+#include "mqtt/packet.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace mqttlens::output {
+
+enum class Direction : std::uint8_t { unknown, c2s, s2c };
+
+/// "c2s", "s2c" or "unknown".
+std::string_view direction_name(Direction direction) noexcept;
+
+/// A point in time (epoch) or a duration: whole seconds and nanoseconds (0..999,999,999).
+struct Timestamp {
+    std::int64_t sec = 0;
+    std::uint32_t nsec = 0;
+};
+
+/// Everything here is optional; printers show only what is set. Views must outlive the print call.
+struct Context {
+    std::optional<std::uint64_t> frame;      ///< 1-based capture record number
+    std::optional<Timestamp> ts;             ///< capture time, epoch
+    std::optional<Timestamp> rel_time;       ///< time since the first record
+    std::optional<std::uint64_t> stream;     ///< connection number, 0-based as tshark's tcp.stream
+    std::string_view src;                    ///< "ip:port" or "[ip6]:port"; empty when unknown
+    std::string_view dst;
+    std::optional<Direction> direction;
+    std::optional<std::uint64_t> offset;     ///< byte offset of the packet in the input stream
+    std::span<const mqtt::Diagnostic> extra; ///< connection-level findings about this packet
+    std::string_view note;                   ///< e.g. "MQTT 5.0: not decoded yet"
+};
+
+/// A broken stream: the framer's error, where it happened, and the bytes left from there.
+struct FramingError {
+    mqtt::Code code = mqtt::Code::packet_truncated;
+    std::uint64_t offset = 0;  ///< input offset of the broken packet's first byte
+    mqtt::Bytes rest;          ///< bytes from `offset` to the end of the input (may be empty)
+};
+
+}  // namespace mqttlens::output

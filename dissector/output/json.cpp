@@ -1,0 +1,197 @@
+// JSON lines: issue 2 §5's contract, issue 3's capture keys, and a few more (documented in
+// dissector/output/README.md).
+#include "output/detail.hpp"
+#include "output/printer.hpp"
+
+#include <variant>
+
+namespace mqttlens::output {
+
+using detail::it;
+
+namespace {
+
+/// Appends `"key":"value"` for a string field, plus `"key_hex"` when it is not valid UTF-8.
+void string_member(Buffer& out, std::string_view key, std::string_view value) {
+    fmt::format_to(it(out), ",\"{}\":", key);
+    append_json_string(out, value);
+    if (!is_utf8(value)) {
+        fmt::format_to(it(out), ",\"{}_hex\":\"", key);
+        append_hex(out, mqtt::as_bytes(value));
+        out.push_back('"');
+    }
+}
+
+void optional_int(Buffer& out, std::string_view key, const auto& value) {
+    if (value) fmt::format_to(it(out), ",\"{}\":{}", key, *value);
+    else fmt::format_to(it(out), ",\"{}\":null", key);
+}
+
+std::string_view boolean(bool b) noexcept { return b ? "true" : "false"; }
+
+struct Members {
+    Buffer& out;
+    const mqtt::Packet& packet;
+    const PrintOptions& options;
+
+    void operator()(const mqtt::Opaque& body) const {
+        fmt::format_to(it(out), ",\"body_len\":{}", body.bytes.size());
+    }
+
+    void operator()(const mqtt::Connect& c) const {
+        if (detail::offset_in(packet.raw, c.protocol_name)) string_member(out, "protocol_name", c.protocol_name);
+        else append(out, ",\"protocol_name\":null");
+        fmt::format_to(it(out), ",\"protocol_level\":{}", c.protocol_level);
+        if (c.protocol_level != 3 && c.protocol_level != 4) {
+            // The decoder stops after the level of any other version: nothing else is known.
+            append(out, ",\"clean_session\":null,\"keep_alive\":null,\"client_id\":null,\"will\":null"
+                        ",\"username\":null,\"password_len\":null");
+            return;
+        }
+        fmt::format_to(it(out), ",\"connect_flags\":{},\"clean_session\":{},\"keep_alive\":{}",
+                       c.flags, boolean(c.clean_session()), c.keep_alive);
+        if (detail::offset_in(packet.raw, c.client_id)) string_member(out, "client_id", c.client_id);
+        else append(out, ",\"client_id\":null");
+        if (c.will) {
+            append(out, ",\"will\":{\"topic\":");
+            append_json_string(out, c.will->topic);
+            if (!is_utf8(c.will->topic)) {
+                append(out, ",\"topic_hex\":\"");
+                append_hex(out, mqtt::as_bytes(c.will->topic));
+                out.push_back('"');
+            }
+            fmt::format_to(it(out), ",\"message_len\":{},\"qos\":{},\"retain\":{}}}",
+                           c.will->message.size(), c.will_qos(), boolean(c.will_retain()));
+        } else {
+            append(out, ",\"will\":null");
+        }
+        if (c.username) string_member(out, "username", *c.username);
+        else append(out, ",\"username\":null");
+        if (c.password) fmt::format_to(it(out), ",\"password_len\":{}", c.password->size());
+        else append(out, ",\"password_len\":null");
+    }
+
+    void operator()(const mqtt::Connack& c) const {
+        if (c.ack_flags) fmt::format_to(it(out), ",\"session_present\":{}", boolean(c.session_present()));
+        else append(out, ",\"session_present\":null");
+        optional_int(out, "return_code", c.return_code);
+    }
+
+    void operator()(const mqtt::Publish& p) const {
+        fmt::format_to(it(out), ",\"dup\":{},\"qos\":{},\"retain\":{}", boolean(packet.header.dup()),
+                       packet.header.qos(), boolean(packet.header.retain()));
+        string_member(out, "topic", p.topic);
+        optional_int(out, "packet_id", p.packet_id);
+        fmt::format_to(it(out), ",\"payload_len\":{},", p.payload.size());
+        detail::append_payload(out, p.payload, options.payload_max, true);
+        if (options.payload_max != 0 && p.payload.size() > options.payload_max)
+            append(out, ",\"payload_truncated\":true");
+    }
+
+    void operator()(const mqtt::Ack& a) const { optional_int(out, "packet_id", a.packet_id); }
+
+    void operator()(const mqtt::Subscribe& s) const {
+        optional_int(out, "packet_id", s.packet_id);
+        append(out, ",\"subscriptions\":[");
+        bool first = true;
+        for (const auto& sub : s.subscriptions) {
+            if (!first) out.push_back(',');
+            first = false;
+            append(out, "{\"filter\":");
+            append_json_string(out, sub.filter);
+            if (!is_utf8(sub.filter)) {
+                append(out, ",\"filter_hex\":\"");
+                append_hex(out, mqtt::as_bytes(sub.filter));
+                out.push_back('"');
+            }
+            fmt::format_to(it(out), ",\"qos\":{}", sub.qos());
+            if (sub.options & 0xFC) fmt::format_to(it(out), ",\"options\":{}", sub.options);
+            out.push_back('}');
+        }
+        out.push_back(']');
+    }
+
+    void operator()(const mqtt::Suback& s) const {
+        optional_int(out, "packet_id", s.packet_id);
+        append(out, ",\"return_codes\":[");
+        for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
+            if (i > 0) out.push_back(',');
+            fmt::format_to(it(out), "{}", s.return_codes[i]);
+        }
+        out.push_back(']');
+    }
+
+    void operator()(const mqtt::Unsubscribe& u) const {
+        optional_int(out, "packet_id", u.packet_id);
+        append(out, ",\"filters\":[");
+        bool first = true;
+        for (const auto filter : u.filters) {
+            if (!first) out.push_back(',');
+            first = false;
+            append_json_string(out, filter);
+        }
+        out.push_back(']');
+    }
+
+    void operator()(const mqtt::Empty&) const {}
+};
+
+void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, bool& first) {
+    if (!first) out.push_back(',');
+    first = false;
+    fmt::format_to(it(out), "{{\"rule\":");
+    append_json_string(out, d.rule());
+    fmt::format_to(it(out), ",\"code\":\"{}\",\"offset\":{},\"field\":\"{}\",\"message\":",
+                   mqtt::code_info(d.code).name, d.offset, mqtt::field_name(d.field));
+    append_json_string(out, d.message());
+    out.push_back('}');
+}
+
+void diagnostic_list(Buffer& out, std::string_view key, mqtt::Severity severity,
+                     const mqtt::Packet& packet, const Context& context) {
+    fmt::format_to(it(out), ",\"{}\":[", key);
+    bool first = true;
+    for (const auto& d : packet.diagnostics)
+        if (d.severity == severity) append_diagnostic(out, d, first);
+    for (const auto& d : context.extra)
+        if (d.severity == severity) append_diagnostic(out, d, first);
+    out.push_back(']');
+}
+
+}  // namespace
+
+void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
+                const PrintOptions& options) {
+    out.push_back('{');
+    if (context.frame) fmt::format_to(it(out), "\"frame\":{},", *context.frame);
+    if (context.ts) { append(out, "\"ts\":"); detail::append_time(out, *context.ts); out.push_back(','); }
+    if (context.stream) fmt::format_to(it(out), "\"stream\":{},", *context.stream);
+    if (!context.src.empty()) { append(out, "\"src\":"); append_json_string(out, context.src); out.push_back(','); }
+    if (!context.dst.empty()) { append(out, "\"dst\":"); append_json_string(out, context.dst); out.push_back(','); }
+    if (context.direction)
+        fmt::format_to(it(out), "\"direction\":\"{}\",", direction_name(*context.direction));
+    if (context.offset) fmt::format_to(it(out), "\"offset\":{},", *context.offset);
+
+    bool stream_error = false;
+    for (const auto& d : context.extra) stream_error |= d.severity == mqtt::Severity::error;
+    fmt::format_to(it(out), "\"type\":\"{}\",\"flags\":{},\"remaining_length\":{},\"length\":{},\"valid\":{}",
+                   mqtt::type_name(packet.type()), packet.header.flags(), packet.header.remaining_length,
+                   packet.raw.size(), boolean(packet.valid() && !stream_error));
+    if (!context.note.empty()) {
+        append(out, ",\"note\":");
+        append_json_string(out, context.note);
+    }
+    std::visit(Members{out, packet, options}, packet.body);
+    diagnostic_list(out, "errors", mqtt::Severity::error, packet, context);
+    diagnostic_list(out, "warnings", mqtt::Severity::warning, packet, context);
+    if (packet.diagnostics.dropped() > 0)
+        fmt::format_to(it(out), ",\"diagnostics_dropped\":{}", packet.diagnostics.dropped());
+    if (options.hex_dump) {
+        append(out, ",\"raw_hex\":\"");
+        append_hex(out, packet.raw);
+        out.push_back('"');
+    }
+    append(out, "}\n");
+}
+
+}  // namespace mqttlens::output

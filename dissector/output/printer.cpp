@@ -1,0 +1,145 @@
+#include "output/printer.hpp"
+
+#include "mqtt/decoder.hpp"
+#include "output/detail.hpp"
+#include "output/style.hpp"
+
+namespace mqttlens::output {
+
+using detail::it;
+
+std::string_view connack_return_code_name(std::uint8_t code) noexcept {
+    switch (code) {
+        case 0: return "Connection Accepted";
+        case 1: return "Unacceptable Protocol Version";
+        case 2: return "Identifier Rejected";
+        case 3: return "Server Unavailable";
+        case 4: return "Bad User Name or Password";
+        case 5: return "Not Authorized";
+        default: return "Reserved";
+    }
+}
+
+std::string_view suback_return_code_name(std::uint8_t code) noexcept {
+    switch (code) {
+        case 0x00: return "Success - Maximum QoS 0";
+        case 0x01: return "Success - Maximum QoS 1";
+        case 0x02: return "Success - Maximum QoS 2";
+        case 0x80: return "Failure";
+        default: return "Invalid";
+    }
+}
+
+void detail::append_payload(Buffer& out, mqtt::Bytes payload, std::size_t max, bool json) {
+    const std::size_t shown_max = (max == 0 || max > payload.size()) ? payload.size() : max;
+    if (auto text = printable_prefix(payload, max)) {
+        const auto s = mqtt::as_string(payload.first(*text));
+        if (json) {
+            append(out, "\"payload\":");
+            append_json_string(out, s);
+        } else {
+            append_display(out, s);
+        }
+        if (!json && *text < payload.size()) append(out, "...");
+        return;
+    }
+    if (json) {
+        append(out, "\"payload_hex\":\"");
+        append_hex(out, payload.first(shown_max));
+        out.push_back('"');
+    } else {
+        append(out, "0x");
+        append_hex(out, payload.first(shown_max));
+        if (shown_max < payload.size()) append(out, "...");
+    }
+}
+
+void print_packet(Buffer& out, const mqtt::Packet& packet, const Context& context,
+                  const PrintOptions& options) {
+    switch (options.format) {
+        case Format::summary:
+            print_summary(out, packet, context, options);
+            if (options.hex_dump) { print_hex_dump(out, packet.raw); out.push_back('\n'); }
+            break;
+        case Format::tree:
+            print_tree(out, packet, context, options);
+            if (options.hex_dump) print_hex_dump(out, packet.raw);
+            out.push_back('\n');
+            break;
+        case Format::json:
+            print_json(out, packet, context, options);
+            break;
+    }
+}
+
+void print_hex_dump(Buffer& out, mqtt::Bytes bytes) {
+    constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t line = 0; line < bytes.size(); line += 16) {
+        const std::size_t n = std::min<std::size_t>(16, bytes.size() - line);
+        fmt::format_to(it(out), "{:04x}  ", line);
+        for (std::size_t i = 0; i < 16; ++i) {
+            if (i == 8) out.push_back(' ');
+            if (i < n) {
+                const auto b = bytes[line + i];
+                const char h[3] = {digits[b >> 4], digits[b & 0x0F], ' '};
+                out.append(h, h + 3);
+            } else {
+                append(out, "   ");
+            }
+        }
+        out.push_back(' ');
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto b = bytes[line + i];
+            out.push_back(b >= 0x20 && b < 0x7F ? static_cast<char>(b) : '.');
+        }
+        out.push_back('\n');
+    }
+}
+
+void print_framing_error(Buffer& out, const FramingError& error, const Context& context,
+                         const PrintOptions& options) {
+    const auto& info = mqtt::code_info(error.code);
+    if (options.format == Format::json) {
+        out.push_back('{');
+        if (context.frame) fmt::format_to(it(out), "\"frame\":{},", *context.frame);
+        if (context.ts) { append(out, "\"ts\":"); detail::append_time(out, *context.ts); out.push_back(','); }
+        if (context.stream) fmt::format_to(it(out), "\"stream\":{},", *context.stream);
+        if (!context.src.empty()) { append(out, "\"src\":"); append_json_string(out, context.src); out.push_back(','); }
+        if (!context.dst.empty()) { append(out, "\"dst\":"); append_json_string(out, context.dst); out.push_back(','); }
+        if (context.direction)
+            fmt::format_to(it(out), "\"direction\":\"{}\",", direction_name(*context.direction));
+        fmt::format_to(it(out), "\"error\":{{\"code\":\"{}\",\"rule\":", info.name);
+        append_json_string(out, info.rule);
+        fmt::format_to(it(out), ",\"offset\":{},\"message\":", error.offset);
+        append_json_string(out, info.message);
+        fmt::format_to(it(out), ",\"bytes_left\":{}", error.rest.size());
+        if (error.rest.size() >= 2) {
+            const auto length = mqtt::read_remaining_length(error.rest.subspan(1));
+            if (length.status == mqtt::LengthResult::Status::ok)
+                fmt::format_to(it(out), ",\"remaining_length\":{}", length.value);
+        }
+        append(out, "}}\n");
+        return;
+    }
+    if (context.frame) fmt::format_to(it(out), "{:>5} ", *context.frame);
+    if (context.rel_time) { detail::append_time(out, *context.rel_time); out.push_back(' '); }
+    if (!context.src.empty() || !context.dst.empty())
+        fmt::format_to(it(out), "{} \u2192 {} ", context.src, context.dst);
+    style::set(out, options.color, style::error);
+    fmt::format_to(it(out), "framing error at offset {}: {} [{} {}]", error.offset, info.message,
+                   info.rule, info.name);
+    style::set(out, options.color, style::reset);
+    if (!error.rest.empty()) {
+        fmt::format_to(it(out), "; {} byte{} left", error.rest.size(), error.rest.size() == 1 ? "" : "s");
+        if (error.rest.size() >= 2) {
+            const auto length = mqtt::read_remaining_length(error.rest.subspan(1));
+            if (length.status == mqtt::LengthResult::Status::ok)
+                fmt::format_to(it(out), ", first byte 0x{:02x} claims Remaining Length {}",
+                               error.rest[0], length.value);
+        }
+    }
+    out.push_back('\n');
+    if (options.format == Format::tree && options.hex_dump) print_hex_dump(out, error.rest);
+}
+
+}  // namespace mqttlens::output

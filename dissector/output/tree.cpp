@@ -1,0 +1,357 @@
+// The detailed tree (-V): one line per field with its offset and bytes, flags bit by bit, and each
+// diagnostic under the field it concerns. Field positions come from the decoded views, which
+// point into the packet's bytes; a field the decoder did not find is not shown, and bytes no
+// field covers are shown as "Unparsed bytes".
+#include "output/detail.hpp"
+#include "output/printer.hpp"
+#include "output/style.hpp"
+
+#include <algorithm>
+#include <variant>
+
+namespace mqttlens::output {
+
+using detail::it;
+
+namespace {
+
+constexpr std::size_t hex_column = 23;          // 8 bytes: "xx xx xx xx xx xx xx xx"
+constexpr std::string_view sub_indent = "                                   ";  // 5+2+23+2+3
+
+std::string_view set_or_not(bool b) noexcept { return b ? "Set" : "Not set"; }
+
+class Tree {
+public:
+    Tree(Buffer& out, const mqtt::Packet& packet, const Context& context, const PrintOptions& options)
+        : out_(out), packet_(packet), raw_(packet.raw), context_(context), options_(options) {}
+
+    /// Starts a field line: offset and bytes columns; the caller appends the label, then end().
+    void begin(std::size_t off, std::size_t len) {
+        fmt::format_to(it(out_), "{:>5}  ", off);
+        const auto bytes = raw_.subspan(std::min(off, raw_.size())).first(std::min(len, raw_.size() - std::min(off, raw_.size())));
+        std::size_t width = 0;
+        if (bytes.size() <= 8) {
+            append_hex(out_, bytes, ' ');
+            width = bytes.empty() ? 0 : bytes.size() * 3 - 1;
+        } else {
+            append_hex(out_, bytes.first(6), ' ');
+            append(out_, " ..");
+            width = 6 * 3 - 1 + 3;
+        }
+        for (; width < hex_column; ++width) out_.push_back(' ');
+        append(out_, "  ");
+        pos_ = std::max(pos_, off + len);
+    }
+
+    /// Ends a field line, then prints the diagnostics about `field` inside [off, off + len).
+    void end(mqtt::Field field, std::size_t off, std::size_t len, bool any_field = false) {
+        out_.push_back('\n');
+        for (std::size_t i = 0; i < packet_.diagnostics.size(); ++i) {
+            const auto& d = packet_.diagnostics[i];
+            if (printed_ & (1u << i)) continue;
+            if (!any_field && d.field != field) continue;
+            const bool inside = len == 0 ? d.offset == off : (d.offset >= off && d.offset < off + len);
+            if (!inside) continue;
+            printed_ |= 1u << i;
+            diagnostic(d);
+        }
+    }
+
+    /// One bit-field line under a byte: pattern of `mask` in `byte`, then the label.
+    template <class... A>
+    void bits(std::uint8_t byte, std::uint8_t mask, fmt::format_string<A...> label, A&&... args) {
+        append(out_, sub_indent);
+        for (int bit = 7; bit >= 0; --bit) {
+            const auto m = static_cast<std::uint8_t>(1u << bit);
+            out_.push_back((mask & m) ? ((byte & m) ? '1' : '0') : '.');
+            if (bit == 4) out_.push_back(' ');
+        }
+        append(out_, " = ");
+        fmt::format_to(it(out_), label, std::forward<A>(args)...);
+        out_.push_back('\n');
+    }
+
+    void diagnostic(const mqtt::Diagnostic& d) {
+        append(out_, sub_indent);
+        style::set(out_, options_.color, style::of(d.severity));
+        fmt::format_to(it(out_), "{} {} {} at {}", mqtt::severity_name(d.severity), d.rule(),
+                       mqtt::code_info(d.code).name, d.offset);
+        if (d.field != mqtt::Field::none) fmt::format_to(it(out_), " ({})", mqtt::field_name(d.field));
+        fmt::format_to(it(out_), ": {}", d.message());
+        style::set(out_, options_.color, style::reset);
+        out_.push_back('\n');
+    }
+
+    /// A length-prefixed string field, when the decoder found it.
+    void string_field(mqtt::Field field, std::string_view label, std::string_view s) {
+        const auto off = detail::offset_in(raw_, s);
+        if (!off || *off < 2) return;
+        begin(*off - 2, s.size() + 2);
+        fmt::format_to(it(out_), "{}: ", label);
+        append_display(out_, s);
+        fmt::format_to(it(out_), " ({} byte{})", s.size(), s.size() == 1 ? "" : "s");
+        end(field, *off - 2, s.size() + 2);
+    }
+
+    /// A length-prefixed binary field (Will Message, Password): preview and size.
+    void binary_field(mqtt::Field field, std::string_view label, mqtt::Bytes b) {
+        const auto off = detail::offset_in(raw_, b);
+        if (!off || *off < 2) return;
+        begin(*off - 2, b.size() + 2);
+        fmt::format_to(it(out_), "{}: ", label);
+        detail::append_payload(out_, b, options_.payload_max, false);
+        fmt::format_to(it(out_), " ({} byte{})", b.size(), b.size() == 1 ? "" : "s");
+        end(field, *off - 2, b.size() + 2);
+    }
+
+    void packet_id(const std::optional<std::uint16_t>& id, std::size_t off) {
+        if (!id || off + 2 > raw_.size()) return;
+        begin(off, 2);
+        fmt::format_to(it(out_), "Packet Identifier: {}", *id);
+        end(mqtt::Field::packet_id, off, 2);
+    }
+
+    void fixed_header() {
+        const auto& h = packet_.header;
+        begin(0, 1);
+        fmt::format_to(it(out_), "Header Flags: 0x{:02x} ({})\n", h.first_byte, mqtt::type_name(h.type()));
+        bits(h.first_byte, 0xF0, "Message Type: {} ({})", mqtt::type_name(h.type()),
+             static_cast<int>(h.type()));
+        if (h.type() == mqtt::PacketType::publish) {
+            bits(h.first_byte, 0x08, "DUP Flag: {}", set_or_not(h.dup()));
+            bits(h.first_byte, 0x06, "QoS Level: {}", h.qos());
+            bits(h.first_byte, 0x01, "Retain: {}", set_or_not(h.retain()));
+        } else {
+            bits(h.first_byte, 0x0F, "Flags: 0x{:x} (required 0x{:x})", h.flags(),
+                 mqtt::required_flags(h.type()));
+        }
+        diagnostics_for(mqtt::Field::fixed_header, 0, 1);
+        begin(1, h.length_size);
+        fmt::format_to(it(out_), "Remaining Length: {}", h.remaining_length);
+        end(mqtt::Field::remaining_length, 1, h.length_size);
+    }
+
+    void operator()(const mqtt::Opaque& body) {
+        const auto off = detail::offset_in(raw_, body.bytes);
+        if (!off || body.bytes.empty()) return;
+        begin(*off, body.bytes.size());
+        fmt::format_to(it(out_), "Body: {} bytes (not decoded)", body.bytes.size());
+        end(mqtt::Field::none, *off, body.bytes.size(), true);
+    }
+
+    void operator()(const mqtt::Connect& c) {
+        const auto name_off = detail::offset_in(raw_, c.protocol_name);
+        string_field(mqtt::Field::protocol_name, "Protocol Name", c.protocol_name);
+        if (name_off && *name_off >= 2) {
+            std::size_t p = *name_off + c.protocol_name.size();
+            if (p < raw_.size()) {
+                begin(p, 1);
+                fmt::format_to(it(out_), "Protocol Level: {}", raw_[p]);
+                if (raw_[p] == 3) append(out_, " (MQTT 3.1)");
+                else if (raw_[p] == 4) append(out_, " (MQTT 3.1.1)");
+                else if (raw_[p] == 5) append(out_, " (MQTT 5.0)");
+                end(mqtt::Field::protocol_level, p, 1);
+                ++p;
+            }
+            // Only levels 3 and 4 have the layout below; the decoder stops for any other.
+            if (c.protocol_level != 3 && c.protocol_level != 4) return;
+            if (p < raw_.size()) {
+                const std::uint8_t f = raw_[p];
+                begin(p, 1);
+                fmt::format_to(it(out_), "Connect Flags: 0x{:02x}\n", f);
+                bits(f, 0x80, "User Name Flag: {}", set_or_not(f & 0x80));
+                bits(f, 0x40, "Password Flag: {}", set_or_not(f & 0x40));
+                bits(f, 0x20, "Will Retain: {}", set_or_not(f & 0x20));
+                bits(f, 0x18, "Will QoS: {}", (f >> 3) & 3);
+                bits(f, 0x04, "Will Flag: {}", set_or_not(f & 0x04));
+                bits(f, 0x02, "Clean Session: {}", set_or_not(f & 0x02));
+                bits(f, 0x01, "Reserved: {}", f & 1);
+                diagnostics_for(mqtt::Field::connect_flags, p, 1);
+                ++p;
+            }
+            if (p + 2 <= raw_.size()) {
+                begin(p, 2);
+                fmt::format_to(it(out_), "Keep Alive: {}", (raw_[p] << 8) | raw_[p + 1]);
+                end(mqtt::Field::keep_alive, p, 2);
+            }
+        }
+        string_field(mqtt::Field::client_id, "Client Identifier", c.client_id);
+        if (c.will) {
+            string_field(mqtt::Field::will_topic, "Will Topic", c.will->topic);
+            binary_field(mqtt::Field::will_message, "Will Message", c.will->message);
+        }
+        if (c.username) string_field(mqtt::Field::username, "User Name", *c.username);
+        if (c.password) binary_field(mqtt::Field::password, "Password", *c.password);
+    }
+
+    void operator()(const mqtt::Connack& c) {
+        const std::size_t v = packet_.header.size();
+        if (c.ack_flags && v < raw_.size()) {
+            const std::uint8_t f = *c.ack_flags;
+            begin(v, 1);
+            fmt::format_to(it(out_), "Acknowledge Flags: 0x{:02x}\n", f);
+            bits(f, 0xFE, "Reserved: 0x{:02x}", f & 0xFE);
+            bits(f, 0x01, "Session Present: {}", set_or_not(f & 1));
+            diagnostics_for(mqtt::Field::ack_flags, v, 1);
+        }
+        if (c.return_code && v + 1 < raw_.size()) {
+            begin(v + 1, 1);
+            fmt::format_to(it(out_), "Return Code: {} ({})", *c.return_code,
+                           connack_return_code_name(*c.return_code));
+            end(mqtt::Field::return_code, v + 1, 1);
+        }
+    }
+
+    void operator()(const mqtt::Publish& p) {
+        string_field(mqtt::Field::topic, "Topic", p.topic);
+        if (p.packet_id) {
+            const auto topic_off = detail::offset_in(raw_, p.topic);
+            if (topic_off) packet_id(p.packet_id, *topic_off + p.topic.size());
+        }
+        auto off = detail::offset_in(raw_, p.payload);
+        if (!off && p.payload.empty()) off = pos_;
+        if (!off) return;
+        begin(*off, p.payload.size());
+        append(out_, "Message: ");
+        detail::append_payload(out_, p.payload, options_.payload_max, false);
+        fmt::format_to(it(out_), " ({} byte{})", p.payload.size(), p.payload.size() == 1 ? "" : "s");
+        end(mqtt::Field::payload, *off, p.payload.size());
+    }
+
+    void operator()(const mqtt::Ack& a) { packet_id(a.packet_id, packet_.header.size()); }
+
+    void operator()(const mqtt::Subscribe& s) {
+        packet_id(s.packet_id, packet_.header.size());
+        const auto start = detail::offset_in(raw_, s.subscriptions.raw());
+        if (!start) return;
+        std::size_t o = *start;
+        for (const auto& sub : s.subscriptions) {
+            string_field(mqtt::Field::topic_filter, "Topic Filter", sub.filter);
+            o += 2 + sub.filter.size();
+            begin(o, 1);
+            fmt::format_to(it(out_), "Requested QoS: {} (0x{:02x})\n", sub.qos(), sub.options);
+            bits(sub.options, 0xFC, "Reserved: 0x{:02x}", sub.options & 0xFC);
+            bits(sub.options, 0x03, "QoS: {}", sub.qos());
+            diagnostics_for(mqtt::Field::requested_qos, o, 1);
+            ++o;
+        }
+    }
+
+    void operator()(const mqtt::Suback& s) {
+        const std::size_t v = packet_.header.size();
+        packet_id(s.packet_id, v);
+        const auto start = detail::offset_in(raw_, s.return_codes);
+        if (!start) return;
+        for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
+            const auto rc = s.return_codes[i];
+            begin(*start + i, 1);
+            fmt::format_to(it(out_), "Return Code: 0x{:02x} ({})", rc, suback_return_code_name(rc));
+            end(mqtt::Field::return_codes, *start + i, 1);
+        }
+    }
+
+    void operator()(const mqtt::Unsubscribe& u) {
+        packet_id(u.packet_id, packet_.header.size());
+        for (const auto filter : u.filters) string_field(mqtt::Field::topic_filter, "Topic Filter", filter);
+    }
+
+    void operator()(const mqtt::Empty&) {}
+
+    void print() {
+        const auto& h = packet_.header;
+        style::set(out_, options_.color, style::type);
+        append(out_, mqtt::type_name(h.type()));
+        style::set(out_, options_.color, style::reset);
+        fmt::format_to(it(out_), ", {} byte{}", raw_.size(), raw_.size() == 1 ? "" : "s");
+        if (context_.offset) fmt::format_to(it(out_), " at offset {}", *context_.offset);
+        context_line();
+        std::size_t errors = packet_.diagnostics.error_count(), warnings = 0;
+        for (const auto& d : packet_.diagnostics) warnings += d.severity == mqtt::Severity::warning;
+        for (const auto& d : context_.extra)
+            (d.severity == mqtt::Severity::error ? errors : warnings) += 1;
+        if (errors == 0 && warnings == 0) {
+            append(out_, ", valid\n");
+        } else {
+            append(out_, ", ");
+            if (errors > 0) {
+                style::set(out_, options_.color, style::error);
+                fmt::format_to(it(out_), "{} error{}", errors, errors == 1 ? "" : "s");
+                style::set(out_, options_.color, style::reset);
+                if (warnings > 0) append(out_, ", ");
+            }
+            if (warnings > 0) {
+                style::set(out_, options_.color, style::warning);
+                fmt::format_to(it(out_), "{} warning{}", warnings, warnings == 1 ? "" : "s");
+                style::set(out_, options_.color, style::reset);
+            }
+            out_.push_back('\n');
+        }
+        if (!context_.note.empty()) fmt::format_to(it(out_), "  Note: {}\n", context_.note);
+
+        fixed_header();
+        std::visit(*this, packet_.body);
+        if (pos_ < raw_.size()) {
+            const std::size_t n = raw_.size() - pos_, off = pos_;
+            begin(off, n);
+            fmt::format_to(it(out_), "Unparsed bytes: {}", n);
+            end(mqtt::Field::none, off, n, true);
+        }
+        bool heading = false;
+        for (std::size_t i = 0; i < packet_.diagnostics.size(); ++i) {
+            if (printed_ & (1u << i)) continue;
+            if (!heading) { append(out_, "  Diagnostics:\n"); heading = true; }
+            diagnostic(packet_.diagnostics[i]);
+        }
+        if (packet_.diagnostics.dropped() > 0)
+            fmt::format_to(it(out_), "{}... and {} more not kept\n", sub_indent, packet_.diagnostics.dropped());
+        if (!context_.extra.empty()) {
+            append(out_, "  Connection checks:\n");
+            for (const auto& d : context_.extra) diagnostic(d);
+        }
+    }
+
+private:
+    /// Like end(), for a line already ended and followed by its bit lines.
+    void diagnostics_for(mqtt::Field field, std::size_t off, std::size_t len) {
+        for (std::size_t i = 0; i < packet_.diagnostics.size(); ++i) {
+            const auto& d = packet_.diagnostics[i];
+            if ((printed_ & (1u << i)) || d.field != field) continue;
+            if (d.offset < off || d.offset >= off + len) continue;
+            printed_ |= 1u << i;
+            diagnostic(d);
+        }
+    }
+
+    void context_line() {
+        // " (frame 3, 0.000123 s, a → b, stream 0, c2s)"
+        bool any = false;
+        auto sep = [&] { append(out_, any ? ", " : " ("); any = true; };
+        if (context_.frame) { sep(); fmt::format_to(it(out_), "frame {}", *context_.frame); }
+        if (context_.rel_time) { sep(); detail::append_time(out_, *context_.rel_time); append(out_, " s"); }
+        else if (context_.ts) { sep(); detail::append_time(out_, *context_.ts); }
+        if (!context_.src.empty() || !context_.dst.empty()) {
+            sep();
+            fmt::format_to(it(out_), "{} \u2192 {}", context_.src, context_.dst);
+        }
+        if (context_.stream) { sep(); fmt::format_to(it(out_), "stream {}", *context_.stream); }
+        if (context_.direction) { sep(); append(out_, direction_name(*context_.direction)); }
+        if (any) out_.push_back(')');
+    }
+
+    Buffer& out_;
+    const mqtt::Packet& packet_;
+    mqtt::Bytes raw_;
+    const Context& context_;
+    const PrintOptions& options_;
+    std::uint32_t printed_ = 0;  // bit i: packet_.diagnostics[i] already shown
+    std::size_t pos_ = 0;        // end of the bytes shown so far
+};
+
+}  // namespace
+
+void print_tree(Buffer& out, const mqtt::Packet& packet, const Context& context,
+                const PrintOptions& options) {
+    Tree(out, packet, context, options).print();
+}
+
+}  // namespace mqttlens::output

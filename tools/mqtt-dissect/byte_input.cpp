@@ -1,0 +1,58 @@
+#include "byte_input.hpp"
+
+#include "mqtt/decoder.hpp"
+#include "mqtt/framer.hpp"
+
+namespace mqttlens::dissect {
+
+namespace {
+
+constexpr std::string_view mqtt5_note = "MQTT 5.0: not decoded yet";
+
+/// A packet shown with its fixed header and an undecoded body: for protocol versions the decoder
+/// does not know.
+mqtt::Packet undecoded(mqtt::Bytes bytes) {
+    mqtt::Packet p;
+    p.raw = bytes;
+    p.header.first_byte = bytes[0];
+    const auto length = mqtt::read_remaining_length(bytes.subspan(1));
+    p.header.remaining_length = length.value;
+    p.header.length_size = length.size;
+    p.body = mqtt::Opaque{bytes.subspan(1u + length.size)};
+    return p;
+}
+
+}  // namespace
+
+void dissect_bytes(mqtt::Bytes input, output::Direction direction, Sink& sink) {
+    mqtt::Framer framer;
+    framer.feed(input);
+    framer.finish();
+    mqtt::DecodeOptions options;
+    for (;;) {
+        const mqtt::Frame frame = framer.next();
+        output::Context context;
+        context.direction = direction;
+        context.offset = frame.offset;
+        if (frame.status == mqtt::Frame::Status::need_more) return;
+        if (frame.status == mqtt::Frame::Status::error) {
+            const auto at = static_cast<std::size_t>(std::min<std::uint64_t>(frame.offset, input.size()));
+            sink.framing_error({frame.error, frame.offset, input.subspan(at)}, context);
+            return;
+        }
+        if (options.protocol_level == 5) {
+            context.note = mqtt5_note;
+            sink.packet(undecoded(frame.packet), context);
+            continue;
+        }
+        const mqtt::Packet packet = mqtt::decode(frame.packet, options);
+        if (const auto* connect = packet.get<mqtt::Connect>()) {
+            if (connect->protocol_level == 3 || connect->protocol_level == 4 || connect->protocol_level == 5)
+                options.protocol_level = connect->protocol_level;
+            if (connect->protocol_level == 5) context.note = mqtt5_note;
+        }
+        sink.packet(packet, context);
+    }
+}
+
+}  // namespace mqttlens::dissect
