@@ -1,0 +1,49 @@
+// fuzz_decode: one packet through the decoder.
+//
+// Input: byte 0 chooses the options, the rest is the packet.
+//   bit 0: protocol level 3 (MQTT 3.1) instead of 4; bit 1: warn_control_characters;
+//   bit 2: warn_non_minimal_length; bit 3: allow_packet_id_zero.
+// The packet bytes sit in libFuzzer's exact-size buffer, so any read past them is caught.
+#include "fuzz_common.hpp"
+#ifdef MQTTLENS_FUZZ_MUTATOR
+#include "mqtt_mutator.hpp"
+#endif
+
+#include "mqtt/decoder.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+using namespace mqttlens;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    mqtt::DecodeOptions options;
+    options.protocol_level = (data[0] & 0x01) ? 3 : 4;
+    options.warn_control_characters = data[0] & 0x02;
+    options.warn_non_minimal_length = data[0] & 0x04;
+    options.allow_packet_id_zero = data[0] & 0x08;
+
+    const mqtt::Bytes bytes(data + 1, size - 1);
+    const mqtt::Packet packet = mqtt::decode(bytes, options);
+    volatile unsigned sink = fuzz::check_decoded(packet, bytes);
+    (void)sink;
+    return 0;
+}
+
+#ifdef MQTTLENS_FUZZ_MUTATOR
+namespace {
+constexpr fuzz::MutatorConfig mutator_config{.prefix = 1, .separators = false, .single_packet = true};
+}
+
+extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size, std::size_t max_size,
+                                               unsigned int seed) {
+    return fuzz::mutate(data, size, max_size, seed, mutator_config);
+}
+
+extern "C" std::size_t LLVMFuzzerCustomCrossOver(const std::uint8_t* data1, std::size_t size1,
+                                                 const std::uint8_t* data2, std::size_t size2,
+                                                 std::uint8_t* out, std::size_t max_out, unsigned int seed) {
+    return fuzz::cross_over(data1, size1, data2, size2, out, max_out, seed, mutator_config);
+}
+#endif

@@ -1,0 +1,81 @@
+// fuzz_roundtrip: decode, encode, decode again; the encoder must give back the bytes it was read
+// from whenever they were canonical.
+//
+// Input: a byte stream; the Framer cuts it into packets (it stops at the first framing error).
+// For each packet P decoded as valid:
+//   - with no non-minimal Remaining Length warning: encode(P) == the packet's bytes;
+//   - otherwise: encode(P) with remaining_length_width = P's length size == the packet's bytes;
+//   - decode(encode(P)) has the same header, body and diagnostics as P.
+// Every other packet is still encoded (the encoder must write any value without crashing), and
+// its encoding decoded and checked for the decoder's invariants.
+#include "fuzz_common.hpp"
+
+#include "mqtt/decoder.hpp"
+#include "mqtt/encoder.hpp"
+#include "mqtt/framer.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+using namespace mqttlens;
+using mqtt::Bytes;
+
+namespace {
+
+void same_diagnostics(const mqtt::Packet& a, const mqtt::Packet& b, Bytes bytes, Bytes out) {
+    MQTTLENS_FUZZ_CHECK(a.diagnostics.size() == b.diagnostics.size(), bytes, out);
+    MQTTLENS_FUZZ_CHECK(a.diagnostics.dropped() == b.diagnostics.dropped(), bytes, out);
+    for (std::size_t i = 0; i < a.diagnostics.size(); ++i)
+        MQTTLENS_FUZZ_CHECK(a.diagnostics[i] == b.diagnostics[i], bytes, out);
+}
+
+void roundtrip(Bytes bytes, const mqtt::DecodeOptions& options) {
+    const fuzz::ExactCopy copy(bytes);
+    const mqtt::Packet p = mqtt::decode(copy.bytes(), options);
+    volatile unsigned sink = fuzz::check_decoded(p, copy.bytes());
+
+    std::vector<std::uint8_t> out;
+    mqtt::EncodeOverrides keep_width;
+    const bool non_minimal = p.diagnostics.has(mqtt::Code::remaining_length_non_minimal);
+    if (non_minimal) keep_width.remaining_length_width = p.header.length_size;
+    mqtt::encode(p, out, keep_width);
+
+    const fuzz::ExactCopy again(out);
+    const mqtt::Packet q = mqtt::decode(again.bytes(), options);
+    sink = sink + fuzz::check_decoded(q, again.bytes());
+    (void)sink;
+
+    if (!p.valid() || p.diagnostics.dropped() != 0) return;
+    MQTTLENS_FUZZ_CHECK(out.size() == bytes.size(), bytes, out);
+    MQTTLENS_FUZZ_CHECK(mqtt::same_bytes(out, bytes), bytes, out);
+    MQTTLENS_FUZZ_CHECK(q.header == p.header, bytes, out);
+    MQTTLENS_FUZZ_CHECK(q.body == p.body, bytes, out);
+    same_diagnostics(p, q, bytes, out);
+    if (!non_minimal) {
+        // A canonical packet re-encodes identically without any override.
+        std::vector<std::uint8_t> out2;
+        mqtt::encode(q, out2);
+        MQTTLENS_FUZZ_CHECK(mqtt::same_bytes(out2, bytes), bytes, out2);
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    mqtt::Framer framer;
+    framer.feed(Bytes(data, size));
+    framer.finish();
+    mqtt::DecodeOptions options;
+    for (;;) {
+        const mqtt::Frame f = framer.next();
+        if (f.status != mqtt::Frame::Status::packet) break;
+        roundtrip(f.packet, options);
+        // Later packets of the connection use the level its CONNECT declared.
+        const mqtt::Packet p = mqtt::decode(f.packet, options);
+        if (const auto* c = p.get<mqtt::Connect>(); c && p.valid()) options.protocol_level = c->protocol_level;
+    }
+    // The whole input as one packet too: trailing bytes and truncation reach the decoder.
+    if (size > 0) roundtrip(Bytes(data, size), options);
+    return 0;
+}

@@ -1,0 +1,33 @@
+// Structure-aware mutator for MQTT byte streams, for LLVMFuzzerCustomMutator.
+//
+// Parses the input into packets (byte 0, Remaining Length, body) and raw segments, mutates at the
+// level of packets and fields (type and flags, strings, QoS bytes, packet identifiers; insert,
+// remove, duplicate, swap packets), then writes it back with a consistent Remaining Length and
+// string length prefixes most of the time, and breaks them on purpose some of the time (about one
+// mutation in eight). One mutation in five is left to libFuzzer's own LLVMFuzzerMutate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mqttlens::fuzz {
+
+struct MutatorConfig {
+    std::size_t prefix = 0;     ///< leading bytes that are harness options, not MQTT (fuzz_decode: 1)
+    bool separators = false;    ///< the input may hold "|SPLIT|" chunk separators (fuzz_stream)
+    bool single_packet = false; ///< the harness reads one packet: rarely add packets
+};
+
+/// Mutates data[0..size) in place into at most max_size bytes; returns the new size.
+std::size_t mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed,
+                   const MutatorConfig& config);
+
+/// Splices packets of two inputs into `out` (at most max_out bytes); returns the size written.
+std::size_t cross_over(const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2,
+                       std::size_t size2, std::uint8_t* out, std::size_t max_out, unsigned seed,
+                       const MutatorConfig& config);
+
+}  // namespace mqttlens::fuzz
+
+/// libFuzzer's own mutator; the harness binary provides it (libFuzzer, or a test's stub).
+extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size);
