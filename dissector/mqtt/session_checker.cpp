@@ -1,0 +1,415 @@
+// Session checker: the MQTT 3.1.1 stream rules, one connection at a time.
+#include "mqtt/session_checker.hpp"
+
+#include <algorithm>
+
+namespace mqttlens::mqtt {
+
+namespace {
+
+constexpr std::int64_t keep_alive_limit_us(std::uint16_t keep_alive) noexcept {
+    // MQTT-3.1.2-24: "within one and a half times the Keep Alive time period"
+    return std::int64_t(keep_alive) * 1'500'000;
+}
+
+/// Table 2.1: the types only a client sends and the types only a server sends. In 5.0 DISCONNECT
+/// goes both ways (and AUTH, type 15, too).
+bool client_only(PacketType type, bool mqtt5) noexcept {
+    switch (type) {
+        case PacketType::connect:
+        case PacketType::subscribe:
+        case PacketType::unsubscribe:
+        case PacketType::pingreq: return true;
+        case PacketType::disconnect: return !mqtt5;
+        default: return false;
+    }
+}
+
+bool server_only(PacketType type) noexcept {
+    switch (type) {
+        case PacketType::connack:
+        case PacketType::suback:
+        case PacketType::unsuback:
+        case PacketType::pingresp: return true;
+        default: return false;
+    }
+}
+
+/// Protocol Name and Level of a CONNECT, read from its bytes whatever the decoder made of the
+/// body (a 5.0 CONNECT may come as Opaque). nullopt when the packet is too short.
+struct NameLevel {
+    std::string_view name;
+    std::uint8_t level;
+};
+std::optional<NameLevel> connect_name_level(const Packet& packet) noexcept {
+    if (const auto* c = packet.get<Connect>()) return NameLevel{c->protocol_name, c->protocol_level};
+    const Bytes raw = packet.raw;
+    const std::size_t at = packet.header.size();
+    if (raw.size() < at + 2) return std::nullopt;
+    const std::size_t n = (std::size_t(raw[at]) << 8) | raw[at + 1];
+    if (raw.size() < at + 2 + n + 1) return std::nullopt;
+    return NameLevel{as_string(raw.subspan(at + 2, n)), raw[at + 2 + n]};
+}
+
+Diagnostic make_diagnostic(Code code, Field field, std::uint32_t offset) noexcept {
+    return Diagnostic{code, code_info(code).severity, field, offset};
+}
+
+}  // namespace
+
+int SessionChecker::InFlight::find(std::uint16_t id) const noexcept {
+    for (std::uint16_t i = 0; i < size; ++i)
+        if (ids[i] == id) return i;
+    return -1;
+}
+
+void SessionChecker::InFlight::insert(std::uint16_t id, Kind kind) noexcept {
+    if (size == max_in_flight) {
+        ++spare_acks;
+        return;
+    }
+    ids[size] = id;
+    kinds[size] = kind;
+    ++size;
+}
+
+void SessionChecker::InFlight::erase(int index) noexcept {
+    --size;
+    ids[index] = ids[size];
+    kinds[index] = kinds[size];
+}
+
+SessionChecker::SessionChecker(bool midstream) noexcept
+    : SessionChecker(SessionOptions{.midstream = midstream}) {}
+
+SessionChecker::SessionChecker(const SessionOptions& options) noexcept
+    : options_(options), first_rules_(!options.midstream), acks_uncertain_(options.midstream) {}
+
+Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
+                                    std::int64_t time_us, std::uint64_t ref) noexcept {
+    Diagnostics out;
+    if (direction == Direction::unknown) {
+        // Nothing here can be judged, and it may have been anything: a first packet, a request.
+        first_rules_ = false;
+        acks_uncertain_ = true;
+        last_client_us_.reset();
+        return out;
+    }
+    if (mode_ == Mode::foreign) return out;
+
+    const PacketType type = packet.type();
+    const bool from_client = direction == Direction::client_to_server;
+
+    if (from_client) {
+        const bool first = !client_seen_;
+        client_seen_ = true;
+        // MQTT-3.1.0-1: "the first Packet sent from the Client to the Server MUST be a CONNECT"
+        if (first && first_rules_ && type != PacketType::connect)
+            out.add(Code::first_packet_not_connect, Field::fixed_header, 0);
+        // MQTT-3.14.4-2: after DISCONNECT the Client "MUST NOT send any more Control Packets"
+        if (disconnected_) {
+            out.add(Code::data_after_disconnect, Field::fixed_header, 0);
+            return out;
+        }
+        // MQTT-3.1.2-24: silence of more than 1.5 x Keep Alive and the Server did not disconnect
+        if (mode_ == Mode::mqtt3 && keep_alive_ != 0 && last_client_us_ &&
+            time_us - *last_client_us_ > keep_alive_limit_us(keep_alive_))
+            out.add(Code::keep_alive_exceeded, Field::none, 0);
+        last_client_us_ = time_us;
+        last_client_ref_ = ref;
+        if (!packet.valid()) client_broke_ = true;
+        if (type == PacketType::connect) {
+            // MQTT-3.1.0-2: a second CONNECT is a protocol violation. Before the capture started
+            // (midstream) the connection had its first packet, so this cannot be it.
+            if (connect_seen_ || (!first && options_.midstream)) {
+                out.add(Code::second_connect, Field::fixed_header, 0);
+                return out;
+            }
+            check_connect(packet);
+            return out;
+        }
+    } else {
+        const bool first = !server_seen_;
+        server_seen_ = true;
+        // MQTT-3.2.0-1: "The first packet sent from the Server to the Client MUST be a CONNACK"
+        // (5.0 lets AUTH come first)
+        if (first && first_rules_ && type != PacketType::connack &&
+            !(mode_ == Mode::mqtt5 && type == PacketType::reserved15))
+            out.add(Code::first_packet_not_connack, Field::fixed_header, 0);
+        // MQTT-3.2.2-5: after a non-zero CONNACK the Server "MUST then close the Network Connection"
+        if (connack_refused_) {
+            out.add(Code::data_after_connack_error, Field::fixed_header, 0);
+            return out;
+        }
+    }
+
+    // §2.2.1, Table 2.1: the direction of each type
+    if ((from_client && server_only(type)) || (!from_client && client_only(type, mode_ == Mode::mqtt5))) {
+        out.add(Code::wrong_direction, Field::fixed_header, 0);
+        return out;
+    }
+    if (mode_ != Mode::mqtt3) return out;
+
+    switch (type) {
+        case PacketType::connack: check_connack(packet, out); break;
+        case PacketType::pingreq:
+            if (ping_count_ < max_tracked_pings) pings_[ping_count_++] = Ping{time_us, ref};
+            else ++pings_untracked_;
+            break;
+        case PacketType::pingresp:
+            if (ping_count_ > 0) {
+                std::move(pings_.begin() + 1, pings_.begin() + ping_count_, pings_.begin());
+                --ping_count_;
+            } else if (pings_untracked_ > 0) {
+                --pings_untracked_;
+            }
+            break;
+        case PacketType::disconnect: disconnected_ = true; break;
+        default: check_ids(from_client, packet, time_us, ref, out); break;
+    }
+    return out;
+}
+
+void SessionChecker::check_connect(const Packet& packet) noexcept {
+    connect_seen_ = true;
+    const auto nl = connect_name_level(packet);
+    if (nl) level_ = nl->level;
+    if (nl && ((nl->name == "MQTT" && nl->level == 4) || (nl->name == "MQIsdp" && nl->level == 3)))
+        mode_ = Mode::mqtt3;
+    else if (nl && nl->name == "MQTT" && nl->level == 5)
+        mode_ = Mode::mqtt5;
+    else
+        mode_ = Mode::foreign;  // MQTT-3.1.2-1: the Server may go on "in accordance with some
+                                // other specification"; this checker has nothing to say then
+    if (const auto* c = packet.get<Connect>()) {
+        keep_alive_ = c->keep_alive;
+        clean_session_ = c->clean_session();
+    }
+    // MQTT-3.1.4-1: a CONNECT that does not conform gets no CONNACK. An empty Client Identifier
+    // with Clean Session 0 is the exception: the Server answers 0x02 (MQTT-3.1.3-8).
+    std::size_t excused = 0;
+    for (const auto& d : packet.diagnostics)
+        if (d.severity == Severity::error && d.code == Code::client_id_empty_persistent) ++excused;
+    connect_malformed_ = packet.diagnostics.error_count() > excused;
+    connect_empty_id_ = excused > 0;
+}
+
+void SessionChecker::check_connack(const Packet& packet, Diagnostics& out) noexcept {
+    const auto* ack = packet.get<Connack>();
+    if (!ack) return;
+    if (connect_seen_) {
+        const bool rejected_empty_id = connect_empty_id_ && ack->return_code == 2;
+        if (connect_malformed_ || (connect_empty_id_ && !rejected_empty_id))
+            out.add(Code::connack_after_bad_connect, Field::fixed_header, 0);
+        // MQTT-3.2.2-1: Clean Session 1 "MUST set Session Present to 0". 3.1 has no such flag.
+        if (level_ == 4 && clean_session_ && ack->session_present())
+            out.add(Code::session_present_clean, Field::ack_flags,
+                    static_cast<std::uint32_t>(packet.header.size()));
+    }
+    if (ack->return_code && *ack->return_code != 0) connack_refused_ = true;
+}
+
+void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int64_t time_us,
+                               std::uint64_t ref, Diagnostics& out) noexcept {
+    InFlight& own = from_client ? client_ids_ : server_ids_;
+    InFlight& peer = from_client ? server_ids_ : client_ids_;
+    const auto id_offset = static_cast<std::uint32_t>(packet.header.size());
+
+    switch (packet.type()) {
+        case PacketType::publish: {
+            const auto* p = packet.get<Publish>();
+            const std::uint8_t qos = packet.header.qos();
+            if (!p || !p->packet_id || qos == 0 || qos == 3) return;
+            new_request(own, *p->packet_id, qos == 1 ? Kind::qos1 : Kind::qos2_sent,
+                        packet.header.dup(),
+                        id_offset + 2 + static_cast<std::uint32_t>(p->topic.size()), out);
+            return;
+        }
+        case PacketType::puback:
+        case PacketType::pubrec:
+        case PacketType::pubrel:
+        case PacketType::pubcomp:
+        case PacketType::unsuback: break;
+        case PacketType::subscribe:
+        case PacketType::unsubscribe: {
+            const bool sub = packet.type() == PacketType::subscribe;
+            std::optional<std::uint16_t> id;
+            std::uint32_t filters = 0;
+            if (const auto* s = packet.get<Subscribe>()) {
+                id = s->packet_id;
+                filters = static_cast<std::uint32_t>(s->subscriptions.size());
+            } else if (const auto* u = packet.get<Unsubscribe>()) {
+                id = u->packet_id;
+                filters = static_cast<std::uint32_t>(u->filters.size());
+            }
+            if (!id) return;
+            const Kind kind = sub ? Kind::subscribe : Kind::unsubscribe;
+            const std::uint16_t before = own.size;
+            new_request(own, *id, kind, false, id_offset, out);
+            if (own.size != before && request_count_ < max_tracked_requests)
+                requests_[request_count_++] =
+                    Request{time_us, ref, filters, *id, static_cast<std::uint8_t>(id_offset), kind};
+            return;
+        }
+        case PacketType::suback: {
+            const auto* s = packet.get<Suback>();
+            if (!s || !s->packet_id) return;
+            const int i = peer.find(*s->packet_id);
+            if (i < 0 || peer.kinds[i] != Kind::subscribe) return unmatched_ack(peer, id_offset, out);
+            // MQTT-3.9.3-1: "one return code for each Topic Filter in the SUBSCRIBE Packet"
+            if (const Request* r = find_request(*s->packet_id);
+                r && r->filters != s->return_codes.size())
+                out.add(Code::suback_count_mismatch, Field::return_codes, id_offset + 2);
+            peer.erase(i);
+            forget_request(*s->packet_id);
+            return;
+        }
+        default: return;
+    }
+
+    // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
+    const auto* a = packet.get<Ack>();
+    if (!a || !a->packet_id) return;
+    const std::uint16_t id = *a->packet_id;
+    switch (packet.type()) {
+        case PacketType::puback: {
+            const int i = peer.find(id);
+            if (i < 0 || peer.kinds[i] != Kind::qos1) return unmatched_ack(peer, id_offset, out);
+            peer.erase(i);
+            return;
+        }
+        case PacketType::pubrec: {
+            const int i = peer.find(id);
+            if (i < 0 || peer.kinds[i] == Kind::qos1 || peer.kinds[i] == Kind::subscribe ||
+                peer.kinds[i] == Kind::unsubscribe)
+                return unmatched_ack(peer, id_offset, out);
+            if (peer.kinds[i] == Kind::qos2_sent) peer.kinds[i] = Kind::qos2_received;
+            else ++peer.spare_acks;  // a repeated PUBREC draws another PUBREL
+            return;
+        }
+        case PacketType::pubrel: {
+            // The PUBLISH sender's answer to PUBREC: the identifier is in its own space.
+            const int i = own.find(id);
+            if (i >= 0 && own.kinds[i] == Kind::qos2_received) {
+                own.kinds[i] = Kind::qos2_released;
+            } else if (i >= 0 && own.kinds[i] == Kind::qos2_released) {
+                ++own.spare_acks;  // a repeated PUBREL draws another PUBCOMP
+            } else if (i < 0 && connect_seen_ && !clean_session_) {
+                // MQTT-4.4.0-1: on a resumed session PUBRELs of the last connection are re-sent
+                own.insert(id, Kind::qos2_released);
+            } else {
+                unmatched_ack(own, id_offset, out);
+            }
+            return;
+        }
+        case PacketType::pubcomp: {
+            const int i = peer.find(id);
+            if (i < 0 || peer.kinds[i] != Kind::qos2_released) return unmatched_ack(peer, id_offset, out);
+            peer.erase(i);
+            return;
+        }
+        case PacketType::unsuback: {
+            const int i = peer.find(id);
+            if (i < 0 || peer.kinds[i] != Kind::unsubscribe) return unmatched_ack(peer, id_offset, out);
+            peer.erase(i);
+            forget_request(id);
+            return;
+        }
+        default: return;
+    }
+}
+
+void SessionChecker::new_request(InFlight& space, std::uint16_t id, Kind kind, bool dup,
+                                 std::uint32_t offset, Diagnostics& out) noexcept {
+    const int i = space.find(id);
+    if (i < 0) {
+        space.insert(id, kind);
+        return;
+    }
+    // A DUP=1 PUBLISH repeats the one in flight: not a reuse, but it may draw a second answer.
+    // Once PUBREL is sent the PUBLISH must not be re-sent (MQTT-4.3.3-1).
+    const bool retransmission =
+        dup && ((kind == Kind::qos1 && space.kinds[i] == Kind::qos1) ||
+                (kind == Kind::qos2_sent && (space.kinds[i] == Kind::qos2_sent ||
+                                             space.kinds[i] == Kind::qos2_received)));
+    if (retransmission) {
+        ++space.spare_acks;
+        return;
+    }
+    // MQTT-2.3.1-2: a new request "MUST assign it a currently unused Packet Identifier"
+    out.add(Code::packet_id_in_use, Field::packet_id, offset);
+}
+
+void SessionChecker::unmatched_ack(InFlight& space, std::uint32_t offset, Diagnostics& out) noexcept {
+    if (space.spare_acks > 0) {
+        --space.spare_acks;
+        return;
+    }
+    // MQTT-2.3.1-6 / -7: an acknowledgement carries the identifier of its request
+    if (!acks_uncertain_) out.add(Code::ack_unknown_packet_id, Field::packet_id, offset);
+}
+
+void SessionChecker::forget_request(std::uint16_t id) noexcept {
+    for (std::uint8_t i = 0; i < request_count_; ++i) {
+        if (requests_[i].id == id) {
+            std::move(requests_.begin() + i + 1, requests_.begin() + request_count_,
+                      requests_.begin() + i);
+            --request_count_;
+            return;
+        }
+    }
+}
+
+const SessionChecker::Request* SessionChecker::find_request(std::uint16_t id) const noexcept {
+    for (std::uint8_t i = 0; i < request_count_; ++i)
+        if (requests_[i].id == id) return &requests_[i];
+    return nullptr;
+}
+
+void SessionChecker::lost_data() noexcept {
+    first_rules_ = false;
+    acks_uncertain_ = true;
+    last_client_us_.reset();
+    client_ids_.size = server_ids_.size = 0;
+    client_ids_.spare_acks = server_ids_.spare_acks = 0;
+    request_count_ = 0;
+    ping_count_ = 0;
+    pings_untracked_ = 0;
+}
+
+std::vector<EndFinding> SessionChecker::finish(std::int64_t end_us, ConnectionEnd how) const {
+    std::vector<EndFinding> found;
+    if (mode_ != Mode::mqtt3) return found;
+    const bool open = how == ConnectionEnd::capture_ended;
+    const auto overdue = [&](std::int64_t sent_us) {
+        return !open || end_us - sent_us >= options_.open_end_grace_us;
+    };
+    // After a client packet with errors the Server closes without answering (MQTT-4.8.0-1):
+    // what was still unanswered then is not the Server's fault.
+    if (!client_broke_) {
+        for (std::uint8_t i = 0; i < request_count_; ++i) {
+            const Request& r = requests_[i];
+            if (!overdue(r.time_us)) continue;
+            // MQTT-3.8.4-1 / MQTT-3.10.4-4: the Server MUST respond with SUBACK / UNSUBACK
+            const Code code = r.kind == Kind::subscribe ? Code::subscribe_unanswered
+                                                        : Code::unsubscribe_unanswered;
+            found.push_back({make_diagnostic(code, Field::packet_id, r.id_offset), r.ref, r.id});
+        }
+        // MQTT-3.12.4-1: the Server MUST send a PINGRESP in response to a PINGREQ
+        for (std::uint8_t i = 0; i < ping_count_; ++i)
+            if (overdue(pings_[i].time_us))
+                found.push_back({make_diagnostic(Code::pingreq_unanswered, Field::fixed_header, 0),
+                                 pings_[i].ref, std::nullopt});
+    }
+    // A closed connection may have been closed by the Server for this very silence, as it must;
+    // only a connection still open at the capture's end shows the Server did not disconnect.
+    if (open && keep_alive_ != 0 && !disconnected_ && last_client_us_ &&
+        end_us - *last_client_us_ > keep_alive_limit_us(keep_alive_))
+        found.push_back({make_diagnostic(Code::keep_alive_exceeded, Field::none, 0),
+                         last_client_ref_, std::nullopt});
+    std::stable_sort(found.begin(), found.end(),
+                     [](const EndFinding& a, const EndFinding& b) { return a.ref < b.ref; });
+    return found;
+}
+
+}  // namespace mqttlens::mqtt

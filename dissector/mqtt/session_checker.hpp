@@ -1,0 +1,161 @@
+// Session checker: the MQTT 3.1.1 rules that span one TCP connection ("Across one TCP
+// connection" in shared/mqtt-3.1.1-rules.md). Decode errors stay with the decoder; what this
+// reports are session events, kept apart, each attached to the packet where it is seen.
+#pragma once
+
+#include "mqtt/diagnostic.hpp"
+#include "mqtt/packet.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace mqttlens::mqtt {
+
+/// Which peer sent a packet. `unknown`: the capture cannot tell (no SYN, no CONNECT yet).
+enum class Direction : std::uint8_t { client_to_server, server_to_client, unknown };
+
+/// How the connection ended, as far as the capture saw.
+enum class ConnectionEnd : std::uint8_t {
+    closed,         ///< FIN or RST (or the addresses were reused): nothing more can come
+    capture_ended,  ///< still open when the capture stopped: answers may still be on the way
+};
+
+/// Checker settings. The defaults are the standard.
+struct SessionOptions {
+    /// The capture starts inside the connection: its CONNECT and any earlier request were not
+    /// seen. The first-packet rules are skipped and an acknowledgement is never reported as
+    /// matching no request (its request may predate the capture).
+    bool midstream = false;
+    /// With ConnectionEnd::capture_ended, a request still unanswered is reported only when it was
+    /// sent at least this long (microseconds) before the end: a younger one may be answered after
+    /// the capture stopped.
+    std::int64_t open_end_grace_us = 5'000'000;
+};
+
+/// A finding made at the end of the connection, about an earlier packet.
+struct EndFinding {
+    Diagnostic diagnostic;                   ///< offset and field within that packet
+    std::uint64_t ref = 0;                   ///< the `ref` observe() was given with that packet
+    std::optional<std::uint16_t> packet_id;  ///< the unanswered request's identifier, if it has one
+    friend bool operator==(const EndFinding&, const EndFinding&) = default;
+};
+
+/// The stream rules for one TCP connection. One instance per connection, fed every packet of both
+/// directions in capture order, then finish(). Memory is fixed (about 1.5 KiB, nothing allocated
+/// after construction); in-flight identifiers are tracked exactly up to `max_in_flight` per
+/// direction, and counted beyond that so that their acknowledgements are not misreported.
+///
+/// Protocol version comes from the CONNECT: 3.1.1 ("MQTT", 4) and 3.1 ("MQIsdp", 3) get every
+/// rule; MQTT 5.0 ("MQTT", 5) gets only the rules 5.0 shares unchanged (first packets, second
+/// CONNECT, direction of the one-way types); any other protocol name or level is not judged
+/// after its CONNECT.
+class SessionChecker {
+public:
+    static constexpr std::size_t max_in_flight = 128;  ///< per direction
+    static constexpr std::size_t max_tracked_requests = 16;  ///< SUBSCRIBE / UNSUBSCRIBE in flight
+    static constexpr std::size_t max_tracked_pings = 4;
+
+    explicit SessionChecker(bool midstream = false) noexcept;
+    explicit SessionChecker(const SessionOptions& options) noexcept;
+
+    /// Checks one packet. Call in capture order for both directions. `time_us`: capture time in
+    /// microseconds (any origin, the same for the whole connection); `ref`: the caller's number
+    /// for this packet (frame number, packet index), given back by finish(). Returns the stream
+    /// findings about this packet, offsets within it.
+    Diagnostics observe(Direction direction, const Packet& packet, std::int64_t time_us,
+                        std::uint64_t ref = 0) noexcept;
+
+    /// Bytes were lost in the capture (a TCP gap): forgets the requests in flight and the
+    /// keep-alive timer, and from now on does not report what lost packets could explain.
+    void lost_data() noexcept;
+
+    /// The connection ended at `end_us`: requests never answered (SUBSCRIBE, UNSUBSCRIBE,
+    /// PINGREQ) and, for a connection still open at the capture's end, a client silent for more
+    /// than 1.5 x Keep Alive. Ordered by `ref`. Does not change the checker.
+    std::vector<EndFinding> finish(std::int64_t end_us, ConnectionEnd how) const;
+
+    /// Protocol level from the CONNECT, 0 before it (or if it was never seen).
+    std::uint8_t protocol_level() const noexcept { return level_; }
+
+private:
+    enum class Mode : std::uint8_t { mqtt3, mqtt5, foreign };
+    /// What an identifier in flight waits for.
+    enum class Kind : std::uint8_t {
+        qos1,          ///< PUBLISH QoS 1: PUBACK
+        qos2_sent,     ///< PUBLISH QoS 2: PUBREC
+        qos2_received, ///< PUBREC seen: the sender's PUBREL
+        qos2_released, ///< PUBREL seen: PUBCOMP
+        subscribe,     ///< SUBACK
+        unsubscribe,   ///< UNSUBACK
+    };
+
+    /// The identifiers in flight from one side (MQTT-2.3.1-2: one space per sender).
+    struct InFlight {
+        std::array<std::uint16_t, max_in_flight> ids;
+        std::array<Kind, max_in_flight> kinds;
+        std::uint16_t size = 0;
+        /// Requests not tracked (table full) plus retransmissions: acknowledgements that may match
+        /// nothing here without anyone being at fault.
+        std::uint32_t spare_acks = 0;
+
+        int find(std::uint16_t id) const noexcept;
+        void insert(std::uint16_t id, Kind kind) noexcept;
+        void erase(int index) noexcept;
+    };
+
+    /// A SUBSCRIBE or UNSUBSCRIBE awaiting its answer, with what finish() and SUBACK need.
+    struct Request {
+        std::int64_t time_us;
+        std::uint64_t ref;
+        std::uint32_t filters;
+        std::uint16_t id;
+        std::uint8_t id_offset;
+        Kind kind;
+    };
+
+    struct Ping {
+        std::int64_t time_us;
+        std::uint64_t ref;
+    };
+
+    void check_connect(const Packet& packet) noexcept;
+    void check_connack(const Packet& packet, Diagnostics& out) noexcept;
+    void check_ids(bool from_client, const Packet& packet, std::int64_t time_us,
+                   std::uint64_t ref, Diagnostics& out) noexcept;
+    void new_request(InFlight& space, std::uint16_t id, Kind kind, bool dup, std::uint32_t offset,
+                     Diagnostics& out) noexcept;
+    void unmatched_ack(InFlight& space, std::uint32_t offset, Diagnostics& out) noexcept;
+    void forget_request(std::uint16_t id) noexcept;
+    const Request* find_request(std::uint16_t id) const noexcept;
+
+    SessionOptions options_;
+    Mode mode_ = Mode::mqtt3;
+    std::uint8_t level_ = 0;
+
+    bool client_seen_ = false;
+    bool server_seen_ = false;
+    bool first_rules_ = true;             // the first packets of both sides are the real first ones
+    bool connect_seen_ = false;
+    bool connect_malformed_ = false;      // a CONNACK must not answer it (MQTT-3.1.4-1)
+    bool connect_empty_id_ = false;       // the only fault: CONNACK 0x02 is the right answer
+    bool clean_session_ = true;
+    bool connack_refused_ = false;        // non-zero CONNACK seen
+    bool disconnected_ = false;           // client DISCONNECT seen
+    bool client_broke_ = false;           // a client packet with errors: the server may just close
+    bool acks_uncertain_ = false;         // midstream, unknown direction or lost data
+    std::uint16_t keep_alive_ = 0;
+    std::optional<std::int64_t> last_client_us_;
+    std::uint64_t last_client_ref_ = 0;
+
+    InFlight client_ids_;
+    InFlight server_ids_;
+    std::array<Request, max_tracked_requests> requests_;
+    std::uint8_t request_count_ = 0;
+    std::array<Ping, max_tracked_pings> pings_;  // oldest first
+    std::uint8_t ping_count_ = 0;
+    std::uint32_t pings_untracked_ = 0;
+};
+
+}  // namespace mqttlens::mqtt
