@@ -1,0 +1,35 @@
+// The mqtt_tests binary's global operator new: plain malloc plus an atomic counter, so tests can
+// assert that a code path allocates nothing. Array and nothrow forms forward here by default.
+#include "alloc_count.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace {
+std::atomic<std::size_t> allocations{0};
+}
+
+void* operator new(std::size_t size) {
+    allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(size ? size : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace mqttlens::mqtt::test {
+
+std::size_t allocation_count() noexcept { return allocations.load(std::memory_order_relaxed); }
+
+TEST(AllocationCounter, CountsWhatTheProgramAllocates) {
+    auto before = allocation_count();
+    void* p = ::operator new(16);  // a direct call: never elided, unlike a new-expression
+    auto after = allocation_count();
+    ::operator delete(p);
+    EXPECT_EQ(after - before, 1u);
+}
+
+}  // namespace mqttlens::mqtt::test

@@ -1,0 +1,548 @@
+// The decoder against the annotated vectors: exact diagnostics (code, rule, offset) and fields.
+#include "mqtt/decoder.hpp"
+
+#include "alloc_count.hpp"
+#include "vectors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <set>
+#include <string>
+
+namespace mqttlens::mqtt::test {
+namespace {
+
+Bytes view(const std::vector<std::uint8_t>& b) { return {b.data(), b.size()}; }
+
+std::string describe(const Diagnostics& ds) {
+    std::string out;
+    for (const auto& d : ds)
+        out += std::string(code_info(d.code).name) + " " + std::string(d.rule()) + " @" +
+               std::to_string(d.offset) + "; ";
+    return out;
+}
+
+std::string describe(const std::vector<Expected>& es) {
+    std::string out;
+    for (const auto& e : es)
+        out += std::string(code_info(e.code).name) + " " + std::string(e.rule) + " @" +
+               std::to_string(e.offset) + "; ";
+    return out;
+}
+
+Packet decode_vector(const Vector& v, const std::vector<std::uint8_t>& bytes) {
+    return decode(view(bytes), v.options);
+}
+
+const Vector& vec(std::string_view name) {
+    const Vector* v = find_vector(name);
+    if (!v) throw std::runtime_error("no vector named " + std::string(name));
+    return *v;
+}
+
+// Decodes a vector kept alive in static storage, so views stay valid for the test.
+Packet decode_named(std::string_view name) {
+    static std::vector<std::vector<std::uint8_t>> keep;
+    keep.push_back(vec(name).bytes());
+    return decode(view(keep.back()), vec(name).options);
+}
+
+TEST(Vectors, NamesAreUnique) {
+    std::set<std::string_view> names;
+    for (const auto& v : vectors()) EXPECT_TRUE(names.insert(v.name).second) << v.name;
+}
+
+TEST(Vectors, EveryPacketTypeHasValidAndBrokenVectors) {
+    for (int t = 0; t < 16; ++t) {
+        bool valid = false, broken = false;
+        for (const auto& v : vectors()) {
+            if (static_cast<int>(v.type) != t) continue;
+            (v.expected.empty() ? valid : broken) = true;
+        }
+        EXPECT_TRUE(broken) << "no broken vector for type " << t;
+        if (t != 0 && t != 15) {
+            EXPECT_TRUE(valid) << "no valid vector for type " << t;
+        }
+    }
+}
+
+TEST(Decoder, EveryVectorGivesExactlyItsDiagnostics) {
+    for (const auto& v : vectors()) {
+        SCOPED_TRACE(std::string(v.name));
+        auto bytes = v.bytes();
+        Packet p = decode_vector(v, bytes);
+        EXPECT_EQ(p.type(), v.type);
+        ASSERT_EQ(p.diagnostics.size(), v.expected.size())
+            << "got: " << describe(p.diagnostics) << "\nwant: " << describe(v.expected);
+        EXPECT_EQ(p.diagnostics.dropped(), 0u);
+        for (std::size_t i = 0; i < v.expected.size(); ++i) {
+            const Diagnostic& d = p.diagnostics[i];
+            const Expected& e = v.expected[i];
+            EXPECT_EQ(code_info(d.code).name, code_info(e.code).name) << "diagnostic " << i;
+            EXPECT_EQ(d.rule(), e.rule) << "diagnostic " << i;
+            EXPECT_EQ(d.offset, e.offset) << "diagnostic " << i;
+            EXPECT_EQ(d.severity, code_info(e.code).severity);
+            EXPECT_FALSE(d.message().empty());
+        }
+        EXPECT_EQ(p.valid(), v.valid());
+        EXPECT_EQ(p.header.first_byte, bytes[0]);
+    }
+}
+
+TEST(Decoder, WholeVectorsAreExactlyOnePacket) {
+    for (const auto& v : vectors()) {
+        if (v.framing != Framing::whole) continue;
+        SCOPED_TRACE(std::string(v.name));
+        auto bytes = v.bytes();
+        Packet p = decode_vector(v, bytes);
+        EXPECT_EQ(p.header.size() + p.header.remaining_length, bytes.size());
+        EXPECT_EQ(p.raw.size(), bytes.size());
+        EXPECT_EQ(p.raw.data(), bytes.data());
+    }
+}
+
+// ------------------------------------------------------------------ decoded fields
+
+TEST(DecoderFields, ConnectWithEveryField) {
+    Packet p = decode_named("connect/all fields");
+    const Connect* c = p.get<Connect>();
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->protocol_name, "MQTT");
+    EXPECT_EQ(c->protocol_level, 4);
+    EXPECT_EQ(c->flags, 0xEE);
+    EXPECT_TRUE(c->clean_session());
+    EXPECT_EQ(c->will_qos(), 1);
+    EXPECT_TRUE(c->will_retain());
+    EXPECT_EQ(c->keep_alive, 10);
+    EXPECT_EQ(c->client_id, "c1");
+    ASSERT_TRUE(c->will.has_value());
+    EXPECT_EQ(c->will->topic, "w/t");
+    EXPECT_EQ(as_string(c->will->message), "bye");
+    EXPECT_EQ(c->username, std::optional<std::string_view>("u"));
+    ASSERT_TRUE(c->password.has_value());
+    EXPECT_EQ(as_string(*c->password), "p");
+}
+
+TEST(DecoderFields, Mqtt31ConnectIsDecodedAs31) {
+    Packet p = decode_named("connect/MQIsdp 3.1");
+    const Connect* c = p.get<Connect>();
+    ASSERT_NE(c, nullptr);
+    EXPECT_TRUE(p.valid());
+    EXPECT_EQ(c->protocol_name, "MQIsdp");
+    EXPECT_EQ(c->protocol_level, 3);
+    EXPECT_EQ(c->client_id, "c1");
+    EXPECT_EQ(c->keep_alive, 60);
+}
+
+// MQTT-1.5.3-3: U+FEFF is a character like any other; it is neither an error nor stripped.
+TEST(DecoderFields, ByteOrderMarkIsKept) {
+    Packet p = decode_named("connect/byte order mark kept");
+    ASSERT_NE(p.get<Connect>(), nullptr);
+    EXPECT_EQ(p.get<Connect>()->client_id, "\xEF\xBB\xBF" "a");
+}
+
+TEST(DecoderFields, Mqtt5ConnectStopsAfterTheLevel) {
+    Packet p = decode_named("connect/MQTT 5.0 (CVE-2021-28166 reproducer, first packet)");
+    const Connect* c = p.get<Connect>();
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->protocol_name, "MQTT");
+    EXPECT_EQ(c->protocol_level, 5);
+    EXPECT_FALSE(c->will.has_value());
+    EXPECT_FALSE(c->username.has_value());
+}
+
+TEST(DecoderFields, FieldsSentWithoutTheirFlagAreShown) {
+    Packet u = decode_named("connect/user name without flag");
+    ASSERT_NE(u.get<Connect>(), nullptr);
+    EXPECT_EQ(u.get<Connect>()->username, std::optional<std::string_view>("u"));
+    Packet p = decode_named("connect/password without flag");
+    ASSERT_NE(p.get<Connect>(), nullptr);
+    ASSERT_TRUE(p.get<Connect>()->password.has_value());
+    EXPECT_EQ(as_string(*p.get<Connect>()->password), "p");
+}
+
+TEST(DecoderFields, Connack) {
+    Packet p = decode_named("connack/session present");
+    ASSERT_NE(p.get<Connack>(), nullptr);
+    EXPECT_TRUE(p.get<Connack>()->session_present());
+    EXPECT_EQ(p.get<Connack>()->return_code, std::optional<std::uint8_t>(0));
+    Packet r = decode_named("connack/refused not authorized");
+    EXPECT_EQ(r.get<Connack>()->return_code, std::optional<std::uint8_t>(5));
+    Packet empty = decode_named("connack/remaining length 0");
+    ASSERT_NE(empty.get<Connack>(), nullptr);
+    EXPECT_FALSE(empty.get<Connack>()->ack_flags.has_value());
+    EXPECT_FALSE(empty.get<Connack>()->return_code.has_value());
+}
+
+TEST(DecoderFields, PublishQos0) {
+    Packet p = decode_named("publish/QoS 0");
+    const Publish* pub = p.get<Publish>();
+    ASSERT_NE(pub, nullptr);
+    EXPECT_EQ(pub->topic, "a/b");
+    EXPECT_FALSE(pub->packet_id.has_value());
+    EXPECT_EQ(as_string(pub->payload), "hello");
+    EXPECT_EQ(p.header.qos(), 0);
+    EXPECT_FALSE(p.header.dup());
+    EXPECT_FALSE(p.header.retain());
+}
+
+TEST(DecoderFields, PublishQos2DupRetain) {
+    Packet p = decode_named("publish/QoS 2 DUP RETAIN");
+    const Publish* pub = p.get<Publish>();
+    ASSERT_NE(pub, nullptr);
+    EXPECT_TRUE(p.header.dup());
+    EXPECT_EQ(p.header.qos(), 2);
+    EXPECT_TRUE(p.header.retain());
+    EXPECT_EQ(pub->packet_id, std::optional<std::uint16_t>(1));
+    EXPECT_EQ(as_string(pub->payload), "x");
+}
+
+TEST(DecoderFields, PublishWithWildcardStillHasTopicAndPayload) {
+    Packet p = decode_named("publish/topic with '#' keeps its payload");
+    const Publish* pub = p.get<Publish>();
+    ASSERT_NE(pub, nullptr);
+    EXPECT_FALSE(p.valid());
+    EXPECT_EQ(pub->topic, "a/#");
+    EXPECT_EQ(as_string(pub->payload), "hi");
+}
+
+TEST(DecoderFields, PublishQos3StillHasItsFields) {
+    Packet p = decode_named("publish/QoS 3");
+    const Publish* pub = p.get<Publish>();
+    ASSERT_NE(pub, nullptr);
+    EXPECT_EQ(pub->topic, "t");
+    EXPECT_EQ(pub->packet_id, std::optional<std::uint16_t>(1));
+    EXPECT_EQ(as_string(pub->payload), "x");
+}
+
+TEST(DecoderFields, EmptyPayloadIsValid) {
+    Packet p = decode_named("publish/empty payload");
+    ASSERT_NE(p.get<Publish>(), nullptr);
+    EXPECT_TRUE(p.valid());
+    EXPECT_TRUE(p.get<Publish>()->payload.empty());
+}
+
+TEST(DecoderFields, RemainingLengthForms) {
+    Packet nm = decode_named("publish/non-minimal Remaining Length (warning)");
+    EXPECT_TRUE(nm.valid());
+    EXPECT_EQ(nm.header.length_size, 2);
+    EXPECT_EQ(nm.header.remaining_length, 3u);
+    EXPECT_EQ(nm.get<Publish>()->topic, "t");
+    Packet two = decode_named("publish/two-byte Remaining Length");
+    EXPECT_EQ(two.header.remaining_length, 128u);
+    EXPECT_EQ(two.get<Publish>()->payload.size(), 125u);
+}
+
+TEST(DecoderFields, HugeClaimIsNotTrusted) {
+    Packet p = decode_named("publish/claims 256 MB, two bytes follow (CVE-2017-7651)");
+    EXPECT_EQ(p.header.remaining_length, 268'435'455u);
+    EXPECT_EQ(p.header.length_size, 4);
+    EXPECT_EQ(p.raw.size(), 7u);
+}
+
+TEST(DecoderFields, TrailingBytesAreNotPartOfThePacket) {
+    Packet p = decode_named("publish/bytes after the packet");
+    EXPECT_EQ(p.raw.size(), 5u);
+    EXPECT_TRUE(p.get<Publish>()->payload.empty());
+}
+
+TEST(DecoderFields, Acks) {
+    for (auto name : {"puback/valid", "pubrec/valid", "pubrel/valid", "pubcomp/valid", "unsuback/valid"}) {
+        SCOPED_TRACE(name);
+        Packet p = decode_named(name);
+        ASSERT_NE(p.get<Ack>(), nullptr);
+        EXPECT_TRUE(p.get<Ack>()->packet_id.has_value());
+    }
+    EXPECT_EQ(decode_named("pubrel/valid").get<Ack>()->packet_id, std::optional<std::uint16_t>(7));
+    EXPECT_FALSE(decode_named("puback/remaining length 0").get<Ack>()->packet_id.has_value());
+}
+
+TEST(DecoderFields, SubscribeEntries) {
+    Packet p = decode_named("subscribe/two filters");
+    const Subscribe* s = p.get<Subscribe>();
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->packet_id, std::optional<std::uint16_t>(10));
+    std::vector<Subscription> subs(s->subscriptions.begin(), s->subscriptions.end());
+    ASSERT_EQ(subs.size(), 2u);
+    EXPECT_EQ(subs[0], (Subscription{"a/b", 1}));
+    EXPECT_EQ(subs[1], (Subscription{"#", 2}));
+}
+
+TEST(DecoderFields, SubscribeKeepsOnlyWholePairs) {
+    Packet p = decode_named("subscribe/filter without its QoS byte");
+    ASSERT_NE(p.get<Subscribe>(), nullptr);
+    std::vector<Subscription> subs(p.get<Subscribe>()->subscriptions.begin(),
+                                   p.get<Subscribe>()->subscriptions.end());
+    ASSERT_EQ(subs.size(), 1u);
+    EXPECT_EQ(subs[0], (Subscription{"a", 0}));
+    Packet broken = decode_named("subscribe/second pair broken, first kept");
+    EXPECT_EQ(broken.get<Subscribe>()->subscriptions.size(), 2u);
+}
+
+TEST(DecoderFields, SubackReturnCodes) {
+    Packet p = decode_named("suback/granted and failure");
+    const Suback* s = p.get<Suback>();
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->packet_id, std::optional<std::uint16_t>(10));
+    EXPECT_EQ(std::vector<std::uint8_t>(s->return_codes.begin(), s->return_codes.end()),
+              (std::vector<std::uint8_t>{0x00, 0x02, 0x80}));
+}
+
+TEST(DecoderFields, UnsubscribeFilters) {
+    Packet p = decode_named("unsubscribe/two filters");
+    const Unsubscribe* u = p.get<Unsubscribe>();
+    ASSERT_NE(u, nullptr);
+    EXPECT_EQ(u->packet_id, std::optional<std::uint16_t>(11));
+    std::vector<std::string_view> filters(u->filters.begin(), u->filters.end());
+    EXPECT_EQ(filters, (std::vector<std::string_view>{"a/b", "#"}));
+}
+
+TEST(DecoderFields, EmptyBodies) {
+    for (auto name : {"pingreq/valid", "pingresp/valid", "disconnect/valid"}) {
+        Packet p = decode_named(name);
+        EXPECT_NE(p.get<Empty>(), nullptr) << name;
+    }
+}
+
+TEST(DecoderFields, ReservedTypeBodyIsOpaque) {
+    Packet p = decode_named("reserved/type 15 with a body");
+    ASSERT_NE(p.get<Opaque>(), nullptr);
+    EXPECT_EQ(std::vector<std::uint8_t>(p.get<Opaque>()->bytes.begin(), p.get<Opaque>()->bytes.end()),
+              (std::vector<std::uint8_t>{1, 2}));
+    EXPECT_EQ(type_name(p.type()), "RESERVED");
+}
+
+// ------------------------------------------------------------------ edges
+
+TEST(Decoder, EmptyInputIsTruncated) {
+    Packet p = decode(Bytes{});
+    ASSERT_EQ(p.diagnostics.size(), 1u);
+    EXPECT_EQ(p.diagnostics[0].code, Code::packet_truncated);
+    EXPECT_EQ(p.diagnostics[0].offset, 0u);
+}
+
+TEST(Decoder, ClientIdentifierBeyond23CharactersIsAllowed) {
+    // MQTT-3.1.3-5: servers MAY accept longer identifiers and other characters; not an error.
+    std::string id = "client-identifier-of-40-characters-.....";
+    ASSERT_EQ(id.size(), 40u);
+    std::vector<std::uint8_t> b = {0x10, static_cast<std::uint8_t>(12 + id.size()), 0, 4, 'M', 'Q', 'T', 'T',
+                                   4,    2,    0,    60, 0, static_cast<std::uint8_t>(id.size())};
+    b.insert(b.end(), id.begin(), id.end());
+    Packet p = decode(view(b));
+    EXPECT_TRUE(p.diagnostics.empty()) << describe(p.diagnostics);
+    EXPECT_EQ(p.get<Connect>()->client_id, id);
+}
+
+std::vector<std::uint8_t> subscribe_with_filter(const std::string& filter) {
+    std::vector<std::uint8_t> b = {0x82};
+    std::uint32_t rl = static_cast<std::uint32_t>(2 + 2 + filter.size() + 1);
+    do {
+        std::uint8_t byte = rl & 0x7F;
+        rl >>= 7;
+        b.push_back(static_cast<std::uint8_t>(byte | (rl ? 0x80 : 0)));
+    } while (rl);
+    b.insert(b.end(), {0x00, 0x01, static_cast<std::uint8_t>(filter.size() >> 8),
+                       static_cast<std::uint8_t>(filter.size() & 0xFF)});
+    b.insert(b.end(), filter.begin(), filter.end());
+    b.push_back(0x00);
+    return b;
+}
+
+// CVE-2019-11779: a filter of 65,535 '/' decodes in bounded stack, without allocating.
+TEST(Decoder, FilterOf65535SlashesIsValid) {
+    auto b = subscribe_with_filter(std::string(65'535, '/'));
+    auto before = allocation_count();
+    Packet p = decode(view(b));
+    auto after = allocation_count();
+    EXPECT_EQ(after, before);
+    EXPECT_TRUE(p.diagnostics.empty()) << describe(p.diagnostics);
+    ASSERT_NE(p.get<Subscribe>(), nullptr);
+    ASSERT_EQ(p.get<Subscribe>()->subscriptions.size(), 1u);
+    EXPECT_EQ((*p.get<Subscribe>()->subscriptions.begin()).filter.size(), 65'535u);
+}
+
+TEST(Decoder, DiagnosticsBeyondCapacityAreCounted) {
+    auto b = subscribe_with_filter(std::string(65'535, '+'));  // every '+' shares its level
+    Packet p = decode(view(b));
+    EXPECT_EQ(p.diagnostics.size(), Diagnostics::capacity);
+    EXPECT_EQ(p.diagnostics.size() + p.diagnostics.dropped(), 65'535u);
+    EXPECT_EQ(p.diagnostics.error_count(), 65'535u);
+    EXPECT_EQ(p.diagnostics[0].code, Code::filter_plus_misplaced);
+    EXPECT_EQ(p.diagnostics[0].offset, 8u);  // 82, 3-byte length, id, filter length
+}
+
+TEST(Decoder, ControlCharacterWarningsCanBeTurnedOff) {
+    const Vector& v = vec("publish/topic control character (warning)");
+    auto b = v.bytes();
+    DecodeOptions quiet;
+    quiet.warn_control_characters = false;
+    EXPECT_TRUE(decode(view(b), quiet).diagnostics.empty());
+}
+
+TEST(RemainingLength, Forms) {
+    struct Case {
+        std::vector<std::uint8_t> bytes;
+        LengthResult::Status status;
+        std::uint32_t value;
+        std::uint8_t size;
+    };
+    using S = LengthResult::Status;
+    const Case cases[] = {
+        {{0x00}, S::ok, 0, 1},
+        {{0x7F}, S::ok, 127, 1},
+        {{0x80, 0x01}, S::ok, 128, 2},
+        {{0xFF, 0x7F}, S::ok, 16'383, 2},
+        {{0x80, 0x80, 0x01}, S::ok, 16'384, 3},
+        {{0xFF, 0xFF, 0x7F}, S::ok, 2'097'151, 3},
+        {{0x80, 0x80, 0x80, 0x01}, S::ok, 2'097'152, 4},
+        {{0xFF, 0xFF, 0xFF, 0x7F}, S::ok, 268'435'455, 4},
+        {{0x80, 0x00}, S::ok, 0, 2},
+        {{0x05, 0xFF}, S::ok, 5, 1},
+        {{}, S::need_more, 0, 0},
+        {{0x80}, S::need_more, 0, 1},
+        {{0xFF, 0xFF, 0xFF}, S::need_more, 2'097'151, 3},
+        {{0xFF, 0xFF, 0xFF, 0xFF}, S::malformed, 268'435'455, 4},
+        {{0x80, 0x80, 0x80, 0x80, 0x01}, S::malformed, 0, 4},
+    };
+    for (const auto& c : cases) {
+        auto r = read_remaining_length(view(c.bytes));
+        EXPECT_EQ(r.status, c.status) << ::testing::PrintToString(c.bytes);
+        EXPECT_EQ(r.size, c.size) << ::testing::PrintToString(c.bytes);
+        if (c.status == S::ok) {
+            EXPECT_EQ(r.value, c.value) << ::testing::PrintToString(c.bytes);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ memory safety
+
+// Places `bytes` at the very end of a readable page followed by an inaccessible one, so any read
+// past the input faults.
+class GuardedBuffer {
+public:
+    GuardedBuffer() {
+        page_ = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+        void* m = mmap(nullptr, 2 * page_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) throw std::runtime_error("mmap failed");
+        base_ = static_cast<std::uint8_t*>(m);
+        if (mprotect(base_ + page_, page_, PROT_NONE) != 0) throw std::runtime_error("mprotect failed");
+    }
+    ~GuardedBuffer() { munmap(base_, 2 * page_); }
+    GuardedBuffer(const GuardedBuffer&) = delete;
+    GuardedBuffer& operator=(const GuardedBuffer&) = delete;
+
+    Bytes place(const std::vector<std::uint8_t>& bytes) {
+        if (bytes.size() > page_) throw std::runtime_error("vector larger than a page");
+        std::uint8_t* at = base_ + page_ - bytes.size();
+        if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
+        return {at, bytes.size()};
+    }
+
+private:
+    std::size_t page_ = 0;
+    std::uint8_t* base_ = nullptr;
+};
+
+// Reads every byte every view of the packet points at, and checks each lies inside `in`.
+void touch_views(const Packet& p, Bytes in) {
+    const auto* lo = in.data();
+    const auto* hi = in.data() + in.size();
+    unsigned sum = 0;
+    auto check = [&](const void* data, std::size_t n) {
+        auto* d = static_cast<const std::uint8_t*>(data);
+        if (n == 0) return;
+        ASSERT_GE(d, lo);
+        ASSERT_LE(d + n, hi);
+        for (std::size_t i = 0; i < n; ++i) sum += d[i];
+    };
+    check(p.raw.data(), p.raw.size());
+    if (auto* c = p.get<Connect>()) {
+        check(c->protocol_name.data(), c->protocol_name.size());
+        check(c->client_id.data(), c->client_id.size());
+        if (c->will) {
+            check(c->will->topic.data(), c->will->topic.size());
+            check(c->will->message.data(), c->will->message.size());
+        }
+        if (c->username) check(c->username->data(), c->username->size());
+        if (c->password) check(c->password->data(), c->password->size());
+    } else if (auto* pub = p.get<Publish>()) {
+        check(pub->topic.data(), pub->topic.size());
+        check(pub->payload.data(), pub->payload.size());
+    } else if (auto* s = p.get<Subscribe>()) {
+        check(s->subscriptions.raw().data(), s->subscriptions.raw().size());
+        for (auto sub : s->subscriptions) check(sub.filter.data(), sub.filter.size());
+    } else if (auto* u = p.get<Unsubscribe>()) {
+        check(u->filters.raw().data(), u->filters.raw().size());
+        for (auto f : u->filters) check(f.data(), f.size());
+    } else if (auto* sa = p.get<Suback>()) {
+        check(sa->return_codes.data(), sa->return_codes.size());
+    } else if (auto* o = p.get<Opaque>()) {
+        check(o->bytes.data(), o->bytes.size());
+    }
+    for (const auto& d : p.diagnostics) EXPECT_LE(d.offset, in.size());
+    (void)sum;
+}
+
+TEST(DecoderMemory, EveryVectorAgainstAGuardPage) {
+    GuardedBuffer guard;
+    for (const auto& v : vectors()) {
+        SCOPED_TRACE(std::string(v.name));
+        auto bytes = v.bytes();
+        Bytes in = guard.place(bytes);
+        Packet p = decode(in, v.options);
+        EXPECT_EQ(p.diagnostics.size(), v.expected.size());
+        touch_views(p, in);
+    }
+}
+
+TEST(DecoderMemory, EveryPrefixAndEveryByteFlipAgainstAGuardPage) {
+    GuardedBuffer guard;
+    std::size_t decoded = 0;
+    for (const auto& v : vectors()) {
+        SCOPED_TRACE(std::string(v.name));
+        auto bytes = v.bytes();
+        for (std::size_t n = 0; n <= bytes.size(); ++n) {
+            std::vector<std::uint8_t> prefix(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
+            Bytes in = guard.place(prefix);
+            touch_views(decode(in, v.options), in);
+            ++decoded;
+        }
+        for (std::size_t i = 0; i < bytes.size(); ++i) {
+            for (std::uint8_t x : {0x01, 0x80, 0xFF}) {
+                auto m = bytes;
+                m[i] ^= x;
+                Bytes in = guard.place(m);
+                touch_views(decode(in, v.options), in);
+                ++decoded;
+            }
+        }
+    }
+    EXPECT_GT(decoded, 1000u);
+}
+
+TEST(DecoderMemory, DecodingAllocatesNothing) {
+    std::vector<std::vector<std::uint8_t>> inputs;
+    std::vector<const Vector*> sources;
+    for (const auto& v : vectors()) {
+        inputs.push_back(v.bytes());
+        sources.push_back(&v);
+    }
+    std::size_t valid = 0, errors = 0;
+    auto before = allocation_count();
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        Packet p = decode(view(inputs[i]), sources[i]->options);
+        valid += p.valid();
+        errors += p.diagnostics.error_count();
+    }
+    auto after = allocation_count();
+    EXPECT_EQ(after, before) << "decode allocated " << (after - before) << " times";
+    EXPECT_GT(valid, 10u);
+    EXPECT_GT(errors, 10u);
+}
+
+}  // namespace
+}  // namespace mqttlens::mqtt::test

@@ -1,0 +1,618 @@
+// Annotated MQTT 3.1.1 test vectors: each packet written field by field, with the diagnostics a
+// strict decoder must report (code, rule ID, offset from the packet's first byte), in the order
+// the decoder reports them. Shared by the decoder, framer and encoder tests.
+#pragma once
+
+#include "mqtt/decoder.hpp"
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace mqttlens::mqtt::test {
+
+/// One field of a vector: its bytes in hex (spaces allowed) and what they mean.
+struct Piece {
+    std::string_view hex;
+    std::string_view note;
+};
+
+struct Expected {
+    Code code;
+    std::string_view rule;
+    std::uint32_t offset;
+};
+
+/// How the bytes relate to packet boundaries (what a framer must make of them).
+enum class Framing : std::uint8_t {
+    whole,       ///< exactly one packet: fixed header + Remaining Length bytes
+    truncated,   ///< the input ends inside the packet (Remaining Length or body)
+    trailing,    ///< one whole packet, then bytes that belong to no packet of this vector
+    bad_length,  ///< Remaining Length malformed (continuation bit on its 4th byte)
+};
+
+struct Vector {
+    std::string_view name;
+    std::vector<Piece> pieces;
+    PacketType type;
+    std::vector<Expected> expected;  ///< empty: valid, no diagnostic at all
+    Framing framing = Framing::whole;
+    DecodeOptions options = {};
+
+    /// The vector's bytes: every piece's hex concatenated.
+    std::vector<std::uint8_t> bytes() const {
+        std::vector<std::uint8_t> out;
+        for (const auto& piece : pieces) {
+            int high = -1;
+            for (char ch : piece.hex) {
+                int v = ch >= '0' && ch <= '9'   ? ch - '0'
+                        : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                        : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                                 : -1;
+                if (v < 0) continue;  // spaces and colons separate bytes
+                if (high < 0) {
+                    high = v;
+                } else {
+                    out.push_back(static_cast<std::uint8_t>(high << 4 | v));
+                    high = -1;
+                }
+            }
+        }
+        return out;
+    }
+    /// True when the decoder must report no error (warnings allowed).
+    bool valid() const {
+        for (const auto& e : expected)
+            if (code_info(e.code).severity == Severity::error) return false;
+        return true;
+    }
+};
+
+// Shorthands for the pieces that recur.
+inline constexpr std::string_view mqtt_name = "00 04 4D 51 54 54";  // "MQTT"
+
+// clang-format off
+inline const std::vector<Vector>& vectors() {
+    using C = Code;
+    using T = PacketType;
+    static const std::vector<Vector> all = {
+    // ---------------------------------------------------------------- CONNECT
+    {"connect/minimal", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name \"MQTT\""}, {"04", "Protocol Level 4"},
+        {"02", "Connect Flags: Clean Session"}, {"00 3C", "Keep Alive 60"},
+        {"00 00", "Client Identifier \"\""}}, T::connect, {}},
+    {"connect/all fields", {
+        {"10", "CONNECT"}, {"1E", "Remaining Length 30"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level 4"},
+        {"EE", "Connect Flags: User Name, Password, Will Retain, Will QoS 1, Will, Clean Session"},
+        {"00 0A", "Keep Alive 10"},
+        {"00 02 63 31", "Client Identifier \"c1\""},
+        {"00 03 77 2F 74", "Will Topic \"w/t\""},
+        {"00 03 62 79 65", "Will Message \"bye\""},
+        {"00 01 75", "User Name \"u\""},
+        {"00 01 70", "Password \"p\""}}, T::connect, {}},
+    {"connect/MQIsdp 3.1", {
+        {"10", "CONNECT"}, {"10", "Remaining Length 16"},
+        {"00 06 4D 51 49 73 64 70", "Protocol Name \"MQIsdp\""}, {"03", "Protocol Level 3 (MQTT 3.1)"},
+        {"02", "Connect Flags: Clean Session"}, {"00 3C", "Keep Alive 60"},
+        {"00 02 63 31", "Client Identifier \"c1\""}}, T::connect, {}},
+    {"connect/byte order mark kept", {
+        {"10", "CONNECT"}, {"10", "Remaining Length 16"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Clean Session"}, {"00 3C", "Keep Alive"},
+        {"00 04 EF BB BF 61", "Client Identifier U+FEFF \"a\": valid, must not be stripped"}}, T::connect, {}},
+    {"connect/flags not zero", {
+        {"11", "CONNECT with flags 0001"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Clean Session"}, {"00 3C", "Keep Alive"},
+        {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::invalid_fixed_header_flags, "MQTT-2.2.2-1", 0}}},
+    {"connect/protocol name MQTX", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {"00 04 4D 51 54 58", "Protocol Name \"MQTX\""}, {"04", "Protocol Level"}, {"02", "Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::protocol_name_invalid, "MQTT-3.1.2-1", 2}}},
+    {"connect/MQTT with level 3", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"03", "Protocol Level 3: not 3.1.1"}, {"02", "Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::protocol_level_unsupported, "MQTT-3.1.2-2", 8}}},
+    {"connect/MQTT 5.0 (CVE-2021-28166 reproducer, first packet)", {
+        {"10", "CONNECT"}, {"10", "Remaining Length 16"},
+        {mqtt_name, "Protocol Name"}, {"05", "Protocol Level 5: decoding stops here"},
+        {"02", "Connect Flags"}, {"00 3C", "Keep Alive"},
+        {"03 21 00 14", "5.0 properties: length 3, Receive Maximum 20"},
+        {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::protocol_level_unsupported, "MQTT-3.1.2-2", 8}}},
+    {"connect/reserved flag", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"03", "Connect Flags: Clean Session + reserved bit 0"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::connect_reserved_flag, "MQTT-3.1.2-3", 9}}},
+    {"connect/will QoS without will", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"0A", "Connect Flags: Will QoS 1, Will Flag 0"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::will_qos_without_will, "MQTT-3.1.2-13", 9}}},
+    {"connect/will retain without will", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"22", "Connect Flags: Will Retain, Will Flag 0"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::will_retain_without_will, "MQTT-3.1.2-15", 9}}},
+    {"connect/will QoS 3", {
+        {"10", "CONNECT"}, {"11", "Remaining Length 17"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"1E", "Connect Flags: Will QoS 3, Will, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 74", "Will Topic \"t\""}, {"00 00", "Will Message (empty)"}}, T::connect,
+        {{C::will_qos_invalid, "MQTT-3.1.2-14", 9}}},
+    {"connect/will topic missing", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"06", "Connect Flags: Will, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::will_fields_missing, "MQTT-3.1.2-9", 14}}},
+    {"connect/will message missing", {
+        {"10", "CONNECT"}, {"0F", "Remaining Length 15"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"06", "Connect Flags: Will, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 74", "Will Topic \"t\"; no Will Message follows"}}, T::connect,
+        {{C::will_fields_missing, "MQTT-3.1.2-9", 17}}},
+    {"connect/will topic not UTF-8", {
+        {"10", "CONNECT"}, {"12", "Remaining Length 18"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"06", "Connect Flags: Will, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 02 C0 80", "Will Topic: overlong NUL C0 80"}, {"00 00", "Will Message"}}, T::connect,
+        {{C::utf8_malformed, "MQTT-1.5.3-1", 16}, {C::will_topic_not_utf8, "MQTT-3.1.3-10", 14}}},
+    {"connect/will topic wildcard", {
+        {"10", "CONNECT"}, {"13", "Remaining Length 19"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"06", "Connect Flags: Will, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 03 61 2F 23", "Will Topic \"a/#\""}, {"00 00", "Will Message"}}, T::connect,
+        {{C::topic_name_wildcard, "MQTT-4.7.1-1", 18}, {C::will_topic_invalid, "MQTT-§3.1.3", 14}}},
+    {"connect/will topic empty", {
+        {"10", "CONNECT"}, {"10", "Remaining Length 16"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"06", "Connect Flags: Will, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 00", "Will Topic \"\""}, {"00 00", "Will Message"}}, T::connect,
+        {{C::topic_empty, "MQTT-4.7.3-1", 14}, {C::will_topic_invalid, "MQTT-§3.1.3", 14}}},
+    {"connect/user name missing", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"82", "Connect Flags: User Name, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::username_missing, "MQTT-3.1.2-19", 14}}},
+    {"connect/password missing", {
+        {"10", "CONNECT"}, {"0F", "Remaining Length 15"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"C2", "Connect Flags: User Name, Password, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 75", "User Name \"u\"; no Password follows"}}, T::connect,
+        {{C::password_missing, "MQTT-3.1.2-21", 17}}},
+    {"connect/password without user name", {
+        {"10", "CONNECT"}, {"0F", "Remaining Length 15"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"42", "Connect Flags: Password, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 70", "Password \"p\""}}, T::connect,
+        {{C::password_without_username, "MQTT-3.1.2-22", 9}}},
+    {"connect/user name without flag", {
+        {"10", "CONNECT"}, {"0F", "Remaining Length 15"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Connect Flags: Clean Session only"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 75", "a User Name \"u\" the flags do not announce"}}, T::connect,
+        {{C::username_without_flag, "MQTT-3.1.2-18", 14}}},
+    {"connect/password without flag", {
+        {"10", "CONNECT"}, {"12", "Remaining Length 18"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"82", "Connect Flags: User Name, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 75", "User Name \"u\""}, {"00 01 70", "a Password \"p\" the flags do not announce"}}, T::connect,
+        {{C::password_without_flag, "MQTT-3.1.2-20", 17}}},
+    {"connect/client id missing", {
+        {"10", "CONNECT"}, {"0A", "Remaining Length 10"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Clean Session"},
+        {"00 3C", "Keep Alive; the payload is empty"}}, T::connect,
+        {{C::client_id_missing, "MQTT-3.1.3-3", 12}}},
+    {"connect/client id not UTF-8", {
+        {"10", "CONNECT"}, {"0E", "Remaining Length 14"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Clean Session"}, {"00 3C", "Keep Alive"},
+        {"00 02 61 FF", "Client Identifier \"a\" + FF (never valid in UTF-8)"}}, T::connect,
+        {{C::utf8_malformed, "MQTT-1.5.3-1", 15}, {C::client_id_not_utf8, "MQTT-3.1.3-4", 12}}},
+    {"connect/client id holds U+0000", {
+        {"10", "CONNECT"}, {"0D", "Remaining Length 13"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Clean Session"}, {"00 3C", "Keep Alive"},
+        {"00 01 00", "Client Identifier U+0000"}}, T::connect,
+        {{C::utf8_null, "MQTT-1.5.3-2", 14}, {C::client_id_not_utf8, "MQTT-3.1.3-4", 12}}},
+    {"connect/client id control character (warning)", {
+        {"10", "CONNECT"}, {"0E", "Remaining Length 14"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Clean Session"}, {"00 3C", "Keep Alive"},
+        {"00 02 61 01", "Client Identifier \"a\" U+0001"}}, T::connect,
+        {{C::utf8_control, "MQTT-§1.5.3", 15}}},
+    {"connect/empty client id with Clean Session 0", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"00", "Connect Flags: Clean Session 0"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}}, T::connect,
+        {{C::client_id_empty_persistent, "MQTT-3.1.3-7", 12}}},
+    {"connect/user name not UTF-8", {
+        {"10", "CONNECT"}, {"0F", "Remaining Length 15"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"82", "Connect Flags: User Name, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 FF", "User Name FF"}}, T::connect,
+        {{C::utf8_malformed, "MQTT-1.5.3-1", 16}, {C::username_not_utf8, "MQTT-3.1.3-11", 14}}},
+    {"connect/byte after the last field", {
+        {"10", "CONNECT"}, {"13", "Remaining Length 19"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"C2", "Connect Flags: User Name, Password, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 75", "User Name \"u\""}, {"00 01 70", "Password \"p\""}, {"FF", "one byte too many"}}, T::connect,
+        {{C::connect_malformed, "MQTT-3.1.4-1", 20}}},
+    {"connect/protocol name truncated", {
+        {"10", "CONNECT"}, {"03", "Remaining Length 3"},
+        {"00 04 4D", "Protocol Name: length 4, one byte follows"}}, T::connect,
+        {{C::string_truncated, "MQTT-§1.5.3", 2}, {C::connect_malformed, "MQTT-3.1.4-1", 2}}},
+    {"connect/keep alive truncated", {
+        {"10", "CONNECT"}, {"09", "Remaining Length 9"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Clean Session"},
+        {"00", "Keep Alive: one byte of two"}}, T::connect,
+        {{C::connect_malformed, "MQTT-3.1.4-1", 10}}},
+    {"connect/client id length past the end (CVE-2019-17210 class)", {
+        {"10", "CONNECT"}, {"0D", "Remaining Length 13"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"02", "Clean Session"}, {"00 3C", "Keep Alive"},
+        {"00 98 61", "Client Identifier: length 0x98, one byte follows"}}, T::connect,
+        {{C::string_truncated, "MQTT-§1.5.3", 12}, {C::connect_malformed, "MQTT-3.1.4-1", 12}}},
+
+    // ---------------------------------------------------------------- CONNACK
+    {"connack/accepted", {
+        {"20", "CONNACK"}, {"02", "Remaining Length 2"},
+        {"00", "Acknowledge Flags: Session Present 0"}, {"00", "Return Code 0: accepted"}}, T::connack, {}},
+    {"connack/session present", {
+        {"20", "CONNACK"}, {"02", "Remaining Length 2"},
+        {"01", "Acknowledge Flags: Session Present 1"}, {"00", "Return Code 0"}}, T::connack, {}},
+    {"connack/refused not authorized", {
+        {"20", "CONNACK"}, {"02", "Remaining Length 2"},
+        {"00", "Acknowledge Flags"}, {"05", "Return Code 5: not authorized"}}, T::connack, {}},
+    {"connack/flags not zero", {
+        {"21", "CONNACK with flags 0001"}, {"02", "Remaining Length 2"},
+        {"00", "Acknowledge Flags"}, {"00", "Return Code"}}, T::connack,
+        {{C::invalid_fixed_header_flags, "MQTT-2.2.2-1", 0}}},
+    {"connack/remaining length 3", {
+        {"20", "CONNACK"}, {"03", "Remaining Length 3"},
+        {"00", "Acknowledge Flags"}, {"00", "Return Code"}, {"00", "extra byte"}}, T::connack,
+        {{C::connack_length, "MQTT-§3.2.1", 1}}},
+    {"connack/remaining length 0", {
+        {"20", "CONNACK"}, {"00", "Remaining Length 0: no fields"}}, T::connack,
+        {{C::connack_length, "MQTT-§3.2.1", 1}}},
+    {"connack/MQTT 5.0 property length (paho.mqtt.c #985)", {
+        {"20", "CONNACK"}, {"05", "Remaining Length 5"},
+        {"00", "Acknowledge Flags"}, {"00", "Return Code"}, {"80 FF FF", "5.0 property length, not 3.1.1"}}, T::connack,
+        {{C::connack_length, "MQTT-§3.2.1", 1}}},
+    {"connack/reserved acknowledge flags", {
+        {"20", "CONNACK"}, {"02", "Remaining Length 2"},
+        {"02", "Acknowledge Flags: reserved bit 1 set"}, {"00", "Return Code"}}, T::connack,
+        {{C::connack_reserved_flags, "MQTT-§3.2.2.1", 2}}},
+    {"connack/return code 6", {
+        {"20", "CONNACK"}, {"02", "Remaining Length 2"},
+        {"00", "Acknowledge Flags"}, {"06", "Return Code 6: reserved"}}, T::connack,
+        {{C::connack_return_code_invalid, "MQTT-§3.2.2.3", 3}}},
+    {"connack/session present with refusal", {
+        {"20", "CONNACK"}, {"02", "Remaining Length 2"},
+        {"01", "Acknowledge Flags: Session Present 1"}, {"05", "Return Code 5"}}, T::connack,
+        {{C::connack_session_present_error, "MQTT-3.2.2-4", 2}}},
+
+    // ---------------------------------------------------------------- PUBLISH
+    {"publish/QoS 0", {
+        {"30", "PUBLISH QoS 0"}, {"0A", "Remaining Length 10"},
+        {"00 03 61 2F 62", "Topic Name \"a/b\""}, {"68 65 6C 6C 6F", "payload \"hello\""}}, T::publish, {}},
+    {"publish/QoS 1", {
+        {"32", "PUBLISH QoS 1"}, {"09", "Remaining Length 9"},
+        {"00 03 61 2F 62", "Topic Name \"a/b\""}, {"00 0A", "Packet Identifier 10"},
+        {"68 69", "payload \"hi\""}}, T::publish, {}},
+    {"publish/QoS 2 DUP RETAIN", {
+        {"3D", "PUBLISH DUP, QoS 2, RETAIN"}, {"06", "Remaining Length 6"},
+        {"00 01 74", "Topic Name \"t\""}, {"00 01", "Packet Identifier 1"}, {"78", "payload \"x\""}}, T::publish, {}},
+    {"publish/empty payload", {
+        {"30", "PUBLISH QoS 0"}, {"03", "Remaining Length 3"},
+        {"00 01 74", "Topic Name \"t\"; zero-length payload is valid (§3.3.3)"}}, T::publish, {}},
+    {"publish/dollar topic (CVE-2018-12543 class)", {
+        {"30", "PUBLISH QoS 0"}, {"06", "Remaining Length 6"},
+        {"00 04 24 66 6F 6F", "Topic Name \"$foo\": valid"}}, T::publish, {}},
+    {"publish/multi-byte UTF-8 topic", {
+        {"30", "PUBLISH QoS 0"}, {"0D", "Remaining Length 13"},
+        {"00 0B", "Topic Name length 11"},
+        {"C3 A9 2F E2 82 AC 2F F0 9F 98 80", "U+00E9 '/' U+20AC '/' U+1F600"}}, T::publish, {}},
+    {"publish/topic ends inside a 4-byte sequence", {
+        {"30", "PUBLISH QoS 0"}, {"05", "Remaining Length 5"},
+        {"00 03 61 F0 9F", "Topic Name \"a\" + F0 9F (2 of 4 bytes)"}}, T::publish,
+        {{C::utf8_malformed, "MQTT-1.5.3-1", 5}, {C::publish_topic_invalid, "MQTT-3.3.2-1", 2}}},
+    {"publish/QoS 3", {
+        {"36", "PUBLISH QoS 3"}, {"06", "Remaining Length 6"},
+        {"00 01 74", "Topic Name \"t\""}, {"00 01", "Packet Identifier 1"}, {"78", "payload"}}, T::publish,
+        {{C::publish_qos_invalid, "MQTT-3.3.1-4", 0}}},
+    {"publish/DUP with QoS 0", {
+        {"38", "PUBLISH DUP, QoS 0"}, {"03", "Remaining Length 3"},
+        {"00 01 74", "Topic Name \"t\""}}, T::publish,
+        {{C::publish_dup_qos0, "MQTT-3.3.1-2", 0}}},
+    {"publish/zero-length topic (CVE-2021-34432)", {
+        {"30", "PUBLISH QoS 0"}, {"02", "Remaining Length 2"},
+        {"00 00", "Topic Name \"\""}}, T::publish,
+        {{C::topic_empty, "MQTT-4.7.3-1", 2}}},
+    {"publish/topic with '+'", {
+        {"30", "PUBLISH QoS 0"}, {"05", "Remaining Length 5"},
+        {"00 03 61 2F 2B", "Topic Name \"a/+\""}}, T::publish,
+        {{C::topic_name_wildcard, "MQTT-4.7.1-1", 6}, {C::publish_topic_wildcard, "MQTT-3.3.2-2", 2}}},
+    {"publish/topic with '#' keeps its payload", {
+        {"30", "PUBLISH QoS 0"}, {"07", "Remaining Length 7"},
+        {"00 03 61 2F 23", "Topic Name \"a/#\""}, {"68 69", "payload \"hi\""}}, T::publish,
+        {{C::topic_name_wildcard, "MQTT-4.7.1-1", 6}, {C::publish_topic_wildcard, "MQTT-3.3.2-2", 2}}},
+    {"publish/topic holds a surrogate (CVE-2017-7653 class)", {
+        {"30", "PUBLISH QoS 0"}, {"06", "Remaining Length 6"},
+        {"00 04 61 ED A0 80", "Topic Name \"a\" + ED A0 80 (U+D800)"}}, T::publish,
+        {{C::utf8_malformed, "MQTT-1.5.3-1", 5}, {C::publish_topic_invalid, "MQTT-3.3.2-1", 2}}},
+    {"publish/topic holds U+0000", {
+        {"30", "PUBLISH QoS 0"}, {"05", "Remaining Length 5"},
+        {"00 03 61 00 62", "Topic Name \"a\" U+0000 \"b\""}}, T::publish,
+        {{C::utf8_null, "MQTT-1.5.3-2", 5}, {C::topic_null, "MQTT-4.7.3-2", 5},
+         {C::publish_topic_invalid, "MQTT-3.3.2-1", 2}}},
+    {"publish/topic control character (warning)", {
+        {"30", "PUBLISH QoS 0"}, {"04", "Remaining Length 4"},
+        {"00 02 61 09", "Topic Name \"a\" TAB"}}, T::publish,
+        {{C::utf8_control, "MQTT-§1.5.3", 5}}},
+    {"publish/topic C1 control character (warning)", {
+        {"30", "PUBLISH QoS 0"}, {"05", "Remaining Length 5"},
+        {"00 03 61 C2 85", "Topic Name \"a\" U+0085"}}, T::publish,
+        {{C::utf8_control, "MQTT-§1.5.3", 5}}},
+    {"publish/topic non-character (warning)", {
+        {"30", "PUBLISH QoS 0"}, {"06", "Remaining Length 6"},
+        {"00 04 61 EF BF BF", "Topic Name \"a\" U+FFFF"}}, T::publish,
+        {{C::utf8_noncharacter, "MQTT-§1.5.3", 5}}},
+    {"publish/topic length past the packet (MQTT-C #203)", {
+        {"30", "PUBLISH QoS 0"}, {"07", "Remaining Length 7"},
+        {"FF FF", "Topic Name length 65535"}, {"41 42 43 44 45", "5 bytes"}}, T::publish,
+        {{C::string_truncated, "MQTT-§1.5.3", 2}, {C::publish_topic_invalid, "MQTT-3.3.2-1", 2}}},
+    {"publish/no topic", {
+        {"30", "PUBLISH QoS 0"}, {"00", "Remaining Length 0"}}, T::publish,
+        {{C::publish_topic_invalid, "MQTT-3.3.2-1", 2}}},
+    {"publish/QoS 1 Packet Identifier 0", {
+        {"32", "PUBLISH QoS 1"}, {"05", "Remaining Length 5"},
+        {"00 01 74", "Topic Name \"t\""}, {"00 00", "Packet Identifier 0"}}, T::publish,
+        {{C::packet_id_zero, "MQTT-2.3.1-1", 5}}},
+    {"publish/QoS 1 Packet Identifier 0 allowed by option", {
+        {"32", "PUBLISH QoS 1"}, {"05", "Remaining Length 5"},
+        {"00 01 74", "Topic Name \"t\""}, {"00 00", "Packet Identifier 0"}}, T::publish,
+        {}, Framing::whole, DecodeOptions{.allow_packet_id_zero = true}},
+    {"publish/QoS 1 without Packet Identifier", {
+        {"32", "PUBLISH QoS 1"}, {"04", "Remaining Length 4"},
+        {"00 01 74", "Topic Name \"t\""}, {"00", "one byte of the Packet Identifier"}}, T::publish,
+        {{C::publish_packet_id_missing, "MQTT-§3.3.2", 5}}},
+    {"publish/non-minimal Remaining Length (warning)", {
+        {"30", "PUBLISH QoS 0"}, {"83 00", "Remaining Length 3 in two bytes"},
+        {"00 01 74", "Topic Name \"t\""}}, T::publish,
+        {{C::remaining_length_non_minimal, "MQTT-§2.2.3", 1}}},
+    {"publish/non-minimal Remaining Length, warning off", {
+        {"30", "PUBLISH QoS 0"}, {"83 00", "Remaining Length 3 in two bytes"},
+        {"00 01 74", "Topic Name \"t\""}}, T::publish,
+        {}, Framing::whole, DecodeOptions{.warn_non_minimal_length = false}},
+    {"publish/two-byte Remaining Length", {
+        {"30", "PUBLISH QoS 0"}, {"80 01", "Remaining Length 128"},
+        {"00 01 74", "Topic Name \"t\""},
+        {"0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+         "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+         "00000000000000000000000000000000000000000000000000", "payload: 125 zero bytes"}},
+        T::publish, {}},
+    {"publish/Remaining Length of five bytes", {
+        {"30", "PUBLISH QoS 0"}, {"FF FF FF FF 7F", "Remaining Length: continuation bit on the 4th byte"}},
+        T::publish, {{C::remaining_length_malformed, "MQTT-§2.2.3", 1}}, Framing::bad_length},
+    {"publish/claims 256 MB, two bytes follow (CVE-2017-7651)", {
+        {"30", "PUBLISH QoS 0"}, {"FF FF FF 7F", "Remaining Length 268,435,455"},
+        {"00 01", "Topic Name length 1; then the input ends"}}, T::publish,
+        {{C::string_truncated, "MQTT-§1.5.3", 5}, {C::publish_topic_invalid, "MQTT-3.3.2-1", 5},
+         {C::packet_truncated, "MQTT-§2.2.3", 7}}, Framing::truncated},
+    {"publish/bytes after the packet", {
+        {"30", "PUBLISH QoS 0"}, {"03", "Remaining Length 3"},
+        {"00 01 74", "Topic Name \"t\""}, {"FF", "a byte past Remaining Length"}}, T::publish,
+        {{C::packet_length_mismatch, "MQTT-§2.2.3", 5}}, Framing::trailing},
+
+    // ---------------------------------------------------------------- PUBACK, PUBREC, PUBREL, PUBCOMP
+    {"puback/valid", {
+        {"40", "PUBACK"}, {"02", "Remaining Length 2"}, {"00 01", "Packet Identifier 1"}}, T::puback, {}},
+    {"puback/flags not zero", {
+        {"41", "PUBACK with flags 0001"}, {"02", "Remaining Length 2"}, {"00 01", "Packet Identifier"}}, T::puback,
+        {{C::invalid_fixed_header_flags, "MQTT-2.2.2-1", 0}}},
+    {"puback/remaining length 3", {
+        {"40", "PUBACK"}, {"03", "Remaining Length 3"}, {"00 01", "Packet Identifier"}, {"00", "extra"}}, T::puback,
+        {{C::puback_length, "MQTT-§3.4.1", 1}}},
+    {"puback/remaining length 0", {
+        {"40", "PUBACK"}, {"00", "Remaining Length 0"}}, T::puback,
+        {{C::puback_length, "MQTT-§3.4.1", 1}}},
+    {"puback/Packet Identifier 0 (warning)", {
+        {"40", "PUBACK"}, {"02", "Remaining Length 2"}, {"00 00", "Packet Identifier 0"}}, T::puback,
+        {{C::ack_packet_id_zero, "MQTT-2.3.1-1", 2}}},
+    {"pubrec/valid", {
+        {"50", "PUBREC"}, {"02", "Remaining Length 2"}, {"00 07", "Packet Identifier 7"}}, T::pubrec, {}},
+    {"pubrec/remaining length 1", {
+        {"50", "PUBREC"}, {"01", "Remaining Length 1"}, {"00", "half a Packet Identifier"}}, T::pubrec,
+        {{C::pubrec_length, "MQTT-§3.5.1", 1}}},
+    {"pubrec/flags not zero", {
+        {"52", "PUBREC with flags 0010"}, {"02", "Remaining Length 2"}, {"00 07", "Packet Identifier"}}, T::pubrec,
+        {{C::invalid_fixed_header_flags, "MQTT-2.2.2-1", 0}}},
+    {"pubrel/valid", {
+        {"62", "PUBREL, flags 0010"}, {"02", "Remaining Length 2"}, {"00 07", "Packet Identifier 7"}}, T::pubrel, {}},
+    {"pubrel/flags 0000", {
+        {"60", "PUBREL with flags 0000"}, {"02", "Remaining Length 2"}, {"00 07", "Packet Identifier"}}, T::pubrel,
+        {{C::pubrel_flags, "MQTT-3.6.1-1", 0}}},
+    {"pubrel/remaining length 3", {
+        {"62", "PUBREL"}, {"03", "Remaining Length 3"}, {"00 07", "Packet Identifier"}, {"00", "extra"}}, T::pubrel,
+        {{C::pubrel_length, "MQTT-§3.6.1", 1}}},
+    {"pubcomp/valid", {
+        {"70", "PUBCOMP"}, {"02", "Remaining Length 2"}, {"00 07", "Packet Identifier 7"}}, T::pubcomp, {}},
+    {"pubcomp/remaining length 4", {
+        {"70", "PUBCOMP"}, {"04", "Remaining Length 4"}, {"00 07", "Packet Identifier"}, {"00 00", "extra"}}, T::pubcomp,
+        {{C::pubcomp_length, "MQTT-§3.7.1", 1}}},
+    {"pubcomp/Remaining Length cut after a continuation byte (wolfMQTT #545)", {
+        {"70", "PUBCOMP"}, {"80", "Remaining Length: continuation bit, then the input ends"}}, T::pubcomp,
+        {{C::packet_truncated, "MQTT-§2.2.3", 2}}, Framing::truncated},
+
+    // ---------------------------------------------------------------- SUBSCRIBE
+    {"subscribe/two filters", {
+        {"82", "SUBSCRIBE, flags 0010"}, {"0C", "Remaining Length 12"},
+        {"00 0A", "Packet Identifier 10"},
+        {"00 03 61 2F 62", "Topic Filter \"a/b\""}, {"01", "Requested QoS 1"},
+        {"00 01 23", "Topic Filter \"#\""}, {"02", "Requested QoS 2"}}, T::subscribe, {}},
+    {"subscribe/'+' levels", {
+        {"82", "SUBSCRIBE"}, {"0A", "Remaining Length 10"},
+        {"00 01", "Packet Identifier 1"},
+        {"00 05 2B 2F 78 2F 2B", "Topic Filter \"+/x/+\""}, {"00", "Requested QoS 0"}}, T::subscribe, {}},
+    {"subscribe/'/#' and '+/#'", {
+        {"82", "SUBSCRIBE"}, {"0D", "Remaining Length 13"},
+        {"00 01", "Packet Identifier 1"},
+        {"00 02 2F 23", "Topic Filter \"/#\""}, {"00", "Requested QoS 0"},
+        {"00 03 2B 2F 23", "Topic Filter \"+/#\""}, {"01", "Requested QoS 1"}}, T::subscribe, {}},
+    {"subscribe/flags 0000", {
+        {"80", "SUBSCRIBE with flags 0000"}, {"06", "Remaining Length 6"},
+        {"00 01", "Packet Identifier"}, {"00 01 61", "Topic Filter \"a\""}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::subscribe_flags, "MQTT-3.8.1-1", 0}}},
+    {"subscribe/Packet Identifier 0", {
+        {"82", "SUBSCRIBE"}, {"06", "Remaining Length 6"},
+        {"00 00", "Packet Identifier 0"}, {"00 01 61", "Topic Filter \"a\""}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::packet_id_zero, "MQTT-2.3.1-1", 2}}},
+    {"subscribe/no Packet Identifier", {
+        {"82", "SUBSCRIBE"}, {"01", "Remaining Length 1"}, {"00", "half a Packet Identifier"}}, T::subscribe,
+        {{C::packet_id_missing, "MQTT-§2.3.1", 2}}},
+    {"subscribe/no filters", {
+        {"82", "SUBSCRIBE"}, {"02", "Remaining Length 2"}, {"00 01", "Packet Identifier; no payload"}}, T::subscribe,
+        {{C::subscribe_no_filters, "MQTT-3.8.3-3", 4}}},
+    {"subscribe/Requested QoS 3", {
+        {"82", "SUBSCRIBE"}, {"06", "Remaining Length 6"},
+        {"00 01", "Packet Identifier"}, {"00 01 61", "Topic Filter \"a\""}, {"03", "Requested QoS 3"}}, T::subscribe,
+        {{C::subscribe_qos_invalid, "MQTT-3-8.3-4", 7}}},
+    {"subscribe/Requested QoS reserved bits", {
+        {"82", "SUBSCRIBE"}, {"06", "Remaining Length 6"},
+        {"00 01", "Packet Identifier"}, {"00 01 61", "Topic Filter \"a\""}, {"04", "Requested QoS byte 0x04"}}, T::subscribe,
+        {{C::subscribe_qos_invalid, "MQTT-3-8.3-4", 7}}},
+    {"subscribe/filter without its QoS byte", {
+        {"82", "SUBSCRIBE"}, {"09", "Remaining Length 9"},
+        {"00 01", "Packet Identifier"}, {"00 01 61", "Topic Filter \"a\""}, {"00", "QoS 0"},
+        {"00 01 62", "Topic Filter \"b\"; no QoS byte"}}, T::subscribe,
+        {{C::subscribe_pair_truncated, "MQTT-§3.8.3", 11}}},
+    {"subscribe/filter length past the packet", {
+        {"82", "SUBSCRIBE"}, {"05", "Remaining Length 5"},
+        {"00 01", "Packet Identifier"}, {"00 05 61", "Topic Filter length 5, one byte follows"}}, T::subscribe,
+        {{C::string_truncated, "MQTT-§1.5.3", 4}}},
+    {"subscribe/filter not UTF-8", {
+        {"82", "SUBSCRIBE"}, {"06", "Remaining Length 6"},
+        {"00 01", "Packet Identifier"}, {"00 01 FF", "Topic Filter FF"}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::utf8_malformed, "MQTT-1.5.3-1", 6}, {C::subscribe_filter_not_utf8, "MQTT-3.8.3-1", 4}}},
+    {"subscribe/filter holds U+0000", {
+        {"82", "SUBSCRIBE"}, {"06", "Remaining Length 6"},
+        {"00 01", "Packet Identifier"}, {"00 01 00", "Topic Filter U+0000"}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::utf8_null, "MQTT-1.5.3-2", 6}, {C::topic_null, "MQTT-4.7.3-2", 6},
+         {C::subscribe_filter_not_utf8, "MQTT-3.8.3-1", 4}}},
+    {"subscribe/empty filter", {
+        {"82", "SUBSCRIBE"}, {"05", "Remaining Length 5"},
+        {"00 01", "Packet Identifier"}, {"00 00", "Topic Filter \"\""}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::topic_empty, "MQTT-4.7.3-1", 4}}},
+    {"subscribe/'#' inside a level", {
+        {"82", "SUBSCRIBE"}, {"07", "Remaining Length 7"},
+        {"00 01", "Packet Identifier"}, {"00 02 61 23", "Topic Filter \"a#\""}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::filter_hash_misplaced, "MQTT-4.7.1-2", 7}}},
+    {"subscribe/'#' not last", {
+        {"82", "SUBSCRIBE"}, {"08", "Remaining Length 8"},
+        {"00 01", "Packet Identifier"}, {"00 03 23 2F 61", "Topic Filter \"#/a\""}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::filter_hash_misplaced, "MQTT-4.7.1-2", 6}}},
+    {"subscribe/'+' inside a level", {
+        {"82", "SUBSCRIBE"}, {"07", "Remaining Length 7"},
+        {"00 01", "Packet Identifier"}, {"00 02 61 2B", "Topic Filter \"a+\""}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::filter_plus_misplaced, "MQTT-4.7.1-3", 7}}},
+    {"subscribe/second pair broken, first kept", {
+        {"82", "SUBSCRIBE"}, {"0B", "Remaining Length 11"},
+        {"00 01", "Packet Identifier"},
+        {"00 01 61", "Topic Filter \"a\""}, {"01", "QoS 1"},
+        {"00 02 2B 2B", "Topic Filter \"++\""}, {"00", "QoS 0"}}, T::subscribe,
+        {{C::filter_plus_misplaced, "MQTT-4.7.1-3", 10}, {C::filter_plus_misplaced, "MQTT-4.7.1-3", 11}}},
+
+    // ---------------------------------------------------------------- SUBACK
+    {"suback/granted and failure", {
+        {"90", "SUBACK"}, {"05", "Remaining Length 5"},
+        {"00 0A", "Packet Identifier 10"}, {"00 02 80", "return codes: QoS 0, QoS 2, failure"}}, T::suback, {}},
+    {"suback/no return code (CVE-2024-10525)", {
+        {"90", "SUBACK"}, {"02", "Remaining Length 2"}, {"00 01", "Packet Identifier; no return code"}}, T::suback,
+        {{C::suback_no_return_codes, "MQTT-§3.9.3", 4}}},
+    {"suback/return code 3", {
+        {"90", "SUBACK"}, {"04", "Remaining Length 4"},
+        {"00 01", "Packet Identifier"}, {"01 03", "return codes: QoS 1, then 3 (reserved)"}}, T::suback,
+        {{C::suback_return_code_invalid, "MQTT-3.9.3-2", 5}}},
+    {"suback/flags not zero", {
+        {"92", "SUBACK with flags 0010"}, {"03", "Remaining Length 3"},
+        {"00 01", "Packet Identifier"}, {"00", "return code"}}, T::suback,
+        {{C::invalid_fixed_header_flags, "MQTT-2.2.2-1", 0}}},
+    {"suback/no Packet Identifier", {
+        {"90", "SUBACK"}, {"00", "Remaining Length 0"}}, T::suback,
+        {{C::packet_id_missing, "MQTT-§2.3.1", 2}}},
+
+    // ---------------------------------------------------------------- UNSUBSCRIBE, UNSUBACK
+    {"unsubscribe/two filters", {
+        {"A2", "UNSUBSCRIBE, flags 0010"}, {"0A", "Remaining Length 10"},
+        {"00 0B", "Packet Identifier 11"},
+        {"00 03 61 2F 62", "Topic Filter \"a/b\""}, {"00 01 23", "Topic Filter \"#\""}}, T::unsubscribe, {}},
+    {"unsubscribe/flags 0000", {
+        {"A0", "UNSUBSCRIBE with flags 0000"}, {"05", "Remaining Length 5"},
+        {"00 01", "Packet Identifier"}, {"00 01 61", "Topic Filter \"a\""}}, T::unsubscribe,
+        {{C::unsubscribe_flags, "MQTT-3.10.1-1", 0}}},
+    {"unsubscribe/Packet Identifier 0", {
+        {"A2", "UNSUBSCRIBE"}, {"05", "Remaining Length 5"},
+        {"00 00", "Packet Identifier 0"}, {"00 01 61", "Topic Filter \"a\""}}, T::unsubscribe,
+        {{C::packet_id_zero, "MQTT-2.3.1-1", 2}}},
+    {"unsubscribe/no filters", {
+        {"A2", "UNSUBSCRIBE"}, {"02", "Remaining Length 2"}, {"00 01", "Packet Identifier; no payload"}}, T::unsubscribe,
+        {{C::unsubscribe_no_filters, "MQTT-3.10.3-2", 4}}},
+    {"unsubscribe/filter not UTF-8", {
+        {"A2", "UNSUBSCRIBE"}, {"05", "Remaining Length 5"},
+        {"00 01", "Packet Identifier"}, {"00 01 FF", "Topic Filter FF"}}, T::unsubscribe,
+        {{C::utf8_malformed, "MQTT-1.5.3-1", 6}, {C::unsubscribe_filter_not_utf8, "MQTT-3.10.3-1", 4}}},
+    {"unsubscribe/'+' inside a level", {
+        {"A2", "UNSUBSCRIBE"}, {"06", "Remaining Length 6"},
+        {"00 01", "Packet Identifier"}, {"00 02 2B 61", "Topic Filter \"+a\""}}, T::unsubscribe,
+        {{C::filter_plus_misplaced, "MQTT-4.7.1-3", 6}}},
+    {"unsubscribe/filter length past the packet", {
+        {"A2", "UNSUBSCRIBE"}, {"05", "Remaining Length 5"},
+        {"00 01", "Packet Identifier"}, {"00 05 61", "Topic Filter length 5, one byte follows"}}, T::unsubscribe,
+        {{C::string_truncated, "MQTT-§1.5.3", 4}}},
+    {"unsuback/valid", {
+        {"B0", "UNSUBACK"}, {"02", "Remaining Length 2"}, {"00 0B", "Packet Identifier 11"}}, T::unsuback, {}},
+    {"unsuback/remaining length 3", {
+        {"B0", "UNSUBACK"}, {"03", "Remaining Length 3"}, {"00 0B", "Packet Identifier"}, {"00", "extra"}}, T::unsuback,
+        {{C::unsuback_length, "MQTT-§3.11.1", 1}}},
+    {"unsuback/flags not zero", {
+        {"B1", "UNSUBACK with flags 0001"}, {"02", "Remaining Length 2"}, {"00 0B", "Packet Identifier"}}, T::unsuback,
+        {{C::invalid_fixed_header_flags, "MQTT-2.2.2-1", 0}}},
+
+    // ---------------------------------------------------------------- PINGREQ, PINGRESP, DISCONNECT
+    {"pingreq/valid", {{"C0", "PINGREQ"}, {"00", "Remaining Length 0"}}, T::pingreq, {}},
+    {"pingreq/remaining length 1", {
+        {"C0", "PINGREQ"}, {"01", "Remaining Length 1"}, {"00", "extra"}}, T::pingreq,
+        {{C::pingreq_length, "MQTT-§3.12.1", 1}}},
+    {"pingreq/flags not zero", {{"C8", "PINGREQ with flags 1000"}, {"00", "Remaining Length 0"}}, T::pingreq,
+        {{C::invalid_fixed_header_flags, "MQTT-2.2.2-1", 0}}},
+    {"pingresp/valid", {{"D0", "PINGRESP"}, {"00", "Remaining Length 0"}}, T::pingresp, {}},
+    {"pingresp/remaining length 1", {
+        {"D0", "PINGRESP"}, {"01", "Remaining Length 1"}, {"00", "extra"}}, T::pingresp,
+        {{C::pingresp_length, "MQTT-§3.13.1", 1}}},
+    {"disconnect/valid", {{"E0", "DISCONNECT"}, {"00", "Remaining Length 0"}}, T::disconnect, {}},
+    {"disconnect/reserved bits", {{"E1", "DISCONNECT with flags 0001"}, {"00", "Remaining Length 0"}}, T::disconnect,
+        {{C::disconnect_flags, "MQTT-3.14.1-1", 0}}},
+    {"disconnect/MQTT 5.0 reason code (mqtt-packet #107)", {
+        {"E0", "DISCONNECT"}, {"02", "Remaining Length 2"}, {"00 20", "5.0 reason code and a cut property"}}, T::disconnect,
+        {{C::disconnect_length, "MQTT-§3.14.1", 1}}},
+
+    // ---------------------------------------------------------------- reserved types
+    {"reserved/type 0", {{"00", "type 0"}, {"00", "Remaining Length 0"}}, T::reserved0,
+        {{C::reserved_packet_type, "MQTT-§2.2.1", 0}}},
+    {"reserved/type 15 with a body", {
+        {"F0", "type 15"}, {"02", "Remaining Length 2"}, {"01 02", "body, kept as opaque bytes"}}, T::reserved15,
+        {{C::reserved_packet_type, "MQTT-§2.2.1", 0}}},
+    };
+    return all;
+}
+// clang-format on
+
+/// The vector called `name`, or nullptr.
+inline const Vector* find_vector(std::string_view name) {
+    for (const auto& v : vectors())
+        if (v.name == name) return &v;
+    return nullptr;
+}
+
+}  // namespace mqttlens::mqtt::test
