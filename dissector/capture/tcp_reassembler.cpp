@@ -82,6 +82,7 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
     const int d = s.src == c->endpoint[0] ? 0 : 1;
     TcpHalf& h = c->half[d];
     c->last_ts = ts;
+    c->last_frame = frame;
 
     if (syn) {
         if (!h.started) {
@@ -182,6 +183,10 @@ void TcpReassembler::drain(TcpConnection& c, int d, std::uint64_t frame, Timesta
 void TcpReassembler::declare_gap(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts) {
     TcpHalf& h = c.half[d];
     const std::uint64_t next = h.out_of_order.begin()->first;
+    if (frame == 0) {  // capture end: noticed where the data after the hole arrived
+        frame = h.out_of_order.begin()->second.frame;
+        ts = h.out_of_order.begin()->second.ts;
+    }
     if (next > h.offset) {
         ++stats_.gaps;
         stats_.gap_bytes += next - h.offset;
@@ -201,7 +206,7 @@ void TcpReassembler::close(TcpConnection& c, CloseReason reason, std::uint64_t f
             stats_.gap_bytes += h.fin_offset - h.offset;
             const std::uint64_t at = h.offset;
             h.offset = h.fin_offset;
-            sink_.on_gap(c, d, at, h.fin_offset - at, frame, ts);
+            sink_.on_gap(c, d, at, h.fin_offset - at, frame ? frame : c.last_frame, ts);
         }
     }
     sink_.on_close(c, reason, frame, ts);

@@ -56,6 +56,7 @@ struct TcpConnection {
     bool closed = false;
     std::uint64_t first_frame = 0;
     Timestamp first_ts;
+    std::uint64_t last_frame = 0;
     Timestamp last_ts;
     std::unique_ptr<TcpUserData> user;
 };

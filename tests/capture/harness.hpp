@@ -1,0 +1,165 @@
+// Test harness: MQTT packet bytes by hand, captures through a temp file, an event log to compare.
+#pragma once
+
+#include "capture/dissector.hpp"
+#include "capture/pcap_writer.hpp"
+#include "mqtt/packet.hpp"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace mqttlens::capture::test {
+
+using Buffer = std::vector<std::uint8_t>;
+
+inline Bytes view(const Buffer& b) { return Bytes(b); }
+
+inline Buffer cat(std::initializer_list<Buffer> parts) {
+    Buffer out;
+    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+/// Fixed header (byte 0, Remaining Length in shortest form) followed by `body`.
+inline Buffer packet(std::uint8_t first, const Buffer& body) {
+    Buffer out{first};
+    std::size_t n = body.size();
+    do {
+        std::uint8_t b = n & 0x7F;
+        n >>= 7;
+        if (n) b |= 0x80;
+        out.push_back(b);
+    } while (n);
+    out.insert(out.end(), body.begin(), body.end());
+    return out;
+}
+
+inline Buffer str(std::string_view s) {
+    Buffer out{std::uint8_t(s.size() >> 8), std::uint8_t(s.size())};
+    out.insert(out.end(), s.begin(), s.end());
+    return out;
+}
+
+/// CONNECT "MQTT" level `level`, Clean Session, keep alive 60, client id `id`.
+inline Buffer connect(std::string_view id, std::uint8_t level = 4) {
+    Buffer body = str("MQTT");
+    body.push_back(level);
+    body.push_back(0x02);
+    body.push_back(0);
+    body.push_back(60);
+    if (level == 5) body.push_back(0);  // no properties
+    const Buffer cid = str(id);
+    body.insert(body.end(), cid.begin(), cid.end());
+    return packet(0x10, body);
+}
+inline Buffer connack() { return packet(0x20, {0, 0}); }
+/// PUBLISH QoS 0 (or 1 with `id`).
+inline Buffer publish(std::string_view topic, std::string_view payload, std::uint16_t id = 0) {
+    Buffer body = str(topic);
+    if (id) {
+        body.push_back(std::uint8_t(id >> 8));
+        body.push_back(std::uint8_t(id));
+    }
+    body.insert(body.end(), payload.begin(), payload.end());
+    return packet(id ? 0x32 : 0x30, body);
+}
+inline Buffer puback(std::uint16_t id) { return packet(0x40, {std::uint8_t(id >> 8), std::uint8_t(id)}); }
+inline Buffer pingreq() { return packet(0xC0, {}); }
+inline Buffer pingresp() { return packet(0xD0, {}); }
+inline Buffer disconnect() { return packet(0xE0, {}); }
+
+inline Endpoint ep(std::string_view text) {
+    auto e = parse_endpoint(text);
+    EXPECT_TRUE(e.has_value()) << text;
+    return e.value_or(Endpoint{});
+}
+
+/// Writes one line per callback: the event log tests compare against.
+class Recorder : public Consumer {
+public:
+    std::vector<std::string> log;
+    std::vector<Buffer> packets;           // bytes of each packet, in order
+    std::vector<ConnectionInfo> opened;
+
+    void on_connection_open(const ConnectionInfo& c) override {
+        opened.push_back(c);
+        log.push_back("open " + std::to_string(c.stream) + " " + c.client_text + " -> " +
+                      c.server_text + (c.roles_known ? "" : " roles?") + (c.syn_seen ? "" : " nosyn") +
+                      (c.auto_detected ? " auto" : "") + (c.tls ? " tls" : ""));
+    }
+    void on_packet(const PacketEvent& p) override {
+        packets.emplace_back(p.bytes.begin(), p.bytes.end());
+        std::string line = "pkt " + std::to_string(p.connection.stream) + " " +
+                           std::string(direction_name(p.direction)) + " #" + std::to_string(p.frame) + " " +
+                           std::string(mqtt::type_name(static_cast<mqtt::PacketType>(p.bytes[0] >> 4))) +
+                           " size=" + std::to_string(p.bytes.size()) + " off=" + std::to_string(p.stream_offset);
+        if (p.protocol_level) line += " v" + std::to_string(p.protocol_level);
+        log.push_back(line);
+        src_dst.push_back(std::string(p.src) + " -> " + std::string(p.dst));
+    }
+    void on_stream_event(const ConnectionInfo& c, const StreamEvent& e) override {
+        std::string line = std::string(stream_event_name(e.kind)) + " " + std::to_string(c.stream) + " " +
+                           std::string(direction_name(e.direction)) + " #" + std::to_string(e.frame) +
+                           " off=" + std::to_string(e.stream_offset) + " size=" + std::to_string(e.size);
+        if (e.kind == StreamEventKind::framing_error) {
+            line += " " + std::string(mqtt::code_info(e.code).name);
+        }
+        log.push_back(line);
+    }
+    void on_connection_close(const ConnectionInfo& c, CloseReason r, std::uint64_t, Timestamp) override {
+        log.push_back("close " + std::to_string(c.stream) + " " + std::string(close_reason_name(r)));
+    }
+
+    std::vector<std::string> src_dst;
+};
+
+/// A temporary file removed on destruction.
+class TempFile {
+public:
+    TempFile() {
+        char name[] = "/tmp/mqttlens-capture-XXXXXX";
+        const int fd = mkstemp(name);
+        EXPECT_GE(fd, 0);
+        if (fd >= 0) ::close(fd);
+        path_ = name;
+    }
+    ~TempFile() { std::remove(path_.c_str()); }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+struct Outcome {
+    RunResult result;
+    Recorder recorder;
+    DissectorStats stats;
+    const std::vector<std::string>& log() const { return recorder.log; }
+};
+
+/// Writes `capture` to a temp file, opens it with libpcap and runs the dissector over it.
+inline Outcome dissect(Bytes capture, DissectorOptions options = {}) {
+    Outcome out;
+    TempFile file;
+    EXPECT_TRUE(save_file(file.path(), capture));
+    auto opened = CaptureSource::open_file(file.path());
+    EXPECT_TRUE(opened) << opened.error;
+    if (!opened) return out;
+    Dissector dissector(out.recorder, std::move(options));
+    out.result = dissector.run(*opened.source);
+    out.stats = dissector.stats();
+    return out;
+}
+inline Outcome dissect(const PcapWriter& writer, DissectorOptions options = {}) {
+    return dissect(Bytes(writer.bytes()), std::move(options));
+}
+
+using Log = std::vector<std::string>;
+
+}  // namespace mqttlens::capture::test

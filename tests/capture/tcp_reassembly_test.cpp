@@ -1,0 +1,319 @@
+// TCP situations of issue 3, each as a hand-built capture: which MQTT packets come out, in which
+// frame, direction and stream.
+#include "harness.hpp"
+
+namespace mqttlens::capture::test {
+namespace {
+
+const Endpoint client = ep("10.0.0.1:40000");
+const Endpoint server = ep("10.0.0.2:1883");
+
+// Sizes used below: connect("c1") 16 bytes, connack() 4, publish("a/b", "hi") 9,
+// publish("t", "x", 7) 8, puback(7) 4.
+
+TEST(TcpReassembly, PlainConversation) {
+    PcapWriter w;
+    TcpConversationWriter conv(w, client, server);  // #1-#3 handshake
+    conv.client_send(connect("c1"));                // #4
+    conv.server_send(connack());                    // #5
+    conv.client_send(publish("a/b", "hi"));         // #6
+    conv.close();                                   // #7-#9
+    const auto out = dissect(w);
+    EXPECT_EQ(out.result.status, RunResult::Status::end);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "pkt 0 s2c #5 CONNACK size=4 off=0 v4",
+        "pkt 0 c2s #6 PUBLISH size=9 off=16 v4",
+        "close 0 FIN",
+    }));
+    EXPECT_EQ(out.recorder.packets[2], publish("a/b", "hi"));
+    EXPECT_EQ(out.recorder.src_dst[1], "10.0.0.2:1883 -> 10.0.0.1:40000");
+}
+
+TEST(TcpReassembly, RetransmissionDeliversOnce) {
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    const auto seg = c.data(Side::client, connect("c1"));
+    w.write(seg);  // #4
+    w.write(seg);  // #5: the same bytes again
+    w.write(c.data(Side::client, pingreq()));  // #6
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "pkt 0 c2s #6 PINGREQ size=2 off=16 v4",
+        "close 0 capture end",
+    }));
+    EXPECT_EQ(out.stats.tcp.retransmitted_segments, 1u);
+}
+
+TEST(TcpReassembly, OverlappingSegmentsDeliverEachByteOnce) {
+    const Buffer bytes = cat({connect("c1"), publish("a/b", "hi")});  // 25 bytes
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    const std::uint32_t isn = c.next_seq(Side::client);
+    w.write(c.data_at(Side::client, isn, view(bytes).first(10)));               // #4: [0,10)
+    w.write(c.data_at(Side::client, isn + 5, view(bytes).subspan(5, 15)));     // #5: [5,20)
+    w.write(c.data_at(Side::client, isn + 12, view(bytes).subspan(12)));       // #6: [12,25)
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #5 CONNECT size=16 off=0 v4",
+        "pkt 0 c2s #6 PUBLISH size=9 off=16 v4",
+        "close 0 capture end",
+    }));
+    EXPECT_EQ(out.recorder.packets[0], connect("c1"));
+    EXPECT_EQ(out.recorder.packets[1], publish("a/b", "hi"));
+}
+
+TEST(TcpReassembly, OutOfOrderSegmentsAreDeliveredInOrder) {
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    const auto first = c.data(Side::client, connect("c1"));
+    const auto second = c.data(Side::client, publish("a/b", "hi"));
+    const auto third = c.data(Side::client, pingreq());
+    w.write(third);   // #4
+    w.write(second);  // #5
+    w.write(first);   // #6: fills the hole; everything is delivered here
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #6 CONNECT size=16 off=0 v4",
+        "pkt 0 c2s #6 PUBLISH size=9 off=16 v4",
+        "pkt 0 c2s #6 PINGREQ size=2 off=25 v4",
+        "close 0 capture end",
+    }));
+    EXPECT_EQ(out.stats.tcp.out_of_order_segments, 2u);
+}
+
+TEST(TcpReassembly, OnePacketOverManySegments) {
+    const std::string payload(300, 'p');
+    const Buffer big = publish("sensors/long", payload);  // Remaining Length 314: 2 bytes
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    w.write(c.data(Side::client, connect("c1")));                              // #4
+    for (const auto& s : c.data_split(Side::client, big, {1, 2, 50, 51, 200})) w.write(s);  // #5-#10
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "pkt 0 c2s #10 PUBLISH size=317 off=16 v4",
+        "close 0 capture end",
+    }));
+    EXPECT_EQ(out.recorder.packets[1], big);
+}
+
+TEST(TcpReassembly, ManyPacketsInOneSegment) {
+    Buffer burst = connect("c1");
+    for (int i = 0; i < 50; ++i) burst = cat({burst, publish("t", "x", 7)});
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    w.write(c.data(Side::client, burst));  // #4
+    const auto out = dissect(w);
+    ASSERT_EQ(out.recorder.packets.size(), 51u);
+    EXPECT_EQ(out.log()[1], "pkt 0 c2s #4 CONNECT size=16 off=0 v4");
+    EXPECT_EQ(out.log()[51], "pkt 0 c2s #4 PUBLISH size=8 off=408 v4");
+    for (std::size_t i = 1; i < 51; ++i) EXPECT_EQ(out.recorder.packets[i], publish("t", "x", 7));
+}
+
+TEST(TcpReassembly, RemainingLengthSplitAcrossSegments) {
+    const Buffer big = publish("a", std::string(200, 'z'));  // 30 CB 01 ...: RL 203 in 2 bytes
+    ASSERT_EQ(big[1], 0xCB);
+    // Segment 1 ends after the first Remaining Length byte, with a whole packet before it.
+    const Buffer stream = cat({connect("c1"), big, pingreq()});
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    for (const auto& s : c.data_split(Side::client, stream, {16 + 2})) w.write(s);  // #4, #5
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "pkt 0 c2s #5 PUBLISH size=206 off=16 v4",
+        "pkt 0 c2s #5 PINGREQ size=2 off=222 v4",
+        "close 0 capture end",
+    }));
+    EXPECT_EQ(out.recorder.packets[1], big);
+}
+
+TEST(TcpReassembly, EveryCutOfTheStreamGivesTheSamePackets) {
+    const Buffer stream = cat({connect("c1"), publish("a/b", std::string(130, 'q'), 9), pingreq(),
+                               publish("x", "")});
+    for (std::size_t cut = 1; cut < stream.size(); ++cut) {
+        for (std::size_t cut2 = cut + 1; cut2 <= stream.size(); cut2 += 29) {
+            PcapWriter w;
+            TcpConversation c(client, server);
+            for (const auto& s : c.handshake()) w.write(s);
+            std::vector<std::size_t> cuts{cut};
+            if (cut2 < stream.size()) cuts.push_back(cut2);
+            for (const auto& s : c.data_split(Side::client, stream, cuts)) w.write(s);
+            const auto out = dissect(w);
+            ASSERT_EQ(out.recorder.packets.size(), 4u) << cut << " " << cut2;
+            EXPECT_EQ(cat({out.recorder.packets[0], out.recorder.packets[1], out.recorder.packets[2],
+                           out.recorder.packets[3]}),
+                      stream);
+        }
+    }
+}
+
+TEST(TcpReassembly, CaptureStartingMidConnection) {
+    const Buffer earlier = publish("a/b", std::string(40, 'e'));
+    PcapWriter w;
+    TcpConversation c(client, server);
+    c.handshake();  // not written
+    c.skip(Side::client, static_cast<std::uint32_t>(earlier.size() - 13));
+    // #1: the last 13 bytes of a PUBLISH, then two whole packets.
+    w.write(c.data(Side::client, cat({Buffer(earlier.end() - 13, earlier.end()), publish("t", "x", 7), pingreq()})));
+    w.write(c.data(Side::server, puback(7)));  // #2
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883 nosyn",
+        "midstream_sync 0 c2s #1 off=13 size=13",
+        "pkt 0 c2s #1 PUBLISH size=8 off=13",
+        "pkt 0 c2s #1 PINGREQ size=2 off=21",
+        "midstream_sync 0 s2c #2 off=0 size=0",
+        "pkt 0 s2c #2 PUBACK size=4 off=0",
+        "close 0 capture end",
+    }));
+}
+
+TEST(TcpReassembly, GapIsReportedAndTheStreamResynchronises) {
+    const Buffer lost = publish("a/b", std::string(100, 'l'));  // 107 bytes
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    w.write(c.data(Side::client, connect("c1")));                                   // #4
+    w.write(c.data(Side::client, view(lost).first(30)));                            // #5
+    c.skip(Side::client, 50);                                                        // lost
+    w.write(c.data(Side::client, cat({Buffer(lost.begin() + 80, lost.end()), pingreq(), disconnect()})));  // #6
+    w.write(c.fin(Side::client));  // #7
+    w.write(c.fin(Side::server));  // #8
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "unsynchronised 0 c2s #6 off=16 size=30",
+        "gap 0 c2s #6 off=46 size=50",
+        "resync 0 c2s #6 off=123 size=27",
+        "pkt 0 c2s #6 PINGREQ size=2 off=123 v4",
+        "pkt 0 c2s #6 DISCONNECT size=2 off=125 v4",
+        "close 0 FIN",
+    }));
+    EXPECT_EQ(out.stats.tcp.gap_bytes, 50u);
+}
+
+TEST(TcpReassembly, OutOfOrderBeyondTheBoundIsAGap) {
+    DissectorOptions options;
+    options.reassembly.max_out_of_order = 100;
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    w.write(c.data(Side::client, connect("c1")));  // #4
+    c.skip(Side::client, 20);
+    for (int i = 0; i < 20; ++i) w.write(c.data(Side::client, publish("t", "x", 7)));  // #5-#24, 8 bytes each
+    const auto out = dissect(w, options);
+    // The 13th buffered segment pushes the buffer to 104 bytes > 100: the hole is a gap.
+    ASSERT_GE(out.log().size(), 4u);
+    EXPECT_EQ(out.log()[2], "gap 0 c2s #17 off=16 size=20");
+    EXPECT_EQ(out.log()[3], "resync 0 c2s #17 off=36 size=0");
+    EXPECT_EQ(out.recorder.packets.size(), 21u);
+}
+
+TEST(TcpReassembly, FinEndsTheConnection) {
+    PcapWriter w;
+    TcpConversationWriter conv(w, client, server);
+    conv.client_send(connect("c1"));
+    conv.close();
+    conv.write(conv.conversation().ack(Side::server));  // a late segment keeps stream 0
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log().back(), "close 0 FIN");
+    EXPECT_EQ(out.stats.tcp.connections, 1u);
+}
+
+TEST(TcpReassembly, RstEndsTheConnection) {
+    PcapWriter w;
+    TcpConversationWriter conv(w, client, server);
+    conv.client_send(connect("c1"));  // #4
+    conv.reset(Side::server);         // #5
+    conv.client_send(pingreq());      // #6: after the reset, ignored
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "close 0 RST",
+    }));
+}
+
+TEST(TcpReassembly, ConnectionsAreNumberedInOrderOfAppearanceAndReuseGetsANewNumber) {
+    PcapWriter w;
+    TcpConversation a(client, server), b(ep("10.0.0.3:40001"), server);
+    for (const auto& s : a.handshake()) w.write(s);  // stream 0
+    for (const auto& s : b.handshake()) w.write(s);  // stream 1
+    w.write(b.data(Side::client, connect("b")));
+    w.write(a.data(Side::client, connect("a")));
+    for (const auto& s : a.close()) w.write(s);
+    TcpConversation again(client, server, 777777, 888888);  // same ports, new SYN: stream 2
+    for (const auto& s : again.handshake()) w.write(s);
+    w.write(again.data(Side::client, connect("a2")));
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "open 1 10.0.0.3:40001 -> 10.0.0.2:1883",
+        "pkt 1 c2s #7 CONNECT size=15 off=0 v4",
+        "pkt 0 c2s #8 CONNECT size=15 off=0 v4",
+        "close 0 FIN",
+        "open 2 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 2 c2s #15 CONNECT size=16 off=0 v4",
+        "close 1 capture end",
+        "close 2 capture end",
+    }));
+}
+
+TEST(TcpReassembly, SequenceNumbersWrapAround) {
+    PcapWriter w;
+    TcpConversation c(client, server, 0xFFFFFFF0u, 0xFFFFFFFEu);
+    for (const auto& s : c.handshake()) w.write(s);
+    const Buffer stream = cat({connect("c1"), publish("a/b", "hi")});
+    for (const auto& s : c.data_split(Side::client, stream, {10, 20})) w.write(s);  // crosses 2^32
+    w.write(c.data(Side::server, connack()));
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #5 CONNECT size=16 off=0 v4",
+        "pkt 0 c2s #6 PUBLISH size=9 off=16 v4",
+        "pkt 0 s2c #7 CONNACK size=4 off=0 v4",
+        "close 0 capture end",
+    }));
+}
+
+TEST(TcpReassembly, Ipv4FragmentsAreSkippedAndShowAsAGap) {
+    PcapWriter w;
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    w.write(c.data(Side::client, connect("c1")));  // #4
+    auto fragmented = c.data(Side::client, publish("a/b", "hi"));
+    fragmented.ipv4_more_fragments = true;
+    w.write(fragmented);                             // #5: skipped
+    w.write(c.data(Side::client, pingreq()));        // #6
+    w.write(c.fin(Side::client));                    // #7
+    w.write(c.fin(Side::server));                    // #8
+    const auto out = dissect(w);
+    EXPECT_EQ(out.stats.ip_fragments, 1u);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "gap 0 c2s #6 off=16 size=9",
+        "resync 0 c2s #6 off=25 size=0",
+        "pkt 0 c2s #6 PINGREQ size=2 off=25 v4",
+        "close 0 FIN",
+    }));
+}
+
+}  // namespace
+}  // namespace mqttlens::capture::test
