@@ -1,0 +1,73 @@
+// The diagnostic table: one well-formed entry per code, names and rules as documented.
+#include "mqtt/diagnostic.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace mqttlens::mqtt {
+namespace {
+
+bool snake_case(std::string_view s) {
+    if (s.empty() || s.front() == '_' || s.back() == '_') return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    return true;
+}
+
+TEST(Diagnostic, EveryCodeHasACompleteEntry) {
+    std::set<std::string_view> names;
+    for (std::size_t i = 0; i < code_count; ++i) {
+        const CodeInfo& info = code_info(static_cast<Code>(i));
+        SCOPED_TRACE(std::string(info.name));
+        EXPECT_TRUE(snake_case(info.name));
+        EXPECT_TRUE(names.insert(info.name).second) << "duplicate name";
+        EXPECT_TRUE(info.rule == "mqttlens" || info.rule.rfind("MQTT-", 0) == 0) << info.rule;
+        EXPECT_GT(info.rule.size(), 5u);
+        ASSERT_FALSE(info.message.empty());
+        EXPECT_NE(info.message.back(), '.') << "messages are phrases without a final period";
+        EXPECT_EQ(info.message.find('\n'), std::string_view::npos);
+        EXPECT_LT(info.message.size(), 100u);
+    }
+}
+
+TEST(Diagnostic, SelectedEntries) {
+    EXPECT_EQ(code_info(Code::publish_qos_invalid).rule, "MQTT-3.3.1-4");
+    EXPECT_EQ(code_info(Code::connack_length).rule, "MQTT-§3.2.1");
+    EXPECT_EQ(code_info(Code::connack_length).message, "Remaining Length must be 2 for CONNACK");
+    EXPECT_EQ(code_info(Code::subscribe_qos_invalid).rule, "MQTT-3-8.3-4");  // as the standard prints it
+    EXPECT_EQ(code_info(Code::stream_gap).rule, "mqttlens");
+    EXPECT_EQ(code_info(Code::utf8_control).severity, Severity::warning);
+    EXPECT_EQ(code_info(Code::remaining_length_non_minimal).severity, Severity::warning);
+    EXPECT_EQ(code_info(Code::ack_packet_id_zero).severity, Severity::warning);
+    EXPECT_EQ(code_info(Code::utf8_malformed).severity, Severity::error);
+    EXPECT_EQ(code_info(Code::keep_alive_exceeded).name, "keep_alive_exceeded");
+}
+
+TEST(Diagnostic, FieldAndSeverityNames) {
+    std::set<std::string_view> names;
+    for (int f = 0; f <= static_cast<int>(Field::trailing); ++f) {
+        auto n = field_name(static_cast<Field>(f));
+        EXPECT_TRUE(snake_case(n)) << n;
+        EXPECT_TRUE(names.insert(n).second) << n;
+    }
+    EXPECT_EQ(field_name(Field::client_id), "client_id");
+    EXPECT_EQ(field_name(Field::requested_qos), "requested_qos");
+    EXPECT_EQ(severity_name(Severity::error), "error");
+    EXPECT_EQ(severity_name(Severity::warning), "warning");
+}
+
+TEST(Diagnostic, ListKeepsSixteenAndCountsTheRest) {
+    Diagnostics d;
+    for (int i = 0; i < 20; ++i) d.add(Code::utf8_malformed, Field::topic, static_cast<std::uint32_t>(i));
+    d.add(Code::utf8_control, Field::topic, 99);
+    EXPECT_EQ(d.size(), Diagnostics::capacity);
+    EXPECT_EQ(d.dropped(), 5u);
+    EXPECT_EQ(d.error_count(), 20u);
+    EXPECT_EQ(d[15].offset, 15u);
+    EXPECT_EQ(d[0].rule(), "MQTT-1.5.3-1");
+}
+
+}  // namespace
+}  // namespace mqttlens::mqtt
