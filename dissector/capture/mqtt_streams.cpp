@@ -221,8 +221,8 @@ void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, st
         s.framer.reset(probe_offset);
         if (lost) start_resync(st, side, StreamEventKind::resync, probe_offset);
         if (probe_size > 0) feed(st, side, Bytes(probe.data(), probe_size), probe_offset, frame, ts);
+        if (side == d && take < bytes.size()) feed(st, d, bytes.subspan(take), offset + take, frame, ts);
     }
-    if (take < bytes.size()) feed(st, d, bytes.subspan(take), offset + take, frame, ts);
 }
 
 void MqttStreams::start_resync(State& st, int d, StreamEventKind kind, std::uint64_t offset) {

@@ -5,6 +5,8 @@ For each MQTT packet tshark decodes, mqtt-dissect must report the same packet (m
 number and order within the frame) with the same type, remaining length, topic, packet id, client
 id, keep alive, protocol level, return codes and subscriptions. Where tshark 4.0 is known to be
 wrong, KNOWN_DISAGREEMENTS names the case and why; those packets are listed, not compared.
+The per-type totals must also match corpus/captures/expected-counts.txt, counted by
+tools/captures/count_packets.py with its own framing, so tshark's blind spots are still checked.
 
   tshark_diff.py [CAPTURE...]          compare (default: every capture in corpus/captures/)
   tshark_diff.py --tshark-only [-v]    only run the tshark side; -v prints every packet it extracted
@@ -202,7 +204,8 @@ def decode_tshark_mqtt(m):
     elif kind == "CONNACK":
         flags = m.get("mqtt.conack.flags_tree", {})
         pkt.update(session_present=_bool(_one(flags, "mqtt.conack.flags.sp")),
-                   return_code=_int(_one(m, "mqtt.conack.val")))
+                   # after a CONNECT of unknown level (6) tshark uses its MQTT 5 field
+                   return_code=_int(_one(m, "mqtt.conack.val") or _one(m, "mqtt.connack.reason_code")))
     elif kind == "PUBLISH":
         qos = _int(_one(hdr, "mqtt.qos"))
         pkt.update(dup=_bool(_one(hdr, "mqtt.dupflag")), qos=qos,
@@ -295,12 +298,35 @@ def normalise(field, value):
     return value
 
 
-def compare_capture(capture, binary, verbose):
+def expected_counts():
+    """corpus/captures/expected-counts.txt: per-type totals from our own framing, not tshark's."""
+    out = {}
+    path = os.path.join(CAPTURE_DIR, "expected-counts.txt")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if line.strip() and not line.startswith("#"):
+                    words = line.split()
+                    out[words[0]] = {k: int(v) for k, v in (w.split("=") for w in words[2:])
+                                     if k != "framing"}
+    return out
+
+
+def compare_capture(capture, binary, verbose, expected):
     theirs = tshark_packets(capture)
     ctx = tshark_context(capture, theirs)
-    ours = {(p["frame"], p["index"]): p for p in dissect_packets(binary, capture)}
+    packets = dissect_packets(binary, capture)
+    ours = {(p["frame"], p["index"]): p for p in packets}
     name = os.path.basename(capture)
     problems, known_hits = [], Counter()
+    # Totals per type must match the independent count, including where tshark is wrong.
+    want = expected.get(name)
+    if want is not None:
+        got = Counter(p["type"] for p in packets)
+        for kind in sorted(set(want) | set(got)):
+            if want.get(kind, 0) != got.get(kind, 0):
+                problems.append(f"{name}: {kind}: expected-counts.txt says {want.get(kind, 0)}, "
+                                f"mqtt-dissect has {got.get(kind, 0)}")
     for t in theirs:
         key = (t["frame"], t["index"])
         k = known_case(t, ctx)
@@ -397,9 +423,10 @@ def main():
               "run with --tshark-only to see the tshark side", file=sys.stderr)
         return SKIP
     ok = True
+    expected = expected_counts()
     try:
         for cap in captures:
-            ok &= compare_capture(cap, binary, args.verbose)
+            ok &= compare_capture(cap, binary, args.verbose, expected)
     except NotReady as e:
         print(f"SKIP: mqtt-dissect cannot read captures yet: {e}", file=sys.stderr)
         return SKIP
