@@ -81,7 +81,7 @@ int connect_any(addrinfo* list, Clock::time_point deadline, ConnectFailure& fail
             failure = ConnectFailure::none;
             return fd;
         }
-        error = fmt::format("{}: {}", address_text(ai->ai_addr), std::strerror(errno));
+        error = std::strerror(errno);
         ::close(fd);
     }
     return -1;
@@ -287,9 +287,10 @@ int send_plan(const GlobalOptions& g, const SendPlan& plan) {
                         sent, s.replies(), how));
         return exit_ok;
     }
-    say(fmt::format("the server {} the connection after packet {} {} ({}); {} of {} packets sent, {} replies",
+    say(fmt::format("the server {} the connection after packet {} {} ({}); {} of {} packets sent, "
+                    "{} repl{} received",
                     how, sent, mqtt::type_name(last.type), last.origin, sent, plan.packets.size(),
-                    s.replies()));
+                    s.replies(), s.replies() == 1 ? "y" : "ies"));
     return exit_closed;
 }
 
