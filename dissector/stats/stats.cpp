@@ -1,0 +1,343 @@
+// Statistics: bounded accumulation, then text and JSON tables.
+#include "stats/stats.hpp"
+
+#include "output/text.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+namespace mqttlens::stats {
+
+using mqtt::Code;
+using mqtt::Direction;
+using mqtt::PacketType;
+
+Accumulator::Accumulator(Limits limits) : limits_(limits) {}
+
+ConnectionStats* Accumulator::connection(std::uint64_t id, std::int64_t time_us) {
+    if (auto it = connections_.find(id); it != connections_.end()) return &it->second;
+    if (connections_.size() >= limits_.max_connections) return nullptr;
+    ConnectionStats& c = connections_[id];
+    c.id = id;
+    c.first_us = c.last_us = time_us;
+    return &c;
+}
+
+void Accumulator::open_connection(std::uint64_t id, std::string_view client,
+                                  std::string_view server, std::int64_t time_us) {
+    if (!connections_.contains(id) && connections_.size() >= limits_.max_connections) {
+        ++connections_untracked_;
+        return;
+    }
+    ConnectionStats* c = connection(id, time_us);
+    c->client = client;
+    c->server = server;
+}
+
+void Accumulator::count_diagnostic(ConnectionStats* c, const mqtt::Diagnostic& d) noexcept {
+    ++by_code_[static_cast<std::size_t>(d.code)];
+    if (!c) return;
+    if (d.severity == mqtt::Severity::error) ++c->errors;
+    else ++c->warnings;
+}
+
+void Accumulator::count_topic(std::string_view topic, std::size_t payload) {
+    auto it = topics_.find(topic);
+    if (it == topics_.end()) {
+        if (topics_.size() >= limits_.max_topics ||
+            topic_bytes_ + topic.size() > limits_.max_topic_bytes) {
+            ++topics_untracked_.messages;
+            topics_untracked_.payload_bytes += payload;
+            return;
+        }
+        topic_bytes_ += topic.size();
+        it = topics_.emplace(std::string(topic), TopicStats{}).first;
+    }
+    ++it->second.messages;
+    it->second.payload_bytes += payload;
+}
+
+void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::Packet& packet,
+                             std::span<const mqtt::Diagnostic> stream, std::int64_t time_us) {
+    const std::uint64_t size = packet.raw.size();
+    Counter& type = by_type_[static_cast<std::size_t>(packet.type())];
+    ++type.packets;
+    type.bytes += size;
+
+    ConnectionStats* c = connection(id, time_us);
+    if (c) {
+        Counter& dir = direction == Direction::client_to_server   ? c->c2s
+                       : direction == Direction::server_to_client ? c->s2c
+                                                                  : c->unknown;
+        ++dir.packets;
+        dir.bytes += size;
+        c->last_us = std::max(c->last_us, time_us);
+        const bool from_client = direction != Direction::server_to_client;
+        if (packet.type() == PacketType::connect && from_client && !c->connect_seen) {
+            c->connect_seen = true;
+            if (const auto* con = packet.get<mqtt::Connect>()) {
+                c->protocol_level = con->protocol_level;
+                c->client_id_cut = con->client_id.size() > limits_.max_client_id;
+                c->client_id = con->client_id.substr(0, limits_.max_client_id);
+            }
+        }
+        if (packet.type() == PacketType::disconnect && from_client) c->disconnect = true;
+    } else {
+        ++untracked_traffic_.packets;
+        untracked_traffic_.bytes += size;
+    }
+
+    for (const auto& d : packet.diagnostics) count_diagnostic(c, d);
+    dropped_ += packet.diagnostics.dropped();
+    for (const auto& d : stream) count_diagnostic(c, d);
+
+    if (const auto* p = packet.get<mqtt::Publish>(); p && packet.type() == PacketType::publish)
+        count_topic(p->topic, p->payload.size());
+}
+
+void Accumulator::add_diagnostic(std::uint64_t id, const mqtt::Diagnostic& diagnostic) {
+    auto it = connections_.find(id);
+    count_diagnostic(it == connections_.end() ? nullptr : &it->second, diagnostic);
+}
+
+void Accumulator::close_connection(std::uint64_t id, std::int64_t time_us, std::string_view how) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    ConnectionStats& c = it->second;
+    c.closed = true;
+    c.end = how;
+    c.last_us = std::max(c.last_us, time_us);
+}
+
+Counter Accumulator::total() const noexcept {
+    Counter t;
+    for (const auto& c : by_type_) {
+        t.packets += c.packets;
+        t.bytes += c.bytes;
+    }
+    return t;
+}
+
+std::vector<const ConnectionStats*> Accumulator::connections() const {
+    std::vector<const ConnectionStats*> out;
+    out.reserve(connections_.size());
+    for (const auto& [id, c] : connections_) out.push_back(&c);
+    std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    return out;
+}
+
+std::vector<std::pair<std::string_view, TopicStats>> Accumulator::topics() const {
+    std::vector<std::pair<std::string_view, TopicStats>> out;
+    out.reserve(topics_.size());
+    for (const auto& [name, t] : topics_) out.emplace_back(name, t);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.second.messages != b.second.messages ? a.second.messages > b.second.messages
+                                                      : a.first < b.first;
+    });
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+namespace {
+
+using Buffer = fmt::memory_buffer;
+
+template <class... Args>
+void put(Buffer& out, fmt::format_string<Args...> format, Args&&... args) {
+    fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
+}
+
+/// Microseconds as seconds with six decimals, exact.
+void put_seconds(Buffer& out, std::int64_t us) {
+    if (us < 0) {
+        out.push_back('-');
+        us = -us;
+    }
+    put(out, "{}.{:06}", us / 1'000'000, us % 1'000'000);
+}
+
+std::string seconds_text(std::int64_t us) {
+    Buffer b;
+    put_seconds(b, us);
+    return fmt::to_string(b);
+}
+
+std::string display(std::string_view s) {
+    Buffer b;
+    output::append_display(b, s);
+    return fmt::to_string(b);
+}
+
+std::string end_text(const ConnectionStats& c) {
+    std::string s = c.disconnect ? "DISCONNECT, " : "";
+    return s + (c.closed ? c.end : std::string("open"));
+}
+
+/// Rows of the rule table: codes seen, most frequent first.
+std::vector<Code> codes_seen(const Accumulator& stats) {
+    std::vector<Code> codes;
+    for (std::size_t i = 0; i < mqtt::code_count; ++i)
+        if (stats.count(static_cast<Code>(i)) != 0) codes.push_back(static_cast<Code>(i));
+    std::stable_sort(codes.begin(), codes.end(),
+                     [&](Code a, Code b) { return stats.count(a) > stats.count(b); });
+    return codes;
+}
+
+/// Type rows in type order; types 0 and 15 share the name "RESERVED" and one row.
+template <class F>
+void for_each_type(const Accumulator& stats, F&& f) {
+    const auto& t = stats.by_type();
+    for (std::size_t i = 1; i <= 14; ++i) f(mqtt::type_name(static_cast<PacketType>(i)), t[i]);
+    f(mqtt::type_name(PacketType::reserved0),
+      Counter{t[0].packets + t[15].packets, t[0].bytes + t[15].bytes});
+}
+
+}  // namespace
+
+void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
+    const auto rows = [&](std::size_t n) { return max_rows == 0 ? n : std::min(n, max_rows); };
+
+    put(out, "Packets by type\n  {:<12} {:>12} {:>14}\n", "type", "packets", "bytes");
+    for_each_type(stats, [&](std::string_view name, const Counter& c) {
+        if (c.packets != 0) put(out, "  {:<12} {:>12} {:>14}\n", name, c.packets, c.bytes);
+    });
+    const Counter total = stats.total();
+    put(out, "  {:<12} {:>12} {:>14}\n", "total", total.packets, total.bytes);
+
+    const auto connections = stats.connections();
+    put(out, "\nConnections: {}\n", connections.size() + stats.connections_untracked());
+    if (!connections.empty())
+        put(out, "  {:>6}  {:<22} {:<22} {:<24} {:>5} {:>14} {:>9} {:>12} {:>6}  {}\n", "stream",
+            "client", "server", "client id", "level", "duration (s)", "packets", "bytes", "errors",
+            "end");
+    for (std::size_t i = 0; i < rows(connections.size()); ++i) {
+        const ConnectionStats& c = *connections[i];
+        const Counter t = c.total();
+        std::string id = c.connect_seen ? display(c.client_id) : "-";
+        if (c.client_id_cut) id += "...";
+        put(out, "  {:>6}  {:<22} {:<22} {:<24} {:>5} {:>14} {:>9} {:>12} {:>6}  {}\n", c.id,
+            c.client.empty() ? "-" : c.client, c.server.empty() ? "-" : c.server, id,
+            c.protocol_level, seconds_text(c.duration_us()), t.packets, t.bytes, c.errors,
+            end_text(c));
+    }
+    if (const std::size_t left = connections.size() - rows(connections.size()); left != 0)
+        put(out, "  ... {} more connections\n", left);
+    if (stats.connections_untracked() != 0) {
+        const Counter u = stats.untracked_connection_traffic();
+        put(out, "  ... {} connections past the table's limit: {} packets, {} bytes\n",
+            stats.connections_untracked(), u.packets, u.bytes);
+    }
+
+    const auto topics = stats.topics();
+    put(out, "\nTopics: {}\n", topics.size());
+    if (!topics.empty()) put(out, "  {:>12} {:>14}  {}\n", "messages", "payload bytes", "topic");
+    for (std::size_t i = 0; i < rows(topics.size()); ++i)
+        put(out, "  {:>12} {:>14}  {}\n", topics[i].second.messages,
+            topics[i].second.payload_bytes, display(topics[i].first));
+    if (const std::size_t left = topics.size() - rows(topics.size()); left != 0) {
+        TopicStats rest;
+        for (std::size_t i = rows(topics.size()); i < topics.size(); ++i) {
+            rest.messages += topics[i].second.messages;
+            rest.payload_bytes += topics[i].second.payload_bytes;
+        }
+        put(out, "  {:>12} {:>14}  ({} more topics)\n", rest.messages, rest.payload_bytes, left);
+    }
+    if (const auto& u = stats.topics_untracked(); u.messages != 0)
+        put(out, "  {:>12} {:>14}  (topics past the table's limit)\n", u.messages, u.payload_bytes);
+
+    const auto codes = codes_seen(stats);
+    put(out, "\nDiagnostics by rule: {}\n", codes.size());
+    if (!codes.empty())
+        put(out, "  {:>9}  {:<8} {:<16} {:<30} {}\n", "count", "severity", "rule", "code", "message");
+    for (const Code code : codes) {
+        const auto& info = mqtt::code_info(code);
+        put(out, "  {:>9}  {:<8} {:<16} {:<30} {}\n", stats.count(code),
+            mqtt::severity_name(info.severity), info.rule, info.name, info.message);
+    }
+    if (stats.diagnostics_dropped() != 0)
+        put(out, "  {:>9}  more, dropped by packets holding too many\n", stats.diagnostics_dropped());
+}
+
+void print_json(const Accumulator& stats, Buffer& out) {
+    const auto counter = [&](const Counter& c) {
+        put(out, "{{\"packets\":{},\"bytes\":{}}}", c.packets, c.bytes);
+    };
+    const auto string = [&](std::string_view s) { output::append_json_string(out, s); };
+
+    output::append(out, "{\"packets\":{\"total\":");
+    counter(stats.total());
+    output::append(out, ",\"by_type\":{");
+    bool first = true;
+    for_each_type(stats, [&](std::string_view name, const Counter& c) {
+        if (!first) out.push_back(',');
+        first = false;
+        string(name);
+        out.push_back(':');
+        counter(c);
+    });
+    output::append(out, "}},\"connections\":[");
+    first = true;
+    for (const ConnectionStats* c : stats.connections()) {
+        if (!first) out.push_back(',');
+        first = false;
+        put(out, "{{\"stream\":{},\"client\":", c->id);
+        string(c->client);
+        output::append(out, ",\"server\":");
+        string(c->server);
+        output::append(out, ",\"client_id\":");
+        if (c->connect_seen) string(c->client_id);
+        else output::append(out, "null");
+        put(out, ",\"client_id_cut\":{},\"protocol_level\":", c->client_id_cut);
+        if (c->connect_seen) put(out, "{}", c->protocol_level);
+        else output::append(out, "null");
+        output::append(out, ",\"start\":");
+        put_seconds(out, c->first_us);
+        output::append(out, ",\"duration\":");
+        put_seconds(out, c->duration_us());
+        const Counter t = c->total();
+        put(out, ",\"packets\":{},\"bytes\":{},\"c2s\":", t.packets, t.bytes);
+        counter(c->c2s);
+        output::append(out, ",\"s2c\":");
+        counter(c->s2c);
+        output::append(out, ",\"unknown\":");
+        counter(c->unknown);
+        put(out, ",\"errors\":{},\"warnings\":{},\"disconnect\":{},\"end\":", c->errors,
+            c->warnings, c->disconnect);
+        if (c->closed) string(c->end);
+        else output::append(out, "null");
+        out.push_back('}');
+    }
+    const Counter u = stats.untracked_connection_traffic();
+    put(out, "],\"connections_untracked\":{{\"connections\":{},\"packets\":{},\"bytes\":{}}}",
+        stats.connections_untracked(), u.packets, u.bytes);
+    output::append(out, ",\"topics\":[");
+    first = true;
+    for (const auto& [name, t] : stats.topics()) {
+        if (!first) out.push_back(',');
+        first = false;
+        output::append(out, "{\"topic\":");
+        string(name);
+        put(out, ",\"messages\":{},\"payload_bytes\":{}}}", t.messages, t.payload_bytes);
+    }
+    const auto& tu = stats.topics_untracked();
+    put(out, "],\"topics_untracked\":{{\"messages\":{},\"payload_bytes\":{}}},\"diagnostics\":[",
+        tu.messages, tu.payload_bytes);
+    first = true;
+    for (const Code code : codes_seen(stats)) {
+        if (!first) out.push_back(',');
+        first = false;
+        const auto& info = mqtt::code_info(code);
+        output::append(out, "{\"rule\":");
+        string(info.rule);
+        output::append(out, ",\"code\":");
+        string(info.name);
+        output::append(out, ",\"severity\":");
+        string(mqtt::severity_name(info.severity));
+        put(out, ",\"count\":{}}}", stats.count(code));
+    }
+    put(out, "],\"diagnostics_dropped\":{}}}\n", stats.diagnostics_dropped());
+}
+
+}  // namespace mqttlens::stats
