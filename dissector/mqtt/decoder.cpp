@@ -93,7 +93,8 @@ struct TopicCheck {
 
 TopicCheck check_topic(Ctx& c, std::string_view s, std::size_t prefix, Field field,
                        bool filter) noexcept {
-    TopicCheck r;
+    TopicCheck r{};
+    if (detail::plain_topic(s)) return r;
     r.not_utf8 = check_string(c, s, prefix + 2, field);
     TopicReport report{&c, prefix, field};
     TopicSink sink{&report, &report_topic_issue};
