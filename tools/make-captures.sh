@@ -262,6 +262,7 @@ scenario_retained_pcapng() {
 scenario_malformed() {
   $PY "$HELPERS/raw_mqtt.py" 127.0.0.1 $PORT malformed >"$TMP/malformed.out" ||
     die "malformed: $(cat "$TMP/malformed.out")"
+  sed 's/^/  /' "$TMP/malformed.out" >&2
 }
 
 scenario_segmented() {
@@ -312,6 +313,16 @@ make_corpus() {
       "$(capinfos -M -c -T "$dir/$file" | tail -1 | cut -f2)" $((SECONDS - t0)))"
   done
   kill -0 "$BROKER_PID" || die "broker died: $(tail -5 "$TMP/mosquitto.log")"
+  # The MQTT packet sequence of every scenario is fixed even if timing and segmentation are not.
+  local made=() e
+  for e in "${CAPTURES[@]}"; do
+    IFS='|' read -r name file _ <<<"$e"
+    if ((${#ONLY[@]})) && [[ " ${ONLY[*]} " != *" $name "* ]]; then continue; fi
+    made+=("$dir/$file")
+  done
+  if ! $PY "$HELPERS/count_packets.py" --check "$ROOT/corpus/captures/expected-counts.txt" "${made[@]}" >&2; then
+    die "packet counts differ from corpus/captures/expected-counts.txt (update it if the scenario changed on purpose)"
+  fi
 }
 
 make_big() {

@@ -199,8 +199,8 @@ def run_segmented(host, port):
     c.expect(len(body))
     # UNSUBSCRIBE split mid-string, then DISCONNECT.
     unsub = packet(0xA2, (4).to_bytes(2, "big") + s("seg/#"))
-    c.send(unsub[:6])
-    c.send(unsub[6:])
+    c.send(unsub[:8])
+    c.send(unsub[8:])
     assert c.expect(4) == b"\xb0\x02\x00\x04"
     c.send(b"\xe0\x00")
     c.wait_closed()

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Time mqtt-dissect beside tshark and tcpdump on the same capture, in the same run.
+#
+#   tools/bench-vs-tshark.sh [-n RUNS] CAPTURE...   one table per capture
+#   tools/bench-vs-tshark.sh [-n RUNS] --scale N     make N- and 4N-message captures with
+#                                                    tools/make-captures.sh --big (kept in out/),
+#                                                    bench both, and compare peak memory
+#
+# Each command runs RUNS times (default 3) after one warm-up read of the file; the table shows
+# the median wall time and the largest peak RSS (GNU time's %M). Output goes to /dev/null.
+# MQTT_DISSECT=path picks the binary (default: the newest build*/bin/mqtt-dissect).
+# Needs: GNU time (/usr/bin/time, package "time"), tshark, tcpdump.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=3 SCALE=
+CAPTURES=()
+while (($#)); do
+  case $1 in
+    -n) RUNS=$2; shift 2 ;;
+    --scale) SCALE=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) CAPTURES+=("$1"); shift ;;
+  esac
+done
+
+[[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time missing (apt install time)" >&2; exit 2; }
+for tool in tshark tcpdump; do
+  command -v $tool >/dev/null || { echo "bench: $tool missing" >&2; exit 2; }
+done
+DISSECT=${MQTT_DISSECT:-$(ls -t "$ROOT"/build*/bin/mqtt-dissect 2>/dev/null | head -1 || true)}
+[[ -n $DISSECT && -x $DISSECT ]] ||
+  { echo "bench: mqtt-dissect not found; build it or set MQTT_DISSECT=path" >&2; exit 2; }
+
+TMP=$(mktemp -d /tmp/bench-vs-tshark.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# measure NAME CMD...: RUNS runs; sets WALL (median seconds) and RSS (max KiB).
+measure() {
+  local name=$1; shift
+  local i start end walls=() rss=0 m rc
+  for ((i = 0; i < RUNS; i++)); do
+    start=$(date +%s%N)
+    rc=0
+    /usr/bin/time -f '%M' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/stderr" || rc=$?
+    end=$(date +%s%N)
+    # mqtt-dissect exits 1 when a capture breaks rules; only 2 and up is a failure.
+    if ((rc > 1)); then
+      echo "bench: '$*' failed (exit $rc): $(grep -v 'Command exited' "$TMP/stderr" | head -3)" >&2
+      exit 1
+    fi
+    walls+=($(((end - start) / 1000)))
+    m=$(tail -1 "$TMP/time")
+    ((m > rss)) && rss=$m
+  done
+  WALL=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
+  RSS=$rss
+  RESULT[$name]="$WALL $RSS"
+}
+
+declare -A RESULT
+fmt_s() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1e6 }'; }
+fmt_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+
+bench_one() {
+  local cap=$1
+  [[ -r $cap ]] || { echo "bench: cannot read $cap" >&2; exit 2; }
+  cat "$cap" >/dev/null # warm the page cache for everyone alike
+  local frames size mqtt
+  size=$(stat -c %s "$cap")
+  frames=$(capinfos -M -c -T "$cap" 2>/dev/null | tail -1 | cut -f2 || echo '?')
+  measure dissect "$DISSECT" "$cap"
+  measure json "$DISSECT" --json "$cap"
+  measure tshark tshark -r "$cap" -Y mqtt
+  measure tcpdump tcpdump -r "$cap" -w /dev/null
+  mqtt=$("$DISSECT" --json "$cap" 2>/dev/null | grep -c '"type"' || true)
+  echo
+  echo "capture: $cap ($(numfmt --to=iec-i --suffix=B "$size"), $frames frames, $mqtt MQTT packets per mqtt-dissect)"
+  echo "median of $RUNS runs; mqtt-dissect = $DISSECT"
+  printf '| %-40s | %10s | %14s | %15s |\n' command "wall (s)" "peak RSS (MiB)" "vs mqtt-dissect"
+  printf '|%s|%s|%s|%s|\n' "------------------------------------------" "-----------:" "---------------:" "----------------:"
+  local key label w r d
+  d=${RESULT[dissect]%% *}
+  for key in dissect json tshark tcpdump; do
+    case $key in
+      dissect) label="mqtt-dissect FILE" ;;
+      json) label="mqtt-dissect --json FILE" ;;
+      tshark) label="tshark -r FILE -Y mqtt" ;;
+      tcpdump) label="tcpdump -r FILE -w /dev/null" ;;
+    esac
+    read -r w r <<<"${RESULT[$key]}"
+    printf '| %-40s | %10s | %14s | %15s |\n' "$label > /dev/null" "$(fmt_s "$w")" "$(fmt_mib "$r")" \
+      "$(ratio "$w" "$d")x"
+  done
+  echo
+  echo "tshark / mqtt-dissect:  $(ratio "${RESULT[tshark]%% *}" "$d")x  (target >= 30)"
+  echo "mqtt-dissect / tcpdump: $(ratio "$d" "${RESULT[tcpdump]%% *}")x  (target <= 3)"
+  echo "mqtt-dissect peak RSS:  $(fmt_mib "${RESULT[dissect]##* }") MiB, --json $(fmt_mib "${RESULT[json]##* }") MiB (target < 32)"
+  LAST_RSS="${RESULT[dissect]##* } ${RESULT[json]##* } ${RESULT[tshark]##* }"
+}
+
+if [[ -n $SCALE ]]; then
+  [[ $SCALE =~ ^[0-9]+$ ]] || { echo "--scale needs a message count" >&2; exit 2; }
+  declare -A MEM
+  for n in "$SCALE" $((SCALE * 4)); do
+    cap=$ROOT/out/bench-$n.pcap
+    if [[ ! -s $cap ]]; then
+      "$ROOT/tools/make-captures.sh" --big "$n" --out "$cap" >&2
+    fi
+    bench_one "$cap"
+    MEM[$n]=$LAST_RSS
+  done
+  echo
+  echo "memory as the capture grows (peak RSS, MiB):"
+  printf '| %-12s | %12s | %20s | %10s |\n' messages mqtt-dissect "mqtt-dissect --json" tshark
+  printf '|%s|%s|%s|%s|\n' "-------------:" "-------------:" "---------------------:" "-----------:"
+  for n in "$SCALE" $((SCALE * 4)); do
+    read -r a b c <<<"${MEM[$n]}"
+    printf '| %12s | %12s | %20s | %10s |\n' "$n" "$(fmt_mib "$a")" "$(fmt_mib "$b")" "$(fmt_mib "$c")"
+  done
+  exit 0
+fi
+
+((${#CAPTURES[@]})) || { echo "usage: $0 [-n RUNS] CAPTURE... | --scale N" >&2; exit 2; }
+for cap in "${CAPTURES[@]}"; do bench_one "$cap"; done
