@@ -29,6 +29,7 @@ done
 for tool in tshark tcpdump; do
   command -v $tool >/dev/null || { echo "bench: $tool missing" >&2; exit 2; }
 done
+# shellcheck disable=SC2012 # build directory names are ours, plain words
 DISSECT=${MQTT_DISSECT:-$(ls -t "$ROOT"/build*/bin/mqtt-dissect 2>/dev/null | head -1 || true)}
 [[ -n $DISSECT && -x $DISSECT ]] ||
   { echo "bench: mqtt-dissect not found; build it or set MQTT_DISSECT=path" >&2; exit 2; }

@@ -21,7 +21,7 @@ ALT_PORT=18830
 usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 ARGS=("$@")
-OUT= BIG= ONLY=()
+OUT='' BIG='' ONLY=()
 while (($#)); do
   case $1 in
     --out) OUT=$2; shift 2 ;;
@@ -64,7 +64,7 @@ cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ -n ${KEEP_TMP:-} ]] && log "kept $TMP" || rm -rf "$TMP"
+  if [[ -n ${KEEP_TMP:-} ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -118,8 +118,9 @@ EOF
   mosquitto -c "$TMP/mosquitto.conf" 2>>"$TMP/mosquitto.log" &
   PIDS+=($!)
   BROKER_PID=$!
-  wait_until 10 listening $PORT && wait_until 10 listening $ALT_PORT ||
+  if ! wait_until 10 listening $PORT || ! wait_until 10 listening $ALT_PORT; then
     die "mosquitto did not start: $(tail -5 "$TMP/mosquitto.log" 2>/dev/null)"
+  fi
 }
 
 # start_capture FILE IFACE BPF [tool]: record until stop_capture; tool is tcpdump or dumpcap.
@@ -132,7 +133,7 @@ start_capture() {
     tcpdump -i "$2" --immediate-mode -U -n -Z root -s 0 -B "${CAP_BUFFER_KIB:-65536}" -w "$CAP_FILE" "$3" 2>"$TMP/capture.err" &
   fi
   CAP_PID=$!
-  PIDS+=($CAP_PID)
+  PIDS+=("$CAP_PID")
   wait_until 10 grep -qsiE 'listening on|capturing on' "$TMP/capture.err" ||
     die "$CAP_TOOL did not start: $(cat "$TMP/capture.err")"
   sleep 0.2
@@ -198,7 +199,7 @@ scenario_will_auth() {
     --will-topic clients/doomed/status --will-payload offline --will-qos 1 --will-retain \
     -t clients/doomed/cmd >"$TMP/doomed.out" 2>&1 &
   local doomed=$!
-  PIDS+=($doomed)
+  PIDS+=("$doomed")
   wait_until 10 grep -qs 'received SUBACK' "$TMP/doomed.out" || die "doomed never subscribed"
   kill -KILL $doomed # no DISCONNECT: the broker publishes the will
   wait $doomed 2>/dev/null || true
@@ -302,6 +303,7 @@ make_corpus() {
     if ((${#ONLY[@]})) && [[ " ${ONLY[*]} " != *" $name "* ]]; then continue; fi
     t0=$SECONDS
     for attempt in 1 2 3; do # a busy machine can make tcpdump drop: record the scenario again
+      ((attempt == 1)) || log "$file: recording again (attempt $attempt)"
       start_capture "$TMP/$file" "$iface" "$filter" "$tool"
       $scenario
       stop_capture
@@ -346,7 +348,7 @@ make_big() {
   done
   seq -f 'acknowledged reading %g' 1 "$q1" | timeout 600 mosquitto_pub -i bench-q1 -q 1 -t bench/q1 -l
   local rc=0
-  wait_exit 600 "$SUB_big" || rc=$?
+  wait_exit 600 "${SUB_big:?}" || rc=$?
   stop_capture
   mv "$TMP/big.pcap" "$out"
   local got
