@@ -1,5 +1,6 @@
 // The mqtt_tests binary's global operator new: plain malloc plus an atomic counter, so tests can
-// assert that a code path allocates nothing. Array and nothrow forms forward here by default.
+// assert that a code path allocates nothing. Every unaligned form is replaced, so that each
+// allocation and its release go through the same pair (sanitizers check that they match).
 #include "alloc_count.hpp"
 
 #include <gtest/gtest.h>
@@ -17,8 +18,20 @@ void* operator new(std::size_t size) {
     if (void* p = std::malloc(size ? size : 1)) return p;
     throw std::bad_alloc();
 }
+void* operator new[](std::size_t size) { return ::operator new(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+    allocations.fetch_add(1, std::memory_order_relaxed);
+    return std::malloc(size ? size : 1);
+}
+void* operator new[](std::size_t size, const std::nothrow_t& nt) noexcept {
+    return ::operator new(size, nt);
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace mqttlens::mqtt::test {
 
