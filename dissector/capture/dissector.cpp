@@ -6,8 +6,7 @@
 namespace mqttlens::capture {
 
 Dissector::Dissector(Consumer& consumer, DissectorOptions options)
-    : consumer_(consumer),
-      streams_(std::make_unique<MqttStreams>(consumer, std::move(options.streams))),
+    : streams_(std::make_unique<MqttStreams>(consumer, std::move(options.streams))),
       tcp_(std::make_unique<TcpReassembler>(*streams_, options.reassembly)) {}
 
 Dissector::~Dissector() = default;
