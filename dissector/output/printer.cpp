@@ -139,7 +139,10 @@ void print_framing_error(Buffer& out, const FramingError& error, const Context& 
         }
     }
     out.push_back('\n');
-    if (options.format == Format::tree && options.hex_dump) print_hex_dump(out, error.rest);
+    if (options.format == Format::tree) {
+        if (options.hex_dump) print_hex_dump(out, error.rest);
+        out.push_back('\n');
+    }
 }
 
 }  // namespace mqttlens::output

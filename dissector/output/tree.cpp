@@ -223,7 +223,7 @@ public:
     void operator()(const mqtt::Subscribe& s) {
         packet_id(s.packet_id, packet_.header.size());
         const auto start = detail::offset_in(raw_, s.subscriptions.raw());
-        if (!start) return;
+        if (!start || s.subscriptions.empty()) return none_line("Topic Filters", mqtt::Field::topic_filter);
         std::size_t o = *start;
         for (const auto& sub : s.subscriptions) {
             string_field(mqtt::Field::topic_filter, "Topic Filter", sub.filter);
@@ -241,7 +241,7 @@ public:
         const std::size_t v = packet_.header.size();
         packet_id(s.packet_id, v);
         const auto start = detail::offset_in(raw_, s.return_codes);
-        if (!start) return;
+        if (!start || s.return_codes.empty()) return none_line("Return Codes", mqtt::Field::return_codes);
         for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
             const auto rc = s.return_codes[i];
             begin(*start + i, 1);
@@ -252,6 +252,7 @@ public:
 
     void operator()(const mqtt::Unsubscribe& u) {
         packet_id(u.packet_id, packet_.header.size());
+        if (u.filters.empty()) return none_line("Topic Filters", mqtt::Field::topic_filter);
         for (const auto filter : u.filters) string_field(mqtt::Field::topic_filter, "Topic Filter", filter);
     }
 
@@ -311,6 +312,15 @@ public:
     }
 
 private:
+    /// A list that is empty where the packet needs entries: a zero-length line at the end of the
+    /// bytes shown so far, so that the diagnostic about it has a place.
+    void none_line(std::string_view label, mqtt::Field field) {
+        const std::size_t off = pos_;
+        begin(off, 0);
+        fmt::format_to(it(out_), "{}: none", label);
+        end(field, off, 0);
+    }
+
     /// Like end(), for a line already ended and followed by its bit lines.
     void diagnostics_for(mqtt::Field field, std::size_t off, std::size_t len) {
         for (std::size_t i = 0; i < packet_.diagnostics.size(); ++i) {

@@ -37,7 +37,7 @@ HexResult parse_hex(std::string_view text, bool comments) {
         }
         const int v = digit_value(c);
         if (v < 0) {
-            if (high >= 0)
+            if (high >= 0 && is_separator(c))
                 r.error = fmt::format("odd number of hex digits: '{}' at position {} has no pair", text[high_pos], high_pos);
             else if (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F)
                 r.error = fmt::format("invalid character '{}' at position {}", c, i);

@@ -38,7 +38,7 @@ struct Args {
     bool hex_dump = false;
     bool json = false;
     std::string color = "auto";
-    std::size_t payload_max = 64;
+    std::int64_t payload_max = 64;
 };
 
 int fail(std::string_view message) {
@@ -110,7 +110,7 @@ int run(const Args& args) {
                                     : output::Format::summary;
     options.hex_dump = args.hex_dump;
     options.color = !args.json && want_color(args.color);
-    options.payload_max = args.payload_max;
+    options.payload_max = static_cast<std::size_t>(args.payload_max);
 
     output::Writer writer(stdout);
     dissect::Sink sink(writer, options);
@@ -152,6 +152,12 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--payload-max", args.payload_max, "Payload bytes shown, in every format; 0 = all")
         ->type_name("N")
+        ->check([](const std::string& value) -> std::string {
+            if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
+                return "must be 0 (all) or a positive number of bytes, not " + value;
+            if (value.size() > 15) return "too large: " + value;
+            return {};
+        })
         ->capture_default_str();
     app.set_version_flag("--version", "mqtt-dissect 0.1.0");
 
