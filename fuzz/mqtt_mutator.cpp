@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string_view>
@@ -46,15 +47,40 @@ void put_length(std::uint32_t value, Buf& out) {
     } while (value);
 }
 
-std::vector<Segment> parse(const std::uint8_t* data, std::size_t size, bool separators) {
-    std::vector<Segment> segs;
+std::size_t minimal_width(std::size_t value) noexcept {
+    std::size_t n = 1;
+    while (value >= 0x80) value >>= 7, ++n;
+    return n;
+}
+
+/// Buffers of segments no longer in use, kept for the next parse: under ASan every malloc records
+/// a stack trace, and the mutator runs once per execution.
+std::vector<Segment>& spare() {
+    static thread_local std::vector<Segment> s;
+    return s;
+}
+
+/// Parses into `segs`, reusing the buffers of its old segments and of spare().
+void parse(const std::uint8_t* data, std::size_t size, bool separators, std::vector<Segment>& segs) {
+    for (Segment& s : segs) spare().push_back(std::move(s));
+    segs.clear();
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     std::size_t pos = 0;
+    auto add = [&]() -> Segment& {
+        if (spare().empty()) return segs.emplace_back();
+        segs.push_back(std::move(spare().back()));
+        spare().pop_back();
+        Segment& s = segs.back();
+        s.raw = false;
+        s.first = 0;
+        s.body.clear();
+        s.length.clear();
+        return s;
+    };
     auto raw_until = [&](std::size_t end) {
-        Segment s;
+        Segment& s = add();
         s.raw = true;
         s.body.assign(data + pos, data + end);
-        segs.push_back(std::move(s));
         pos = end;
     };
     while (pos < size) {
@@ -65,14 +91,11 @@ std::vector<Segment> parse(const std::uint8_t* data, std::size_t size, bool sepa
         const mqtt::LengthResult r = mqtt::read_remaining_length(mqtt::Bytes(data + pos + 1, size - pos - 1));
         if (size - pos >= 2 && r.status == mqtt::LengthResult::Status::ok &&
             r.value <= size - pos - 1 - r.size) {
-            Segment s;
+            Segment& s = add();
             s.first = data[pos];
             const std::uint8_t* b = data + pos + 1 + r.size;
             s.body.assign(b, b + r.value);
-            Buf minimal;
-            put_length(r.value, minimal);
-            if (minimal.size() != r.size) s.length.assign(data + pos + 1, data + pos + 1 + r.size);
-            segs.push_back(std::move(s));
+            if (minimal_width(r.value) != r.size) s.length.assign(data + pos + 1, data + pos + 1 + r.size);
             pos += 1 + r.size + r.value;
             continue;
         }
@@ -80,7 +103,6 @@ std::vector<Segment> parse(const std::uint8_t* data, std::size_t size, bool sepa
         if (separators) end = std::min(size, text.find(separator, pos + 1));
         raw_until(end);
     }
-    return segs;
 }
 
 void write(const std::vector<Segment>& segs, Buf& out) {
@@ -95,8 +117,9 @@ void write(const std::vector<Segment>& segs, Buf& out) {
 }
 
 /// The length-prefixed strings of a body whose prefix fits inside it.
-std::vector<StringAt> strings(const Segment& s) {
-    std::vector<StringAt> out;
+const std::vector<StringAt>& strings(const Segment& s) {
+    static thread_local std::vector<StringAt> out;
+    out.clear();
     const Buf& b = s.body;
     auto at = [&](std::size_t off) -> std::size_t {  // returns the offset after the string, or 0
         if (off + 2 > b.size()) return 0;
@@ -166,7 +189,8 @@ constexpr std::array<std::string_view, 19> templates = {
 
 Segment from_template(Rng& rng) {
     const std::string_view t = templates[pick(rng, templates.size())];
-    std::vector<Segment> segs = parse(reinterpret_cast<const std::uint8_t*>(t.data()), t.size(), false);
+    static thread_local std::vector<Segment> segs;
+    parse(reinterpret_cast<const std::uint8_t*>(t.data()), t.size(), false, segs);
     return segs.front();
 }
 
@@ -198,14 +222,15 @@ void set_string(Segment& s, const StringAt& at, const Buf& value, bool keep_pref
 
 /// Changes one string: an interesting value, libFuzzer's bytes, a long run, or a bad prefix.
 void mutate_string(Rng& rng, Segment& s) {
-    const std::vector<StringAt> found = strings(s);
+    const std::vector<StringAt>& found = strings(s);
     if (found.empty()) {
         mutate_bytes(s.body, 16);
         return;
     }
     const StringAt at = found[pick(rng, found.size())];
-    Buf value(s.body.begin() + static_cast<std::ptrdiff_t>(at.offset + 2),
-              s.body.begin() + static_cast<std::ptrdiff_t>(at.offset + 2 + at.size));
+    static thread_local Buf value;
+    value.assign(s.body.begin() + static_cast<std::ptrdiff_t>(at.offset + 2),
+                 s.body.begin() + static_cast<std::ptrdiff_t>(at.offset + 2 + at.size));
     switch (pick(rng, 6)) {
         case 0: case 1: {
             const std::string_view v = interesting[pick(rng, interesting.size())];
@@ -244,7 +269,7 @@ void mutate_qos(Rng& rng, Segment& s) {
         s.first = static_cast<std::uint8_t>((s.first & ~0x06) | (qos << 1));
         if (chance(rng, 3)) s.first ^= 0x08;  // DUP
         if (chance(rng, 3)) s.first ^= 0x01;  // RETAIN
-        const std::vector<StringAt> topic = strings(s);
+        const std::vector<StringAt>& topic = strings(s);
         if (topic.empty()) return;
         const std::size_t after = topic[0].offset + 2 + topic[0].size;
         if (old == 0 && qos != 0 && !chance(rng, 8)) {
@@ -256,13 +281,13 @@ void mutate_qos(Rng& rng, Segment& s) {
                          s.body.begin() + static_cast<std::ptrdiff_t>(after + 2));
         }
     } else if (type == mqtt::PacketType::subscribe) {
-        const std::vector<StringAt> filters = strings(s);
+        const std::vector<StringAt>& filters = strings(s);
         if (filters.empty()) return;
         const StringAt f = filters[pick(rng, filters.size())];
         const std::size_t q = f.offset + 2 + f.size;
         if (q < s.body.size()) s.body[q] = chance(rng, 6) ? static_cast<std::uint8_t>(rng()) : qos;
     } else if (type == mqtt::PacketType::connect) {
-        const std::vector<StringAt> name = strings(s);
+        const std::vector<StringAt>& name = strings(s);
         const std::size_t at = name.empty() ? 0 : name[0].offset + 2 + name[0].size + 1;
         if (at < s.body.size()) {
             if (chance(rng, 2)) s.body[at] = static_cast<std::uint8_t>((s.body[at] & ~0x18) | (qos << 3));
@@ -330,7 +355,8 @@ void break_framing(Rng& rng, std::vector<Segment>& segs, std::size_t i) {
 
 std::size_t emit(const std::vector<Segment>& segs, const std::uint8_t* prefix, std::size_t prefix_size,
                  std::uint8_t* out, std::size_t max_size) {
-    Buf buf(prefix, prefix + prefix_size);
+    static thread_local Buf buf;
+    buf.assign(prefix, prefix + prefix_size);
     write(segs, buf);
     if (buf.size() > max_size) return 0;
     std::memcpy(out, buf.data(), buf.size());
@@ -341,15 +367,17 @@ std::size_t emit(const std::vector<Segment>& segs, const std::uint8_t* prefix, s
 
 std::size_t mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed,
                    const MutatorConfig& config) {
+    static const bool plain = std::getenv("MQTTLENS_FUZZ_PLAIN_MUTATOR") != nullptr;
     Rng rng(seed ? seed : 1);
-    if (size < config.prefix || chance(rng, 5)) return LLVMFuzzerMutate(data, size, max_size);
+    if (plain || size < config.prefix || chance(rng, 5)) return LLVMFuzzerMutate(data, size, max_size);
 
     std::uint8_t prefix[8] = {};
     const std::size_t prefix_size = std::min<std::size_t>(config.prefix, sizeof prefix);
     std::memcpy(prefix, data, prefix_size);
     if (prefix_size && chance(rng, 16)) prefix[pick(rng, prefix_size)] = static_cast<std::uint8_t>(rng());
 
-    std::vector<Segment> segs = parse(data + prefix_size, size - prefix_size, config.separators);
+    static thread_local std::vector<Segment> segs;
+    parse(data + prefix_size, size - prefix_size, config.separators, segs);
     if (segs.empty()) segs.push_back(from_template(rng));
     const std::size_t i = packet_index(rng, segs);
     const bool has_packet = i < segs.size();
@@ -418,8 +446,9 @@ std::size_t cross_over(const std::uint8_t* data1, std::size_t size1, const std::
     Rng rng(seed ? seed : 1);
     const std::size_t p = config.prefix;
     if (size1 < p || size2 < p) return 0;
-    std::vector<Segment> a = parse(data1 + p, size1 - p, config.separators);
-    const std::vector<Segment> b = parse(data2 + p, size2 - p, config.separators);
+    static thread_local std::vector<Segment> a, b;
+    parse(data1 + p, size1 - p, config.separators, a);
+    parse(data2 + p, size2 - p, config.separators, b);
     if (b.empty()) return 0;
     if (config.single_packet || a.empty()) {
         a = {b[pick(rng, b.size())]};

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Line and branch coverage that the committed fuzz corpus reaches (fuzz/README.md): builds the
+# replay programs with clang's source-based coverage (`coverage` preset, build-coverage/), runs
+# every corpus through them as ctest does, and prints llvm-cov's report for the decoder, the framer
+# and the rest of the codec, and the capture/TCP layer, then the lines of decoder.cpp and
+# framer.cpp that no input reaches.
+# Env: COVERAGE_INPUTS=DIR adds a directory of inputs to every harness (e.g. a campaign's corpus).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake --preset coverage >/dev/null
+cmake --build --preset coverage
+bin=build-coverage/bin
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export LLVM_PROFILE_FILE="$work/%p.profraw"
+
+objects=()
+run() {  # harness, replay arguments...
+  local h=$1; shift
+  [ -x "$bin/${h}_replay" ] || { echo "fuzz-coverage: ${h}_replay not built, left out" >&2; return; }
+  "$bin/${h}_replay" "$@" ${COVERAGE_INPUTS:+"$COVERAGE_INPUTS"} >/dev/null
+  objects+=(-object "$bin/${h}_replay")
+}
+run fuzz_decode corpus/fuzz/fuzz_decode
+run fuzz_decode --prefix=06 corpus/regressions
+run fuzz_stream corpus/fuzz/fuzz_stream corpus/regressions
+run fuzz_roundtrip corpus/fuzz/fuzz_roundtrip corpus/regressions
+run fuzz_craft corpus/fuzz/fuzz_craft corpus/regressions
+if [ -d corpus/fuzz/fuzz_pcap ]; then run fuzz_pcap corpus/fuzz/fuzz_pcap corpus/captures; fi
+
+llvm-profdata-14 merge -sparse "$work"/*.profraw -o "$work/all.profdata"
+sources=(dissector/mqtt/*.cpp)
+compgen -G 'dissector/capture/*.cpp' >/dev/null && sources+=(dissector/capture/*.cpp)
+# -object must name each binary once.
+mapfile -t uniq < <(printf '%s\n' "${objects[@]}" | grep -v '^-object$' | sort -u)
+args=()
+for o in "${uniq[@]}"; do args+=(-object "$o"); done
+llvm-cov-14 report "${args[@]:1}" -instr-profile="$work/all.profdata" -show-branch-summary \
+  -show-region-summary=false "${sources[@]}"
+
+echo
+echo "Lines of decoder.cpp and framer.cpp no input reaches:"
+llvm-cov-14 export "${args[@]:1}" -instr-profile="$work/all.profdata" -format=lcov \
+  dissector/mqtt/decoder.cpp dissector/mqtt/framer.cpp |
+  awk -F'[:,]' '/^SF:/ { file = $2; sub(".*/dissector/", "dissector/", file) }
+                /^DA:/ && $3 == 0 { missed[file] = missed[file] " " $2 }
+                END { for (f in missed) print "  " f ":" missed[f]; if (length(missed) == 0) print "  none" }'
