@@ -61,7 +61,8 @@ TEST(PcapWriter, SequenceAndAcknowledgementNumbersFollowTheConversation) {
 
     // Parsed back: the same numbers.
     TcpSegment seg;
-    ASSERT_EQ(parse_tcp_segment({NetworkProtocol::ipv4, build_ip_packet(r)}, seg), SegmentStatus::tcp);
+    const Buffer ip = build_ip_packet(r);
+    ASSERT_EQ(parse_tcp_segment({NetworkProtocol::ipv4, ip}, seg), SegmentStatus::tcp);
     EXPECT_EQ(seg.seq, 901u);
     EXPECT_EQ(seg.ack, 117u);
     EXPECT_EQ(seg.flags, tcp_flag::psh | tcp_flag::ack);
