@@ -301,6 +301,23 @@ TEST(DecoderFields, UnsubscribeFilters) {
     EXPECT_EQ(filters, (std::vector<std::string_view>{"a/b", "#"}));
 }
 
+TEST(DecoderFields, UnsubscribeKeepsOnlyWholeFilters) {
+    Packet p = decode_named("unsubscribe/second filter truncated, first kept");
+    ASSERT_NE(p.get<Unsubscribe>(), nullptr);
+    std::vector<std::string_view> filters(p.get<Unsubscribe>()->filters.begin(),
+                                          p.get<Unsubscribe>()->filters.end());
+    EXPECT_EQ(filters, (std::vector<std::string_view>{"a"}));
+}
+
+TEST(DecoderFields, UnknownProtocolLevelLeavesTheRestUnread) {
+    Packet p = decode_named("connect/level 6 stops decoding");
+    const Connect* c = p.get<Connect>();
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->protocol_level, 6);
+    EXPECT_EQ(c->flags, 0);
+    EXPECT_EQ(c->keep_alive, 0);
+}
+
 TEST(DecoderFields, EmptyBodies) {
     for (auto name : {"pingreq/valid", "pingresp/valid", "disconnect/valid"}) {
         Packet p = decode_named(name);

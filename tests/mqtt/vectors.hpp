@@ -254,6 +254,56 @@ inline const std::vector<Vector>& vectors() {
         {"00 98 61", "Client Identifier: length 0x98, one byte follows"}}, T::connect,
         {{C::string_truncated, "MQTT-§1.5.3", 12}, {C::connect_malformed, "MQTT-3.1.4-1", 12}}},
 
+    {"connect/every Connect Flags rule at once", {
+        {"10", "CONNECT"}, {"0F", "Remaining Length 15"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"},
+        {"6B", "Connect Flags: Password, Will Retain, Will QoS 1, Clean Session, reserved; no Will, no User Name"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""}, {"00 01 70", "Password \"p\""}}, T::connect,
+        {{C::connect_reserved_flag, "MQTT-3.1.2-3", 9}, {C::will_qos_without_will, "MQTT-3.1.2-13", 9},
+         {C::will_retain_without_will, "MQTT-3.1.2-15", 9}, {C::password_without_username, "MQTT-3.1.2-22", 9}}},
+    {"connect/MQIsdp with level 4", {
+        {"10", "CONNECT"}, {"10", "Remaining Length 16"},
+        {"00 06 4D 51 49 73 64 70", "Protocol Name \"MQIsdp\""}, {"04", "Protocol Level 4: MQIsdp means 3"},
+        {"02", "Clean Session"}, {"00 3C", "Keep Alive"}, {"00 02 63 31", "Client Identifier \"c1\""}}, T::connect,
+        {{C::protocol_level_unsupported, "MQTT-3.1.2-2", 10}}},
+    {"connect/level 6 stops decoding", {
+        {"10", "CONNECT"}, {"0C", "Remaining Length 12"},
+        {mqtt_name, "Protocol Name"}, {"06", "Protocol Level 6: unknown layout, nothing after is read"},
+        {"FF", "Connect Flags (not judged)"}, {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier"}}, T::connect,
+        {{C::protocol_level_unsupported, "MQTT-3.1.2-2", 8}}},
+    {"connect/will QoS 2", {
+        {"10", "CONNECT"}, {"11", "Remaining Length 17"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"16", "Connect Flags: Will QoS 2, Will, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 74", "Will Topic \"t\""}, {"00 00", "Will Message (empty)"}}, T::connect, {}},
+    {"connect/will message truncated", {
+        {"10", "CONNECT"}, {"11", "Remaining Length 17"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"06", "Connect Flags: Will, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 74", "Will Topic \"t\""}, {"00 05", "Will Message length 5; nothing follows"}}, T::connect,
+        {{C::connect_malformed, "MQTT-3.1.4-1", 17}}},
+    {"connect/user name truncated", {
+        {"10", "CONNECT"}, {"0F", "Remaining Length 15"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"82", "Connect Flags: User Name, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 09 75", "User Name length 9, one byte follows"}}, T::connect,
+        {{C::string_truncated, "MQTT-§1.5.3", 14}, {C::connect_malformed, "MQTT-3.1.4-1", 14}}},
+    {"connect/password truncated", {
+        {"10", "CONNECT"}, {"12", "Remaining Length 18"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level"}, {"C2", "Connect Flags: User Name, Password, Clean Session"},
+        {"00 3C", "Keep Alive"}, {"00 00", "Client Identifier \"\""},
+        {"00 01 75", "User Name \"u\""}, {"00 03 70", "Password length 3, one byte follows"}}, T::connect,
+        {{C::connect_malformed, "MQTT-3.1.4-1", 17}}},
+    {"connect/no Connect Flags", {
+        {"10", "CONNECT"}, {"07", "Remaining Length 7"},
+        {mqtt_name, "Protocol Name"}, {"04", "Protocol Level; nothing follows"}}, T::connect,
+        {{C::connect_malformed, "MQTT-3.1.4-1", 9}}},
+    {"connect/no Protocol Level", {
+        {"10", "CONNECT"}, {"06", "Remaining Length 6"}, {mqtt_name, "Protocol Name; nothing follows"}}, T::connect,
+        {{C::connect_malformed, "MQTT-3.1.4-1", 8}}},
+    {"connect/empty body", {{"10", "CONNECT"}, {"00", "Remaining Length 0"}}, T::connect,
+        {{C::connect_malformed, "MQTT-3.1.4-1", 2}}},
+
     // ---------------------------------------------------------------- CONNACK
     {"connack/accepted", {
         {"20", "CONNACK"}, {"02", "Remaining Length 2"},
@@ -317,6 +367,28 @@ inline const std::vector<Vector>& vectors() {
         {"30", "PUBLISH QoS 0"}, {"05", "Remaining Length 5"},
         {"00 03 61 F0 9F", "Topic Name \"a\" + F0 9F (2 of 4 bytes)"}}, T::publish,
         {{C::utf8_malformed, "MQTT-1.5.3-1", 5}, {C::publish_topic_invalid, "MQTT-3.3.2-1", 2}}},
+    {"publish/long topic", {
+        {"30", "PUBLISH QoS 0"}, {"24", "Remaining Length 36"},
+        {"00 1E", "Topic Name length 30"},
+        {"73 65 6E 73 6F 72 73 2F 74 65 6D 70 65 72 61 74 75 72 65 2F 6C 69 76 69 6E 67 72 6F 6F 6D",
+         "\"sensors/temperature/livingroom\""},
+        {"32 31 2E 35", "payload \"21.5\""}}, T::publish, {}},
+    {"publish/long topic with '+' as its last byte", {
+        {"30", "PUBLISH QoS 0"}, {"20", "Remaining Length 32"},
+        {"00 1E", "Topic Name length 30"},
+        {"73 65 6E 73 6F 72 73 2F 74 65 6D 70 65 72 61 74 75 72 65 2F 6C 69 76 69 6E 67 72 6F 6F 2B",
+         "\"sensors/temperature/livingroo+\""}}, T::publish,
+        {{C::topic_name_wildcard, "MQTT-4.7.1-1", 33}, {C::publish_topic_wildcard, "MQTT-3.3.2-2", 2}}},
+    {"publish/DUP with QoS 0 and a wildcard", {
+        {"38", "PUBLISH DUP, QoS 0"}, {"05", "Remaining Length 5"},
+        {"00 03 61 2F 2B", "Topic Name \"a/+\""}}, T::publish,
+        {{C::publish_dup_qos0, "MQTT-3.3.1-2", 0}, {C::topic_name_wildcard, "MQTT-4.7.1-1", 6},
+         {C::publish_topic_wildcard, "MQTT-3.3.2-2", 2}}},
+    {"publish/topic both ill-formed and wildcard", {
+        {"30", "PUBLISH QoS 0"}, {"04", "Remaining Length 4"},
+        {"00 02 2B FF", "Topic Name '+' FF"}}, T::publish,
+        {{C::utf8_malformed, "MQTT-1.5.3-1", 5}, {C::topic_name_wildcard, "MQTT-4.7.1-1", 4},
+         {C::publish_topic_invalid, "MQTT-3.3.2-1", 2}, {C::publish_topic_wildcard, "MQTT-3.3.2-2", 2}}},
     {"publish/QoS 3", {
         {"36", "PUBLISH QoS 3"}, {"06", "Remaining Length 6"},
         {"00 01 74", "Topic Name \"t\""}, {"00 01", "Packet Identifier 1"}, {"78", "payload"}}, T::publish,
@@ -570,6 +642,11 @@ inline const std::vector<Vector>& vectors() {
         {"A2", "UNSUBSCRIBE"}, {"05", "Remaining Length 5"},
         {"00 01", "Packet Identifier"}, {"00 05 61", "Topic Filter length 5, one byte follows"}}, T::unsubscribe,
         {{C::string_truncated, "MQTT-§1.5.3", 4}}},
+    {"unsubscribe/second filter truncated, first kept", {
+        {"A2", "UNSUBSCRIBE"}, {"08", "Remaining Length 8"},
+        {"00 01", "Packet Identifier"}, {"00 01 61", "Topic Filter \"a\""},
+        {"00 05 62", "Topic Filter length 5, one byte follows"}}, T::unsubscribe,
+        {{C::string_truncated, "MQTT-§1.5.3", 7}}},
     {"unsuback/valid", {
         {"B0", "UNSUBACK"}, {"02", "Remaining Length 2"}, {"00 0B", "Packet Identifier 11"}}, T::unsuback, {}},
     {"unsuback/remaining length 3", {
