@@ -290,6 +290,7 @@ void decode_connack(Ctx& c, Packet& p) noexcept {
 void decode_publish(Ctx& c, Packet& p) noexcept {
     // PUBLISH (§3.3): Topic Name (string, no wildcards), Packet Identifier (two bytes, non-zero)
     // only when QoS > 0, then the payload: every byte left, binary, possibly empty.
+    // QoS 3 (itself an error) is read as if it carried a Packet Identifier.
     auto& pub = p.body.emplace<Publish>();
     std::size_t pos = c.start;
     auto topic = read_field16(c, pos);

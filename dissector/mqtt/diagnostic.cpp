@@ -226,9 +226,9 @@ static_assert(std::size(field_names) == static_cast<std::size_t>(Field::trailing
 }  // namespace
 
 const CodeInfo& code_info(Code code) noexcept {
+    static constexpr CodeInfo unknown{"unknown", "mqttlens", E, "unknown diagnostic code"};
     auto i = static_cast<std::size_t>(code);
-    if (i >= code_count) i = static_cast<std::size_t>(Code::stream_unsynchronised);
-    return rows[i].info;
+    return i < code_count ? rows[i].info : unknown;
 }
 
 std::string_view field_name(Field field) noexcept {

@@ -45,6 +45,11 @@ TEST(Diagnostic, SelectedEntries) {
     EXPECT_EQ(code_info(Code::keep_alive_exceeded).name, "keep_alive_exceeded");
 }
 
+TEST(Diagnostic, OutOfRangeCodeHasAnEntryToo) {
+    EXPECT_EQ(code_info(Code::count_).name, "unknown");
+    EXPECT_EQ(code_info(static_cast<Code>(60'000)).severity, Severity::error);
+}
+
 TEST(Diagnostic, FieldAndSeverityNames) {
     std::set<std::string_view> names;
     for (int f = 0; f <= static_cast<int>(Field::trailing); ++f) {
