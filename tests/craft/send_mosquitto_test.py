@@ -1,0 +1,184 @@
+#!/usr/bin/python3
+"""mqtt-craft --send against a real mosquitto started here on 127.0.0.1 (free high port):
+CONNECT gets CONNACK 0, SUBSCRIBE gets SUBACK, a PUBLISH on a subscribed topic comes back, a broken
+packet makes the broker close the connection (exit 4), and refused (3) and timed-out (5)
+connections are reported. The broker is always killed at the end. Every wait is bounded.
+
+Usage: send_mosquitto_test.py PATH/TO/mqtt-craft
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+CRAFT = None
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("FAIL: " + message)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def craft(*args):
+    r = subprocess.run([CRAFT, *args], capture_output=True, text=True, timeout=30)
+    return r.returncode, r.stdout, r.stderr
+
+
+def json_lines(out):
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def session_tests(port):
+    target = f"127.0.0.1:{port}"
+
+    # A whole session: CONNACK 0, SUBACK, our PUBLISH comes back, DISCONNECT ends it cleanly.
+    code, out, err = craft("--send", target, "--json", "--delay", "200", "--wait", "500",
+                           "connect", "--client-id", "craft-t1", "+",
+                           "subscribe", "--filter", "craft/#:1", "--packet-id", "3", "+",
+                           "publish", "--topic", "craft/x", "--payload", "hello", "--qos", "1",
+                           "--packet-id", "9", "+", "disconnect")
+    check(code == 0, f"session: exit {code}, stderr {err!r}")
+    rows = json_lines(out)
+    sent = [r for r in rows if r.get("direction") == "c2s"]
+    got = [r for r in rows if r.get("direction") == "s2c"]
+    check([r["type"] for r in sent] == ["CONNECT", "SUBSCRIBE", "PUBLISH", "DISCONNECT"],
+          f"session: sent {[r['type'] for r in sent]}")
+    connack = [r for r in got if r["type"] == "CONNACK"]
+    check(len(connack) == 1 and connack[0]["return_code"] == 0, f"session: CONNACK {connack}")
+    suback = [r for r in got if r["type"] == "SUBACK"]
+    check(len(suback) == 1 and suback[0]["packet_id"] == 3 and suback[0]["return_codes"] == [1],
+          f"session: SUBACK {suback}")
+    echoed = [r for r in got if r["type"] == "PUBLISH"]
+    check(len(echoed) == 1 and echoed[0]["topic"] == "craft/x" and echoed[0].get("payload") == "hello",
+          f"session: PUBLISH back {echoed}")
+    puback = [r for r in got if r["type"] == "PUBACK"]
+    check(len(puback) == 1 and puback[0]["packet_id"] == 9, f"session: PUBACK {puback}")
+    check("after our DISCONNECT" in err, f"session: stderr {err!r}")
+
+    # Summary text: the shared printer's lines, one per packet each way.
+    code, out, err = craft("--send", target, "--wait", "300", "connect", "--client-id", "craft-t2")
+    check(code == 0, f"summary: exit {code}, stderr {err!r}")
+    check("CONNECT" in out and "CONNACK return_code=0" in out, f"summary: stdout {out!r}")
+    check("still open" in err, f"summary: stderr {err!r}")
+
+    # A broken packet (wildcard in a PUBLISH topic): the broker closes; exit 4 names the packet.
+    code, out, err = craft("--send", target, "--json", "--delay", "200", "--wait", "2000",
+                           "connect", "--client-id", "craft-t3", "+", "publish", "--topic", "a/#")
+    check(code == 4, f"broken publish: exit {code}, stderr {err!r}")
+    check("closed the connection after packet 2 PUBLISH" in err, f"broken publish: stderr {err!r}")
+    check("MQTT-3.3.2-2" in err, f"broken publish: the crafter names the rule: {err!r}")
+    check(any(r.get("type") == "CONNACK" for r in json_lines(out)), f"broken publish: {out!r}")
+
+    # A broken CONNECT (reserved flag): closed without a CONNACK.
+    code, out, err = craft("--send", target, "--json", "--wait", "2000", "-q",
+                           "connect", "--client-id", "craft-t4", "--reserved-flag")
+    check(code == 4, f"reserved flag: exit {code}, stderr {err!r}")
+    check(not any(r.get("direction") == "s2c" for r in json_lines(out)), f"reserved flag: {out!r}")
+    check("closed the connection after packet 1 CONNECT" in err, f"reserved flag: stderr {err!r}")
+
+    # Unsupported protocol level: CONNACK 1, then the broker closes.
+    code, out, err = craft("--send", target, "--json", "--wait", "2000", "-q",
+                           "connect", "--client-id", "craft-t5", "--protocol-level", "6")
+    rows = [r for r in json_lines(out) if r.get("direction") == "s2c"]
+    check(code == 4 and len(rows) == 1 and rows[0]["type"] == "CONNACK" and rows[0]["return_code"] == 1,
+          f"level 6: exit {code}, replies {rows}, stderr {err!r}")
+
+
+def refused_and_timeout_tests():
+    # Nothing listens on a port we just released: refused, exit 3.
+    code, _, err = craft("--send", f"127.0.0.1:{free_port()}", "connect")
+    check(code == 3 and "refused" in err, f"refused: exit {code}, stderr {err!r}")
+    code, _, err = craft("--send", "no-such-host.invalid:1883", "connect")
+    check(code == 3, f"unresolvable: exit {code}, stderr {err!r}")
+    code, _, err = craft("--send", "127.0.0.1", "connect")
+    check(code == 2, f"no port: exit {code}, stderr {err!r}")
+
+    # A listener whose accept queue is full drops SYNs: the connect times out, exit 5.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = []
+        try:
+            for _ in range(4):
+                c = socket.socket()
+                c.setblocking(False)
+                try:
+                    c.connect(("127.0.0.1", port))
+                except BlockingIOError:
+                    pass
+                fillers.append(c)
+            code, _, err = craft("--send", f"127.0.0.1:{port}", "--connect-timeout", "300", "connect")
+            check(code == 5 and "timed out" in err, f"timeout: exit {code}, stderr {err!r}")
+        finally:
+            for c in fillers:
+                c.close()
+
+
+def main():
+    global CRAFT
+    if len(sys.argv) != 2:
+        print("usage: send_mosquitto_test.py PATH/TO/mqtt-craft")
+        return 1
+    CRAFT = sys.argv[1]
+    mosquitto = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
+    if mosquitto is None:
+        print("FAIL: mosquitto is not installed (apt-get install mosquitto)")
+        return 1
+
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        conf = os.path.join(tmp, "mosquitto.conf")
+        with open(conf, "w") as f:
+            f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        log = open(os.path.join(tmp, "mosquitto.log"), "w")
+        broker = subprocess.Popen([mosquitto, "-c", conf], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            if not wait_for_port(port, broker):
+                print(f"FAIL: mosquitto did not accept on 127.0.0.1:{port} within 10 s")
+                return 1
+            session_tests(port)
+        finally:
+            broker.terminate()
+            try:
+                broker.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                broker.kill()
+                broker.wait(timeout=5)
+            log.close()
+        refused_and_timeout_tests()
+
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("ok: session, broken packets, refused and timeout all reported as documented")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
