@@ -123,6 +123,7 @@ void MqttStreams::on_open(TcpConnection& c, std::uint64_t frame, Timestamp ts) {
     const bool mqtt[2] = {is_mqtt_port(port[0]), is_mqtt_port(port[1])};
     if (!tls[0] && !tls[1] && !mqtt[0] && !mqtt[1] && !options_.auto_detect) {
         st.kind = State::Kind::ignored;
+        c.wants_data = false;
         return;
     }
     st.text[0] = to_string(c.endpoint[0]);
@@ -149,6 +150,7 @@ void MqttStreams::on_open(TcpConnection& c, std::uint64_t frame, Timestamp ts) {
     if (tls[0] || tls[1]) {
         st.kind = State::Kind::tls;
         st.info.tls = true;
+        c.wants_data = false;
         st.half[0].mode = st.half[1].mode = Half::Mode::ignore;
         ++stats_.tls_connections;
         st.opened = true;
@@ -200,6 +202,7 @@ void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, st
         const Verdict other = st.half[1 - d].verdict;
         if (st.tcp.client_half == d || other == Verdict::no) {
             st.kind = State::Kind::ignored;
+            st.tcp.wants_data = false;
             st.half[0] = Half(options_.framer);
             st.half[1] = Half(options_.framer);
         }
@@ -364,7 +367,10 @@ void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uin
     if (st.kind == State::Kind::undecided) {
         if (h.verdict == Verdict::need_more) h.verdict = Verdict::no;
         h.probe_lost = true;
-        if (st.half[1 - d].verdict == Verdict::no || st.tcp.client_half == d) st.kind = State::Kind::ignored;
+        if (st.half[1 - d].verdict == Verdict::no || st.tcp.client_half == d) {
+            st.kind = State::Kind::ignored;
+            st.tcp.wants_data = false;
+        }
         return;
     }
     if (st.kind != State::Kind::mqtt) return;

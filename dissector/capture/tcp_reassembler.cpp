@@ -90,12 +90,25 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
             h.syn = true;
             h.base = s.seq + 1;
         }
+        // A SYN/ACK acknowledges the client's SYN: the client's data starts at its ack number
+        // even when the SYN itself was not captured.
+        TcpHalf& other = c->half[1 - d];
+        if (ack && !other.started) {
+            other.started = true;
+            other.syn = true;
+            other.base = s.ack;
+        }
         if (c->client_half < 0) c->client_half = ack ? 1 - d : d;
     }
     if (fresh) sink_.on_open(*c, frame, ts);
 
     if (s.flags & tcp_flag::rst) {
         close(*c, CloseReason::rst, frame, ts);
+        return;
+    }
+    if (!c->wants_data) {
+        if (s.flags & tcp_flag::fin) h.fin = h.done = true;
+        if (c->half[0].done && c->half[1].done) close(*c, CloseReason::fin, frame, ts);
         return;
     }
     if (!s.payload.empty() || (s.flags & tcp_flag::fin)) {

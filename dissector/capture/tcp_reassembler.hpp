@@ -54,6 +54,9 @@ struct TcpConnection {
     TcpHalf half[2];
     int client_half = -1;   ///< from the SYN: 0 or 1; -1 unknown
     bool closed = false;
+    /// Cleared by the sink for connections it does not follow (not MQTT, TLS): payload is then
+    /// neither buffered nor delivered; FIN, RST and numbering still apply.
+    bool wants_data = true;
     std::uint64_t first_frame = 0;
     Timestamp first_ts;
     std::uint64_t last_frame = 0;

@@ -292,6 +292,35 @@ TEST(TcpReassembly, SequenceNumbersWrapAround) {
     }));
 }
 
+TEST(TcpReassembly, CaptureStartingAtTheSynAckKnowsWhereTheClientStarts) {
+    PcapWriter w;
+    TcpConversation c(client, server);
+    const auto hs = c.handshake();
+    w.write(hs[1]);                                // #1: SYN/ACK (the SYN was missed)
+    w.write(hs[2]);                                // #2
+    w.write(c.data(Side::client, connect("c1")));  // #3
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #3 CONNECT size=16 off=0 v4",
+        "close 0 capture end",
+    }));
+}
+
+TEST(TcpReassembly, ConnectionsNotFollowedAreNotBuffered) {
+    PcapWriter w;
+    TcpConversation http(ep("10.0.0.1:40000"), ep("10.0.0.2:80"));
+    for (const auto& s : http.handshake()) w.write(s);
+    w.write(http.data(Side::client, mqtt::as_bytes("GET / HTTP/1.1\r\n\r\n")));
+    http.skip(Side::client, 1000);
+    for (int i = 0; i < 10; ++i) w.write(http.data(Side::client, mqtt::as_bytes("more bytes after a hole")));
+    for (const auto& s : http.close()) w.write(s);
+    const auto out = dissect(w);
+    EXPECT_TRUE(out.log().empty());
+    EXPECT_EQ(out.stats.tcp.out_of_order_segments, 0u);
+    EXPECT_EQ(out.stats.tcp.connections, 1u);
+}
+
 TEST(TcpReassembly, Ipv4FragmentsAreSkippedAndShowAsAGap) {
     PcapWriter w;
     TcpConversation c(client, server);
