@@ -11,7 +11,8 @@
 //   - bytes fed == position() + buffered() while the stream is not broken;
 //   - a framed packet is exactly 1 + length bytes + Remaining Length, equal to the stream bytes
 //     at its offset, and its decode never reports a framing problem;
-//   - a broken framer repeats its error.
+//   - a broken framer repeats its error; reset() to the byte after the error resumes framing there
+//     (up to 4 times per run), identically in every chunking.
 #include "fuzz_common.hpp"
 #ifdef MQTTLENS_FUZZ_MUTATOR
 #include "mqtt_mutator.hpp"
@@ -84,6 +85,7 @@ public:
         drain();
     }
     void finish() {
+        finished_ = true;
         framer_.finish();
         drain();
     }
@@ -104,12 +106,24 @@ private:
                 case Frame::Status::error: {
                     MQTTLENS_FUZZ_CHECK(f.offset >= framer_.position() && f.offset <= fed_, stream_);
                     events_.push_back({f.status, f.offset, 0, f.error});
-                    broken_ = true;
                     const Frame again = framer_.next();
                     MQTTLENS_FUZZ_CHECK(again.status == Frame::Status::error &&
                                             again.offset == f.offset && again.error == f.error,
                                         stream_);
-                    return;
+                    if (resyncs_ == 4) {
+                        broken_ = true;
+                        return;
+                    }
+                    // Resume one byte further on: forget everything, then feed again what was
+                    // fed past that byte.
+                    ++resyncs_;
+                    expected_offset_ = f.offset + 1;
+                    framer_.reset(expected_offset_);
+                    MQTTLENS_FUZZ_CHECK(framer_.position() == expected_offset_ && framer_.buffered() == 0, stream_);
+                    if (fed_ > expected_offset_)
+                        framer_.feed(stream_.subspan(expected_offset_, fed_ - expected_offset_));
+                    if (finished_) framer_.finish();
+                    break;
                 }
             }
         }
@@ -143,6 +157,8 @@ private:
     std::uint64_t fed_ = 0;
     std::uint64_t expected_offset_ = 0;
     bool broken_ = false;
+    bool finished_ = false;
+    int resyncs_ = 0;
     std::vector<Event> events_;
 };
 
