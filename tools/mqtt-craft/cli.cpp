@@ -59,6 +59,14 @@ constexpr std::array<Subcommand, 14> subcommands{{
     {"disconnect", PacketType::disconnect, "DISCONNECT: end the session cleanly"},
 }};
 
+/// A range check that does not clutter --help (the option's text states the range).
+template <class T>
+CLI::Validator range(T min, T max) {
+    CLI::Validator v = CLI::Range(min, max);
+    v.description("");
+    return v;
+}
+
 /// An option that fills a std::optional only when given.
 template <class T>
 CLI::Option* optional_option(CLI::App* app, const std::string& name, std::optional<T>& target,
@@ -73,25 +81,31 @@ void length_shortcut(CLI::App* app, const std::string& name, std::string_view fi
            name,
            [&o, field](const unsigned& v) { o.length_prefixes.push_back(fmt::format("{}={}", field, v)); },
            fmt::format("Write N as the {} length prefix, whatever its real length", field))
-        ->check(CLI::Range(0u, 65535u))
+        ->check(range(0u, 65535u))
         ->type_name("N");
 }
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
-    static const std::map<std::string, OutFormat> formats{
-        {"hex", OutFormat::hex}, {"raw", OutFormat::raw}, {"c", OutFormat::c}, {"pcap", OutFormat::pcap}};
     auto* group = "Output";
-    app.add_option("--out", g.out,
-                   "hex (default on a terminal), raw (default otherwise), c (a C array), or pcap "
-                   "(needs -o: a TCP conversation with handshake and close)")
-        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+    app.add_option_function<std::string>(
+           "--out",
+           [&g](const std::string& v) {
+               static const std::map<std::string, OutFormat> formats{
+                   {"hex", OutFormat::hex}, {"raw", OutFormat::raw}, {"c", OutFormat::c}, {"pcap", OutFormat::pcap}};
+               auto it = formats.find(v);
+               if (it == formats.end()) throw CLI::ValidationError("--out", "expected hex, raw, c or pcap, not '" + v + "'");
+               g.out = it->second;
+           },
+           "hex (default on a terminal), raw (default otherwise), c (a C array), or pcap "
+           "(a TCP conversation with handshake and close)")
+        ->type_name("FORMAT")
         ->group(group);
-    app.add_option("-o,--output", g.output_file, "Write to FILE instead of stdout")->group(group);
+    app.add_option("-o,--output", g.output_file, "Write to FILE instead of stdout")->type_name("FILE")->group(group);
     app.add_flag("-q,--quiet", g.quiet, "Do not report on stderr which rules the packets break")
         ->group(group);
     app.add_flag("--strict", g.strict, "Exit 1 when a crafted packet breaks a rule")->group(group);
     app.add_option("--port", g.port, "Server TCP port in --out pcap")
-        ->check(CLI::Range(1u, 65535u))
+        ->check(range(1u, 65535u))->type_name("PORT")
         ->capture_default_str()
         ->group(group);
     group = "Send";
@@ -118,15 +132,15 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
 void add_breaking_options(CLI::App* s, PacketOptions& o) {
     const char* group = "Breaking (any packet)";
     optional_option(s, "--type", o.type, "Packet type nibble of byte 0 (0..15)")
-        ->check(CLI::Range(0u, 15u))->type_name("N")->group(group);
+        ->check(range(0u, 15u))->type_name("N")->group(group);
     optional_option(s, "--flags", o.flags, "Flags nibble of byte 0 (0..15)")
-        ->check(CLI::Range(0u, 15u))->type_name("N")->group(group);
+        ->check(range(0u, 15u))->type_name("N")->group(group);
     optional_option(s, "--remaining-length", o.remaining_length,
                     "Remaining Length value written instead of the real one")
         ->type_name("N")->group(group);
     optional_option(s, "--remaining-length-width", o.remaining_length_width,
                     "Write the Remaining Length in N bytes (1..5: non-minimal, 5 malformed)")
-        ->check(CLI::Range(1u, 5u))->type_name("N")->group(group);
+        ->check(range(1u, 5u))->type_name("N")->group(group);
     optional_option(s, "--remaining-length-bytes", o.remaining_length_bytes,
                     "Raw Remaining Length encoding, any bytes (80 80 80 80 01)")
         ->type_name("HEX")->group(group);
@@ -144,14 +158,14 @@ void add_breaking_options(CLI::App* s, PacketOptions& o) {
     s->add_flag("--from-client", o.from_client, "This packet travels client to server")->group(group);
     s->add_option("--count", o.count,
                   "Write the packet N times; a non-zero Packet Identifier goes up by one each time")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
-        ->capture_default_str()->group(group);
+        ->check(range(std::uint64_t{1}, std::uint64_t{1} << 40))
+        ->type_name("N")->capture_default_str()->group(group);
 }
 
 void add_packet_id(CLI::App* s, PacketOptions& o, std::string_view default_text) {
     optional_option(s, "--packet-id", o.packet_id,
                     fmt::format("Packet Identifier (0..65535; default {})", default_text))
-        ->check(CLI::Range(0u, 65535u))->type_name("N");
+        ->check(range(0u, 65535u))->type_name("N");
     s->add_flag("--no-packet-id", o.no_packet_id, "Leave the Packet Identifier out");
 }
 
@@ -176,9 +190,9 @@ void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
                         "Protocol Name (default MQTT; MQIsdp with --protocol-level 3)");
         length_shortcut(s, "--protocol-name-length", "protocol_name", o);
         s->add_option("--protocol-level", o.protocol_level, "Protocol Level (4 = 3.1.1, 3 = 3.1)")
-            ->check(CLI::Range(0u, 255u))->capture_default_str();
+            ->check(range(0u, 255u))->type_name("N")->capture_default_str();
         s->add_option("--keep-alive", o.keep_alive, "Keep Alive in seconds")
-            ->check(CLI::Range(0u, 65535u))->capture_default_str();
+            ->check(range(0u, 65535u))->type_name("N")->capture_default_str();
         s->add_flag("--no-clean-session", o.no_clean_session, "Clear the Clean Session flag");
         optional_option(s, "--will-topic", o.will_topic, "Will Topic (sets the Will Flag)");
         length_shortcut(s, "--will-topic-length", "will_topic", o);
@@ -188,7 +202,7 @@ void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
         wm->excludes(wmh);
         length_shortcut(s, "--will-message-length", "will_message", o);
         s->add_option("--will-qos", o.will_qos, "Will QoS bits (0..3), written even without a will")
-            ->check(CLI::Range(0u, 3u));
+            ->check(range(0u, 3u))->type_name("N");
         s->add_flag("--will-retain", o.will_retain, "Will Retain bit, written even without a will");
         optional_option(s, "--username", o.username, "User Name (sets its flag)");
         length_shortcut(s, "--username-length", "username", o);
@@ -198,21 +212,21 @@ void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
         length_shortcut(s, "--password-length", "password", o);
         optional_option(s, "--connect-flags", o.connect_flags,
                         "Raw Connect Flags byte, replacing the one the fields imply")
-            ->check(CLI::Range(0u, 255u))->type_name("N");
+            ->check(range(0u, 255u))->type_name("N");
         s->add_flag("--reserved-flag", o.reserved_flag, "Set Connect Flags bit 0 (reserved)");
         break;
     }
     case PacketType::connack:
         s->add_flag("--session-present", o.session_present, "Session Present flag");
         s->add_option("--return-code", o.return_code, "Connect Return Code (0..255)")
-            ->check(CLI::Range(0u, 255u))->capture_default_str();
+            ->check(range(0u, 255u))->type_name("N")->capture_default_str();
         optional_option(s, "--ack-flags", o.ack_flags, "Raw Acknowledge Flags byte")
-            ->check(CLI::Range(0u, 255u))->type_name("N");
+            ->check(range(0u, 255u))->type_name("N");
         break;
     case PacketType::publish:
         s->add_option("--topic", o.topic, "Topic Name")->capture_default_str();
         length_shortcut(s, "--topic-length", "topic", o);
-        s->add_option("--qos", o.qos, "QoS bits (0..3)")->check(CLI::Range(0u, 3u))->capture_default_str();
+        s->add_option("--qos", o.qos, "QoS bits (0..3)")->check(range(0u, 3u))->type_name("N")->capture_default_str();
         s->add_flag("--dup", o.dup, "DUP flag");
         s->add_flag("--retain", o.retain, "RETAIN flag");
         add_packet_id(s, o, "1 at QoS 1..3, none at QoS 0");
@@ -229,16 +243,16 @@ void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
         add_packet_id(s, o, "1");
         s->add_option("--filter", o.filters, "Topic Filter[:QOS], repeatable (default '#:0')")
             ->type_name("FILTER[:Q]");
-        s->add_option("--qos", o.qos, "Requested QoS of filters given without :QOS")
-            ->check(CLI::Range(0u, 3u))->capture_default_str();
+        s->add_option("--qos", o.qos, "Requested QoS of filters given without :QOS (0..3)")
+            ->check(range(0u, 3u))->type_name("N")->capture_default_str();
         optional_option(s, "--qos-byte", o.qos_byte, "Raw Requested QoS byte of filters given without :QOS")
-            ->check(CLI::Range(0u, 255u))->type_name("N");
+            ->check(range(0u, 255u))->type_name("N");
         s->add_flag("--no-filters", o.no_filters, "No filter at all");
         break;
     case PacketType::suback:
         add_packet_id(s, o, "1");
         s->add_option("--return-code", o.return_codes, "Return code, repeatable (default 0)")
-            ->check(CLI::Range(0u, 255u))->type_name("N");
+            ->check(range(0u, 255u))->type_name("N");
         s->add_flag("--no-return-codes", o.no_return_codes, "No return code at all");
         break;
     case PacketType::unsubscribe:
