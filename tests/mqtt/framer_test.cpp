@@ -1,6 +1,8 @@
 // Framer: whole packets, need-more and stream errors, identical under every chunking.
 #include "mqtt/framer.hpp"
 
+#include "mqtt/decoder.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "framer_util.hpp"
+#include "vectors.hpp"
 
 namespace mqttlens::mqtt {
 namespace {
@@ -206,6 +209,110 @@ TEST(Framer, LongStreamOfSmallPacketsStaysSmall) {
     EXPECT_EQ(packets, 5000u);
     EXPECT_LT(most_buffered, 1447u + one.size());
     EXPECT_EQ(f.position(), stream.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every annotated vector of vectors.hpp, through the framer
+
+using test::Framing;
+using test::Vector;
+
+std::vector<Diagnostic> diagnostics_of(const Packet& p) { return {p.diagnostics.begin(), p.diagnostics.end()}; }
+
+/// Bytes of the one whole packet at the start of `bytes` (fixed header + Remaining Length).
+std::vector<std::uint8_t> first_packet(const std::vector<std::uint8_t>& bytes) {
+    const Packet p = decode(bytes);
+    return {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(p.header.size() + p.header.remaining_length)};
+}
+
+/// What the framer must make of a vector on its own.
+std::vector<Event> expected_events(const Vector& v) {
+    const auto bytes = v.bytes();
+    switch (v.framing) {
+    case Framing::whole: return {packet_at(0, bytes)};
+    case Framing::truncated: return {error_at(0, Code::packet_truncated)};
+    case Framing::bad_length: return {error_at(0, Code::remaining_length_malformed)};
+    case Framing::trailing: {
+        // The trailing bytes start a packet of their own; only the first one is this vector's.
+        auto events = frame_chunks(bytes, bytes.size());
+        if (events.empty() || !(events[0] == packet_at(0, first_packet(bytes))))
+            ADD_FAILURE() << v.name << ": the first event is not the vector's packet";
+        return events;
+    }
+    }
+    return {};
+}
+
+TEST(FramerVectors, EveryVectorFramesTheSameUnderEveryChunking) {
+    for (const Vector& v : test::vectors()) {
+        SCOPED_TRACE(v.name);
+        const auto bytes = v.bytes();
+        const auto expected = expected_events(v);
+        EXPECT_EQ(frame_chunks(bytes, bytes.size()), expected) << "all in one chunk";
+        EXPECT_EQ(frame_chunks(bytes, 1), expected) << "byte by byte";
+        for (std::size_t cut = 0; cut <= bytes.size(); ++cut)
+            ASSERT_EQ(frame_split(bytes, {cut}), expected) << "split at " << cut;
+        for (std::size_t a = 0; a <= std::min<std::size_t>(bytes.size(), 24); ++a)
+            for (std::size_t b = a; b <= bytes.size(); ++b)
+                ASSERT_EQ(frame_split(bytes, {a, b}), expected) << "split at " << a << ", " << b;
+    }
+}
+
+TEST(FramerVectors, FramedPacketDecodesLikeTheVector) {
+    for (const Vector& v : test::vectors()) {
+        if (v.framing != Framing::whole && v.framing != Framing::trailing) continue;
+        SCOPED_TRACE(v.name);
+        const auto bytes = v.bytes();
+        Framer f;
+        f.feed(bytes);
+        const Frame frame = f.next();
+        ASSERT_EQ(frame.status, Status::packet);
+        std::vector<Diagnostic> direct = diagnostics_of(decode(bytes, v.options));
+        if (v.framing == Framing::trailing) {
+            // The framer leaves the trailing bytes out, so only the mismatch disappears.
+            std::erase_if(direct, [](const Diagnostic& d) { return d.code == Code::packet_length_mismatch; });
+        }
+        EXPECT_EQ(diagnostics_of(decode(frame.packet, v.options)), direct);
+    }
+}
+
+TEST(FramerVectors, VectorsBackToBackInOneStream) {
+    // Every whole vector in a row, then a truncated one: the packets in order, then the error.
+    std::vector<const Vector*> whole;
+    const Vector* truncated = nullptr;
+    for (const Vector& v : test::vectors()) {
+        if (v.framing == Framing::whole) whole.push_back(&v);
+        if (v.framing == Framing::truncated && !truncated) truncated = &v;
+    }
+    ASSERT_GT(whole.size(), 50u);
+    ASSERT_NE(truncated, nullptr);
+
+    std::vector<std::uint8_t> stream;
+    std::vector<Event> expected;
+    for (const Vector* v : whole) {
+        const auto bytes = v->bytes();
+        expected.push_back(packet_at(stream.size(), bytes));
+        stream.insert(stream.end(), bytes.begin(), bytes.end());
+    }
+    expected.push_back(error_at(stream.size(), Code::packet_truncated));
+    const auto tail = truncated->bytes();
+    stream.insert(stream.end(), tail.begin(), tail.end());
+
+    EXPECT_EQ(frame_chunks(stream, stream.size()), expected);
+    EXPECT_EQ(frame_chunks(stream, 1), expected);
+    for (std::size_t size : {2u, 3u, 7u, 64u, 1448u}) EXPECT_EQ(frame_chunks(stream, size), expected) << size;
+    for (std::size_t cut = 0; cut <= stream.size(); ++cut)
+        ASSERT_EQ(frame_split(stream, {cut}), expected) << "split at " << cut;
+
+    // Each framed packet decodes as its vector does alone.
+    Framer f;
+    f.feed(stream);
+    for (const Vector* v : whole) {
+        const Frame frame = f.next();
+        ASSERT_EQ(frame.status, Status::packet) << v->name;
+        EXPECT_EQ(diagnostics_of(decode(frame.packet, v->options)), diagnostics_of(decode(v->bytes(), v->options)))
+            << v->name;
+    }
 }
 
 }  // namespace
