@@ -31,13 +31,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for_port(port, proc, seconds=10.0):
+def wait_for_port(port, proc, host="127.0.0.1", seconds=10.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return False
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            with socket.create_connection((host, port), timeout=0.2):
                 return True
         except OSError:
             time.sleep(0.05)
@@ -53,8 +53,33 @@ def json_lines(out):
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def session_tests(port):
+def ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def free_port6():
+    with socket.socket(socket.AF_INET6) as s:
+        s.bind(("::1", 0))
+        return s.getsockname()[1]
+
+
+def session_tests(port, port6):
     target = f"127.0.0.1:{port}"
+
+    if port6 is not None:
+        code, out, err = craft("--send", f"[::1]:{port6}", "--json", "--wait", "300", "connect",
+                               "--client-id", "craft-v6")
+        rows = [r for r in json_lines(out) if r.get("direction") == "s2c"]
+        check(code == 0 and len(rows) == 1 and rows[0]["type"] == "CONNACK" and rows[0]["return_code"] == 0,
+              f"IPv6: exit {code}, replies {rows}, stderr {err!r}")
+        check(f"connected to [::1]:{port6}" in err, f"IPv6: stderr {err!r}")
+    else:
+        print("NOTE: no IPv6 loopback on this machine; the [::1] check did not run")
 
     # A whole session: CONNACK 0, SUBACK, our PUBLISH comes back, DISCONNECT ends it cleanly.
     code, out, err = craft("--send", target, "--json", "--delay", "200", "--wait", "500",
@@ -153,16 +178,23 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
+        port6 = free_port6() if ipv6_loopback() else None
         conf = os.path.join(tmp, "mosquitto.conf")
         with open(conf, "w") as f:
-            f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+            f.write(f"listener {port} 127.0.0.1\n")
+            if port6 is not None:
+                f.write(f"listener {port6} ::1\n")
+            f.write("allow_anonymous true\npersistence false\n")
         log = open(os.path.join(tmp, "mosquitto.log"), "w")
         broker = subprocess.Popen([mosquitto, "-c", conf], stdout=log, stderr=subprocess.STDOUT)
         try:
             if not wait_for_port(port, broker):
                 print(f"FAIL: mosquitto did not accept on 127.0.0.1:{port} within 10 s")
                 return 1
-            session_tests(port)
+            if port6 is not None and not wait_for_port(port6, broker, "::1"):
+                print(f"FAIL: mosquitto did not accept on [::1]:{port6} within 10 s")
+                return 1
+            session_tests(port, port6)
         finally:
             broker.terminate()
             try:
