@@ -144,7 +144,9 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
     }
 
     // §2.2.1, Table 2.1: the direction of each type
-    if ((from_client && server_only(type)) || (!from_client && client_only(type, mode_ == Mode::mqtt5))) {
+    const bool wrong_way = from_client ? server_only(type)
+                                       : client_only(type, mode_ == Mode::mqtt5);
+    if (wrong_way) {
         out.add(Code::wrong_direction, Field::fixed_header, 0);
         return out;
     }
@@ -304,13 +306,15 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
         }
         case PacketType::pubcomp: {
             const int i = peer.find(id);
-            if (i < 0 || peer.kinds[i] != Kind::qos2_released) return unmatched_ack(peer, id_offset, out);
+            if (i < 0 || peer.kinds[i] != Kind::qos2_released)
+                return unmatched_ack(peer, id_offset, out);
             peer.erase(i);
             return;
         }
         case PacketType::unsuback: {
             const int i = peer.find(id);
-            if (i < 0 || peer.kinds[i] != Kind::unsubscribe) return unmatched_ack(peer, id_offset, out);
+            if (i < 0 || peer.kinds[i] != Kind::unsubscribe)
+                return unmatched_ack(peer, id_offset, out);
             peer.erase(i);
             forget_request(id);
             return;

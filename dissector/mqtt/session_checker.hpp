@@ -43,7 +43,7 @@ struct EndFinding {
 };
 
 /// The stream rules for one TCP connection. One instance per connection, fed every packet of both
-/// directions in capture order, then finish(). Memory is fixed (about 1.5 KiB, nothing allocated
+/// directions in capture order, then finish(). Memory is fixed (about 1.3 KiB, nothing allocated
 /// after construction); in-flight identifiers are tracked exactly up to `max_in_flight` per
 /// direction, and counted beyond that so that their acknowledgements are not misreported.
 ///

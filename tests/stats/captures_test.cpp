@@ -49,8 +49,8 @@ public:
         const auto found = checker.observe(direction(e.direction), p, micros(e.ts), e.frame);
         for (const auto& d : found) findings.emplace_back(e.connection.stream, p.type(), d.code);
         types_[e.frame] = p.type();
-        stats.add_packet(e.connection.stream, direction(e.direction), p, {found.begin(), found.end()},
-                         micros(e.ts));
+        stats.add_packet(e.connection.stream, direction(e.direction), p,
+                         {found.begin(), found.end()}, micros(e.ts));
     }
     void on_stream_event(const capture::ConnectionInfo& c, const capture::StreamEvent& e) override {
         if (e.kind == capture::StreamEventKind::gap || e.kind == capture::StreamEventKind::resync ||
@@ -59,8 +59,9 @@ public:
     }
     void on_connection_close(const capture::ConnectionInfo& c, capture::CloseReason reason,
                              std::uint64_t, capture::Timestamp ts) override {
-        const auto how = reason == capture::CloseReason::capture_end ? mqtt::ConnectionEnd::capture_ended
-                                                                     : mqtt::ConnectionEnd::closed;
+        const auto how = reason == capture::CloseReason::capture_end
+                             ? mqtt::ConnectionEnd::capture_ended
+                             : mqtt::ConnectionEnd::closed;
         for (const auto& f : checkers_.at(c.stream).finish(micros(ts), how)) {
             findings.emplace_back(c.stream, types_.at(f.ref), f.diagnostic.code);
             stats.add_diagnostic(c.stream, f.diagnostic);
@@ -129,7 +130,8 @@ TEST(StatsOnCaptures, RealPeersBreakNoStreamRule) {
     for (const auto& [name, counts] : expected_counts()) {
         if (name == "malformed.pcap") continue;
         const Pipeline p = run(name);
-        EXPECT_TRUE(p.findings.empty()) << name << ": " << p.findings.size() << " stream findings, first about connection "
+        EXPECT_TRUE(p.findings.empty()) << name << ": " << p.findings.size()
+                                        << " stream findings, the first about connection "
                                         << std::get<0>(p.findings.front());
         for (const auto* c : p.stats.connections()) EXPECT_TRUE(c->closed) << name << " " << c->id;
     }
