@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "framer_util.hpp"
+#include "vectors.hpp"
 
 namespace mqttlens::mqtt {
 namespace {
@@ -154,6 +155,13 @@ TEST(Encode, AppendsToWhatTheVectorHolds) {
 
 // ---------------------------------------------------------------------------------------------
 // Round trips over pseudo-random valid packets of every type
+
+bool options_are_default(const DecodeOptions& o) {
+    const DecodeOptions d;
+    return o.protocol_level == d.protocol_level && o.warn_control_characters == d.warn_control_characters &&
+           o.warn_non_minimal_length == d.warn_non_minimal_length &&
+           o.allow_packet_id_zero == d.allow_packet_id_zero;
+}
 
 /// Deterministic generator of valid packets; owns the bytes its packets view.
 class PacketGenerator {
@@ -309,6 +317,20 @@ TEST(EncodeRoundTrip, DecodeOfEncodeGivesThePacketBackWithoutDiagnostics) {
             ASSERT_EQ(encoded(back), bytes);
         }
     }
+}
+
+TEST(EncodeRoundTrip, EncodeOfDecodeGivesEveryValidCanonicalVectorBack) {
+    std::size_t checked = 0;
+    for (const test::Vector& v : test::vectors()) {
+        if (v.framing != test::Framing::whole || !v.valid()) continue;
+        const Bytes8 bytes = v.bytes();
+        const Packet p = decode(bytes, v.options);
+        if (p.diagnostics.has(Code::remaining_length_non_minimal) || !options_are_default(v.options))
+            continue;  // not canonical: the encoder writes the minimal form
+        EXPECT_EQ(encoded(p), bytes) << v.name;
+        ++checked;
+    }
+    EXPECT_GE(checked, 30u);
 }
 
 TEST(EncodeRoundTrip, EncodedPacketsFrameBackToBack) {
