@@ -5,6 +5,7 @@
 #include "output/printer.hpp"
 
 #include <cstddef>
+#include <fmt/compile.h>
 #include <iterator>
 #include <optional>
 
@@ -31,8 +32,8 @@ inline std::optional<std::size_t> offset_in(mqtt::Bytes raw, mqtt::Bytes b) noex
 
 /// Appends `ts` as seconds with 6 decimals (9 when it has sub-microsecond digits).
 inline void append_time(Buffer& out, const Timestamp& ts) {
-    if (ts.nsec % 1000 == 0) fmt::format_to(it(out), "{}.{:06}", ts.sec, ts.nsec / 1000);
-    else fmt::format_to(it(out), "{}.{:09}", ts.sec, ts.nsec);
+    if (ts.nsec % 1000 == 0) fmt::format_to(it(out), FMT_COMPILE("{}.{:06}"), ts.sec, ts.nsec / 1000);
+    else fmt::format_to(it(out), FMT_COMPILE("{}.{:09}"), ts.sec, ts.nsec);
 }
 
 /// Appends the payload preview: "text" or hex, cut at `max` bytes (0 = all) with "..." after.

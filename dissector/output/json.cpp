@@ -3,6 +3,8 @@
 #include "output/detail.hpp"
 #include "output/printer.hpp"
 
+#include <fmt/compile.h>
+
 #include <variant>
 
 namespace mqttlens::output {
@@ -13,18 +15,18 @@ namespace {
 
 /// Appends `"key":"value"` for a string field, plus `"key_hex"` when it is not valid UTF-8.
 void string_member(Buffer& out, std::string_view key, std::string_view value) {
-    fmt::format_to(it(out), ",\"{}\":", key);
+    fmt::format_to(it(out), FMT_COMPILE(",\"{}\":"), key);
     append_json_string(out, value);
     if (!is_utf8(value)) {
-        fmt::format_to(it(out), ",\"{}_hex\":\"", key);
+        fmt::format_to(it(out), FMT_COMPILE(",\"{}_hex\":\""), key);
         append_hex(out, mqtt::as_bytes(value));
         out.push_back('"');
     }
 }
 
 void optional_int(Buffer& out, std::string_view key, const auto& value) {
-    if (value) fmt::format_to(it(out), ",\"{}\":{}", key, *value);
-    else fmt::format_to(it(out), ",\"{}\":null", key);
+    if (value) fmt::format_to(it(out), FMT_COMPILE(",\"{}\":{}"), key, *value);
+    else fmt::format_to(it(out), FMT_COMPILE(",\"{}\":null"), key);
 }
 
 std::string_view boolean(bool b) noexcept { return b ? "true" : "false"; }
@@ -35,20 +37,20 @@ struct Members {
     const PrintOptions& options;
 
     void operator()(const mqtt::Opaque& body) const {
-        fmt::format_to(it(out), ",\"body_len\":{}", body.bytes.size());
+        fmt::format_to(it(out), FMT_COMPILE(",\"body_len\":{}"), body.bytes.size());
     }
 
     void operator()(const mqtt::Connect& c) const {
         if (detail::offset_in(packet.raw, c.protocol_name)) string_member(out, "protocol_name", c.protocol_name);
         else append(out, ",\"protocol_name\":null");
-        fmt::format_to(it(out), ",\"protocol_level\":{}", c.protocol_level);
+        fmt::format_to(it(out), FMT_COMPILE(",\"protocol_level\":{}"), c.protocol_level);
         if (c.protocol_level != 3 && c.protocol_level != 4) {
             // The decoder stops after the level of any other version: nothing else is known.
             append(out, ",\"clean_session\":null,\"keep_alive\":null,\"client_id\":null,\"will\":null"
                         ",\"username\":null,\"password_len\":null");
             return;
         }
-        fmt::format_to(it(out), ",\"connect_flags\":{},\"clean_session\":{},\"keep_alive\":{}",
+        fmt::format_to(it(out), FMT_COMPILE(",\"connect_flags\":{},\"clean_session\":{},\"keep_alive\":{}"),
                        c.flags, boolean(c.clean_session()), c.keep_alive);
         if (detail::offset_in(packet.raw, c.client_id)) string_member(out, "client_id", c.client_id);
         else append(out, ",\"client_id\":null");
@@ -60,29 +62,29 @@ struct Members {
                 append_hex(out, mqtt::as_bytes(c.will->topic));
                 out.push_back('"');
             }
-            fmt::format_to(it(out), ",\"message_len\":{},\"qos\":{},\"retain\":{}}}",
+            fmt::format_to(it(out), FMT_COMPILE(",\"message_len\":{},\"qos\":{},\"retain\":{}}}"),
                            c.will->message.size(), c.will_qos(), boolean(c.will_retain()));
         } else {
             append(out, ",\"will\":null");
         }
         if (c.username) string_member(out, "username", *c.username);
         else append(out, ",\"username\":null");
-        if (c.password) fmt::format_to(it(out), ",\"password_len\":{}", c.password->size());
+        if (c.password) fmt::format_to(it(out), FMT_COMPILE(",\"password_len\":{}"), c.password->size());
         else append(out, ",\"password_len\":null");
     }
 
     void operator()(const mqtt::Connack& c) const {
-        if (c.ack_flags) fmt::format_to(it(out), ",\"session_present\":{}", boolean(c.session_present()));
+        if (c.ack_flags) fmt::format_to(it(out), FMT_COMPILE(",\"session_present\":{}"), boolean(c.session_present()));
         else append(out, ",\"session_present\":null");
         optional_int(out, "return_code", c.return_code);
     }
 
     void operator()(const mqtt::Publish& p) const {
-        fmt::format_to(it(out), ",\"dup\":{},\"qos\":{},\"retain\":{}", boolean(packet.header.dup()),
+        fmt::format_to(it(out), FMT_COMPILE(",\"dup\":{},\"qos\":{},\"retain\":{}"), boolean(packet.header.dup()),
                        packet.header.qos(), boolean(packet.header.retain()));
         string_member(out, "topic", p.topic);
         optional_int(out, "packet_id", p.packet_id);
-        fmt::format_to(it(out), ",\"payload_len\":{},", p.payload.size());
+        fmt::format_to(it(out), FMT_COMPILE(",\"payload_len\":{},"), p.payload.size());
         detail::append_payload(out, p.payload, options.payload_max, true);
         if (options.payload_max != 0 && p.payload.size() > options.payload_max)
             append(out, ",\"payload_truncated\":true");
@@ -104,8 +106,8 @@ struct Members {
                 append_hex(out, mqtt::as_bytes(sub.filter));
                 out.push_back('"');
             }
-            fmt::format_to(it(out), ",\"qos\":{}", sub.qos());
-            if (sub.options & 0xFC) fmt::format_to(it(out), ",\"options\":{}", sub.options);
+            fmt::format_to(it(out), FMT_COMPILE(",\"qos\":{}"), sub.qos());
+            if (sub.options & 0xFC) fmt::format_to(it(out), FMT_COMPILE(",\"options\":{}"), sub.options);
             out.push_back('}');
         }
         out.push_back(']');
@@ -116,7 +118,7 @@ struct Members {
         append(out, ",\"return_codes\":[");
         for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
             if (i > 0) out.push_back(',');
-            fmt::format_to(it(out), "{}", s.return_codes[i]);
+            fmt::format_to(it(out), FMT_COMPILE("{}"), s.return_codes[i]);
         }
         out.push_back(']');
     }
@@ -139,9 +141,9 @@ struct Members {
 void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, bool& first) {
     if (!first) out.push_back(',');
     first = false;
-    fmt::format_to(it(out), "{{\"rule\":");
+    fmt::format_to(it(out), FMT_COMPILE("{{\"rule\":"));
     append_json_string(out, d.rule());
-    fmt::format_to(it(out), ",\"code\":\"{}\",\"offset\":{},\"field\":\"{}\",\"message\":",
+    fmt::format_to(it(out), FMT_COMPILE(",\"code\":\"{}\",\"offset\":{},\"field\":\"{}\",\"message\":"),
                    mqtt::code_info(d.code).name, d.offset, mqtt::field_name(d.field));
     append_json_string(out, d.message());
     out.push_back('}');
@@ -149,7 +151,7 @@ void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, bool& first) {
 
 void diagnostic_list(Buffer& out, std::string_view key, mqtt::Severity severity,
                      const mqtt::Packet& packet, const Context& context) {
-    fmt::format_to(it(out), ",\"{}\":[", key);
+    fmt::format_to(it(out), FMT_COMPILE(",\"{}\":["), key);
     bool first = true;
     for (const auto& d : packet.diagnostics)
         if (d.severity == severity) append_diagnostic(out, d, first);
@@ -163,18 +165,18 @@ void diagnostic_list(Buffer& out, std::string_view key, mqtt::Severity severity,
 void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
                 const PrintOptions& options) {
     out.push_back('{');
-    if (context.frame) fmt::format_to(it(out), "\"frame\":{},", *context.frame);
+    if (context.frame) fmt::format_to(it(out), FMT_COMPILE("\"frame\":{},"), *context.frame);
     if (context.ts) { append(out, "\"ts\":"); detail::append_time(out, *context.ts); out.push_back(','); }
-    if (context.stream) fmt::format_to(it(out), "\"stream\":{},", *context.stream);
+    if (context.stream) fmt::format_to(it(out), FMT_COMPILE("\"stream\":{},"), *context.stream);
     if (!context.src.empty()) { append(out, "\"src\":"); append_json_string(out, context.src); out.push_back(','); }
     if (!context.dst.empty()) { append(out, "\"dst\":"); append_json_string(out, context.dst); out.push_back(','); }
     if (context.direction)
-        fmt::format_to(it(out), "\"direction\":\"{}\",", direction_name(*context.direction));
-    if (context.offset) fmt::format_to(it(out), "\"offset\":{},", *context.offset);
+        fmt::format_to(it(out), FMT_COMPILE("\"direction\":\"{}\","), direction_name(*context.direction));
+    if (context.offset) fmt::format_to(it(out), FMT_COMPILE("\"offset\":{},"), *context.offset);
 
     bool stream_error = false;
     for (const auto& d : context.extra) stream_error |= d.severity == mqtt::Severity::error;
-    fmt::format_to(it(out), "\"type\":\"{}\",\"flags\":{},\"remaining_length\":{},\"length\":{},\"valid\":{}",
+    fmt::format_to(it(out), FMT_COMPILE("\"type\":\"{}\",\"flags\":{},\"remaining_length\":{},\"length\":{},\"valid\":{}"),
                    mqtt::type_name(packet.type()), packet.header.flags(), packet.header.remaining_length,
                    packet.raw.size(), boolean(packet.valid() && !stream_error));
     if (!context.note.empty()) {
@@ -185,7 +187,7 @@ void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
     diagnostic_list(out, "errors", mqtt::Severity::error, packet, context);
     diagnostic_list(out, "warnings", mqtt::Severity::warning, packet, context);
     if (packet.diagnostics.dropped() > 0)
-        fmt::format_to(it(out), ",\"diagnostics_dropped\":{}", packet.diagnostics.dropped());
+        fmt::format_to(it(out), FMT_COMPILE(",\"diagnostics_dropped\":{}"), packet.diagnostics.dropped());
     if (options.hex_dump) {
         append(out, ",\"raw_hex\":\"");
         append_hex(out, packet.raw);

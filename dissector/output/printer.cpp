@@ -1,5 +1,7 @@
 #include "output/printer.hpp"
 
+#include <fmt/compile.h>
+
 #include "mqtt/decoder.hpp"
 #include "output/detail.hpp"
 #include "output/style.hpp"
@@ -76,7 +78,7 @@ void print_hex_dump(Buffer& out, mqtt::Bytes bytes) {
     constexpr char digits[] = "0123456789abcdef";
     for (std::size_t line = 0; line < bytes.size(); line += 16) {
         const std::size_t n = std::min<std::size_t>(16, bytes.size() - line);
-        fmt::format_to(it(out), "{:04x}  ", line);
+        fmt::format_to(it(out), FMT_COMPILE("{:04x}  "), line);
         for (std::size_t i = 0; i < 16; ++i) {
             if (i == 8) out.push_back(' ');
             if (i < n) {
@@ -101,40 +103,40 @@ void print_framing_error(Buffer& out, const FramingError& error, const Context& 
     const auto& info = mqtt::code_info(error.code);
     if (options.format == Format::json) {
         out.push_back('{');
-        if (context.frame) fmt::format_to(it(out), "\"frame\":{},", *context.frame);
+        if (context.frame) fmt::format_to(it(out), FMT_COMPILE("\"frame\":{},"), *context.frame);
         if (context.ts) { append(out, "\"ts\":"); detail::append_time(out, *context.ts); out.push_back(','); }
-        if (context.stream) fmt::format_to(it(out), "\"stream\":{},", *context.stream);
+        if (context.stream) fmt::format_to(it(out), FMT_COMPILE("\"stream\":{},"), *context.stream);
         if (!context.src.empty()) { append(out, "\"src\":"); append_json_string(out, context.src); out.push_back(','); }
         if (!context.dst.empty()) { append(out, "\"dst\":"); append_json_string(out, context.dst); out.push_back(','); }
         if (context.direction)
-            fmt::format_to(it(out), "\"direction\":\"{}\",", direction_name(*context.direction));
-        fmt::format_to(it(out), "\"error\":{{\"code\":\"{}\",\"rule\":", info.name);
+            fmt::format_to(it(out), FMT_COMPILE("\"direction\":\"{}\","), direction_name(*context.direction));
+        fmt::format_to(it(out), FMT_COMPILE("\"error\":{{\"code\":\"{}\",\"rule\":"), info.name);
         append_json_string(out, info.rule);
-        fmt::format_to(it(out), ",\"offset\":{},\"message\":", error.offset);
+        fmt::format_to(it(out), FMT_COMPILE(",\"offset\":{},\"message\":"), error.offset);
         append_json_string(out, info.message);
-        fmt::format_to(it(out), ",\"bytes_left\":{}", error.rest.size());
+        fmt::format_to(it(out), FMT_COMPILE(",\"bytes_left\":{}"), error.rest.size());
         if (error.rest.size() >= 2) {
             const auto length = mqtt::read_remaining_length(error.rest.subspan(1));
             if (length.status == mqtt::LengthResult::Status::ok)
-                fmt::format_to(it(out), ",\"remaining_length\":{}", length.value);
+                fmt::format_to(it(out), FMT_COMPILE(",\"remaining_length\":{}"), length.value);
         }
         append(out, "}}\n");
         return;
     }
-    if (context.frame) fmt::format_to(it(out), "{:>5} ", *context.frame);
+    if (context.frame) fmt::format_to(it(out), FMT_COMPILE("{:>5} "), *context.frame);
     if (context.rel_time) { detail::append_time(out, *context.rel_time); out.push_back(' '); }
     if (!context.src.empty() || !context.dst.empty())
-        fmt::format_to(it(out), "{} \u2192 {} ", context.src, context.dst);
+        fmt::format_to(it(out), FMT_COMPILE("{} \u2192 {} "), context.src, context.dst);
     style::set(out, options.color, style::error);
-    fmt::format_to(it(out), "framing error at offset {}: {} [{} {}]", error.offset, info.message,
+    fmt::format_to(it(out), FMT_COMPILE("framing error at offset {}: {} [{} {}]"), error.offset, info.message,
                    info.rule, info.name);
     style::set(out, options.color, style::reset);
     if (!error.rest.empty()) {
-        fmt::format_to(it(out), "; {} byte{} left", error.rest.size(), error.rest.size() == 1 ? "" : "s");
+        fmt::format_to(it(out), FMT_COMPILE("; {} byte{} left"), error.rest.size(), error.rest.size() == 1 ? "" : "s");
         if (error.rest.size() >= 2) {
             const auto length = mqtt::read_remaining_length(error.rest.subspan(1));
             if (length.status == mqtt::LengthResult::Status::ok)
-                fmt::format_to(it(out), ", first byte 0x{:02x} claims Remaining Length {}",
+                fmt::format_to(it(out), FMT_COMPILE(", first byte 0x{:02x} claims Remaining Length {}"),
                                error.rest[0], length.value);
         }
     }

@@ -4,6 +4,8 @@
 // field covers are shown as "Unparsed bytes".
 #include "output/detail.hpp"
 #include "output/printer.hpp"
+
+#include <fmt/compile.h>
 #include "output/style.hpp"
 
 #include <algorithm>
@@ -27,7 +29,7 @@ public:
 
     /// Starts a field line: offset and bytes columns; the caller appends the label, then end().
     void begin(std::size_t off, std::size_t len) {
-        fmt::format_to(it(out_), "{:>5}  ", off);
+        fmt::format_to(it(out_), FMT_COMPILE("{:>5}  "), off);
         const auto bytes = raw_.subspan(std::min(off, raw_.size())).first(std::min(len, raw_.size() - std::min(off, raw_.size())));
         std::size_t width = 0;
         if (bytes.size() <= 8) {
@@ -74,10 +76,10 @@ public:
     void diagnostic(const mqtt::Diagnostic& d) {
         append(out_, sub_indent);
         style::set(out_, options_.color, style::of(d.severity));
-        fmt::format_to(it(out_), "{} {} {} at {}", mqtt::severity_name(d.severity), d.rule(),
+        fmt::format_to(it(out_), FMT_COMPILE("{} {} {} at {}"), mqtt::severity_name(d.severity), d.rule(),
                        mqtt::code_info(d.code).name, d.offset);
-        if (d.field != mqtt::Field::none) fmt::format_to(it(out_), " ({})", mqtt::field_name(d.field));
-        fmt::format_to(it(out_), ": {}", d.message());
+        if (d.field != mqtt::Field::none) fmt::format_to(it(out_), FMT_COMPILE(" ({})"), mqtt::field_name(d.field));
+        fmt::format_to(it(out_), FMT_COMPILE(": {}"), d.message());
         style::set(out_, options_.color, style::reset);
         out_.push_back('\n');
     }
@@ -87,9 +89,9 @@ public:
         const auto off = detail::offset_in(raw_, s);
         if (!off || *off < 2) return;
         begin(*off - 2, s.size() + 2);
-        fmt::format_to(it(out_), "{}: ", label);
+        fmt::format_to(it(out_), FMT_COMPILE("{}: "), label);
         append_display(out_, s);
-        fmt::format_to(it(out_), " ({} byte{})", s.size(), s.size() == 1 ? "" : "s");
+        fmt::format_to(it(out_), FMT_COMPILE(" ({} byte{})"), s.size(), s.size() == 1 ? "" : "s");
         end(field, *off - 2, s.size() + 2);
     }
 
@@ -98,23 +100,23 @@ public:
         const auto off = detail::offset_in(raw_, b);
         if (!off || *off < 2) return;
         begin(*off - 2, b.size() + 2);
-        fmt::format_to(it(out_), "{}: ", label);
+        fmt::format_to(it(out_), FMT_COMPILE("{}: "), label);
         detail::append_payload(out_, b, options_.payload_max, false);
-        fmt::format_to(it(out_), " ({} byte{})", b.size(), b.size() == 1 ? "" : "s");
+        fmt::format_to(it(out_), FMT_COMPILE(" ({} byte{})"), b.size(), b.size() == 1 ? "" : "s");
         end(field, *off - 2, b.size() + 2);
     }
 
     void packet_id(const std::optional<std::uint16_t>& id, std::size_t off) {
         if (!id || off + 2 > raw_.size()) return;
         begin(off, 2);
-        fmt::format_to(it(out_), "Packet Identifier: {}", *id);
+        fmt::format_to(it(out_), FMT_COMPILE("Packet Identifier: {}"), *id);
         end(mqtt::Field::packet_id, off, 2);
     }
 
     void fixed_header() {
         const auto& h = packet_.header;
         begin(0, 1);
-        fmt::format_to(it(out_), "Header Flags: 0x{:02x} ({})\n", h.first_byte, mqtt::type_name(h.type()));
+        fmt::format_to(it(out_), FMT_COMPILE("Header Flags: 0x{:02x} ({})\n"), h.first_byte, mqtt::type_name(h.type()));
         bits(h.first_byte, 0xF0, "Message Type: {} ({})", mqtt::type_name(h.type()),
              static_cast<int>(h.type()));
         if (h.type() == mqtt::PacketType::publish) {
@@ -127,7 +129,7 @@ public:
         }
         diagnostics_for(mqtt::Field::fixed_header, 0, 1);
         begin(1, h.length_size);
-        fmt::format_to(it(out_), "Remaining Length: {}", h.remaining_length);
+        fmt::format_to(it(out_), FMT_COMPILE("Remaining Length: {}"), h.remaining_length);
         end(mqtt::Field::remaining_length, 1, h.length_size);
     }
 
@@ -135,7 +137,7 @@ public:
         const auto off = detail::offset_in(raw_, body.bytes);
         if (!off || body.bytes.empty()) return;
         begin(*off, body.bytes.size());
-        fmt::format_to(it(out_), "Body: {} bytes (not decoded)", body.bytes.size());
+        fmt::format_to(it(out_), FMT_COMPILE("Body: {} bytes (not decoded)"), body.bytes.size());
         end(mqtt::Field::none, *off, body.bytes.size(), true);
     }
 
@@ -146,7 +148,7 @@ public:
             std::size_t p = *name_off + c.protocol_name.size();
             if (p < raw_.size()) {
                 begin(p, 1);
-                fmt::format_to(it(out_), "Protocol Level: {}", raw_[p]);
+                fmt::format_to(it(out_), FMT_COMPILE("Protocol Level: {}"), raw_[p]);
                 if (raw_[p] == 3) append(out_, " (MQTT 3.1)");
                 else if (raw_[p] == 4) append(out_, " (MQTT 3.1.1)");
                 else if (raw_[p] == 5) append(out_, " (MQTT 5.0)");
@@ -158,7 +160,7 @@ public:
             if (p < raw_.size()) {
                 const std::uint8_t f = raw_[p];
                 begin(p, 1);
-                fmt::format_to(it(out_), "Connect Flags: 0x{:02x}\n", f);
+                fmt::format_to(it(out_), FMT_COMPILE("Connect Flags: 0x{:02x}\n"), f);
                 bits(f, 0x80, "User Name Flag: {}", set_or_not(f & 0x80));
                 bits(f, 0x40, "Password Flag: {}", set_or_not(f & 0x40));
                 bits(f, 0x20, "Will Retain: {}", set_or_not(f & 0x20));
@@ -171,7 +173,7 @@ public:
             }
             if (p + 2 <= raw_.size()) {
                 begin(p, 2);
-                fmt::format_to(it(out_), "Keep Alive: {}", (raw_[p] << 8) | raw_[p + 1]);
+                fmt::format_to(it(out_), FMT_COMPILE("Keep Alive: {}"), (raw_[p] << 8) | raw_[p + 1]);
                 end(mqtt::Field::keep_alive, p, 2);
             }
         }
@@ -189,14 +191,14 @@ public:
         if (c.ack_flags && v < raw_.size()) {
             const std::uint8_t f = *c.ack_flags;
             begin(v, 1);
-            fmt::format_to(it(out_), "Acknowledge Flags: 0x{:02x}\n", f);
+            fmt::format_to(it(out_), FMT_COMPILE("Acknowledge Flags: 0x{:02x}\n"), f);
             bits(f, 0xFE, "Reserved: 0x{:02x}", f & 0xFE);
             bits(f, 0x01, "Session Present: {}", set_or_not(f & 1));
             diagnostics_for(mqtt::Field::ack_flags, v, 1);
         }
         if (c.return_code && v + 1 < raw_.size()) {
             begin(v + 1, 1);
-            fmt::format_to(it(out_), "Return Code: {} ({})", *c.return_code,
+            fmt::format_to(it(out_), FMT_COMPILE("Return Code: {} ({})"), *c.return_code,
                            connack_return_code_name(*c.return_code));
             end(mqtt::Field::return_code, v + 1, 1);
         }
@@ -214,7 +216,7 @@ public:
         begin(*off, p.payload.size());
         append(out_, "Message: ");
         detail::append_payload(out_, p.payload, options_.payload_max, false);
-        fmt::format_to(it(out_), " ({} byte{})", p.payload.size(), p.payload.size() == 1 ? "" : "s");
+        fmt::format_to(it(out_), FMT_COMPILE(" ({} byte{})"), p.payload.size(), p.payload.size() == 1 ? "" : "s");
         end(mqtt::Field::payload, *off, p.payload.size());
     }
 
@@ -229,7 +231,7 @@ public:
             string_field(mqtt::Field::topic_filter, "Topic Filter", sub.filter);
             o += 2 + sub.filter.size();
             begin(o, 1);
-            fmt::format_to(it(out_), "Requested QoS: {} (0x{:02x})\n", sub.qos(), sub.options);
+            fmt::format_to(it(out_), FMT_COMPILE("Requested QoS: {} (0x{:02x})\n"), sub.qos(), sub.options);
             bits(sub.options, 0xFC, "Reserved: 0x{:02x}", sub.options & 0xFC);
             bits(sub.options, 0x03, "QoS: {}", sub.qos());
             diagnostics_for(mqtt::Field::requested_qos, o, 1);
@@ -245,7 +247,7 @@ public:
         for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
             const auto rc = s.return_codes[i];
             begin(*start + i, 1);
-            fmt::format_to(it(out_), "Return Code: 0x{:02x} ({})", rc, suback_return_code_name(rc));
+            fmt::format_to(it(out_), FMT_COMPILE("Return Code: 0x{:02x} ({})"), rc, suback_return_code_name(rc));
             end(mqtt::Field::return_codes, *start + i, 1);
         }
     }
@@ -263,8 +265,8 @@ public:
         style::set(out_, options_.color, style::type);
         append(out_, mqtt::type_name(h.type()));
         style::set(out_, options_.color, style::reset);
-        fmt::format_to(it(out_), ", {} byte{}", raw_.size(), raw_.size() == 1 ? "" : "s");
-        if (context_.offset) fmt::format_to(it(out_), " at offset {}", *context_.offset);
+        fmt::format_to(it(out_), FMT_COMPILE(", {} byte{}"), raw_.size(), raw_.size() == 1 ? "" : "s");
+        if (context_.offset) fmt::format_to(it(out_), FMT_COMPILE(" at offset {}"), *context_.offset);
         context_line();
         std::size_t errors = packet_.diagnostics.error_count(), warnings = 0;
         for (const auto& d : packet_.diagnostics) warnings += d.severity == mqtt::Severity::warning;
@@ -276,25 +278,25 @@ public:
             append(out_, ", ");
             if (errors > 0) {
                 style::set(out_, options_.color, style::error);
-                fmt::format_to(it(out_), "{} error{}", errors, errors == 1 ? "" : "s");
+                fmt::format_to(it(out_), FMT_COMPILE("{} error{}"), errors, errors == 1 ? "" : "s");
                 style::set(out_, options_.color, style::reset);
                 if (warnings > 0) append(out_, ", ");
             }
             if (warnings > 0) {
                 style::set(out_, options_.color, style::warning);
-                fmt::format_to(it(out_), "{} warning{}", warnings, warnings == 1 ? "" : "s");
+                fmt::format_to(it(out_), FMT_COMPILE("{} warning{}"), warnings, warnings == 1 ? "" : "s");
                 style::set(out_, options_.color, style::reset);
             }
             out_.push_back('\n');
         }
-        if (!context_.note.empty()) fmt::format_to(it(out_), "  Note: {}\n", context_.note);
+        if (!context_.note.empty()) fmt::format_to(it(out_), FMT_COMPILE("  Note: {}\n"), context_.note);
 
         fixed_header();
         std::visit(*this, packet_.body);
         if (pos_ < raw_.size()) {
             const std::size_t n = raw_.size() - pos_, off = pos_;
             begin(off, n);
-            fmt::format_to(it(out_), "Unparsed bytes: {}", n);
+            fmt::format_to(it(out_), FMT_COMPILE("Unparsed bytes: {}"), n);
             end(mqtt::Field::none, off, n, true);
         }
         bool heading = false;
@@ -304,7 +306,7 @@ public:
             diagnostic(packet_.diagnostics[i]);
         }
         if (packet_.diagnostics.dropped() > 0)
-            fmt::format_to(it(out_), "{}... and {} more not kept\n", sub_indent, packet_.diagnostics.dropped());
+            fmt::format_to(it(out_), FMT_COMPILE("{}... and {} more not kept\n"), sub_indent, packet_.diagnostics.dropped());
         if (!context_.extra.empty()) {
             append(out_, "  Connection checks:\n");
             for (const auto& d : context_.extra) diagnostic(d);
@@ -317,7 +319,7 @@ private:
     void none_line(std::string_view label, mqtt::Field field) {
         const std::size_t off = pos_;
         begin(off, 0);
-        fmt::format_to(it(out_), "{}: none", label);
+        fmt::format_to(it(out_), FMT_COMPILE("{}: none"), label);
         end(field, off, 0);
     }
 
@@ -336,14 +338,14 @@ private:
         // " (frame 3, 0.000123 s, a → b, stream 0, c2s)"
         bool any = false;
         auto sep = [&] { append(out_, any ? ", " : " ("); any = true; };
-        if (context_.frame) { sep(); fmt::format_to(it(out_), "frame {}", *context_.frame); }
+        if (context_.frame) { sep(); fmt::format_to(it(out_), FMT_COMPILE("frame {}"), *context_.frame); }
         if (context_.rel_time) { sep(); detail::append_time(out_, *context_.rel_time); append(out_, " s"); }
         else if (context_.ts) { sep(); detail::append_time(out_, *context_.ts); }
         if (!context_.src.empty() || !context_.dst.empty()) {
             sep();
-            fmt::format_to(it(out_), "{} \u2192 {}", context_.src, context_.dst);
+            fmt::format_to(it(out_), FMT_COMPILE("{} \u2192 {}"), context_.src, context_.dst);
         }
-        if (context_.stream) { sep(); fmt::format_to(it(out_), "stream {}", *context_.stream); }
+        if (context_.stream) { sep(); fmt::format_to(it(out_), FMT_COMPILE("stream {}"), *context_.stream); }
         if (context_.direction) { sep(); append(out_, direction_name(*context_.direction)); }
         if (any) out_.push_back(')');
     }

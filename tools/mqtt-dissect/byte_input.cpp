@@ -3,6 +3,8 @@
 #include "mqtt/decoder.hpp"
 #include "mqtt/framer.hpp"
 
+#include <algorithm>
+
 namespace mqttlens::dissect {
 
 namespace {
@@ -25,16 +27,23 @@ mqtt::Packet undecoded(mqtt::Bytes bytes) {
 }  // namespace
 
 void dissect_bytes(mqtt::Bytes input, output::Direction direction, Sink& sink) {
+    constexpr std::size_t chunk = 64 * 1024;  // the framer copies what it is fed: keep it small
     mqtt::Framer framer;
-    framer.feed(input);
-    framer.finish();
+    std::size_t fed = 0;
     mqtt::DecodeOptions options;
     for (;;) {
         const mqtt::Frame frame = framer.next();
         output::Context context;
         context.direction = direction;
         context.offset = frame.offset;
-        if (frame.status == mqtt::Frame::Status::need_more) return;
+        if (frame.status == mqtt::Frame::Status::need_more) {
+            if (fed == input.size()) return;
+            const std::size_t n = std::min(chunk, input.size() - fed);
+            framer.feed(input.subspan(fed, n));
+            fed += n;
+            if (fed == input.size()) framer.finish();
+            continue;
+        }
         if (frame.status == mqtt::Frame::Status::error) {
             const auto at = static_cast<std::size_t>(std::min<std::uint64_t>(frame.offset, input.size()));
             sink.framing_error({frame.error, frame.offset, input.subspan(at)}, context);

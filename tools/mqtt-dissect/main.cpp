@@ -11,12 +11,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -55,12 +57,18 @@ std::optional<std::vector<std::uint8_t>> read_all(const std::string& path, std::
         return std::nullopt;
     }
     std::vector<std::uint8_t> data;
-    std::uint8_t block[65536];
+    struct stat st {};
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        data.reserve(static_cast<std::size_t>(st.st_size) + 1);  // one allocation for a file
+    std::size_t size = 0;
     for (;;) {
-        const std::size_t n = std::fread(block, 1, sizeof block, f);
-        data.insert(data.end(), block, block + n);
-        if (n < sizeof block) break;
+        if (data.size() - size < 65536) data.resize(std::max<std::size_t>(size + 65536, data.capacity()));
+        const std::size_t want = data.size() - size;
+        const std::size_t n = std::fread(data.data() + size, 1, want, f);
+        size += n;
+        if (n < want) break;  // end of input or an error (checked below)
     }
+    data.resize(size);
     const bool failed = std::ferror(f) != 0;
     const int err = errno;
     if (!is_stdin) std::fclose(f);
