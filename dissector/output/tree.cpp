@@ -143,6 +143,7 @@ public:
 
     void operator()(const mqtt::Connect& c) {
         const auto name_off = detail::offset_in(raw_, c.protocol_name);
+        if (!name_off) return none_line("Protocol Name", mqtt::Field::protocol_name, "missing");
         string_field(mqtt::Field::protocol_name, "Protocol Name", c.protocol_name);
         if (name_off && *name_off >= 2) {
             std::size_t p = *name_off + c.protocol_name.size();
@@ -177,6 +178,8 @@ public:
                 end(mqtt::Field::keep_alive, p, 2);
             }
         }
+        if (!detail::offset_in(raw_, c.client_id))
+            return none_line("Client Identifier", mqtt::Field::client_id, "missing");
         string_field(mqtt::Field::client_id, "Client Identifier", c.client_id);
         if (c.will) {
             string_field(mqtt::Field::will_topic, "Will Topic", c.will->topic);
@@ -205,13 +208,14 @@ public:
     }
 
     void operator()(const mqtt::Publish& p) {
+        if (!detail::offset_in(raw_, p.topic)) return none_line("Topic", mqtt::Field::topic, "missing");
         string_field(mqtt::Field::topic, "Topic", p.topic);
         if (p.packet_id) {
             const auto topic_off = detail::offset_in(raw_, p.topic);
             if (topic_off) packet_id(p.packet_id, *topic_off + p.topic.size());
         }
         auto off = detail::offset_in(raw_, p.payload);
-        if (!off && p.payload.empty()) off = pos_;
+        if (!off && p.payload.empty() && pos_ == raw_.size()) off = pos_;  // empty, at the end
         if (!off) return;
         begin(*off, p.payload.size());
         append(out_, "Message: ");
@@ -316,10 +320,10 @@ public:
 private:
     /// A list that is empty where the packet needs entries: a zero-length line at the end of the
     /// bytes shown so far, so that the diagnostic about it has a place.
-    void none_line(std::string_view label, mqtt::Field field) {
+    void none_line(std::string_view label, mqtt::Field field, std::string_view what = "none") {
         const std::size_t off = pos_;
         begin(off, 0);
-        fmt::format_to(it(out_), FMT_COMPILE("{}: none"), label);
+        fmt::format_to(it(out_), FMT_COMPILE("{}: {}"), label, what);
         end(field, off, 0);
     }
 
