@@ -32,6 +32,10 @@ struct SessionOptions {
     /// sent at least this long (microseconds) before the end: a younger one may be answered after
     /// the capture stopped.
     std::int64_t open_end_grace_us = 5'000'000;
+    /// With ConnectionEnd::closed, the close may be the Server's keep-alive disconnect: it is
+    /// taken as in time when it comes no later than this (microseconds) after 1.5 x Keep Alive,
+    /// since server timers and capture timestamps are not exact.
+    std::int64_t keep_alive_close_slack_us = 1'000'000;
 };
 
 /// A finding made at the end of the connection, about an earlier packet.
@@ -72,8 +76,9 @@ public:
     void lost_data() noexcept;
 
     /// The connection ended at `end_us`: requests never answered (SUBSCRIBE, UNSUBSCRIBE,
-    /// PINGREQ) and, for a connection still open at the capture's end, a client silent for more
-    /// than 1.5 x Keep Alive. Ordered by `ref`. Does not change the checker.
+    /// PINGREQ), and a client silence of more than 1.5 x Keep Alive (plus the close slack when
+    /// `closed`) before the end, attached to the last client packet. Ordered by `ref`. Does not
+    /// change the checker.
     std::vector<EndFinding> finish(std::int64_t end_us, ConnectionEnd how) const;
 
     /// Protocol level from the CONNECT, 0 before it (or if it was never seen).

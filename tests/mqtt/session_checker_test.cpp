@@ -593,8 +593,24 @@ TEST(SessionChecker, KeepAliveSilenceAtTheEndOfAnOpenConnection) {
     const auto found = s.finish(sec(21), ConnectionEnd::capture_ended);
     EXPECT_EQ(where(found), (std::vector<std::pair<Code, std::uint64_t>>{
                                 {Code::keep_alive_exceeded, 3}}));
+    const SessionOptions defaults;
+    ASSERT_EQ(defaults.keep_alive_close_slack_us, sec(1));
     EXPECT_TRUE(s.finish(sec(21), ConnectionEnd::closed).empty())
-        << "a close may be the server's keep-alive disconnect, which is right";
+        << "a close near the limit is the server's keep-alive disconnect, which is right";
+    EXPECT_EQ(where(s.finish(sec(21) + 1, ConnectionEnd::closed)),
+              (std::vector<std::pair<Code, std::uint64_t>>{{Code::keep_alive_exceeded, 3}}))
+        << "closed, but clearly later than it must";
+}
+
+TEST(SessionChecker, ServerClosingLongAfterTheKeepAliveLimit) {
+    // Seen with mosquitto 2.0.11: Keep Alive 1 s, the client silent after CONNECT, the broker
+    // closes after 4.86 s instead of within 1.5 s.
+    Session s;
+    s.send(c2s, connect(0x02, 1), 0);  // packet 1
+    s.send(s2c, connack, sec(0.001));
+    EXPECT_EQ(where(s.finish(sec(4.86), ConnectionEnd::closed)),
+              (std::vector<std::pair<Code, std::uint64_t>>{{Code::keep_alive_exceeded, 1}}));
+    EXPECT_TRUE(s.finish(sec(2.4), ConnectionEnd::closed).empty());
 }
 
 TEST(SessionChecker, NoKeepAliveAfterDisconnect) {
