@@ -199,6 +199,17 @@ TEST(CraftSequence, ChainedPacketsComeOutInOrder) {
     }
 }
 
+TEST(CraftSequence, AttachedPlusIsAValueNotASeparator) {
+    auto packets = split_packets(craft_raw({"subscribe", "--filter=+", "+", "unsubscribe", "--filter=+"}));
+    ASSERT_EQ(packets.size(), 2u);
+    Packet sub = decode(packets[0]);
+    ASSERT_NE(sub.get<Subscribe>(), nullptr);
+    EXPECT_EQ((*sub.get<Subscribe>()->subscriptions.begin()).filter, "+");
+    Packet unsub = decode(packets[1]);
+    ASSERT_NE(unsub.get<Unsubscribe>(), nullptr);
+    EXPECT_EQ(*unsub.get<Unsubscribe>()->filters.begin(), "+");
+}
+
 TEST(CraftSequence, ScriptWritesWhatTheCommandLineWrites) {
     craft_test::TempFile script(
         "# a whole session\n"
@@ -212,6 +223,24 @@ TEST(CraftSequence, ScriptWritesWhatTheCommandLineWrites) {
                                 "a\\x00b", "--qos", "1", "--packet-id", "4", "+", "disconnect"});
     EXPECT_EQ(from_script, from_args);
     EXPECT_EQ(split_packets(from_script).size(), 4u);
+}
+
+TEST(CraftSequence, ScriptFromStdinAndPayloadFromStdin) {
+    craft_test::TempFile script("pingreq\npingresp\n");
+    auto r = craft({"script", "-", "--out", "raw"}, script.path);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, (std::vector<std::uint8_t>{0xC0, 0x00, 0xD0, 0x00}));
+    craft_test::TempFile payload("from stdin");
+    auto p = craft({"publish", "--topic", "t", "--payload-file", "-", "--out", "raw"}, payload.path);
+    EXPECT_EQ(p.exit_code, 0) << p.err;
+    EXPECT_EQ(text(decode(p.out).get<Publish>()->payload), "from stdin");
+}
+
+TEST(CraftSequence, ScriptErrorsNameTheLine) {
+    craft_test::TempFile script("pingreq\npublish --qos 9\n");
+    auto r = craft({"script", script.path});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find(script.path + ":2:"), std::string::npos) << r.err;
 }
 
 TEST(CraftSequence, CountRepeatsAndAdvancesThePacketId) {

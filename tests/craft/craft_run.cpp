@@ -15,13 +15,14 @@
 
 namespace craft_test {
 
-Run craft(const std::vector<std::string>& args) {
+Run craft(const std::vector<std::string>& args, const std::string& stdin_path) {
     int out_pipe[2], err_pipe[2];
     if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) std::abort();
     pid_t pid = fork();
     if (pid == 0) {
-        int null_fd = open("/dev/null", O_RDONLY);
-        dup2(null_fd, 0);
+        int in_fd = open(stdin_path.c_str(), O_RDONLY);
+        if (in_fd < 0) _exit(126);
+        dup2(in_fd, 0);
         dup2(out_pipe[1], 1);
         dup2(err_pipe[1], 2);
         close(out_pipe[0]);

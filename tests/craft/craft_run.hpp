@@ -16,8 +16,8 @@ struct Run {
     std::string err;
 };
 
-/// Runs mqtt-craft with `args` (no shell involved), stdin from /dev/null.
-Run craft(const std::vector<std::string>& args);
+/// Runs mqtt-craft with `args` (no shell involved), stdin from the file `stdin_path`.
+Run craft(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
 
 /// Runs mqtt-craft with `args` plus "--out raw" and expects exit 0.
 std::vector<std::uint8_t> craft_raw(std::vector<std::string> args);

@@ -21,6 +21,7 @@ namespace {
 using mqtt::PacketType;
 
 constexpr std::string_view footer = R"(Chain packets with a lone '+':  mqtt-craft connect + subscribe --filter 'a/#:1' + disconnect
+(a value that is a lone '+' must be attached: --filter=+).
 A script holds one packet per line in the same syntax ('#' starts a comment; '-' reads stdin).
 String fields take escapes: \xHH any byte, \u{HHHH} a code point as UTF-8, \0 \n \r \t \\.
 Numbers may be written in hex: 0xC1. A filter is FILTER or FILTER:QOS, QOS being the whole
