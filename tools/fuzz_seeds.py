@@ -170,7 +170,7 @@ def main():
             put("fuzz_craft", f"type{t + 1:02d}.mask{mask:02x}.bin", bytes([t]) + body[:24] +
                 bytes([mask]) + body[24:])
 
-    # pcap conversations written by mqtt-craft, and the first records of every capture.
+    # pcap conversations written by mqtt-craft, and the first 16 records of every capture, each cut to 1600 bytes.
     scripts = {
         "craft_session": "connect --client-id pcap1 --will-topic w --will-message m\n"
                          "subscribe --filter 'a/#:1' --packet-id 2\n"
@@ -197,10 +197,10 @@ def main():
     for name in sorted(os.listdir(cap_dir)):
         if name.endswith((".pcap", ".pcapng")):
             ext = os.path.splitext(name)[1]
-            subprocess.run(["editcap", "-F", "pcap" if ext == ".pcap" else "pcapng", "-r",
+            subprocess.run(["editcap", "-s", "1600", "-F", "pcap" if ext == ".pcap" else "pcapng", "-r",
                             os.path.join(cap_dir, name),
                             os.path.join(dirs["fuzz_pcap"], f"head.{os.path.splitext(name)[0]}{ext}"),
-                            "1-24"], check=True, capture_output=True)
+                            "1-16"], check=True, capture_output=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,147 @@
+// fuzz_pcap: the whole capture path on a pcap or pcapng file held in memory.
+//
+// Input: capture file bytes. libpcap reads them from memory (CaptureSource::open_memory:
+// fmemopen + pcap_fopen_offline); the Dissector takes link, IP and TCP, reassembles, frames and
+// hands over MQTT packets; each is decoded, checked by a per-connection SessionChecker, and printed
+// as summary, tree (with hex dump) and JSON into a buffer that is thrown away. Stream events go
+// through the framing-error printer.
+//
+// Properties (abort on violation): every decoded packet satisfies the decoder's invariants and
+// is whole (no framing diagnostic: the capture layer frames); events come in connection order
+// (open before packets, nothing after close); the frame numbers never exceed the records read.
+#include "fuzz_common.hpp"
+
+#include "capture/capture_source.hpp"
+#include "capture/consumer.hpp"
+#include "capture/dissector.hpp"
+#include "mqtt/decoder.hpp"
+#include "mqtt/session_checker.hpp"
+#include "output/printer.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+using namespace mqttlens;
+
+namespace {
+
+std::int64_t micros(capture::Timestamp t) noexcept { return t.sec * 1'000'000 + t.nsec / 1000; }
+
+output::Direction to_output(capture::Direction d) noexcept {
+    switch (d) {
+        case capture::Direction::c2s: return output::Direction::c2s;
+        case capture::Direction::s2c: return output::Direction::s2c;
+        default: return output::Direction::unknown;
+    }
+}
+
+mqtt::Direction to_session(capture::Direction d) noexcept {
+    switch (d) {
+        case capture::Direction::c2s: return mqtt::Direction::client_to_server;
+        case capture::Direction::s2c: return mqtt::Direction::server_to_client;
+        default: return mqtt::Direction::unknown;
+    }
+}
+
+class NullSink : public capture::Consumer {
+public:
+    void on_connection_open(const capture::ConnectionInfo& c) override {
+        MQTTLENS_FUZZ_CHECK(!open_.contains(c.stream));
+        open_.emplace(c.stream, mqtt::SessionChecker(!c.syn_seen));
+        if (!first_ts_) first_ts_ = c.first_ts;
+    }
+
+    void on_packet(const capture::PacketEvent& e) override {
+        const auto it = open_.find(e.connection.stream);
+        MQTTLENS_FUZZ_CHECK(it != open_.end(), e.bytes);
+        mqtt::DecodeOptions options;
+        if (e.protocol_level == 3) options.protocol_level = 3;
+        const mqtt::Packet p = mqtt::decode(e.bytes, options);
+        volatile unsigned sink = fuzz::check_decoded(p, e.bytes);
+        (void)sink;
+        MQTTLENS_FUZZ_CHECK(p.header.size() + p.header.remaining_length == e.bytes.size(), e.bytes);
+        MQTTLENS_FUZZ_CHECK(!p.diagnostics.has(mqtt::Code::packet_truncated), e.bytes);
+        MQTTLENS_FUZZ_CHECK(!p.diagnostics.has(mqtt::Code::packet_length_mismatch), e.bytes);
+
+        const mqtt::Diagnostics session =
+            it->second.observe(to_session(e.direction), p, micros(e.ts), e.frame);
+        output::Context context;
+        context.frame = e.frame;
+        context.ts = output::Timestamp{e.ts.sec, e.ts.nsec};
+        context.stream = e.connection.stream;
+        context.src = e.src;
+        context.dst = e.dst;
+        context.direction = to_output(e.direction);
+        context.offset = e.stream_offset;
+        context.extra = std::span<const mqtt::Diagnostic>(session.begin(), session.end());
+        if (e.protocol_level == 5) context.note = "MQTT 5.0: not decoded yet";
+        print_all(p, context);
+        last_frame_ = e.frame;
+    }
+
+    void on_stream_event(const capture::ConnectionInfo& c, const capture::StreamEvent& e) override {
+        MQTTLENS_FUZZ_CHECK(open_.contains(c.stream));
+        if (e.kind == capture::StreamEventKind::gap) open_.at(c.stream).lost_data();
+        output::Context context;
+        context.stream = c.stream;
+        context.src = e.src;
+        context.dst = e.dst;
+        context.offset = e.stream_offset;
+        const output::FramingError error{e.code, e.stream_offset, {}};
+        for (auto format : {output::Format::summary, output::Format::tree, output::Format::json}) {
+            output::PrintOptions po;
+            po.format = format;
+            output::print_framing_error(buffer_, error, context, po);
+        }
+        drop();
+    }
+
+    void on_connection_close(const capture::ConnectionInfo& c, capture::CloseReason reason,
+                             std::uint64_t, capture::Timestamp ts) override {
+        const auto it = open_.find(c.stream);
+        MQTTLENS_FUZZ_CHECK(it != open_.end());
+        const auto how = reason == capture::CloseReason::capture_end ? mqtt::ConnectionEnd::capture_ended
+                                                                     : mqtt::ConnectionEnd::closed;
+        for (const mqtt::EndFinding& f : it->second.finish(micros(ts), how))
+            MQTTLENS_FUZZ_CHECK(static_cast<std::size_t>(f.diagnostic.code) < mqtt::code_count);
+        open_.erase(it);
+        closed_.push_back(c.stream);
+    }
+
+    std::uint64_t last_frame() const noexcept { return last_frame_; }
+
+private:
+    void print_all(const mqtt::Packet& p, const output::Context& context) {
+        for (auto format : {output::Format::summary, output::Format::tree, output::Format::json}) {
+            output::PrintOptions po;
+            po.format = format;
+            po.hex_dump = format != output::Format::summary;
+            po.payload_max = format == output::Format::json ? 0 : 64;
+            output::print_packet(buffer_, p, context, po);
+        }
+        drop();
+    }
+    void drop() {
+        if (buffer_.size() > 64 * 1024) buffer_.clear();
+    }
+
+    std::map<std::uint32_t, mqtt::SessionChecker> open_;
+    std::vector<std::uint32_t> closed_;
+    std::optional<capture::Timestamp> first_ts_;
+    std::uint64_t last_frame_ = 0;
+    output::Buffer buffer_;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    auto opened = capture::CaptureSource::open_memory(mqtt::Bytes(data, size));
+    if (!opened) return 0;
+    NullSink sink;
+    capture::Dissector dissector(sink);
+    dissector.run(*opened.source);
+    MQTTLENS_FUZZ_CHECK(sink.last_frame() <= dissector.stats().records);
+    return 0;
+}
