@@ -29,7 +29,9 @@ enum class CloseReason : std::uint8_t {
 /// "FIN", "RST", "capture end" or "reused".
 std::string_view close_reason_name(CloseReason r) noexcept;
 
-/// One TCP connection the capture layer treats as MQTT (or as MQTT over TLS).
+/// One TCP connection the capture layer treats as MQTT (or as MQTT over TLS). The same object is
+/// passed to every callback of the connection; roles (client, server, roles_known) and
+/// protocol_level may be filled in after on_connection_open, when a CONNECT shows them.
 struct ConnectionInfo {
     std::uint32_t stream = 0;  ///< numbered in order of appearance from 0, as tshark's tcp.stream
     Endpoint client;           ///< when !roles_known: a guess (the higher port, or not the MQTT port)

@@ -1,11 +1,19 @@
 // The capture dissector: capture records in, MQTT connections, packets and stream events out.
 //
-//   auto opened = CaptureSource::open_file(path);          // or open_live / open_memory
-//   if (!opened) fail(opened.error);
-//   MyConsumer consumer;                                    // derives from capture::Consumer
-//   Dissector dissector(consumer, options);
-//   RunResult r = dissector.run(*opened.source);            // calls consumer as it goes
-//   if (r.status != RunResult::Status::end) report(r.message);
+//   struct Printer : capture::Consumer {
+//       void on_packet(const capture::PacketEvent& p) override {
+//           const mqtt::Packet packet = mqtt::decode(p.bytes);   // p.bytes: one whole packet
+//           print(p.frame, p.ts, p.src, p.dst, p.direction, p.connection.stream, packet);
+//       }
+//       void on_stream_event(const capture::ConnectionInfo& c, const capture::StreamEvent& e) override;
+//   };
+//   auto opened = capture::CaptureSource::open_file(path);  // "-" = stdin; or open_live(iface, bpf)
+//   if (!opened) return fail(opened.error);                  // libpcap's message, exit 2
+//   Printer printer;
+//   capture::Dissector dissector(printer, options);          // ports, auto-detection, bounds
+//   const capture::RunResult r = dissector.run(*opened.source);
+//   if (r.status == capture::RunResult::Status::error) warn(r.message);  // after every packet
+//   if (r.status == capture::RunResult::Status::unsupported_link_type) return fail(r.message);
 #pragma once
 
 #include "capture/capture_source.hpp"
