@@ -377,7 +377,7 @@ std::optional<std::vector<PacketRequest>> parse_command_line(int argc, char** ar
     auto segments = split_segments(args);
     for (std::size_t i = 0; i < segments.size(); ++i) {
         std::string origin = segments.size() == 1 ? std::string("command line")
-                                                  : fmt::format("packet segment {}", i + 1);
+                                                  : fmt::format("command line segment {}", i + 1);
         if (segments[i].empty()) {
             std::fprintf(stderr, "mqtt-craft: %s is empty (two '+' in a row?)\n", origin.c_str());
             exit_code = exit_usage;

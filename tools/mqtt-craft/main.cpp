@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
             if (copy == 0) {
                 std::string origin = spec->count > 1 ? fmt::format("{}, first of {}", spec->origin, spec->count)
                                                      : spec->origin;
-                broken += report_packet(scratch, number, origin, decode_options, g.quiet) ? 1 : 0;
+                broken += report_packet(scratch, number, type, origin, decode_options, g.quiet) ? 1 : 0;
             }
             if (writer) writer->write(scratch, PacketMeta{number, type, spec->from_server});
             if (sending) {

@@ -7,12 +7,12 @@
 
 namespace mqttlens::craft {
 
-std::size_t report_packet(mqtt::Bytes bytes, std::size_t number, std::string_view origin,
-                          const mqtt::DecodeOptions& options, bool quiet) {
+std::size_t report_packet(mqtt::Bytes bytes, std::size_t number, mqtt::PacketType packet_type,
+                          std::string_view origin, const mqtt::DecodeOptions& options, bool quiet) {
     const mqtt::Packet p = mqtt::decode(bytes, options);
     if (quiet || p.diagnostics.empty()) return p.diagnostics.error_count();
     fmt::memory_buffer out;
-    auto type = bytes.empty() ? std::string_view("(empty)") : mqtt::type_name(p.type());
+    const auto type = mqtt::type_name(packet_type);
     for (const mqtt::Diagnostic& d : p.diagnostics) {
         const auto& info = mqtt::code_info(d.code);
         fmt::format_to(std::back_inserter(out),
