@@ -38,7 +38,7 @@ struct MqttStreams::Half {
 };
 
 struct MqttStreams::State final : TcpUserData {
-    enum class Kind : std::uint8_t { undecided, mqtt, tls, ignored } kind = Kind::undecided;
+    enum class Kind : std::uint8_t { undecided, mqtt, tls } kind = Kind::undecided;
     TcpConnection& tcp;
     ConnectionInfo info;
     bool opened = false;
@@ -115,17 +115,16 @@ void MqttStreams::set_client(State& st, int d) {
 }
 
 void MqttStreams::on_open(TcpConnection& c, std::uint64_t frame, Timestamp ts) {
-    auto owned = std::make_unique<State>(c, options_.framer);
-    State& st = *owned;
-    c.user = std::move(owned);
     const std::uint16_t port[2] = {c.endpoint[0].port, c.endpoint[1].port};
     const bool tls[2] = {is_tls_port(port[0]), is_tls_port(port[1])};
     const bool mqtt[2] = {is_mqtt_port(port[0]), is_mqtt_port(port[1])};
     if (!tls[0] && !tls[1] && !mqtt[0] && !mqtt[1] && !options_.auto_detect) {
-        st.kind = State::Kind::ignored;
-        c.wants_data = false;
+        c.wants_data = false;  // no state: nothing will be reported
         return;
     }
+    auto owned = std::make_unique<State>(c, options_.framer);
+    State& st = *owned;
+    c.user = std::move(owned);
     st.text[0] = to_string(c.endpoint[0]);
     st.text[1] = to_string(c.endpoint[1]);
     st.info.stream = c.stream;
@@ -173,11 +172,12 @@ void MqttStreams::open_as_mqtt(State& st, std::uint64_t, Timestamp) {
 
 void MqttStreams::on_data(TcpConnection& c, int d, Bytes bytes, std::uint64_t offset,
                           std::uint64_t frame, Timestamp ts) {
+    if (!c.user) return;
     State& st = state_of(c);
     switch (st.kind) {
         case State::Kind::mqtt: feed(st, d, bytes, offset, frame, ts); break;
         case State::Kind::undecided: detect(st, d, bytes, offset, frame, ts); break;
-        case State::Kind::tls: case State::Kind::ignored: break;
+        case State::Kind::tls: break;
     }
 }
 
@@ -201,10 +201,9 @@ void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, st
         if (take < bytes.size()) h.probe_lost = true;
         const Verdict other = st.half[1 - d].verdict;
         if (st.tcp.client_half == d || other == Verdict::no) {
-            st.kind = State::Kind::ignored;
-            st.tcp.wants_data = false;
-            st.half[0] = Half(options_.framer);
-            st.half[1] = Half(options_.framer);
+            TcpConnection& tcp = st.tcp;
+            tcp.wants_data = false;
+            tcp.user.reset();  // not MQTT: the state goes now (`st` with it)
         }
         return;
     }
@@ -362,14 +361,15 @@ bool MqttStreams::try_resync(State& st, int d, std::uint64_t frame, Timestamp ts
 
 void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uint64_t size,
                          std::uint64_t frame, Timestamp ts) {
+    if (!c.user) return;
     State& st = state_of(c);
     Half& h = st.half[d];
     if (st.kind == State::Kind::undecided) {
         if (h.verdict == Verdict::need_more) h.verdict = Verdict::no;
         h.probe_lost = true;
         if (st.half[1 - d].verdict == Verdict::no || st.tcp.client_half == d) {
-            st.kind = State::Kind::ignored;
-            st.tcp.wants_data = false;
+            c.wants_data = false;
+            c.user.reset();
         }
         return;
     }
@@ -389,6 +389,7 @@ void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uin
 }
 
 void MqttStreams::on_close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
+    if (!c.user) return;
     State& st = state_of(c);
     if (st.kind == State::Kind::mqtt) {
         for (int d = 0; d < 2; ++d) {

@@ -3,6 +3,7 @@
 #include "harness.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 
 namespace mqttlens::capture::test {
@@ -116,6 +117,35 @@ TEST(Robustness, CorruptedCapturesEndCleanly) {
         const auto out = dissect_memory(bytes);
         EXPECT_TRUE(out.result.status == RunResult::Status::end || out.result.status == RunResult::Status::error);
     }
+}
+
+TEST(Robustness, CorruptedRealCapturesEndCleanly) {
+    // Each committed capture with random bytes overwritten and cut at a random length.
+    std::mt19937 rng(4242);
+    const std::string dir = std::string(MQTTLENS_SOURCE_DIR) + "/corpus/captures/";
+    int files = 0;
+    for (const char* name : {"demo.pcap", "segmented.pcap", "malformed.pcap", "ipv6.pcap",
+                             "any-sll2.pcap", "retained.pcapng", "port-18830.pcap", "mqtt5.pcap"}) {
+        std::FILE* f = std::fopen((dir + name).c_str(), "rb");
+        ASSERT_NE(f, nullptr) << name;
+        Buffer clean;
+        std::uint8_t chunk[65536];
+        for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;) clean.insert(clean.end(), chunk, chunk + n);
+        std::fclose(f);
+        ++files;
+        for (int round = 0; round < 40; ++round) {
+            Buffer bytes = clean;
+            const int flips = 1 + int(rng() % 30);
+            for (int i = 0; i < flips; ++i) bytes[rng() % bytes.size()] = std::uint8_t(rng());
+            if (round % 2 == 0) bytes.resize(1 + rng() % bytes.size());
+            const auto out = dissect_memory(bytes);
+            EXPECT_TRUE(out.result.status == RunResult::Status::end ||
+                        out.result.status == RunResult::Status::error ||
+                        out.result.status == RunResult::Status::unsupported_link_type)
+                << name << " round " << round;
+        }
+    }
+    EXPECT_EQ(files, 8);
 }
 
 }  // namespace
