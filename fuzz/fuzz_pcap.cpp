@@ -18,7 +18,9 @@
 #include "mqtt/session_checker.hpp"
 #include "output/printer.hpp"
 
+#include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -27,7 +29,11 @@ using namespace mqttlens;
 
 namespace {
 
-std::int64_t micros(capture::Timestamp t) noexcept { return t.sec * 1'000'000 + t.nsec / 1000; }
+/// Microseconds since the epoch, clamped: a pcapng timestamp can be anything up to 2^64 units.
+std::int64_t micros(capture::Timestamp t) noexcept {
+    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000 - 1;
+    return std::clamp(t.sec, -limit, limit) * 1'000'000 + t.nsec / 1000;
+}
 
 output::Direction to_output(capture::Direction d) noexcept {
     switch (d) {
