@@ -1,7 +1,8 @@
 // Encoder: sizes the body, then writes fixed header and body straight into the caller's vector.
 //
 // Override order: first_byte replaces byte 0, then type and flags replace their nibble of it.
-// remaining_length_bytes wins over remaining_length and remaining_length_width. The body is
+// remaining_length_bytes wins over remaining_length and remaining_length_width; a width below the
+// value's minimum is raised to it, and widths past 5 keep adding continuation bytes. The body is
 // written from packet.body alone, whatever byte 0 says; truncate then cuts the whole result and
 // append adds bytes after it.
 #include "mqtt/encoder.hpp"
