@@ -51,7 +51,6 @@ TcpConnection& TcpReassembler::open(const Key& key, const TcpSegment& s, std::ui
 
 void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp ts) {
     ++stats_.segments;
-    if (!closed_.empty()) expire(ts);
 
     const bool syn = s.flags & tcp_flag::syn;
     const bool ack = s.flags & tcp_flag::ack;
@@ -65,14 +64,16 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
             // A new SYN starts a new connection when the old one ended or had another ISN.
             const int d = s.src == c->endpoint[0] ? 0 : 1;
             const TcpHalf& h = c->half[d];
-            const bool ended = c->closed || c->half[0].fin || c->half[1].fin;
+            const bool ended = c->half[0].fin || c->half[1].fin;
             const bool other_isn = h.syn && h.base != s.seq + 1;
             if (ended || other_isn) {
-                if (!c->closed) close(*c, CloseReason::reused, frame, ts);
+                close(*c, CloseReason::reused, frame, ts);
                 c = nullptr;
             }
         }
-        if (c && c->closed) return;  // a late segment of a finished connection
+    } else if (auto gone = closed_.find(key); gone != closed_.end()) {
+        if (!(syn && !ack)) return;  // a late segment of a finished connection keeps its number
+        closed_.erase(gone);
     }
     if (!c) {
         c = &open(key, s, frame, ts);
@@ -223,33 +224,33 @@ void TcpReassembler::close(TcpConnection& c, CloseReason reason, std::uint64_t f
         }
     }
     sink_.on_close(c, reason, frame, ts);
-    c.closed = true;
-    c.user.reset();
-    for (auto& h : c.half) {
-        h.out_of_order.clear();
-        h.out_of_order_bytes = 0;
-    }
     const Key key = c.endpoint[0] < c.endpoint[1] ? Key{c.endpoint[0], c.endpoint[1]}
                                                   : Key{c.endpoint[1], c.endpoint[0]};
-    closed_.push_back({ts, key, c.stream});
+    closed_[key] = Closed{c.stream, ts.sec};
+    table_.erase(key);  // `c` is gone
+    if (closed_.size() >= sweep_at_) sweep(ts);
 }
 
-void TcpReassembler::expire(Timestamp now) {
-    while (!closed_.empty() && now.sec - closed_.front().when.sec > options_.closed_linger_seconds) {
-        const Closed& old = closed_.front();
-        if (auto it = table_.find(old.key);
-            it != table_.end() && it->second->closed && it->second->stream == old.stream) {
-            table_.erase(it);
-        }
-        closed_.pop_front();
+void TcpReassembler::sweep(Timestamp now) {
+    std::erase_if(closed_, [&](const auto& entry) {
+        return now.sec - entry.second.when > options_.closed_linger_seconds;
+    });
+    if (closed_.size() > options_.max_closed) {
+        // Keep the most recently closed: drop everything older than the max_closed-th newest.
+        std::vector<std::int64_t> times;
+        times.reserve(closed_.size());
+        for (const auto& entry : closed_) times.push_back(entry.second.when);
+        const auto nth = times.begin() + static_cast<std::ptrdiff_t>(times.size() - options_.max_closed);
+        std::nth_element(times.begin(), nth, times.end());
+        const std::int64_t oldest_kept = *nth;
+        std::erase_if(closed_, [&](const auto& entry) { return entry.second.when < oldest_kept; });
     }
+    sweep_at_ = std::max<std::size_t>(4096, 2 * closed_.size());
 }
 
 void TcpReassembler::finish() {
     std::vector<TcpConnection*> open;
-    for (auto& [key, c] : table_) {
-        if (!c->closed) open.push_back(c.get());
-    }
+    for (auto& [key, c] : table_) open.push_back(c.get());
     std::sort(open.begin(), open.end(),
               [](const TcpConnection* a, const TcpConnection* b) { return a->stream < b->stream; });
     for (TcpConnection* c : open) {

@@ -6,7 +6,6 @@
 #include "capture/tcp_segment.hpp"
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <unordered_map>
@@ -22,6 +21,8 @@ struct ReassemblyOptions {
     /// A closed connection's number is remembered this long (capture time) so late segments
     /// (final ACKs, retransmitted FINs) keep it, as in tshark.
     std::int64_t closed_linger_seconds = 120;
+    /// At most this many closed connections are remembered (the most recently closed).
+    std::size_t max_closed = 65536;
 };
 
 /// One direction of a connection. Offsets count payload bytes from the first one (after the
@@ -53,7 +54,6 @@ struct TcpConnection {
     Endpoint endpoint[2];   ///< endpoint[d] sends half d; half 0 sent the first segment seen
     TcpHalf half[2];
     int client_half = -1;   ///< from the SYN: 0 or 1; -1 unknown
-    bool closed = false;
     /// Cleared by the sink for connections it does not follow (not MQTT, TLS): payload is then
     /// neither buffered nor delivered; FIN, RST and numbering still apply.
     bool wants_data = true;
@@ -100,8 +100,10 @@ public:
     void finish();
 
     const ReassemblyStats& stats() const noexcept { return stats_; }
-    /// Connections held, open or remembered as closed.
-    std::size_t tracked() const noexcept { return table_.size(); }
+    /// Open connections held.
+    std::size_t open_connections() const noexcept { return table_.size(); }
+    /// Closed connections whose number is remembered.
+    std::size_t closed_connections() const noexcept { return closed_.size(); }
 
 private:
     struct Key {
@@ -117,17 +119,17 @@ private:
     void drain(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
     void declare_gap(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
     void close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts);
-    void expire(Timestamp now);
+    void sweep(Timestamp now);
 
     TcpSink& sink_;
     ReassemblyOptions options_;
-    std::unordered_map<Key, std::unique_ptr<TcpConnection>, KeyHash> table_;
+    std::unordered_map<Key, std::unique_ptr<TcpConnection>, KeyHash> table_;  // open
     struct Closed {
-        Timestamp when;
-        Key key;
         std::uint32_t stream;
+        std::int64_t when;  // capture time of the close, seconds
     };
-    std::deque<Closed> closed_;
+    std::unordered_map<Key, Closed, KeyHash> closed_;
+    std::size_t sweep_at_ = 4096;
     std::uint32_t next_stream_ = 0;
     std::size_t out_of_order_total_ = 0;
     ReassemblyStats stats_;

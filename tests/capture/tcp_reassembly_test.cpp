@@ -2,6 +2,8 @@
 // frame, direction and stream.
 #include "harness.hpp"
 
+#include "capture/tcp_reassembler.hpp"
+
 namespace mqttlens::capture::test {
 namespace {
 
@@ -319,6 +321,63 @@ TEST(TcpReassembly, ConnectionsNotFollowedAreNotBuffered) {
     EXPECT_TRUE(out.log().empty());
     EXPECT_EQ(out.stats.tcp.out_of_order_segments, 0u);
     EXPECT_EQ(out.stats.tcp.connections, 1u);
+}
+
+/// Counts what the reassembler reports, for tests that drive it segment by segment.
+class CountingSink : public TcpSink {
+public:
+    int opened = 0, closed = 0;
+    void on_open(TcpConnection&, std::uint64_t, Timestamp) override { ++opened; }
+    void on_data(TcpConnection&, int, Bytes, std::uint64_t, std::uint64_t, Timestamp) override {}
+    void on_gap(TcpConnection&, int, std::uint64_t, std::uint64_t, std::uint64_t, Timestamp) override {}
+    void on_close(TcpConnection&, CloseReason, std::uint64_t, Timestamp) override { ++closed; }
+};
+
+TcpSegment segment(const Endpoint& src, const Endpoint& dst, std::uint32_t seq, std::uint8_t flags) {
+    TcpSegment s;
+    s.src = src;
+    s.dst = dst;
+    s.seq = seq;
+    s.flags = flags;
+    return s;
+}
+
+/// Connection `i`: SYN, SYN/ACK, FIN both ways at time `sec`; then returns the client endpoint.
+Endpoint open_and_close(TcpReassembler& r, int i, std::int64_t sec) {
+    const Endpoint c = ep("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) + ":40000");
+    const Timestamp ts{sec, 0};
+    r.process(segment(c, server, 1, tcp_flag::syn), 1, ts);
+    r.process(segment(server, c, 1, tcp_flag::syn | tcp_flag::ack), 1, ts);
+    r.process(segment(c, server, 2, tcp_flag::fin | tcp_flag::ack), 1, ts);
+    r.process(segment(server, c, 2, tcp_flag::fin | tcp_flag::ack), 1, ts);
+    return c;
+}
+
+TEST(TcpReassembly, ClosedConnectionsAreRememberedBoundedInTimeAndCount) {
+    {
+        CountingSink sink;
+        TcpReassembler r(sink);
+        const Endpoint first = open_and_close(r, 0, 1000);
+        for (int i = 1; i < 5000; ++i) open_and_close(r, i, 1000);
+        EXPECT_EQ(r.open_connections(), 0u);
+        EXPECT_EQ(r.closed_connections(), 5000u);
+        r.process(segment(server, first, 3, tcp_flag::ack), 2, {1001, 0});  // late ACK: same stream
+        EXPECT_EQ(r.stats().connections, 5000u);
+    }
+    {
+        ReassemblyOptions options;
+        options.closed_linger_seconds = 10;
+        options.max_closed = 1000;
+        CountingSink sink;
+        TcpReassembler r(sink, options);
+        const Endpoint first = open_and_close(r, 0, 1000);
+        for (int i = 1; i < 5000; ++i) open_and_close(r, i, 1000 + i / 1000);
+        EXPECT_LE(r.closed_connections(), 4096u);  // swept: at most the newest `max_closed` plus
+                                                    // what closed since the last sweep
+        r.process(segment(server, first, 3, tcp_flag::ack), 2, {1100, 0});  // forgotten: new stream
+        EXPECT_EQ(r.stats().connections, 5001u);
+        EXPECT_EQ(sink.closed, 5000);
+    }
 }
 
 TEST(TcpReassembly, Ipv4FragmentsAreSkippedAndShowAsAGap) {
