@@ -54,40 +54,51 @@ void Framer::feed(Bytes chunk) {
 }
 
 Frame Framer::next() {
-    if (broken_) return error_;
-
+    // One named result on every path, so it is built in place (a packet costs a few stores).
     Frame frame;
+    if (broken_) {
+        frame = error_;
+        return frame;
+    }
     frame.offset = consumed_;
     const std::size_t avail = buffer_.size() - start_;
     const std::uint8_t* p = buffer_.data() + start_;
-
     auto fail = [&](Code code) {
         frame.status = Frame::Status::error;
         frame.error = code;
         broken_ = true;
         error_ = frame;
-        return frame;
-    };
-    auto need_more = [&](std::size_t need) {
-        if (finished_ && avail > 0) return fail(Code::packet_truncated);
-        frame.status = Frame::Status::need_more;
-        frame.need = need;
-        return frame;
     };
 
-    if (avail == 0) return need_more(1);
-    const Header h = read_header(p, avail);
-    if (h.status == Header::Status::malformed) return fail(Code::remaining_length_malformed);
-    if (h.status == Header::Status::need_more) return need_more(1);
-    if (h.remaining_length > options_.max_remaining_length) return fail(Code::packet_too_large);
-
-    const std::size_t total = std::size_t(h.size) + h.remaining_length;
-    if (avail < total) return need_more(total - avail);
-
-    frame.status = Frame::Status::packet;
-    frame.packet = Bytes(p, total);
-    start_ += total;
-    consumed_ += total;
+    std::size_t need = 1;
+    if (avail > 0) {
+        const Header h = read_header(p, avail);
+        if (h.status == Header::Status::malformed) {
+            fail(Code::remaining_length_malformed);
+            return frame;
+        }
+        if (h.status == Header::Status::ok) {
+            if (h.remaining_length > options_.max_remaining_length) {
+                fail(Code::packet_too_large);
+                return frame;
+            }
+            const std::size_t total = std::size_t(h.size) + h.remaining_length;
+            if (total <= avail) {
+                frame.status = Frame::Status::packet;
+                frame.packet = Bytes(p, total);
+                start_ += total;
+                consumed_ += total;
+                return frame;
+            }
+            need = total - avail;
+        }
+        if (finished_) {
+            fail(Code::packet_truncated);
+            return frame;
+        }
+    }
+    frame.status = Frame::Status::need_more;
+    frame.need = need;
     return frame;
 }
 
