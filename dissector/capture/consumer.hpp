@@ -92,6 +92,8 @@ struct StreamEvent {
 class Consumer {
 public:
     virtual ~Consumer() = default;
+    /// Every capture record, before it is parsed (first timestamp, progress, record counts).
+    virtual void on_record(const Record&) {}
     virtual void on_connection_open(const ConnectionInfo&) {}
     virtual void on_packet(const PacketEvent&) {}
     virtual void on_stream_event(const ConnectionInfo&, const StreamEvent&) {}

@@ -6,7 +6,8 @@
 namespace mqttlens::capture {
 
 Dissector::Dissector(Consumer& consumer, DissectorOptions options)
-    : streams_(std::make_unique<MqttStreams>(consumer, std::move(options.streams))),
+    : consumer_(consumer),
+      streams_(std::make_unique<MqttStreams>(consumer, std::move(options.streams))),
       tcp_(std::make_unique<TcpReassembler>(*streams_, options.reassembly)) {}
 
 Dissector::~Dissector() = default;
@@ -14,6 +15,7 @@ Dissector::~Dissector() = default;
 void Dissector::process(const Record& record) {
     ++stats_.records;
     stats_.bytes += record.caplen;
+    consumer_.on_record(record);
     const NetworkPacket packet = strip_link_layer(record.link_type, record.bytes);
     if (packet.protocol == NetworkProtocol::none) {
         ++stats_.not_ip;

@@ -71,6 +71,7 @@ public:
     const DissectorStats& stats() const noexcept;
 
 private:
+    Consumer& consumer_;
     std::unique_ptr<MqttStreams> streams_;
     std::unique_ptr<TcpReassembler> tcp_;
     mutable DissectorStats stats_;

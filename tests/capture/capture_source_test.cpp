@@ -155,6 +155,20 @@ TEST(CaptureSource, CorruptRecordLengthIsAnError) {
     }));
 }
 
+TEST(CaptureSource, TheConsumerSeesEveryRecordBeforeItsPackets) {
+    class Records : public Consumer {
+    public:
+        std::string log;
+        void on_record(const Record& r) override { log += "r" + std::to_string(r.frame) + " "; }
+        void on_packet(const PacketEvent& p) override { log += "p" + std::to_string(p.frame) + " "; }
+    } records;
+    const Buffer w = sample();
+    auto opened = CaptureSource::open_memory(w);
+    ASSERT_TRUE(opened);
+    Dissector(records).run(*opened.source);
+    EXPECT_EQ(records.log, "r1 r2 r3 r4 p4 r5 p5 r6 p6 r7 p7 ");
+}
+
 /// Counts packets from any thread.
 class CountingRecorder : public Recorder {
 public:
