@@ -152,6 +152,12 @@ void TcpReassembler::deliver(TcpConnection& c, int d, const TcpSegment& s, std::
             const std::uint64_t at = h.offset;
             h.offset = seg_end;
             sink_.on_data(c, d, fresh, at, frame, ts);
+            if (s.uncaptured > 0) {  // cut by the snaplen: a gap known at once
+                ++stats_.gaps;
+                stats_.gap_bytes += s.uncaptured;
+                h.offset += s.uncaptured;
+                sink_.on_gap(c, d, seg_end, s.uncaptured, frame, ts);
+            }
             if (!h.out_of_order.empty()) drain(c, d, frame, ts);
         } else {
             ++stats_.out_of_order_segments;

@@ -48,6 +48,7 @@ SegmentStatus parse_ipv4(Bytes b, TcpSegment& out) noexcept {
     out.dst.ip = IpAddress::v4(p[16], p[17], p[18], p[19]);
     // A short capture keeps what it has; a longer frame (Ethernet padding) is cut to total.
     const std::size_t end = std::min(total, b.size());
+    out.uncaptured = static_cast<std::uint32_t>(total - end);
     return parse_tcp(b.subspan(header, end - header), out);
 }
 
@@ -62,6 +63,7 @@ SegmentStatus parse_ipv6(Bytes b, TcpSegment& out) noexcept {
     // Payload length 0 means a jumbogram (or TSO on capture): keep what was captured.
     Bytes rest = b.subspan(40);
     if (payload_length != 0 && payload_length < rest.size()) rest = rest.first(payload_length);
+    out.uncaptured = payload_length > rest.size() ? static_cast<std::uint32_t>(payload_length - rest.size()) : 0;
     for (int hops = 0; hops < 16; ++hops) {
         switch (next) {
             case proto_tcp:

@@ -26,6 +26,7 @@ struct TcpSegment {
     std::uint8_t flags = 0;  ///< tcp_flag bits
     std::uint16_t window = 0;
     Bytes payload;
+    std::uint32_t uncaptured = 0;  ///< payload bytes on the wire past `payload` (short snaplen)
 };
 
 enum class SegmentStatus : std::uint8_t {
@@ -39,7 +40,7 @@ enum class SegmentStatus : std::uint8_t {
 /// honoured (link-layer padding is cut off). IPv6: hop-by-hop, routing, fragment, destination
 /// options and AH extension headers are skipped. Any IP fragment (first or not) is reported as
 /// `fragment` and not parsed: its bytes are then missing from the TCP stream, which reports a gap.
-/// The payload is cut to what was captured (a short snaplen shortens it). Checksums are not
+/// The payload is cut to what was captured; `uncaptured` says how much a short snaplen cut off. Checksums are not
 /// verified (captures on the sending host carry offloaded, unfinished checksums).
 SegmentStatus parse_tcp_segment(const NetworkPacket& packet, TcpSegment& out) noexcept;
 

@@ -380,6 +380,28 @@ TEST(TcpReassembly, ClosedConnectionsAreRememberedBoundedInTimeAndCount) {
     }
 }
 
+TEST(TcpReassembly, BytesCutByTheSnaplenAreAGapAtOnce) {
+    WriterOptions o;
+    o.snaplen = 80;  // 14 + 20 + 20 headers: 26 payload bytes per frame at most
+    PcapWriter w(o);
+    TcpConversation c(client, server);
+    for (const auto& s : c.handshake()) w.write(s);
+    w.write(c.data(Side::client, connect("c1")));                          // #4: 16 bytes, whole
+    w.write(c.data(Side::client, publish("a/b", std::string(100, 'x'))));  // #5: 107, 26 captured
+    w.write(c.data(Side::client, pingreq()));                              // #6
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "unsynchronised 0 c2s #5 off=16 size=26",
+        "gap 0 c2s #5 off=42 size=81",
+        "resync 0 c2s #6 off=123 size=0",
+        "pkt 0 c2s #6 PINGREQ size=2 off=123 v4",
+        "close 0 capture end",
+    }));
+    EXPECT_EQ(out.stats.tcp.out_of_order_segments, 0u);
+}
+
 TEST(TcpReassembly, Ipv4FragmentsAreSkippedAndShowAsAGap) {
     PcapWriter w;
     TcpConversation c(client, server);
