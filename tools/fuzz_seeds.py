@@ -6,7 +6,8 @@ Sources: one packet per line of tools/fuzz-seeds.txt written by mqtt-craft; sess
 from those packets (whole, and cut into chunks with the fuzz_stream separator at awkward places:
 inside the Remaining Length, after byte 0, one byte before the end); the TCP payload of every
 committed capture (tshark), per connection and direction, and the packets framed from it; small
-pcap conversations written by `mqtt-craft --out pcap`, and the first records of each capture.
+pcap conversations written by `mqtt-craft --out pcap`, synthetic captures of every link type and
+TCP situation (tools/fuzz_pcaps.py), and the first 16 records of each capture.
 Usage: fuzz_seeds.py OUT CRAFT
 """
 import hashlib
@@ -170,7 +171,8 @@ def main():
             put("fuzz_craft", f"type{t + 1:02d}.mask{mask:02x}.bin", bytes([t]) + body[:24] +
                 bytes([mask]) + body[24:])
 
-    # pcap conversations written by mqtt-craft, and the first 16 records of every capture, each cut to 1600 bytes.
+    # pcap conversations written by mqtt-craft, synthetic captures, and the first 16 records of
+    # every capture, each cut to 1600 bytes.
     scripts = {
         "craft_session": "connect --client-id pcap1 --will-topic w --will-message m\n"
                          "subscribe --filter 'a/#:1' --packet-id 2\n"
@@ -193,6 +195,8 @@ def main():
         except subprocess.CalledProcessError as e:
             print(f"fuzz_seeds: mqtt-craft --out pcap failed ({e.stderr.decode().strip()}); "
                   f"{name}.pcap left out", file=sys.stderr)
+    subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tools", "fuzz_pcaps.py"), dirs["fuzz_pcap"]],
+                   check=True)
     cap_dir = os.path.join(ROOT, "corpus", "captures")
     for name in sorted(os.listdir(cap_dir)):
         if name.endswith((".pcap", ".pcapng")):

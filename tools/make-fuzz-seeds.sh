@@ -5,6 +5,7 @@
 #   2. each harness of the fuzz build minimises them with libFuzzer's -merge=1 (keeping only
 #      inputs that add coverage); the kept files get their readable names back.
 # corpus/regressions/ is not copied: the replay tests and tools/fuzz-ci.sh read it in place.
+# Files named found.* (inputs fuzzing found) are kept as they are.
 # Env: CRAFT (default build/bin/mqtt-craft), FUZZ_BIN (default build-fuzz/bin; built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,11 @@ for dir in "$work"/raw/fuzz_*; do
   # libFuzzer names what it keeps by SHA-1: give each file its seed's name back.
   declare -A name_of=()
   for f in "$dir"/*; do name_of[$(sha1sum <"$f" | cut -d' ' -f1)]=$(basename "$f"); done
+  # found.*: inputs that fuzzing found (crashes fixed, coverage from campaigns): always kept.
+  mkdir -p "$work/found/$h" "corpus/fuzz/$h"
+  find "corpus/fuzz/$h" -maxdepth 1 -name 'found.*' -exec mv {} "$work/found/$h/" \;
   rm -rf "corpus/fuzz/$h" && mkdir -p "corpus/fuzz/$h"
+  find "$work/found/$h" -maxdepth 1 -type f -exec mv {} "corpus/fuzz/$h/" \;
   for f in "$work/merged/$h"/*; do
     cp "$f" "corpus/fuzz/$h/${name_of[$(basename "$f")]:-$(basename "$f")}"
   done
