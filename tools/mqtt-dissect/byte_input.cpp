@@ -2,29 +2,11 @@
 
 #include "mqtt/decoder.hpp"
 #include "mqtt/framer.hpp"
+#include "undecoded.hpp"
 
 #include <algorithm>
 
 namespace mqttlens::dissect {
-
-namespace {
-
-constexpr std::string_view mqtt5_note = "MQTT 5.0: not decoded yet";
-
-/// A packet shown with its fixed header and an undecoded body: for protocol versions the decoder
-/// does not know.
-mqtt::Packet undecoded(mqtt::Bytes bytes) {
-    mqtt::Packet p;
-    p.raw = bytes;
-    p.header.first_byte = bytes[0];
-    const auto length = mqtt::read_remaining_length(bytes.subspan(1));
-    p.header.remaining_length = length.value;
-    p.header.length_size = length.size;
-    p.body = mqtt::Opaque{bytes.subspan(1u + length.size)};
-    return p;
-}
-
-}  // namespace
 
 void dissect_bytes(mqtt::Bytes input, output::Direction direction, Sink& sink) {
     constexpr std::size_t chunk = 64 * 1024;  // the framer copies what it is fed: keep it small

@@ -1,9 +1,13 @@
-// mqtt-dissect: decode MQTT 3.1.1 bytes and print a summary, a tree or JSON lines.
+// mqtt-dissect: decode MQTT 3.1.1 from captures (files, stdin, live) or from bytes, and print a
+// summary, a tree or JSON lines.
 //
-// Exit status: 0 every packet valid, 1 some packet broke a rule or the framing broke,
-// 2 bad usage or unreadable input. Exceptions stop here: below main nothing throws but bad_alloc.
+// Exit status: see the --help footer (capture and byte input differ on broken rules).
+// Exceptions stop here: below main nothing throws but bad_alloc.
 #include "byte_input.hpp"
+#include "capture_input.hpp"
 #include "hex_input.hpp"
+#include "options.hpp"
+#include "packet_filter.hpp"
 #include "output/printer.hpp"
 #include "output/writer.hpp"
 #include "sink.hpp"
@@ -26,22 +30,23 @@ namespace {
 
 using namespace mqttlens;
 
-constexpr int exit_ok = 0;
-constexpr int exit_rule_broken = 1;
-constexpr int exit_usage = 2;
+using dissect::Args;
+using dissect::exit_ok;
+using dissect::exit_rule_broken;
+using dissect::exit_usage;
 
-struct Args {
-    std::string hex;
-    std::string hex_file;
-    std::string raw;
-    std::vector<std::string> captures;  // positional: not supported yet
-    bool from_server = false;
-    bool verbose = false;
-    bool hex_dump = false;
-    bool json = false;
-    std::string color = "auto";
-    std::int64_t payload_max = 64;
-};
+/// CLI11 check for --port and --tls-port.
+std::string port_number(const std::string& value) {
+    if (value.empty() || value.size() > 5 || value.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(value) == 0 || std::stoul(value) > 65535)
+        return "must be a TCP port number 1..65535, not " + value;
+    return {};
+}
+
+int usage(std::string_view message) {
+    fmt::print(stderr, "mqtt-dissect: {}\nRun 'mqtt-dissect --help' for the options.\n", message);
+    return exit_usage;
+}
 
 int fail(std::string_view message) {
     fmt::print(stderr, "mqtt-dissect: {}\n", message);
@@ -87,12 +92,34 @@ bool want_color(const std::string& mode) {
     return isatty(fileno(stdout)) == 1;
 }
 
+output::PrintOptions print_options(const Args& args) {
+    output::PrintOptions options;
+    options.format = args.json ? output::Format::json
+                     : args.verbose ? output::Format::tree
+                                    : output::Format::summary;
+    options.hex_dump = args.hex_dump;
+    options.color = !args.json && want_color(args.color);
+    options.payload_max = static_cast<std::size_t>(args.payload_max);
+    return options;
+}
+
+int run_capture(const Args& args) {
+    dissect::PacketFilter filter;
+    for (const auto& list : args.types) {
+        const std::string unknown = dissect::add_types(filter, list);
+        if (!unknown.empty())
+            return fail(fmt::format("--type: unknown packet type '{}'; use {}", unknown, dissect::type_names()));
+    }
+    if (!args.topic.empty()) filter.topic = args.topic;
+    if (!args.client.empty()) filter.client_id = args.client;
+    filter.errors_only = args.errors_only;
+    return dissect::run_capture(args, print_options(args), filter);
+}
+
 int run(const Args& args) {
+    if (args.capture_input()) return run_capture(args);
     std::vector<std::uint8_t> input;
     std::string error;
-    if (!args.captures.empty())
-        return fail(fmt::format("reading captures ({}) is not supported yet: use --hex, --hex-file or --raw",
-                                args.captures.front()));
     if (!args.raw.empty()) {
         auto data = read_all(args.raw, error);
         if (!data) return fail(error);
@@ -112,14 +139,7 @@ int run(const Args& args) {
         input = std::move(parsed.bytes);
     }
 
-    output::PrintOptions options;
-    options.format = args.json ? output::Format::json
-                     : args.verbose ? output::Format::tree
-                                    : output::Format::summary;
-    options.hex_dump = args.hex_dump;
-    options.color = !args.json && want_color(args.color);
-    options.payload_max = static_cast<std::size_t>(args.payload_max);
-
+    const output::PrintOptions options = print_options(args);
     output::Writer writer(stdout);
     dissect::Sink sink(writer, options);
     dissect::dissect_bytes(input, args.from_server ? output::Direction::s2c : output::Direction::c2s, sink);
@@ -130,14 +150,34 @@ int run(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"Decode MQTT 3.1.1 packets strictly and show every field and every broken rule.",
+    CLI::App app{"Dissect MQTT 3.1.1 in captures, live traffic or raw bytes: every field, every broken rule.",
                  "mqtt-dissect"};
     app.get_formatter()->column_width(26);
     app.footer(
-        "Input is one direction of one connection, one or more packets back to back.\n"
-        "Exit status: 0 all packets valid, 1 some packet breaks a rule or the framing breaks,\n"
-        "2 bad usage or unreadable input.");
+        "Input: a capture FILE (pcap or pcapng, '-' = stdin), -r FILE, or -i IFACE (live, Ctrl-C stops);\n"
+        "or the bytes of one direction of one connection with --hex, --hex-file or --raw.\n"
+        "MQTT is TCP port 1883 (--port), plus any connection whose client opens with a CONNECT;\n"
+        "port 8883 (--tls-port) is listed as TLS. Filters choose what is printed: the per-connection\n"
+        "checks and --stats see every packet.\n"
+        "\n"
+        "Exit status, capture input:\n"
+        "  0  the capture was read to the end (or stopped by Ctrl-C); broken rules are shown, not fatal\n"
+        "  1  with --strict: some packet or stream broke a rule (decode or per-connection error)\n"
+        "  2  bad usage, unreadable input, unsupported link type, or a truncated or corrupt capture\n"
+        "     (everything before the damage is printed first, then one message on stderr)\n"
+        "Exit status, byte input (--hex, --hex-file, --raw):\n"
+        "  0  every packet valid; 1 some packet breaks a rule or the framing breaks; 2 bad usage or\n"
+        "     unreadable input");
     Args args;
+    auto* file = app.add_option("FILE", args.captures, "Capture file (pcap or pcapng); '-' = stdin")
+                     ->type_name("")
+                     ->expected(0, 1);
+    auto* read = app.add_option("-r,--read", args.read_file, "Capture file (pcap or pcapng); '-' = stdin")
+                     ->type_name("FILE");
+    auto* iface = app.add_option("-i,--interface", args.interface, "Capture live on IFACE (e.g. lo, any, eth0)")
+                      ->type_name("IFACE");
+    auto* bpf = app.add_option("-f,--filter", args.bpf, "BPF capture filter for -i, e.g. \"tcp port 1883\"")
+                    ->type_name("BPF");
     auto* hex = app.add_option("--hex", args.hex,
                                "Bytes as hex; spaces, ':' ',' '-' and 0x prefixes are ignored")
                     ->type_name("HEX");
@@ -145,14 +185,34 @@ int main(int argc, char** argv) {
                                     "Read hex text from FILE ('-' = stdin); '#' starts a comment")
                          ->type_name("FILE");
     auto* raw = app.add_option("--raw", args.raw, "Read raw bytes from FILE ('-' = stdin)")->type_name("FILE");
-    app.add_option("FILE", args.captures, "Capture file (pcap/pcapng): not supported yet")->type_name("");
-    hex->excludes(hex_file)->excludes(raw);
-    hex_file->excludes(raw);
-    app.add_flag("--from-server", args.from_server, "The bytes go server to client (default: client to server)");
+    auto* from_server =
+        app.add_flag("--from-server", args.from_server, "Byte input: the bytes go server to client (default: client to server)");
+
+    auto* port = app.add_option("--port", args.ports, "MQTT on TCP port N (repeatable; default 1883)")
+                     ->type_name("N")
+                     ->check(port_number)
+                     ->allow_extra_args(false);
+    auto* tls_port = app.add_option("--tls-port", args.tls_ports, "MQTT over TLS on port N: listed, not decoded (default 8883)")
+                         ->type_name("N")
+                         ->check(port_number)
+                         ->allow_extra_args(false);
+    auto* type = app.add_option("--type", args.types, "Only these packet types, e.g. PUBLISH,SUBACK (repeatable)")
+                     ->type_name("T[,T]")
+                     ->allow_extra_args(false);
+    auto* topic = app.add_option("--topic", args.topic,
+                                 "Only PUBLISH to topics FILTER matches ('+', '#'),\nSUBSCRIBE / UNSUBSCRIBE with filters overlapping it")
+                      ->type_name("FILTER");
+    auto* client = app.add_option("--client", args.client, "Only packets of connections whose CONNECT has Client Identifier ID")
+                       ->type_name("ID");
+    auto* errors_only = app.add_flag("--errors-only", args.errors_only, "Only packets (and events) that break a rule");
+    auto* stats = app.add_flag("--stats", args.stats, "After the packets: per type, per connection, per topic, per rule");
+    auto* quiet = app.add_flag("-q,--quiet", args.quiet, "No packets and no progress line (with --stats: only the tables)");
+    auto* strict = app.add_flag("--strict", args.strict, "Capture input: exit 1 when any rule was broken");
+
     auto* verbose = app.add_flag("-V,--verbose", args.verbose,
                                  "Detailed tree: every field, its offset and bytes, flags bit by bit");
     app.add_flag("-x,--hex-dump", args.hex_dump, "Add a hex dump of each packet (JSON: \"raw_hex\")");
-    auto* json = app.add_flag("--json", args.json, "One JSON object per packet (JSON lines)");
+    auto* json = app.add_flag("--json", args.json, "One JSON object per packet or event (JSON lines)");
     json->excludes(verbose);
     app.add_option("--color", args.color, "Colour: auto (a terminal and NO_COLOR unset), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -176,9 +236,25 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "mqtt-dissect: {}\nRun 'mqtt-dissect --help' for the options.\n", e.what());
         return exit_usage;
     }
-    if (args.hex.empty() && args.hex_file.empty() && args.raw.empty() && args.captures.empty() &&
+    // One input; capture options only with a capture, byte options only with bytes.
+    const std::vector<CLI::Option*> inputs{file, read, iface, hex, hex_file, raw};
+    const std::vector<CLI::Option*> capture_only{port, tls_port, type, topic, client, errors_only, stats, quiet, strict};
+    CLI::Option* input = nullptr;
+    for (CLI::Option* o : inputs) {
+        if (o->count() == 0) continue;
+        if (input != nullptr) return usage(fmt::format("{} excludes {}", input->get_name(), o->get_name()));
+        input = o;
+    }
+    if (bpf->count() > 0 && iface->count() == 0) return usage("--filter needs --interface (live capture)");
+    const bool bytes_input = hex->count() + hex_file->count() + raw->count() > 0;
+    for (CLI::Option* o : capture_only)
+        if (bytes_input && o->count() > 0)
+            return usage(fmt::format("{} needs a capture input (FILE, -r FILE or -i IFACE)", o->get_name()));
+    if (!bytes_input && input != nullptr && from_server->count() > 0)
+        return usage("--from-server is for byte input (--hex, --hex-file, --raw)");
+    if (args.hex.empty() && args.hex_file.empty() && args.raw.empty() && !args.capture_input() &&
         app.count("--hex") == 0) {
-        fmt::print(stderr, "mqtt-dissect: no input: give --hex HEX, --hex-file FILE or --raw FILE\n"
+        fmt::print(stderr, "mqtt-dissect: no input: give a capture FILE, -i IFACE, --hex HEX, --hex-file FILE or --raw FILE\n"
                            "Run 'mqtt-dissect --help' for the options.\n");
         return exit_usage;
     }

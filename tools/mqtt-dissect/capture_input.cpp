@@ -1,0 +1,356 @@
+#include "capture_input.hpp"
+
+#include "capture/dissector.hpp"
+#include "capture/link_layer.hpp"
+#include "event_printer.hpp"
+#include "mqtt/decoder.hpp"
+#include "mqtt/session_checker.hpp"
+#include "output/writer.hpp"
+#include "progress.hpp"
+#include "stats/stats.hpp"
+#include "undecoded.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <csignal>
+#include <optional>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace mqttlens::dissect {
+
+namespace {
+
+std::atomic<capture::CaptureSource*> running_source{nullptr};
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+    stop_requested.store(true);
+    if (capture::CaptureSource* s = running_source.load()) s->stop();
+}
+
+/// SIGINT and SIGTERM stop `source` while this object lives.
+class StopOnSignal {
+public:
+    explicit StopOnSignal(capture::CaptureSource& source) {
+        running_source.store(&source);
+        struct sigaction action {};
+        action.sa_handler = on_stop_signal;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &old_int_);
+        sigaction(SIGTERM, &action, &old_term_);
+    }
+    ~StopOnSignal() {
+        sigaction(SIGINT, &old_int_, nullptr);
+        sigaction(SIGTERM, &old_term_, nullptr);
+        running_source.store(nullptr);
+    }
+    StopOnSignal(const StopOnSignal&) = delete;
+    StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+private:
+    struct sigaction old_int_ {};
+    struct sigaction old_term_ {};
+};
+
+std::int64_t micros(capture::Timestamp ts) noexcept { return ts.sec * 1'000'000 + ts.nsec / 1000; }
+
+output::Timestamp epoch(capture::Timestamp ts) noexcept { return {ts.sec, ts.nsec}; }
+
+/// `t - origin`; 0 when a record is older than the first one.
+output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) noexcept {
+    if (t < origin) return {};
+    std::int64_t sec = t.sec - origin.sec;
+    std::int64_t nsec = std::int64_t(t.nsec) - std::int64_t(origin.nsec);
+    if (nsec < 0) {
+        nsec += 1'000'000'000;
+        --sec;
+    }
+    return {sec, static_cast<std::uint32_t>(nsec)};
+}
+
+mqtt::Direction checker_direction(capture::Direction d) noexcept {
+    switch (d) {
+        case capture::Direction::c2s: return mqtt::Direction::client_to_server;
+        case capture::Direction::s2c: return mqtt::Direction::server_to_client;
+        case capture::Direction::unknown: break;
+    }
+    return mqtt::Direction::unknown;
+}
+
+output::Direction output_direction(capture::Direction d) noexcept {
+    switch (d) {
+        case capture::Direction::c2s: return output::Direction::c2s;
+        case capture::Direction::s2c: return output::Direction::s2c;
+        case capture::Direction::unknown: break;
+    }
+    return output::Direction::unknown;
+}
+
+std::optional<EventKind> event_kind(capture::StreamEventKind k) noexcept {
+    switch (k) {
+        case capture::StreamEventKind::gap: return EventKind::gap;
+        case capture::StreamEventKind::midstream_sync: return EventKind::midstream_sync;
+        case capture::StreamEventKind::resync: return EventKind::resync;
+        case capture::StreamEventKind::unsynchronised: return EventKind::unsynchronised;
+        case capture::StreamEventKind::framing_error: return EventKind::framing_error;
+        case capture::StreamEventKind::tls: return EventKind::tls;
+    }
+    return std::nullopt;
+}
+
+/// The consumer: decodes every packet, runs the session checker, feeds the statistics, and
+/// prints what the filter selects.
+class Printer final : public capture::Consumer {
+public:
+    Printer(output::Writer& writer, const output::PrintOptions& options, const PacketFilter& filter,
+            stats::Accumulator* stats, bool quiet)
+        : writer_(writer), options_(options), filter_(filter), stats_(stats), quiet_(quiet) {}
+
+    void set_origin(capture::Timestamp ts) noexcept { origin_ = ts; }
+    /// A rule was broken: a decode or stream error, a framing error, an error found at the end.
+    bool any_error() const noexcept { return any_error_; }
+    std::uint64_t packets() const noexcept { return packets_; }
+
+    void on_connection_open(const capture::ConnectionInfo& info) override {
+        connections_.try_emplace(info.stream, !info.syn_seen);
+        if (stats_) stats_->open_connection(info.stream, info.client_text, info.server_text, micros(info.first_ts));
+    }
+
+    void on_packet(const capture::PacketEvent& e) override {
+        Connection& c = connection(e.connection);
+        const bool is_connect = (e.bytes[0] >> 4) == 1;
+        const bool v5 = e.protocol_level == 5;
+        mqtt::DecodeOptions decode_options;
+        if (e.protocol_level == 3) decode_options.protocol_level = 3;
+        const mqtt::Packet packet = v5 && !is_connect ? undecoded(e.bytes) : mqtt::decode(e.bytes, decode_options);
+        std::string_view note = v5 ? mqtt5_note : std::string_view{};
+        if (const auto* connect = packet.get<mqtt::Connect>()) {
+            if (connect->protocol_level == 5) note = mqtt5_note;
+            if (!c.client_id) c.client_id.emplace(connect->client_id);
+        }
+        const std::int64_t t = micros(e.ts);
+        const mqtt::Diagnostics stream = c.checker.observe(checker_direction(e.direction), packet, t, e.frame);
+        ++c.packets;
+        ++packets_;
+        const bool error = !packet.valid() || stream.error_count() > 0;
+        any_error_ |= error;
+        if (stats_) stats_->add_packet(e.connection.stream, checker_direction(e.direction), packet, {stream.begin(), stream.end()}, t);
+        if (quiet_ || !filter_.selects(packet, c.client_id_view(), error)) return;
+
+        output::Context context;
+        context.frame = e.frame;
+        context.ts = epoch(e.ts);
+        context.rel_time = since(e.ts, origin_);
+        context.stream = e.connection.stream;
+        context.src = e.src;
+        context.dst = e.dst;
+        context.direction = output_direction(e.direction);
+        context.offset = e.stream_offset;
+        context.extra = {stream.begin(), stream.end()};
+        context.note = note;
+        output::print_packet(writer_.buffer(), packet, context, options_);
+        writer_.commit();
+    }
+
+    void on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) override {
+        Connection& c = connection(info);
+        const auto kind = event_kind(e.kind);
+        if (!kind) return;
+        if (*kind == EventKind::gap || *kind == EventKind::resync || *kind == EventKind::unsynchronised)
+            c.checker.lost_data();
+        Event event;
+        event.kind = *kind;
+        if (e.code != mqtt::Code::count_ && *kind != EventKind::tls)
+            event.diagnostic = mqtt::Diagnostic{e.code, mqtt::code_info(e.code).severity, mqtt::Field::none, 0};
+        if (stats_ && event.diagnostic && *kind != EventKind::resync)
+            stats_->add_diagnostic(info.stream, *event.diagnostic);
+        any_error_ |= is_error(event);
+        if (!shows_event(c, event)) return;
+        event.context = context_at(info, e.frame, e.ts);
+        event.context.src = e.src;
+        event.context.dst = e.dst;
+        event.context.direction = output_direction(e.direction);
+        event.offset = e.stream_offset;
+        event.size = e.size;
+        event.port = info.server.port;
+        emit(event);
+    }
+
+    void on_connection_close(const capture::ConnectionInfo& info, capture::CloseReason reason,
+                             std::uint64_t frame, capture::Timestamp ts) override {
+        const auto found = connections_.find(info.stream);
+        if (found == connections_.end()) return;
+        Connection& c = found->second;
+        const std::int64_t end_us = micros(ts);
+        const auto how = reason == capture::CloseReason::capture_end ? mqtt::ConnectionEnd::capture_ended
+                                                                      : mqtt::ConnectionEnd::closed;
+        for (const mqtt::EndFinding& f : c.checker.finish(end_us, how)) {
+            if (stats_) stats_->add_diagnostic(info.stream, f.diagnostic);
+            Event event;
+            event.kind = EventKind::finding;
+            event.diagnostic = f.diagnostic;
+            event.packet_id = f.packet_id;
+            any_error_ |= is_error(event);
+            if (!shows_event(c, event)) continue;
+            event.context.frame = f.ref;
+            event.context.stream = info.stream;
+            event.context.src = info.client_text;
+            event.context.dst = info.server_text;
+            event.context.direction = info.roles_known ? output::Direction::c2s : output::Direction::unknown;
+            emit(event);
+        }
+        if (stats_) stats_->close_connection(info.stream, end_us, capture::close_reason_name(reason));
+        Event end;
+        end.kind = EventKind::connection_end;
+        if (!info.tls && shows_event(c, end)) {
+            end.context = context_at(info, frame, ts);
+            end.context.src = info.client_text;
+            end.context.dst = info.server_text;
+            end.reason = capture::close_reason_name(reason);
+            end.packets = c.packets;
+            emit(end);
+        }
+        connections_.erase(found);
+    }
+
+private:
+    struct Connection {
+        explicit Connection(bool midstream) : checker(midstream) {}
+        mqtt::SessionChecker checker;
+        std::optional<std::string> client_id;  // from the first CONNECT
+        std::uint64_t packets = 0;
+
+        std::optional<std::string_view> client_id_view() const noexcept {
+            if (!client_id) return std::nullopt;
+            return std::string_view(*client_id);
+        }
+    };
+
+    Connection& connection(const capture::ConnectionInfo& info) {
+        return connections_.try_emplace(info.stream, !info.syn_seen).first->second;
+    }
+
+    /// Stream events are shown unless --type or --topic picks packets; --client and
+    /// --errors-only apply to them as to packets.
+    bool shows_event(const Connection& c, const Event& event) const noexcept {
+        if (quiet_ || filter_.selects_packets()) return false;
+        if (filter_.errors_only && !is_error(event)) return false;
+        if (filter_.client_id && (!c.client_id || *c.client_id != *filter_.client_id)) return false;
+        return true;
+    }
+
+    output::Context context_at(const capture::ConnectionInfo& info, std::uint64_t frame,
+                               capture::Timestamp ts) const {
+        output::Context context;
+        if (frame != 0) context.frame = frame;
+        context.ts = epoch(ts);
+        context.rel_time = since(ts, origin_);
+        context.stream = info.stream;
+        return context;
+    }
+
+    void emit(const Event& event) {
+        print_event(writer_.buffer(), event, options_);
+        writer_.commit();
+    }
+
+    output::Writer& writer_;
+    const output::PrintOptions& options_;
+    const PacketFilter& filter_;
+    stats::Accumulator* stats_;
+    bool quiet_;
+    capture::Timestamp origin_;
+    bool any_error_ = false;
+    std::uint64_t packets_ = 0;
+    std::unordered_map<std::uint32_t, Connection> connections_;
+};
+
+std::uint64_t file_size(const std::string& path) {
+    struct stat st {};
+    if (path == "-" || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
+int fail(std::string_view message) {
+    fmt::print(stderr, "mqtt-dissect: {}\n", message);
+    return exit_usage;
+}
+
+void print_stats(output::Buffer& out, const stats::Accumulator& acc, const capture::DissectorStats& d,
+                 bool json, bool after_packets) {
+    if (json) {
+        output::append(out, "{\"stats\":");
+        stats::print_json(acc, out);
+        if (out.size() > 0 && out.data()[out.size() - 1] == '\n') out.resize(out.size() - 1);
+        output::append(out, "}\n");
+        return;
+    }
+    if (after_packets) out.push_back('\n');
+    fmt::format_to(fmt::appender(out),
+                   "Capture: {} records, {} bytes; {} MQTT connections ({} found by their CONNECT, {} TLS), "
+                   "{} MQTT packets, {} framing errors\n\n",
+                   d.records, d.bytes, d.mqtt.mqtt_connections, d.mqtt.auto_detected, d.mqtt.tls_connections,
+                   d.mqtt.packets, d.mqtt.framing_errors);
+    stats::print_text(acc, out, 50);
+}
+
+}  // namespace
+
+int run_capture(const Args& args, const output::PrintOptions& options, const PacketFilter& filter) {
+    const bool live = !args.interface.empty();
+    const std::string path = !args.read_file.empty() ? args.read_file
+                             : live                  ? std::string{}
+                                                     : args.captures.front();
+    const std::string name = live ? args.interface : path == "-" ? std::string("standard input") : path;
+    auto opened = live ? capture::CaptureSource::open_live(args.interface, args.bpf)
+                       : capture::CaptureSource::open_file(path);
+    if (!opened) return fail(opened.error);
+    capture::CaptureSource& source = *opened.source;
+    if (!capture::link_type_supported(source.link_type()))
+        return fail(fmt::format("{}: unsupported link type {}; mqtt-dissect reads Ethernet (with VLAN tags), "
+                                "Linux cooked v1 and v2, BSD loopback and raw IP",
+                                name, capture::link_type_name(source.link_type())));
+
+    capture::DissectorOptions dissector_options;
+    if (!args.ports.empty()) dissector_options.streams.mqtt_ports = args.ports;
+    if (!args.tls_ports.empty()) dissector_options.streams.tls_ports = args.tls_ports;
+
+    output::Writer writer(stdout);
+    std::optional<stats::Accumulator> accumulator;
+    if (args.stats) accumulator.emplace();
+    Printer printer(writer, options, filter, accumulator ? &*accumulator : nullptr, args.quiet);
+    capture::Dissector dissector(printer, dissector_options);
+    Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);
+
+    capture::CaptureSource::Status status;
+    std::uint64_t good_records = 0;
+    {
+        stop_requested.store(false);
+        StopOnSignal stop(source);
+        capture::Record record;
+        while ((status = source.next(record)) == capture::CaptureSource::Status::record) {
+            if (good_records++ == 0) printer.set_origin(record.ts);
+            dissector.process(record);
+            progress.record(16u + record.caplen, printer.packets());
+            if (live && writer.buffer().size() > 0) writer.flush();
+        }
+    }
+    dissector.finish();
+    progress.clear();
+
+    if (accumulator)
+        print_stats(writer.buffer(), *accumulator, dissector.stats(), args.json, !args.quiet && printer.packets() > 0);
+    if (!writer.flush()) return fail("cannot write the output");
+    if (live && source.dropped() > 0)
+        fmt::print(stderr, "mqtt-dissect: {} packets dropped by the kernel\n", source.dropped());
+    if (status == capture::CaptureSource::Status::error && !stop_requested.load())
+        return fail(fmt::format("{}: capture damaged after record {}: {}; everything before it is shown above",
+                                name, good_records, source.error()));
+    return args.strict && printer.any_error() ? exit_rule_broken : exit_ok;
+}
+
+}  // namespace mqttlens::dissect

@@ -1,0 +1,182 @@
+#include "event_printer.hpp"
+
+#include "output/text.hpp"
+
+#include <fmt/format.h>
+
+namespace mqttlens::dissect {
+
+namespace {
+
+using output::append;
+using output::Buffer;
+
+constexpr std::string_view red = "\x1b[31m";
+constexpr std::string_view yellow = "\x1b[33m";
+constexpr std::string_view dim = "\x1b[2m";
+constexpr std::string_view reset = "\x1b[0m";
+
+void append_time(Buffer& out, const output::Timestamp& ts) {
+    if (ts.nsec % 1000 == 0) fmt::format_to(fmt::appender(out), "{}.{:06}", ts.sec, ts.nsec / 1000);
+    else fmt::format_to(fmt::appender(out), "{}.{:09}", ts.sec, ts.nsec);
+}
+
+std::string_view colour_of(const Event& e) noexcept {
+    if (is_error(e)) return red;
+    if (e.kind == EventKind::gap || e.kind == EventKind::unsynchronised || e.kind == EventKind::finding)
+        return yellow;
+    return dim;
+}
+
+std::string_view plural(std::uint64_t n) noexcept { return n == 1 ? "" : "s"; }
+
+void text_body(Buffer& out, const Event& e) {
+    auto o = fmt::appender(out);
+    const std::uint64_t n = e.context.stream.value_or(0);
+    switch (e.kind) {
+        case EventKind::gap:
+            fmt::format_to(o, "gap: {} byte{} lost at offset {} of connection {}; resynchronising", e.size,
+                           plural(e.size), e.offset, n);
+            break;
+        case EventKind::midstream_sync:
+            fmt::format_to(o, "capture starts inside connection {}; first packet boundary at offset {}", n,
+                           e.offset + e.size);
+            if (e.size > 0) fmt::format_to(o, " ({} byte{} skipped)", e.size, plural(e.size));
+            break;
+        case EventKind::resync:
+            fmt::format_to(o, "connection {} resynchronised at offset {} ({} byte{} skipped)", n,
+                           e.offset + e.size, e.size, plural(e.size));
+            break;
+        case EventKind::unsynchronised:
+            fmt::format_to(o, "connection {}: {} byte{} skipped at offset {}, no packet boundary", n, e.size,
+                           plural(e.size), e.offset);
+            break;
+        case EventKind::framing_error: {
+            const auto& info = mqtt::code_info(e.diagnostic->code);
+            fmt::format_to(o, "framing error in connection {} at offset {}: {} [{} {}]; resynchronising", n,
+                           e.offset, info.message, info.rule, info.name);
+            break;
+        }
+        case EventKind::tls:
+            fmt::format_to(o, "connection {}: TLS on port {}, encrypted, not decoded", n, e.port);
+            break;
+        case EventKind::connection_end:
+            fmt::format_to(o, "connection {} ended: {}, {} MQTT packet{}", n, e.reason, e.packets,
+                           plural(e.packets));
+            break;
+        case EventKind::finding: {
+            const auto& d = *e.diagnostic;
+            fmt::format_to(o, "connection {} at its end, about this frame's packet", n);
+            if (e.packet_id) fmt::format_to(o, " (packet_id={})", *e.packet_id);
+            fmt::format_to(o, ": {} [{} {} {}]", d.message(), mqtt::severity_name(d.severity), d.rule(),
+                           mqtt::code_info(d.code).name);
+            break;
+        }
+    }
+}
+
+void print_text(Buffer& out, const Event& e, const output::PrintOptions& options) {
+    const auto& c = e.context;
+    if (c.frame) fmt::format_to(fmt::appender(out), "{:>5} ", *c.frame);
+    if (c.rel_time) {
+        append_time(out, *c.rel_time);
+        out.push_back(' ');
+    }
+    if (!c.src.empty() || !c.dst.empty()) fmt::format_to(fmt::appender(out), "{} \u2192 {} ", c.src, c.dst);
+    if (options.color) append(out, colour_of(e));
+    text_body(out, e);
+    if (options.color) append(out, reset);
+    out.push_back('\n');
+    if (options.format == output::Format::tree) out.push_back('\n');
+}
+
+void json_code(Buffer& out, const mqtt::Diagnostic& d) {
+    const auto& info = mqtt::code_info(d.code);
+    fmt::format_to(fmt::appender(out), ",\"code\":\"{}\",\"rule\":", info.name);
+    output::append_json_string(out, info.rule);
+    fmt::format_to(fmt::appender(out), ",\"severity\":\"{}\",\"message\":", mqtt::severity_name(d.severity));
+    output::append_json_string(out, info.message);
+}
+
+void print_json(Buffer& out, const Event& e) {
+    auto o = fmt::appender(out);
+    const auto& c = e.context;
+    out.push_back('{');
+    if (c.frame) fmt::format_to(o, "\"frame\":{},", *c.frame);
+    if (c.ts) {
+        append(out, "\"ts\":");
+        append_time(out, *c.ts);
+        out.push_back(',');
+    }
+    if (c.stream) fmt::format_to(o, "\"stream\":{},", *c.stream);
+    if (!c.src.empty()) {
+        append(out, "\"src\":");
+        output::append_json_string(out, c.src);
+        out.push_back(',');
+    }
+    if (!c.dst.empty()) {
+        append(out, "\"dst\":");
+        output::append_json_string(out, c.dst);
+        out.push_back(',');
+    }
+    if (c.direction) fmt::format_to(o, "\"direction\":\"{}\",", output::direction_name(*c.direction));
+    fmt::format_to(o, "\"event\":\"{}\"", event_name(e.kind));
+    switch (e.kind) {
+        case EventKind::gap:
+        case EventKind::midstream_sync:
+        case EventKind::resync:
+        case EventKind::unsynchronised:
+            fmt::format_to(o, ",\"offset\":{},\"size\":{}", e.offset, e.size);
+            if (e.diagnostic) json_code(out, *e.diagnostic);
+            break;
+        case EventKind::framing_error:
+            fmt::format_to(o, ",\"offset\":{}", e.offset);
+            json_code(out, *e.diagnostic);
+            break;
+        case EventKind::tls:
+            fmt::format_to(o, ",\"port\":{}", e.port);
+            break;
+        case EventKind::connection_end:
+            append(out, ",\"reason\":");
+            output::append_json_string(out, e.reason);
+            fmt::format_to(o, ",\"packets\":{}", e.packets);
+            break;
+        case EventKind::finding:
+            if (e.packet_id) fmt::format_to(o, ",\"packet_id\":{}", *e.packet_id);
+            else append(out, ",\"packet_id\":null");
+            json_code(out, *e.diagnostic);
+            fmt::format_to(o, ",\"offset\":{},\"field\":\"{}\"", e.diagnostic->offset,
+                           mqtt::field_name(e.diagnostic->field));
+            break;
+    }
+    append(out, "}\n");
+}
+
+}  // namespace
+
+std::string_view event_name(EventKind kind) noexcept {
+    switch (kind) {
+        case EventKind::gap: return "gap";
+        case EventKind::midstream_sync: return "midstream_sync";
+        case EventKind::resync: return "resync";
+        case EventKind::unsynchronised: return "unsynchronised";
+        case EventKind::framing_error: return "framing_error";
+        case EventKind::tls: return "tls";
+        case EventKind::connection_end: return "connection_end";
+        case EventKind::finding: return "finding";
+    }
+    return "unknown";
+}
+
+bool is_error(const Event& event) noexcept {
+    if (event.kind == EventKind::framing_error) return true;
+    return event.kind == EventKind::finding && event.diagnostic &&
+           event.diagnostic->severity == mqtt::Severity::error;
+}
+
+void print_event(Buffer& out, const Event& event, const output::PrintOptions& options) {
+    if (options.format == output::Format::json) print_json(out, event);
+    else print_text(out, event, options);
+}
+
+}  // namespace mqttlens::dissect

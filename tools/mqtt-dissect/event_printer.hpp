@@ -1,0 +1,50 @@
+// Capture-mode lines that are not packets: stream events (gap, midstream start, resync, skipped
+// bytes, framing error, TLS), connection ends, and findings made at a connection's end.
+// Text: one line each, in the packet columns. JSON: one object each, with an "event" key and no
+// "type" (the shapes are listed in dissector/output/README.md).
+#pragma once
+
+#include "mqtt/diagnostic.hpp"
+#include "output/context.hpp"
+#include "output/printer.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace mqttlens::dissect {
+
+enum class EventKind : std::uint8_t {
+    gap,             ///< bytes lost in the capture
+    midstream_sync,  ///< the capture starts inside the connection; first boundary found
+    resync,          ///< boundary found again after a gap or a framing error
+    unsynchronised,  ///< bytes dropped without a boundary
+    framing_error,   ///< the stream breaks the framing (bad Remaining Length, cut packet)
+    tls,             ///< a connection on a TLS port: encrypted, not decoded
+    connection_end,  ///< FIN, RST, capture end, reused addresses
+    finding,         ///< a rule broken by a request seen earlier (never answered ...)
+};
+/// "gap", "midstream_sync", "resync", "unsynchronised", "framing_error", "tls",
+/// "connection_end", "finding".
+std::string_view event_name(EventKind kind) noexcept;
+
+struct Event {
+    EventKind kind = EventKind::gap;
+    output::Context context;        ///< frame, ts, rel_time, stream, src, dst, direction
+    std::uint64_t offset = 0;       ///< byte offset in the direction's stream
+    std::uint64_t size = 0;         ///< bytes lost or skipped
+    std::optional<mqtt::Diagnostic> diagnostic;  ///< the code, with the offset for a finding
+    std::optional<std::uint16_t> packet_id;      ///< finding: the request's identifier
+    std::string_view reason;        ///< connection_end: "FIN", "RST", "capture end", "reused"
+    std::uint64_t packets = 0;      ///< connection_end: MQTT packets of the connection
+    std::uint16_t port = 0;         ///< tls: the server's port
+};
+
+/// True for what breaks a rule (framing errors, error-severity findings); gaps and skipped bytes
+/// are capture damage, not broken rules.
+bool is_error(const Event& event) noexcept;
+
+/// Appends `event` as a text line or a JSON object (options.format), ending with a newline.
+void print_event(output::Buffer& out, const Event& event, const output::PrintOptions& options);
+
+}  // namespace mqttlens::dissect

@@ -1,0 +1,45 @@
+// Everything the command line sets.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mqttlens::dissect {
+
+struct Args {
+    // Byte input: one direction of one connection.
+    std::string hex;
+    std::string hex_file;
+    std::string raw;
+    bool from_server = false;
+    // Capture input.
+    std::vector<std::string> captures;  ///< positional FILE (at most one)
+    std::string read_file;              ///< -r FILE
+    std::string interface;              ///< -i IFACE
+    std::string bpf;                    ///< -f FILTER (live only)
+    std::vector<std::uint16_t> ports;   ///< --port (default 1883)
+    std::vector<std::uint16_t> tls_ports;  ///< --tls-port (default 8883)
+    // Filters (capture input).
+    std::vector<std::string> types;
+    std::string topic;
+    std::string client;
+    bool errors_only = false;
+    // Output.
+    bool verbose = false;
+    bool hex_dump = false;
+    bool json = false;
+    std::string color = "auto";
+    std::int64_t payload_max = 64;
+    bool stats = false;
+    bool quiet = false;
+    bool strict = false;
+
+    bool capture_input() const { return !captures.empty() || !read_file.empty() || !interface.empty(); }
+};
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_rule_broken = 1;
+inline constexpr int exit_usage = 2;
+
+}  // namespace mqttlens::dissect
