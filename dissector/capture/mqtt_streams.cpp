@@ -31,7 +31,8 @@ struct MqttStreams::Half {
     std::array<std::uint8_t, connect_probe_size> probe{};  // detect: the first bytes
     std::uint8_t probe_size = 0;
     std::uint64_t probe_offset = 0;
-    bool probe_lost = false;   // bytes seen beyond the probe, or a gap, before a decision
+    std::uint64_t seen_end = 0;  // stream offset after the last byte (or gap) seen while detecting
+    bool probe_lost = false;     // bytes seen beyond the probe, or a gap, before a decision
     Verdict verdict = Verdict::need_more;
 
     explicit Half(const mqtt::FramerOptions& options) : framer(options) {}
@@ -184,6 +185,7 @@ void MqttStreams::on_data(TcpConnection& c, int d, Bytes bytes, std::uint64_t of
 void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
                          Timestamp ts) {
     Half& h = st.half[d];
+    h.seen_end = offset + bytes.size();
     if (h.verdict != Verdict::need_more) {
         h.probe_lost = true;
         return;
@@ -218,10 +220,16 @@ void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, st
         const std::array<std::uint8_t, connect_probe_size> probe = s.probe;
         const std::uint8_t probe_size = s.probe_size;
         const std::uint64_t probe_offset = s.probe_offset;
-        const bool lost = s.probe_lost;
+        if (s.probe_lost) {
+            // Bytes went by undecoded: find a boundary in what comes next.
+            const std::uint64_t seen_end = s.seen_end;
+            start_resync(st, side, StreamEventKind::resync, seen_end);
+            s.skipped = seen_end - probe_offset;
+            s.resync_start = probe_offset;
+            continue;
+        }
         s.mode = side == d || probe_size > 0 ? Half::Mode::framing : Half::Mode::start;
         s.framer.reset(probe_offset);
-        if (lost) start_resync(st, side, StreamEventKind::resync, probe_offset);
         if (probe_size > 0) feed(st, side, Bytes(probe.data(), probe_size), probe_offset, frame, ts);
         if (side == d && take < bytes.size()) feed(st, d, bytes.subspan(take), offset + take, frame, ts);
     }
@@ -367,6 +375,7 @@ void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uin
     if (st.kind == State::Kind::undecided) {
         if (h.verdict == Verdict::need_more) h.verdict = Verdict::no;
         h.probe_lost = true;
+        h.seen_end = offset + size;
         if (st.half[1 - d].verdict == Verdict::no || st.tcp.client_half == d) {
             c.wants_data = false;
             c.user.reset();

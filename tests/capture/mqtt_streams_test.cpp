@@ -247,5 +247,25 @@ TEST(MqttStreams, ServerDataBeforeDetectionIsResynchronised) {
     }));
 }
 
+TEST(MqttStreams, ServerBytesBeyondTheProbeBeforeDetectionAreSkipped) {
+    // The server sends more than the detector keeps before the client's CONNECT: those bytes are
+    // reported as skipped and the server's next packets are found by resynchronising.
+    PcapWriter w;
+    TcpConversation c(ep("10.0.0.1:40000"), ep("10.0.0.2:9999"));
+    for (const auto& s : c.handshake()) w.write(s);
+    w.write(c.data(Side::server, mqtt::as_bytes(std::string(40, 'b'))));  // #4
+    w.write(c.data(Side::client, connect("c1")));                          // #5
+    w.write(c.data(Side::server, cat({connack(), pingresp()})));           // #6
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:9999 auto",
+        "pkt 0 c2s #5 CONNECT size=16 off=0 v4",
+        "resync 0 s2c #6 off=40 size=40",
+        "pkt 0 s2c #6 CONNACK size=4 off=40 v4",
+        "pkt 0 s2c #6 PINGRESP size=2 off=44 v4",
+        "close 0 capture end",
+    }));
+}
+
 }  // namespace
 }  // namespace mqttlens::capture::test

@@ -79,6 +79,12 @@ KNOWN_DISAGREEMENTS = [
           "mqtt-dissect frames MQTT 5.0 connections (type and length only, 'not decoded yet'); "
           "tshark decodes their properties: only type and remaining_length are compared",
           lambda pkt, ctx: pkt["stream"] in ctx["v5_streams"]),
+    Known("unknown-protocol-level",
+          "a CONNECT with a Protocol Level other than 3, 4 or 5 (malformed.pcap: level 6) has no "
+          "defined layout after the level; mqtt-dissect's decoder stops there (MQTT-3.1.2-2, the "
+          "other fields are null) while tshark reads the rest as 3.1.1: only the fields up to the "
+          "level are compared",
+          lambda pkt, ctx: pkt["type"] == "CONNECT" and pkt.get("protocol_level") not in (3, 4, 5, None)),
     Known("bad-utf8-topic",
           "tshark shows an invalid UTF-8 topic with U+FFFD replacement characters; mqtt-dissect "
           "escapes the bad bytes and flags MQTT-1.5.3-1: the topic is not compared",
@@ -86,6 +92,8 @@ KNOWN_DISAGREEMENTS = [
 ]
 # Fields still compared when a Known case applies (None: nothing, packet is only listed).
 KNOWN_KEEPS = {"mqtt5-not-decoded": ["type", "remaining_length"],
+               "unknown-protocol-level": ["type", "remaining_length", "protocol_name",
+                                          "protocol_level"],
                "bad-utf8-topic": ["type", "remaining_length", "packet_id", "qos"]}
 
 
