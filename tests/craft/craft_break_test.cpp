@@ -147,6 +147,16 @@ TEST(CraftReport, QuietSilencesAndStrictExitsOne) {
     EXPECT_EQ(craft({"publish", "--qos", "1", "--out", "raw", "--strict"}).exit_code, 0);
 }
 
+TEST(CraftReport, GlobalOptionsHoldForEveryChainedPacket) {
+    auto r = craft({"-q", "--out", "raw", "connect", "+", "publish", "--qos", "3", "+", "disconnect"});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(craft_test::split_packets(r.out).size(), 3u);
+    auto loud = craft({"connect", "+", "publish", "--qos", "3", "--out", "raw"});
+    EXPECT_NE(loud.err.find("packet 2 PUBLISH (command line segment 2): error MQTT-3.3.1-4"), std::string::npos)
+        << loud.err;
+}
+
 TEST(CraftReport, ValidPacketsSayNothing) {
     auto r = craft({"connect", "+", "subscribe", "+", "publish", "+", "disconnect", "--out", "raw"});
     EXPECT_EQ(r.exit_code, 0);
