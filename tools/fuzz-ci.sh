@@ -4,7 +4,8 @@
 # dictionary. Any crash, property violation, leak or hang fails with exit 1 and prints the input
 # as hex; the inputs are kept in build-fuzz/artifacts/.
 # Env: FUZZ_SECONDS (default 60; 0 = replay only), FUZZ_PARALLEL (harnesses fuzzed at once,
-#      default 2), FUZZ_MAX_LEN (default 4096), FUZZ_HARNESSES (default: every one built).
+#      default 2), FUZZ_MAX_LEN (default 4096), FUZZ_HARNESSES (default: every one built),
+#      FUZZ_KEEP_CORPUS=DIR (keep the inputs each harness found in DIR/<harness>/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
@@ -87,6 +88,9 @@ fuzz_one() {
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     say "fuzz $h: ${seconds} s, ${runs:-?} runs, ${rate:-?} exec/s, $(grep -o 'cov: [0-9]*' "$log" | tail -n1), ok"
+    if [ -n "${FUZZ_KEEP_CORPUS:-}" ]; then
+      mkdir -p "$FUZZ_KEEP_CORPUS/$h" && cp -r "$work/corpus/$h/." "$FUZZ_KEEP_CORPUS/$h/"
+    fi
   else
     report_crash "$h" "$log"
     return 1
