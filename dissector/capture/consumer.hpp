@@ -83,8 +83,11 @@ struct StreamEvent {
     Timestamp ts;
     std::uint64_t stream_offset;  ///< where in this direction's byte stream
     std::uint64_t size;           ///< bytes lost or skipped (0 for framing_error and tls)
-    mqtt::Code code;              ///< stream_gap, stream_midstream, stream_unsynchronised, or the
-                                  ///< framer's code for framing_error
+    mqtt::Code code;              ///< gap: stream_gap; midstream_sync: stream_midstream;
+                                  ///< resync: stream_gap (after a gap) or stream_unsynchronised
+                                  ///< (after a framing error); unsynchronised:
+                                  ///< stream_unsynchronised; framing_error: the framer's code;
+                                  ///< tls: Code::count_ (none)
 };
 
 /// Receives everything. Calls arrive in capture order; for one connection: open, then packets and

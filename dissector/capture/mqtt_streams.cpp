@@ -27,6 +27,7 @@ struct MqttStreams::Half {
     std::uint64_t resync_start = 0;      // where skipping began
     std::uint64_t skipped = 0;           // bytes dropped before pending_offset in this episode
     StreamEventKind resync_kind = StreamEventKind::resync;
+    mqtt::Code resync_code = mqtt::Code::stream_gap;  // why: midstream, gap, or framing error
 
     std::array<std::uint8_t, connect_probe_size> probe{};  // detect: the first bytes
     std::uint8_t probe_size = 0;
@@ -239,6 +240,8 @@ void MqttStreams::start_resync(State& st, int d, StreamEventKind kind, std::uint
     Half& h = st.half[d];
     h.mode = Half::Mode::resync;
     h.resync_kind = kind;
+    h.resync_code = kind == StreamEventKind::midstream_sync ? mqtt::Code::stream_midstream
+                                                            : mqtt::Code::stream_gap;
     h.pending.clear();
     h.pending_offset = offset;
     h.resync_start = offset;
@@ -326,6 +329,7 @@ void MqttStreams::framing_error(State& st, int d, mqtt::Code code, std::uint64_t
     ++stats_.framing_errors;
     emit_event(st, d, StreamEventKind::framing_error, offset, 0, code, frame, ts);
     start_resync(st, d, StreamEventKind::resync, offset + 1);
+    st.half[d].resync_code = mqtt::Code::stream_unsynchronised;
     st.half[d].skipped = 1;  // the byte the broken packet started with
     st.half[d].resync_start = offset;
 }
@@ -340,10 +344,7 @@ bool MqttStreams::try_resync(State& st, int d, std::uint64_t frame, Timestamp ts
             const std::uint64_t skipped = h.skipped + r.position;
             ++stats_.resyncs;
             stats_.skipped_bytes += skipped;
-            const mqtt::Code code = h.resync_kind == StreamEventKind::midstream_sync
-                                        ? mqtt::Code::stream_midstream
-                                        : mqtt::Code::stream_gap;
-            emit_event(st, d, h.resync_kind, at, skipped, code, frame, ts);
+            emit_event(st, d, h.resync_kind, at, skipped, h.resync_code, frame, ts);
             std::vector<std::uint8_t> work = std::move(h.pending);
             h.pending = {};
             h.mode = Half::Mode::framing;
@@ -392,9 +393,11 @@ void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uin
     const std::uint64_t skipped = h.mode == Half::Mode::resync ? h.skipped + h.pending.size() : 0;
     const StreamEventKind kind = h.mode == Half::Mode::resync ? h.resync_kind : StreamEventKind::resync;
     const std::uint64_t start = h.mode == Half::Mode::resync ? h.resync_start : offset + size;
+    const mqtt::Code code = h.mode == Half::Mode::resync ? h.resync_code : mqtt::Code::stream_gap;
     start_resync(st, d, kind, offset + size);
     h.skipped = skipped;
     h.resync_start = start;
+    h.resync_code = code;
 }
 
 void MqttStreams::on_close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {

@@ -110,6 +110,7 @@ public:
         if (e.kind == StreamEventKind::framing_error) {
             line += " " + std::string(mqtt::code_info(e.code).name);
         }
+        codes.push_back(e.code);
         log.push_back(line);
     }
     void on_connection_close(const ConnectionInfo& c, CloseReason r, std::uint64_t, Timestamp) override {
@@ -117,6 +118,7 @@ public:
     }
 
     std::vector<std::string> src_dst;
+    std::vector<mqtt::Code> codes;  // of each stream event, in order
 };
 
 /// A temporary file removed on destruction.

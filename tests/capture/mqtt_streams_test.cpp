@@ -116,6 +116,8 @@ TEST(MqttStreams, BadRemainingLengthIsReportedAndTheStreamResynchronises) {
         "pkt 0 c2s #5 PINGREQ size=2 off=30 v4",
         "close 0 FIN",
     }));
+    EXPECT_EQ(out.recorder.codes, (std::vector<mqtt::Code>{mqtt::Code::remaining_length_malformed,
+                                                         mqtt::Code::stream_unsynchronised}));
 }
 
 TEST(MqttStreams, BadRemainingLengthAcrossSegmentsIsReportedTheSame) {

@@ -183,6 +183,8 @@ TEST(TcpReassembly, CaptureStartingMidConnection) {
         "pkt 0 s2c #2 PUBACK size=4 off=0",
         "close 0 capture end",
     }));
+    EXPECT_EQ(out.recorder.codes, (std::vector<mqtt::Code>{mqtt::Code::stream_midstream,
+                                                         mqtt::Code::stream_midstream}));
 }
 
 TEST(TcpReassembly, GapIsReportedAndTheStreamResynchronises) {
@@ -208,6 +210,8 @@ TEST(TcpReassembly, GapIsReportedAndTheStreamResynchronises) {
         "close 0 FIN",
     }));
     EXPECT_EQ(out.stats.tcp.gap_bytes, 50u);
+    EXPECT_EQ(out.recorder.codes, (std::vector<mqtt::Code>{mqtt::Code::stream_unsynchronised,
+                                                         mqtt::Code::stream_gap, mqtt::Code::stream_gap}));
 }
 
 TEST(TcpReassembly, OutOfOrderBeyondTheBoundIsAGap) {
