@@ -27,7 +27,7 @@ String fields take escapes: \xHH any byte, \u{HHHH} a code point as UTF-8, \0 \n
 Numbers may be written in hex: 0xC1. A filter is FILTER or FILTER:QOS, QOS being the whole
 Requested QoS byte (a/b:0xC1 sets reserved bits).
 CONNACK, SUBACK, UNSUBACK and PINGRESP travel server to client, the rest client to server,
-unless --from-server / --from-client says otherwise (pcap and the stderr report use this).
+unless --from-server / --from-client says otherwise (--out pcap uses this).
 
 Exit codes:
   0  packets written or sent; a peer that closed only after our DISCONNECT is fine
