@@ -194,10 +194,10 @@ public:
             event.kind = EventKind::finding;
             event.diagnostic = f.diagnostic;
             event.packet_id = f.packet_id;
+            event.request_frame = f.ref;
             any_error_ |= is_error(event);
             if (!shows_event(c, event)) continue;
-            event.context.frame = f.ref;
-            event.context.stream = info.stream;
+            event.context = context_at(info, frame, ts);
             event.context.src = info.client_text;
             event.context.dst = info.server_text;
             event.context.direction = info.roles_known ? output::Direction::c2s : output::Direction::unknown;
@@ -291,7 +291,7 @@ void print_stats(output::Buffer& out, const stats::Accumulator& acc, const captu
     }
     if (after_packets) out.push_back('\n');
     fmt::format_to(fmt::appender(out),
-                   "Capture: {} records, {} bytes; {} MQTT connections ({} found by their CONNECT, {} TLS), "
+                   "Capture: {} records, {} captured bytes; {} MQTT connections ({} found by their CONNECT, {} TLS), "
                    "{} MQTT packets, {} framing errors\n\n",
                    d.records, d.bytes, d.mqtt.mqtt_connections, d.mqtt.auto_detected, d.mqtt.tls_connections,
                    d.mqtt.packets, d.mqtt.framing_errors);
@@ -308,7 +308,10 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     const std::string name = live ? args.interface : path == "-" ? std::string("standard input") : path;
     auto opened = live ? capture::CaptureSource::open_live(args.interface, args.bpf)
                        : capture::CaptureSource::open_file(path);
-    if (!opened) return fail(opened.error);
+    if (!opened) {
+        const bool named = live || opened.error.rfind(path, 0) == 0;  // libpcap often names the file
+        return fail(named ? opened.error : fmt::format("{}: {}", name, opened.error));
+    }
     capture::CaptureSource& source = *opened.source;
     if (!capture::link_type_supported(source.link_type()))
         return fail(fmt::format("{}: unsupported link type {}; mqtt-dissect reads Ethernet (with VLAN tags), "
@@ -326,6 +329,11 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     capture::Dissector dissector(printer, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);
 
+    if (live && !args.quiet) {
+        fmt::print(stderr, "mqtt-dissect: listening on {} ({}){}{}; Ctrl-C stops\n", args.interface,
+                   capture::link_type_name(source.link_type()), args.bpf.empty() ? "" : ", filter ", args.bpf);
+        std::fflush(stderr);
+    }
     capture::CaptureSource::Status status;
     std::uint64_t good_records = 0;
     {

@@ -66,8 +66,8 @@ void text_body(Buffer& out, const Event& e) {
             break;
         case EventKind::finding: {
             const auto& d = *e.diagnostic;
-            fmt::format_to(o, "connection {} at its end, about this frame's packet", n);
-            if (e.packet_id) fmt::format_to(o, " (packet_id={})", *e.packet_id);
+            fmt::format_to(o, "connection {}, frame {}", n, e.request_frame);
+            if (e.packet_id) fmt::format_to(o, " packet_id={}", *e.packet_id);
             fmt::format_to(o, ": {} [{} {} {}]", d.message(), mqtt::severity_name(d.severity), d.rule(),
                            mqtt::code_info(d.code).name);
             break;
@@ -78,6 +78,7 @@ void text_body(Buffer& out, const Event& e) {
 void print_text(Buffer& out, const Event& e, const output::PrintOptions& options) {
     const auto& c = e.context;
     if (c.frame) fmt::format_to(fmt::appender(out), "{:>5} ", *c.frame);
+    else append(out, "      ");  // noticed at the end of the capture: no record
     if (c.rel_time) {
         append_time(out, *c.rel_time);
         out.push_back(' ');
@@ -142,6 +143,7 @@ void print_json(Buffer& out, const Event& e) {
             fmt::format_to(o, ",\"packets\":{}", e.packets);
             break;
         case EventKind::finding:
+            fmt::format_to(o, ",\"request_frame\":{}", e.request_frame);
             if (e.packet_id) fmt::format_to(o, ",\"packet_id\":{}", *e.packet_id);
             else append(out, ",\"packet_id\":null");
             json_code(out, *e.diagnostic);

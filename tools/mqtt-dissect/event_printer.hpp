@@ -34,6 +34,7 @@ struct Event {
     std::uint64_t offset = 0;       ///< byte offset in the direction's stream
     std::uint64_t size = 0;         ///< bytes lost or skipped
     std::optional<mqtt::Diagnostic> diagnostic;  ///< the code, with the offset for a finding
+    std::uint64_t request_frame = 0;             ///< finding: the frame of the packet it is about
     std::optional<std::uint16_t> packet_id;      ///< finding: the request's identifier
     std::string_view reason;        ///< connection_end: "FIN", "RST", "capture end", "reused"
     std::uint64_t packets = 0;      ///< connection_end: MQTT packets of the connection

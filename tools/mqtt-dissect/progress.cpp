@@ -19,7 +19,10 @@ double now() noexcept {
 
 Progress::Progress(std::FILE* out, std::uint64_t file_size, bool enabled)
     : out_(out), total_(file_size), on_(enabled && file_size > min_file_size) {
-    if (on_) start_ = last_ = now();
+    if (on_) {
+        start_ = now();
+        last_ = start_ - 1;  // the first tick draws at once
+    }
 }
 
 void Progress::tick(std::uint64_t packets) {

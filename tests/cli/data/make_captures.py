@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""Writes the small captures the capture-mode CLI tests read, next to this script.
+
+Made from corpus/captures/demo.pcap (records dropped, cut or damaged) or built from scratch:
+  midstream-gap.pcap   demo.pcap without records 1-5 (handshake, CONNECT, CONNACK) and record 38
+                       (the client's DISCONNECT, just before its FIN): the capture starts inside
+                       connection 0 and loses the connection's last 2 client bytes
+  truncated.pcap       demo.pcap cut in the middle of record 20's data
+  corrupt.pcap         demo.pcap with record 20's captured length set to 16 MiB (above the snaplen)
+  ieee802_11.pcap      link type 105 (IEEE 802.11): not supported
+  tls-8883.pcap        one TCP connection to port 8883 carrying TLS records (not MQTT)
+  unanswered.pcap      CONNECT, CONNACK, SUBSCRIBE (id 7) and PINGREQ, then both sides close:
+                       the SUBSCRIBE and the PINGREQ are never answered
+Run it again after changing it and review the goldens that read these files.
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEMO = os.path.join(HERE, "..", "..", "..", "corpus", "captures", "demo.pcap")
+
+
+def read_pcap(path):
+    data = open(path, "rb").read()
+    header, pos, records = data[:24], 24, []
+    while pos + 16 <= len(data):
+        sec, frac, caplen, length = struct.unpack("<IIII", data[pos:pos + 16])
+        records.append((sec, frac, data[pos + 16:pos + 16 + caplen], length))
+        pos += 16 + caplen
+    return header, records
+
+
+def record_bytes(sec, frac, payload, length=None):
+    return struct.pack("<IIII", sec, frac, len(payload), length or len(payload)) + payload
+
+
+def write(name, blob):
+    with open(os.path.join(HERE, name), "wb") as f:
+        f.write(blob)
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def tcp_frame(src, dst, sport, dport, seq, ack, flags, payload=b""):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
+    pseudo = struct.pack("!4s4sBBH", src, dst, 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    ether = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00"
+    return ether + ip + tcp
+
+
+def conversation(sport, dport, exchanges):
+    """A whole TCP connection: handshake, `exchanges` as (from_client, payload), FIN both ways."""
+    client, server = bytes([192, 0, 2, 10]), bytes([192, 0, 2, 1])
+    SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+    c, s = 1000, 5000
+    frames = [tcp_frame(client, server, sport, dport, c, 0, SYN),
+              tcp_frame(server, client, dport, sport, s, c + 1, SYN | ACK),
+              tcp_frame(client, server, sport, dport, c + 1, s + 1, ACK)]
+    c, s = c + 1, s + 1
+    for from_client, payload in exchanges:
+        if from_client:
+            frames.append(tcp_frame(client, server, sport, dport, c, s, PSH | ACK, payload))
+            c += len(payload)
+        else:
+            frames.append(tcp_frame(server, client, dport, sport, s, c, PSH | ACK, payload))
+            s += len(payload)
+    frames += [tcp_frame(client, server, sport, dport, c, s, FIN | ACK),
+               tcp_frame(server, client, dport, sport, s, c + 1, FIN | ACK),
+               tcp_frame(client, server, sport, dport, c + 1, s + 1, ACK)]
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    return header + b"".join(record_bytes(1700000000, 1000 * i, f) for i, f in enumerate(frames))
+
+
+def unanswered_capture():
+    connect = bytes.fromhex("101000044d5154540402003c000463617431")  # client id "cat1"
+    connack = bytes.fromhex("20020000")
+    subscribe = bytes.fromhex("820800070003612f2301")  # id 7, "a/#" QoS 1
+    pingreq = bytes.fromhex("c000")
+    return conversation(50001, 1883, [(True, connect), (False, connack), (True, subscribe),
+                                      (True, pingreq)])
+
+
+def tls_capture():
+    client, server = bytes([192, 0, 2, 10]), bytes([192, 0, 2, 1])
+    cport, sport = 50000, 8883
+    hello = bytes([0x16, 0x03, 0x01, 0x00, 0x2c]) + bytes(range(44))  # a TLS handshake record
+    answer = bytes([0x16, 0x03, 0x03, 0x00, 0x3a]) + bytes(range(58))
+    SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+    c, s = 1000, 5000
+    frames = [
+        tcp_frame(client, server, cport, sport, c, 0, SYN),
+        tcp_frame(server, client, sport, cport, s, c + 1, SYN | ACK),
+        tcp_frame(client, server, cport, sport, c + 1, s + 1, ACK),
+        tcp_frame(client, server, cport, sport, c + 1, s + 1, PSH | ACK, hello),
+        tcp_frame(server, client, sport, cport, s + 1, c + 1 + len(hello), PSH | ACK, answer),
+        tcp_frame(client, server, cport, sport, c + 1 + len(hello), s + 1 + len(answer), FIN | ACK),
+        tcp_frame(server, client, sport, cport, s + 1 + len(answer), c + 2 + len(hello), FIN | ACK),
+        tcp_frame(client, server, cport, sport, c + 2 + len(hello), s + 2 + len(answer), ACK),
+    ]
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    return header + b"".join(record_bytes(1700000000, 1000 * i, f) for i, f in enumerate(frames))
+
+
+def main():
+    header, records = read_pcap(DEMO)
+    kept = [r for n, r in enumerate(records, 1) if n > 5 and n != 38]
+    write("midstream-gap.pcap", header + b"".join(record_bytes(*r) for r in kept))
+
+    whole = header + b"".join(record_bytes(*r) for r in records)
+    start_20 = 24 + sum(16 + len(r[2]) for r in records[:19])
+    write("truncated.pcap", whole[:start_20 + 16 + len(records[19][2]) // 2])
+    damaged = bytearray(whole)
+    damaged[start_20 + 8:start_20 + 12] = struct.pack("<I", 1 << 24)
+    write("corrupt.pcap", bytes(damaged))
+
+    dot11 = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 105)
+    write("ieee802_11.pcap", dot11 + record_bytes(1700000000, 0, bytes(24)))
+    write("tls-8883.pcap", tls_capture())
+    write("unanswered.pcap", unanswered_capture())
+
+
+if __name__ == "__main__":
+    main()
