@@ -1,5 +1,6 @@
-// Where every input ends: takes (packet, context), prints it, and keeps the counts that decide the
-// exit status. Byte input (--hex, --raw) feeds it now; capture input will feed it the same way.
+// Where byte input (--hex, --hex-file, --raw) ends: takes (packet, context), prints it, and keeps
+// the counts that decide the exit status. Capture input has its own consumer (capture_input.cpp):
+// it adds the session checker, the filters and the statistics, and a different exit status.
 #pragma once
 
 #include "mqtt/packet.hpp"
