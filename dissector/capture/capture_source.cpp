@@ -53,8 +53,9 @@ OpenResult CaptureSource::open_live(const std::string& interface, const std::str
     };
     pcap_set_snaplen(p, snaplen);
     pcap_set_promisc(p, promiscuous ? 1 : 0);
-    pcap_set_timeout(p, 100);  // wake up regularly so stop() is seen without traffic
-    pcap_set_immediate_mode(p, 1);
+    // Packets are handed over at least every 100 ms; stop() is seen without traffic. Not
+    // immediate mode: with it, libpcap 1.10.3 on "any" lost packets sent by this same process.
+    pcap_set_timeout(p, 100);
     pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);  // best effort
     const int rc = pcap_activate(p);
     if (rc < 0) {
