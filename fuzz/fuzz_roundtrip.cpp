@@ -2,7 +2,7 @@
 // from whenever they were canonical.
 //
 // Input: a byte stream; the Framer cuts it into packets (it stops at the first framing error).
-// For each packet P decoded as valid:
+// For each packet P decoded as valid (a CONNECT only at protocol level 3 or 4):
 //   - with no non-minimal Remaining Length warning: encode(P) == the packet's bytes;
 //   - otherwise: encode(P) with remaining_length_width = P's length size == the packet's bytes;
 //   - decode(encode(P)) has the same header, body and diagnostics as P.
@@ -47,6 +47,9 @@ void roundtrip(Bytes bytes, const mqtt::DecodeOptions& options) {
     (void)sink;
 
     if (!p.valid() || p.diagnostics.dropped() != 0) return;
+    // A CONNECT of another protocol level (MQTT 5.0) is framed, not decoded: its body does not
+    // hold what follows the Protocol Level, so it cannot give the bytes back.
+    if (const auto* c = p.get<mqtt::Connect>(); c && c->protocol_level != 3 && c->protocol_level != 4) return;
     MQTTLENS_FUZZ_CHECK(out.size() == bytes.size(), bytes, out);
     MQTTLENS_FUZZ_CHECK(mqtt::same_bytes(out, bytes), bytes, out);
     MQTTLENS_FUZZ_CHECK(q.header == p.header, bytes, out);
