@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mqtt/packet.hpp"
+#include "output/digits.hpp"
 #include "output/printer.hpp"
 
 #include <cstddef>
@@ -31,10 +32,7 @@ inline std::optional<std::size_t> offset_in(mqtt::Bytes raw, mqtt::Bytes b) noex
 }
 
 /// Appends `ts` as seconds with 6 decimals (9 when it has sub-microsecond digits).
-inline void append_time(Buffer& out, const Timestamp& ts) {
-    if (ts.nsec % 1000 == 0) fmt::format_to(it(out), FMT_COMPILE("{}.{:06}"), ts.sec, ts.nsec / 1000);
-    else fmt::format_to(it(out), FMT_COMPILE("{}.{:09}"), ts.sec, ts.nsec);
-}
+inline void append_time(Buffer& out, const Timestamp& ts) { finish(out, put_time(room(out, max_time_chars), ts)); }
 
 /// Appends the payload preview: "text" or hex, cut at `max` bytes (0 = all) with "..." after.
 /// `json`: as `"payload":"..."` / `"payload_hex":"..."` members instead of display form.

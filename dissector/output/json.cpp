@@ -15,7 +15,9 @@ namespace {
 
 /// Appends `"key":"value"` for a string field, plus `"key_hex"` when it is not valid UTF-8.
 void string_member(Buffer& out, std::string_view key, std::string_view value) {
-    fmt::format_to(it(out), FMT_COMPILE(",\"{}\":"), key);
+    append(out, ",\"");
+    append(out, key);
+    append(out, "\":");
     append_json_string(out, value);
     if (!is_utf8(value)) {
         fmt::format_to(it(out), FMT_COMPILE(",\"{}_hex\":\""), key);
@@ -25,8 +27,11 @@ void string_member(Buffer& out, std::string_view key, std::string_view value) {
 }
 
 void optional_int(Buffer& out, std::string_view key, const auto& value) {
-    if (value) fmt::format_to(it(out), FMT_COMPILE(",\"{}\":{}"), key, *value);
-    else fmt::format_to(it(out), FMT_COMPILE(",\"{}\":null"), key);
+    append(out, ",\"");
+    append(out, key);
+    append(out, "\":");
+    if (value) detail::append_uint(out, *value);
+    else append(out, "null");
 }
 
 std::string_view boolean(bool b) noexcept { return b ? "true" : "false"; }
@@ -80,11 +85,19 @@ struct Members {
     }
 
     void operator()(const mqtt::Publish& p) const {
-        fmt::format_to(it(out), FMT_COMPILE(",\"dup\":{},\"qos\":{},\"retain\":{}"), boolean(packet.header.dup()),
-                       packet.header.qos(), boolean(packet.header.retain()));
+        char* w = detail::room(out, 64);  // the longest: 37
+        w = detail::put(w, ",\"dup\":");
+        w = detail::put(w, boolean(packet.header.dup()));
+        w = detail::put(w, ",\"qos\":");
+        *w++ = static_cast<char>('0' + packet.header.qos());
+        w = detail::put(w, ",\"retain\":");
+        w = detail::put(w, boolean(packet.header.retain()));
+        detail::finish(out, w);
         string_member(out, "topic", p.topic);
         optional_int(out, "packet_id", p.packet_id);
-        fmt::format_to(it(out), FMT_COMPILE(",\"payload_len\":{},"), p.payload.size());
+        append(out, ",\"payload_len\":");
+        detail::append_uint(out, p.payload.size());
+        out.push_back(',');
         detail::append_payload(out, p.payload, options.payload_max, true);
         if (options.payload_max != 0 && p.payload.size() > options.payload_max)
             append(out, ",\"payload_truncated\":true");
@@ -149,9 +162,10 @@ void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, bool& first) {
     out.push_back('}');
 }
 
-void diagnostic_list(Buffer& out, std::string_view key, mqtt::Severity severity,
+/// `opening`: `,"key":[`.
+void diagnostic_list(Buffer& out, std::string_view opening, mqtt::Severity severity,
                      const mqtt::Packet& packet, const Context& context) {
-    fmt::format_to(it(out), FMT_COMPILE(",\"{}\":["), key);
+    append(out, opening);
     bool first = true;
     for (const auto& d : packet.diagnostics)
         if (d.severity == severity) append_diagnostic(out, d, first);
@@ -164,28 +178,40 @@ void diagnostic_list(Buffer& out, std::string_view key, mqtt::Severity severity,
 
 void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
                 const PrintOptions& options) {
-    out.push_back('{');
-    if (context.frame) fmt::format_to(it(out), FMT_COMPILE("\"frame\":{},"), *context.frame);
-    if (context.ts) { append(out, "\"ts\":"); detail::append_time(out, *context.ts); out.push_back(','); }
-    if (context.stream) fmt::format_to(it(out), FMT_COMPILE("\"stream\":{},"), *context.stream);
+    char* w = detail::room(out, 64 + 2 * detail::max_uint_chars + detail::max_time_chars);
+    *w++ = '{';
+    if (context.frame) { w = detail::put_uint(detail::put(w, "\"frame\":"), *context.frame); *w++ = ','; }
+    if (context.ts) { w = detail::put_time(detail::put(w, "\"ts\":"), *context.ts); *w++ = ','; }
+    if (context.stream) { w = detail::put_uint(detail::put(w, "\"stream\":"), *context.stream); *w++ = ','; }
+    detail::finish(out, w);
     if (!context.src.empty()) { append(out, "\"src\":"); append_json_string(out, context.src); out.push_back(','); }
     if (!context.dst.empty()) { append(out, "\"dst\":"); append_json_string(out, context.dst); out.push_back(','); }
-    if (context.direction)
-        fmt::format_to(it(out), FMT_COMPILE("\"direction\":\"{}\","), direction_name(*context.direction));
-    if (context.offset) fmt::format_to(it(out), FMT_COMPILE("\"offset\":{},"), *context.offset);
 
     bool stream_error = false;
     for (const auto& d : context.extra) stream_error |= d.severity == mqtt::Severity::error;
-    fmt::format_to(it(out), FMT_COMPILE("\"type\":\"{}\",\"flags\":{},\"remaining_length\":{},\"length\":{},\"valid\":{}"),
-                   mqtt::type_name(packet.type()), packet.header.flags(), packet.header.remaining_length,
-                   packet.raw.size(), boolean(packet.valid() && !stream_error));
+    const std::string_view type = mqtt::type_name(packet.type());
+    w = detail::room(out, 128 + type.size() + 4 * detail::max_uint_chars);
+    if (context.direction) {
+        w = detail::put(w, "\"direction\":\"");
+        w = detail::put(w, direction_name(*context.direction));
+        w = detail::put(w, "\",");
+    }
+    if (context.offset) { w = detail::put_uint(detail::put(w, "\"offset\":"), *context.offset); *w++ = ','; }
+    w = detail::put(w, "\"type\":\"");
+    w = detail::put(w, type);
+    w = detail::put_uint(detail::put(w, "\",\"flags\":"), packet.header.flags());
+    w = detail::put_uint(detail::put(w, ",\"remaining_length\":"), packet.header.remaining_length);
+    w = detail::put_uint(detail::put(w, ",\"length\":"), packet.raw.size());
+    w = detail::put(w, ",\"valid\":");
+    w = detail::put(w, boolean(packet.valid() && !stream_error));
+    detail::finish(out, w);
     if (!context.note.empty()) {
         append(out, ",\"note\":");
         append_json_string(out, context.note);
     }
     std::visit(Members{out, packet, options}, packet.body);
-    diagnostic_list(out, "errors", mqtt::Severity::error, packet, context);
-    diagnostic_list(out, "warnings", mqtt::Severity::warning, packet, context);
+    diagnostic_list(out, ",\"errors\":[", mqtt::Severity::error, packet, context);
+    diagnostic_list(out, ",\"warnings\":[", mqtt::Severity::warning, packet, context);
     if (packet.diagnostics.dropped() > 0)
         fmt::format_to(it(out), FMT_COMPILE(",\"diagnostics_dropped\":{}"), packet.diagnostics.dropped());
     if (options.hex_dump) {

@@ -63,11 +63,14 @@ struct Fields {
     void operator()(const mqtt::Publish& p) const {
         append(out, " topic=");
         append_display(out, p.topic);
-        fmt::format_to(it(out), FMT_COMPILE(" qos={}"), packet.header.qos());
-        if (p.packet_id) fmt::format_to(it(out), FMT_COMPILE(" packet_id={}"), *p.packet_id);
-        if (packet.header.retain()) append(out, " retain");
-        if (packet.header.dup()) append(out, " dup");
-        fmt::format_to(it(out), FMT_COMPILE(" payload_len={}"), p.payload.size());
+        char* w = detail::room(out, 96);  // the longest: 66
+        w = detail::put(w, " qos=");
+        *w++ = static_cast<char>('0' + packet.header.qos());
+        if (p.packet_id) w = detail::put_uint(detail::put(w, " packet_id="), *p.packet_id);
+        if (packet.header.retain()) w = detail::put(w, " retain");
+        if (packet.header.dup()) w = detail::put(w, " dup");
+        w = detail::put_uint(detail::put(w, " payload_len="), p.payload.size());
+        detail::finish(out, w);
         if (!p.payload.empty()) {
             append(out, " payload=");
             detail::append_payload(out, p.payload, options.payload_max, false);
@@ -108,7 +111,9 @@ struct Fields {
     void operator()(const mqtt::Empty&) const {}
 
     void packet_id(const std::optional<std::uint16_t>& id) const {
-        if (id) fmt::format_to(it(out), FMT_COMPILE(" packet_id={}"), *id);
+        if (!id) return;
+        append(out, " packet_id=");
+        detail::append_uint(out, *id);
     }
 };
 
@@ -124,17 +129,28 @@ void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, bool color) {
 
 void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& context,
                    const PrintOptions& options) {
-    if (context.frame) fmt::format_to(it(out), FMT_COMPILE("{:>5} "), *context.frame);
-    if (context.rel_time) { detail::append_time(out, *context.rel_time); out.push_back(' '); }
-    else if (context.ts) { detail::append_time(out, *context.ts); out.push_back(' '); }
-    if (!context.src.empty() || !context.dst.empty())
-        fmt::format_to(it(out), FMT_COMPILE("{} \u2192 {} "), context.src, context.dst);
-    else if (!context.frame && context.offset)
+    constexpr std::string_view arrow = " \u2192 ";
+    const std::string_view type = mqtt::type_name(packet.type());
+    char* w = detail::room(out, detail::max_uint_chars + 1 + detail::max_time_chars + 1 + context.src.size() +
+                                    arrow.size() + context.dst.size() + 1 + style::type.size() + type.size() +
+                                    style::reset.size());
+    if (context.frame) { w = detail::put_uint_right(w, *context.frame, 5); *w++ = ' '; }
+    if (context.rel_time) { w = detail::put_time(w, *context.rel_time); *w++ = ' '; }
+    else if (context.ts) { w = detail::put_time(w, *context.ts); *w++ = ' '; }
+    if (!context.src.empty() || !context.dst.empty()) {
+        w = detail::put(w, context.src);
+        w = detail::put(w, arrow);
+        w = detail::put(w, context.dst);
+        *w++ = ' ';
+    } else if (!context.frame && context.offset) {
+        detail::finish(out, w);
         fmt::format_to(it(out), FMT_COMPILE("@{:<5} "), *context.offset);
-
-    style::set(out, options.color, style::type);
-    append(out, mqtt::type_name(packet.type()));
-    style::set(out, options.color, style::reset);
+        w = detail::room(out, style::type.size() + type.size() + style::reset.size());
+    }
+    if (options.color) w = detail::put(w, style::type);
+    w = detail::put(w, type);
+    if (options.color) w = detail::put(w, style::reset);
+    detail::finish(out, w);
     std::visit(Fields{out, packet, options}, packet.body);
     if (!context.note.empty()) fmt::format_to(it(out), FMT_COMPILE(" ({})"), context.note);
 

@@ -2,6 +2,9 @@
 
 #include "output/context.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace mqttlens::output {
 
 namespace {
@@ -16,6 +19,53 @@ void append_hex_byte(Buffer& out, unsigned char b) {
 void append_escaped_byte(Buffer& out, unsigned char b, std::string_view prefix) {
     append(out, prefix);
     append_hex_byte(out, b);
+}
+
+// Eight bytes at a time: each test below is nonzero exactly when some byte of `w` matches
+// (borrows and carries only start at a matching byte).
+constexpr std::uint64_t ones = 0x0101010101010101u;
+constexpr std::uint64_t highs = 0x8080808080808080u;
+
+std::uint64_t load8(const char* p) noexcept {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+/// Some byte < 0x20.
+constexpr std::uint64_t any_control(std::uint64_t w) noexcept { return (w - ones * 0x20) & ~w & highs; }
+/// Some byte >= 0x7F.
+constexpr std::uint64_t any_del_or_high(std::uint64_t w) noexcept { return ((w + ones) | w) & highs; }
+/// Some byte equal to `b`.
+constexpr std::uint64_t any_equal(std::uint64_t w, unsigned char b) noexcept {
+    const std::uint64_t x = w ^ (ones * b);
+    return (x - ones) & ~x & highs;
+}
+
+/// Printable ASCII other than `"` and `\`: shown as is by append_display.
+constexpr bool display_plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x7F && b != '"' && b != '\\'; }
+/// ASCII other than controls, `"` and `\`: kept as is by append_json_string.
+constexpr bool json_plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x80 && b != '"' && b != '\\'; }
+
+/// Length of the run of display_plain bytes at the start of [p, p + n).
+std::size_t display_run(const char* p, std::size_t n) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const std::uint64_t w = load8(p + i);
+        if (any_control(w) | any_del_or_high(w) | any_equal(w, '"') | any_equal(w, '\\')) break;
+    }
+    while (i < n && display_plain(static_cast<unsigned char>(p[i]))) ++i;
+    return i;
+}
+
+/// Length of the run of json_plain bytes at the start of [p, p + n).
+std::size_t json_run(const char* p, std::size_t n) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const std::uint64_t w = load8(p + i);
+        if (any_control(w) | (w & highs) | any_equal(w, '"') | any_equal(w, '\\')) break;
+    }
+    while (i < n && json_plain(static_cast<unsigned char>(p[i]))) ++i;
+    return i;
 }
 
 }  // namespace
@@ -57,6 +107,8 @@ std::size_t utf8_sequence_length(std::string_view s) noexcept {
 bool is_utf8(std::string_view s) noexcept {
     std::size_t i = 0;
     while (i < s.size()) {
+        while (i + 8 <= s.size() && (load8(s.data() + i) & highs) == 0) i += 8;
+        if (i == s.size()) break;
         if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
         const std::size_t n = utf8_sequence_length(s.substr(i));
         if (n == 0) return false;
@@ -70,6 +122,12 @@ std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max
     const std::size_t limit = (max == 0 || max > s.size()) ? s.size() : max;
     std::size_t i = 0;
     while (i < limit) {
+        while (i + 8 <= limit) {
+            const std::uint64_t w = load8(s.data() + i);
+            if (any_control(w) | any_del_or_high(w)) break;
+            i += 8;
+        }
+        if (i == limit) break;
         const auto b = static_cast<unsigned char>(s[i]);
         if (b < 0x80) {
             if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F) return std::nullopt;
@@ -89,15 +147,16 @@ void append_display(Buffer& out, std::string_view s) {
     out.push_back('"');
     std::size_t i = 0;
     while (i < s.size()) {
+        const std::size_t run = display_run(s.data() + i, s.size() - i);
+        if (run > 0) {
+            append(out, s.substr(i, run));
+            i += run;
+            if (i == s.size()) break;
+        }
         const auto b = static_cast<unsigned char>(s[i]);
-        if (b >= 0x20 && b < 0x7F) {
-            std::size_t j = i;  // copy a run of plain ASCII at once
-            while (j < s.size() && static_cast<unsigned char>(s[j]) >= 0x20 &&
-                   static_cast<unsigned char>(s[j]) < 0x7F && s[j] != '"' && s[j] != '\\')
-                ++j;
-            if (j > i) { append(out, s.substr(i, j - i)); i = j; continue; }
-            out.push_back('\\');
-            out.push_back(static_cast<char>(b));
+        if (b >= 0x20 && b < 0x7F) {  // `"` or `\`
+            const char two[2] = {'\\', static_cast<char>(b)};
+            out.append(two, two + 2);
             ++i;
             continue;
         }
@@ -130,18 +189,13 @@ void append_json_string(Buffer& out, std::string_view s) {
     out.push_back('"');
     std::size_t i = 0;
     while (i < s.size()) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b >= 0x20 && b < 0x80 && b != '"' && b != '\\') {
-            std::size_t j = i + 1;
-            while (j < s.size()) {
-                const auto c = static_cast<unsigned char>(s[j]);
-                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-                ++j;
-            }
-            append(out, s.substr(i, j - i));
-            i = j;
-            continue;
+        const std::size_t run = json_run(s.data() + i, s.size() - i);
+        if (run > 0) {
+            append(out, s.substr(i, run));
+            i += run;
+            if (i == s.size()) break;
         }
+        const auto b = static_cast<unsigned char>(s[i]);
         if (b < 0x80) {
             switch (b) {
                 case '"': append(out, "\\\""); break;
@@ -167,9 +221,15 @@ void append_json_string(Buffer& out, std::string_view s) {
 }
 
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep) {
+    if (bytes.empty()) return;
+    const std::size_t width = sep != '\0' ? 3 : 2;
+    const std::size_t size = out.size();
+    out.resize(size + bytes.size() * width - (width - 2));
+    char* p = out.data() + size;
     for (std::size_t i = 0; i < bytes.size(); ++i) {
-        if (sep != '\0' && i > 0) out.push_back(sep);
-        append_hex_byte(out, bytes[i]);
+        if (sep != '\0' && i > 0) *p++ = sep;
+        *p++ = hex_digits[bytes[i] >> 4];
+        *p++ = hex_digits[bytes[i] & 0x0F];
     }
 }
 

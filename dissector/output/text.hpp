@@ -13,6 +13,7 @@
 #include "mqtt/packet.hpp"
 
 #include <cstddef>
+#include <cstring>
 #include <fmt/format.h>
 #include <optional>
 #include <string_view>
@@ -37,7 +38,11 @@ void append_json_string(Buffer& out, std::string_view s);
 /// Appends lower-case hex of `bytes`, with `sep` between bytes when it is not '\0'.
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep = '\0');
 
-inline void append(Buffer& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+inline void append(Buffer& out, std::string_view s) {
+    const std::size_t size = out.size();
+    out.resize(size + s.size());
+    if (!s.empty()) std::memcpy(out.data() + size, s.data(), s.size());
+}
 inline void append(Buffer& out, char c) { out.push_back(c); }
 
 }  // namespace mqttlens::output

@@ -1,0 +1,110 @@
+// The printers' fast paths give the text of their plain versions: strings scanned eight bytes at
+// a time escape every byte wherever it sits, and numbers and times read as fmt writes them.
+#include "output/digits.hpp"
+#include "output/text.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+using namespace mqttlens;
+using output::Buffer;
+
+namespace {
+
+std::string text(const Buffer& b) { return std::string(b.data(), b.size()); }
+
+std::string display(std::string_view s) {
+    Buffer b;
+    output::append_display(b, s);
+    return text(b);
+}
+std::string json(std::string_view s) {
+    Buffer b;
+    output::append_json_string(b, s);
+    return text(b);
+}
+/// `s` without its surrounding quotes.
+std::string inner(const std::string& s) { return s.substr(1, s.size() - 2); }
+
+}  // namespace
+
+TEST(FastPath, EveryByteEscapesTheSameAtEveryPositionOfAPlainRun) {
+    constexpr std::size_t length = 19;  // two whole words and a tail
+    for (int value = 0; value < 256; ++value) {
+        const char c = static_cast<char>(value);
+        const std::string alone(1, c);
+        for (std::size_t at = 0; at < length; ++at) {
+            std::string s(length, 'a');
+            s[at] = c;
+            const std::string before(at, 'a'), after(length - at - 1, 'a');
+            EXPECT_EQ(display(s), "\"" + before + inner(display(alone)) + after + "\"")
+                << "byte " << value << " at " << at;
+            EXPECT_EQ(json(s), "\"" + before + inner(json(alone)) + after + "\"")
+                << "byte " << value << " at " << at;
+            const bool printable = (value >= 0x20 && value < 0x7F) || c == '\t' || c == '\n' || c == '\r';
+            const auto shown = output::printable_prefix(mqtt::as_bytes(s), 0);
+            if (printable) EXPECT_EQ(shown, length) << "byte " << value << " at " << at;
+            else EXPECT_EQ(shown, std::nullopt) << "byte " << value << " at " << at;
+            EXPECT_EQ(output::is_utf8(s), value < 0x80) << "byte " << value << " at " << at;
+        }
+    }
+}
+
+TEST(FastPath, MultiByteCharactersAfterWholeWordsOfAscii) {
+    const std::string s = "0123456789abcdef\xC3\xA9\xE2\x82\xAC\xC2\x85\xFF";
+    EXPECT_EQ(display(s), "\"0123456789abcdef\xC3\xA9\xE2\x82\xAC\\u0085\\xff\"");
+    EXPECT_EQ(json(s), "\"0123456789abcdef\xC3\xA9\xE2\x82\xAC\xC2\x85\\\\xff\"");
+    EXPECT_FALSE(output::is_utf8(s));
+    EXPECT_TRUE(output::is_utf8(s.substr(0, s.size() - 1)));
+    // Cut inside the euro sign: the text stops before it.
+    EXPECT_EQ(output::printable_prefix(mqtt::as_bytes(s), 19), 18u);
+}
+
+TEST(FastPath, HexOfManyBytes) {
+    const std::uint8_t bytes[] = {0x00, 0x0f, 0xf0, 0xff, 0x12, 0xab, 0x7f, 0x80, 0x01};
+    Buffer b;
+    output::append_hex(b, bytes);
+    EXPECT_EQ(text(b), "000ff0ff12ab7f8001");
+    b.clear();
+    output::append_hex(b, bytes, ' ');
+    EXPECT_EQ(text(b), "00 0f f0 ff 12 ab 7f 80 01");
+    b.clear();
+    output::append_hex(b, {}, ' ');
+    EXPECT_EQ(text(b), "");
+}
+
+TEST(FastPath, NumbersReadAsFmtWritesThem) {
+    std::uint64_t samples[] = {0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 65535, 99999, 100000,
+                               4294967295u, 4294967296u, 10000000000000000000u,
+                               std::numeric_limits<std::uint64_t>::max()};
+    for (const std::uint64_t v : samples) {
+        Buffer b;
+        output::detail::append_uint(b, v);
+        EXPECT_EQ(text(b), fmt::format("{}", v));
+        char chars[64];
+        EXPECT_EQ(std::string(chars, output::detail::put_uint_right(chars, v, 5)), fmt::format("{:>5}", v));
+        EXPECT_EQ(std::string(chars, output::detail::put_uint_zeros(chars, v, 6)), fmt::format("{:06}", v));
+        const auto s = static_cast<std::int64_t>(v);
+        EXPECT_EQ(std::string(chars, output::detail::put_int(chars, s)), fmt::format("{}", s));
+        EXPECT_EQ(std::string(chars, output::detail::put_int(chars, -s)), fmt::format("{}", -s));
+    }
+    char chars[64];
+    const auto lowest = std::numeric_limits<std::int64_t>::min();
+    EXPECT_EQ(std::string(chars, output::detail::put_int(chars, lowest)), fmt::format("{}", lowest));
+}
+
+TEST(FastPath, TimesReadAsFmtWritesThem) {
+    const output::Timestamp samples[] = {{0, 0},         {0, 1000},       {0, 999'999'000}, {0, 1},
+                                         {1, 500'000},   {12, 123'456'789}, {-3, 250'000'000},
+                                         {1795643238, 205417000}, {std::numeric_limits<std::int64_t>::min(), 999'999'999}};
+    for (const auto& ts : samples) {
+        const std::string expected = ts.nsec % 1000 == 0 ? fmt::format("{}.{:06}", ts.sec, ts.nsec / 1000)
+                                                         : fmt::format("{}.{:09}", ts.sec, ts.nsec);
+        char chars[output::detail::max_time_chars];
+        EXPECT_EQ(std::string(chars, output::detail::put_time(chars, ts)), expected);
+    }
+}
