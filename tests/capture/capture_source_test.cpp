@@ -209,9 +209,18 @@ TEST_P(LiveCapture, SeesTheConversationAndStopsWhenAsked) {
     const Buffer ack = connack();
     ASSERT_EQ(send(server, ack.data(), ack.size(), 0), static_cast<ssize_t>(ack.size()));
 
+    // A TPACKET_V3 block on "any" can sit in the kernel until more traffic arrives (seen under
+    // load): keep the conversation going with PINGREQ / PINGRESP until both packets are seen.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto nudge = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    const std::uint8_t pingreq[] = {0xC0, 0x00}, pingresp[] = {0xD0, 0x00};
     while (recorder.count < 2 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (std::chrono::steady_clock::now() > nudge) {
+            (void)send(client, pingreq, sizeof pingreq, 0);
+            (void)send(server, pingresp, sizeof pingresp, 0);
+            nudge += std::chrono::milliseconds(500);
+        }
     }
     opened.source->stop();
     reader.join();
@@ -220,13 +229,13 @@ TEST_P(LiveCapture, SeesTheConversationAndStopsWhenAsked) {
     close(listener);
 
     EXPECT_EQ(result.status, RunResult::Status::stopped);
-    ASSERT_EQ(recorder.packets.size(), 2u) << testing::PrintToString(recorder.log);
+    ASSERT_GE(recorder.packets.size(), 2u) << testing::PrintToString(recorder.log);
     EXPECT_EQ(recorder.packets[0], hello);
     EXPECT_EQ(recorder.packets[1], ack);
-    ASSERT_EQ(recorder.log.size(), 4u);
+    ASSERT_EQ(recorder.log.size(), recorder.packets.size() + 2);
     EXPECT_EQ(recorder.log[1].substr(0, 10), "pkt 0 c2s ");
     EXPECT_EQ(recorder.log[2].substr(0, 10), "pkt 0 s2c ");
-    EXPECT_EQ(recorder.log[3], "close 0 capture end");
+    EXPECT_EQ(recorder.log.back(), "close 0 capture end");
 }
 
 // "lo" is Ethernet-framed; "any" is Linux cooked (v1, or v2 when asked for).
