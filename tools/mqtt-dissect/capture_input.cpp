@@ -1,5 +1,8 @@
 #include "capture_input.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "capture/dissector.hpp"
 #include "capture/link_layer.hpp"
 #include "event_printer.hpp"
@@ -12,8 +15,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <limits>
 #include <optional>
 #include <string>
 #include <sys/stat.h>
@@ -56,7 +61,12 @@ private:
     struct sigaction old_term_ {};
 };
 
-std::int64_t micros(capture::Timestamp ts) noexcept { return ts.sec * 1'000'000 + ts.nsec / 1000; }
+// Saturates: a pcapng record may claim a time near 2^63 s (found by fuzz_pcap).
+std::int64_t micros(capture::Timestamp ts) noexcept {
+    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000 - 1;
+    const std::int64_t sec = std::clamp<std::int64_t>(ts.sec, -limit, limit);
+    return sec * 1'000'000 + ts.nsec / 1000;
+}
 
 output::Timestamp epoch(capture::Timestamp ts) noexcept { return {ts.sec, ts.nsec}; }
 
