@@ -1,6 +1,7 @@
 // JSON lines: issue 2 §5's contract, issue 3's capture keys, and a few more (documented in
 // dissector/output/README.md).
 #include "output/detail.hpp"
+#include "output/prefix_memo.hpp"
 #include "output/printer.hpp"
 
 #include <fmt/compile.h>
@@ -35,6 +36,7 @@ void optional_int(Buffer& out, std::string_view key, const auto& value) {
 }
 
 std::string_view boolean(bool b) noexcept { return b ? "true" : "false"; }
+char* put_boolean(char* w, bool b) noexcept { return b ? detail::put(w, "true") : detail::put(w, "false"); }
 
 struct Members {
     Buffer& out;
@@ -87,11 +89,11 @@ struct Members {
     void operator()(const mqtt::Publish& p) const {
         char* w = detail::room(out, 64);  // the longest: 37
         w = detail::put(w, ",\"dup\":");
-        w = detail::put(w, boolean(packet.header.dup()));
+        w = put_boolean(w, packet.header.dup());
         w = detail::put(w, ",\"qos\":");
         *w++ = static_cast<char>('0' + packet.header.qos());
         w = detail::put(w, ",\"retain\":");
-        w = detail::put(w, boolean(packet.header.retain()));
+        w = put_boolean(w, packet.header.retain());
         detail::finish(out, w);
         string_member(out, "topic", p.topic);
         optional_int(out, "packet_id", p.packet_id);
@@ -174,10 +176,15 @@ void diagnostic_list(Buffer& out, std::string_view opening, mqtt::Severity sever
     out.push_back(']');
 }
 
-}  // namespace
+constinit thread_local detail::PrefixMemo prefix_memo;
 
-void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
-                const PrintOptions& options) {
+/// `{` and the capture keys up to "direction", from the memo when the context is the last one's.
+void write_prefix(Buffer& out, const Context& context) {
+    if (const auto text = prefix_memo.find(context)) {
+        append(out, *text);
+        return;
+    }
+    const std::size_t start = out.size();
     char* w = detail::room(out, 64 + 2 * detail::max_uint_chars + detail::max_time_chars);
     *w++ = '{';
     if (context.frame) { w = detail::put_uint(detail::put(w, "\"frame\":"), *context.frame); *w++ = ','; }
@@ -186,16 +193,24 @@ void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
     detail::finish(out, w);
     if (!context.src.empty()) { append(out, "\"src\":"); append_json_string(out, context.src); out.push_back(','); }
     if (!context.dst.empty()) { append(out, "\"dst\":"); append_json_string(out, context.dst); out.push_back(','); }
+    if (context.direction) {
+        append(out, "\"direction\":\"");
+        append(out, direction_name(*context.direction));
+        append(out, "\",");
+    }
+    prefix_memo.store(context, std::string_view(out.data() + start, out.size() - start));
+}
+
+}  // namespace
+
+void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
+                const PrintOptions& options) {
+    write_prefix(out, context);
 
     bool stream_error = false;
     for (const auto& d : context.extra) stream_error |= d.severity == mqtt::Severity::error;
     const std::string_view type = mqtt::type_name(packet.type());
-    w = detail::room(out, 128 + type.size() + 4 * detail::max_uint_chars);
-    if (context.direction) {
-        w = detail::put(w, "\"direction\":\"");
-        w = detail::put(w, direction_name(*context.direction));
-        w = detail::put(w, "\",");
-    }
+    char* w = detail::room(out, 128 + type.size() + 4 * detail::max_uint_chars);
     if (context.offset) { w = detail::put_uint(detail::put(w, "\"offset\":"), *context.offset); *w++ = ','; }
     w = detail::put(w, "\"type\":\"");
     w = detail::put(w, type);
@@ -203,15 +218,19 @@ void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
     w = detail::put_uint(detail::put(w, ",\"remaining_length\":"), packet.header.remaining_length);
     w = detail::put_uint(detail::put(w, ",\"length\":"), packet.raw.size());
     w = detail::put(w, ",\"valid\":");
-    w = detail::put(w, boolean(packet.valid() && !stream_error));
+    w = put_boolean(w, packet.valid() && !stream_error);
     detail::finish(out, w);
     if (!context.note.empty()) {
         append(out, ",\"note\":");
         append_json_string(out, context.note);
     }
     std::visit(Members{out, packet, options}, packet.body);
-    diagnostic_list(out, ",\"errors\":[", mqtt::Severity::error, packet, context);
-    diagnostic_list(out, ",\"warnings\":[", mqtt::Severity::warning, packet, context);
+    if (packet.diagnostics.empty() && context.extra.empty()) {
+        append(out, ",\"errors\":[],\"warnings\":[]");
+    } else {
+        diagnostic_list(out, ",\"errors\":[", mqtt::Severity::error, packet, context);
+        diagnostic_list(out, ",\"warnings\":[", mqtt::Severity::warning, packet, context);
+    }
     if (packet.diagnostics.dropped() > 0)
         fmt::format_to(it(out), FMT_COMPILE(",\"diagnostics_dropped\":{}"), packet.diagnostics.dropped());
     if (options.hex_dump) {

@@ -3,6 +3,7 @@
 #include "output/printer.hpp"
 
 #include <fmt/compile.h>
+#include "output/prefix_memo.hpp"
 #include "output/style.hpp"
 
 #include <variant>
@@ -125,15 +126,18 @@ void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, bool color) {
     style::set(out, color, style::reset);
 }
 
-}  // namespace
+constinit thread_local detail::PrefixMemo prefix_memo;
 
-void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& context,
-                   const PrintOptions& options) {
+/// "[frame ][time ][src → dst ]", from the memo when the context is the last one's.
+void write_prefix(Buffer& out, const Context& context) {
+    if (const auto text = prefix_memo.find(context)) {
+        append(out, *text);
+        return;
+    }
     constexpr std::string_view arrow = " \u2192 ";
-    const std::string_view type = mqtt::type_name(packet.type());
+    const std::size_t start = out.size();
     char* w = detail::room(out, detail::max_uint_chars + 1 + detail::max_time_chars + 1 + context.src.size() +
-                                    arrow.size() + context.dst.size() + 1 + style::type.size() + type.size() +
-                                    style::reset.size());
+                                    arrow.size() + context.dst.size() + 1);
     if (context.frame) { w = detail::put_uint_right(w, *context.frame, 5); *w++ = ' '; }
     if (context.rel_time) { w = detail::put_time(w, *context.rel_time); *w++ = ' '; }
     else if (context.ts) { w = detail::put_time(w, *context.ts); *w++ = ' '; }
@@ -142,11 +146,20 @@ void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& conte
         w = detail::put(w, arrow);
         w = detail::put(w, context.dst);
         *w++ = ' ';
-    } else if (!context.frame && context.offset) {
-        detail::finish(out, w);
-        fmt::format_to(it(out), FMT_COMPILE("@{:<5} "), *context.offset);
-        w = detail::room(out, style::type.size() + type.size() + style::reset.size());
     }
+    detail::finish(out, w);
+    prefix_memo.store(context, std::string_view(out.data() + start, out.size() - start));
+}
+
+}  // namespace
+
+void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& context,
+                   const PrintOptions& options) {
+    write_prefix(out, context);
+    if (context.src.empty() && context.dst.empty() && !context.frame && context.offset)
+        fmt::format_to(it(out), FMT_COMPILE("@{:<5} "), *context.offset);
+    const std::string_view type = mqtt::type_name(packet.type());
+    char* w = detail::room(out, style::type.size() + type.size() + style::reset.size());
     if (options.color) w = detail::put(w, style::type);
     w = detail::put(w, type);
     if (options.color) w = detail::put(w, style::reset);

@@ -45,26 +45,40 @@ constexpr std::uint64_t any_equal(std::uint64_t w, unsigned char b) noexcept {
 constexpr bool display_plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x7F && b != '"' && b != '\\'; }
 /// ASCII other than controls, `"` and `\`: kept as is by append_json_string.
 constexpr bool json_plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x80 && b != '"' && b != '\\'; }
+/// Printable ASCII: the plain bytes of a payload shown as text.
+constexpr bool ascii_printable(unsigned char b) noexcept { return b >= 0x20 && b < 0x7F; }
 
-/// Length of the run of display_plain bytes at the start of [p, p + n).
-std::size_t display_run(const char* p, std::size_t n) noexcept {
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const std::uint64_t w = load8(p + i);
-        if (any_control(w) | any_del_or_high(w) | any_equal(w, '"') | any_equal(w, '\\')) break;
+struct DisplayPlain {
+    static std::uint64_t dirty(std::uint64_t w) noexcept {
+        return any_control(w) | any_del_or_high(w) | any_equal(w, '"') | any_equal(w, '\\');
     }
-    while (i < n && display_plain(static_cast<unsigned char>(p[i]))) ++i;
-    return i;
-}
+    static bool plain(unsigned char b) noexcept { return display_plain(b); }
+};
+struct JsonPlain {
+    static std::uint64_t dirty(std::uint64_t w) noexcept {
+        return any_control(w) | (w & highs) | any_equal(w, '"') | any_equal(w, '\\');
+    }
+    static bool plain(unsigned char b) noexcept { return json_plain(b); }
+};
+struct AsciiPrintable {
+    static std::uint64_t dirty(std::uint64_t w) noexcept { return any_control(w) | any_del_or_high(w); }
+    static bool plain(unsigned char b) noexcept { return ascii_printable(b); }
+};
 
-/// Length of the run of json_plain bytes at the start of [p, p + n).
-std::size_t json_run(const char* p, std::size_t n) noexcept {
+/// Length of the run of `Class::plain` bytes at the start of [p, p + n). Whole words first; the
+/// last partial word is tested as the final 8 bytes (overlapping) or padded with a plain byte.
+template <class Class>
+std::size_t plain_run(const char* p, std::size_t n) noexcept {
     std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const std::uint64_t w = load8(p + i);
-        if (any_control(w) | (w & highs) | any_equal(w, '"') | any_equal(w, '\\')) break;
+    for (; i + 8 <= n; i += 8)
+        if (Class::dirty(load8(p + i))) break;
+    if (i + 8 > n && i < n) {
+        std::uint64_t w = ones * 'a';
+        if (n >= 8) w = load8(p + n - 8);
+        else std::memcpy(&w, p, n);
+        if (!Class::dirty(w)) return n;
     }
-    while (i < n && json_plain(static_cast<unsigned char>(p[i]))) ++i;
+    while (i < n && Class::plain(static_cast<unsigned char>(p[i]))) ++i;
     return i;
 }
 
@@ -122,11 +136,7 @@ std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max
     const std::size_t limit = (max == 0 || max > s.size()) ? s.size() : max;
     std::size_t i = 0;
     while (i < limit) {
-        while (i + 8 <= limit) {
-            const std::uint64_t w = load8(s.data() + i);
-            if (any_control(w) | any_del_or_high(w)) break;
-            i += 8;
-        }
+        i += plain_run<AsciiPrintable>(s.data() + i, limit - i);
         if (i == limit) break;
         const auto b = static_cast<unsigned char>(s[i]);
         if (b < 0x80) {
@@ -147,7 +157,7 @@ void append_display(Buffer& out, std::string_view s) {
     out.push_back('"');
     std::size_t i = 0;
     while (i < s.size()) {
-        const std::size_t run = display_run(s.data() + i, s.size() - i);
+        const std::size_t run = plain_run<DisplayPlain>(s.data() + i, s.size() - i);
         if (run > 0) {
             append(out, s.substr(i, run));
             i += run;
@@ -189,7 +199,7 @@ void append_json_string(Buffer& out, std::string_view s) {
     out.push_back('"');
     std::size_t i = 0;
     while (i < s.size()) {
-        const std::size_t run = json_run(s.data() + i, s.size() - i);
+        const std::size_t run = plain_run<JsonPlain>(s.data() + i, s.size() - i);
         if (run > 0) {
             append(out, s.substr(i, run));
             i += run;

@@ -2,11 +2,14 @@
 // a time escape every byte wherever it sits, and numbers and times read as fmt writes them.
 #include "output/digits.hpp"
 #include "output/text.hpp"
+#include "test_util.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <limits>
 #include <string>
 
@@ -106,5 +109,62 @@ TEST(FastPath, TimesReadAsFmtWritesThem) {
                                                          : fmt::format("{}.{:09}", ts.sec, ts.nsec);
         char chars[output::detail::max_time_chars];
         EXPECT_EQ(std::string(chars, output::detail::put_time(chars, ts)), expected);
+    }
+}
+
+// The line prefix (frame, time, addresses) is remembered from the previous packet: a context
+// that differs in any one field, even an address rewritten in place, prints as if fresh.
+TEST(FastPath, LinePrefixFollowsEveryContextField) {
+    const test_util::Decoded publish("30 0a  00 03 61 2f 62  68 65 6c 6c 6f");
+    char src[] = "10.0.0.1:50000";
+    const output::Context base = [&] {
+        output::Context c;
+        c.frame = 7;
+        c.ts = output::Timestamp{1700000000, 250'000'000};
+        c.rel_time = output::Timestamp{3, 500'000};
+        c.stream = 2;
+        c.src = src;
+        c.dst = "10.0.0.2:1883";
+        c.direction = output::Direction::c2s;
+        c.offset = 40;
+        return c;
+    }();
+    output::Context unrelated;
+    unrelated.frame = 99;
+    unrelated.src = "x";
+
+    using Change = void (*)(output::Context&, char*);
+    const Change changes[] = {
+        [](output::Context& c, char*) { c.frame = 8; },
+        [](output::Context& c, char*) { c.frame.reset(); },
+        [](output::Context& c, char*) { c.ts = output::Timestamp{1700000000, 250'000'001}; },
+        [](output::Context& c, char*) { c.rel_time = output::Timestamp{4, 500'000}; },
+        [](output::Context& c, char*) { c.rel_time.reset(); },
+        [](output::Context& c, char*) { c.stream = 3; },
+        [](output::Context& c, char*) { c.direction = output::Direction::s2c; },
+        [](output::Context& c, char*) { c.dst = "10.0.0.2:1884"; },
+        [](output::Context& c, char*) { c.dst = {}; },
+        [](output::Context& c, char*) { c.offset = 41; },
+        [](output::Context&, char* s) { s[13] = '1'; },  // same view, other bytes
+    };
+    for (auto format : {output::Format::summary, output::Format::json, output::Format::tree}) {
+        for (std::size_t i = 0; i < std::size(changes); ++i) {
+            std::strcpy(src, "10.0.0.1:50000");
+            output::Context changed = base;
+            changes[i](changed, src);
+            test_util::print(publish.packet, format, unrelated);
+            const std::string fresh = test_util::print(publish.packet, format, changed);
+            std::strcpy(src, "10.0.0.1:50000");
+            const std::string first = test_util::print(publish.packet, format, base);
+            changes[i](changed, src);
+            EXPECT_EQ(test_util::print(publish.packet, format, changed), fresh)
+                << "format " << static_cast<int>(format) << ", change " << i;
+            // Fields a format does not show: summary (time shown: rel_time), tree (rel_time), JSON (ts).
+            const bool shown = format == output::Format::summary ? i != 2 && i != 5 && i != 6 && i != 9
+                               : format == output::Format::tree  ? i != 2
+                                                                 : i != 3 && i != 4;
+            if (shown) EXPECT_NE(fresh, first) << "format " << static_cast<int>(format) << ", change " << i;
+            else EXPECT_EQ(fresh, first) << "format " << static_cast<int>(format) << ", change " << i;
+        }
     }
 }
