@@ -20,6 +20,25 @@ void hash_endpoint(std::size_t& h, const Endpoint& e) noexcept {
     mix(h, std::uint64_t(e.port) << 8 | e.ip.version);
 }
 
+std::int64_t micros_between(Timestamp from, Timestamp to) noexcept {
+    return (to.sec - from.sec) * 1'000'000 + (std::int64_t(to.nsec) - std::int64_t(from.nsec)) / 1000;
+}
+
+/// Where the bytes `h`'s peer acknowledged end: a FIN's sequence number is not a byte.
+std::uint64_t acked_end(const TcpHalf& h) noexcept {
+    return h.fin ? std::min(h.acked, h.fin_offset) : h.acked;
+}
+
+/// Acknowledged bytes with nothing after them can be declared lost: one byte past the last one
+/// seen may be a FIN that was not captured, not data.
+bool tail_is_data(const TcpHalf& h) noexcept {
+    return h.fin || h.acked > h.offset + 1;
+}
+
+void settle(TcpHalf& h) noexcept {
+    if (h.fin && !h.done && h.offset >= h.fin_offset && h.out_of_order.empty()) h.done = true;
+}
+
 }  // namespace
 
 std::size_t TcpReassembler::KeyHash::operator()(const Key& k) const noexcept {
@@ -112,9 +131,62 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
         if (c->half[0].done && c->half[1].done) close(*c, CloseReason::fin, frame, ts);
         return;
     }
-    if (!s.payload.empty() || (s.flags & tcp_flag::fin)) {
-        deliver(*c, d, s, frame, ts);
-        if (c->half[0].done && c->half[1].done) close(*c, CloseReason::fin, frame, ts);
+    for (int x = 0; x < 2; ++x) {
+        if (c->half[x].acked > c->half[x].offset || !c->half[x].out_of_order.empty()) expire(*c, x, frame, ts);
+    }
+    if (ack) {
+        // What the peer acknowledges of the other half, before this segment's own bytes, so that
+        // bytes held behind a lost segment come out before the answer to them.
+        TcpHalf& other = c->half[1 - d];
+        if (other.started && !other.done) {
+            const auto rel = static_cast<std::int32_t>(s.ack - static_cast<std::uint32_t>(other.base + other.offset));
+            if (rel > 0) {
+                acknowledged(*c, 1 - d, s.ack, frame, ts);
+            } else if (rel == 0 && !other.out_of_order.empty()) {
+                other.hole_since = ts;  // the receiver misses the hole too: a retransmission will come
+            }
+        }
+    }
+    if (!s.payload.empty() || (s.flags & tcp_flag::fin)) deliver(*c, d, s, frame, ts);
+    if (c->half[0].done && c->half[1].done) close(*c, CloseReason::fin, frame, ts);
+}
+
+void TcpReassembler::acknowledged(TcpConnection& c, int d, std::uint32_t ack, std::uint64_t frame,
+                                  Timestamp ts) {
+    TcpHalf& h = c.half[d];
+    const auto rel = static_cast<std::uint32_t>(ack - static_cast<std::uint32_t>(h.base + h.offset));
+    const std::uint64_t upto = h.offset + rel;
+    const bool fin_acked = h.fin && upto > h.fin_offset;  // nothing more will come
+    if (h.acked <= h.offset) {
+        h.acked_frame = frame;
+        h.acked_ts = ts;
+    }
+    h.acked = std::max(h.acked, upto);
+    if (acked_end(h) <= h.offset) return;
+    if (fin_acked || !h.out_of_order.empty()) lose_acked(c, d, fin_acked, frame, ts);
+}
+
+void TcpReassembler::lose_acked(TcpConnection& c, int d, bool tail, std::uint64_t frame, Timestamp ts) {
+    TcpHalf& h = c.half[d];
+    // Held bytes after an acknowledged hole come out at the records that carried them.
+    while (acked_end(h) > h.offset && !h.out_of_order.empty()) {
+        lose(c, d, std::min(acked_end(h), h.out_of_order.begin()->first), true, frame, ts);
+    }
+    if (tail && acked_end(h) > h.offset && tail_is_data(h)) lose(c, d, acked_end(h), false, frame, ts);
+}
+
+void TcpReassembler::expire(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts) {
+    TcpHalf& h = c.half[d];
+    if (acked_end(h) > h.offset && h.out_of_order.empty() &&
+        frame >= h.acked_frame + options_.ack_grace_records &&
+        micros_between(h.acked_ts, ts) >= options_.ack_grace_us) {
+        lose_acked(c, d, true, frame, ts);
+    }
+    if (!h.out_of_order.empty()) {
+        const Timestamp since = std::max(h.hole_since, h.out_of_order.begin()->second.ts);
+        if (micros_between(since, ts) > options_.max_out_of_order_wait_ms * 1000) {
+            lose(c, d, h.out_of_order.begin()->first, true, frame, ts);
+        }
     }
 }
 
@@ -158,9 +230,10 @@ void TcpReassembler::deliver(TcpConnection& c, int d, const TcpSegment& s, std::
                 h.offset += s.uncaptured;
                 sink_.on_gap(c, d, seg_end, s.uncaptured, frame, ts);
             }
-            if (!h.out_of_order.empty()) drain(c, d, frame, ts);
+            if (!h.out_of_order.empty()) drain(c, d, false, frame, ts);
         } else {
             ++stats_.out_of_order_segments;
+            if (h.out_of_order.empty()) h.hole_since = ts;
             auto& slot = h.out_of_order[seg_begin];
             if (slot.bytes.size() < payload.size()) {
                 h.out_of_order_bytes += payload.size() - slot.bytes.size();
@@ -173,12 +246,14 @@ void TcpReassembler::deliver(TcpConnection& c, int d, const TcpSegment& s, std::
                                               out_of_order_total_ > options_.max_out_of_order_total)) {
                 declare_gap(c, d, frame, ts);
             }
+            // Data past a hole the peer already acknowledged: the hole was lost.
+            if (acked_end(h) > h.offset && !h.out_of_order.empty()) lose_acked(c, d, false, frame, ts);
         }
     }
-    if (h.fin && !h.done && h.offset >= h.fin_offset && h.out_of_order.empty()) h.done = true;
+    settle(h);
 }
 
-void TcpReassembler::drain(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts) {
+void TcpReassembler::drain(TcpConnection& c, int d, bool own_frames, std::uint64_t frame, Timestamp ts) {
     TcpHalf& h = c.half[d];
     while (!h.out_of_order.empty()) {
         auto it = h.out_of_order.begin();
@@ -189,10 +264,10 @@ void TcpReassembler::drain(TcpConnection& c, int d, std::uint64_t frame, Timesta
             const Bytes fresh = bytes.subspan(static_cast<std::size_t>(h.offset - it->first));
             const std::uint64_t at = h.offset;
             h.offset = end;
-            // Delivered now, in the record that made them contiguous; at capture end (frame 0),
-            // in the record that carried them.
-            const bool now = frame >= it->second.frame;
-            sink_.on_data(c, d, fresh, at, now ? frame : it->second.frame, now ? ts : it->second.ts);
+            // Delivered in the record that made them contiguous; after a loss, in the record
+            // that carried them.
+            sink_.on_data(c, d, fresh, at, own_frames ? it->second.frame : frame,
+                          own_frames ? it->second.ts : ts);
         }
         h.out_of_order_bytes -= it->second.bytes.size();
         out_of_order_total_ -= it->second.bytes.size();
@@ -201,26 +276,35 @@ void TcpReassembler::drain(TcpConnection& c, int d, std::uint64_t frame, Timesta
 }
 
 void TcpReassembler::declare_gap(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts) {
+    // At capture end (frame 0), noticed where the data after the hole arrived.
+    lose(c, d, c.half[d].out_of_order.begin()->first, frame == 0, frame, ts);
+}
+
+void TcpReassembler::lose(TcpConnection& c, int d, std::uint64_t upto, bool own_frames,
+                          std::uint64_t frame, Timestamp ts) {
     TcpHalf& h = c.half[d];
-    const std::uint64_t next = h.out_of_order.begin()->first;
-    if (frame == 0) {  // capture end: noticed where the data after the hole arrived
+    if (own_frames && !h.out_of_order.empty() && h.out_of_order.begin()->first <= upto) {
         frame = h.out_of_order.begin()->second.frame;
         ts = h.out_of_order.begin()->second.ts;
     }
-    if (next > h.offset) {
+    if (upto > h.offset) {
         ++stats_.gaps;
-        stats_.gap_bytes += next - h.offset;
+        stats_.gap_bytes += upto - h.offset;
         const std::uint64_t at = h.offset;
-        h.offset = next;
-        sink_.on_gap(c, d, at, next - at, frame, ts);
+        h.offset = upto;
+        sink_.on_gap(c, d, at, upto - at, frame, ts);
     }
-    drain(c, d, frame, ts);
+    drain(c, d, own_frames, frame, ts);
+    settle(h);
 }
 
 void TcpReassembler::close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
     for (int d = 0; d < 2; ++d) {
         TcpHalf& h = c.half[d];
         while (!h.out_of_order.empty()) declare_gap(c, d, frame, ts);
+        if (acked_end(h) > h.offset && tail_is_data(h)) {
+            lose(c, d, acked_end(h), false, frame ? frame : h.acked_frame, frame ? ts : h.acked_ts);
+        }
         if (h.fin && h.offset < h.fin_offset) {
             ++stats_.gaps;
             stats_.gap_bytes += h.fin_offset - h.offset;

@@ -23,6 +23,15 @@ struct ReassemblyOptions {
     std::int64_t closed_linger_seconds = 120;
     /// At most this many closed connections are remembered (the most recently closed).
     std::size_t max_closed = 65536;
+    /// A peer ACK past bytes of a direction that were not captured, with no later bytes of that
+    /// direction held, may just precede the data in a capture that reorders records: those bytes
+    /// are declared lost only once at least this many records and this much capture time have
+    /// passed since the ACK (or at once when later data, or the direction's FIN, was ACKed too).
+    std::uint64_t ack_grace_records = 8;
+    std::int64_t ack_grace_us = 1000;
+    /// Out-of-order bytes waiting longer than this (capture time) for their hole make the hole a
+    /// gap; a duplicate ACK at the hole (the receiver waits for a retransmission too) restarts it.
+    std::int64_t max_out_of_order_wait_ms = 3000;
 };
 
 /// One direction of a connection. Offsets count payload bytes from the first one (after the
@@ -42,6 +51,11 @@ struct TcpHalf {
     };
     std::map<std::uint64_t, Pending> out_of_order;  ///< by offset
     std::size_t out_of_order_bytes = 0;
+    Timestamp hole_since;          ///< when the data held in out_of_order started waiting
+    /// The peer acknowledged bytes up to here that were not delivered yet (<= offset: none).
+    std::uint64_t acked = 0;
+    std::uint64_t acked_frame = 0; ///< record of the first such ACK
+    Timestamp acked_ts;
 };
 
 /// Per-connection state of the layer above, owned by the connection.
@@ -116,8 +130,13 @@ private:
 
     TcpConnection& open(const Key& key, const TcpSegment& s, std::uint64_t frame, Timestamp ts);
     void deliver(TcpConnection& c, int d, const TcpSegment& s, std::uint64_t frame, Timestamp ts);
-    void drain(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
+    void drain(TcpConnection& c, int d, bool own_frames, std::uint64_t frame, Timestamp ts);
     void declare_gap(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
+    void acknowledged(TcpConnection& c, int d, std::uint32_t ack, std::uint64_t frame, Timestamp ts);
+    void lose(TcpConnection& c, int d, std::uint64_t upto, bool own_frames, std::uint64_t frame,
+              Timestamp ts);
+    void lose_acked(TcpConnection& c, int d, bool tail, std::uint64_t frame, Timestamp ts);
+    void expire(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
     void close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts);
     void sweep(Timestamp now);
 
