@@ -16,23 +16,24 @@ namespace {
 
 /// Appends `"key":"value"` for a string field, plus `"key_hex"` when it is not valid UTF-8.
 void string_member(Buffer& out, std::string_view key, std::string_view value) {
-    append(out, ",\"");
-    append(out, key);
-    append(out, "\":");
-    append_json_string(out, value);
-    if (!is_utf8(value)) {
+    char* w = detail::room(out, key.size() + 4);
+    w = detail::put(w, ",\"");
+    w = detail::put(w, key);
+    w = detail::put(w, "\":");
+    detail::finish(out, w);
+    if (!append_json_string_checked(out, value)) {
         fmt::format_to(it(out), FMT_COMPILE(",\"{}_hex\":\""), key);
         append_hex(out, mqtt::as_bytes(value));
         out.push_back('"');
     }
 }
 
-void optional_int(Buffer& out, std::string_view key, const auto& value) {
-    append(out, ",\"");
-    append(out, key);
-    append(out, "\":");
-    if (value) detail::append_uint(out, *value);
-    else append(out, "null");
+/// `member` is `,"key":`; appends it and the value or null.
+void optional_int(Buffer& out, std::string_view member, const auto& value) {
+    char* w = detail::put(detail::room(out, member.size() + detail::max_uint_chars), member);
+    if (value) w = detail::put_uint(w, *value);
+    else w = detail::put(w, "null");
+    detail::finish(out, w);
 }
 
 std::string_view boolean(bool b) noexcept { return b ? "true" : "false"; }
@@ -83,7 +84,7 @@ struct Members {
     void operator()(const mqtt::Connack& c) const {
         if (c.ack_flags) fmt::format_to(it(out), FMT_COMPILE(",\"session_present\":{}"), boolean(c.session_present()));
         else append(out, ",\"session_present\":null");
-        optional_int(out, "return_code", c.return_code);
+        optional_int(out, ",\"return_code\":", c.return_code);
     }
 
     void operator()(const mqtt::Publish& p) const {
@@ -96,7 +97,7 @@ struct Members {
         w = put_boolean(w, packet.header.retain());
         detail::finish(out, w);
         string_member(out, "topic", p.topic);
-        optional_int(out, "packet_id", p.packet_id);
+        optional_int(out, ",\"packet_id\":", p.packet_id);
         append(out, ",\"payload_len\":");
         detail::append_uint(out, p.payload.size());
         out.push_back(',');
@@ -105,10 +106,10 @@ struct Members {
             append(out, ",\"payload_truncated\":true");
     }
 
-    void operator()(const mqtt::Ack& a) const { optional_int(out, "packet_id", a.packet_id); }
+    void operator()(const mqtt::Ack& a) const { optional_int(out, ",\"packet_id\":", a.packet_id); }
 
     void operator()(const mqtt::Subscribe& s) const {
-        optional_int(out, "packet_id", s.packet_id);
+        optional_int(out, ",\"packet_id\":", s.packet_id);
         append(out, ",\"subscriptions\":[");
         bool first = true;
         for (const auto& sub : s.subscriptions) {
@@ -129,7 +130,7 @@ struct Members {
     }
 
     void operator()(const mqtt::Suback& s) const {
-        optional_int(out, "packet_id", s.packet_id);
+        optional_int(out, ",\"packet_id\":", s.packet_id);
         append(out, ",\"return_codes\":[");
         for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
             if (i > 0) out.push_back(',');
@@ -139,7 +140,7 @@ struct Members {
     }
 
     void operator()(const mqtt::Unsubscribe& u) const {
-        optional_int(out, "packet_id", u.packet_id);
+        optional_int(out, ",\"packet_id\":", u.packet_id);
         append(out, ",\"filters\":[");
         bool first = true;
         for (const auto filter : u.filters) {

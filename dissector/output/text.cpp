@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace mqttlens::output {
 
@@ -48,23 +51,75 @@ constexpr bool json_plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x
 /// Printable ASCII: the plain bytes of a payload shown as text.
 constexpr bool ascii_printable(unsigned char b) noexcept { return b >= 0x20 && b < 0x7F; }
 
+#if defined(__SSE2__)
+/// Bit i set when byte i of `v` is a control or not ASCII (0x00..0x1F, 0x80..0xFF).
+inline int control_or_high16(__m128i v) noexcept { return _mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))); }
+inline int equal16(__m128i v, char c) noexcept { return _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))); }
+#endif
+
 struct DisplayPlain {
     static std::uint64_t dirty(std::uint64_t w) noexcept {
         return any_control(w) | any_del_or_high(w) | any_equal(w, '"') | any_equal(w, '\\');
     }
     static bool plain(unsigned char b) noexcept { return display_plain(b); }
+#if defined(__SSE2__)
+    static int dirty16(__m128i v) noexcept {
+        return control_or_high16(v) | equal16(v, 0x7F) | equal16(v, '"') | equal16(v, '\\');
+    }
+#endif
 };
 struct JsonPlain {
     static std::uint64_t dirty(std::uint64_t w) noexcept {
         return any_control(w) | (w & highs) | any_equal(w, '"') | any_equal(w, '\\');
     }
     static bool plain(unsigned char b) noexcept { return json_plain(b); }
+#if defined(__SSE2__)
+    static int dirty16(__m128i v) noexcept { return control_or_high16(v) | equal16(v, '"') | equal16(v, '\\'); }
+#endif
 };
 struct AsciiPrintable {
     static std::uint64_t dirty(std::uint64_t w) noexcept { return any_control(w) | any_del_or_high(w); }
     static bool plain(unsigned char b) noexcept { return ascii_printable(b); }
+#if defined(__SSE2__)
+    static int dirty16(__m128i v) noexcept { return control_or_high16(v) | equal16(v, 0x7F); }
+#endif
 };
 
+#if defined(__SSE2__)
+/// Length of the run of `Class::plain` bytes at the start of [p, p + n), sixteen bytes at a
+/// time: the lowest dirty lane is the first byte that is not plain. Nothing is read outside
+/// [p, p + n): a short input is loaded as two overlapping halves or padded with a plain byte.
+template <class Class>
+std::size_t plain_run(const char* p, std::size_t n) noexcept {
+    if (n >= 16) {
+        std::size_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            const int mask = Class::dirty16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+            if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        }
+        if (i == n) return n;
+        // The last 16 bytes; those before i are plain, so the lowest dirty lane is at i or later.
+        const int mask = Class::dirty16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)));
+        return mask == 0 ? n : n - 16 + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+    if (n >= 8) {
+        // Lanes 0..7: bytes 0..7; lanes 8..15: bytes n-8..n-1.
+        const auto low = static_cast<long long>(load8(p));
+        const auto high = static_cast<long long>(load8(p + n - 8));
+        const int mask = Class::dirty16(_mm_set_epi64x(high, low));
+        if (mask == 0) return n;
+        if ((mask & 0xFF) != 0) return static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        return n - 16 + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+    if (n == 0) return 0;
+    std::uint64_t w = ones * 'a';
+    std::memcpy(&w, p, n);
+    const int mask = Class::dirty16(_mm_cvtsi64_si128(static_cast<long long>(w)));
+    // Lanes 8..15 are zero bytes (dirty for every class): the result is at most 8, so cap at n.
+    const auto first = static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    return first < n ? first : n;
+}
+#else
 /// Length of the run of `Class::plain` bytes at the start of [p, p + n). Whole words first; the
 /// last partial word is tested as the final 8 bytes (overlapping) or padded with a plain byte.
 template <class Class>
@@ -80,6 +135,17 @@ std::size_t plain_run(const char* p, std::size_t n) noexcept {
     }
     while (i < n && Class::plain(static_cast<unsigned char>(p[i]))) ++i;
     return i;
+}
+#endif
+
+/// `"s"`, with nothing to escape in `s`.
+void append_quoted(Buffer& out, std::string_view s) {
+    const std::size_t size = out.size();
+    out.resize(size + s.size() + 2);
+    char* w = out.data() + size;
+    *w++ = '"';
+    if (!s.empty()) std::memcpy(w, s.data(), s.size());
+    w[s.size()] = '"';
 }
 
 }  // namespace
@@ -154,8 +220,14 @@ std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max
 }
 
 void append_display(Buffer& out, std::string_view s) {
+    const std::size_t plain = plain_run<DisplayPlain>(s.data(), s.size());
+    if (plain == s.size()) {
+        append_quoted(out, s);
+        return;
+    }
     out.push_back('"');
-    std::size_t i = 0;
+    append(out, s.substr(0, plain));
+    std::size_t i = plain;
     while (i < s.size()) {
         const std::size_t run = plain_run<DisplayPlain>(s.data() + i, s.size() - i);
         if (run > 0) {
@@ -195,9 +267,18 @@ void append_display(Buffer& out, std::string_view s) {
     out.push_back('"');
 }
 
-void append_json_string(Buffer& out, std::string_view s) {
+void append_json_string(Buffer& out, std::string_view s) { append_json_string_checked(out, s); }
+
+bool append_json_string_checked(Buffer& out, std::string_view s) {
+    const std::size_t plain = plain_run<JsonPlain>(s.data(), s.size());
+    if (plain == s.size()) {
+        append_quoted(out, s);
+        return true;
+    }
+    bool utf8 = true;
     out.push_back('"');
-    std::size_t i = 0;
+    append(out, s.substr(0, plain));
+    std::size_t i = plain;
     while (i < s.size()) {
         const std::size_t run = plain_run<JsonPlain>(s.data() + i, s.size() - i);
         if (run > 0) {
@@ -221,6 +302,7 @@ void append_json_string(Buffer& out, std::string_view s) {
         const std::size_t n = utf8_sequence_length(s.substr(i));
         if (n == 0) {
             append_escaped_byte(out, b, "\\\\x");
+            utf8 = false;
             ++i;
         } else {
             append(out, s.substr(i, n));
@@ -228,6 +310,7 @@ void append_json_string(Buffer& out, std::string_view s) {
         }
     }
     out.push_back('"');
+    return utf8;
 }
 
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep) {

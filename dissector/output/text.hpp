@@ -35,6 +35,8 @@ std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max
 void append_display(Buffer& out, std::string_view s);
 /// Appends `s` as a quoted JSON string (see the conventions above).
 void append_json_string(Buffer& out, std::string_view s);
+/// As append_json_string; returns is_utf8(s).
+bool append_json_string_checked(Buffer& out, std::string_view s);
 /// Appends lower-case hex of `bytes`, with `sep` between bytes when it is not '\0'.
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep = '\0');
 

@@ -36,7 +36,8 @@ std::string inner(const std::string& s) { return s.substr(1, s.size() - 2); }
 }  // namespace
 
 TEST(FastPath, EveryByteEscapesTheSameAtEveryPositionOfAPlainRun) {
-    constexpr std::size_t length = 19;  // two whole words and a tail
+    // Lengths around the 8- and 16-byte blocks: padded, two halves, whole blocks and a tail.
+    for (const std::size_t length : {1u, 5u, 7u, 8u, 12u, 15u, 16u, 19u, 32u, 33u})
     for (int value = 0; value < 256; ++value) {
         const char c = static_cast<char>(value);
         const std::string alone(1, c);
@@ -45,14 +46,17 @@ TEST(FastPath, EveryByteEscapesTheSameAtEveryPositionOfAPlainRun) {
             s[at] = c;
             const std::string before(at, 'a'), after(length - at - 1, 'a');
             EXPECT_EQ(display(s), "\"" + before + inner(display(alone)) + after + "\"")
-                << "byte " << value << " at " << at;
+                << "byte " << value << " at " << at << " of " << length;
             EXPECT_EQ(json(s), "\"" + before + inner(json(alone)) + after + "\"")
-                << "byte " << value << " at " << at;
+                << "byte " << value << " at " << at << " of " << length;
             const bool printable = (value >= 0x20 && value < 0x7F) || c == '\t' || c == '\n' || c == '\r';
             const auto shown = output::printable_prefix(mqtt::as_bytes(s), 0);
-            if (printable) EXPECT_EQ(shown, length) << "byte " << value << " at " << at;
-            else EXPECT_EQ(shown, std::nullopt) << "byte " << value << " at " << at;
-            EXPECT_EQ(output::is_utf8(s), value < 0x80) << "byte " << value << " at " << at;
+            if (printable) EXPECT_EQ(shown, length) << "byte " << value << " at " << at << " of " << length;
+            else EXPECT_EQ(shown, std::nullopt) << "byte " << value << " at " << at << " of " << length;
+            EXPECT_EQ(output::is_utf8(s), value < 0x80) << "byte " << value << " at " << at << " of " << length;
+            Buffer checked;
+            EXPECT_EQ(output::append_json_string_checked(checked, s), value < 0x80) << "byte " << value;
+            EXPECT_EQ(text(checked), json(s));
         }
     }
 }
@@ -62,6 +66,10 @@ TEST(FastPath, MultiByteCharactersAfterWholeWordsOfAscii) {
     EXPECT_EQ(display(s), "\"0123456789abcdef\xC3\xA9\xE2\x82\xAC\\u0085\\xff\"");
     EXPECT_EQ(json(s), "\"0123456789abcdef\xC3\xA9\xE2\x82\xAC\xC2\x85\\\\xff\"");
     EXPECT_FALSE(output::is_utf8(s));
+    Buffer checked;
+    EXPECT_FALSE(output::append_json_string_checked(checked, s));
+    checked.clear();
+    EXPECT_TRUE(output::append_json_string_checked(checked, s.substr(0, s.size() - 1)));
     EXPECT_TRUE(output::is_utf8(s.substr(0, s.size() - 1)));
     // Cut inside the euro sign: the text stops before it.
     EXPECT_EQ(output::printable_prefix(mqtt::as_bytes(s), 19), 18u);
