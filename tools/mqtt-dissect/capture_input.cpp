@@ -224,6 +224,7 @@ public:
             end.packets = c.packets;
             emit(end);
         }
+        if (last_ == &c) last_ = nullptr;
         connections_.erase(found);
     }
 
@@ -241,7 +242,11 @@ private:
     };
 
     Connection& connection(const capture::ConnectionInfo& info) {
-        return connections_.try_emplace(info.stream, !info.syn_seen).first->second;
+        // Packets come in runs per connection: remember the last one looked up (map nodes stay put).
+        if (last_ != nullptr && last_stream_ == info.stream) return *last_;
+        last_ = &connections_.try_emplace(info.stream, !info.syn_seen).first->second;
+        last_stream_ = info.stream;
+        return *last_;
     }
 
     /// Stream events are shown unless --type or --topic picks packets; --client and
@@ -277,6 +282,8 @@ private:
     bool any_error_ = false;
     std::uint64_t packets_ = 0;
     std::unordered_map<std::uint32_t, Connection> connections_;
+    Connection* last_ = nullptr;
+    std::uint32_t last_stream_ = 0;
 };
 
 std::uint64_t file_size(const std::string& path) {
