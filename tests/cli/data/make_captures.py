@@ -5,6 +5,9 @@ Made from corpus/captures/demo.pcap (records dropped, cut or damaged) or built f
   midstream-gap.pcap   demo.pcap without records 1-5 (handshake, CONNECT, CONNACK) and record 38
                        (the client's DISCONNECT, just before its FIN): the capture starts inside
                        connection 0 and loses the connection's last 2 client bytes
+  lost-publish.pcap    demo.pcap without record 27 (the client's PUBLISH "alerts/door/front"):
+                       the server ACKs the lost bytes; the PINGREQ and UNSUBSCRIBE after them are
+                       answered and must not be reported as unanswered
   truncated.pcap       demo.pcap cut in the middle of record 20's data
   corrupt.pcap         demo.pcap with record 20's captured length set to 16 MiB (above the snaplen)
   ieee802_11.pcap      link type 105 (IEEE 802.11): not supported
@@ -115,6 +118,8 @@ def main():
     header, records = read_pcap(DEMO)
     kept = [r for n, r in enumerate(records, 1) if n > 5 and n != 38]
     write("midstream-gap.pcap", header + b"".join(record_bytes(*r) for r in kept))
+    kept = [r for n, r in enumerate(records, 1) if n != 27]
+    write("lost-publish.pcap", header + b"".join(record_bytes(*r) for r in kept))
 
     whole = header + b"".join(record_bytes(*r) for r in records)
     start_20 = 24 + sum(16 + len(r[2]) for r in records[:19])
