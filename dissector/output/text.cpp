@@ -219,6 +219,8 @@ std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max
     return i;
 }
 
+std::size_t plain_prefix(std::string_view s) noexcept { return plain_run<DisplayPlain>(s.data(), s.size()); }
+
 void append_display(Buffer& out, std::string_view s) {
     const std::size_t plain = plain_run<DisplayPlain>(s.data(), s.size());
     if (plain == s.size()) {

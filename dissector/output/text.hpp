@@ -31,6 +31,10 @@ bool is_utf8(std::string_view s) noexcept;
 /// UTF-8 (no controls but \t \n \r); nullopt when they are not. Never cuts a character in two.
 std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max) noexcept;
 
+/// Length of the run at the start of `s` that both append_display and append_json_string copy
+/// unchanged: printable ASCII other than `"` and `\`.
+std::size_t plain_prefix(std::string_view s) noexcept;
+
 /// Appends `s` quoted for display (see the conventions above).
 void append_display(Buffer& out, std::string_view s);
 /// Appends `s` as a quoted JSON string (see the conventions above).

@@ -1,5 +1,6 @@
 // The printers' fast paths give the text of their plain versions: strings scanned eight bytes at
 // a time escape every byte wherever it sits, and numbers and times read as fmt writes them.
+#include "output/detail.hpp"
 #include "output/digits.hpp"
 #include "output/text.hpp"
 #include "test_util.hpp"
@@ -173,6 +174,47 @@ TEST(FastPath, LinePrefixFollowsEveryContextField) {
                                                                  : i != 3 && i != 4;
             if (shown) EXPECT_NE(fresh, first) << "format " << static_cast<int>(format) << ", change " << i;
             else EXPECT_EQ(fresh, first) << "format " << static_cast<int>(format) << ", change " << i;
+        }
+    }
+}
+
+// The payload preview's shortcut for plain ASCII gives the text of the general rule: printable
+// UTF-8 up to the cut as a quoted string (display form with "..." when cut), else hex.
+TEST(FastPath, PayloadPreviewMatchesTheGeneralRule) {
+    const auto reference = [](mqtt::Bytes payload, std::size_t max, bool json) {
+        Buffer out;
+        const std::size_t shown = (max == 0 || max > payload.size()) ? payload.size() : max;
+        if (const auto n = output::printable_prefix(payload, max)) {
+            const auto s = mqtt::as_string(payload.first(*n));
+            if (json) {
+                output::append(out, "\"payload\":");
+                output::append_json_string(out, s);
+            } else {
+                output::append_display(out, s);
+                if (*n < payload.size()) output::append(out, "...");
+            }
+        } else if (json) {
+            output::append(out, "\"payload_hex\":\"");
+            output::append_hex(out, payload.first(shown));
+            output::append(out, "\"");
+        } else {
+            output::append(out, "0x");
+            output::append_hex(out, payload.first(shown));
+            if (shown < payload.size()) output::append(out, "...");
+        }
+        return text(out);
+    };
+    const std::string samples[] = {"", "a", "sensor-0 reading 94", "say \"hi\"", "back\\slash", "tab\there",
+                                   "line\nbreak", "del\x7f", "caf\xC3\xA9 au lait", "\xE2\x82\xAC",
+                                   std::string("nul\0byte", 8), "\xFF\xFE", std::string(100, 'x')};
+    for (const auto& sample : samples) {
+        const auto payload = mqtt::as_bytes(sample);
+        for (const std::size_t max : {0u, 1u, 3u, 4u, 64u}) {
+            for (const bool json : {false, true}) {
+                Buffer out;
+                output::detail::append_payload(out, payload, max, json);
+                EXPECT_EQ(text(out), reference(payload, max, json)) << sample << " max " << max << " json " << json;
+            }
         }
     }
 }
