@@ -156,6 +156,9 @@ void TcpReassembler::acknowledged(TcpConnection& c, int d, std::uint32_t ack, st
     TcpHalf& h = c.half[d];
     const auto rel = static_cast<std::uint32_t>(ack - static_cast<std::uint32_t>(h.base + h.offset));
     const std::uint64_t upto = h.offset + rel;
+    std::uint64_t seen = h.offset;
+    if (!h.out_of_order.empty()) seen = h.out_of_order.rbegin()->first + h.out_of_order.rbegin()->second.bytes.size();
+    if (upto > seen + options_.max_out_of_order) return;  // implausibly far ahead: not trusted
     const bool fin_acked = h.fin && upto > h.fin_offset;  // nothing more will come
     if (h.acked <= h.offset) {
         h.acked_frame = frame;

@@ -23,10 +23,13 @@ struct ReassemblyOptions {
     std::int64_t closed_linger_seconds = 120;
     /// At most this many closed connections are remembered (the most recently closed).
     std::size_t max_closed = 65536;
-    /// A peer ACK past bytes of a direction that were not captured, with no later bytes of that
-    /// direction held, may just precede the data in a capture that reorders records: those bytes
-    /// are declared lost only once at least this many records and this much capture time have
-    /// passed since the ACK (or at once when later data, or the direction's FIN, was ACKed too).
+    /// Bytes the peer acknowledged but the capture lacks were on the wire, not captured: a hole
+    /// before held data is a gap as soon as an ACK covers it (up to what the ACK covers); so are
+    /// missing bytes before an acknowledged FIN. Acknowledged bytes with nothing held after them
+    /// may merely precede their data in a capture that reorders records: they are a gap when
+    /// data after them arrives, or once at least `ack_grace_records` records and `ack_grace_us`
+    /// of capture time have passed since the ACK. An ACK more than max_out_of_order past the
+    /// last byte seen is ignored.
     std::uint64_t ack_grace_records = 8;
     std::int64_t ack_grace_us = 1000;
     /// Out-of-order bytes waiting longer than this (capture time) for their hole make the hole a

@@ -339,6 +339,21 @@ TEST(TcpLoss, AHoleAcrossTheSequenceWrapIsMeasuredRight) {
     }));
 }
 
+TEST(TcpLoss, AnAckFarAheadOfAnythingSeenIsNotTrusted) {
+    TcpConversation c(client, server);
+    auto s = opened(c);
+    auto bogus = c.ack(Side::server);  // #5: 1 MB past the client's bytes
+    bogus.ack += 1'000'000;
+    s.push_back(bogus);
+    for (int i = 0; i < 10; ++i) s.push_back(c.ack(Side::server));  // #6-#15
+    s.push_back(c.data(Side::client, pingreq()));                    // #16
+    EXPECT_EQ(trace(s), (Log{
+        "in #4: data 0 off=0 size=16 #4",
+        "in #16: data 0 off=16 size=2 #16",
+        "in #0: close capture end",
+    }));
+}
+
 TEST(TcpLoss, KeepAlivesAndWindowProbesAreNoLoss) {
     TcpConversation c(client, server);
     auto s = opened(c);
