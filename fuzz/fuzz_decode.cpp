@@ -35,15 +35,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 namespace {
 constexpr fuzz::MutatorConfig mutator_config{.prefix = 1, .separators = false, .single_packet = true};
 }
-
-extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size, std::size_t max_size,
-                                               unsigned int seed) {
-    return fuzz::mutate(data, size, max_size, seed, mutator_config);
-}
-
-extern "C" std::size_t LLVMFuzzerCustomCrossOver(const std::uint8_t* data1, std::size_t size1,
-                                                 const std::uint8_t* data2, std::size_t size2,
-                                                 std::uint8_t* out, std::size_t max_out, unsigned int seed) {
-    return fuzz::cross_over(data1, size1, data2, size2, out, max_out, seed, mutator_config);
-}
+MQTTLENS_FUZZ_DEFINE_MUTATOR(mutator_config)
 #endif

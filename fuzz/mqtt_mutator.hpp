@@ -32,3 +32,15 @@ std::size_t cross_over(const std::uint8_t* data1, std::size_t size1, const std::
 
 /// libFuzzer's own mutator; the harness binary provides it (libFuzzer, or a test's stub).
 extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size);
+
+/// Defines LLVMFuzzerCustomMutator and LLVMFuzzerCustomCrossOver for a harness with `config`.
+#define MQTTLENS_FUZZ_DEFINE_MUTATOR(config)                                                          \
+    extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size,              \
+                                                   std::size_t max_size, unsigned int seed) {        \
+        return ::mqttlens::fuzz::mutate(data, size, max_size, seed, config);                         \
+    }                                                                                                 \
+    extern "C" std::size_t LLVMFuzzerCustomCrossOver(                                                 \
+        const std::uint8_t* data1, std::size_t size1, const std::uint8_t* data2, std::size_t size2,  \
+        std::uint8_t* out, std::size_t max_out, unsigned int seed) {                                 \
+        return ::mqttlens::fuzz::cross_over(data1, size1, data2, size2, out, max_out, seed, config); \
+    }
