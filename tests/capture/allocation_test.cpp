@@ -1,10 +1,11 @@
 // The hot path allocates nothing: in-order segments holding whole packets are framed in place.
 #include "harness.hpp"
 
+#include "counting_new.hpp"
+
 namespace mqttlens::capture::test {
 
-/// Allocations made so far (operator_new_test.cpp).
-std::size_t allocation_count() noexcept;
+using mqttlens::test::allocation_count;
 
 namespace {
 

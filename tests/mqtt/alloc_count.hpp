@@ -1,12 +1,8 @@
-// Counts heap allocations made through the global operator new in the mqtt_tests binary
-// (the replacement lives in alloc_count_test.cpp).
+// Counts heap allocations in the mqtt_tests binary (tests/support/counting_new.cpp).
 #pragma once
 
-#include <cstddef>
+#include "counting_new.hpp"
 
 namespace mqttlens::mqtt::test {
-
-/// Allocations made so far by any thread of this process.
-std::size_t allocation_count() noexcept;
-
+using mqttlens::test::allocation_count;
 }  // namespace mqttlens::mqtt::test

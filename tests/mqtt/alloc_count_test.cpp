@@ -1,6 +1,4 @@
-// The mqtt_tests binary's global operator new: plain malloc plus an atomic counter, so tests can
-// assert that a code path allocates nothing. Every unaligned form is replaced, so that each
-// allocation and its release go through the same pair (sanitizers check that they match).
+// The allocation counter of the mqtt_tests binary (tests/support/counting_new.cpp) counts.
 #include "alloc_count.hpp"
 
 #include <gtest/gtest.h>
@@ -9,33 +7,7 @@
 #include <cstdlib>
 #include <new>
 
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-
-void* operator new(std::size_t size) {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size ? size : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return ::operator new(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(size ? size : 1);
-}
-void* operator new[](std::size_t size, const std::nothrow_t& nt) noexcept {
-    return ::operator new(size, nt);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-
 namespace mqttlens::mqtt::test {
-
-std::size_t allocation_count() noexcept { return allocations.load(std::memory_order_relaxed); }
 
 TEST(AllocationCounter, CountsWhatTheProgramAllocates) {
     auto before = allocation_count();

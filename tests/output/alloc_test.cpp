@@ -1,24 +1,11 @@
 // The printers allocate nothing per packet once the output buffer has grown: counted through the
-// global operator new of this test binary.
+// global operator new of this test binary (tests/support/counting_new.cpp).
 #include "test_util.hpp"
+
+#include "counting_new.hpp"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-
-void* operator new(std::size_t n) {
-    ++allocations;
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace mqttlens;
 
@@ -42,11 +29,11 @@ TEST(Allocation, NoneOncePrintingIntoAGrownBuffer) {
         output::PrintOptions options;
         options.format = format;
         options.hex_dump = true;
-        const std::size_t before = allocations.load();
+        const std::size_t before = mqttlens::test::allocation_count();
         for (int round = 0; round < 100; ++round) {
             for (const auto& d : packets) output::print_packet(out, d.packet, context, options);
             out.clear();
         }
-        EXPECT_EQ(allocations.load() - before, 0u) << "format " << static_cast<int>(format);
+        EXPECT_EQ(mqttlens::test::allocation_count() - before, 0u) << "format " << static_cast<int>(format);
     }
 }

@@ -1,7 +1,9 @@
-// The capture_tests binary's global operator new: malloc plus an atomic counter, so tests can assert
+// A test binary's global operator new: malloc plus an atomic counter, so tests can assert
 // that a path allocates nothing. Every unaligned form is replaced, so that each allocation and its
 // release go through the same pair (sanitizers check that they match). Alone in its file: inlined
 // standard containers next to these definitions make g++ warn about the malloc/free pairing.
+#include "counting_new.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
@@ -11,9 +13,9 @@ namespace {
 std::atomic<std::size_t> allocations{0};
 }  // namespace
 
-namespace mqttlens::capture::test {
-std::size_t allocation_count() noexcept { return allocations.load(std::memory_order_relaxed); }
-}  // namespace mqttlens::capture::test
+std::size_t mqttlens::test::allocation_count() noexcept {
+    return allocations.load(std::memory_order_relaxed);
+}
 
 void* operator new(std::size_t size) {
     allocations.fetch_add(1, std::memory_order_relaxed);
