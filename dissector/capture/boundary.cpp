@@ -26,25 +26,6 @@ constexpr std::uint32_t connect_max_probe = 1u << 20;
 
 }  // namespace
 
-FixedHeaderScan scan_fixed_header(Bytes bytes) noexcept {
-    FixedHeaderScan scan;
-    std::uint32_t value = 0;
-    for (std::size_t i = 1; i <= 4; ++i) {
-        if (i >= bytes.size()) return scan;  // need_more
-        const std::uint8_t b = bytes[i];
-        value |= std::uint32_t(b & 0x7F) << (7 * (i - 1));
-        if (!(b & 0x80)) {
-            scan.status = FixedHeaderScan::Status::ok;
-            scan.remaining_length = value;
-            scan.size = static_cast<std::uint8_t>(i + 1);
-            scan.minimal = i == 1 || b != 0;
-            return scan;
-        }
-    }
-    scan.status = FixedHeaderScan::Status::malformed;
-    return scan;
-}
-
 Verdict plausible_packet_start(Bytes bytes, std::uint8_t protocol_level, std::size_t& total) noexcept {
     if (bytes.empty()) return Verdict::need_more;
     const bool v5 = protocol_level == 5;

@@ -2,6 +2,7 @@
 // and whether a byte stream opens with a CONNECT.
 #pragma once
 
+#include "mqtt/decoder.hpp"
 #include "mqtt/packet.hpp"
 
 #include <cstddef>
@@ -20,8 +21,19 @@ struct FixedHeaderScan {
     std::size_t total() const noexcept { return std::size_t(size) + remaining_length; }
 };
 /// Reads the fixed header at the start of `bytes`; need_more when they end inside it; malformed
-/// when a 4th Remaining Length byte has the continuation bit.
-FixedHeaderScan scan_fixed_header(Bytes bytes) noexcept;
+/// when a 4th Remaining Length byte has the continuation bit. Inline: it runs once per packet.
+inline FixedHeaderScan scan_fixed_header(Bytes bytes) noexcept {
+    FixedHeaderScan scan;
+    if (bytes.size() < 2) return scan;
+    const mqtt::LengthResult length = mqtt::read_remaining_length(bytes.subspan(1));
+    if (length.status == mqtt::LengthResult::Status::malformed) scan.status = FixedHeaderScan::Status::malformed;
+    if (length.status != mqtt::LengthResult::Status::ok) return scan;
+    scan.status = FixedHeaderScan::Status::ok;
+    scan.remaining_length = length.value;
+    scan.size = static_cast<std::uint8_t>(length.size + 1);
+    scan.minimal = length.size == 1 || bytes[length.size] != 0;
+    return scan;
+}
 
 enum class Verdict : std::uint8_t { no, yes, need_more };
 

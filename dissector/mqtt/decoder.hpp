@@ -31,7 +31,19 @@ struct LengthResult {
     std::uint8_t size = 0;  ///< bytes used (ok), bytes seen (need_more/malformed)
 };
 
-/// Reads a Remaining Length (§2.2.3) from the start of `bytes` (the bytes after byte 0).
-LengthResult read_remaining_length(Bytes bytes) noexcept;
+/// Reads a Remaining Length (§2.2.3) from the start of `bytes` (the bytes after byte 0): 1 to 4
+/// bytes, low 7 bits first, bit 7 set when another follows. Inline: every packet passes through it
+/// two or three times (capture framing, framer, decoder), and a call returning this struct through
+/// memory costs a store-forwarding stall each time.
+inline LengthResult read_remaining_length(Bytes bytes) noexcept {
+    std::uint32_t value = 0;
+    for (std::uint8_t i = 0; i < 4; ++i) {
+        if (i >= bytes.size()) return {LengthResult::Status::need_more, value, i};
+        const std::uint8_t b = bytes[i];
+        value |= std::uint32_t(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) return {LengthResult::Status::ok, value, static_cast<std::uint8_t>(i + 1)};
+    }
+    return {LengthResult::Status::malformed, value, 4};
+}
 
 }  // namespace mqttlens::mqtt

@@ -9,33 +9,11 @@
 // repeats the same error until reset().
 #include "mqtt/framer.hpp"
 
+#include "mqtt/decoder.hpp"
+
 #include <cstring>
 
 namespace mqttlens::mqtt {
-
-namespace {
-
-struct Header {
-    enum class Status : std::uint8_t { ok, need_more, malformed } status;
-    std::uint32_t remaining_length = 0;
-    std::uint8_t size = 0;  ///< byte 0 plus the Remaining Length bytes (ok)
-};
-
-/// Reads byte 0 and the Remaining Length at the start of `p[0..n)`, n >= 1.
-/// Remaining Length (§2.2.3): 1 to 4 bytes, low 7 bits of each, least significant first; bit 7
-/// says another byte follows. A 4th byte with bit 7 set is malformed.
-inline Header read_header(const std::uint8_t* p, std::size_t n) noexcept {
-    std::uint32_t value = 0;
-    for (std::size_t i = 1; i <= 4; ++i) {
-        if (i >= n) return {Header::Status::need_more};
-        const std::uint8_t b = p[i];
-        value |= std::uint32_t(b & 0x7F) << (7 * (i - 1));
-        if (!(b & 0x80)) return {Header::Status::ok, value, static_cast<std::uint8_t>(i + 1)};
-    }
-    return {Header::Status::malformed};
-}
-
-}  // namespace
 
 void Framer::feed(Bytes chunk) {
     if (broken_) return;
@@ -72,17 +50,17 @@ Frame Framer::next() {
 
     std::size_t need = 1;
     if (avail > 0) {
-        const Header h = read_header(p, avail);
-        if (h.status == Header::Status::malformed) {
+        const LengthResult h = read_remaining_length(Bytes(p + 1, avail - 1));
+        if (h.status == LengthResult::Status::malformed) {
             fail(Code::remaining_length_malformed);
             return frame;
         }
-        if (h.status == Header::Status::ok) {
-            if (h.remaining_length > options_.max_remaining_length) {
+        if (h.status == LengthResult::Status::ok) {
+            if (h.value > options_.max_remaining_length) {
                 fail(Code::packet_too_large);
                 return frame;
             }
-            const std::size_t total = std::size_t(h.size) + h.remaining_length;
+            const std::size_t total = 1 + std::size_t(h.size) + h.value;
             if (total <= avail) {
                 frame.status = Frame::Status::packet;
                 frame.packet = Bytes(p, total);
