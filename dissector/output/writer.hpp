@@ -25,6 +25,7 @@ public:
     /// Writes everything buffered; returns false once any write has failed.
     bool flush();
     bool failed() const noexcept { return failed_; }
+    std::FILE* file() const noexcept { return file_; }
 
 private:
     std::FILE* file_;

@@ -9,6 +9,7 @@
 #include "mqtt/decoder.hpp"
 #include "mqtt/session_checker.hpp"
 #include "output/writer.hpp"
+#include "print_pipeline.hpp"
 #include "progress.hpp"
 #include "stats/stats.hpp"
 #include "undecoded.hpp"
@@ -116,9 +117,8 @@ std::optional<EventKind> event_kind(capture::StreamEventKind k) noexcept {
 /// prints what the filter selects.
 class Printer final : public capture::Consumer {
 public:
-    Printer(output::Writer& writer, const output::PrintOptions& options, const PacketFilter& filter,
-            stats::Accumulator* stats, bool quiet)
-        : writer_(writer), options_(options), filter_(filter), stats_(stats), quiet_(quiet) {}
+    Printer(PrintPipeline& out, const PacketFilter& filter, stats::Accumulator* stats, bool quiet)
+        : out_(out), filter_(filter), stats_(stats), quiet_(quiet) {}
 
     void set_origin(capture::Timestamp ts) noexcept { origin_ = ts; }
     /// A rule was broken: a decode or stream error, a framing error, an error found at the end.
@@ -136,7 +136,8 @@ public:
         const bool v5 = e.protocol_level == 5;
         mqtt::DecodeOptions decode_options;
         if (e.protocol_level == 3) decode_options.protocol_level = 3;
-        const mqtt::Packet packet = v5 && !is_connect ? undecoded(e.bytes) : mqtt::decode(e.bytes, decode_options);
+        const Decoding how{decode_options.protocol_level, v5 && !is_connect};
+        const mqtt::Packet packet = how.undecoded ? undecoded(e.bytes) : mqtt::decode(e.bytes, decode_options);
         std::string_view note = v5 ? mqtt5_note : std::string_view{};
         if (const auto* connect = packet.get<mqtt::Connect>()) {
             if (connect->protocol_level == 5) note = mqtt5_note;
@@ -151,19 +152,12 @@ public:
         if (stats_) stats_->add_packet(e.connection.stream, checker_direction(e.direction), packet, {stream.begin(), stream.end()}, t);
         if (quiet_ || !filter_.selects(packet, c.client_id_view(), error)) return;
 
-        output::Context context;
-        context.frame = e.frame;
-        context.ts = epoch(e.ts);
-        context.rel_time = since(e.ts, origin_);
-        context.stream = e.connection.stream;
-        context.src = e.src;
-        context.dst = e.dst;
-        context.direction = output_direction(e.direction);
-        context.offset = e.stream_offset;
-        context.extra = {stream.begin(), stream.end()};
-        context.note = note;
-        output::print_packet(writer_.buffer(), packet, context, options_);
-        writer_.commit();
+        // Every field given: no zeroing first (a rep stos here stalls the reads that follow).
+        const Seen seen{e.frame,           epoch(e.ts), since(e.ts, origin_),
+                        e.connection.stream, output_direction(e.direction), e.stream_offset,
+                        e.src,             e.dst,       {stream.begin(), stream.end()},
+                        note};
+        out_.packet(e.bytes, how, packet, seen);
     }
 
     void on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) override {
@@ -268,13 +262,9 @@ private:
         return context;
     }
 
-    void emit(const Event& event) {
-        print_event(writer_.buffer(), event, options_);
-        writer_.commit();
-    }
+    void emit(const Event& event) { out_.event(event); }
 
-    output::Writer& writer_;
-    const output::PrintOptions& options_;
+    PrintPipeline& out_;
     const PacketFilter& filter_;
     stats::Accumulator* stats_;
     bool quiet_;
@@ -342,7 +332,8 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     output::Writer writer(stdout);
     std::optional<stats::Accumulator> accumulator;
     if (args.stats) accumulator.emplace();
-    Printer printer(writer, options, filter, accumulator ? &*accumulator : nullptr, args.quiet);
+    PrintPipeline pipeline(writer, options, !args.quiet && args.threads > 1);
+    Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
     capture::Dissector dissector(printer, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);
 
@@ -361,15 +352,16 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
             if (good_records++ == 0) printer.set_origin(record.ts);
             dissector.process(record);
             progress.record(16u + record.caplen, printer.packets());
-            if (live && writer.buffer().size() > 0) writer.flush();
+            if (live) pipeline.flush();
         }
     }
     dissector.finish();
+    pipeline.finish();
     progress.clear();
 
     if (accumulator)
         print_stats(writer.buffer(), *accumulator, dissector.stats(), args.json, !args.quiet && printer.packets() > 0);
-    if (!writer.flush()) return fail("cannot write the output");
+    if (!writer.flush() || pipeline.failed()) return fail("cannot write the output");
     if (live && source.dropped() > 0)
         fmt::print(stderr, "mqtt-dissect: {} packets dropped by the kernel\n", source.dropped());
     if (status == capture::CaptureSource::Status::error && !stop_requested.load())

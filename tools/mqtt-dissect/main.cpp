@@ -208,6 +208,11 @@ int main(int argc, char** argv) {
     auto* stats = app.add_flag("--stats", args.stats, "After the packets: per type, per connection, per topic, per rule");
     auto* quiet = app.add_flag("-q,--quiet", args.quiet, "No packets and no progress line (with --stats: only the tables)");
     auto* strict = app.add_flag("--strict", args.strict, "Capture input: exit 1 when any rule was broken");
+    auto* threads = app.add_option("--threads", args.threads,
+                                   "Capture input: 2 = format the output on a second thread, 1 = all on one thread")
+                        ->check(CLI::IsMember({1, 2}))
+                        ->type_name("N")
+                        ->capture_default_str();
 
     auto* verbose = app.add_flag("-V,--verbose", args.verbose,
                                  "Detailed tree: every field, its offset and bytes, flags bit by bit");
@@ -238,7 +243,7 @@ int main(int argc, char** argv) {
     }
     // One input; capture options only with a capture, byte options only with bytes.
     const std::vector<CLI::Option*> inputs{file, read, iface, hex, hex_file, raw};
-    const std::vector<CLI::Option*> capture_only{port, tls_port, type, topic, client, errors_only, stats, quiet, strict};
+    const std::vector<CLI::Option*> capture_only{port, tls_port, type, topic, client, errors_only, stats, quiet, strict, threads};
     CLI::Option* input = nullptr;
     for (CLI::Option* o : inputs) {
         if (o->count() == 0) continue;

@@ -34,6 +34,7 @@ struct Args {
     bool stats = false;
     bool quiet = false;
     bool strict = false;
+    int threads = 2;  ///< capture input: 2 prints on a second thread, 1 on the capture thread
 
     bool capture_input() const { return !captures.empty() || !read_file.empty() || !interface.empty(); }
 };
