@@ -2,7 +2,9 @@
 
 #include <pcap/pcap.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace mqttlens::capture {
 
@@ -21,10 +23,26 @@ CaptureSource::CaptureSource(pcap_t* handle, bool live)
 CaptureSource::~CaptureSource() { pcap_close(handle_); }
 
 OpenResult CaptureSource::open_file(const std::string& path) {
+    // Opened here rather than by pcap_open_offline() to give the stream a 1 MiB buffer: libpcap
+    // reads record by record through stdio, whose default 4 KiB buffer costs a read() system
+    // call per 4 KiB (about a fifth of the time of a plain read of a large capture).
+    // (glibc ignores the size unless it is given the buffer.)
+    constexpr std::size_t buffer_size = 1 << 20;
+    const bool is_stdin = path == "-";
+    std::FILE* f = is_stdin ? stdin : std::fopen(path.c_str(), "rb");
+    if (!f) return failed(path + ": " + std::strerror(errno));
+    auto buffer = std::make_unique_for_overwrite<char[]>(buffer_size);
+    std::setvbuf(f, buffer.get(), _IOFBF, buffer_size);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!p) return failed(errbuf);
-    return OpenResult{std::unique_ptr<CaptureSource>(new CaptureSource(p, false)), {}};
+    // On success libpcap owns the FILE and closes it in pcap_close().
+    pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!p) {
+        if (!is_stdin) std::fclose(f);
+        return failed(errbuf);
+    }
+    std::unique_ptr<CaptureSource> source(new CaptureSource(p, false));
+    source->file_buffer_ = std::move(buffer);
+    return OpenResult{std::move(source), {}};
 }
 
 OpenResult CaptureSource::open_memory(Bytes capture) {

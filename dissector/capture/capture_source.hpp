@@ -81,6 +81,7 @@ public:
 private:
     CaptureSource(pcap_t* handle, bool live);
 
+    std::unique_ptr<char[]> file_buffer_;  // the stdio buffer of a file; outlives handle_
     pcap_t* handle_;
     bool live_;
     bool nano_;
