@@ -19,38 +19,31 @@ constexpr std::size_t batches = 3;
 
 }  // namespace
 
-std::uint8_t* PrintPipeline::Arena::allocate(std::size_t n, std::size_t align) {
-    for (;;) {
-        if (current_ < blocks_.size()) {
-            const Block& b = blocks_[current_];
-            const std::size_t at = (used_ + align - 1) & ~(align - 1);  // align: a power of two
-            if (at + n <= b.size) {
-                used_total_ += at + n - used_;
-                used_ = at + n;
-                return b.data.get() + at;
-            }
-            if (current_ + 1 < blocks_.size() && n <= blocks_[current_ + 1].size) {
-                ++current_;
-                used_ = 0;
-                continue;
-            }
-        }
-        // A new block after the current one; larger than usual for a packet bigger than a block.
-        const std::size_t size = std::max(n, block_size);
-        const std::size_t at = blocks_.empty() ? 0 : current_ + 1;
-        blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(at),
-                       Block{std::make_unique<std::uint8_t[]>(size), size});
-        current_ = at;
-        used_ = 0;
+void PrintPipeline::Arena::enter(std::size_t block) noexcept {
+    current_ = block;
+    cur_ = reinterpret_cast<std::uintptr_t>(blocks_[block].data.get());
+    end_ = cur_ + blocks_[block].size;
+}
+
+std::uint8_t* PrintPipeline::Arena::next_block(std::size_t n, std::size_t align) {
+    used_ += end_ - cur_;  // the rest of the current block is lost to this batch
+    const std::size_t next = cur_ == 0 ? 0 : current_ + 1;
+    if (next >= blocks_.size() || blocks_[next].size < n + align) {
+        // A new block; larger than usual for a packet bigger than a block.
+        const std::size_t size = std::max(n + align, block_size);
+        blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(next),
+                       Block{std::make_unique_for_overwrite<std::uint8_t[]>(size), size});
     }
+    enter(next);
+    return allocate(n, align);
 }
 
 void PrintPipeline::Arena::clear() noexcept {
     // Keep the usual blocks for the next batch; let outsized ones go.
     std::erase_if(blocks_, [](const Block& b) { return b.size > block_size; });
     current_ = 0;
+    cur_ = end_ = 0;
     used_ = 0;
-    used_total_ = 0;
 }
 
 void PrintPipeline::Batch::clear() noexcept {
@@ -98,9 +91,8 @@ std::string_view PrintPipeline::keep(std::string_view text) {
     return {reinterpret_cast<const char*>(copy), text.size()};
 }
 
-std::uint32_t PrintPipeline::segment(const Seen& seen) {
+std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
     const SegmentKey key{seen.frame, seen.stream, seen.direction, seen.src.data(), seen.dst.data()};
-    if (key == last_key_ && key.src != nullptr) return last_segment_;
     Batch& b = *filling_;
     const bool same_connection = key.src != nullptr && key.stream == last_key_.stream &&
                                  key.src == last_key_.src && key.dst == last_key_.dst;

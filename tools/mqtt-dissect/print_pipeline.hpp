@@ -27,6 +27,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -84,8 +85,17 @@ private:
     /// Blocks of copied bytes; a run never spans two blocks, so views into it stay valid.
     class Arena {
     public:
-        std::uint8_t* allocate(std::size_t n, std::size_t align = 1);
-        std::size_t used() const noexcept { return used_total_; }
+        /// n bytes aligned to `align` (a power of two); inline: it runs once or twice per packet.
+        std::uint8_t* allocate(std::size_t n, std::size_t align = 1) {
+            const std::uintptr_t at = (cur_ + align - 1) & ~std::uintptr_t(align - 1);
+            if (cur_ != 0 && at + n <= end_) {
+                used_ += at + n - cur_;
+                cur_ = at + n;
+                return reinterpret_cast<std::uint8_t*>(at);
+            }
+            return next_block(n, align);
+        }
+        std::size_t used() const noexcept { return used_; }
         void clear() noexcept;
 
     private:
@@ -94,10 +104,14 @@ private:
             std::unique_ptr<std::uint8_t[]> data;
             std::size_t size = 0;
         };
+        std::uint8_t* next_block(std::size_t n, std::size_t align);
+        void enter(std::size_t block) noexcept;
+
         std::vector<Block> blocks_;
         std::size_t current_ = 0;  // the block being filled
-        std::size_t used_ = 0;     // bytes used in it
-        std::size_t used_total_ = 0;
+        std::uintptr_t cur_ = 0;   // its first free byte (0: no block yet)
+        std::uintptr_t end_ = 0;
+        std::size_t used_ = 0;     // bytes handed out (and lost to alignment) since clear()
     };
 
     /// What the packets of one capture record in one direction share (one per ~10 packets on a
@@ -135,7 +149,15 @@ private:
     };
 
     std::string_view keep(std::string_view text);
-    std::uint32_t segment(const Seen& seen);
+    /// The segment of `seen`: the last one when it is the same record, direction and connection.
+    std::uint32_t segment(const Seen& seen) {
+        if (seen.frame == last_key_.frame && seen.stream == last_key_.stream &&
+            seen.direction == last_key_.direction && seen.src.data() == last_key_.src &&
+            seen.dst.data() == last_key_.dst && last_key_.src != nullptr)
+            return last_segment_;
+        return new_segment(seen);
+    }
+    std::uint32_t new_segment(const Seen& seen);
     void added();      // a record was added: hand the batch over when it is full
     void hand_over();  // queue the batch being filled, take a free one
     static void print(const Batch& batch, output::Writer& out, const output::PrintOptions& options);
