@@ -11,6 +11,7 @@
 #include <string_view>
 
 typedef struct pcap pcap_t;
+struct bpf_program;
 
 namespace mqttlens::capture {
 
@@ -53,8 +54,9 @@ public:
         stopped,  ///< stop() was called
     };
 
-    /// Opens a pcap or pcapng file; "-" reads standard input.
-    static OpenResult open_file(const std::string& path);
+    /// Opens a pcap or pcapng file; "-" reads standard input. With a BPF `filter`, next() skips
+    /// the records it rejects but still counts them: frame numbers stay those of the file.
+    static OpenResult open_file(const std::string& path, const std::string& filter = {});
     /// Reads a capture held in memory. `capture` must outlive the source.
     static OpenResult open_memory(Bytes capture);
     /// Captures live on `interface` (e.g. "lo", "any") with an optional BPF `filter`.
@@ -70,6 +72,8 @@ public:
     /// Makes next() return `stopped` soon. Async-signal-safe: may be called from a signal handler.
     void stop() noexcept;
 
+    /// The time of the first record read, even one a file filter rejected (zero before it).
+    Timestamp first_timestamp() const noexcept { return first_ts_; }
     /// Why next() returned `error`.
     const std::string& error() const noexcept { return error_; }
     /// The capture's link type (DLT_* value).
@@ -81,12 +85,17 @@ public:
 private:
     CaptureSource(pcap_t* handle, bool live);
 
+    struct FreeProgram {
+        void operator()(bpf_program* program) const noexcept;
+    };
     std::unique_ptr<char[]> file_buffer_;  // the stdio buffer of a file; outlives handle_
+    std::unique_ptr<bpf_program, FreeProgram> file_filter_;  // -f on a file, applied by next()
     pcap_t* handle_;
     bool live_;
     bool nano_;
     int link_type_;
     std::uint64_t frame_ = 0;
+    Timestamp first_ts_;
     Status done_ = Status::record;  // record while not finished
     std::atomic<bool> stop_requested_{false};
     std::string error_;

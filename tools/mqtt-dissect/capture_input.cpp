@@ -314,7 +314,7 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
                                                      : args.captures.front();
     const std::string name = live ? args.interface : path == "-" ? std::string("standard input") : path;
     auto opened = live ? capture::CaptureSource::open_live(args.interface, args.bpf)
-                       : capture::CaptureSource::open_file(path);
+                       : capture::CaptureSource::open_file(path, args.bpf);
     if (!opened) {
         const bool named = live || opened.error.rfind(path, 0) == 0;  // libpcap often names the file
         return fail(named ? opened.error : fmt::format("{}: {}", name, opened.error));
@@ -349,7 +349,7 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
         StopOnSignal stop(source);
         capture::Record record;
         while ((status = source.next(record)) == capture::CaptureSource::Status::record) {
-            if (good_records++ == 0) printer.set_origin(record.ts);
+            if (good_records++ == 0) printer.set_origin(source.first_timestamp());  // tshark's time 0
             dissector.process(record);
             progress.record(16u + record.caplen, printer.packets());
             if (live) pipeline.flush();

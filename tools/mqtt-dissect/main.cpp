@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
                      ->type_name("FILE");
     auto* iface = app.add_option("-i,--interface", args.interface, "Capture live on IFACE (e.g. lo, any, eth0)")
                       ->type_name("IFACE");
-    auto* bpf = app.add_option("-f,--filter", args.bpf, "BPF capture filter for -i, e.g. \"tcp port 1883\"")
+    auto* bpf = app.add_option("-f,--filter", args.bpf, "BPF filter, live or on a file, e.g. \"tcp port 1883\"; frame numbers stay the file's")
                     ->type_name("BPF");
     auto* hex = app.add_option("--hex", args.hex,
                                "Bytes as hex; spaces, ':' ',' '-' and 0x prefixes are ignored")
@@ -243,14 +243,13 @@ int main(int argc, char** argv) {
     }
     // One input; capture options only with a capture, byte options only with bytes.
     const std::vector<CLI::Option*> inputs{file, read, iface, hex, hex_file, raw};
-    const std::vector<CLI::Option*> capture_only{port, tls_port, type, topic, client, errors_only, stats, quiet, strict, threads};
+    const std::vector<CLI::Option*> capture_only{bpf, port, tls_port, type, topic, client, errors_only, stats, quiet, strict, threads};
     CLI::Option* input = nullptr;
     for (CLI::Option* o : inputs) {
         if (o->count() == 0) continue;
         if (input != nullptr) return usage(fmt::format("{} excludes {}", input->get_name(), o->get_name()));
         input = o;
     }
-    if (bpf->count() > 0 && iface->count() == 0) return usage("--filter needs --interface (live capture)");
     const bool bytes_input = hex->count() + hex_file->count() + raw->count() > 0;
     for (CLI::Option* o : capture_only)
         if (bytes_input && o->count() > 0)

@@ -17,7 +17,7 @@ struct Args {
     std::vector<std::string> captures;  ///< positional FILE (at most one)
     std::string read_file;              ///< -r FILE
     std::string interface;              ///< -i IFACE
-    std::string bpf;                    ///< -f FILTER (live only)
+    std::string bpf;                    ///< -f FILTER (live, or applied to a file's records)
     std::vector<std::uint16_t> ports;   ///< --port (default 1883)
     std::vector<std::uint16_t> tls_ports;  ///< --tls-port (default 8883)
     // Filters (capture input).
