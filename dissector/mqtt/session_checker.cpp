@@ -58,26 +58,16 @@ Diagnostic make_diagnostic(Code code, Field field, std::uint32_t offset) noexcep
 }  // namespace
 
 int SessionChecker::InFlight::find(std::uint16_t id) const noexcept {
-    for (std::uint16_t i = 0; i < size; ++i)
-        if (ids[i] == id) return i;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        if (ids[i].id == id) return static_cast<int>(i);
     return -1;
 }
 
 void SessionChecker::InFlight::insert(std::uint16_t id, Kind kind) noexcept {
-    if (size == max_in_flight) {
-        ++spare_acks;
-        return;
-    }
-    ids[size] = id;
-    kinds[size] = kind;
-    ++size;
+    if (!ids.push_back({id, kind})) ++spare_acks;
 }
 
-void SessionChecker::InFlight::erase(int index) noexcept {
-    --size;
-    ids[index] = ids[size];
-    kinds[index] = kinds[size];
-}
+void SessionChecker::InFlight::erase(int index) noexcept { ids.erase_unordered(static_cast<std::size_t>(index)); }
 
 SessionChecker::SessionChecker(bool midstream) noexcept
     : SessionChecker(SessionOptions{.midstream = midstream}) {}
@@ -246,18 +236,17 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
             }
             if (!id) return;
             const Kind kind = sub ? Kind::subscribe : Kind::unsubscribe;
-            const std::uint16_t before = own.size;
+            const std::size_t before = own.size();
             new_request(own, *id, kind, false, id_offset, out);
-            if (own.size != before && request_count_ < max_tracked_requests)
-                requests_[request_count_++] =
-                    Request{time_us, ref, filters, *id, static_cast<std::uint8_t>(id_offset), kind};
+            if (own.size() != before)
+                requests_.push_back(Request{time_us, ref, filters, *id, static_cast<std::uint8_t>(id_offset), kind});
             return;
         }
         case PacketType::suback: {
             const auto* s = packet.get<Suback>();
             if (!s || !s->packet_id) return;
             const int i = peer.find(*s->packet_id);
-            if (i < 0 || peer.kinds[i] != Kind::subscribe) return unmatched_ack(peer, id_offset, out);
+            if (i < 0 || peer.kind(i) != Kind::subscribe) return unmatched_ack(peer, id_offset, out);
             // MQTT-3.9.3-1: "one return code for each Topic Filter in the SUBSCRIBE Packet"
             if (const Request* r = find_request(*s->packet_id);
                 r && r->filters != s->return_codes.size())
@@ -276,25 +265,25 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
     switch (packet.type()) {
         case PacketType::puback: {
             const int i = peer.find(id);
-            if (i < 0 || peer.kinds[i] != Kind::qos1) return unmatched_ack(peer, id_offset, out);
+            if (i < 0 || peer.kind(i) != Kind::qos1) return unmatched_ack(peer, id_offset, out);
             peer.erase(i);
             return;
         }
         case PacketType::pubrec: {
             const int i = peer.find(id);
-            if (i < 0 || peer.kinds[i] == Kind::qos1 || peer.kinds[i] == Kind::subscribe ||
-                peer.kinds[i] == Kind::unsubscribe)
+            if (i < 0 || peer.kind(i) == Kind::qos1 || peer.kind(i) == Kind::subscribe ||
+                peer.kind(i) == Kind::unsubscribe)
                 return unmatched_ack(peer, id_offset, out);
-            if (peer.kinds[i] == Kind::qos2_sent) peer.kinds[i] = Kind::qos2_received;
+            if (peer.kind(i) == Kind::qos2_sent) peer.kind(i) = Kind::qos2_received;
             else ++peer.spare_acks;  // a repeated PUBREC draws another PUBREL
             return;
         }
         case PacketType::pubrel: {
             // The PUBLISH sender's answer to PUBREC: the identifier is in its own space.
             const int i = own.find(id);
-            if (i >= 0 && own.kinds[i] == Kind::qos2_received) {
-                own.kinds[i] = Kind::qos2_released;
-            } else if (i >= 0 && own.kinds[i] == Kind::qos2_released) {
+            if (i >= 0 && own.kind(i) == Kind::qos2_received) {
+                own.kind(i) = Kind::qos2_released;
+            } else if (i >= 0 && own.kind(i) == Kind::qos2_released) {
                 ++own.spare_acks;  // a repeated PUBREL draws another PUBCOMP
             } else if (i < 0 && connect_seen_ && !clean_session_) {
                 // MQTT-4.4.0-1: on a resumed session PUBRELs of the last connection are re-sent
@@ -306,14 +295,14 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
         }
         case PacketType::pubcomp: {
             const int i = peer.find(id);
-            if (i < 0 || peer.kinds[i] != Kind::qos2_released)
+            if (i < 0 || peer.kind(i) != Kind::qos2_released)
                 return unmatched_ack(peer, id_offset, out);
             peer.erase(i);
             return;
         }
         case PacketType::unsuback: {
             const int i = peer.find(id);
-            if (i < 0 || peer.kinds[i] != Kind::unsubscribe)
+            if (i < 0 || peer.kind(i) != Kind::unsubscribe)
                 return unmatched_ack(peer, id_offset, out);
             peer.erase(i);
             forget_request(id);
@@ -333,9 +322,9 @@ void SessionChecker::new_request(InFlight& space, std::uint16_t id, Kind kind, b
     // A DUP=1 PUBLISH repeats the one in flight: not a reuse, but it may draw a second answer.
     // Once PUBREL is sent the PUBLISH must not be re-sent (MQTT-4.3.3-1).
     const bool retransmission =
-        dup && ((kind == Kind::qos1 && space.kinds[i] == Kind::qos1) ||
-                (kind == Kind::qos2_sent && (space.kinds[i] == Kind::qos2_sent ||
-                                             space.kinds[i] == Kind::qos2_received)));
+        dup && ((kind == Kind::qos1 && space.kind(i) == Kind::qos1) ||
+                (kind == Kind::qos2_sent && (space.kind(i) == Kind::qos2_sent ||
+                                             space.kind(i) == Kind::qos2_received)));
     if (retransmission) {
         ++space.spare_acks;
         return;
@@ -354,18 +343,16 @@ void SessionChecker::unmatched_ack(InFlight& space, std::uint32_t offset, Diagno
 }
 
 void SessionChecker::forget_request(std::uint16_t id) noexcept {
-    for (std::uint8_t i = 0; i < request_count_; ++i) {
+    for (std::size_t i = 0; i < requests_.size(); ++i) {
         if (requests_[i].id == id) {
-            std::move(requests_.begin() + i + 1, requests_.begin() + request_count_,
-                      requests_.begin() + i);
-            --request_count_;
+            requests_.erase(i);
             return;
         }
     }
 }
 
 const SessionChecker::Request* SessionChecker::find_request(std::uint16_t id) const noexcept {
-    for (std::uint8_t i = 0; i < request_count_; ++i)
+    for (std::size_t i = 0; i < requests_.size(); ++i)
         if (requests_[i].id == id) return &requests_[i];
     return nullptr;
 }
@@ -374,9 +361,10 @@ void SessionChecker::lost_data() noexcept {
     first_rules_ = false;
     acks_uncertain_ = true;
     last_client_us_.reset();
-    client_ids_.size = server_ids_.size = 0;
+    client_ids_.ids.clear();
+    server_ids_.ids.clear();
     client_ids_.spare_acks = server_ids_.spare_acks = 0;
-    request_count_ = 0;
+    requests_.clear();
     ping_count_ = 0;
     pings_untracked_ = 0;
 }
@@ -391,7 +379,7 @@ std::vector<EndFinding> SessionChecker::finish(std::int64_t end_us, ConnectionEn
     // After a client packet with errors the Server closes without answering (MQTT-4.8.0-1):
     // what was still unanswered then is not the Server's fault.
     if (!client_broke_) {
-        for (std::uint8_t i = 0; i < request_count_; ++i) {
+        for (std::size_t i = 0; i < requests_.size(); ++i) {
             const Request& r = requests_[i];
             if (!overdue(r.time_us)) continue;
             // MQTT-3.8.4-1 / MQTT-3.10.4-4: the Server MUST respond with SUBACK / UNSUBACK

@@ -6,7 +6,10 @@
 #include "mqtt/diagnostic.hpp"
 #include "mqtt/packet.hpp"
 
+#include <algorithm>
 #include <array>
+#include <memory>
+#include <new>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -96,11 +99,54 @@ private:
         unsubscribe,   ///< UNSUBACK
     };
 
+    /// A table of up to `Max` entries that lives inside the checker while it holds at most
+    /// `Inline` and moves to the heap beyond: a connection costs a few hundred bytes, not kilobytes,
+    /// while it has little in flight (most do), and capture-wide memory is per open connection.
+    /// When the heap is refused the table counts as full (callers already handle a full table).
+    template <class T, std::size_t Inline, std::size_t Max>
+    class Table {
+    public:
+        std::size_t size() const noexcept { return size_; }
+        T& operator[](std::size_t i) noexcept { return data()[i]; }
+        const T& operator[](std::size_t i) const noexcept { return data()[i]; }
+        /// False when the table is full.
+        bool push_back(const T& value) noexcept {
+            if (size_ == Max) return false;
+            if (size_ == Inline && !heap_) {
+                heap_.reset(new (std::nothrow) T[Max]);
+                if (!heap_) return false;
+                std::copy(local_.begin(), local_.end(), heap_.get());
+            }
+            data()[size_++] = value;
+            return true;
+        }
+        /// Removes entry i, keeping the order of the others.
+        void erase(std::size_t i) noexcept {
+            std::copy(data() + i + 1, data() + size_, data() + i);
+            --size_;
+        }
+        /// Removes entry i, moving the last one into its place.
+        void erase_unordered(std::size_t i) noexcept {
+            --size_;
+            data()[i] = data()[size_];
+        }
+        void clear() noexcept { size_ = 0; }
+
+    private:
+        T* data() noexcept { return heap_ ? heap_.get() : local_.data(); }
+        const T* data() const noexcept { return heap_ ? heap_.get() : local_.data(); }
+        std::array<T, Inline> local_{};
+        std::unique_ptr<T[]> heap_;  // kept once allocated: a busy connection stays busy
+        std::uint16_t size_ = 0;
+    };
+
+    struct InFlightId {
+        std::uint16_t id;
+        Kind kind;
+    };
     /// The identifiers in flight from one side (MQTT-2.3.1-2: one space per sender).
     struct InFlight {
-        std::array<std::uint16_t, max_in_flight> ids;
-        std::array<Kind, max_in_flight> kinds;
-        std::uint16_t size = 0;
+        Table<InFlightId, 8, max_in_flight> ids;
         /// Requests not tracked (table full) plus retransmissions: acknowledgements that may match
         /// nothing here without anyone being at fault.
         std::uint32_t spare_acks = 0;
@@ -108,6 +154,8 @@ private:
         int find(std::uint16_t id) const noexcept;
         void insert(std::uint16_t id, Kind kind) noexcept;
         void erase(int index) noexcept;
+        Kind& kind(int index) noexcept { return ids[static_cast<std::size_t>(index)].kind; }
+        std::size_t size() const noexcept { return ids.size(); }
     };
 
     /// A SUBSCRIBE or UNSUBSCRIBE awaiting its answer, with what finish() and SUBACK need.
@@ -156,8 +204,7 @@ private:
 
     InFlight client_ids_;
     InFlight server_ids_;
-    std::array<Request, max_tracked_requests> requests_;
-    std::uint8_t request_count_ = 0;
+    Table<Request, 2, max_tracked_requests> requests_;
     std::array<Ping, max_tracked_pings> pings_;  // oldest first
     std::uint8_t ping_count_ = 0;
     std::uint32_t pings_untracked_ = 0;
