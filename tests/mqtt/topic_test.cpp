@@ -101,4 +101,26 @@ TEST(TopicFilter, SixtyFiveThousandLevels) {
 }
 
 }  // namespace
+/// The fast path's promise, checked byte by byte: every length from 0 to 70 (short words, one
+/// and several 16-byte blocks, the overlapping tail), each byte class at every position.
+TEST(PlainTopic, AgreesWithTheByteRuleAtEveryLengthAndPosition) {
+    const std::string bad_bytes = std::string("+#\0\x1f\x7f\x80\xc3\xff", 8);
+    const std::string good_bytes = " a/Z~$";
+    for (std::size_t n = 0; n <= 70; ++n) {
+        std::string base(n, 'a');
+        for (std::size_t i = 0; i < n; ++i) base[i] = good_bytes[i % good_bytes.size()];
+        EXPECT_EQ(plain_topic(base), n > 0) << "length " << n;
+        for (std::size_t at = 0; at < n; ++at) {
+            for (const char b : bad_bytes) {
+                std::string t = base;
+                t[at] = b;
+                // (Reads past the end are ruled out elsewhere: the decoder's guard-page tests
+                // end packets, topics included, on a PROT_NONE page.)
+                EXPECT_FALSE(plain_topic(t)) << "length " << n << ", byte " << int(static_cast<unsigned char>(b))
+                                             << " at " << at;
+            }
+        }
+    }
+}
+
 }  // namespace mqttlens::mqtt::detail

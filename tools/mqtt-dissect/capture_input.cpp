@@ -72,7 +72,7 @@ std::int64_t micros(capture::Timestamp ts) noexcept {
 output::Timestamp epoch(capture::Timestamp ts) noexcept { return {ts.sec, ts.nsec}; }
 
 /// `t - origin`; 0 when a record is older than the first one.
-output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) noexcept {
+[[gnu::always_inline]] inline output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) noexcept {
     if (t < origin) return {};
     std::int64_t sec = t.sec - origin.sec;
     std::int64_t nsec = std::int64_t(t.nsec) - std::int64_t(origin.nsec);
@@ -150,7 +150,7 @@ public:
         const bool error = !packet.valid() || stream.error_count() > 0;
         any_error_ |= error;
         if (stats_) stats_->add_packet(e.connection.stream, checker_direction(e.direction), packet, {stream.begin(), stream.end()}, t);
-        if (quiet_ || !filter_.selects(packet, c.client_id_view(), error)) return;
+        if (quiet_ || (!filter_.selects_all() && !filter_.selects(packet, c.client_id_view(), error))) return;
 
         // Every field given: no zeroing first (a rep stos here stalls the reads that follow).
         const Seen seen{e.frame,           epoch(e.ts), since(e.ts, origin_),

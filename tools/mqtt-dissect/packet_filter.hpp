@@ -18,6 +18,9 @@ struct PacketFilter {
     std::optional<std::string> client_id;///< --client: packets of connections with this Client Identifier
     bool errors_only = false;            ///< --errors-only: packets with an error-severity finding
 
+    /// No filter at all: every packet is shown (checked first, so that the common case costs
+    /// nothing per packet).
+    bool selects_all() const noexcept { return types == 0 && !topic && !client_id && !errors_only; }
     /// --type or --topic is set: only some packets are shown, stream events are not.
     bool selects_packets() const noexcept { return types != 0 || topic.has_value(); }
 
