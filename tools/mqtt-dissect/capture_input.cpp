@@ -137,10 +137,15 @@ public:
         mqtt::DecodeOptions decode_options;
         if (e.protocol_level == 3) decode_options.protocol_level = 3;
         const Decoding how{decode_options.protocol_level, v5 && !is_connect};
-        const mqtt::Packet packet = how.undecoded ? undecoded(e.bytes) : mqtt::decode(e.bytes, decode_options);
+        mqtt::Packet packet = how.undecoded ? undecoded(e.bytes) : mqtt::decode(e.bytes, decode_options);
         std::string_view note = v5 ? mqtt5_note : std::string_view{};
-        if (const auto* connect = packet.get<mqtt::Connect>()) {
-            if (connect->protocol_level == 5) note = mqtt5_note;
+        if (auto* connect = std::get_if<mqtt::Connect>(&packet.body)) {
+            if (connect->protocol_level == 5) {
+                note = mqtt5_note;
+                // The decoder stops after the level of a 5.0 CONNECT; its Client Identifier is
+                // still wanted by --client and --stats (printers show such a CONNECT undecoded).
+                if (const auto id = mqtt5_client_id(e.bytes)) connect->client_id = *id;
+            }
             if (!c.client_id) c.client_id.emplace(connect->client_id);
         }
         const std::int64_t t = micros(e.ts);
