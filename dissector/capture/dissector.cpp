@@ -8,7 +8,8 @@ namespace mqttlens::capture {
 Dissector::Dissector(Consumer& consumer, DissectorOptions options)
     : consumer_(consumer),
       streams_(std::make_unique<MqttStreams>(consumer, std::move(options.streams))),
-      tcp_(std::make_unique<TcpReassembler>(*streams_, options.reassembly)) {}
+      tcp_(std::make_unique<TcpReassembler>(*streams_, options.reassembly)),
+      defrag_(options.defrag) {}
 
 Dissector::~Dissector() = default;
 
@@ -21,12 +22,26 @@ void Dissector::process(const Record& record) {
         ++stats_.not_ip;
         return;
     }
+    process_ip(packet, record);
+}
+
+void Dissector::process_ip(const NetworkPacket& packet, const Record& record) {
     TcpSegment segment;
-    switch (parse_tcp_segment(packet, segment)) {
+    SegmentStatus status = parse_tcp_segment(packet, segment);
+    if (status == SegmentStatus::fragment) {
+        // The fragment that completes a datagram delivers it, with its own frame and time. A
+        // datagram whose reassembly is still a fragment (a fragment header inside one) is malformed.
+        ++stats_.ip_fragments;
+        const auto whole = defrag_.add(packet, record.ts);
+        if (!whole) return;
+        status = parse_tcp_segment(*whole, segment);
+        if (status == SegmentStatus::fragment) status = SegmentStatus::malformed;
+    }
+    switch (status) {
         case SegmentStatus::tcp: tcp_->process(segment, record.frame, record.ts); break;
         case SegmentStatus::not_tcp: ++stats_.not_tcp; break;
-        case SegmentStatus::fragment: ++stats_.ip_fragments; break;
         case SegmentStatus::malformed: ++stats_.malformed; break;
+        case SegmentStatus::fragment: break;
     }
 }
 
@@ -61,6 +76,7 @@ RunResult Dissector::run(CaptureSource& source) {
 }
 
 const DissectorStats& Dissector::stats() const noexcept {
+    stats_.ip = defrag_.stats();
     stats_.tcp = tcp_->stats();
     stats_.mqtt = streams_->stats();
     return stats_;

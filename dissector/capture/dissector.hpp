@@ -18,6 +18,7 @@
 
 #include "capture/capture_source.hpp"
 #include "capture/consumer.hpp"
+#include "capture/ip_defrag.hpp"
 #include "capture/mqtt_streams.hpp"
 #include "capture/tcp_reassembler.hpp"
 
@@ -30,6 +31,7 @@ namespace mqttlens::capture {
 struct DissectorOptions {
     StreamOptions streams;          ///< MQTT and TLS ports, auto-detection, resync bound, framer
     ReassemblyOptions reassembly;   ///< out-of-order bounds
+    DefragOptions defrag;           ///< IP fragment reassembly bounds
 };
 
 struct DissectorStats {
@@ -37,8 +39,9 @@ struct DissectorStats {
     std::uint64_t bytes = 0;           ///< captured bytes of all records
     std::uint64_t not_ip = 0;          ///< records without IPv4/IPv6 (ARP, LLC, ...)
     std::uint64_t not_tcp = 0;         ///< IP but not TCP
-    std::uint64_t ip_fragments = 0;    ///< skipped: fragments are not reassembled
+    std::uint64_t ip_fragments = 0;    ///< IP fragments seen (reassembled into ip.reassembled datagrams)
     std::uint64_t malformed = 0;       ///< IP or TCP header inconsistent with the bytes captured
+    DefragStats ip;
     ReassemblyStats tcp;
     StreamStats mqtt;
 };
@@ -71,9 +74,12 @@ public:
     const DissectorStats& stats() const noexcept;
 
 private:
+    void process_ip(const NetworkPacket& packet, const Record& record);
+
     Consumer& consumer_;
     std::unique_ptr<MqttStreams> streams_;
     std::unique_ptr<TcpReassembler> tcp_;
+    IpDefragmenter defrag_;
     mutable DissectorStats stats_;
     bool finished_ = false;
 };

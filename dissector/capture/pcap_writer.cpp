@@ -172,7 +172,11 @@ void PcapWriter::write_frame(Timestamp ts, Bytes frame, std::uint32_t original_l
 
 void PcapWriter::write(const TcpSegmentSpec& segment) {
     const std::vector<std::uint8_t> ip = build_ip_packet(segment);
-    const bool v6 = segment.src.ip.version == 6;
+    write_ip(segment.ts, ip);
+}
+
+void PcapWriter::write_ip(Timestamp ts, Bytes ip) {
+    const bool v6 = !ip.empty() && ip[0] >> 4 == 6;
     const std::uint16_t ethertype = v6 ? 0x86DD : 0x0800;
     frame_.clear();
     switch (options_.link) {
@@ -214,7 +218,46 @@ void PcapWriter::write(const TcpSegmentSpec& segment) {
         }
     }
     frame_.insert(frame_.end(), ip.begin(), ip.end());
-    write_frame(segment.ts, frame_);
+    write_frame(ts, frame_);
+}
+
+std::vector<std::vector<std::uint8_t>> fragment_ip_packet(Bytes ip, std::size_t max_data, std::uint32_t id) {
+    std::vector<std::vector<std::uint8_t>> out;
+    const std::size_t step = std::max<std::size_t>(8, max_data / 8 * 8);
+    const bool v6 = !ip.empty() && ip[0] >> 4 == 6;
+    const std::size_t header = v6 ? 40 : std::size_t(ip[0] & 0x0F) * 4;
+    const Bytes data = ip.subspan(header);
+    for (std::size_t at = 0; at < data.size(); at += step) {
+        const std::size_t n = std::min(step, data.size() - at);
+        const bool more = at + n < data.size();
+        std::vector<std::uint8_t> f(ip.begin(), ip.begin() + static_cast<std::ptrdiff_t>(header));
+        if (v6) {
+            const std::uint8_t next = f[6];
+            f[6] = 44;  // a fragment header follows
+            const std::uint16_t offset_flags = static_cast<std::uint16_t>(at | (more ? 1 : 0));
+            const std::uint8_t fh[8] = {next, 0, std::uint8_t(offset_flags >> 8), std::uint8_t(offset_flags),
+                                        std::uint8_t(id >> 24), std::uint8_t(id >> 16), std::uint8_t(id >> 8),
+                                        std::uint8_t(id)};
+            f.insert(f.end(), fh, fh + 8);
+            const std::size_t payload = 8 + n;
+            f[4] = std::uint8_t(payload >> 8);
+            f[5] = std::uint8_t(payload);
+        } else {
+            const std::size_t total = header + n;
+            f[2] = std::uint8_t(total >> 8);
+            f[3] = std::uint8_t(total);
+            f[4] = std::uint8_t(id >> 8);
+            f[5] = std::uint8_t(id);
+            const std::uint16_t field = static_cast<std::uint16_t>((at / 8) | (more ? 0x2000 : 0));
+            f[6] = std::uint8_t(field >> 8);
+            f[7] = std::uint8_t(field);
+            f[10] = f[11] = 0;
+            set16(f.data() + 10, fold(sum16(f.data(), header)));
+        }
+        f.insert(f.end(), data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + n));
+        out.push_back(std::move(f));
+    }
+    return out;
 }
 
 void PcapWriter::flush() {

@@ -57,6 +57,13 @@ struct TcpSegmentSpec {
 /// The IP packet (header(s) and TCP) for `segment`, with correct checksums.
 std::vector<std::uint8_t> build_ip_packet(const TcpSegmentSpec& segment);
 
+/// Cuts an unfragmented IP packet (as build_ip_packet() makes: IPv4, or IPv6 whose extension
+/// headers are none of hop-by-hop, routing and fragment) into fragments carrying at most
+/// `max_data` bytes each (rounded down to a multiple of 8), in order. IPv4 fragments repeat the
+/// header with the offset and More Fragments set (and a fresh header checksum); IPv6 fragments
+/// insert a fragment header (identification `id`) after the fixed header.
+std::vector<std::vector<std::uint8_t>> fragment_ip_packet(Bytes ip, std::size_t max_data, std::uint32_t id = 0x1234);
+
 /// Writes a classic pcap stream to a FILE, or into memory when constructed without one.
 class PcapWriter {
 public:
@@ -72,6 +79,8 @@ public:
     void write_frame(Timestamp ts, Bytes frame, std::uint32_t original_length = 0);
     /// Wraps `segment` in the link layer chosen in the options and writes it.
     void write(const TcpSegmentSpec& segment);
+    /// Wraps an IP packet (IPv4 or IPv6, by its version nibble) in the link layer and writes it.
+    void write_ip(Timestamp ts, Bytes ip);
     void flush();
 
     /// Everything written so far (memory mode; empty when writing to a FILE).

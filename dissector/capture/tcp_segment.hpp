@@ -32,14 +32,14 @@ struct TcpSegment {
 enum class SegmentStatus : std::uint8_t {
     tcp,        ///< `out` holds a segment
     not_tcp,    ///< IP, but another protocol (or IPv6 "no next header")
-    fragment,   ///< an IP fragment: skipped (fragments are not reassembled)
+    fragment,   ///< an IP fragment: for IpDefragmenter
     malformed,  ///< header lengths inconsistent with the bytes captured
 };
 
 /// Reads the IP and TCP headers of `packet`. IPv4: the header length and total length are
 /// honoured (link-layer padding is cut off). IPv6: hop-by-hop, routing, fragment, destination
 /// options and AH extension headers are skipped. Any IP fragment (first or not) is reported as
-/// `fragment` and not parsed: its bytes are then missing from the TCP stream, which reports a gap.
+/// `fragment` and not parsed (the Dissector reassembles fragments, see ip_defrag.hpp).
 /// The payload is cut to what was captured; `uncaptured` says how much a short snaplen cut off. Checksums are not
 /// verified (captures on the sending host carry offloaded, unfinished checksums).
 SegmentStatus parse_tcp_segment(const NetworkPacket& packet, TcpSegment& out) noexcept;

@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -163,5 +164,21 @@ inline Outcome dissect(const PcapWriter& writer, DissectorOptions options = {}) 
 }
 
 using Log = std::vector<std::string>;
+
+/// Runs tshark (a real peer) on `capture` with checksum validation on and returns its
+/// `-T fields` output (`fields`: "-e frame.number -e ..."), one line per frame.
+inline std::string tshark(Bytes capture, const std::string& fields) {
+    TempFile file;
+    EXPECT_TRUE(save_file(file.path(), capture));
+    const std::string cmd = "timeout 60 tshark -n -r " + file.path() +
+                            " -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -T fields " + fields +
+                            " 2>/dev/null";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+    EXPECT_TRUE(pipe);
+    std::string out;
+    char buf[4096];
+    while (pipe && std::fgets(buf, sizeof buf, pipe.get())) out += buf;
+    return out;
+}
 
 }  // namespace mqttlens::capture::test

@@ -69,21 +69,6 @@ TEST(PcapWriter, SequenceAndAcknowledgementNumbersFollowTheConversation) {
     EXPECT_EQ(Buffer(seg.payload.begin(), seg.payload.end()), connack());
 }
 
-/// Runs tshark on `capture` and returns its output, one line per frame.
-std::string tshark(Bytes capture, const std::string& fields) {
-    TempFile file;
-    EXPECT_TRUE(save_file(file.path(), capture));
-    const std::string cmd = "timeout 60 tshark -n -r " + file.path() +
-                            " -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -T fields " + fields +
-                            " 2>/dev/null";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    EXPECT_TRUE(pipe);
-    std::string out;
-    char buf[4096];
-    while (pipe && std::fgets(buf, sizeof buf, pipe.get())) out += buf;
-    return out;
-}
-
 TEST(PcapWriter, TsharkAcceptsEveryLinkTypeAndChecksum) {
     for (WriterLink l : {WriterLink::ethernet, WriterLink::raw, WriterLink::linux_sll,
                          WriterLink::linux_sll2, WriterLink::null}) {

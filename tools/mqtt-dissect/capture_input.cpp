@@ -307,6 +307,11 @@ void print_stats(output::Buffer& out, const stats::Accumulator& acc, const captu
                    "{} MQTT packets, {} framing errors\n\n",
                    d.records, d.bytes, d.mqtt.mqtt_connections, d.mqtt.auto_detected, d.mqtt.tls_connections,
                    d.mqtt.packets, d.mqtt.framing_errors);
+    if (d.ip_fragments > 0) {
+        out.resize(out.size() - 2);  // before the blank line
+        fmt::format_to(fmt::appender(out), "; {} IP fragments: {} datagrams reassembled, {} given up\n\n",
+                       d.ip_fragments, d.ip.reassembled, d.ip.dropped);
+    }
     stats::print_text(acc, out, 50);
 }
 

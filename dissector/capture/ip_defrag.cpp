@@ -1,0 +1,228 @@
+#include "capture/ip_defrag.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace mqttlens::capture {
+
+namespace {
+
+constexpr std::uint8_t ip6_hop_by_hop = 0;
+constexpr std::uint8_t ip6_routing = 43;
+constexpr std::uint8_t ip6_fragment = 44;
+constexpr std::uint8_t ip6_auth = 51;
+constexpr std::uint8_t ip6_dest_options = 60;
+constexpr std::uint32_t max_datagram = 65535;  // IPv4 total length; IPv6 payload without jumbograms
+
+inline std::uint16_t be16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] << 8 | p[1]); }
+inline std::uint32_t be32(const std::uint8_t* p) noexcept {
+    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+/// One fragment, read from its packet.
+struct Fragment {
+    std::uint8_t version = 4;
+    std::uint8_t protocol = 0;      // IPv4: the protocol; IPv6: the fragment header's Next Header
+    std::uint32_t id = 0;
+    const std::uint8_t* src = nullptr;
+    const std::uint8_t* dst = nullptr;
+    std::uint32_t offset = 0;       // bytes
+    bool more = false;
+    Bytes header;                   // IPv4: the whole header; IPv6: the 40-byte fixed header
+    Bytes data;                     // the fragment's bytes, as captured
+    std::uint32_t wire_size = 0;    // the fragment's bytes on the wire (data may be shorter)
+};
+
+std::optional<Fragment> read_ipv4(Bytes b) noexcept {
+    if (b.size() < 20 || b[0] >> 4 != 4) return std::nullopt;
+    const std::size_t header = std::size_t(b[0] & 0x0F) * 4;
+    const std::size_t total = be16(b.data() + 2);
+    if (header < 20 || header > b.size() || total < header) return std::nullopt;
+    const std::uint16_t field = be16(b.data() + 6);
+    Fragment f;
+    f.version = 4;
+    f.protocol = b[9];
+    f.id = be16(b.data() + 4);
+    f.src = b.data() + 12;
+    f.dst = b.data() + 16;
+    f.offset = std::uint32_t(field & 0x1FFF) * 8;
+    f.more = (field & 0x2000) != 0;
+    f.header = b.first(header);
+    f.data = b.subspan(header, std::min(total, b.size()) - header);
+    f.wire_size = static_cast<std::uint32_t>(total - header);
+    return f;
+}
+
+std::optional<Fragment> read_ipv6(Bytes b) noexcept {
+    if (b.size() < 40 || b[0] >> 4 != 6) return std::nullopt;
+    const std::size_t payload_length = be16(b.data() + 4);
+    Bytes rest = b.subspan(40);
+    std::size_t wire_rest = payload_length;
+    if (payload_length != 0 && payload_length < rest.size()) rest = rest.first(payload_length);
+    std::uint8_t next = b[6];
+    for (int hops = 0; hops < 16; ++hops) {
+        std::size_t length = 0;
+        switch (next) {
+            case ip6_hop_by_hop: case ip6_routing: case ip6_dest_options:
+                if (rest.size() < 8) return std::nullopt;
+                length = (std::size_t(rest[1]) + 1) * 8;
+                break;
+            case ip6_auth:
+                if (rest.size() < 8) return std::nullopt;
+                length = (std::size_t(rest[1]) + 2) * 4;
+                break;
+            case ip6_fragment: {
+                if (rest.size() < 8) return std::nullopt;
+                const std::uint16_t offset_flags = be16(rest.data() + 2);
+                Fragment f;
+                f.version = 6;
+                f.protocol = rest[0];
+                f.id = be32(rest.data() + 4);
+                f.src = b.data() + 8;
+                f.dst = b.data() + 24;
+                f.offset = std::uint32_t(offset_flags & 0xFFF8);
+                f.more = (offset_flags & 1) != 0;
+                f.header = b.first(40);
+                f.data = rest.subspan(8);
+                f.wire_size = wire_rest >= 8 ? static_cast<std::uint32_t>(wire_rest - 8) : 0;
+                return f;
+            }
+            default:
+                return std::nullopt;  // no fragment header before the upper layer
+        }
+        if (length > rest.size() || length > wire_rest) return std::nullopt;
+        next = rest[0];
+        rest = rest.subspan(length);
+        wire_rest -= length;
+    }
+    return std::nullopt;
+}
+
+std::optional<Fragment> read_fragment(const NetworkPacket& packet) noexcept {
+    switch (packet.protocol) {
+        case NetworkProtocol::ipv4: return read_ipv4(packet.bytes);
+        case NetworkProtocol::ipv6: return read_ipv6(packet.bytes);
+        case NetworkProtocol::none: break;
+    }
+    return std::nullopt;
+}
+
+std::int64_t nanoseconds(Timestamp t) noexcept {
+    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+    return std::clamp<std::int64_t>(t.sec, -limit, limit) * 1'000'000'000 + t.nsec;
+}
+
+}  // namespace
+
+bool IpDefragmenter::is_fragment(const NetworkPacket& packet) noexcept {
+    const auto f = read_fragment(packet);
+    return f && (f->more || f->offset != 0);
+}
+
+void IpDefragmenter::drop(std::list<Datagram>::iterator it) noexcept {
+    held_ -= it->payload.size();
+    ++stats_.dropped;
+    datagrams_.erase(it);
+}
+
+void IpDefragmenter::expire(Timestamp now) {
+    const std::int64_t t = nanoseconds(now);
+    while (!datagrams_.empty() && t - nanoseconds(datagrams_.front().first_ts) > options_.timeout_ns)
+        drop(datagrams_.begin());
+}
+
+std::optional<NetworkPacket> IpDefragmenter::add(const NetworkPacket& packet, Timestamp ts) {
+    ++stats_.fragments;
+    expire(ts);
+    const auto f = read_fragment(packet);
+    if (!f) return std::nullopt;
+    Key key;
+    key.version = f->version;
+    key.protocol = f->version == 4 ? f->protocol : 0;
+    key.id = f->id;
+    const std::size_t address = f->version == 4 ? 4 : 16;
+    std::memcpy(key.src.data(), f->src, address);
+    std::memcpy(key.dst.data(), f->dst, address);
+
+    auto it = std::find_if(datagrams_.begin(), datagrams_.end(), [&](const Datagram& d) { return d.key == key; });
+    if (it == datagrams_.end()) {
+        if (datagrams_.size() >= options_.max_datagrams) drop(datagrams_.begin());
+        it = datagrams_.insert(datagrams_.end(), Datagram{});
+        it->key = key;
+        it->first_ts = ts;
+    }
+    Datagram& d = *it;
+    const std::uint32_t start = f->offset;
+    const std::uint32_t wire_end = start + f->wire_size;
+    const auto end = static_cast<std::uint32_t>(start + f->data.size());
+    // Inconsistent with what came before, or larger than a datagram can be: give it up.
+    const bool too_large = wire_end > max_datagram - (f->version == 4 ? f->header.size() : 0);
+    const bool past_end = d.end && wire_end > *d.end;
+    const bool end_moves = !f->more && ((d.end && *d.end != wire_end) || (!d.have.empty() && d.have.back().second > wire_end));
+    if (too_large || past_end || end_moves) {
+        drop(it);
+        return std::nullopt;
+    }
+    if (!f->more) d.end = wire_end;
+    if (start == 0) {
+        d.header.assign(f->header.begin(), f->header.end());
+        d.next_header = f->protocol;
+    }
+    if (end > d.payload.size()) {
+        const std::size_t growth = end - d.payload.size();
+        if (held_ + growth > options_.max_bytes) {
+            drop(it);
+            return std::nullopt;
+        }
+        d.payload.resize(end);
+        held_ += growth;
+    }
+    // Copy the bytes not held yet (the first copy wins), then merge [start, end) into `have`.
+    std::uint32_t pos = start;
+    for (const auto& [s, e] : d.have) {
+        if (pos >= end) break;
+        if (e <= pos) continue;
+        if (s > pos) std::memcpy(d.payload.data() + pos, f->data.data() + (pos - start), std::min(s, end) - pos);
+        pos = std::max(pos, e);
+    }
+    if (pos < end) std::memcpy(d.payload.data() + pos, f->data.data() + (pos - start), end - pos);
+    if (end > start) {
+        d.have.emplace_back(start, end);
+        std::sort(d.have.begin(), d.have.end());
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> merged;
+        for (const auto& r : d.have) {
+            if (!merged.empty() && r.first <= merged.back().second)
+                merged.back().second = std::max(merged.back().second, r.second);
+            else
+                merged.push_back(r);
+        }
+        d.have = std::move(merged);
+    }
+
+    const bool complete = d.end && !d.header.empty() &&
+                          (*d.end == 0 || (d.have.size() == 1 && d.have[0].first == 0 && d.have[0].second == *d.end));
+    if (!complete) return std::nullopt;
+
+    // One unfragmented packet: the header, then every byte.
+    out_.assign(d.header.begin(), d.header.end());
+    out_.insert(out_.end(), d.payload.begin(), d.payload.begin() + *d.end);
+    if (d.key.version == 4) {
+        const auto total = static_cast<std::uint16_t>(out_.size());
+        out_[2] = std::uint8_t(total >> 8);
+        out_[3] = std::uint8_t(total);
+        out_[6] = 0;  // flags (DF kept clear) and offset
+        out_[7] = 0;
+    } else {
+        out_[4] = std::uint8_t(*d.end >> 8);
+        out_[5] = std::uint8_t(*d.end);
+        out_[6] = d.next_header;
+    }
+    const NetworkProtocol protocol = d.key.version == 4 ? NetworkProtocol::ipv4 : NetworkProtocol::ipv6;
+    held_ -= d.payload.size();
+    datagrams_.erase(it);
+    ++stats_.reassembled;
+    return NetworkPacket{protocol, Bytes(out_)};
+}
+
+}  // namespace mqttlens::capture
