@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <stdio_ext.h>
 #include <cstring>
 
 namespace mqttlens::capture {
@@ -38,6 +39,8 @@ OpenResult CaptureSource::open_file(const std::string& path, const std::string& 
     if (!f) return failed(path + ": " + std::strerror(errno));
     auto buffer = std::make_unique_for_overwrite<char[]>(buffer_size);
     std::setvbuf(f, buffer.get(), _IOFBF, buffer_size);
+    // Only the thread calling next() reads this stream: no lock per fread (two per record).
+    __fsetlocking(f, FSETLOCKING_BYCALLER);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     // On success libpcap owns the FILE and closes it in pcap_close().
     pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
