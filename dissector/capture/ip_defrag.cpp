@@ -1,5 +1,7 @@
 #include "capture/ip_defrag.hpp"
 
+#include "capture/ip_header.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -8,17 +10,10 @@ namespace mqttlens::capture {
 
 namespace {
 
-constexpr std::uint8_t ip6_hop_by_hop = 0;
-constexpr std::uint8_t ip6_routing = 43;
-constexpr std::uint8_t ip6_fragment = 44;
-constexpr std::uint8_t ip6_auth = 51;
-constexpr std::uint8_t ip6_dest_options = 60;
 constexpr std::uint32_t max_datagram = 65535;  // IPv4 total length; IPv6 payload without jumbograms
 
-inline std::uint16_t be16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] << 8 | p[1]); }
-inline std::uint32_t be32(const std::uint8_t* p) noexcept {
-    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
-}
+using ip::be16;
+using ip::be32;
 
 /// One fragment, read from its packet.
 struct Fragment {
@@ -58,45 +53,24 @@ std::optional<Fragment> read_ipv6(Bytes b) noexcept {
     if (b.size() < 40 || b[0] >> 4 != 6) return std::nullopt;
     const std::size_t payload_length = be16(b.data() + 4);
     Bytes rest = b.subspan(40);
-    std::size_t wire_rest = payload_length;
     if (payload_length != 0 && payload_length < rest.size()) rest = rest.first(payload_length);
-    std::uint8_t next = b[6];
-    for (int hops = 0; hops < 16; ++hops) {
-        std::size_t length = 0;
-        switch (next) {
-            case ip6_hop_by_hop: case ip6_routing: case ip6_dest_options:
-                if (rest.size() < 8) return std::nullopt;
-                length = (std::size_t(rest[1]) + 1) * 8;
-                break;
-            case ip6_auth:
-                if (rest.size() < 8) return std::nullopt;
-                length = (std::size_t(rest[1]) + 2) * 4;
-                break;
-            case ip6_fragment: {
-                if (rest.size() < 8) return std::nullopt;
-                const std::uint16_t offset_flags = be16(rest.data() + 2);
-                Fragment f;
-                f.version = 6;
-                f.protocol = rest[0];
-                f.id = be32(rest.data() + 4);
-                f.src = b.data() + 8;
-                f.dst = b.data() + 24;
-                f.offset = std::uint32_t(offset_flags & 0xFFF8);
-                f.more = (offset_flags & 1) != 0;
-                f.header = b.first(40);
-                f.data = rest.subspan(8);
-                f.wire_size = wire_rest >= 8 ? static_cast<std::uint32_t>(wire_rest - 8) : 0;
-                return f;
-            }
-            default:
-                return std::nullopt;  // no fragment header before the upper layer
-        }
-        if (length > rest.size() || length > wire_rest) return std::nullopt;
-        next = rest[0];
-        rest = rest.subspan(length);
-        wire_rest -= length;
-    }
-    return std::nullopt;
+    ip::Ipv6Chain chain{b[6], rest, payload_length};
+    int budget = 16;
+    if (!ip::skip_ipv6_options(chain, budget) || chain.next != ip::ip6_fragment || chain.rest.size() < 8)
+        return std::nullopt;  // no fragment header before the upper layer
+    const std::uint16_t offset_flags = be16(chain.rest.data() + 2);
+    Fragment f;
+    f.version = 6;
+    f.protocol = chain.rest[0];
+    f.id = be32(chain.rest.data() + 4);
+    f.src = b.data() + 8;
+    f.dst = b.data() + 24;
+    f.offset = std::uint32_t(offset_flags & 0xFFF8);
+    f.more = (offset_flags & 1) != 0;
+    f.header = b.first(40);
+    f.data = chain.rest.subspan(8);
+    f.wire_size = chain.wire >= 8 ? static_cast<std::uint32_t>(chain.wire - 8) : 0;
+    return f;
 }
 
 std::optional<Fragment> read_fragment(const NetworkPacket& packet) noexcept {
