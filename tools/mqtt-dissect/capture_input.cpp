@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <sys/stat.h>
+#include <sched.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -281,6 +282,14 @@ private:
     std::uint32_t last_stream_ = 0;
 };
 
+/// CPUs this process may run on (its affinity mask): a second thread only helps with two.
+int usable_cpus() noexcept {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return CPU_COUNT(&set);
+}
+
 std::uint64_t file_size(const std::string& path) {
     struct stat st {};
     if (path == "-" || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
@@ -342,7 +351,7 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     output::Writer writer(stdout);
     std::optional<stats::Accumulator> accumulator;
     if (args.stats) accumulator.emplace();
-    PrintPipeline pipeline(writer, options, !args.quiet && args.threads > 1);
+    PrintPipeline pipeline(writer, options, !args.quiet && args.threads > 1 && usable_cpus() > 1);
     Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
     capture::Dissector dissector(printer, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);
