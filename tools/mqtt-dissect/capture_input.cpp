@@ -304,7 +304,19 @@ int fail(std::string_view message) {
 void print_stats(output::Buffer& out, const stats::Accumulator& acc, const capture::DissectorStats& d,
                  bool json, bool after_packets) {
     if (json) {
-        output::append(out, "{\"stats\":");
+        // What the text mode's "Capture:" line says, and the TCP and IP layers' counts.
+        fmt::format_to(fmt::appender(out),
+                       "{{\"capture\":{{\"records\":{},\"captured_bytes\":{},\"not_ip\":{},\"not_tcp\":{},"
+                       "\"malformed\":{},\"ip_fragments\":{},\"ip_reassembled\":{},\"ip_given_up\":{},"
+                       "\"tcp_segments\":{},\"tcp_connections\":{},\"tcp_retransmitted\":{},\"tcp_out_of_order\":{},"
+                       "\"tcp_gaps\":{},\"tcp_gap_bytes\":{},\"mqtt_connections\":{},\"mqtt_auto_detected\":{},"
+                       "\"tls_connections\":{},\"mqtt_packets\":{},\"framing_errors\":{},\"resyncs\":{},"
+                       "\"skipped_bytes\":{}}},\"stats\":",
+                       d.records, d.bytes, d.not_ip, d.not_tcp, d.malformed, d.ip_fragments, d.ip.reassembled,
+                       d.ip.dropped, d.tcp.segments, d.tcp.connections, d.tcp.retransmitted_segments,
+                       d.tcp.out_of_order_segments, d.tcp.gaps, d.tcp.gap_bytes, d.mqtt.mqtt_connections,
+                       d.mqtt.auto_detected, d.mqtt.tls_connections, d.mqtt.packets, d.mqtt.framing_errors,
+                       d.mqtt.resyncs, d.mqtt.skipped_bytes);
         stats::print_json(acc, out);
         if (out.size() > 0 && out.data()[out.size() - 1] == '\n') out.resize(out.size() - 1);
         output::append(out, "}\n");
