@@ -22,9 +22,9 @@ EXPECTED = [("CONNECT", "c2s"), ("CONNACK", "s2c"), ("SUBSCRIBE", "c2s"), ("SUBA
 failures = []
 
 
-def dissect_json(args):
+def dissect_json(args, layout=()):
     with tempfile.NamedTemporaryFile(suffix=".pcap") as pcap:
-        subprocess.run([craft, "-q", "--out", "pcap", "-o", pcap.name, *args], check=True, timeout=30)
+        subprocess.run([craft, "-q", "--out", "pcap", "-o", pcap.name, *layout, *args], check=True, timeout=30)
         out = subprocess.run([dissect, "--json", "--strict", pcap.name], capture_output=True,
                              text=True, timeout=30)
     lines = [json.loads(line) for line in out.stdout.splitlines()]
@@ -42,6 +42,15 @@ for p in packets:
         failures.append(f"valid session: unexpected finding or stream in {p}")
 if [e["event"] for e in events] != ["connection_end"]:
     failures.append(f"valid session: events {events}")
+
+# The same session one byte per TCP segment (every Remaining Length split across segments), and in
+# 3-byte segments each cut into IP fragments of 8 bytes: the same packets, nothing found.
+for layout in (["--segment", "1"], ["--segment", "3", "--ip-fragment", "8"]):
+    status, packets, events = dissect_json(SESSION.split(), layout)
+    got = [(p["type"], p["direction"]) for p in packets]
+    findings = [p for p in packets if p["errors"] or p["warnings"]]
+    if got != EXPECTED or status != 0 or findings or [e["event"] for e in events] != ["connection_end"]:
+        failures.append(f"{' '.join(layout)}: got {got}, exit {status}, findings {findings}, events {events}")
 
 # The same PUBACK from the client answers nothing: the stream check says so, --strict exits 1.
 status, packets, _ = dissect_json(SESSION.replace(" --from-server", "").split())

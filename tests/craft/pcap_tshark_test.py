@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """mqtt-craft --out pcap read by tshark: every frame's IP and TCP checksums are good, no TCP
 analysis warning fires, and every MQTT field tshark decodes equals what mqtt-craft was told to
-write. Fails (does not skip) when tshark is missing.
+write; the same again with every data segment cut into IP fragments (--ip-fragment 64), which
+tshark reassembles. Fails (does not skip) when tshark is missing.
 
 Usage: pcap_tshark_test.py PATH/TO/mqtt-craft
 """
@@ -79,9 +80,14 @@ def main():
     if shutil.which("tshark") is None:
         fail("tshark is not installed (the CI setup installs it: apt-get install tshark)")
 
+    for extra in ([], ["--ip-fragment", "64"]):
+        check(craft, extra)
+
+
+def check(craft, extra):
     with tempfile.TemporaryDirectory() as tmp:
         pcap = os.path.join(tmp, "session.pcap")
-        args = [craft, "--out", "pcap", "-o", pcap, "--port", "1883"]
+        args = [craft, "--out", "pcap", "-o", pcap, "--port", "1883", *extra]
         for i, (case_args, _) in enumerate(CASES):
             if i:
                 args.append("+")
@@ -90,22 +96,27 @@ def main():
         if r.returncode != 0 or r.stderr:
             fail(f"mqtt-craft exited {r.returncode}: {r.stderr}")
 
-        # Every frame: checksums good (1), no TCP analysis flag, right direction.
+        # Every frame: IP checksum good (1), TCP checksum good where the frame shows TCP (a
+        # fragment after the first carries none), no TCP analysis flag.
         frames = tshark_json(pcap, ["frame.number", "ip.checksum.status", "tcp.checksum.status",
-                                    "tcp.analysis.flags", "tcp.srcport"])
+                                    "tcp.analysis.flags", "tcp.srcport", "ip.flags.mf"])
+        fragments = 0
         for f in frames:
             n = f["frame.number"][0]
             if f.get("ip.checksum.status") != ["1"]:
                 fail(f"frame {n}: IP checksum status {f.get('ip.checksum.status')}")
-            if f.get("tcp.checksum.status") != ["1"]:
+            if f.get("tcp.checksum.status", ["1"]) != ["1"] or (not extra and "tcp.checksum.status" not in f):
                 fail(f"frame {n}: TCP checksum status {f.get('tcp.checksum.status')}")
             if "tcp.analysis.flags" in f:
                 fail(f"frame {n}: tshark flags a TCP problem")
+            fragments += f.get("ip.flags.mf") == ["1"]
+        if extra and fragments < 10:
+            fail(f"--ip-fragment: only {fragments} frames with More Fragments")
 
         fields = sorted({k for _, exp in CASES for k in exp} | {"tcp.srcport"})
         packets = tshark_json(pcap, fields, "mqtt")
         if len(packets) != len(CASES):
-            fail(f"tshark sees {len(packets)} MQTT packets, mqtt-craft wrote {len(CASES)}")
+            fail(f"{extra}: tshark sees {len(packets)} MQTT packets, mqtt-craft wrote {len(CASES)}")
         for (case_args, expected), got in zip(CASES, packets):
             for key, want in expected.items():
                 want_list = want if isinstance(want, list) else [want]
@@ -115,7 +126,8 @@ def main():
             want_port = "1883" if from_server else "50000"
             if got.get("tcp.srcport") != [want_port]:
                 fail(f"{' '.join(case_args)}: sent from port {got.get('tcp.srcport')}, expected {want_port}")
-        print(f"ok: {len(frames)} frames, {len(packets)} MQTT packets agree with tshark")
+        print(f"ok {' '.join(extra)}: {len(frames)} frames ({fragments} more-fragments), "
+              f"{len(packets)} MQTT packets agree with tshark")
 
 
 if __name__ == "__main__":

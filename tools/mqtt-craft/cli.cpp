@@ -109,6 +109,17 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         ->check(range(1u, 65535u))->type_name("PORT")
         ->capture_default_str()
         ->group(group);
+    app.add_option("--segment", g.segment,
+                   "--out pcap: at most N bytes of MQTT per TCP segment (1 cuts every packet byte by byte)")
+        ->check(range(1u, 65495u))->type_name("N")
+        ->capture_default_str()
+        ->group(group);
+    app.add_option("--ip-fragment", g.ip_fragment,
+                   "--out pcap: cut each data segment into IPv4 fragments of at most N payload bytes "
+                   "(rounded down to a multiple of 8; 0: none)")
+        ->check(range(0u, 65535u))->type_name("N")
+        ->capture_default_str()
+        ->group(group);
     group = "Send";
     app.add_option("--send", g.send,
                    "Connect to HOST:PORT ([ADDR]:PORT for IPv6), send the packets, print the replies")

@@ -31,7 +31,8 @@ std::unique_ptr<PacketWriter> make_writer(OutFormat format, std::FILE* out, cons
     switch (format) {
     case OutFormat::hex: return make_hex_writer(out);
     case OutFormat::c: return make_c_writer(out);
-    case OutFormat::pcap: return make_pcap_writer(out, static_cast<std::uint16_t>(g.port));
+    case OutFormat::pcap:
+        return make_pcap_writer(out, static_cast<std::uint16_t>(g.port), g.segment, g.ip_fragment);
     default: return make_raw_writer(out);
     }
 }

@@ -29,6 +29,8 @@ struct GlobalOptions {
     bool quiet = false;
     bool strict = false;
     unsigned port = 1883;  ///< server port in --out pcap
+    unsigned segment = 1460;    ///< --out pcap: bytes of MQTT per TCP segment at most
+    unsigned ip_fragment = 0;   ///< --out pcap: IP payload bytes per fragment at most (0: none)
     std::string send;      ///< HOST:PORT, [V6]:PORT; empty: no sending
     unsigned delay_ms = 0;
     unsigned wait_ms = 1000;
