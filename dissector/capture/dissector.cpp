@@ -1,6 +1,7 @@
 #include "capture/dissector.hpp"
 
 #include "capture/link_layer.hpp"
+#include "capture/ip_header.hpp"
 #include "capture/tcp_segment.hpp"
 
 namespace mqttlens::capture {
@@ -32,6 +33,10 @@ void Dissector::process_ip(const NetworkPacket& packet, const Record& record) {
         // The fragment that completes a datagram delivers it, with its own frame and time. A
         // datagram whose reassembly is still a fragment (a fragment header inside one) is malformed.
         ++stats_.ip_fragments;
+        if (IpDefragmenter::fragment_protocol(packet) != ip::proto_tcp) {
+            ++stats_.not_tcp;  // UDP and the rest: nothing to reassemble for
+            return;
+        }
         const auto whole = defrag_.add(packet, record.ts);
         if (!whole) return;
         status = parse_tcp_segment(*whole, segment);

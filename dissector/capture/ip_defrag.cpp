@@ -89,6 +89,12 @@ std::int64_t nanoseconds(Timestamp t) noexcept {
 
 }  // namespace
 
+std::optional<std::uint8_t> IpDefragmenter::fragment_protocol(const NetworkPacket& packet) noexcept {
+    const auto f = read_fragment(packet);
+    if (!f) return std::nullopt;
+    return f->protocol;
+}
+
 bool IpDefragmenter::is_fragment(const NetworkPacket& packet) noexcept {
     const auto f = read_fragment(packet);
     return f && (f->more || f->offset != 0);

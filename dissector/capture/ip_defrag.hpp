@@ -46,6 +46,10 @@ public:
     /// fragment header that is not atomic).
     static bool is_fragment(const NetworkPacket& packet) noexcept;
 
+    /// The protocol a fragment carries (IPv4's Protocol, the fragment header's Next Header for
+    /// IPv6): known from any fragment, so fragments of other protocols need not be held at all.
+    static std::optional<std::uint8_t> fragment_protocol(const NetworkPacket& packet) noexcept;
+
     /// Takes one fragment seen at `ts`. When it completes its datagram, returns the whole packet;
     /// the view stays valid until the next call.
     std::optional<NetworkPacket> add(const NetworkPacket& fragment, Timestamp ts);

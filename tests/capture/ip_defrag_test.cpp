@@ -144,6 +144,20 @@ TEST(IpDefrag, TsharkFindsTheSameMessagesInTheSameFramesWithGoodChecksums) {
     }
 }
 
+TEST(IpDefrag, FragmentsOfOtherProtocolsAreNotHeld) {
+    PcapWriter w;
+    TcpConversation c(client4, server4);
+    Buffer ip = build_ip_packet(c.data(Side::client, view(big_publish())));
+    ip[9] = 17;  // UDP, as far as the IP layer knows (fragment_ip_packet redoes the checksum)
+    for (const auto& frag : fragment_ip_packet(view(ip), 1480)) w.write_ip(c.time(), view(frag));
+    const auto out = dissect(w);
+    EXPECT_TRUE(out.log().empty());
+    EXPECT_EQ(out.stats.ip_fragments, 3u);
+    EXPECT_EQ(out.stats.not_tcp, 3u);
+    EXPECT_EQ(out.stats.ip.fragments, 0u);  // never reached the defragmenter
+    EXPECT_EQ(out.stats.ip.reassembled, 0u);
+}
+
 // The defragmenter alone: bounds and inconsistencies.
 
 NetworkPacket ipv4(const Buffer& b) { return {NetworkProtocol::ipv4, view(b)}; }
