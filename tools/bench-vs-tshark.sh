@@ -96,8 +96,9 @@ bench_one() {
       "$(ratio "$w" "$d")x"
   done
   echo
-  echo "tshark / mqtt-dissect:  $(ratio "${RESULT[tshark]%% *}" "$d")x  (target >= 30)"
-  echo "mqtt-dissect / tcpdump: $(ratio "$d" "${RESULT[tcpdump]%% *}")x  (target <= 3)"
+  local j=${RESULT[json]%% *} t=${RESULT[tshark]%% *} p=${RESULT[tcpdump]%% *}
+  echo "tshark / mqtt-dissect:  $(ratio "$t" "$d")x, --json $(ratio "$t" "$j")x  (target >= 30)"
+  echo "mqtt-dissect / tcpdump: $(ratio "$d" "$p")x, --json $(ratio "$j" "$p")x  (target <= 3)"
   echo "mqtt-dissect peak RSS:  $(fmt_mib "${RESULT[dissect]##* }") MiB, --json $(fmt_mib "${RESULT[json]##* }") MiB (target < 32)"
   LAST_RSS="${RESULT[dissect]##* } ${RESULT[json]##* } ${RESULT[tshark]##* }"
 }
