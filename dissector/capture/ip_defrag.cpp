@@ -108,8 +108,11 @@ void IpDefragmenter::drop(std::list<Datagram>::iterator it) noexcept {
 
 void IpDefragmenter::expire(Timestamp now) {
     const std::int64_t t = nanoseconds(now);
-    while (!datagrams_.empty() && t - nanoseconds(datagrams_.front().first_ts) > options_.timeout_ns)
-        drop(datagrams_.begin());
+    const auto expired = [&](const Datagram& d) {
+        std::int64_t waited = 0;  // times of a damaged capture may be ~2^63 ns apart
+        return __builtin_sub_overflow(t, nanoseconds(d.first_ts), &waited) ? t > 0 : waited > options_.timeout_ns;
+    };
+    while (!datagrams_.empty() && expired(datagrams_.front())) drop(datagrams_.begin());
 }
 
 std::optional<NetworkPacket> IpDefragmenter::add(const NetworkPacket& packet, Timestamp ts) {

@@ -63,9 +63,11 @@ private:
     struct sigaction old_term_ {};
 };
 
-// Saturates: a pcapng record may claim a time near 2^63 s (found by fuzz_pcap).
+// Saturates: a pcapng record may claim a time near 2^63 s (found by fuzz_pcap). Half the int64
+// range, so that the difference of any two results (the session checker's silences, durations)
+// cannot overflow either.
 std::int64_t micros(capture::Timestamp ts) noexcept {
-    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000 - 1;
+    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 2 / 1'000'000;
     const std::int64_t sec = std::clamp<std::int64_t>(ts.sec, -limit, limit);
     return sec * 1'000'000 + ts.nsec / 1000;
 }
@@ -75,7 +77,8 @@ output::Timestamp epoch(capture::Timestamp ts) noexcept { return {ts.sec, ts.nse
 /// `t - origin`; 0 when a record is older than the first one.
 [[gnu::always_inline]] inline output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) noexcept {
     if (t < origin) return {};
-    std::int64_t sec = t.sec - origin.sec;
+    std::int64_t sec = 0;
+    if (__builtin_sub_overflow(t.sec, origin.sec, &sec)) return {std::numeric_limits<std::int64_t>::max(), 0};
     std::int64_t nsec = std::int64_t(t.nsec) - std::int64_t(origin.nsec);
     if (nsec < 0) {
         nsec += 1'000'000'000;
