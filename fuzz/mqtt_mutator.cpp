@@ -60,9 +60,17 @@ std::vector<Segment>& spare() {
     return s;
 }
 
+/// At most this many spare segments are kept: more than one parse needs. Without a bound the pool
+/// grew by every crossover's output (built from new segments, then parsed over), until a long
+/// fuzz_stream run died of out-of-memory after a million executions.
+constexpr std::size_t max_spare = 4096;
+
 /// Parses into `segs`, reusing the buffers of its old segments and of spare().
 void parse(const std::uint8_t* data, std::size_t size, bool separators, std::vector<Segment>& segs) {
-    for (Segment& s : segs) spare().push_back(std::move(s));
+    for (Segment& s : segs) {
+        if (spare().size() >= max_spare) break;
+        spare().push_back(std::move(s));
+    }
     segs.clear();
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     std::size_t pos = 0;
@@ -364,6 +372,8 @@ std::size_t emit(const std::vector<Segment>& segs, const std::uint8_t* prefix, s
 }
 
 }  // namespace
+
+std::size_t spare_segments() noexcept { return spare().size(); }
 
 std::size_t mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, unsigned seed,
                    const MutatorConfig& config) {

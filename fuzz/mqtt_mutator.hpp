@@ -28,6 +28,9 @@ std::size_t cross_over(const std::uint8_t* data1, std::size_t size1, const std::
                        std::size_t size2, std::uint8_t* out, std::size_t max_out, unsigned seed,
                        const MutatorConfig& config);
 
+/// Segments kept for reuse between calls (bounded; exposed for the mutator's tests).
+std::size_t spare_segments() noexcept;
+
 }  // namespace mqttlens::fuzz
 
 /// libFuzzer's own mutator; the harness binary provides it (libFuzzer, or a test's stub).

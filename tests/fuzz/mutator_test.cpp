@@ -97,4 +97,17 @@ TEST(Mutator, CrossOverSplicesPacketsOfBothInputs) {
     EXPECT_TRUE(spliced);
 }
 
+TEST(Mutator, ReusedSegmentsStayBounded) {
+    // Each crossover's output is parsed again as an input, as libFuzzer does: the pool of spare
+    // segments once grew by every output until a long run ran out of memory.
+    std::vector<std::uint8_t> a(session.begin(), session.end());
+    std::vector<std::uint8_t> out(4096);
+    for (unsigned seed = 1; seed <= 20000; ++seed) {
+        const std::size_t n = mqttlens::fuzz::cross_over(a.data(), a.size(), session.data(), session.size(),
+                                                         out.data(), out.size(), seed, {});
+        if (n > 0) a.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    EXPECT_LE(mqttlens::fuzz::spare_segments(), 4096u);
+}
+
 }  // namespace
