@@ -10,6 +10,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "captures"))
+from pcapgen import checksum  # noqa: E402
+
 CLIENT4, SERVER4 = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
 CLIENT6 = bytes.fromhex("fd000000000000000000000000000001")
 SERVER6 = bytes.fromhex("fd000000000000000000000000000002")
@@ -23,15 +26,6 @@ C2S = [bytes.fromhex(h) for h in (
 S2C = [bytes.fromhex(h) for h in ("20020000", "40020001", "9003000201", "d000")]
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def tcp(sport, dport, seq, ack, flags, payload):
     return struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, flags,
                        65535, 0, 0) + payload
@@ -39,7 +33,7 @@ def tcp(sport, dport, seq, ack, flags, payload):
 
 def ipv4(src, dst, proto, payload, frag=0x4000):
     h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, frag, 64, proto, 0, src, dst)
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+    return h[:10] + struct.pack("!H", checksum(h)) + h[12:] + payload
 
 
 def ipv6(src, dst, proto, payload, hop_by_hop=False):

@@ -4,30 +4,14 @@
 usage: open_connections.py N OUT.pcap
 
 Each connection, from its own client address (10.x.y.z) to 10.255.0.1:1883: SYN, SYN-ACK,
-CONNECT (client id "cN", keep alive 60) and CONNACK 0, with correct IPv4 and TCP checksums.
+CONNECT (client id "cN", keep alive 60) and CONNACK 0 (frames from pcapgen.py).
 None of them ends, so a dissector holds the state of all N at the end: the capture measures
 memory per open connection, which real captures of many idle IoT clients need.
 """
 import struct
 import sys
 
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    total = (total >> 16) + (total & 0xFFFF)
-    total += total >> 16
-    return ~total & 0xFFFF
-
-
-def frame(src, dst, sport, dport, seq, ack, flags, payload):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
-    pseudo = struct.pack("!4s4sBBH", src, dst, 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
-    return b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00" + ip + tcp
+from pcapgen import tcp_frame
 
 
 def main():
@@ -49,10 +33,10 @@ def main():
             cid = f"c{i}".encode()
             body = b"\0\x04MQTT\x04\x02\x00\x3c" + struct.pack("!H", len(cid)) + cid
             connect = bytes([0x10, len(body)]) + body
-            write(frame(client, server, port, 1883, 1000, 0, 0x02, b""))
-            write(frame(server, client, 1883, port, 5000, 1001, 0x12, b""))
-            write(frame(client, server, port, 1883, 1001, 5001, 0x18, connect))
-            write(frame(server, client, 1883, port, 5001, 1001 + len(connect), 0x18, b"\x20\x02\x00\x00"))
+            write(tcp_frame(client, server, port, 1883, 1000, 0, 0x02, b""))
+            write(tcp_frame(server, client, 1883, port, 5000, 1001, 0x12, b""))
+            write(tcp_frame(client, server, port, 1883, 1001, 5001, 0x18, connect))
+            write(tcp_frame(server, client, 1883, port, 5001, 1001 + len(connect), 0x18, b"\x20\x02\x00\x00"))
 
 
 if __name__ == "__main__":

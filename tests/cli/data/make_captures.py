@@ -18,6 +18,10 @@ Run it again after changing it and review the goldens that read these files.
 """
 import os
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "captures"))
+from pcapgen import tcp_frame  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEMO = os.path.join(HERE, "..", "..", "..", "corpus", "captures", "demo.pcap")
@@ -40,25 +44,6 @@ def record_bytes(sec, frac, payload, length=None):
 def write(name, blob):
     with open(os.path.join(HERE, name), "wb") as f:
         f.write(blob)
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
-def tcp_frame(src, dst, sport, dport, seq, ack, flags, payload=b""):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
-    pseudo = struct.pack("!4s4sBBH", src, dst, 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
-    ether = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00"
-    return ether + ip + tcp
 
 
 def conversation(sport, dport, exchanges):
