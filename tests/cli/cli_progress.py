@@ -9,11 +9,12 @@ appear and be erased at the end. With -q, with stderr not a terminal, or for a s
 must stay empty. stdout goes to /dev/null throughout.
 """
 import os
-import pty
 import struct
 import subprocess
 import sys
 import tempfile
+
+from pty_run import run_on_tty
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BURST = os.path.join(ROOT, "corpus", "captures", "burst.pcap")
@@ -33,20 +34,7 @@ def big_capture(path, size):
 
 
 def stderr_on_tty(args):
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=secondary)
-    os.close(secondary)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # EIO once the child has closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(main)
-    return proc.wait(timeout=120), out
+    return run_on_tty(args, "stderr", timeout=120)
 
 
 def main():

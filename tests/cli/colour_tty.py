@@ -5,31 +5,17 @@ usage: colour_tty.py MQTT_DISSECT
 Runs the program with stdout on a pseudo-terminal and checks for ANSI escapes.
 """
 import os
-import pty
-import subprocess
 import sys
+
+from pty_run import run_on_tty
 
 ESC = b"\x1b["
 
 
-def run_on_tty(program, args, env_extra):
+def run_colour(program, args, env_extra):
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     env.update(env_extra)
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen([program] + args, stdout=secondary, stderr=subprocess.PIPE, env=env)
-    os.close(secondary)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # EIO once the child has closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(main)
-    proc.wait(timeout=30)
-    return proc.returncode, out
+    return run_on_tty([program] + args, "stdout", env)
 
 
 def main():
@@ -45,7 +31,7 @@ def main():
     ]
     failed = 0
     for args, env, want_colour in cases:
-        code, out = run_on_tty(program, args, env)
+        code, out = run_colour(program, args, env)
         has_colour = ESC in out
         if code != 1 or has_colour != want_colour:
             print(f"FAIL {args} env={env}: exit {code}, colour {has_colour}, wanted {want_colour}\n{out!r}")
