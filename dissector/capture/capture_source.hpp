@@ -6,6 +6,7 @@
 #include <atomic>
 #include <compare>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +26,20 @@ struct Timestamp {
     double seconds() const noexcept { return double(sec) + double(nsec) * 1e-9; }
     friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
 };
+
+/// `to - from` in microseconds, saturating: a damaged capture may hold times ~2^63 s apart
+/// (found by fuzz_pcap).
+inline std::int64_t micros_between(Timestamp from, Timestamp to) noexcept {
+    constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    std::int64_t sec = 0;
+    std::int64_t us = 0;
+    if (__builtin_sub_overflow(to.sec, from.sec, &sec) || __builtin_mul_overflow(sec, 1'000'000, &us))
+        return to.sec >= from.sec ? max : -max;
+    const std::int64_t rest = (std::int64_t(to.nsec) - std::int64_t(from.nsec)) / 1000;
+    std::int64_t total = 0;
+    if (__builtin_add_overflow(us, rest, &total)) return rest > 0 ? max : -max;
+    return total;
+}
 
 /// One capture record. `bytes` (caplen of them) is valid until the next call to next().
 struct Record {

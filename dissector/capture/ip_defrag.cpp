@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <limits>
 
 namespace mqttlens::capture {
 
@@ -82,10 +81,6 @@ std::optional<Fragment> read_fragment(const NetworkPacket& packet) noexcept {
     return std::nullopt;
 }
 
-std::int64_t nanoseconds(Timestamp t) noexcept {
-    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
-    return std::clamp<std::int64_t>(t.sec, -limit, limit) * 1'000'000'000 + t.nsec;
-}
 
 }  // namespace
 
@@ -107,10 +102,8 @@ void IpDefragmenter::drop(std::list<Datagram>::iterator it) noexcept {
 }
 
 void IpDefragmenter::expire(Timestamp now) {
-    const std::int64_t t = nanoseconds(now);
     const auto expired = [&](const Datagram& d) {
-        std::int64_t waited = 0;  // times of a damaged capture may be ~2^63 ns apart
-        return __builtin_sub_overflow(t, nanoseconds(d.first_ts), &waited) ? t > 0 : waited > options_.timeout_ns;
+        return micros_between(d.first_ts, now) > options_.timeout_ns / 1000;
     };
     while (!datagrams_.empty() && expired(datagrams_.front())) drop(datagrams_.begin());
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <limits>
 
 namespace mqttlens::capture {
 
@@ -19,20 +18,6 @@ void hash_endpoint(std::size_t& h, const Endpoint& e) noexcept {
     mix(h, lo);
     mix(h, hi);
     mix(h, std::uint64_t(e.port) << 8 | e.ip.version);
-}
-
-/// `to - from` in microseconds, saturating: a damaged capture may hold times ~2^63 s apart
-/// (found by fuzz_pcap).
-std::int64_t micros_between(Timestamp from, Timestamp to) noexcept {
-    constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
-    std::int64_t sec = 0;
-    std::int64_t us = 0;
-    if (__builtin_sub_overflow(to.sec, from.sec, &sec) || __builtin_mul_overflow(sec, 1'000'000, &us))
-        return to.sec >= from.sec ? max : -max;
-    const std::int64_t rest = (std::int64_t(to.nsec) - std::int64_t(from.nsec)) / 1000;
-    std::int64_t total = 0;
-    if (__builtin_add_overflow(us, rest, &total)) return rest > 0 ? max : -max;
-    return total;
 }
 
 /// Where the bytes `h`'s peer acknowledged end: a FIN's sequence number is not a byte.
