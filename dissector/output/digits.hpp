@@ -25,7 +25,7 @@ inline void finish(Buffer& out, const char* end) {
 }
 
 inline char* put(char* p, std::string_view s) noexcept {
-    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    copy_short(p, s.data(), s.size());
     return p + s.size();
 }
 

@@ -35,15 +35,14 @@ std::string_view suback_return_code_name(std::uint8_t code) noexcept {
 void detail::append_payload(Buffer& out, mqtt::Bytes payload, std::size_t max, bool json) {
     const std::size_t shown_max = (max == 0 || max > payload.size()) ? payload.size() : max;
     const std::string_view shown = mqtt::as_string(payload.first(shown_max));
-    if (plain_prefix(shown) == shown.size()) {  // printable ASCII, nothing to escape: the common case
-        constexpr std::string_view member = "\"payload\":";
-        char* w = detail::room(out, member.size() + shown.size() + 5);
-        if (json) w = detail::put(w, member);
-        *w++ = '"';
-        w = detail::put(w, shown);
-        *w++ = '"';
-        if (!json && shown_max < payload.size()) w = detail::put(w, "...");
-        detail::finish(out, w);
+    // Printable ASCII, nothing to escape: the common case.
+    if (json) {
+        const std::size_t size = out.size();
+        append(out, "\"payload\":");
+        if (detail::append_display_if_plain(out, shown)) return;
+        out.resize(size);
+    } else if (detail::append_display_if_plain(out, shown)) {
+        if (shown_max < payload.size()) append(out, "...");
         return;
     }
     if (auto text = printable_prefix(payload, max)) {

@@ -138,13 +138,53 @@ std::size_t plain_run(const char* p, std::size_t n) noexcept {
 }
 #endif
 
+/// Copies [p, p + n) to `to` and returns the length of its leading run of `Class::plain` bytes,
+/// in one pass: only what that length covers is meaningful in `to` (writes stay inside
+/// [to, to + n), reads inside [p, p + n)).
+template <class Class>
+std::size_t copy_plain(char* to, const char* p, std::size_t n) noexcept {
+#if defined(__SSE2__)
+    if (n >= 16) {
+        std::size_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(to + i), v);
+            const int mask = Class::dirty16(v);
+            if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        }
+        if (i == n) return n;
+        // The last 16 bytes; those before i are plain, so the lowest dirty lane is at i or later.
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(to + n - 16), v);
+        const int mask = Class::dirty16(v);
+        return mask == 0 ? n : n - 16 + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+#endif
+    detail::copy_short(to, p, n);
+    return plain_run<Class>(p, n);
+}
+
+/// Appends `s` quoted for display when all of it is plain (returns true); else appends nothing.
+bool append_quoted_if_plain(Buffer& out, std::string_view s) {
+    const std::size_t size = out.size();
+    out.resize(size + s.size() + 2);
+    char* w = out.data() + size;
+    *w = '"';
+    if (copy_plain<DisplayPlain>(w + 1, s.data(), s.size()) != s.size()) {
+        out.resize(size);
+        return false;
+    }
+    w[1 + s.size()] = '"';
+    return true;
+}
+
 /// `"s"`, with nothing to escape in `s`.
 void append_quoted(Buffer& out, std::string_view s) {
     const std::size_t size = out.size();
     out.resize(size + s.size() + 2);
     char* w = out.data() + size;
     *w++ = '"';
-    if (!s.empty()) std::memcpy(w, s.data(), s.size());
+    detail::copy_short(w, s.data(), s.size());
     w[s.size()] = '"';
 }
 
@@ -221,12 +261,11 @@ std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max
 
 std::size_t plain_prefix(std::string_view s) noexcept { return plain_run<DisplayPlain>(s.data(), s.size()); }
 
+bool detail::append_display_if_plain(Buffer& out, std::string_view s) { return append_quoted_if_plain(out, s); }
+
 void append_display(Buffer& out, std::string_view s) {
+    if (append_quoted_if_plain(out, s)) return;
     const std::size_t plain = plain_run<DisplayPlain>(s.data(), s.size());
-    if (plain == s.size()) {
-        append_quoted(out, s);
-        return;
-    }
     out.push_back('"');
     append(out, s.substr(0, plain));
     std::size_t i = plain;

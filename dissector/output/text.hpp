@@ -13,6 +13,7 @@
 #include "mqtt/packet.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <fmt/format.h>
 #include <optional>
@@ -37,6 +38,11 @@ std::size_t plain_prefix(std::string_view s) noexcept;
 
 /// Appends `s` quoted for display (see the conventions above).
 void append_display(Buffer& out, std::string_view s);
+namespace detail {
+/// As append_display when `s` is printable ASCII other than `"` and `\` (returns true);
+/// otherwise appends nothing and returns false.
+bool append_display_if_plain(Buffer& out, std::string_view s);
+}  // namespace detail
 /// Appends `s` as a quoted JSON string (see the conventions above).
 void append_json_string(Buffer& out, std::string_view s);
 /// As append_json_string; returns is_utf8(s).
@@ -44,10 +50,49 @@ bool append_json_string_checked(Buffer& out, std::string_view s);
 /// Appends lower-case hex of `bytes`, with `sep` between bytes when it is not '\0'.
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep = '\0');
 
+namespace detail {
+
+/// memcpy for the usual field of a few dozen bytes, without the library call: overlapping moves
+/// that stay inside [from, from + n) and [to, to + n).
+inline void copy_short(char* to, const char* from, std::size_t n) noexcept {
+    if (n <= 16) {
+        if (n >= 8) {
+            std::uint64_t a, b;
+            std::memcpy(&a, from, 8);
+            std::memcpy(&b, from + n - 8, 8);
+            std::memcpy(to, &a, 8);
+            std::memcpy(to + n - 8, &b, 8);
+        } else if (n >= 4) {
+            std::uint32_t a, b;
+            std::memcpy(&a, from, 4);
+            std::memcpy(&b, from + n - 4, 4);
+            std::memcpy(to, &a, 4);
+            std::memcpy(to + n - 4, &b, 4);
+        } else if (n > 0) {
+            const char a = from[0], b = from[n / 2], c = from[n - 1];
+            to[0] = a;
+            to[n / 2] = b;
+            to[n - 1] = c;
+        }
+        return;
+    }
+    if (n <= 32) {
+        char a[16], b[16];
+        std::memcpy(a, from, 16);
+        std::memcpy(b, from + n - 16, 16);
+        std::memcpy(to, a, 16);
+        std::memcpy(to + n - 16, b, 16);
+        return;
+    }
+    std::memcpy(to, from, n);
+}
+
+}  // namespace detail
+
 inline void append(Buffer& out, std::string_view s) {
     const std::size_t size = out.size();
     out.resize(size + s.size());
-    if (!s.empty()) std::memcpy(out.data() + size, s.data(), s.size());
+    detail::copy_short(out.data() + size, s.data(), s.size());
 }
 inline void append(Buffer& out, char c) { out.push_back(c); }
 

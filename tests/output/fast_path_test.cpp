@@ -36,9 +36,23 @@ std::string inner(const std::string& s) { return s.substr(1, s.size() - 2); }
 
 }  // namespace
 
+TEST(FastPath, ShortCopiesWriteExactlyTheirBytes) {
+    std::string from(100, '\0');
+    for (std::size_t i = 0; i < from.size(); ++i) from[i] = static_cast<char>('A' + i % 50);
+    for (std::size_t n = 0; n <= 80; ++n) {
+        std::string to(n + 32, '#');
+        output::detail::copy_short(to.data() + 16, from.data() + 7, n);
+        EXPECT_EQ(to, std::string(16, '#') + from.substr(7, n) + std::string(16, '#')) << n;
+        Buffer b;
+        output::append(b, "<");
+        output::append(b, std::string_view(from).substr(3, n));
+        EXPECT_EQ(text(b), "<" + from.substr(3, n)) << n;
+    }
+}
+
 TEST(FastPath, EveryByteEscapesTheSameAtEveryPositionOfAPlainRun) {
     // Lengths around the 8- and 16-byte blocks: padded, two halves, whole blocks and a tail.
-    for (const std::size_t length : {1u, 5u, 7u, 8u, 12u, 15u, 16u, 19u, 32u, 33u})
+    for (const std::size_t length : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 12u, 15u, 16u, 17u, 19u, 31u, 32u, 33u, 48u, 65u})
     for (int value = 0; value < 256; ++value) {
         const char c = static_cast<char>(value);
         const std::string alone(1, c);
