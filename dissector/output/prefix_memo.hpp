@@ -48,10 +48,10 @@ private:
         return !a || (a->sec == b->sec && a->nsec == b->nsec);
     }
     static bool same(std::string_view s, const std::array<char, max_address>& kept, std::size_t size) noexcept {
-        return s.size() == size && (size == 0 || std::memcmp(s.data(), kept.data(), size) == 0);
+        return s.size() == size && equal_short(s.data(), kept.data(), size);
     }
     static void copy(std::array<char, max_address>& kept, std::size_t& size, std::string_view s) noexcept {
-        if (!s.empty()) std::memcpy(kept.data(), s.data(), s.size());
+        copy_short(kept.data(), s.data(), s.size());
         size = s.size();
     }
 

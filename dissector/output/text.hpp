@@ -54,7 +54,7 @@ namespace detail {
 
 /// memcpy for the usual field of a few dozen bytes, without the library call: overlapping moves
 /// that stay inside [from, from + n) and [to, to + n).
-inline void copy_short(char* to, const char* from, std::size_t n) noexcept {
+[[gnu::always_inline]] inline void copy_short(char* to, const char* from, std::size_t n) noexcept {
     if (n <= 16) {
         if (n >= 8) {
             std::uint64_t a, b;
@@ -84,12 +84,37 @@ inline void copy_short(char* to, const char* from, std::size_t n) noexcept {
         std::memcpy(to + n - 16, b, 16);
         return;
     }
+    if (n <= 64) {
+        char a[32], b[32];
+        std::memcpy(a, from, 32);
+        std::memcpy(b, from + n - 32, 32);
+        std::memcpy(to, a, 32);
+        std::memcpy(to + n - 32, b, 32);
+        return;
+    }
     std::memcpy(to, from, n);
+}
+
+/// memcmp(a, b, n) == 0 for the usual short field, without the library call.
+inline bool equal_short(const char* a, const char* b, std::size_t n) noexcept {
+    const auto same = [](const char* x, const char* y, auto word) {
+        decltype(word) u, v;
+        std::memcpy(&u, x, sizeof u);
+        std::memcpy(&v, y, sizeof v);
+        return u == v;
+    };
+    if (n >= 8 && n <= 16) return same(a, b, std::uint64_t{}) && same(a + n - 8, b + n - 8, std::uint64_t{});
+    if (n >= 4 && n < 8) return same(a, b, std::uint32_t{}) && same(a + n - 4, b + n - 4, std::uint32_t{});
+    if (n > 16 && n <= 32) {
+        return same(a, b, std::uint64_t{}) && same(a + 8, b + 8, std::uint64_t{}) &&
+               same(a + n - 16, b + n - 16, std::uint64_t{}) && same(a + n - 8, b + n - 8, std::uint64_t{});
+    }
+    return n == 0 || std::memcmp(a, b, n) == 0;
 }
 
 }  // namespace detail
 
-inline void append(Buffer& out, std::string_view s) {
+[[gnu::always_inline]] inline void append(Buffer& out, std::string_view s) {
     const std::size_t size = out.size();
     out.resize(size + s.size());
     detail::copy_short(out.data() + size, s.data(), s.size());
