@@ -102,9 +102,6 @@ public:
     virtual void on_stream_event(const ConnectionInfo&, const StreamEvent&) {}
     virtual void on_connection_close(const ConnectionInfo&, CloseReason, std::uint64_t /*frame*/,
                                      Timestamp) {}
-    /// Nothing more for now (a live capture between records): write out what is buffered. The
-    /// Dissector never calls it; its caller does (see ConsumerThread).
-    virtual void on_idle() {}
 };
 
 }  // namespace mqttlens::capture

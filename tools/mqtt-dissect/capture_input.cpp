@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <limits>
 
-#include "capture/consumer_thread.hpp"
 #include "capture/dissector.hpp"
 #include "capture/link_layer.hpp"
 #include "event_printer.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/session_checker.hpp"
 #include "output/writer.hpp"
+#include "print_pipeline.hpp"
 #include "progress.hpp"
 #include "stats/stats.hpp"
 #include "undecoded.hpp"
@@ -118,17 +118,12 @@ std::optional<EventKind> event_kind(capture::StreamEventKind k) noexcept {
 }
 
 /// The consumer: decodes every packet, runs the session checker, feeds the statistics, and
-/// prints what the filter selects. It keeps its own copies of the options and the filter: with
-/// two threads it runs on the second one, and reading them from the first thread's stack would
-/// share cache lines with what that thread writes.
-class alignas(64) Printer final : public capture::Consumer {
+/// prints what the filter selects.
+class Printer final : public capture::Consumer {
 public:
-    Printer(output::Writer& out, const output::PrintOptions& options, const PacketFilter& filter,
-            stats::Accumulator* stats, bool quiet)
-        : out_(out), options_(options), filter_(filter), stats_(stats), quiet_(quiet) {}
+    Printer(PrintPipeline& out, const PacketFilter& filter, stats::Accumulator* stats, bool quiet)
+        : out_(out), filter_(filter), stats_(stats), quiet_(quiet) {}
 
-    /// The time of the capture's first record (tshark's time 0); set before the first record is
-    /// processed (a ConsumerThread's hand-over then orders it before the second thread reads it).
     void set_origin(capture::Timestamp ts) noexcept { origin_ = ts; }
     /// A rule was broken: a decode or stream error, a framing error, an error found at the end.
     bool any_error() const noexcept { return any_error_; }
@@ -145,7 +140,8 @@ public:
         const bool v5 = e.protocol_level == 5;
         mqtt::DecodeOptions decode_options;
         if (e.protocol_level == 3) decode_options.protocol_level = 3;
-        mqtt::Packet packet = v5 && !is_connect ? undecoded(e.bytes) : mqtt::decode(e.bytes, decode_options);
+        const Decoding how{decode_options.protocol_level, v5 && !is_connect};
+        mqtt::Packet packet = how.undecoded ? undecoded(e.bytes) : mqtt::decode(e.bytes, decode_options);
         std::string_view note = v5 ? mqtt5_note : std::string_view{};
         if (auto* connect = std::get_if<mqtt::Connect>(&packet.body)) {
             if (connect->protocol_level == 5) {
@@ -165,21 +161,12 @@ public:
         if (stats_) stats_->add_packet(e.connection.stream, checker_direction(e.direction), packet, {stream.begin(), stream.end()}, t);
         if (quiet_ || (!filter_.selects_all() && !filter_.selects(packet, c.client_id_view(), error))) return;
 
-        // One Context for every packet, each field set again: zeroing a fresh one per packet (a
-        // 168-byte rep stos) cost more than a fifth of a summary line.
-        output::Context& ctx = context_;
-        ctx.frame = e.frame;
-        ctx.ts = epoch(e.ts);
-        ctx.rel_time = since(e.ts, origin_);
-        ctx.stream = e.connection.stream;
-        ctx.direction = output_direction(e.direction);
-        ctx.offset = e.stream_offset;
-        ctx.src = e.src;
-        ctx.dst = e.dst;
-        ctx.extra = {stream.begin(), stream.end()};
-        ctx.note = note;
-        output::print_packet(out_.buffer(), packet, ctx, options_);
-        out_.commit();
+        // Every field given: no zeroing first (a rep stos here stalls the reads that follow).
+        const Seen seen{e.frame,           epoch(e.ts), since(e.ts, origin_),
+                        e.connection.stream, output_direction(e.direction), e.stream_offset,
+                        e.src,             e.dst,       {stream.begin(), stream.end()},
+                        note};
+        out_.packet(e.bytes, how, packet, seen);
     }
 
     void on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) override {
@@ -244,8 +231,6 @@ public:
         connections_.erase(found);
     }
 
-    void on_idle() override { out_.flush(); }
-
 private:
     struct Connection {
         explicit Connection(bool midstream) : checker(midstream) {}
@@ -286,18 +271,13 @@ private:
         return context;
     }
 
-    void emit(const Event& event) {
-        print_event(out_.buffer(), event, options_);
-        out_.commit();
-    }
+    void emit(const Event& event) { out_.event(event); }
 
-    output::Writer& out_;
-    const output::PrintOptions options_;
-    const PacketFilter filter_;
+    PrintPipeline& out_;
+    const PacketFilter& filter_;
     stats::Accumulator* stats_;
     bool quiet_;
     capture::Timestamp origin_;
-    output::Context context_;
     bool any_error_ = false;
     std::uint64_t packets_ = 0;
     std::unordered_map<std::uint32_t, Connection> connections_;
@@ -383,24 +363,12 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     if (!args.ports.empty()) dissector_options.streams.mqtt_ports = args.ports;
     if (!args.tls_ports.empty()) dissector_options.streams.tls_ports = args.tls_ports;
 
-    // What the printer uses lives apart from this thread's stack: with two threads the printer
-    // runs on the second one.
-    struct Analysis {
-        output::Writer writer{stdout};
-        std::optional<stats::Accumulator> accumulator;
-    };
-    const auto analysis = std::make_unique<Analysis>();
-    output::Writer& writer = analysis->writer;
-    std::optional<stats::Accumulator>& accumulator = analysis->accumulator;
+    output::Writer writer(stdout);
+    std::optional<stats::Accumulator> accumulator;
     if (args.stats) accumulator.emplace();
-    const auto printer = std::make_unique<Printer>(writer, options, filter, accumulator ? &*accumulator : nullptr,
-                                                   args.quiet);
-    // Two threads: this one reads, reassembles and frames; the printer decodes, checks and
-    // prints on the second (see capture/consumer_thread.hpp).
-    std::optional<capture::ConsumerThread> second;
-    if (args.threads > 1 && usable_cpus() > 1) second.emplace(*printer, "mqtt-print");
-    capture::Consumer& consumer = second ? static_cast<capture::Consumer&>(*second) : *printer;
-    capture::Dissector dissector(consumer, dissector_options);
+    PrintPipeline pipeline(writer, options, !args.quiet && args.threads > 1 && usable_cpus() > 1);
+    Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
+    capture::Dissector dissector(printer, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);
 
     if (live && !args.quiet) {
@@ -415,25 +383,25 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
         StopOnSignal stop(source);
         capture::Record record;
         while ((status = source.next(record)) == capture::CaptureSource::Status::record) {
-            if (good_records++ == 0) printer->set_origin(source.first_timestamp());  // tshark's time 0
+            if (good_records++ == 0) printer.set_origin(source.first_timestamp());  // tshark's time 0
             dissector.process(record);
-            progress.record(16u + record.caplen, dissector.stats().mqtt.packets);
-            if (live) consumer.on_idle();
+            progress.record(16u + record.caplen, printer.packets());
+            if (live) pipeline.flush();
         }
     }
     dissector.finish();
-    if (second) second->finish();  // the printer and the writer are this thread's again
+    pipeline.finish();
     progress.clear();
 
     if (accumulator)
-        print_stats(writer.buffer(), *accumulator, dissector.stats(), args.json, !args.quiet && printer->packets() > 0);
-    if (!writer.flush()) return fail("cannot write the output");
+        print_stats(writer.buffer(), *accumulator, dissector.stats(), args.json, !args.quiet && printer.packets() > 0);
+    if (!writer.flush() || pipeline.failed()) return fail("cannot write the output");
     if (live && source.dropped() > 0)
         fmt::print(stderr, "mqtt-dissect: {} packets dropped by the kernel\n", source.dropped());
     if (status == capture::CaptureSource::Status::error && !stop_requested.load())
         return fail(fmt::format("{}: capture damaged after record {}: {}; everything before it is shown above",
                                 name, good_records, source.error()));
-    return args.strict && printer->any_error() ? exit_rule_broken : exit_ok;
+    return args.strict && printer.any_error() ? exit_rule_broken : exit_ok;
 }
 
 }  // namespace mqttlens::dissect

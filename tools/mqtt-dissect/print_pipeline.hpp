@@ -1,0 +1,196 @@
+// Printing on a second thread. The capture thread reads records, reassembles TCP, decodes and
+// checks; the print thread formats and writes. On a capture of small packets the two halves cost
+// about the same, so the wall time comes close to the larger half instead of the sum.
+//
+// What crosses between the threads is kept small, because every byte of it moves from one core's
+// cache to the other's: per packet a 40-byte record (where in the stream, how to decode) and, in
+// the batch's arena, a copy of its bytes and its stream findings; per capture record and
+// direction one segment (frame, times, addresses) that its packets share. The print
+// thread decodes the bytes again (decoding is pure, allocates nothing and costs ~16 ns, far less
+// than moving a decoded Packet of 300 bytes across). Batches are recycled (three in all), so memory
+// stays flat however long the capture is; the capture thread waits when the printer falls behind.
+//
+// The print thread keeps its own Writer (on the same FILE) and a copy of the options: if it wrote
+// into the caller's Writer, the buffer's size field would share a cache line with the capture
+// thread's variables, and the two cores would pass that line back and forth on every packet.
+//
+// With threaded == false nothing is copied and everything is printed at once on the caller's
+// thread: the output is byte for byte the same (a test checks it on every committed capture).
+#pragma once
+
+#include "event_printer.hpp"
+#include "mqtt/decoder.hpp"
+#include "mqtt/packet.hpp"
+#include "output/context.hpp"
+#include "output/printer.hpp"
+#include "output/writer.hpp"
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace mqttlens::dissect {
+
+/// How a packet's bytes were decoded, so that the print thread decodes them the same way.
+struct Decoding {
+    std::uint8_t protocol_level = 4;  ///< DecodeOptions::protocol_level
+    bool undecoded = false;           ///< MQTT 5.0: fixed header only (see undecoded.hpp)
+};
+
+/// Where and when a capture packet was seen: everything its printed line needs but its bytes.
+/// The views must live until packet() returns; `note` must be a string literal.
+struct Seen {
+    std::uint64_t frame = 0;         ///< capture record of the packet's last byte
+    output::Timestamp ts;            ///< epoch
+    output::Timestamp rel_time;      ///< since the first record
+    std::uint32_t stream = 0;
+    output::Direction direction = output::Direction::unknown;
+    std::uint64_t offset = 0;        ///< in the direction's byte stream
+    std::string_view src;
+    std::string_view dst;
+    std::span<const mqtt::Diagnostic> extra;  ///< stream findings about the packet
+    std::string_view note;
+
+    output::Context context() const;
+};
+
+class PrintPipeline {
+public:
+    /// Prints into `writer` with `options` (neither owned; both must outlive this object).
+    /// `threaded`: print on a second thread.
+    PrintPipeline(output::Writer& writer, const output::PrintOptions& options, bool threaded);
+    PrintPipeline(const PrintPipeline&) = delete;
+    PrintPipeline& operator=(const PrintPipeline&) = delete;
+    ~PrintPipeline();
+
+    /// Prints `packet`, decoded from `bytes` as `how` says, seen as `seen` says.
+    void packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen);
+    /// Prints a stream event, a connection end or a finding.
+    void event(const Event& event);
+    /// Has everything so far written out (live capture: once per record).
+    void flush();
+    /// Waits until everything is printed and written; the writer may be used again afterwards.
+    void finish();
+    /// Some write of the print thread failed (the caller's writer reports its own).
+    bool failed() const noexcept { return failed_; }
+
+private:
+    /// Blocks of copied bytes; a run never spans two blocks, so views into it stay valid.
+    class Arena {
+    public:
+        /// n bytes aligned to `align` (a power of two); inline: it runs once or twice per packet.
+        std::uint8_t* allocate(std::size_t n, std::size_t align = 1) {
+            const std::uintptr_t at = (cur_ + align - 1) & ~std::uintptr_t(align - 1);
+            if (cur_ != 0 && at + n <= end_) {
+                used_ += at + n - cur_;
+                cur_ = at + n;
+                return reinterpret_cast<std::uint8_t*>(at);
+            }
+            return next_block(n, align);
+        }
+        std::size_t used() const noexcept { return used_; }
+        void clear() noexcept;
+
+    private:
+        static constexpr std::size_t block_size = 256 * 1024;
+        struct Block {
+            std::unique_ptr<std::uint8_t[]> data;
+            std::size_t size = 0;
+        };
+        std::uint8_t* next_block(std::size_t n, std::size_t align);
+        void enter(std::size_t block) noexcept;
+
+        std::vector<Block> blocks_;
+        std::size_t current_ = 0;  // the block being filled
+        std::uintptr_t cur_ = 0;   // its first free byte (0: no block yet)
+        std::uintptr_t end_ = 0;
+        std::size_t used_ = 0;     // bytes handed out (and lost to alignment) since clear()
+    };
+
+    /// What the packets of one capture record in one direction share (one per ~10 packets on a
+    /// busy connection): written once, not per packet.
+    struct Segment {
+        std::string_view src;  // in the arena; shared with the previous segment when equal
+        std::string_view dst;
+        output::Timestamp ts;
+        output::Timestamp rel_time;
+        std::uint64_t frame;
+        std::uint32_t stream;
+        output::Direction direction;
+    };
+    /// One packet, or (data == nullptr) the next of Batch::events; 40 bytes, written once per
+    /// packet without zeroing first.
+    struct Record {
+        const std::uint8_t* data;       // the packet's bytes, in the arena
+        const mqtt::Diagnostic* extra;  // its stream findings, in the arena
+        std::uint64_t offset;
+        std::uint32_t size;
+        std::uint32_t segment;          // index into Batch::segments
+        std::uint16_t extra_size;
+        Decoding how;
+        bool has_note;
+    };
+
+    struct Batch {
+        std::vector<Record> records;
+        std::vector<Event> events;            // rare: kept whole, in order
+        std::vector<std::string_view> notes;  // one per record with a note, in order
+        std::vector<Segment> segments;
+        Arena arena;
+        bool flush = false;                   // write the output out after this batch
+        void clear() noexcept;
+    };
+
+    std::string_view keep(std::string_view text);
+    /// The segment of `seen`: the last one when it is the same record, direction and connection.
+    std::uint32_t segment(const Seen& seen) {
+        if (seen.frame == last_key_.frame && seen.stream == last_key_.stream &&
+            seen.direction == last_key_.direction && seen.src.data() == last_key_.src &&
+            seen.dst.data() == last_key_.dst && last_key_.src != nullptr)
+            return last_segment_;
+        return new_segment(seen);
+    }
+    std::uint32_t new_segment(const Seen& seen);
+    void added();      // a record was added: hand the batch over when it is full
+    void hand_over();  // queue the batch being filled, take a free one
+    static void print(const Batch& batch, output::Writer& out, const output::PrintOptions& options);
+    void run();        // the print thread
+
+    output::Writer& writer_;
+    const output::PrintOptions& options_;
+    const bool threaded_;
+
+    std::unique_ptr<Batch> filling_;
+    // The last segment of this batch, by what identifies it without comparing text: a stream
+    // number is never reused, and a connection's address text stays put while it is open.
+    struct SegmentKey {
+        std::uint64_t frame = 0;
+        std::uint32_t stream = 0;
+        output::Direction direction = output::Direction::unknown;
+        const char* src = nullptr;
+        const char* dst = nullptr;
+        friend bool operator==(const SegmentKey&, const SegmentKey&) = default;
+    };
+    SegmentKey last_key_;
+    std::uint32_t last_segment_ = 0;
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::unique_ptr<Batch>> full_;  // oldest first
+    std::vector<std::unique_ptr<Batch>> free_;
+    bool closing_ = false;
+    bool printer_waits_ = false;
+    bool capture_waits_ = false;
+    bool failed_ = false;  // set by the print thread before it ends
+    std::thread thread_;
+};
+
+}  // namespace mqttlens::dissect
