@@ -6,6 +6,7 @@
 //   - with no non-minimal Remaining Length warning: encode(P) == the packet's bytes;
 //   - otherwise: encode(P) with remaining_length_width = P's length size == the packet's bytes;
 //   - decode(encode(P)) has the same header, body and diagnostics as P.
+//   - decode_clean(P's bytes) is P whenever P has no diagnostic at all.
 // Every other packet is still encoded (the encoder must write any value without crashing), and
 // its encoding decoded and checked for the decoder's invariants.
 #include "fuzz_common.hpp"
@@ -34,6 +35,18 @@ void roundtrip(Bytes bytes, const mqtt::DecodeOptions& options) {
     const fuzz::ExactCopy copy(bytes);
     const mqtt::Packet p = mqtt::decode(copy.bytes(), options);
     volatile unsigned sink = fuzz::check_decoded(p, copy.bytes());
+
+    // decode_clean (the print thread's second reading) must give decode's packet for clean bytes,
+    // and must stay inside any bytes.
+    const mqtt::Packet clean = mqtt::decode_clean(copy.bytes(), options);
+    MQTTLENS_FUZZ_CHECK(fuzz::inside(clean.raw, copy.bytes()), bytes, copy.bytes());
+    if (p.diagnostics.empty() && p.diagnostics.dropped() == 0) {
+        sink = sink + fuzz::check_decoded(clean, copy.bytes());
+        MQTTLENS_FUZZ_CHECK(clean.diagnostics.empty(), bytes, copy.bytes());
+        MQTTLENS_FUZZ_CHECK(clean.header == p.header && clean.body == p.body, bytes, copy.bytes());
+        MQTTLENS_FUZZ_CHECK(clean.raw.data() == p.raw.data() && clean.raw.size() == p.raw.size(), bytes,
+                            copy.bytes());
+    }
 
     std::vector<std::uint8_t> out;
     mqtt::EncodeOverrides keep_width;

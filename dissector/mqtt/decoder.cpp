@@ -476,4 +476,60 @@ Packet decode(Bytes bytes, const DecodeOptions& options) noexcept {
     return p;
 }
 
+namespace {
+
+/// decode_clean's short way: fills `p` and returns true for a whole PUBLISH or packet of fixed
+/// size; false for anything else.
+bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
+    const LengthResult length = read_remaining_length(bytes.subspan(bytes.empty() ? 0 : 1));
+    const std::size_t start = 1u + length.size;
+    if (length.status != LengthResult::Status::ok || bytes.size() != start + length.value) return false;
+    const auto u16 = [&](std::size_t at) { return static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]); };
+    p.raw = bytes;
+    p.header.first_byte = bytes[0];
+    p.header.remaining_length = length.value;
+    p.header.length_size = length.size;
+    switch (p.header.type()) {
+        case PacketType::publish: {
+            if (length.value < 2) return false;
+            const std::size_t topic = u16(start);
+            const std::size_t id = p.header.qos() != 0 ? 2 : 0;
+            if (topic + id > length.value - 2) return false;
+            auto& pub = p.body.emplace<Publish>();
+            pub.topic = std::string_view(reinterpret_cast<const char*>(bytes.data()) + start + 2, topic);
+            std::size_t pos = start + 2 + topic;
+            if (id != 0) {
+                pub.packet_id = u16(pos);
+                pos += 2;
+            }
+            pub.payload = bytes.subspan(pos);
+            return true;
+        }
+        case PacketType::puback:
+        case PacketType::pubrec:
+        case PacketType::pubrel:
+        case PacketType::pubcomp:
+        case PacketType::unsuback:
+            if (length.value != 2) return false;
+            p.body.emplace<Ack>().packet_id = u16(start);
+            return true;
+        case PacketType::pingreq:
+        case PacketType::pingresp:
+        case PacketType::disconnect:
+            if (length.value != 0) return false;
+            p.body.emplace<Empty>();
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+Packet decode_clean(Bytes bytes, const DecodeOptions& options) noexcept {
+    Packet p;  // one object returned on every path: no copy of the Packet
+    if (!decode_clean_into(bytes, p)) p = decode(bytes, options);
+    return p;
+}
+
 }  // namespace mqttlens::mqtt

@@ -24,6 +24,14 @@ struct DecodeOptions {
 /// allocates nothing. The result's views point into `bytes`.
 Packet decode(Bytes bytes, const DecodeOptions& options = {}) noexcept;
 
+/// What decode(bytes, options) returns for bytes it found nothing wrong with (no diagnostic at
+/// all), built without the checks: for reading again bytes already decoded once (mqtt-dissect's
+/// print thread). PUBLISH and the packets of fixed size (PUBACK, PUBREC, PUBREL, PUBCOMP,
+/// UNSUBACK, PINGREQ, PINGRESP, DISCONNECT) take the short way; any other type, and bytes that
+/// do not have the shape of a whole such packet, go through decode(). Never reads outside
+/// `bytes`; for bytes decode() would find fault with, the result is unspecified but safe.
+Packet decode_clean(Bytes bytes, const DecodeOptions& options = {}) noexcept;
+
 /// Result of reading a Remaining Length.
 struct LengthResult {
     enum class Status : std::uint8_t { ok, need_more, malformed } status;

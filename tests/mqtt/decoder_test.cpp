@@ -562,4 +562,72 @@ TEST(DecoderMemory, DecodingAllocatesNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+/// decode_clean(b) is decode(b) whenever decode finds nothing wrong with b: the same header,
+/// body and views (pointing at the same bytes, which the tree's offsets rely on).
+void expect_clean_is_decode(Bytes b, const DecodeOptions& options, std::size_t* compared = nullptr) {
+    const Packet d = decode(b, options);
+    const Packet c = decode_clean(b, options);  // must be safe for any bytes
+    if (!d.diagnostics.empty() || d.diagnostics.dropped() != 0) return;
+    if (compared) ++*compared;
+    EXPECT_TRUE(c.diagnostics.empty());
+    EXPECT_EQ(c.header, d.header);
+    EXPECT_TRUE(c.body == d.body);
+    EXPECT_EQ(c.raw.data(), d.raw.data());
+    EXPECT_EQ(c.raw.size(), d.raw.size());
+    if (const auto* p = d.get<Publish>()) {
+        const auto* q = c.get<Publish>();
+        ASSERT_NE(q, nullptr);
+        EXPECT_EQ(q->topic.data(), p->topic.data());
+        EXPECT_EQ(q->payload.data(), p->payload.data());
+    }
+}
+
+}  // namespace
+
+TEST(DecodeClean, SameAsDecodeForEveryCleanVector) {
+    std::size_t compared = 0;
+    for (const auto& v : vectors()) {
+        SCOPED_TRACE(std::string(v.name));
+        const auto bytes = v.bytes();
+        expect_clean_is_decode(Bytes(bytes), v.options, &compared);
+    }
+    EXPECT_GE(compared, 30u);
+}
+
+TEST(DecodeClean, SameAsDecodeForRandomBytesOfEveryShape) {
+    // Mostly the types it takes the short way for, every length around their fields' edges.
+    std::uint64_t state = 0x9E3779B97F4A7C15u;
+    const auto next = [&] {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    };
+    std::size_t compared = 0;
+    for (int i = 0; i < 300'000; ++i) {
+        std::vector<std::uint8_t> b(next() % 24);
+        for (auto& x : b) x = static_cast<std::uint8_t>(next());
+        if (!b.empty() && next() % 4 != 0) {
+            static constexpr std::uint8_t firsts[] = {0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x3A, 0x3D,
+                                                      0x40, 0x50, 0x62, 0x70, 0xB0, 0xC0, 0xD0, 0xE0};
+            b[0] = firsts[next() % std::size(firsts)];
+            if (b.size() >= 2) b[1] = static_cast<std::uint8_t>(b.size() - 2);  // a length that fits
+            if (b.size() >= 4 && b[0] >> 4 == 3) b[3] = static_cast<std::uint8_t>(next() % (b.size() - 3));
+            for (std::size_t k = 4; k < b.size() && b[0] >> 4 == 3; ++k) b[k] = 'a' + next() % 26;
+            if (b.size() >= 3 && b[0] >> 4 == 3) b[2] = 0;
+        }
+        DecodeOptions options;
+        options.protocol_level = next() % 2 ? 4 : 3;
+        expect_clean_is_decode(Bytes(b), options, &compared);
+        if (HasFailure()) {
+            ADD_FAILURE() << "input " << i;
+            return;
+        }
+    }
+    EXPECT_GE(compared, 10'000u);
+}
+
 }  // namespace mqttlens::mqtt::test

@@ -136,6 +136,7 @@ void PrintPipeline::packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& 
         return;
     }
     Batch& b = *filling_;
+    how.clean = packet.diagnostics.empty() && packet.diagnostics.dropped() == 0;
     std::uint8_t* data = b.arena.allocate(bytes.size());
     copy_small(data, bytes.data(), bytes.size());
     const mqtt::Diagnostic* extra = nullptr;
@@ -234,7 +235,9 @@ void PrintPipeline::print(const Batch& b, output::Writer& out, const output::Pri
         const mqtt::Bytes bytes(r.data, r.size);
         mqtt::DecodeOptions decode_options;
         decode_options.protocol_level = r.how.protocol_level;
-        const mqtt::Packet packet = r.how.undecoded ? undecoded(bytes) : mqtt::decode(bytes, decode_options);
+        const mqtt::Packet packet = r.how.undecoded ? undecoded(bytes)
+                                    : r.how.clean   ? mqtt::decode_clean(bytes, decode_options)
+                                                    : mqtt::decode(bytes, decode_options);
         output::print_packet(out.buffer(), packet, c, options);
         out.commit();
     }
