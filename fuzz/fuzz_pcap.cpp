@@ -6,6 +6,9 @@
 // as summary, tree (with hex dump) and JSON into a buffer that is thrown away. Stream events go
 // through the framing-error printer.
 //
+// Also: the bytes written to a file and read by CaptureSource::open_file (with its block reader
+// for classic pcap) give the records, end and error message that libpcap gives from memory.
+//
 // Properties (abort on violation): every decoded packet satisfies the decoder's invariants and
 // is whole (no framing diagnostic: the capture layer frames); events come in connection order
 // (open before packets, nothing after close); the frame numbers never exceed the records read.
@@ -18,8 +21,12 @@
 #include "mqtt/session_checker.hpp"
 #include "output/printer.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstddef>
+#include <string>
 #include <limits>
 #include <cstdint>
 #include <map>
@@ -140,9 +147,37 @@ private:
     output::Buffer buffer_;
 };
 
+/// The same bytes as a file, read with CaptureSource's block reader where it applies, give what
+/// libpcap gives reading them from memory: the same records, the same end, the same message.
+void same_records_from_a_file(mqtt::Bytes bytes) {
+    const int fd = memfd_create("fuzz_pcap", 0);
+    if (fd < 0) return;
+    if (write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+        close(fd);
+        return;
+    }
+    auto from_file = capture::CaptureSource::open_file("/proc/self/fd/" + std::to_string(fd));
+    auto from_memory = capture::CaptureSource::open_memory(bytes);
+    MQTTLENS_FUZZ_CHECK(bool(from_file) == bool(from_memory), bytes);
+    if (from_file) {
+        capture::Record a, b;
+        for (;;) {
+            const auto sa = from_file.source->next(a);
+            const auto sb = from_memory.source->next(b);
+            MQTTLENS_FUZZ_CHECK(sa == sb, bytes);
+            if (sa != capture::CaptureSource::Status::record) break;
+            MQTTLENS_FUZZ_CHECK(a.frame == b.frame && a.ts == b.ts && a.caplen == b.caplen && a.len == b.len, bytes);
+            MQTTLENS_FUZZ_CHECK(mqtt::same_bytes(a.bytes, b.bytes), bytes);
+        }
+        MQTTLENS_FUZZ_CHECK(from_file.source->error() == from_memory.source->error(), bytes);
+    }
+    close(fd);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    same_records_from_a_file(mqtt::Bytes(data, size));
     auto opened = capture::CaptureSource::open_memory(mqtt::Bytes(data, size));
     if (!opened) return 0;
     NullSink sink;

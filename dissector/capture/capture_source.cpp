@@ -1,5 +1,7 @@
 #include "capture/capture_source.hpp"
 
+#include "capture/pcap_blocks.hpp"
+
 #include <pcap/pcap.h>
 
 #include <cerrno>
@@ -50,6 +52,11 @@ OpenResult CaptureSource::open_file(const std::string& path, const std::string& 
     }
     std::unique_ptr<CaptureSource> source(new CaptureSource(p, false));
     source->file_buffer_ = std::move(buffer);
+    // A classic pcap file: its records are read a block at a time (capture/pcap_blocks.hpp).
+    const off_t records_at = ftello(f);
+    if (records_at > 0)
+        source->blocks_ = PcapBlockReader::open(fileno(f), static_cast<std::uint64_t>(records_at),
+                                                static_cast<std::uint32_t>(pcap_snapshot(p)));
     if (!filter.empty()) {
         // Compiled for the file's link type; applied record by record so that the rejected
         // ones are still counted (pcap_setfilter would hide them, and renumber the frames).
@@ -120,7 +127,36 @@ CaptureSource::Status CaptureSource::next(Record& out) {
         if (stop_requested_.load(std::memory_order_relaxed)) return done_ = Status::stopped;
         pcap_pkthdr* header = nullptr;
         const std::uint8_t* data = nullptr;
-        const int rc = pcap_next_ex(handle_, &header, &data);
+        pcap_pkthdr block_header;
+        int rc;
+        if (blocks_) {
+            PcapBlockReader::Record r;
+            switch (blocks_->next(r)) {
+                case PcapBlockReader::Result::record:
+                    block_header.ts.tv_sec = r.sec;
+                    block_header.ts.tv_usec = r.nsec;
+                    block_header.caplen = r.caplen;
+                    block_header.len = r.len;
+                    header = &block_header;
+                    data = r.data;
+                    rc = 1;
+                    break;
+                case PcapBlockReader::Result::end:
+                    rc = PCAP_ERROR_BREAK;
+                    break;
+                case PcapBlockReader::Result::hand_back:
+                default:
+                    // libpcap reads on from that record, and reports what is wrong with it.
+                    if (fseeko(pcap_file(handle_), static_cast<off_t>(blocks_->offset()), SEEK_SET) != 0) {
+                        error_ = std::string("cannot seek in the capture: ") + std::strerror(errno);
+                        return done_ = Status::error;
+                    }
+                    blocks_.reset();
+                    continue;
+            }
+        } else {
+            rc = pcap_next_ex(handle_, &header, &data);
+        }
         if (rc == 1) {
             const Timestamp ts{header->ts.tv_sec,
                                static_cast<std::uint32_t>(nano_ ? header->ts.tv_usec : header->ts.tv_usec * 1000)};

@@ -16,6 +16,8 @@ struct bpf_program;
 
 namespace mqttlens::capture {
 
+class PcapBlockReader;
+
 using mqtt::Bytes;
 
 /// Capture time, in seconds and nanoseconds since the epoch.
@@ -80,7 +82,7 @@ public:
 
     CaptureSource(const CaptureSource&) = delete;
     CaptureSource& operator=(const CaptureSource&) = delete;
-    ~CaptureSource();
+    ~CaptureSource();  // out of line: PcapBlockReader is incomplete here
 
     /// The next record, the end, an error, or stopped. After end/error/stopped it stays there.
     Status next(Record& out);
@@ -104,6 +106,7 @@ private:
         void operator()(bpf_program* program) const noexcept;
     };
     std::unique_ptr<char[]> file_buffer_;  // the stdio buffer of a file; outlives handle_
+    std::unique_ptr<PcapBlockReader> blocks_;  // a classic pcap file's records, until it hands back
     std::unique_ptr<bpf_program, FreeProgram> file_filter_;  // -f on a file, applied by next()
     pcap_t* handle_;
     bool live_;

@@ -1,0 +1,197 @@
+// The block reader (capture/pcap_blocks.hpp) against libpcap: a file read by CaptureSource with
+// blocks gives exactly the records, times, end and error message that libpcap gives reading the
+// same bytes on its own (a capture in memory is always read by libpcap).
+#include "capture/pcap_blocks.hpp"
+
+#include "harness.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace mqttlens::capture::test {
+namespace {
+
+const std::string captures = std::string(MQTTLENS_SOURCE_DIR) + "/corpus/captures/";
+
+struct Reading {
+    std::vector<std::string> records;  // frame, time, lengths and bytes of each
+    CaptureSource::Status status = CaptureSource::Status::record;
+    std::string error;
+    friend bool operator==(const Reading&, const Reading&) = default;
+};
+
+Reading read_all(CaptureSource& source) {
+    Reading out;
+    Record r;
+    while ((out.status = source.next(r)) == CaptureSource::Status::record) {
+        std::string line = std::to_string(r.frame) + " " + std::to_string(r.ts.sec) + "." +
+                           std::to_string(r.ts.nsec) + " " + std::to_string(r.caplen) + "/" +
+                           std::to_string(r.len) + " " + std::to_string(r.link_type) + ":";
+        line.append(reinterpret_cast<const char*>(r.bytes.data()), r.bytes.size());
+        out.records.push_back(std::move(line));
+    }
+    out.error = source.error();
+    return out;
+}
+
+/// Reads `bytes` from a file (blocks, where they apply) and from memory (libpcap alone).
+void expect_same_as_libpcap(Bytes bytes, const std::string& what, bool expect_blocks = true) {
+    SCOPED_TRACE(what);
+    TempFile file;
+    ASSERT_TRUE(save_file(file.path(), bytes));
+    auto from_file = CaptureSource::open_file(file.path());
+    auto from_memory = CaptureSource::open_memory(bytes);
+    ASSERT_EQ(bool(from_file), bool(from_memory)) << from_file.error << " / " << from_memory.error;
+    if (!from_file) {
+        EXPECT_EQ(from_file.error.empty(), from_memory.error.empty());
+        return;
+    }
+    if (expect_blocks) {
+        // The reader is really in use for this file (else the comparison proves nothing).
+        const int fd = ::open(file.path().c_str(), O_RDONLY);
+        ASSERT_GE(fd, 0);
+        EXPECT_NE(PcapBlockReader::open(fd, 24, 262144), nullptr);
+        ::close(fd);
+    }
+    const Reading a = read_all(*from_file.source);
+    const Reading b = read_all(*from_memory.source);
+    EXPECT_EQ(a.records.size(), b.records.size());
+    EXPECT_TRUE(a.records == b.records);
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.error, b.error);
+}
+
+std::vector<std::uint8_t> load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> classic_captures() {
+    std::vector<std::string> files;
+    if (DIR* dir = opendir(captures.c_str())) {
+        while (const dirent* e = readdir(dir))
+            if (std::string name = e->d_name; name.ends_with(".pcap")) files.push_back(name);
+        closedir(dir);
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+/// Handshake, CONNECT, CONNACK, two PUBLISH: 7 records.
+Buffer sample(WriterOptions options = {}) {
+    PcapWriter w(std::move(options));
+    TcpConversationWriter conv(w, ep("10.0.0.1:40000"), ep("10.0.0.2:1883"));
+    conv.client_send(connect("c1"));
+    conv.server_send(connack());
+    conv.client_send(publish("a/b", std::string(300, 'x')));
+    conv.client_send(publish("a/b", "two"));
+    return w.bytes();
+}
+
+/// Offset of each record header in a classic pcap file.
+std::vector<std::size_t> record_offsets(const Buffer& b) {
+    std::vector<std::size_t> at;
+    for (std::size_t pos = 24; pos + 16 <= b.size();) {
+        at.push_back(pos);
+        std::uint32_t caplen;
+        std::memcpy(&caplen, b.data() + pos + 8, 4);
+        pos += 16 + caplen;
+    }
+    return at;
+}
+
+TEST(PcapBlocks, EveryCommittedCaptureReadsAsLibpcapReadsIt) {
+    const auto files = classic_captures();
+    ASSERT_GE(files.size(), 10u);
+    bool crosses_a_block = false;
+    for (const std::string& name : files) {
+        const auto bytes = load(captures + name);
+        crosses_a_block |= bytes.size() > 512 * 1024;
+        expect_same_as_libpcap(Bytes(bytes), name);
+    }
+    EXPECT_TRUE(crosses_a_block) << "no committed capture is larger than one block";
+}
+
+TEST(PcapBlocks, CutAtEveryByteTheEndAndTheMessageAreLibpcaps) {
+    const Buffer whole = sample();
+    for (std::size_t cut = 24; cut <= whole.size(); ++cut)
+        expect_same_as_libpcap(Bytes(whole).first(cut), "cut at " + std::to_string(cut));
+}
+
+TEST(PcapBlocks, NanosecondFilesAndOddTimesAreLibpcaps) {
+    WriterOptions nano;
+    nano.nanosecond = true;
+    expect_same_as_libpcap(Bytes(sample(nano)), "nanosecond");
+    // Negative and out-of-range fractions, seconds past 2^31: as libpcap hands them out.
+    Buffer odd = sample();
+    const auto at = record_offsets(odd);
+    const std::uint32_t fields[][2] = {{0xFFFFFFFF, 0xFFFFFFFF}, {0x80000000, 999'999'999}, {7, 0x7FFFFFFF}};
+    for (std::size_t i = 0; i < std::size(fields) && i < at.size(); ++i) {
+        std::memcpy(odd.data() + at[i], &fields[i][0], 4);
+        std::memcpy(odd.data() + at[i] + 4, &fields[i][1], 4);
+    }
+    expect_same_as_libpcap(Bytes(odd), "odd times");
+}
+
+TEST(PcapBlocks, ARecordLongerThanTheSnapshotGoesBackToLibpcap) {
+    // libpcap reads such a record up to the snapshot length and skips the rest; the reader
+    // hands the file back at that record, and every record after it is libpcap's too.
+    Buffer b = sample();
+    const std::uint32_t snaplen = 200;  // the 300-byte PUBLISH makes a record longer than that
+    std::memcpy(b.data() + 16, &snaplen, 4);
+    expect_same_as_libpcap(Bytes(b), "caplen > snaplen");
+    // And one beyond libpcap's maximum: an error, with libpcap's message.
+    const auto at = record_offsets(b);
+    ASSERT_GE(at.size(), 6u);
+    const std::uint32_t absurd = 0x7FFFFFF0;
+    std::memcpy(b.data() + at[5] + 8, &absurd, 4);
+    expect_same_as_libpcap(Bytes(b), "absurd caplen");
+}
+
+TEST(PcapBlocks, OtherFormatsAreLeftToLibpcap) {
+    // Big-endian classic pcap: the header and record fields swapped.
+    Buffer swapped = sample();
+    const auto swap32 = [&](std::size_t at) { std::reverse(swapped.begin() + at, swapped.begin() + at + 4); };
+    const auto swap16 = [&](std::size_t at) { std::reverse(swapped.begin() + at, swapped.begin() + at + 2); };
+    swap32(0);
+    swap16(4);
+    swap16(6);
+    for (const std::size_t at : {8u, 12u, 16u, 20u}) swap32(at);
+    for (const std::size_t at : record_offsets(sample()))
+        for (std::size_t k = 0; k < 16; k += 4) swap32(at + k);
+    expect_same_as_libpcap(Bytes(swapped), "big-endian", false);
+    TempFile file;
+    ASSERT_TRUE(save_file(file.path(), Bytes(swapped)));
+    const int fd = ::open(file.path().c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    EXPECT_EQ(PcapBlockReader::open(fd, 24, 262144), nullptr);
+    ::close(fd);
+    const auto pcapng = load(captures + "retained.pcapng");
+    expect_same_as_libpcap(Bytes(pcapng), "pcapng", false);
+}
+
+TEST(PcapBlocks, AFileFilterKeepsTheFileFrameNumbers) {
+    const auto bytes = load(captures + "demo.pcap");
+    TempFile file;
+    ASSERT_TRUE(save_file(file.path(), Bytes(bytes)));
+    auto filtered = CaptureSource::open_file(file.path(), "tcp dst port 1883");
+    ASSERT_TRUE(filtered) << filtered.error;
+    auto all = CaptureSource::open_memory(Bytes(bytes));
+    ASSERT_TRUE(all);
+    const Reading f = read_all(*filtered.source);
+    const Reading a = read_all(*all.source);
+    ASSERT_FALSE(f.records.empty());
+    EXPECT_LT(f.records.size(), a.records.size());
+    for (const std::string& r : f.records) EXPECT_NE(std::find(a.records.begin(), a.records.end(), r), a.records.end());
+}
+
+}  // namespace
+}  // namespace mqttlens::capture::test
