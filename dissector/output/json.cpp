@@ -88,14 +88,37 @@ struct Members {
     }
 
     void operator()(const mqtt::Publish& p) const {
-        char* w = detail::room(out, 64);  // the longest: 37
+        const bool cut = options.payload_max != 0 && p.payload.size() > options.payload_max;
+        const std::string_view shown = mqtt::as_string(cut ? p.payload.first(options.payload_max) : p.payload);
+        // The usual PUBLISH (topic and payload plain text) in one reserved run: the longest
+        // fixed text is 160 bytes.
+        char* w = detail::room(out, 160 + p.topic.size() + shown.size());
         w = detail::put(w, ",\"dup\":");
         w = put_boolean(w, packet.header.dup());
         w = detail::put(w, ",\"qos\":");
         *w++ = static_cast<char>('0' + packet.header.qos());
         w = detail::put(w, ",\"retain\":");
         w = put_boolean(w, packet.header.retain());
-        detail::finish(out, w);
+        w = detail::put(w, ",\"topic\":");
+        if (char* t = detail::put_quoted_if_plain(w, p.topic, true)) {
+            w = detail::put(t, ",\"packet_id\":");
+            w = p.packet_id ? detail::put_uint(w, *p.packet_id) : detail::put(w, "null");
+            w = detail::put_uint(detail::put(w, ",\"payload_len\":"), p.payload.size());
+            char* const payload_at = w;
+            w = detail::put(w, ",\"payload\":");
+            // JSON payloads take the display test (no DEL), as append_payload does.
+            if (char* q = detail::put_quoted_if_plain(w, shown, false)) {
+                w = cut ? detail::put(q, ",\"payload_truncated\":true") : q;
+                detail::finish(out, w);
+                return;
+            }
+            detail::finish(out, payload_at);
+            out.push_back(',');
+            detail::append_payload(out, p.payload, options.payload_max, true);
+            if (cut) append(out, ",\"payload_truncated\":true");
+            return;
+        }
+        detail::finish(out, w - (sizeof(",\"topic\":") - 1));  // the topic needs escaping: the long way
         string_member(out, "topic", p.topic);
         optional_int(out, ",\"packet_id\":", p.packet_id);
         append(out, ",\"payload_len\":");

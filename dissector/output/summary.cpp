@@ -62,9 +62,33 @@ struct Fields {
     }
 
     void operator()(const mqtt::Publish& p) const {
-        append(out, " topic=");
+        // The usual PUBLISH (topic and payload plain text) in one reserved run: the longest fixed
+        // text is 96 bytes.
+        const bool cut = options.payload_max != 0 && p.payload.size() > options.payload_max;
+        const std::string_view shown = mqtt::as_string(cut ? p.payload.first(options.payload_max) : p.payload);
+        char* w = detail::room(out, 96 + p.topic.size() + shown.size());
+        w = detail::put(w, " topic=");
+        if (char* t = detail::put_quoted_if_plain(w, p.topic, false)) {
+            w = detail::put(t, " qos=");
+            *w++ = static_cast<char>('0' + packet.header.qos());
+            if (p.packet_id) w = detail::put_uint(detail::put(w, " packet_id="), *p.packet_id);
+            if (packet.header.retain()) w = detail::put(w, " retain");
+            if (packet.header.dup()) w = detail::put(w, " dup");
+            w = detail::put_uint(detail::put(w, " payload_len="), p.payload.size());
+            if (p.payload.empty()) return detail::finish(out, w);
+            char* const payload_at = w;
+            if (char* q = detail::put_quoted_if_plain(detail::put(w, " payload="), shown, false)) {
+                detail::finish(out, cut ? detail::put(q, "...") : q);
+                return;
+            }
+            detail::finish(out, payload_at);
+            append(out, " payload=");
+            detail::append_payload(out, p.payload, options.payload_max, false);
+            return;
+        }
+        detail::finish(out, w);  // the topic needs escaping: the long way
         append_display(out, p.topic);
-        char* w = detail::room(out, 96);  // the longest: 66
+        w = detail::room(out, 96);  // the longest: 66
         w = detail::put(w, " qos=");
         *w++ = static_cast<char>('0' + packet.header.qos());
         if (p.packet_id) w = detail::put_uint(detail::put(w, " packet_id="), *p.packet_id);

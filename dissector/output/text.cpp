@@ -263,6 +263,15 @@ std::size_t plain_prefix(std::string_view s) noexcept { return plain_run<Display
 
 bool detail::append_display_if_plain(Buffer& out, std::string_view s) { return append_quoted_if_plain(out, s); }
 
+char* detail::put_quoted_if_plain(char* w, std::string_view s, bool json) noexcept {
+    *w = '"';
+    const std::size_t plain = json ? copy_plain<JsonPlain>(w + 1, s.data(), s.size())
+                                   : copy_plain<DisplayPlain>(w + 1, s.data(), s.size());
+    if (plain != s.size()) return nullptr;
+    w[1 + s.size()] = '"';
+    return w + s.size() + 2;
+}
+
 void append_display(Buffer& out, std::string_view s) {
     if (append_quoted_if_plain(out, s)) return;
     const std::size_t plain = plain_run<DisplayPlain>(s.data(), s.size());

@@ -42,6 +42,11 @@ namespace detail {
 /// As append_display when `s` is printable ASCII other than `"` and `\` (returns true);
 /// otherwise appends nothing and returns false.
 bool append_display_if_plain(Buffer& out, std::string_view s);
+/// Writes `"s"` at `w` (s.size() + 2 bytes, reserved by the caller) and returns its end when
+/// nothing in `s` needs escaping: for display, printable ASCII other than `"` and `\`; for
+/// JSON (`json`), any ASCII but controls, `"` and `\`. Otherwise returns nullptr (and what it
+/// wrote means nothing). The text is then what append_display / append_json_string write.
+char* put_quoted_if_plain(char* w, std::string_view s, bool json) noexcept;
 }  // namespace detail
 /// Appends `s` as a quoted JSON string (see the conventions above).
 void append_json_string(Buffer& out, std::string_view s);

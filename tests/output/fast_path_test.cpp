@@ -232,3 +232,90 @@ TEST(FastPath, PayloadPreviewMatchesTheGeneralRule) {
         }
     }
 }
+
+namespace {
+
+/// A PUBLISH (QoS 1 when `id`) of `topic` and `payload`, its bytes kept alive.
+struct PublishBytes {
+    std::vector<std::uint8_t> bytes;
+    mqtt::Packet packet;
+    PublishBytes(std::string_view topic, std::string_view payload, std::uint16_t id) {
+        std::vector<std::uint8_t> body{std::uint8_t(topic.size() >> 8), std::uint8_t(topic.size())};
+        body.insert(body.end(), topic.begin(), topic.end());
+        if (id) body.insert(body.end(), {std::uint8_t(id >> 8), std::uint8_t(id)});
+        body.insert(body.end(), payload.begin(), payload.end());
+        bytes = {std::uint8_t(id ? 0x3B : 0x30)};  // QoS 1 with DUP and RETAIN, or QoS 0
+        for (std::size_t n = body.size();; n >>= 7) {
+            bytes.push_back(std::uint8_t((n & 0x7F) | (n >= 128 ? 0x80 : 0)));
+            if (n < 128) break;
+        }
+        bytes.insert(bytes.end(), body.begin(), body.end());
+        packet = mqtt::decode(bytes);
+    }
+};
+
+std::string payload_preview(std::string_view payload, std::size_t max, bool json) {
+    Buffer b;
+    output::detail::append_payload(b, mqtt::as_bytes(payload), max, json);
+    return text(b);
+}
+
+}  // namespace
+
+TEST(FastPath, PublishLinesShowEveryFieldAsTheGeneralPrintersDo) {
+    // The summary and JSON printers write a PUBLISH whose topic and payload need no escaping in
+    // one run; any byte that needs escaping, anywhere, must give the general forms instead.
+    const std::string_view odd[] = {"\"", "\\", "\x7f", "\x01", "\xc3\xa9", "\xff", "\t"};
+    std::vector<std::string> texts;
+    for (const std::size_t length : {0u, 1u, 7u, 15u, 16u, 17u, 31u, 33u, 64u, 65u, 100u}) {
+        texts.push_back(std::string(length, 'a'));
+        if (length == 0) continue;
+        for (const auto b : odd) {
+            std::string s(length, 'a');
+            s.replace(length / 2, 1, b);
+            texts.push_back(s);
+            texts.push_back(std::string(b) + std::string(length - 1, 'a'));
+            texts.push_back(std::string(length - 1, 'a') + std::string(b));
+        }
+    }
+    std::size_t checked = 0;
+    for (const auto& topic : {std::string("a/b"), std::string("a\"b"), std::string(20, 't'), std::string("caf\xc3\xa9"),
+                              std::string("x\xff")}) {
+        for (const auto& payload : texts) {
+            for (const std::uint16_t id : {0, 513}) {
+                for (const std::size_t max : {0u, 5u, 16u, 64u}) {
+                    const PublishBytes p(topic, payload, id);
+                    output::PrintOptions options;
+                    options.payload_max = max;
+                    Buffer topic_text;
+                    output::append_display(topic_text, topic);
+                    std::string want = "PUBLISH topic=" + text(topic_text) + (id ? " qos=1 packet_id=513 retain dup" : " qos=0") +
+                                       " payload_len=" + std::to_string(payload.size());
+                    if (!payload.empty()) want += " payload=" + payload_preview(payload, max, false);
+                    const std::string line = test_util::print(p.packet, output::Format::summary, {}, options);
+                    EXPECT_EQ(line.substr(0, want.size()), want) << "topic " << topic << " payload " << payload;
+                    EXPECT_TRUE(line.size() == want.size() + 1 || line[want.size()] == ' ') << line;
+
+                    Buffer topic_json;
+                    const bool utf8 = output::append_json_string_checked(topic_json, topic);
+                    want = ",\"dup\":" + std::string(id ? "true" : "false") + ",\"qos\":" + (id ? "1" : "0") +
+                           ",\"retain\":" + (id ? "true" : "false") + ",\"topic\":" + text(topic_json);
+                    if (!utf8) {
+                        Buffer hex;
+                        output::append_hex(hex, mqtt::as_bytes(topic));
+                        want += ",\"topic_hex\":\"" + text(hex) + "\"";
+                    }
+                    want += ",\"packet_id\":" + (id ? std::string("513") : std::string("null")) +
+                            ",\"payload_len\":" + std::to_string(payload.size()) + "," +
+                            payload_preview(payload, max, true);
+                    if (max != 0 && payload.size() > max) want += ",\"payload_truncated\":true";
+                    const std::string json = test_util::print(p.packet, output::Format::json, {}, options);
+                    EXPECT_NE(json.find(want + ",\"errors\":"), std::string::npos) << json << "\nwant " << want;
+                    ++checked;
+                    if (HasFailure()) return;
+                }
+            }
+        }
+    }
+    EXPECT_GT(checked, 5000u);
+}
