@@ -6,7 +6,8 @@
 //   - with no non-minimal Remaining Length warning: encode(P) == the packet's bytes;
 //   - otherwise: encode(P) with remaining_length_width = P's length size == the packet's bytes;
 //   - decode(encode(P)) has the same header, body and diagnostics as P.
-//   - decode_clean(P's bytes) is P whenever P has no diagnostic at all.
+//   - decode without its fast paths gives P; decode_clean(P's bytes) is P whenever P has no
+//     diagnostic at all.
 // Every other packet is still encoded (the encoder must write any value without crashing), and
 // its encoding decoded and checked for the decoder's invariants.
 #include "fuzz_common.hpp"
@@ -35,6 +36,14 @@ void roundtrip(Bytes bytes, const mqtt::DecodeOptions& options) {
     const fuzz::ExactCopy copy(bytes);
     const mqtt::Packet p = mqtt::decode(copy.bytes(), options);
     volatile unsigned sink = fuzz::check_decoded(p, copy.bytes());
+
+    // decode's fast paths give what its general path gives, in every detail.
+    mqtt::DecodeOptions general_options = options;
+    general_options.fast_paths = false;
+    const mqtt::Packet general = mqtt::decode(copy.bytes(), general_options);
+    MQTTLENS_FUZZ_CHECK(general.header == p.header && general.body == p.body, bytes, copy.bytes());
+    MQTTLENS_FUZZ_CHECK(general.raw.data() == p.raw.data() && general.raw.size() == p.raw.size(), bytes, copy.bytes());
+    same_diagnostics(p, general, bytes, copy.bytes());
 
     // decode_clean (the print thread's second reading) must give decode's packet for clean bytes,
     // and must stay inside any bytes.

@@ -412,6 +412,51 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     if (p.header.remaining_length != 0) c.add(length_code, Field::remaining_length, 1);
 }
 
+/// The usual PUBLISH: one whole packet, valid flags, a Remaining Length of one or two bytes in
+/// its shortest form, a plain topic (topic.hpp: nothing to report), a non-zero identifier.
+/// Fills `p` as the general path would, without a diagnostic, and returns true; returns false
+/// (leaving `p` as it was) for anything else.
+bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
+    const std::size_t size = bytes.size();
+    if (size < 5) return false;  // fixed header, topic length, one character
+    const std::uint8_t first = bytes[0];
+    const unsigned qos = (first >> 1) & 3;
+    if ((first >> 4) != 3 || qos == 3 || ((first & 0x08) && qos == 0)) return false;
+    std::uint32_t length;
+    std::size_t start;
+    if (bytes[1] < 0x80) {
+        length = bytes[1];
+        start = 2;
+    } else if (bytes[2] != 0 && bytes[2] < 0x80) {
+        length = (bytes[1] & 0x7Fu) | (std::uint32_t(bytes[2]) << 7);
+        start = 3;
+    } else {
+        return false;
+    }
+    if (size != start + length || length < 2) return false;
+    const std::size_t topic = (std::size_t(bytes[start]) << 8) | bytes[start + 1];
+    const std::size_t id = qos != 0 ? 2 : 0;
+    if (topic + id > length - 2) return false;
+    const std::string_view name(reinterpret_cast<const char*>(bytes.data()) + start + 2, topic);
+    if (!detail::plain_topic(name)) return false;
+    std::size_t pos = start + 2 + topic;
+    std::uint16_t packet_id = 0;
+    if (id != 0) {
+        packet_id = static_cast<std::uint16_t>((bytes[pos] << 8) | bytes[pos + 1]);
+        if (packet_id == 0) return false;
+        pos += 2;
+    }
+    p.raw = bytes;
+    p.header.first_byte = first;
+    p.header.remaining_length = length;
+    p.header.length_size = static_cast<std::uint8_t>(start - 1);
+    auto& pub = p.body.emplace<Publish>();
+    pub.topic = name;
+    if (id != 0) pub.packet_id = packet_id;
+    pub.payload = bytes.subspan(pos);
+    return true;
+}
+
 constexpr std::uint8_t minimal_length_size(std::uint32_t value) noexcept {
     return value < 128 ? 1 : value < 16'384 ? 2 : value < 2'097'152 ? 3 : 4;
 }
@@ -420,6 +465,7 @@ constexpr std::uint8_t minimal_length_size(std::uint32_t value) noexcept {
 
 Packet decode(Bytes bytes, const DecodeOptions& options) noexcept {
     Packet p;
+    if (options.fast_paths && decode_plain_publish(bytes, p)) return p;
     p.raw = bytes;
     Ctx c{bytes.data(), 0, bytes.size(), p.diagnostics, options};
     if (bytes.empty()) {

@@ -16,6 +16,9 @@ struct DecodeOptions {
     bool warn_non_minimal_length = true;
     /// Risk: accepts a client→server packet id 0 without an error (some old clients send it).
     bool allow_packet_id_zero = false;
+    /// The usual PUBLISH (whole, valid flags, shortest length, plain topic) takes a short path
+    /// that gives the same Packet. false: every packet takes the general path (tests compare).
+    bool fast_paths = true;
 };
 
 /// Decodes one packet. `bytes` should be exactly one packet (as the Framer yields it): a short

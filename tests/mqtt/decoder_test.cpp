@@ -597,8 +597,11 @@ TEST(DecodeClean, SameAsDecodeForEveryCleanVector) {
     EXPECT_GE(compared, 30u);
 }
 
-TEST(DecodeClean, SameAsDecodeForRandomBytesOfEveryShape) {
-    // Mostly the types it takes the short way for, every length around their fields' edges.
+/// Calls f(bytes, options) on `count` random inputs, mostly shaped like the packets the short
+/// paths take (PUBLISH of every QoS and flag, acknowledgements, PINGREQ...), with lengths that
+/// fit, so that every edge of their fields is met.
+template <class F>
+void for_each_random_packet(int count, F f) {
     std::uint64_t state = 0x9E3779B97F4A7C15u;
     const auto next = [&] {
         state ^= state << 13;
@@ -606,28 +609,87 @@ TEST(DecodeClean, SameAsDecodeForRandomBytesOfEveryShape) {
         state ^= state << 17;
         return state;
     };
-    std::size_t compared = 0;
-    for (int i = 0; i < 300'000; ++i) {
-        std::vector<std::uint8_t> b(next() % 24);
+    for (int i = 0; i < count; ++i) {
+        std::vector<std::uint8_t> b(next() % (next() % 8 == 0 ? 300 : 24));
         for (auto& x : b) x = static_cast<std::uint8_t>(next());
         if (!b.empty() && next() % 4 != 0) {
-            static constexpr std::uint8_t firsts[] = {0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x3A, 0x3D,
-                                                      0x40, 0x50, 0x62, 0x70, 0xB0, 0xC0, 0xD0, 0xE0};
+            static constexpr std::uint8_t firsts[] = {0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x39, 0x3A,
+                                                      0x3D, 0x40, 0x50, 0x62, 0x70, 0xB0, 0xC0, 0xD0, 0xE0};
             b[0] = firsts[next() % std::size(firsts)];
-            if (b.size() >= 2) b[1] = static_cast<std::uint8_t>(b.size() - 2);  // a length that fits
-            if (b.size() >= 4 && b[0] >> 4 == 3) b[3] = static_cast<std::uint8_t>(next() % (b.size() - 3));
-            for (std::size_t k = 4; k < b.size() && b[0] >> 4 == 3; ++k) b[k] = 'a' + next() % 26;
-            if (b.size() >= 3 && b[0] >> 4 == 3) b[2] = 0;
+            const bool publish = b[0] >> 4 == 3;
+            std::size_t start = 2;
+            if (b.size() >= 2) {
+                const std::size_t rest = b.size() - 2;
+                if (rest < 128 || b.size() < 3) {
+                    b[1] = static_cast<std::uint8_t>(rest);
+                } else {  // two length bytes
+                    start = 3;
+                    b[1] = static_cast<std::uint8_t>(0x80 | ((rest - 1) & 0x7F));
+                    b[2] = static_cast<std::uint8_t>((rest - 1) >> 7);
+                }
+                if (next() % 16 == 0) b[1] ^= 1;  // a length that does not fit
+            }
+            if (publish && b.size() >= start + 2) {
+                const std::size_t room = b.size() - start - 2;
+                const std::size_t topic = room == 0 ? 0 : next() % (room + 1);
+                b[start] = static_cast<std::uint8_t>(topic >> 8);
+                b[start + 1] = static_cast<std::uint8_t>(topic);
+                for (std::size_t k = start + 2; k < b.size(); ++k)
+                    if (next() % 32 != 0) b[k] = static_cast<std::uint8_t>('a' + next() % 26);  // mostly plain
+                const std::size_t id_at = start + 2 + topic;
+                if (id_at + 2 <= b.size() && next() % 8 == 0) b[id_at] = b[id_at + 1] = 0;  // identifier 0
+            }
         }
         DecodeOptions options;
         options.protocol_level = next() % 2 ? 4 : 3;
-        expect_clean_is_decode(Bytes(b), options, &compared);
-        if (HasFailure()) {
-            ADD_FAILURE() << "input " << i;
-            return;
-        }
+        f(Bytes(b), options);
     }
-    EXPECT_GE(compared, 10'000u);
+}
+
+TEST(DecodeClean, SameAsDecodeForRandomBytesOfEveryShape) {
+    std::size_t compared = 0;
+    for_each_random_packet(300'000, [&](Bytes b, const DecodeOptions& options) {
+        if (!HasFailure()) expect_clean_is_decode(b, options, &compared);
+    });
+    EXPECT_GE(compared, 20'000u);
+}
+
+/// decode() with and without its fast paths: the same packet in every detail.
+void expect_fast_is_general(Bytes b, DecodeOptions options, std::size_t* fast = nullptr) {
+    options.fast_paths = false;
+    const Packet general = decode(b, options);
+    options.fast_paths = true;
+    const Packet quick = decode(b, options);
+    EXPECT_EQ(quick.header, general.header);
+    EXPECT_TRUE(quick.body == general.body);
+    EXPECT_EQ(quick.raw.data(), general.raw.data());
+    EXPECT_EQ(quick.raw.size(), general.raw.size());
+    ASSERT_EQ(quick.diagnostics.size(), general.diagnostics.size());
+    for (std::size_t i = 0; i < general.diagnostics.size(); ++i) EXPECT_EQ(quick.diagnostics[i], general.diagnostics[i]);
+    EXPECT_EQ(quick.diagnostics.dropped(), general.diagnostics.dropped());
+    if (const auto* p = general.get<Publish>()) {
+        const auto* q = quick.get<Publish>();
+        ASSERT_NE(q, nullptr);
+        EXPECT_EQ(q->topic.data(), p->topic.data());
+        EXPECT_EQ(q->payload.data(), p->payload.data());
+        if (fast && general.diagnostics.empty()) ++*fast;
+    }
+}
+
+TEST(DecodeFastPaths, SameAsTheGeneralPathForEveryVector) {
+    for (const auto& v : vectors()) {
+        SCOPED_TRACE(std::string(v.name));
+        const auto bytes = v.bytes();
+        expect_fast_is_general(Bytes(bytes), v.options);
+    }
+}
+
+TEST(DecodeFastPaths, SameAsTheGeneralPathForRandomBytesOfEveryShape) {
+    std::size_t clean_publish = 0;
+    for_each_random_packet(300'000, [&](Bytes b, const DecodeOptions& options) {
+        if (!HasFailure()) expect_fast_is_general(b, options, &clean_publish);
+    });
+    EXPECT_GE(clean_publish, 20'000u);
 }
 
 }  // namespace mqttlens::mqtt::test
