@@ -366,7 +366,7 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     output::Writer writer(stdout);
     std::optional<stats::Accumulator> accumulator;
     if (args.stats) accumulator.emplace();
-    PrintPipeline pipeline(writer, options, !args.quiet && args.threads > 1 && usable_cpus() > 1);
+    PrintPipeline pipeline(writer, options, !args.quiet && args.threads > 1 && usable_cpus() > 1, !live);
     Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
     capture::Dissector dissector(printer, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);

@@ -80,7 +80,8 @@ void PrintPipeline::Batch::clear() noexcept {
     flush = false;
 }
 
-PrintPipeline::PrintPipeline(output::Writer& writer, const output::PrintOptions& options, bool threaded)
+PrintPipeline::PrintPipeline(output::Writer& writer, const output::PrintOptions& options, bool threaded,
+                             bool apart)
     : writer_(writer), options_(options), threaded_(threaded) {
     if (!threaded_) return;
     for (std::size_t i = 0; i < batches; ++i) {
@@ -90,6 +91,22 @@ PrintPipeline::PrintPipeline(output::Writer& writer, const output::PrintOptions&
     }
     thread_ = std::thread([this] { run(); });
     pthread_setname_np(thread_.native_handle(), "mqtt-print");  // for top -H, perf, gdb (15 chars at most)
+    if (apart) keep_apart();
+}
+
+void PrintPipeline::keep_apart() {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (pthread_getaffinity_np(pthread_self(), sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2) return;
+    const int here = sched_getcpu();
+    if (here < 0 || !CPU_ISSET(here, &allowed)) return;
+    cpu_set_t mine, others = allowed;
+    CPU_ZERO(&mine);
+    CPU_SET(here, &mine);
+    CPU_CLR(here, &others);
+    // Best effort: where either call fails, the threads are placed by the scheduler as before.
+    if (pthread_setaffinity_np(thread_.native_handle(), sizeof others, &others) != 0) return;
+    if (pthread_setaffinity_np(pthread_self(), sizeof mine, &mine) == 0) capture_cpus_ = allowed;
 }
 
 PrintPipeline::~PrintPipeline() { finish(); }
@@ -207,6 +224,7 @@ void PrintPipeline::finish() {
         if (printer_waits_) changed_.notify_one();
     }
     thread_.join();
+    if (capture_cpus_) pthread_setaffinity_np(pthread_self(), sizeof *capture_cpus_, &*capture_cpus_);
 }
 
 void PrintPipeline::print(const Batch& b, output::Writer& out, const output::PrintOptions& options) {
