@@ -6,8 +6,10 @@
 #                                                    tools/make-captures.sh --big (kept in out/),
 #                                                    bench both, and compare peak memory
 #
-# Each command runs RUNS times (default 3) after one warm-up read of the file; the table shows
-# the median wall time and the largest peak RSS (GNU time's %M). Output goes to /dev/null.
+# The commands run in turns, RUNS rounds (default 3), after one warm-up read of the file; the
+# table shows the median wall time (taken by the shell around the command alone) and the largest
+# peak RSS of three more runs under GNU time (%M). Output goes to /dev/null. Paths with spaces
+# are not supported.
 # MQTT_DISSECT=path picks the binary (default: the newest build*/bin/mqtt-dissect).
 # Needs: GNU time (/usr/bin/time, package "time"), tshark, tcpdump.
 set -euo pipefail
@@ -19,7 +21,7 @@ while (($#)); do
   case $1 in
     -n) RUNS=$2; shift 2 ;;
     --scale) SCALE=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) CAPTURES+=("$1"); shift ;;
   esac
@@ -37,27 +39,50 @@ DISSECT=${MQTT_DISSECT:-$(ls -t "$ROOT"/build*/bin/mqtt-dissect 2>/dev/null | he
 TMP=$(mktemp -d /tmp/bench-vs-tshark.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-# measure NAME CMD...: RUNS runs; sets WALL (median seconds) and RSS (max KiB).
-measure() {
-  local name=$1; shift
-  local i start end walls=() rss=0 m rc
-  for ((i = 0; i < RUNS; i++)); do
-    start=$(date +%s%N)
-    rc=0
-    /usr/bin/time -f '%M' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/stderr" || rc=$?
-    end=$(date +%s%N)
-    # mqtt-dissect exits 1 when a capture breaks rules; only 2 and up is a failure.
-    if ((rc > 1)); then
-      echo "bench: '$*' failed (exit $rc): $(grep -v 'Command exited' "$TMP/stderr" | head -3)" >&2
-      exit 1
-    fi
-    walls+=($(((end - start) / 1000)))
-    m=$(tail -1 "$TMP/time")
-    ((m > rss)) && rss=$m
+# run_once CMD...: runs CMD once, output to /dev/null; sets US (wall microseconds, from the shell's
+# own clock: nothing else is started inside the interval). Exit 1 (rules broken) is fine for
+# mqtt-dissect; 2 and up is a failure.
+run_once() {
+  local start end rc=0
+  start=${EPOCHREALTIME/[.,]/}
+  "$@" >/dev/null 2>"$TMP/stderr" || rc=$?
+  end=${EPOCHREALTIME/[.,]/}
+  if ((rc > 1)); then
+    echo "bench: '$*' failed (exit $rc): $(head -3 "$TMP/stderr")" >&2
+    exit 1
+  fi
+  US=$((end - start))
+}
+
+# peak_rss CMD...: the peak RSS in KiB of one run (GNU time's %M), in a run of its own.
+peak_rss() {
+  /usr/bin/time -f '%M' -o "$TMP/time" "$@" >/dev/null 2>/dev/null || true
+  tail -1 "$TMP/time"
+}
+
+# measure_all: the commands of CMDS (name -> command) in turns, RUNS rounds, so that a slow
+# moment of the machine falls on all of them alike; RESULT[name] = "median-us max-rss-KiB".
+measure_all() {
+  local name round m
+  declare -A walls=() rss=()
+  for ((round = 0; round < RUNS; round++)); do
+    for name in "${ORDER[@]}"; do
+      # shellcheck disable=SC2086 # the commands are word lists of ours
+      run_once ${CMDS[$name]}
+      walls[$name]+="$US "
+    done
   done
-  WALL=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
-  RSS=$rss
-  RESULT[$name]="$WALL $RSS"
+  for ((round = 0; round < 3; round++)); do
+    for name in "${ORDER[@]}"; do
+      # shellcheck disable=SC2086
+      m=$(peak_rss ${CMDS[$name]})
+      ((m > ${rss[$name]:-0})) && rss[$name]=$m
+    done
+  done
+  for name in "${ORDER[@]}"; do
+    # shellcheck disable=SC2086
+    RESULT[$name]="$(printf '%s\n' ${walls[$name]} | sort -n | sed -n "$(((RUNS + 1) / 2))p") ${rss[$name]}"
+  done
 }
 
 declare -A RESULT
@@ -72,10 +97,14 @@ bench_one() {
   local frames size mqtt
   size=$(stat -c %s "$cap")
   frames=$(capinfos -M -c -T "$cap" 2>/dev/null | tail -1 | cut -f2 || echo '?')
-  measure dissect "$DISSECT" "$cap"
-  measure json "$DISSECT" --json "$cap"
-  measure tshark tshark -r "$cap" -Y mqtt
-  measure tcpdump tcpdump -r "$cap" -w /dev/null
+  declare -gA CMDS=(
+    [dissect]="$DISSECT $cap"
+    [json]="$DISSECT --json $cap"
+    [tshark]="tshark -r $cap -Y mqtt"
+    [tcpdump]="tcpdump -r $cap -w /dev/null"
+  )
+  ORDER=(dissect json tshark tcpdump)
+  measure_all
   mqtt=$("$DISSECT" --json "$cap" 2>/dev/null | grep -c '"type"' || true)
   echo
   echo "capture: $cap ($(numfmt --to=iec-i --suffix=B "$size"), $frames frames, $mqtt MQTT packets per mqtt-dissect)"
