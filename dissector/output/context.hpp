@@ -33,6 +33,11 @@ struct Context {
     std::optional<std::uint64_t> offset;     ///< byte offset of the packet in the input stream
     std::span<const mqtt::Diagnostic> extra; ///< connection-level findings about this packet
     std::string_view note;                   ///< e.g. "MQTT 5.0: not decoded yet"
+    /// Not printed. Non-zero: the caller's promise that every Context with this value has the
+    /// same frame, ts, rel_time, stream, src, dst and direction (a capture record's packets in
+    /// one direction), so that the printers need not compare them to reuse the start of the
+    /// last line. Never reuse a value for other fields; 0 promises nothing.
+    std::uint64_t prefix_key = 0;
 };
 
 /// A broken stream: the framer's error, where it happened, and the bytes left from there.

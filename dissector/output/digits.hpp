@@ -74,8 +74,18 @@ inline char* put_digits(char* p, std::uint64_t v, unsigned width) noexcept {
     return end;
 }
 
-/// "{}" of an unsigned integer.
-inline char* put_uint(char* p, std::uint64_t v) noexcept { return put_digits(p, v, decimal_digits(v)); }
+/// "{}" of an unsigned integer. Most are below 100 (flags, lengths, QoS): those take a branch.
+inline char* put_uint(char* p, std::uint64_t v) noexcept {
+    if (v < 10) {
+        *p = static_cast<char>('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        std::memcpy(p, &digit_pairs[2 * v], 2);
+        return p + 2;
+    }
+    return put_digits(p, v, decimal_digits(v));
+}
 /// "{}" of a signed integer.
 inline char* put_int(char* p, std::int64_t v) noexcept {
     if (v >= 0) return put_uint(p, static_cast<std::uint64_t>(v));

@@ -19,7 +19,12 @@ class PrefixMemo {
 public:
     /// The text stored for exactly these context fields, or nullopt.
     std::optional<std::string_view> find(const Context& c) const noexcept {
-        if (!valid_ || c.frame != frame_ || c.stream != stream_ || c.direction != direction_) return std::nullopt;
+        if (!valid_) return std::nullopt;
+        if (c.prefix_key != 0) {  // the caller vouches for the fields (see Context::prefix_key)
+            if (c.prefix_key != key_) return std::nullopt;
+            return std::string_view(text_.data(), text_size_);
+        }
+        if (c.frame != frame_ || c.stream != stream_ || c.direction != direction_) return std::nullopt;
         if (!same(c.ts, ts_) || !same(c.rel_time, rel_time_)) return std::nullopt;
         if (!same(c.src, src_, src_size_) || !same(c.dst, dst_, dst_size_)) return std::nullopt;
         return std::string_view(text_.data(), text_size_);
@@ -29,6 +34,7 @@ public:
     void store(const Context& c, std::string_view text) noexcept {
         valid_ = text.size() <= text_.size() && c.src.size() <= src_.size() && c.dst.size() <= dst_.size();
         if (!valid_) return;
+        key_ = c.prefix_key;
         frame_ = c.frame;
         stream_ = c.stream;
         direction_ = c.direction;
@@ -56,6 +62,7 @@ private:
     }
 
     bool valid_ = false;
+    std::uint64_t key_ = 0;
     std::optional<std::uint64_t> frame_;
     std::optional<std::uint64_t> stream_;
     std::optional<Direction> direction_;

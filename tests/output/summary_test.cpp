@@ -73,6 +73,38 @@ TEST(Summary, CaptureContextComesFirst) {
     EXPECT_EQ(summary(d.packet, byte_input), "@12    PINGREQ\n");
 }
 
+TEST(Summary, PrefixKeysAndFieldsNeverMixUpTheStartOfALine) {
+    // The start of the last line is reused for an equal non-zero prefix_key, or (key 0) for
+    // equal fields; any other context gets its own.
+    Decoded d("c0 00");
+    output::Context a;
+    a.frame = 1;
+    a.rel_time = output::Timestamp{0, 1000};
+    a.src = "10.0.0.1:50000";
+    a.dst = "10.0.0.2:1883";
+    output::Context b = a;
+    b.frame = 2;
+    b.src = "10.0.0.3:50000";
+    const std::string line_a = "    1 0.000001 10.0.0.1:50000 \u2192 10.0.0.2:1883 PINGREQ\n";
+    const std::string line_b = "    2 0.000001 10.0.0.3:50000 \u2192 10.0.0.2:1883 PINGREQ\n";
+    a.prefix_key = 7;
+    b.prefix_key = 8;
+    for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(summary(d.packet, a), line_a);
+        EXPECT_EQ(summary(d.packet, a), line_a);
+        EXPECT_EQ(summary(d.packet, b), line_b);
+        output::Context keyless = a;
+        keyless.prefix_key = 0;
+        EXPECT_EQ(summary(d.packet, keyless), line_a);
+        EXPECT_EQ(summary(d.packet, b), line_b);
+        keyless = b;
+        keyless.prefix_key = 0;
+        keyless.frame = 3;
+        EXPECT_EQ(summary(d.packet, keyless), "    3 0.000001 10.0.0.3:50000 \u2192 10.0.0.2:1883 PINGREQ\n");
+        EXPECT_EQ(summary(d.packet, b), line_b);
+    }
+}
+
 TEST(Summary, NoteAndConnectionDiagnostics) {
     Decoded d("20 02 00 00");
     const mqtt::Diagnostic extra[] = {

@@ -227,7 +227,8 @@ void PrintPipeline::finish() {
     if (capture_cpus_) pthread_setaffinity_np(pthread_self(), sizeof *capture_cpus_, &*capture_cpus_);
 }
 
-void PrintPipeline::print(const Batch& b, output::Writer& out, const output::PrintOptions& options) {
+void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& out,
+                          const output::PrintOptions& options) {
     std::size_t event = 0;
     std::size_t note = 0;
     // One Context for the whole batch, every field set again per record: zeroing a fresh one
@@ -250,6 +251,7 @@ void PrintPipeline::print(const Batch& b, output::Writer& out, const output::Pri
         c.dst = g.dst;
         c.extra = {r.extra, r.extra_size};
         c.note = r.has_note ? b.notes[note++] : std::string_view{};
+        c.prefix_key = (serial << 32) + r.segment + 1;  // one segment: one frame, time, direction and addresses
         const mqtt::Bytes bytes(r.data, r.size);
         mqtt::DecodeOptions decode_options;
         decode_options.protocol_level = r.how.protocol_level;
@@ -264,6 +266,7 @@ void PrintPipeline::print(const Batch& b, output::Writer& out, const output::Pri
 void PrintPipeline::run() {
     output::Writer out(writer_.file());
     const output::PrintOptions options = options_;
+    std::uint64_t serial = 0;
     for (;;) {
         std::unique_ptr<Batch> batch;
         {
@@ -277,7 +280,7 @@ void PrintPipeline::run() {
             batch = std::move(full_.front());
             full_.pop_front();
         }
-        print(*batch, out, options);
+        print(*batch, ++serial, out, options);
         if (batch->flush) out.flush();
         batch->clear();
         std::lock_guard lock(mutex_);

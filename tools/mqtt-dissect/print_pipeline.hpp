@@ -167,7 +167,10 @@ private:
     std::uint32_t new_segment(const Seen& seen);
     void added();      // a record was added: hand the batch over when it is full
     void hand_over();  // queue the batch being filled, take a free one
-    static void print(const Batch& batch, output::Writer& out, const output::PrintOptions& options);
+    /// Prints a batch; `serial` numbers the batches printed (segments of different batches get
+    /// different Context::prefix_key values).
+    static void print(const Batch& batch, std::uint64_t serial, output::Writer& out,
+                      const output::PrintOptions& options);
     void run();        // the print thread
     /// Binds the calling (capture) thread to the CPU it runs on and the print thread to the
     /// other CPUs it may use. Each thread mostly waits for the other a fraction of a millisecond
