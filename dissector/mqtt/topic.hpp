@@ -41,7 +41,7 @@ struct TopicResult {
 /// and a valid Topic Filter with nothing to report. The decoder's fast path (every PUBLISH goes
 /// through it); reads only inside s: a short topic is read as two overlapping 8-byte words, a
 /// longer one in 16-byte blocks whose last one overlaps the one before.
-inline bool plain_topic(std::string_view s) noexcept {
+[[gnu::always_inline]] inline bool plain_topic(std::string_view s) noexcept {
     const char* p = s.data();
     const std::size_t n = s.size();
     if (n == 0) return false;
