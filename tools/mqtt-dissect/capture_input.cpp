@@ -72,21 +72,6 @@ std::int64_t micros(capture::Timestamp ts) noexcept {
     return sec * 1'000'000 + ts.nsec / 1000;
 }
 
-output::Timestamp epoch(capture::Timestamp ts) noexcept { return {ts.sec, ts.nsec}; }
-
-/// `t - origin`; 0 when a record is older than the first one.
-[[gnu::always_inline]] inline output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) noexcept {
-    if (t < origin) return {};
-    std::int64_t sec = 0;
-    if (__builtin_sub_overflow(t.sec, origin.sec, &sec)) return {std::numeric_limits<std::int64_t>::max(), 0};
-    std::int64_t nsec = std::int64_t(t.nsec) - std::int64_t(origin.nsec);
-    if (nsec < 0) {
-        nsec += 1'000'000'000;
-        --sec;
-    }
-    return {sec, static_cast<std::uint32_t>(nsec)};
-}
-
 mqtt::Direction checker_direction(capture::Direction d) noexcept {
     switch (d) {
         case capture::Direction::c2s: return mqtt::Direction::client_to_server;
@@ -124,7 +109,10 @@ public:
     Printer(PrintPipeline& out, const PacketFilter& filter, stats::Accumulator* stats, bool quiet)
         : out_(out), filter_(filter), stats_(stats), quiet_(quiet) {}
 
-    void set_origin(capture::Timestamp ts) noexcept { origin_ = ts; }
+    void set_origin(capture::Timestamp ts) noexcept {
+        origin_ = ts;
+        out_.set_origin(ts);
+    }
     /// A rule was broken: a decode or stream error, a framing error, an error found at the end.
     bool any_error() const noexcept { return any_error_; }
     std::uint64_t packets() const noexcept { return packets_; }
@@ -162,10 +150,8 @@ public:
         if (quiet_ || (!filter_.selects_all() && !filter_.selects(packet, c.client_id_view(), error))) return;
 
         // Every field given: no zeroing first (a rep stos here stalls the reads that follow).
-        const Seen seen{e.frame,           epoch(e.ts), since(e.ts, origin_),
-                        e.connection.stream, output_direction(e.direction), e.stream_offset,
-                        e.src,             e.dst,       {stream.begin(), stream.end()},
-                        note};
+        const Seen seen{e.frame, e.ts, e.connection.stream, output_direction(e.direction), e.stream_offset,
+                        e.src,   e.dst, {stream.begin(), stream.end()}, note};
         out_.packet(e.bytes, how, packet, seen);
     }
 

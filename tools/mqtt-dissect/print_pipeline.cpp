@@ -111,18 +111,18 @@ void PrintPipeline::keep_apart() {
 
 PrintPipeline::~PrintPipeline() { finish(); }
 
-output::Context Seen::context() const {
+output::Context PrintPipeline::context_of(const Seen& seen) const {
     output::Context c;
-    c.frame = frame;
-    c.ts = ts;
-    c.rel_time = rel_time;
-    c.stream = stream;
-    c.direction = direction;
-    c.offset = offset;
-    c.src = src;
-    c.dst = dst;
-    c.extra = extra;
-    c.note = note;
+    c.frame = seen.frame;
+    c.ts = epoch(seen.ts);
+    c.rel_time = since(seen.ts, origin_);
+    c.stream = seen.stream;
+    c.direction = seen.direction;
+    c.offset = seen.offset;
+    c.src = seen.src;
+    c.dst = seen.dst;
+    c.extra = seen.extra;
+    c.note = seen.note;
     return c;
 }
 
@@ -139,8 +139,8 @@ std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
     const bool same_connection = key.src != nullptr && key.stream == last_key_.stream &&
                                  key.src == last_key_.src && key.dst == last_key_.dst;
     const Segment* last = same_connection ? &b.segments.back() : nullptr;
-    b.segments.push_back(Segment{last ? last->src : keep(seen.src), last ? last->dst : keep(seen.dst), seen.ts,
-                                 seen.rel_time, seen.frame, seen.stream, seen.direction});
+    b.segments.push_back(Segment{last ? last->src : keep(seen.src), last ? last->dst : keep(seen.dst),
+                                 epoch(seen.ts), since(seen.ts, origin_), seen.frame, seen.stream, seen.direction});
     last_key_ = key;
     last_segment_ = static_cast<std::uint32_t>(b.segments.size() - 1);
     return last_segment_;
@@ -148,7 +148,7 @@ std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
 
 void PrintPipeline::packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen) {
     if (!threaded_) {
-        output::print_packet(writer_.buffer(), packet, seen.context(), options_);
+        output::print_packet(writer_.buffer(), packet, context_of(seen), options_);
         writer_.commit();
         return;
     }

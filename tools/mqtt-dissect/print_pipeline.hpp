@@ -20,6 +20,7 @@
 // thread: the output is byte for byte the same (a test checks it on every committed capture).
 #pragma once
 
+#include "capture/capture_source.hpp"
 #include "event_printer.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/packet.hpp"
@@ -32,6 +33,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,12 +52,28 @@ struct Decoding {
     bool clean = false;               ///< decode() found nothing wrong: mqtt::decode_clean() reads it again
 };
 
+/// `ts` for the printers.
+inline output::Timestamp epoch(capture::Timestamp ts) noexcept { return {ts.sec, ts.nsec}; }
+
+/// `t - origin`; 0 when a record is older than the first one.
+inline output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) noexcept {
+    if (t < origin) return {};
+    std::int64_t sec = 0;
+    if (__builtin_sub_overflow(t.sec, origin.sec, &sec)) return {std::numeric_limits<std::int64_t>::max(), 0};
+    std::int64_t nsec = std::int64_t(t.nsec) - std::int64_t(origin.nsec);
+    if (nsec < 0) {
+        nsec += 1'000'000'000;
+        --sec;
+    }
+    return {sec, static_cast<std::uint32_t>(nsec)};
+}
+
 /// Where and when a capture packet was seen: everything its printed line needs but its bytes.
 /// The views must live until packet() returns; `note` must be a string literal.
 struct Seen {
     std::uint64_t frame = 0;         ///< capture record of the packet's last byte
-    output::Timestamp ts;            ///< epoch
-    output::Timestamp rel_time;      ///< since the first record
+    capture::Timestamp ts;           ///< that record's time (epoch and relative times are
+                                     ///< worked out once per segment)
     std::uint32_t stream = 0;
     output::Direction direction = output::Direction::unknown;
     std::uint64_t offset = 0;        ///< in the direction's byte stream
@@ -63,8 +81,6 @@ struct Seen {
     std::string_view dst;
     std::span<const mqtt::Diagnostic> extra;  ///< stream findings about the packet
     std::string_view note;
-
-    output::Context context() const;
 };
 
 class PrintPipeline {
@@ -77,6 +93,8 @@ public:
     PrintPipeline& operator=(const PrintPipeline&) = delete;
     ~PrintPipeline();
 
+    /// The time of the capture's first record, tshark's time 0 (before the first packet).
+    void set_origin(capture::Timestamp origin) noexcept { origin_ = origin; }
     /// Prints `packet`, decoded from `bytes` as `how` says, seen as `seen` says.
     void packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen);
     /// Prints a stream event, a connection end or a finding.
@@ -156,6 +174,7 @@ private:
     };
 
     std::string_view keep(std::string_view text);
+    output::Context context_of(const Seen& seen) const;
     /// The segment of `seen`: the last one when it is the same record, direction and connection.
     std::uint32_t segment(const Seen& seen) {
         if (seen.frame == last_key_.frame && seen.stream == last_key_.stream &&
@@ -182,6 +201,7 @@ private:
     output::Writer& writer_;
     const output::PrintOptions& options_;
     const bool threaded_;
+    capture::Timestamp origin_;
 
     std::unique_ptr<Batch> filling_;
     // The last segment of this batch, by what identifies it without comparing text: a stream
