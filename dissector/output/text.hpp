@@ -97,6 +97,14 @@ namespace detail {
         std::memcpy(to + n - 32, b, 32);
         return;
     }
+    if (n <= 128) {  // the start of a JSON line kept by the prefix memo is about 120 bytes
+        char a[64], b[64];
+        std::memcpy(a, from, 64);
+        std::memcpy(b, from + n - 64, 64);
+        std::memcpy(to, a, 64);
+        std::memcpy(to + n - 64, b, 64);
+        return;
+    }
     std::memcpy(to, from, n);
 }
 

@@ -37,9 +37,9 @@ std::string inner(const std::string& s) { return s.substr(1, s.size() - 2); }
 }  // namespace
 
 TEST(FastPath, ShortCopiesWriteExactlyTheirBytes) {
-    std::string from(100, '\0');
+    std::string from(200, '\0');
     for (std::size_t i = 0; i < from.size(); ++i) from[i] = static_cast<char>('A' + i % 50);
-    for (std::size_t n = 0; n <= 80; ++n) {
+    for (std::size_t n = 0; n <= 150; ++n) {
         std::string to(n + 32, '#');
         output::detail::copy_short(to.data() + 16, from.data() + 7, n);
         EXPECT_EQ(to, std::string(16, '#') + from.substr(7, n) + std::string(16, '#')) << n;

@@ -234,24 +234,28 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& 
     // One Context for the whole batch, every field set again per record: zeroing a fresh one
     // per packet (a 168-byte rep stos) cost more than a fifth of a summary line.
     output::Context c;
+    std::uint32_t segment = std::numeric_limits<std::uint32_t>::max();  // whose fields c holds
     for (const Record& r : b.records) {
         if (r.data == nullptr) {
             print_event(out.buffer(), b.events[event++], options);
             out.commit();
             continue;
         }
-        const Segment& g = b.segments[r.segment];
-        c.frame = g.frame;
-        c.ts = g.ts;
-        c.rel_time = g.rel_time;
-        c.stream = g.stream;
-        c.direction = g.direction;
+        if (r.segment != segment) {  // the packets of a segment come one after the other
+            segment = r.segment;
+            const Segment& g = b.segments[segment];
+            c.frame = g.frame;
+            c.ts = g.ts;
+            c.rel_time = g.rel_time;
+            c.stream = g.stream;
+            c.direction = g.direction;
+            c.src = g.src;
+            c.dst = g.dst;
+            c.prefix_key = (serial << 32) + segment + 1;  // one segment: one frame, time, direction and addresses
+        }
         c.offset = r.offset;
-        c.src = g.src;
-        c.dst = g.dst;
         c.extra = {r.extra, r.extra_size};
         c.note = r.has_note ? b.notes[note++] : std::string_view{};
-        c.prefix_key = (serial << 32) + r.segment + 1;  // one segment: one frame, time, direction and addresses
         const mqtt::Bytes bytes(r.data, r.size);
         mqtt::DecodeOptions decode_options;
         decode_options.protocol_level = r.how.protocol_level;
