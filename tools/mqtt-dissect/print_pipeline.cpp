@@ -4,45 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <limits>
 #include <pthread.h>
 
 namespace mqttlens::dissect {
-
-namespace {
-
-// A batch is handed over when it holds this many records or arena bytes: small enough that three
-// batches stay in the caches, large enough that a hand-over (a lock and a wake-up) is rare.
-constexpr std::size_t batch_records = 4096;
-constexpr std::size_t batch_bytes = 512 * 1024;
-constexpr std::size_t batches = 3;
-
-/// memcpy for the usual packet of a few dozen bytes without the library call: overlapping
-/// 16-byte moves that stay inside [from, from + n).
-inline void copy_small(std::uint8_t* to, const std::uint8_t* from, std::size_t n) noexcept {
-#if defined(__SSE2__)
-    if (n >= 16 && n <= 64) {
-        const auto load = [](const std::uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
-        const auto store = [](std::uint8_t* p, __m128i v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); };
-        const __m128i a = load(from), z = load(from + n - 16);
-        if (n > 32) {
-            const __m128i b = load(from + 16), y = load(from + n - 32);
-            store(to + 16, b);
-            store(to + n - 32, y);
-        }
-        store(to, a);
-        store(to + n - 16, z);
-        return;
-    }
-#endif
-    if (n > 0) std::memcpy(to, from, n);
-}
-
-}  // namespace
 
 void PrintPipeline::Arena::enter(std::size_t block) noexcept {
     current_ = block;
@@ -146,7 +111,7 @@ std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
     return last_segment_;
 }
 
-void PrintPipeline::packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen) {
+void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen) {
     if (!threaded_) {
         output::print_packet(writer_.buffer(), packet, context_of(seen), options_);
         writer_.commit();
@@ -185,9 +150,6 @@ void PrintPipeline::event(const Event& event) {
     added();
 }
 
-void PrintPipeline::added() {
-    if (filling_->records.size() >= batch_records || filling_->arena.used() >= batch_bytes) hand_over();
-}
 
 void PrintPipeline::flush() {
     if (!threaded_) {
