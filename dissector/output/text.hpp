@@ -57,23 +57,23 @@ void append_hex(Buffer& out, mqtt::Bytes bytes, char sep = '\0');
 
 namespace detail {
 
+/// Copies the first and the last N bytes of [from, from + n) (N <= n <= 2N): all of it.
+template <std::size_t N>
+[[gnu::always_inline]] inline void copy_ends(char* to, const char* from, std::size_t n) noexcept {
+    char a[N], b[N];
+    std::memcpy(a, from, N);
+    std::memcpy(b, from + n - N, N);
+    std::memcpy(to, a, N);
+    std::memcpy(to + n - N, b, N);
+}
+
 /// memcpy for the usual field of a few dozen bytes, without the library call: overlapping moves
 /// that stay inside [from, from + n) and [to, to + n).
 [[gnu::always_inline]] inline void copy_short(char* to, const char* from, std::size_t n) noexcept {
-    if (n <= 16) {
-        if (n >= 8) {
-            std::uint64_t a, b;
-            std::memcpy(&a, from, 8);
-            std::memcpy(&b, from + n - 8, 8);
-            std::memcpy(to, &a, 8);
-            std::memcpy(to + n - 8, &b, 8);
-        } else if (n >= 4) {
-            std::uint32_t a, b;
-            std::memcpy(&a, from, 4);
-            std::memcpy(&b, from + n - 4, 4);
-            std::memcpy(to, &a, 4);
-            std::memcpy(to + n - 4, &b, 4);
-        } else if (n > 0) {
+    if (n >= 8 && n <= 16) return copy_ends<8>(to, from, n);
+    if (n >= 4 && n < 8) return copy_ends<4>(to, from, n);
+    if (n < 4) {
+        if (n > 0) {
             const char a = from[0], b = from[n / 2], c = from[n - 1];
             to[0] = a;
             to[n / 2] = b;
@@ -81,30 +81,9 @@ namespace detail {
         }
         return;
     }
-    if (n <= 32) {
-        char a[16], b[16];
-        std::memcpy(a, from, 16);
-        std::memcpy(b, from + n - 16, 16);
-        std::memcpy(to, a, 16);
-        std::memcpy(to + n - 16, b, 16);
-        return;
-    }
-    if (n <= 64) {
-        char a[32], b[32];
-        std::memcpy(a, from, 32);
-        std::memcpy(b, from + n - 32, 32);
-        std::memcpy(to, a, 32);
-        std::memcpy(to + n - 32, b, 32);
-        return;
-    }
-    if (n <= 128) {  // the start of a JSON line kept by the prefix memo is about 120 bytes
-        char a[64], b[64];
-        std::memcpy(a, from, 64);
-        std::memcpy(b, from + n - 64, 64);
-        std::memcpy(to, a, 64);
-        std::memcpy(to + n - 64, b, 64);
-        return;
-    }
+    if (n <= 32) return copy_ends<16>(to, from, n);
+    if (n <= 64) return copy_ends<32>(to, from, n);
+    if (n <= 128) return copy_ends<64>(to, from, n);  // the start of a JSON line kept by the prefix memo: ~120
     std::memcpy(to, from, n);
 }
 
