@@ -6,8 +6,9 @@
 // as summary, tree (with hex dump) and JSON into a buffer that is thrown away. Stream events go
 // through the framing-error printer.
 //
-// Also: the bytes written to a file and read by CaptureSource::open_file (with its block reader
-// for classic pcap) give the records, end and error message that libpcap gives from memory.
+// Also, for one input in four (by a hash of the input): the bytes written to a file and read by
+// CaptureSource::open_file (with its block reader for classic pcap) give the records, end and
+// error message that libpcap gives from memory.
 //
 // Properties (abort on violation): every decoded packet satisfies the decoder's invariants and
 // is whole (no framing diagnostic: the capture layer frames); events come in connection order
@@ -177,7 +178,11 @@ void same_records_from_a_file(mqtt::Bytes bytes) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    same_records_from_a_file(mqtt::Bytes(data, size));
+    // Opening a file costs two large buffers and a memfd: one input in four takes that path,
+    // chosen by the input itself so that a crash replays.
+    std::uint32_t hash = 2166136261u;
+    for (std::size_t i = 0; i < size && i < 64; ++i) hash = (hash ^ data[i]) * 16777619u;
+    if ((hash ^ static_cast<std::uint32_t>(size)) % 4 == 0) same_records_from_a_file(mqtt::Bytes(data, size));
     auto opened = capture::CaptureSource::open_memory(mqtt::Bytes(data, size));
     if (!opened) return 0;
     NullSink sink;
