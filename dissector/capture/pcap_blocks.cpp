@@ -33,6 +33,12 @@ std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, std::uint64_t rec
     if (magic != microsecond_magic && magic != nanosecond_magic) return nullptr;  // swapped or another format
     // Version 2.4 only: libpcap may swap caplen and len in older files.
     if (load<std::uint16_t>(header + 4) != 2 || load<std::uint16_t>(header + 6) != 4) return nullptr;
+    // LINKTYPE_ values (no FCS bits) of the link layers the Dissector reads: NULL, ETHERNET, RAW,
+    // LOOP, LINUX_SLL, IPV4, IPV6, LINUX_SLL2. libpcap hands their records over as stored.
+    switch (load<std::uint32_t>(header + 20)) {
+        case 0: case 1: case 101: case 108: case 113: case 228: case 229: case 276: break;
+        default: return nullptr;
+    }
     return std::unique_ptr<PcapBlockReader>(
         new PcapBlockReader(fd, records_at, snapshot, magic == microsecond_magic));
 }

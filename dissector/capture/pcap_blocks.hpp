@@ -21,7 +21,9 @@ public:
     /// A record as libpcap's pcap_next_ex gives it on a file opened with nanosecond precision.
     struct Record {
         std::int64_t sec;    ///< the file's 32-bit seconds, sign-extended
-        std::int64_t nsec;   ///< the file's fraction, times 1000 in a microsecond file
+        std::int64_t nsec;   ///< the file's fraction, times 1000 in a microsecond file (libpcap
+                             ///< multiplies in 32 bits: only the low 32 bits agree, which is
+                             ///< all CaptureSource keeps)
         std::uint32_t caplen;
         std::uint32_t len;
         const std::uint8_t* data;  ///< caplen bytes, valid until the next call
@@ -34,7 +36,9 @@ public:
 
     /// For the file open on `fd` whose header libpcap has read and whose records start at
     /// `records_at`; `snapshot` is libpcap's pcap_snapshot(). nullptr unless the file is a
-    /// regular classic pcap 2.4 file in this host's byte order.
+    /// regular classic pcap 2.4 file in this host's byte order, of a link type libpcap hands
+    /// over untouched and the Dissector reads (libpcap rewrites some records of others: the
+    /// length of USB isochronous transfers, found by a review).
     static std::unique_ptr<PcapBlockReader> open(int fd, std::uint64_t records_at, std::uint32_t snapshot);
 
     Result next(Record& out) noexcept;
@@ -46,7 +50,9 @@ private:
     /// At least `n` bytes from pos_ in the block; false at the end of the file or on an error.
     bool fill(std::size_t n) noexcept;
 
-    static constexpr std::size_t block_size = 512 * 1024;  // > 16 + the largest snapshot length
+    // Holds a record of any usual snapshot length (262,144 at most for the link types taken); a
+    // longer record does not fit, and the file goes back to libpcap at it.
+    static constexpr std::size_t block_size = 512 * 1024;
     int fd_;
     std::uint32_t snapshot_;
     bool microseconds_;

@@ -127,7 +127,6 @@ private:
     /// Blocks of copied bytes; a run never spans two blocks, so views into it stay valid.
     class Arena {
     public:
-        /// n bytes aligned to `align` (a power of two); inline: it runs once or twice per packet.
         /// n unaligned bytes in the current block, or nullptr.
         std::uint8_t* try_allocate(std::size_t n) noexcept {
             if (cur_ == 0 || n > end_ - cur_) return nullptr;
@@ -136,6 +135,7 @@ private:
             cur_ += n;
             return reinterpret_cast<std::uint8_t*>(at);
         }
+        /// n bytes aligned to `align` (a power of two); inline: it runs once or twice per packet.
         std::uint8_t* allocate(std::size_t n, std::size_t align = 1) {
             const std::uintptr_t at = (cur_ + align - 1) & ~std::uintptr_t(align - 1);
             if (cur_ != 0 && at + n <= end_) {
