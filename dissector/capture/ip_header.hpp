@@ -1,5 +1,5 @@
-// IP header helpers shared by the TCP segment parser and the fragment reassembler (internal to
-// the capture library).
+// Header helpers shared by the link layer, the TCP segment parser and the fragment reassembler
+// (internal to the capture library).
 #pragma once
 
 #include "mqtt/packet.hpp"

@@ -1,5 +1,7 @@
 #include "capture/link_layer.hpp"
 
+#include "capture/ip_header.hpp"
+
 #include <pcap/pcap.h>
 
 namespace mqttlens::capture {
@@ -17,10 +19,8 @@ constexpr int dlt_ipv4 = 228;
 constexpr int dlt_ipv6 = 229;
 constexpr int dlt_linux_sll2 = 276;
 
-inline std::uint16_t be16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] << 8 | p[1]); }
-inline std::uint32_t be32(const std::uint8_t* p) noexcept {
-    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
-}
+using ip::be16;
+using ip::be32;
 
 NetworkPacket by_version(Bytes b) noexcept {
     if (b.empty()) return {};
