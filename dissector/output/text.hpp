@@ -70,21 +70,20 @@ template <std::size_t N>
 /// memcpy for the usual field of a few dozen bytes, without the library call: overlapping moves
 /// that stay inside [from, from + n) and [to, to + n).
 [[gnu::always_inline]] inline void copy_short(char* to, const char* from, std::size_t n) noexcept {
-    if (n >= 8 && n <= 16) return copy_ends<8>(to, from, n);
-    if (n >= 4 && n < 8) return copy_ends<4>(to, from, n);
-    if (n < 4) {
-        if (n > 0) {
-            const char a = from[0], b = from[n / 2], c = from[n - 1];
-            to[0] = a;
-            to[n / 2] = b;
-            to[n - 1] = c;
-        }
-        return;
+    if (n > 16) {
+        if (n <= 32) return copy_ends<16>(to, from, n);
+        if (n <= 64) return copy_ends<32>(to, from, n);
+        if (n <= 128) return copy_ends<64>(to, from, n);  // the start of a JSON line kept by the prefix memo: ~120
+        return static_cast<void>(std::memcpy(to, from, n));
     }
-    if (n <= 32) return copy_ends<16>(to, from, n);
-    if (n <= 64) return copy_ends<32>(to, from, n);
-    if (n <= 128) return copy_ends<64>(to, from, n);  // the start of a JSON line kept by the prefix memo: ~120
-    std::memcpy(to, from, n);
+    if (n >= 8) return copy_ends<8>(to, from, n);
+    if (n >= 4) return copy_ends<4>(to, from, n);
+    if (n > 0) {
+        const char a = from[0], b = from[n / 2], c = from[n - 1];
+        to[0] = a;
+        to[n / 2] = b;
+        to[n - 1] = c;
+    }
 }
 
 /// memcmp(a, b, n) == 0 for the usual short field, without the library call.

@@ -120,7 +120,8 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
     Batch& b = *filling_;
     how.clean = packet.diagnostics.empty() && packet.diagnostics.dropped() == 0;
     std::uint8_t* data = b.arena.allocate(bytes.size());
-    copy_small(data, bytes.data(), bytes.size());
+    output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
+                               bytes.size());
     const mqtt::Diagnostic* extra = nullptr;
     const auto extra_size = static_cast<std::uint16_t>(std::min<std::size_t>(seen.extra.size(), 0xFFFF));
     if (extra_size > 0) {

@@ -26,11 +26,9 @@
 #include "mqtt/packet.hpp"
 #include "output/context.hpp"
 #include "output/printer.hpp"
+#include "output/text.hpp"
 #include "output/writer.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -104,7 +102,8 @@ public:
         if (threaded_ && seen.extra.empty() && seen.note.empty()) {
             Batch& b = *filling_;
             if (std::uint8_t* data = b.arena.try_allocate(bytes.size())) {
-                copy_small(data, bytes.data(), bytes.size());
+                output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
+                                           bytes.size());
                 how.clean = packet.diagnostics.empty() && packet.diagnostics.dropped() == 0;
                 b.records.push_back(Record{data, nullptr, seen.offset, static_cast<std::uint32_t>(bytes.size()),
                                            segment(seen), 0, how, false});
@@ -218,26 +217,6 @@ private:
     static constexpr std::size_t batch_records = 4096;
     static constexpr std::size_t batch_bytes = 512 * 1024;
     static constexpr std::size_t batches = 3;
-    /// memcpy for the usual packet of a few dozen bytes without the library call: overlapping
-    /// 16-byte moves that stay inside [from, from + n).
-    static void copy_small(std::uint8_t* to, const std::uint8_t* from, std::size_t n) noexcept {
-#if defined(__SSE2__)
-        if (n >= 16 && n <= 64) {
-            const auto load = [](const std::uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
-            const auto store = [](std::uint8_t* p, __m128i v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); };
-            const __m128i a = load(from), z = load(from + n - 16);
-            if (n > 32) {
-                const __m128i b = load(from + 16), y = load(from + n - 32);
-                store(to + 16, b);
-                store(to + n - 32, y);
-            }
-            store(to, a);
-            store(to + n - 16, z);
-            return;
-        }
-#endif
-        if (n > 0) std::memcpy(to, from, n);
-    }
     void hand_over();  // queue the batch being filled, take a free one
     /// Prints a batch; `serial` numbers the batches printed (segments of different batches get
     /// different Context::prefix_key values).
