@@ -412,10 +412,39 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     if (p.header.remaining_length != 0) c.add(length_code, Field::remaining_length, 1);
 }
 
+/// The fields of a whole PUBLISH (`bytes` ends with it) whose variable header starts at `start`,
+/// read without any check but that they fit: false when the Topic Name or the Packet
+/// Identifier (at QoS > 0) would run past the end.
+[[gnu::always_inline]] inline bool publish_fields(Bytes bytes, std::size_t start, Publish& pub) noexcept {
+    const std::size_t length = bytes.size() - start;
+    if (length < 2) return false;
+    const std::size_t topic = (std::size_t(bytes[start]) << 8) | bytes[start + 1];
+    const std::size_t id = ((bytes[0] >> 1) & 3) != 0 ? 2 : 0;
+    if (topic + id > length - 2) return false;
+    pub.topic = std::string_view(reinterpret_cast<const char*>(bytes.data()) + start + 2, topic);
+    std::size_t pos = start + 2 + topic;
+    if (id != 0) {
+        pub.packet_id = static_cast<std::uint16_t>((bytes[pos] << 8) | bytes[pos + 1]);
+        pos += 2;
+    }
+    pub.payload = bytes.subspan(pos);
+    return true;
+}
+
+/// `p`'s raw bytes and fixed header, for a whole packet whose Remaining Length is `length`,
+/// written in `length_size` bytes.
+[[gnu::always_inline]] inline void set_header(Packet& p, Bytes bytes, std::uint32_t length,
+                                              std::uint8_t length_size) noexcept {
+    p.raw = bytes;
+    p.header.first_byte = bytes[0];
+    p.header.remaining_length = length;
+    p.header.length_size = length_size;
+}
+
 /// The usual PUBLISH: one whole packet, valid flags, a Remaining Length of one or two bytes in
 /// its shortest form, a plain topic (topic.hpp: nothing to report), a non-zero identifier.
 /// Fills `p` as the general path would, without a diagnostic, and returns true; returns false
-/// (leaving `p` as it was) for anything else.
+/// for anything else (`p`'s body may then hold a partial Publish: the general path sets it again).
 bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
     const std::size_t size = bytes.size();
     if (size < 5) return false;  // fixed header, topic length, one character
@@ -433,27 +462,11 @@ bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
     } else {
         return false;
     }
-    if (size != start + length || length < 2) return false;
-    const std::size_t topic = (std::size_t(bytes[start]) << 8) | bytes[start + 1];
-    const std::size_t id = qos != 0 ? 2 : 0;
-    if (topic + id > length - 2) return false;
-    const std::string_view name(reinterpret_cast<const char*>(bytes.data()) + start + 2, topic);
-    if (!detail::plain_topic(name)) return false;
-    std::size_t pos = start + 2 + topic;
-    std::uint16_t packet_id = 0;
-    if (id != 0) {
-        packet_id = static_cast<std::uint16_t>((bytes[pos] << 8) | bytes[pos + 1]);
-        if (packet_id == 0) return false;
-        pos += 2;
-    }
-    p.raw = bytes;
-    p.header.first_byte = first;
-    p.header.remaining_length = length;
-    p.header.length_size = static_cast<std::uint8_t>(start - 1);
+    if (size != start + length) return false;
     auto& pub = p.body.emplace<Publish>();
-    pub.topic = name;
-    if (id != 0) pub.packet_id = packet_id;
-    pub.payload = bytes.subspan(pos);
+    if (!publish_fields(bytes, start, pub)) return false;
+    if (!detail::plain_topic(pub.topic) || (pub.packet_id && *pub.packet_id == 0)) return false;
+    set_header(p, bytes, length, static_cast<std::uint8_t>(start - 1));
     return true;
 }
 
@@ -531,26 +544,9 @@ bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
     const std::size_t start = 1u + length.size;
     if (length.status != LengthResult::Status::ok || bytes.size() != start + length.value) return false;
     const auto u16 = [&](std::size_t at) { return static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]); };
-    p.raw = bytes;
-    p.header.first_byte = bytes[0];
-    p.header.remaining_length = length.value;
-    p.header.length_size = length.size;
+    set_header(p, bytes, length.value, length.size);
     switch (p.header.type()) {
-        case PacketType::publish: {
-            if (length.value < 2) return false;
-            const std::size_t topic = u16(start);
-            const std::size_t id = p.header.qos() != 0 ? 2 : 0;
-            if (topic + id > length.value - 2) return false;
-            auto& pub = p.body.emplace<Publish>();
-            pub.topic = std::string_view(reinterpret_cast<const char*>(bytes.data()) + start + 2, topic);
-            std::size_t pos = start + 2 + topic;
-            if (id != 0) {
-                pub.packet_id = u16(pos);
-                pos += 2;
-            }
-            pub.payload = bytes.subspan(pos);
-            return true;
-        }
+        case PacketType::publish: return publish_fields(bytes, start, p.body.emplace<Publish>());
         case PacketType::puback:
         case PacketType::pubrec:
         case PacketType::pubrel:
