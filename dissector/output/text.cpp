@@ -164,18 +164,57 @@ std::size_t copy_plain(char* to, const char* p, std::size_t n) noexcept {
     return plain_run<Class>(p, n);
 }
 
-/// Appends `s` quoted for display when all of it is plain (returns true); else appends nothing.
+/// put_quoted_if_plain for one class of plain bytes. Up to 16 bytes: loaded once as overlapping
+/// words (padded with a plain byte), stored and tested as one 16-byte vector.
+template <class Class>
+char* put_quoted_plain(char* w, std::string_view s) noexcept {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    *w++ = '"';
+#if defined(__SSE2__)
+    if (n <= 16) {
+        __m128i v;
+        if (n >= 8) {
+            std::uint64_t a, b;
+            std::memcpy(&a, p, 8);
+            std::memcpy(&b, p + n - 8, 8);
+            std::memcpy(w, &a, 8);
+            std::memcpy(w + n - 8, &b, 8);
+            v = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
+        } else if (n >= 4) {
+            std::uint32_t a, b;
+            std::memcpy(&a, p, 4);
+            std::memcpy(&b, p + n - 4, 4);
+            std::memcpy(w, &a, 4);
+            std::memcpy(w + n - 4, &b, 4);
+            v = _mm_set_epi32(0x61616161, 0x61616161, static_cast<int>(b), static_cast<int>(a));
+        } else if (n > 0) {
+            const char a = p[0], b = p[n / 2], c = p[n - 1];
+            w[0] = a;
+            w[n / 2] = b;
+            w[n - 1] = c;
+            v = _mm_set_epi8('a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', c, b, a);
+        } else {
+            v = _mm_set1_epi8('a');
+        }
+        if (Class::dirty16(v) != 0) return nullptr;
+        w[n] = '"';
+        return w + n + 1;
+    }
+#endif
+    if (copy_plain<Class>(w, p, n) != n) return nullptr;
+    w[n] = '"';
+    return w + n + 1;
+}
+
+/// Appends `s` quoted when all of it is `Class::plain` (returns true); else appends nothing.
+template <class Class>
 bool append_quoted_if_plain(Buffer& out, std::string_view s) {
     const std::size_t size = out.size();
     out.resize(size + s.size() + 2);
-    char* w = out.data() + size;
-    *w = '"';
-    if (copy_plain<DisplayPlain>(w + 1, s.data(), s.size()) != s.size()) {
-        out.resize(size);
-        return false;
-    }
-    w[1 + s.size()] = '"';
-    return true;
+    if (put_quoted_plain<Class>(out.data() + size, s) != nullptr) return true;
+    out.resize(size);
+    return false;
 }
 
 /// `"s"`, with nothing to escape in `s`.
@@ -261,61 +300,17 @@ std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max
 
 std::size_t plain_prefix(std::string_view s) noexcept { return plain_run<DisplayPlain>(s.data(), s.size()); }
 
-bool detail::append_display_if_plain(Buffer& out, std::string_view s) { return append_quoted_if_plain(out, s); }
-
-namespace {
-
-/// put_quoted_if_plain for one class of plain bytes. Up to 16 bytes: loaded once as overlapping
-/// words (padded with a plain byte), stored and tested as one 16-byte vector.
-template <class Class>
-char* put_quoted_plain(char* w, std::string_view s) noexcept {
-    const char* p = s.data();
-    const std::size_t n = s.size();
-    *w++ = '"';
-#if defined(__SSE2__)
-    if (n <= 16) {
-        __m128i v;
-        if (n >= 8) {
-            std::uint64_t a, b;
-            std::memcpy(&a, p, 8);
-            std::memcpy(&b, p + n - 8, 8);
-            std::memcpy(w, &a, 8);
-            std::memcpy(w + n - 8, &b, 8);
-            v = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
-        } else if (n >= 4) {
-            std::uint32_t a, b;
-            std::memcpy(&a, p, 4);
-            std::memcpy(&b, p + n - 4, 4);
-            std::memcpy(w, &a, 4);
-            std::memcpy(w + n - 4, &b, 4);
-            v = _mm_set_epi32(0x61616161, 0x61616161, static_cast<int>(b), static_cast<int>(a));
-        } else if (n > 0) {
-            const char a = p[0], b = p[n / 2], c = p[n - 1];
-            w[0] = a;
-            w[n / 2] = b;
-            w[n - 1] = c;
-            v = _mm_set_epi8('a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', c, b, a);
-        } else {
-            v = _mm_set1_epi8('a');
-        }
-        if (Class::dirty16(v) != 0) return nullptr;
-        w[n] = '"';
-        return w + n + 1;
-    }
-#endif
-    if (copy_plain<Class>(w, p, n) != n) return nullptr;
-    w[n] = '"';
-    return w + n + 1;
+bool detail::append_display_if_plain(Buffer& out, std::string_view s) {
+    return append_quoted_if_plain<DisplayPlain>(out, s);
 }
 
-}  // namespace
 
 char* detail::put_quoted_if_plain(char* w, std::string_view s, bool json) noexcept {
     return json ? put_quoted_plain<JsonPlain>(w, s) : put_quoted_plain<DisplayPlain>(w, s);
 }
 
 void append_display(Buffer& out, std::string_view s) {
-    if (append_quoted_if_plain(out, s)) return;
+    if (append_quoted_if_plain<DisplayPlain>(out, s)) return;
     const std::size_t plain = plain_run<DisplayPlain>(s.data(), s.size());
     out.push_back('"');
     append(out, s.substr(0, plain));
