@@ -159,8 +159,7 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
         case PacketType::disconnect: disconnected_ = true; break;
         case PacketType::publish:
             if (packet.header.qos() == 0) break;  // no identifier to follow (the usual case)
-            check_ids(from_client, packet, time_us, ref, out);
-            break;
+            [[fallthrough]];
         default: check_ids(from_client, packet, time_us, ref, out); break;
     }
     return out;
