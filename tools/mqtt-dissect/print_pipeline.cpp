@@ -76,19 +76,14 @@ void PrintPipeline::keep_apart() {
 
 PrintPipeline::~PrintPipeline() { finish(); }
 
-output::Context PrintPipeline::context_of(const Seen& seen) const {
-    output::Context c;
-    c.frame = seen.frame;
-    c.ts = epoch(seen.ts);
-    c.rel_time = since(seen.ts, origin_);
-    c.stream = seen.stream;
-    c.direction = seen.direction;
-    c.offset = seen.offset;
-    c.src = seen.src;
-    c.dst = seen.dst;
-    c.extra = seen.extra;
-    c.note = seen.note;
-    return c;
+void PrintPipeline::set_segment(output::Context& c, const Segment& g) noexcept {
+    c.frame = g.frame;
+    c.ts = g.ts;
+    c.rel_time = g.rel_time;
+    c.stream = g.stream;
+    c.direction = g.direction;
+    c.src = g.src;
+    c.dst = g.dst;
 }
 
 std::string_view PrintPipeline::keep(std::string_view text) {
@@ -113,7 +108,14 @@ std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
 
 void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen) {
     if (!threaded_) {
-        output::print_packet(writer_.buffer(), packet, context_of(seen), options_);
+        // Printed at once: the views need not be kept, and one Context serves every packet.
+        output::Context& c = unthreaded_context_;
+        set_segment(c, Segment{seen.src, seen.dst, epoch(seen.ts), since(seen.ts, origin_), seen.frame, seen.stream,
+                               seen.direction});
+        c.offset = seen.offset;
+        c.extra = seen.extra;
+        c.note = seen.note;
+        output::print_packet(writer_.buffer(), packet, c, options_);
         writer_.commit();
         return;
     }
@@ -206,14 +208,7 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& 
         }
         if (r.segment != segment) {  // the packets of a segment come one after the other
             segment = r.segment;
-            const Segment& g = b.segments[segment];
-            c.frame = g.frame;
-            c.ts = g.ts;
-            c.rel_time = g.rel_time;
-            c.stream = g.stream;
-            c.direction = g.direction;
-            c.src = g.src;
-            c.dst = g.dst;
+            set_segment(c, b.segments[segment]);
             c.prefix_key = (serial << 32) + segment + 1;  // one segment: one frame, time, direction and addresses
         }
         c.offset = r.offset;

@@ -199,7 +199,8 @@ private:
 
     void any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen);
     std::string_view keep(std::string_view text);
-    output::Context context_of(const Seen& seen) const;
+    /// Sets the fields of `c` that a segment's packets share.
+    static void set_segment(output::Context& c, const Segment& g) noexcept;
     /// The segment of `seen`: the last one when it is the same record, direction and connection.
     std::uint32_t segment(const Seen& seen) {
         if (seen.frame == last_key_.frame && seen.stream == last_key_.stream &&
@@ -234,6 +235,7 @@ private:
     const output::PrintOptions& options_;
     const bool threaded_;
     capture::Timestamp origin_;
+    output::Context unthreaded_context_;  // with threaded_ == false
 
     std::unique_ptr<Batch> filling_;
     // The last segment of this batch, by what identifies it without comparing text: a stream
