@@ -7,8 +7,9 @@
 // through the framing-error printer.
 //
 // Also, for one input in four (by a hash of the input): the bytes written to a file and read by
-// CaptureSource::open_file (with its block reader for classic pcap) give the records, end and
-// error message that libpcap gives from memory.
+// CaptureSource::open_file (with its block reader for classic pcap, with or without read-ahead)
+// give the records, end and error message that libpcap gives from memory; and the block reader
+// alone, with a block size of 1 to 2048 bytes taken from the hash, gives a prefix of them.
 //
 // Properties (abort on violation): every decoded packet satisfies the decoder's invariants and
 // is whole (no framing diagnostic: the capture layer frames); events come in connection order
@@ -18,10 +19,12 @@
 #include "capture/capture_source.hpp"
 #include "capture/consumer.hpp"
 #include "capture/dissector.hpp"
+#include "capture/pcap_blocks.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/session_checker.hpp"
 #include "output/printer.hpp"
 
+#include <pcap/pcap.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -148,19 +151,59 @@ private:
     output::Buffer buffer_;
 };
 
-/// The same bytes as a file, read with CaptureSource's block reader where it applies, give what
-/// libpcap gives reading them from memory: the same records, the same end, the same message.
-void same_records_from_a_file(mqtt::Bytes bytes) {
+/// The block reader alone on the file open on `fd`, `block_size` bytes a read, with or without
+/// read-ahead: its records are the first ones libpcap reads from memory, and it ends where
+/// libpcap ends cleanly or hands back exactly at the start of the next record.
+void block_reader_gives_a_prefix(mqtt::Bytes bytes, int fd, std::size_t block_size, bool ahead) {
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t* p = pcap_open_offline(("/proc/self/fd/" + std::to_string(fd)).c_str(), errbuf);
+    if (p == nullptr) return;
+    const auto snapshot = static_cast<std::uint32_t>(pcap_snapshot(p));
+    pcap_close(p);
+    auto reader = capture::PcapBlockReader::open(fd, 24, snapshot, capture::PcapBlockReader::Options{block_size});
+    auto libpcap = capture::CaptureSource::open_memory(bytes);
+    if (!reader || !libpcap) return;
+    if (ahead) reader->start_read_ahead(nullptr);
+    std::uint64_t next_at = 24;
+    for (;;) {
+        capture::PcapBlockReader::Record r;
+        const auto result = reader->next(r);
+        if (result == capture::PcapBlockReader::Result::hand_back) {
+            MQTTLENS_FUZZ_CHECK(reader->offset() == next_at, bytes);
+            return;
+        }
+        capture::Record b;
+        const auto status = libpcap.source->next(b);
+        if (result == capture::PcapBlockReader::Result::end) {
+            MQTTLENS_FUZZ_CHECK(status == capture::CaptureSource::Status::end && next_at == bytes.size(), bytes);
+            return;
+        }
+        MQTTLENS_FUZZ_CHECK(status == capture::CaptureSource::Status::record, bytes);
+        const capture::Timestamp ts{r.sec, static_cast<std::uint32_t>(r.nsec)};
+        MQTTLENS_FUZZ_CHECK(b.ts == ts, bytes);
+        MQTTLENS_FUZZ_CHECK(r.caplen == b.caplen && r.len == b.len, bytes);
+        MQTTLENS_FUZZ_CHECK(mqtt::same_bytes(mqtt::Bytes(r.data, r.caplen), b.bytes), bytes);
+        next_at += 16 + r.caplen;
+    }
+}
+
+/// The same bytes as a file, read with CaptureSource's block reader where it applies (with
+/// read-ahead when `choice` says so), give what libpcap gives reading them from memory: the
+/// same records, the same end, the same message. So does the block reader alone, with a block
+/// size and read-ahead taken from `choice`.
+void same_records_from_a_file(mqtt::Bytes bytes, std::uint32_t choice) {
     const int fd = memfd_create("fuzz_pcap", 0);
     if (fd < 0) return;
     if (write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
         close(fd);
         return;
     }
+    block_reader_gives_a_prefix(bytes, fd, 1 + (choice >> 8) % 2048, (choice >> 20) & 1);
     auto from_file = capture::CaptureSource::open_file("/proc/self/fd/" + std::to_string(fd));
     auto from_memory = capture::CaptureSource::open_memory(bytes);
     MQTTLENS_FUZZ_CHECK(bool(from_file) == bool(from_memory), bytes);
     if (from_file) {
+        if ((choice >> 21) & 1) from_file.source->read_ahead(nullptr);
         capture::Record a, b;
         for (;;) {
             const auto sa = from_file.source->next(a);
@@ -182,7 +225,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // chosen by the input itself so that a crash replays.
     std::uint32_t hash = 2166136261u;
     for (std::size_t i = 0; i < size && i < 64; ++i) hash = (hash ^ data[i]) * 16777619u;
-    if ((hash ^ static_cast<std::uint32_t>(size)) % 4 == 0) same_records_from_a_file(mqtt::Bytes(data, size));
+    if ((hash ^ static_cast<std::uint32_t>(size)) % 4 == 0) same_records_from_a_file(mqtt::Bytes(data, size), hash);
     auto opened = capture::CaptureSource::open_memory(mqtt::Bytes(data, size));
     if (!opened) return 0;
     NullSink sink;

@@ -121,6 +121,8 @@ OpenResult CaptureSource::open_live(const std::string& interface, const std::str
     return OpenResult{std::unique_ptr<CaptureSource>(new CaptureSource(p, true)), {}};
 }
 
+bool CaptureSource::read_ahead(const cpu_set_t* cpus) { return blocks_ && blocks_->start_read_ahead(cpus); }
+
 CaptureSource::Status CaptureSource::next(Record& out) {
     if (done_ != Status::record) return done_;
     for (;;) {

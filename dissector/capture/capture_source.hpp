@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <sched.h>
 #include <string>
 #include <string_view>
 
@@ -96,6 +97,10 @@ public:
     /// The capture's link type (DLT_* value).
     int link_type() const noexcept { return link_type_; }
     bool live() const noexcept { return live_; }
+    /// A classic pcap file read in blocks (see pcap_blocks.hpp) has its next blocks read ahead
+    /// on a thread of its own, placed on `cpus` (anywhere when null). Call before the first
+    /// next(). False, and nothing changes, for any other source.
+    bool read_ahead(const cpu_set_t* cpus);
     /// libpcap's statistics for a live capture: packets dropped by the kernel (0 for files).
     std::uint64_t dropped() const noexcept;
 

@@ -1,10 +1,13 @@
 #include "capture/pcap_blocks.hpp"
 
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 namespace mqttlens::capture {
 
@@ -14,6 +17,11 @@ constexpr std::uint32_t microsecond_magic = 0xA1B2C3D4;  // in this host's byte 
 constexpr std::uint32_t nanosecond_magic = 0xA1B23C4D;
 constexpr std::size_t file_header_size = 24;
 constexpr std::size_t record_header_size = 16;
+// Above any snapshot length libpcap gives the link types taken (262,144): a record spill of
+// this size at most is ever allocated.
+constexpr std::uint32_t max_snapshot = 1u << 20;
+// Blocks in flight with read-ahead: one being read by the caller, two for the thread to fill.
+constexpr std::size_t read_ahead_blocks = 3;
 
 template <class T>
 T load(const std::uint8_t* p) noexcept {
@@ -24,9 +32,11 @@ T load(const std::uint8_t* p) noexcept {
 
 }  // namespace
 
-std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, std::uint64_t records_at, std::uint32_t snapshot) {
+std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, std::uint64_t records_at, std::uint32_t snapshot,
+                                                       Options options) {
     struct stat st {};
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || records_at != file_header_size) return nullptr;
+    if (snapshot > max_snapshot || options.block_size == 0) return nullptr;
     std::uint8_t header[file_header_size];
     if (pread(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) return nullptr;
     const auto magic = load<std::uint32_t>(header);
@@ -40,50 +50,167 @@ std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, std::uint64_t rec
         default: return nullptr;
     }
     return std::unique_ptr<PcapBlockReader>(
-        new PcapBlockReader(fd, records_at, snapshot, magic == microsecond_magic));
+        new PcapBlockReader(fd, records_at, snapshot, magic == microsecond_magic, options));
 }
 
-PcapBlockReader::PcapBlockReader(int fd, std::uint64_t records_at, std::uint32_t snapshot, bool microseconds)
+PcapBlockReader::PcapBlockReader(int fd, std::uint64_t records_at, std::uint32_t snapshot, bool microseconds,
+                                 Options options)
     : fd_(fd),
       snapshot_(snapshot),
       microseconds_(microseconds),
-      block_(std::make_unique_for_overwrite<std::uint8_t[]>(block_size)),
-      block_at_(records_at) {}
+      block_size_(options.block_size),
+      record_at_(records_at) {
+    buffers_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(block_size_));
+    current_.data = buffers_.front().get();
+    current_.at = records_at;  // an empty block that ends where the records start
+}
 
-bool PcapBlockReader::fill(std::size_t n) noexcept {
-    if (size_ - pos_ >= n) return true;
-    // Move the partial record to the front, then read behind it.
-    std::memmove(block_.get(), block_.get() + pos_, size_ - pos_);
-    block_at_ += pos_;
-    size_ -= pos_;
-    pos_ = 0;
-    while (size_ < n) {
-        const ssize_t got = pread(fd_, block_.get() + size_, block_size - size_, static_cast<off_t>(block_at_ + size_));
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) failed_ = true;
-        if (got <= 0) return false;
-        size_ += static_cast<std::size_t>(got);
+PcapBlockReader::~PcapBlockReader() {
+    if (!ahead_ || !ahead_->thread.joinable()) return;
+    {
+        std::lock_guard lock(ahead_->mutex);
+        ahead_->stopping = true;
     }
+    ahead_->changed.notify_all();
+    ahead_->thread.join();
+}
+
+bool PcapBlockReader::start_read_ahead(const cpu_set_t* cpus) {
+    if (ahead_) return false;
+    auto ahead = std::make_unique<ReadAhead>();
+    ahead->next_at = current_.at + current_.size;
+    if (current_.last) ahead->full.push_back(Block{nullptr, 0, ahead->next_at, true, 0});  // nothing to read
+    // The current block's buffer stays with the caller until it takes the next one.
+    while (buffers_.size() < read_ahead_blocks)
+        buffers_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(block_size_));
+    for (const auto& b : buffers_)
+        if (b.get() != current_.data) ahead->empty.push_back(b.get());
+    ahead_ = std::move(ahead);
+    if (current_.last) return true;
+    try {
+        ahead_->thread = std::thread([this] { read_ahead_loop(); });
+    } catch (const std::system_error&) {
+        ahead_.reset();
+        return false;
+    }
+    pthread_setname_np(ahead_->thread.native_handle(), "mqtt-read");  // for top -H, perf, gdb
+    if (cpus != nullptr) pthread_setaffinity_np(ahead_->thread.native_handle(), sizeof *cpus, cpus);  // best effort
     return true;
 }
 
+PcapBlockReader::Block PcapBlockReader::read_block(std::uint8_t* data, std::uint64_t at) const noexcept {
+    Block b{data, 0, at, false, 0};
+    while (b.size < block_size_) {
+        const ssize_t got = pread(fd_, data + b.size, block_size_ - b.size, static_cast<off_t>(at + b.size));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            b.last = true;
+            b.error = got < 0 ? errno : 0;
+            break;
+        }
+        b.size += static_cast<std::size_t>(got);
+    }
+    return b;
+}
+
+void PcapBlockReader::read_ahead_loop() noexcept {
+    ReadAhead& a = *ahead_;
+    for (;;) {
+        std::uint8_t* data;
+        std::uint64_t at;
+        {
+            std::unique_lock lock(a.mutex);
+            if (a.empty.empty() && !a.stopping) {
+                a.reader_waits = true;
+                a.changed.wait(lock, [&] { return !a.empty.empty() || a.stopping; });
+                a.reader_waits = false;
+            }
+            if (a.stopping) return;
+            data = a.empty.back();
+            a.empty.pop_back();
+            at = a.next_at;
+        }
+        const Block b = read_block(data, at);
+        std::lock_guard lock(a.mutex);
+        a.full.push_back(b);
+        a.next_at = at + b.size;
+        // Waking costs a system call (and, in a virtual machine, often a trip through the
+        // hypervisor): only a waiting taker is woken.
+        if (a.taker_waits) a.changed.notify_all();
+        if (b.last) return;
+    }
+}
+
+bool PcapBlockReader::next_block() noexcept {
+    if (current_.last) {
+        failed_ |= current_.error != 0;
+        return false;
+    }
+    const std::uint64_t at = current_.at + current_.size;
+    if (!ahead_) {
+        current_ = read_block(current_.data, at);
+    } else {
+        ReadAhead& a = *ahead_;
+        std::unique_lock lock(a.mutex);
+        if (current_.data != nullptr) {
+            a.empty.push_back(current_.data);
+            if (a.reader_waits) a.changed.notify_all();
+        }
+        if (a.full.empty()) {
+            a.taker_waits = true;
+            a.changed.wait(lock, [&] { return !a.full.empty(); });
+            a.taker_waits = false;
+        }
+        current_ = a.full.front();
+        a.full.pop_front();
+    }
+    pos_ = 0;
+    if (current_.size > 0) return true;
+    failed_ |= current_.error != 0;
+    return false;
+}
+
+const std::uint8_t* PcapBlockReader::take(std::size_t n, std::uint8_t* spill, bool& none_left) noexcept {
+    none_left = false;
+    if (current_.size - pos_ >= n) {
+        const std::uint8_t* p = current_.data + pos_;
+        pos_ += n;
+        return p;
+    }
+    // Cut by the block's end: put the pieces together in `spill`.
+    std::size_t have = 0;
+    for (;;) {
+        const std::size_t part = std::min(n - have, current_.size - pos_);
+        if (part > 0) std::memcpy(spill + have, current_.data + pos_, part);
+        have += part;
+        pos_ += part;
+        if (have == n) return spill;
+        if (!next_block()) {
+            none_left = have == 0;
+            return nullptr;
+        }
+    }
+}
+
 PcapBlockReader::Result PcapBlockReader::next(Record& out) noexcept {
-    // The end of the file after a whole record is the end; a read error, or a partial record
-    // header, goes back to libpcap, which reports it.
-    if (!fill(record_header_size)) return size_ == pos_ && !failed_ ? Result::end : Result::hand_back;
-    const std::uint8_t* h = block_.get() + pos_;
+    record_at_ = current_.at + pos_;
+    // The end of the file after a whole record is the end; a read error, or a partial record,
+    // goes back to libpcap, which reports it.
+    bool none_left = false;
+    const std::uint8_t* h = take(record_header_size, header_spill_, none_left);
+    if (h == nullptr) return none_left && !failed_ ? Result::end : Result::hand_back;
     const auto caplen = load<std::uint32_t>(h + 8);
-    if (caplen > snapshot_ || !fill(record_header_size + caplen)) return Result::hand_back;
-    h = block_.get() + pos_;  // fill() may have moved the record
+    if (caplen > snapshot_) return Result::hand_back;
     // As libpcap: the 32-bit fields are signed, and a microsecond fraction is scaled up.
     out.sec = load<std::int32_t>(h);
     const std::int64_t fraction = load<std::int32_t>(h + 4);
     out.nsec = microseconds_ ? fraction * 1000 : fraction;
     out.caplen = caplen;
     out.len = load<std::uint32_t>(h + 12);
-    out.data = h + record_header_size;
-    pos_ += record_header_size + caplen;
-    return Result::record;
+    if (current_.size - pos_ < caplen && !record_spill_)
+        record_spill_ = std::make_unique_for_overwrite<std::uint8_t[]>(snapshot_);
+    out.data = take(caplen, record_spill_.get(), none_left);
+    return out.data != nullptr ? Result::record : Result::hand_back;
 }
 
 }  // namespace mqttlens::capture

@@ -352,7 +352,10 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     output::Writer writer(stdout);
     std::optional<stats::Accumulator> accumulator;
     if (args.stats) accumulator.emplace();
-    PrintPipeline pipeline(writer, options, !args.quiet && args.threads > 1 && usable_cpus() > 1, !live);
+    const bool threaded = !args.quiet && args.threads > 1 && usable_cpus() > 1;
+    PrintPipeline pipeline(writer, options, threaded, !live);
+    // The file's next blocks are read on the print thread's side (its CPUs), off the capture thread.
+    if (threaded && !live) source.read_ahead(pipeline.printer_cpus());
     Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
     capture::Dissector dissector(printer, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);

@@ -121,6 +121,9 @@ public:
     void finish();
     /// Some write of the print thread failed (the caller's writer reports its own).
     bool failed() const noexcept { return failed_; }
+    /// The CPUs the print thread is kept on, away from the capture thread (null when the threads
+    /// are not kept apart): for a helper of the print thread's side, such as reading ahead.
+    const cpu_set_t* printer_cpus() const noexcept { return printer_cpus_ ? &*printer_cpus_ : nullptr; }
 
 private:
     /// Blocks of copied bytes; a run never spans two blocks, so views into it stay valid.
@@ -261,6 +264,7 @@ private:
     bool failed_ = false;  // set by the print thread before it ends
     std::thread thread_;
     std::optional<cpu_set_t> capture_cpus_;  // the capture thread's CPUs before keep_apart()
+    std::optional<cpu_set_t> printer_cpus_;  // the print thread's, once kept apart
 };
 
 }  // namespace mqttlens::dissect
