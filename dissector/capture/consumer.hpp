@@ -6,7 +6,9 @@
 #include "mqtt/diagnostic.hpp"
 #include "mqtt/packet.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -60,6 +62,30 @@ struct PacketEvent {
     std::uint8_t protocol_level; ///< connection's level at this packet (0 unknown, 4, 5, ...)
 };
 
+/// Whole MQTT packets that lie one after the other in one capture record, in one direction of
+/// one connection (a busy connection brings about ten per record): what their PacketEvents
+/// share, given once. Every view is valid only during the on_packets call.
+struct PacketRun {
+    const ConnectionInfo& connection;
+    Direction direction;
+    std::string_view src;
+    std::string_view dst;
+    std::uint64_t frame;
+    Timestamp ts;
+    std::uint8_t protocol_level;
+    mqtt::Bytes bytes;              ///< the packets, back to back
+    std::uint64_t stream_offset;    ///< of bytes[0]
+    std::span<const std::uint32_t> ends;  ///< where each packet ends in `bytes`, ascending
+
+    std::size_t size() const noexcept { return ends.size(); }
+    /// Packet i as on_packet would see it.
+    PacketEvent event(std::size_t i) const noexcept {
+        const std::uint32_t begin = i == 0 ? 0 : ends[i - 1];
+        return PacketEvent{connection, direction, src, dst, frame, ts, bytes.subspan(begin, ends[i] - begin),
+                           stream_offset + begin, protocol_level};
+    }
+};
+
 enum class StreamEventKind : std::uint8_t {
     gap,             ///< `size` bytes were lost in the capture at `stream_offset`
     midstream_sync,  ///< the capture starts inside the connection; first packet boundary found
@@ -99,6 +125,12 @@ public:
     virtual void on_record(const Record&) {}
     virtual void on_connection_open(const ConnectionInfo&) {}
     virtual void on_packet(const PacketEvent&) {}
+    /// A run of packets (never a CONNECT, which may change the connection's roles and level);
+    /// by default one on_packet each, in order. A consumer that does per-packet work on what
+    /// the packets share overrides it.
+    virtual void on_packets(const PacketRun& run) {
+        for (std::size_t i = 0; i < run.size(); ++i) on_packet(run.event(i));
+    }
     virtual void on_stream_event(const ConnectionInfo&, const StreamEvent&) {}
     virtual void on_connection_close(const ConnectionInfo&, CloseReason, std::uint64_t /*frame*/,
                                      Timestamp) {}

@@ -276,28 +276,43 @@ void MqttStreams::frame_bytes(State& st, int d, Bytes bytes, std::uint64_t offse
     Half& h = st.half[d];
     const std::size_t n = bytes.size();
     std::size_t p = 0;
+    // Whole packets inside `bytes` are handed out as views, without copying, in runs: run_from
+    // is the first byte of the run being collected (run_size_ packets, ending at p).
+    std::size_t run_from = 0;
+    const auto flush = [&] {
+        if (run_size_ > 0) emit_run(st, d, bytes, run_from, offset, frame, ts);
+    };
     for (;;) {
         if (h.framer.buffered() == 0) {
-            // Whole packets inside `bytes` are handed out as views, without copying.
-            if (p == n) return;
+            if (p == n) return flush();
             const FixedHeaderScan scan = scan_fixed_header(bytes.subspan(p));
             if (scan.status == FixedHeaderScan::Status::malformed) {
+                flush();
                 framing_error(st, d, mqtt::Code::remaining_length_malformed, offset + p, frame, ts);
                 h.pending.assign(bytes.begin() + static_cast<std::ptrdiff_t>(p + 1), bytes.end());
                 return;
             }
             if (scan.status == FixedHeaderScan::Status::ok) {
                 if (scan.remaining_length > options_.framer.max_remaining_length) {
+                    flush();
                     framing_error(st, d, mqtt::Code::packet_too_large, offset + p, frame, ts);
                     h.pending.assign(bytes.begin() + static_cast<std::ptrdiff_t>(p + 1), bytes.end());
                     return;
                 }
                 if (scan.total() <= n - p) {
-                    emit_packet(st, d, bytes.subspan(p, scan.total()), offset + p, frame, ts);
+                    if ((bytes[p] >> 4) == 1) {  // a CONNECT: on its own (it may set roles and level)
+                        flush();
+                        emit_packet(st, d, bytes.subspan(p, scan.total()), offset + p, frame, ts);
+                    } else {
+                        if (run_size_ == 0) run_from = p;
+                        run_ends_[run_size_++] = static_cast<std::uint32_t>(p + scan.total() - run_from);
+                        if (run_size_ == run_ends_.size()) flush();
+                    }
                     p += scan.total();
                     continue;
                 }
             }
+            flush();
             h.framer.reset(offset + p);  // the packet straddles: the framer collects it
             h.head_size = 0;
         }
@@ -439,6 +454,17 @@ void MqttStreams::emit_packet(State& st, int d, Bytes packet, std::uint64_t offs
     const PacketEvent event{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts,
                             packet, offset, st.info.protocol_level};
     consumer_.on_packet(event);
+}
+
+void MqttStreams::emit_run(State& st, int d, Bytes bytes, std::size_t from, std::uint64_t offset,
+                           std::uint64_t frame, Timestamp ts) {
+    const std::size_t count = run_size_;
+    run_size_ = 0;  // before the call: the consumer may not re-enter, but the run is spent
+    stats_.packets += count;
+    const PacketRun run{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts, st.info.protocol_level,
+                        bytes.subspan(from, run_ends_[count - 1]), offset + from,
+                        std::span<const std::uint32_t>(run_ends_.data(), count)};
+    consumer_.on_packets(run);
 }
 
 void MqttStreams::emit_event(State& st, int d, StreamEventKind kind, std::uint64_t offset,

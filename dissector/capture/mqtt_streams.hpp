@@ -5,6 +5,7 @@
 #include "capture/tcp_reassembler.hpp"
 #include "mqtt/framer.hpp"
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -58,6 +59,9 @@ private:
                        Timestamp ts);
     void emit_packet(State& st, int d, Bytes packet, std::uint64_t offset, std::uint64_t frame,
                      Timestamp ts);
+    /// Hands the `run_size_` packets noted in run_ends_ to the consumer, from bytes[from].
+    void emit_run(State& st, int d, Bytes bytes, std::size_t from, std::uint64_t offset, std::uint64_t frame,
+                  Timestamp ts);
     void emit_event(State& st, int d, StreamEventKind kind, std::uint64_t offset, std::uint64_t size,
                     mqtt::Code code, std::uint64_t frame, Timestamp ts);
     void set_client(State& st, int d);
@@ -67,6 +71,9 @@ private:
     Consumer& consumer_;
     StreamOptions options_;
     StreamStats stats_;
+    // The run of whole packets frame_bytes() is collecting: where each ends, from its first.
+    std::array<std::uint32_t, 64> run_ends_;
+    std::size_t run_size_ = 0;
 };
 
 }  // namespace mqttlens::capture

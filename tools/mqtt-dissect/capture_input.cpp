@@ -123,38 +123,19 @@ public:
     }
 
     void on_packet(const capture::PacketEvent& e) override {
-        Connection& c = connection(e.connection);
-        const bool is_connect = (e.bytes[0] >> 4) == 1;
-        const bool v5 = e.protocol_level == 5;
-        mqtt::DecodeOptions decode_options;
-        if (e.protocol_level == 3) decode_options.protocol_level = 3;
-        const Decoding how{decode_options.protocol_level, v5 && !is_connect};
-        mqtt::Packet packet = how.undecoded ? undecoded(e.bytes) : mqtt::decode(e.bytes, decode_options);
-        std::string_view note = v5 ? mqtt5_note : std::string_view{};
-        if (auto* connect = std::get_if<mqtt::Connect>(&packet.body)) {
-            if (connect->protocol_level == 5) {
-                note = mqtt5_note;
-                // The decoder stops after the level of a 5.0 CONNECT; its Client Identifier is
-                // still wanted by --client and --stats (printers show such a CONNECT undecoded).
-                if (const auto id = mqtt5_client_id(e.bytes)) connect->client_id = *id;
-            }
-            if (!c.client_id) c.client_id.emplace(connect->client_id);
-        }
-        const std::int64_t t = micros(e.ts);
-        const mqtt::Diagnostics stream = c.checker.observe(checker_direction(e.direction), packet, t, e.frame);
-        ++c.packets;
-        ++packets_;
-        const bool error = !packet.valid() || stream.error_count() > 0;
-        any_error_ |= error;
-        if (stats_) stats_->add_packet(e.connection.stream, checker_direction(e.direction), packet, {stream.begin(), stream.end()}, t);
-        if (quiet_ || (!filter_.selects_all() && !filter_.selects(packet, c.client_id_view(), error))) return;
-
-        // Every field given: no zeroing first (a rep stos here stalls the reads that follow).
-        const Seen seen{e.frame, e.ts, e.connection.stream, output_direction(e.direction), e.stream_offset,
-                        e.src,   e.dst, {stream.begin(), stream.end()}, note};
-        out_.packet(e.bytes, how, packet, seen);
+        const Shared run = shared(e.connection, e.direction, e.src, e.dst, e.frame, e.ts, e.protocol_level);
+        packet(run, e.bytes, e.stream_offset);
     }
 
+    void on_packets(const capture::PacketRun& r) override {
+        // What the packets share is worked out once: the connection, the times, the directions.
+        const Shared run = shared(r.connection, r.direction, r.src, r.dst, r.frame, r.ts, r.protocol_level);
+        std::uint32_t begin = 0;
+        for (const std::uint32_t end : r.ends) {
+            packet(run, r.bytes.subspan(begin, end - begin), r.stream_offset + begin);
+            begin = end;
+        }
+    }
     void on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) override {
         Connection& c = connection(info);
         const auto kind = event_kind(e.kind);
@@ -218,6 +199,57 @@ public:
     }
 
 private:
+    struct Connection;
+    /// What the packets of one record, direction and connection share.
+    struct Shared {
+        Connection& connection;
+        std::int64_t time_us;              // for the checker and the statistics
+        mqtt::Direction checker_direction;
+        output::Direction direction;
+        std::uint8_t protocol_level;
+        Seen seen;                         // offset, extra and note set per packet
+    };
+    Shared shared(const capture::ConnectionInfo& info, capture::Direction d, std::string_view src,
+                  std::string_view dst, std::uint64_t frame, capture::Timestamp ts, std::uint8_t level) {
+        return Shared{connection(info), micros(ts), checker_direction(d), output_direction(d), level,
+                      Seen{frame, ts, info.stream, output_direction(d), 0, src, dst, {}, {}}};
+    }
+
+    /// Decodes one packet, runs the session checker, feeds the statistics, prints it if the
+    /// filter selects it.
+    void packet(const Shared& run, mqtt::Bytes bytes, std::uint64_t offset) {
+        Connection& c = run.connection;
+        const bool is_connect = (bytes[0] >> 4) == 1;
+        const bool v5 = run.protocol_level == 5;
+        mqtt::DecodeOptions decode_options;
+        if (run.protocol_level == 3) decode_options.protocol_level = 3;
+        const Decoding how{decode_options.protocol_level, v5 && !is_connect};
+        mqtt::Packet packet = how.undecoded ? undecoded(bytes) : mqtt::decode(bytes, decode_options);
+        std::string_view note = v5 ? mqtt5_note : std::string_view{};
+        if (auto* connect = std::get_if<mqtt::Connect>(&packet.body)) {
+            if (connect->protocol_level == 5) {
+                note = mqtt5_note;
+                // The decoder stops after the level of a 5.0 CONNECT; its Client Identifier is
+                // still wanted by --client and --stats (printers show such a CONNECT undecoded).
+                if (const auto id = mqtt5_client_id(bytes)) connect->client_id = *id;
+            }
+            if (!c.client_id) c.client_id.emplace(connect->client_id);
+        }
+        const mqtt::Diagnostics stream = c.checker.observe(run.checker_direction, packet, run.time_us, run.seen.frame);
+        ++c.packets;
+        ++packets_;
+        const bool error = !packet.valid() || stream.error_count() > 0;
+        any_error_ |= error;
+        if (stats_) stats_->add_packet(run.seen.stream, run.checker_direction, packet, {stream.begin(), stream.end()}, run.time_us);
+        if (quiet_ || (!filter_.selects_all() && !filter_.selects(packet, c.client_id_view(), error))) return;
+
+        Seen seen = run.seen;
+        seen.offset = offset;
+        seen.extra = {stream.begin(), stream.end()};
+        seen.note = note;
+        out_.packet(bytes, how, packet, seen);
+    }
+
     struct Connection {
         explicit Connection(bool midstream) : checker(midstream) {}
         mqtt::SessionChecker checker;
