@@ -441,18 +441,15 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     p.header.length_size = length_size;
 }
 
-/// The usual PUBLISH: one whole packet, valid flags, a Remaining Length of one or two bytes in
-/// its shortest form, a plain topic (topic.hpp: nothing to report), a non-zero identifier.
-/// Fills `p` as the general path would, without a diagnostic, and returns true; returns false
-/// for anything else (`p`'s body may then hold a partial Publish: the general path sets it again).
-bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
+/// The fixed header of the usual PUBLISH: one whole packet, valid flags, a Remaining Length of one
+/// or two bytes in its shortest form. Sets `length` and `start` (where the variable header
+/// begins) and returns true; false for anything else.
+[[gnu::always_inline]] inline bool plain_publish_header(Bytes bytes, std::uint32_t& length, std::size_t& start) noexcept {
     const std::size_t size = bytes.size();
     if (size < 5) return false;  // fixed header, topic length, one character
     const std::uint8_t first = bytes[0];
     const unsigned qos = (first >> 1) & 3;
     if ((first >> 4) != 3 || qos == 3 || ((first & 0x08) && qos == 0)) return false;
-    std::uint32_t length;
-    std::size_t start;
     if (bytes[1] < 0x80) {
         length = bytes[1];
         start = 2;
@@ -462,7 +459,17 @@ bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
     } else {
         return false;
     }
-    if (size != start + length) return false;
+    return size == start + length;
+}
+
+/// The usual PUBLISH: the header above, a plain topic (topic.hpp: nothing to report), a non-zero
+/// identifier. Fills `p` as the general path would, without a diagnostic, and returns true;
+/// returns false for anything else (`p`'s body may then hold a partial Publish: the general path
+/// sets it again).
+bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
+    std::uint32_t length;
+    std::size_t start;
+    if (!plain_publish_header(bytes, length, start)) return false;
     auto& pub = p.body.emplace<Publish>();
     if (!publish_fields(bytes, start, pub)) return false;
     if (!detail::plain_topic(pub.topic) || (pub.packet_id && *pub.packet_id == 0)) return false;
@@ -533,6 +540,14 @@ Packet decode(Bytes bytes, const DecodeOptions& options) noexcept {
     if (bytes.size() < total) c.add(Code::packet_truncated, Field::none, bytes.size());
     else if (bytes.size() > total) c.add(Code::packet_length_mismatch, Field::trailing, total);
     return p;
+}
+
+bool is_plain_qos0_publish(Bytes bytes) noexcept {
+    std::uint32_t length;
+    std::size_t start;
+    if (!plain_publish_header(bytes, length, start) || (bytes[0] & 0x06) != 0) return false;
+    Publish pub;
+    return publish_fields(bytes, start, pub) && detail::plain_topic(pub.topic);
 }
 
 namespace {

@@ -35,6 +35,13 @@ Packet decode(Bytes bytes, const DecodeOptions& options = {}) noexcept;
 /// `bytes`; for bytes decode() would find fault with, the result is unspecified but safe.
 Packet decode_clean(Bytes bytes, const DecodeOptions& options = {}) noexcept;
 
+/// True for the bytes of one whole QoS 0 PUBLISH that decode() takes its short path for, and so
+/// finds nothing wrong with (no diagnostic, whatever the options): shortest Remaining Length of
+/// one or two bytes, valid flags, a plain topic. Checked without building a Packet, for a caller
+/// that needs only the verdict (mqtt-dissect's capture thread: its print thread reads the bytes
+/// again with decode_clean()).
+bool is_plain_qos0_publish(Bytes bytes) noexcept;
+
 /// Result of reading a Remaining Length.
 struct LengthResult {
     enum class Status : std::uint8_t { ok, need_more, malformed } status;

@@ -165,6 +165,19 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
     return out;
 }
 
+bool SessionChecker::observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref) noexcept {
+    // observe() for this packet, the paths that report nothing and change no more than this
+    // (SessionChecker.PlainPublishIsObserve runs the two side by side on random sessions).
+    if (mode_ != Mode::mqtt3) return false;
+    if (direction == Direction::server_to_client) return server_seen_ && !connack_refused_;
+    if (direction != Direction::client_to_server || !client_seen_ || disconnected_) return false;
+    if (keep_alive_ != 0 && last_client_us_ && time_us - *last_client_us_ > keep_alive_limit_us(keep_alive_))
+        return false;
+    last_client_us_ = time_us;
+    last_client_ref_ = ref;
+    return true;
+}
+
 void SessionChecker::check_connect(const Packet& packet) noexcept {
     connect_seen_ = true;
     const auto nl = connect_name_level(packet);

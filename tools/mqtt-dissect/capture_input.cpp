@@ -130,10 +130,25 @@ public:
     void on_packets(const capture::PacketRun& r) override {
         // What the packets share is worked out once: the connection, the times, the directions.
         const Shared run = shared(r.connection, r.direction, r.src, r.dst, r.frame, r.ts, r.protocol_level);
+        // The usual packet, a QoS 0 PUBLISH that breaks no rule, needs no Packet when nothing
+        // but the printer looks at it (no statistics, no filter): the decoder's and the
+        // checker's verdicts without one, and the print thread decodes it (once).
+        const bool plain_ok = stats_ == nullptr && filter_.selects_all() && r.protocol_level != 5;
+        const Decoding how{r.protocol_level == 3 ? std::uint8_t(3) : std::uint8_t(4), false};
+        Connection& c = run.connection;
         std::uint32_t begin = 0;
         for (const std::uint32_t end : r.ends) {
-            packet(run, r.bytes.subspan(begin, end - begin), r.stream_offset + begin);
+            const mqtt::Bytes bytes = r.bytes.subspan(begin, end - begin);
+            const std::uint64_t offset = r.stream_offset + begin;
             begin = end;
+            if (plain_ok && mqtt::is_plain_qos0_publish(bytes) &&
+                c.checker.observe_plain_publish(run.checker_direction, run.time_us, run.seen.frame)) {
+                ++c.packets;
+                ++packets_;
+                if (!quiet_) out_.clean_packet(bytes, how, run.seen, offset);
+                continue;
+            }
+            packet(run, bytes, offset);
         }
     }
     void on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) override {

@@ -107,21 +107,27 @@ std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
     return last_segment_;
 }
 
-void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen) {
+void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet* packet, const Seen& seen,
+                               std::uint64_t offset) {
     if (!threaded_) {
         // Printed at once: the views need not be kept, and one Context serves every packet.
         output::Context& c = unthreaded_context_;
         set_segment(c, Segment{seen.src, seen.dst, epoch(seen.ts), since(seen.ts, origin_), seen.frame, seen.stream,
                                seen.direction});
-        c.offset = seen.offset;
+        c.offset = offset;
         c.extra = seen.extra;
         c.note = seen.note;
-        output::print_packet(writer_.buffer(), packet, c, options_);
+        if (packet != nullptr) {
+            output::print_packet(writer_.buffer(), *packet, c, options_);
+        } else {
+            mqtt::DecodeOptions decode_options;
+            decode_options.protocol_level = how.protocol_level;
+            output::print_packet(writer_.buffer(), mqtt::decode_clean(bytes, decode_options), c, options_);
+        }
         writer_.commit();
         return;
     }
     Batch& b = *filling_;
-    how.clean = packet.diagnostics.empty() && packet.diagnostics.dropped() == 0;
     std::uint8_t* data = b.arena.allocate(bytes.size());
     output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
                                bytes.size());
@@ -133,7 +139,7 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         extra = reinterpret_cast<const mqtt::Diagnostic*>(copy);
     }
     if (!seen.note.empty()) b.notes.push_back(seen.note);
-    b.records.push_back(Record{data, extra, seen.offset, static_cast<std::uint32_t>(bytes.size()), segment(seen),
+    b.records.push_back(Record{data, extra, offset, static_cast<std::uint32_t>(bytes.size()), segment(seen),
                                extra_size, how, !seen.note.empty()});
     added();
 }

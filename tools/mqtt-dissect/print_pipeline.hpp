@@ -99,19 +99,17 @@ public:
     /// Prints `packet`, decoded from `bytes` as `how` says, seen as `seen` says. Inline for the
     /// usual packet (threaded, no stream finding, no note, room in the arena's block).
     void packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen) {
-        if (threaded_ && seen.extra.empty() && seen.note.empty()) {
-            Batch& b = *filling_;
-            if (std::uint8_t* data = b.arena.try_allocate(bytes.size())) {
-                output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
-                                           bytes.size());
-                how.clean = packet.diagnostics.empty() && packet.diagnostics.dropped() == 0;
-                b.records.push_back(Record{data, nullptr, seen.offset, static_cast<std::uint32_t>(bytes.size()),
-                                           segment(seen), 0, how, false});
-                added();
-                return;
-            }
-        }
-        any_packet(bytes, how, packet, seen);
+        how.clean = packet.diagnostics.empty() && packet.diagnostics.dropped() == 0;
+        if (threaded_ && seen.extra.empty() && seen.note.empty() && try_append(bytes, how, seen, seen.offset)) return;
+        any_packet(bytes, how, &packet, seen, seen.offset);
+    }
+    /// Prints a packet that decode() finds nothing wrong with and the session checker nothing
+    /// about, at `offset` in the stream, seen as `seen` says otherwise (no extra, no note): the
+    /// caller did not build a Packet (mqtt::is_plain_qos0_publish), the print thread decodes it.
+    void clean_packet(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
+        how.clean = true;
+        if (threaded_ && try_append(bytes, how, seen, offset)) return;
+        any_packet(bytes, how, nullptr, seen, offset);
     }
     /// Prints a stream event, a connection end or a finding.
     void event(const Event& event);
@@ -200,7 +198,23 @@ private:
         void clear() noexcept;
     };
 
-    void any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen);
+    /// The usual packet, threaded: its bytes and record added to the batch; false when the
+    /// arena's block has no room (any_packet() then starts another).
+    bool try_append(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
+        Batch& b = *filling_;
+        std::uint8_t* data = b.arena.try_allocate(bytes.size());
+        if (data == nullptr) return false;
+        output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
+                                   bytes.size());
+        b.records.push_back(Record{data, nullptr, offset, static_cast<std::uint32_t>(bytes.size()), segment(seen), 0, how,
+                                   false});
+        added();
+        return true;
+    }
+    /// Any packet; `packet` may be null for a clean one (it is then decoded here when printed
+    /// at once).
+    void any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet* packet, const Seen& seen,
+                    std::uint64_t offset);
     std::string_view keep(std::string_view text);
     /// Sets the fields of `c` that a segment's packets share.
     static void set_segment(output::Context& c, const Segment& g) noexcept;
