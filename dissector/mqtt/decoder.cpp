@@ -542,14 +542,6 @@ Packet decode(Bytes bytes, const DecodeOptions& options) noexcept {
     return p;
 }
 
-bool is_plain_qos0_publish(Bytes bytes) noexcept {
-    std::uint32_t length;
-    std::size_t start;
-    if (!plain_publish_header(bytes, length, start) || (bytes[0] & 0x06) != 0) return false;
-    Publish pub;
-    return publish_fields(bytes, start, pub) && detail::plain_topic(pub.topic);
-}
-
 namespace {
 
 /// decode_clean's short way: fills `p` and returns true for a whole PUBLISH or packet of fixed

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mqtt/packet.hpp"
+#include "mqtt/topic.hpp"
 
 namespace mqttlens::mqtt {
 
@@ -40,7 +41,24 @@ Packet decode_clean(Bytes bytes, const DecodeOptions& options = {}) noexcept;
 /// one or two bytes, valid flags, a plain topic. Checked without building a Packet, for a caller
 /// that needs only the verdict (mqtt-dissect's capture thread: its print thread reads the bytes
 /// again with decode_clean()).
-bool is_plain_qos0_publish(Bytes bytes) noexcept;
+/// Inline: it runs once per packet of a busy connection, in place of a decode.
+[[gnu::always_inline]] inline bool is_plain_qos0_publish(Bytes bytes) noexcept {
+    // The conditions of the decoder's short path (decoder.cpp: plain_publish_header,
+    // publish_fields, decode_plain_publish) at QoS 0; DecodeFastPaths tests hold them together.
+    const std::size_t size = bytes.size();
+    if (size < 5 || (bytes[0] & 0xFE) != 0x30) return false;  // PUBLISH, QoS 0, no DUP; any RETAIN
+    std::size_t start = 2;
+    std::size_t length = bytes[1];
+    if (length >= 0x80) {
+        if (bytes[2] == 0 || bytes[2] >= 0x80) return false;  // not two bytes in the shortest form
+        length = (length & 0x7F) | (std::size_t(bytes[2]) << 7);
+        start = 3;
+    }
+    if (size != start + length) return false;  // one whole packet; so length >= 2 (size >= 5)
+    const std::size_t topic = (std::size_t(bytes[start]) << 8) | bytes[start + 1];
+    return topic <= length - 2 &&
+           detail::plain_topic(std::string_view(reinterpret_cast<const char*>(bytes.data()) + start + 2, topic));
+}
 
 /// Result of reading a Remaining Length.
 struct LengthResult {

@@ -136,18 +136,23 @@ public:
         const bool plain_ok = stats_ == nullptr && filter_.selects_all() && r.protocol_level != 5;
         const Decoding how{r.protocol_level == 3 ? std::uint8_t(3) : std::uint8_t(4), false};
         Connection& c = run.connection;
+        // The checker's answer for a plain PUBLISH stays the same along the run (same time and
+        // frame) until another packet goes to it.
+        bool plain_passes = false;
         std::uint32_t begin = 0;
         for (const std::uint32_t end : r.ends) {
             const mqtt::Bytes bytes = r.bytes.subspan(begin, end - begin);
             const std::uint64_t offset = r.stream_offset + begin;
             begin = end;
             if (plain_ok && mqtt::is_plain_qos0_publish(bytes) &&
-                c.checker.observe_plain_publish(run.checker_direction, run.time_us, run.seen.frame)) {
+                (plain_passes ||
+                 (plain_passes = c.checker.observe_plain_publish(run.checker_direction, run.time_us, run.seen.frame)))) {
                 ++c.packets;
                 ++packets_;
                 if (!quiet_) out_.clean_packet(bytes, how, run.seen, offset);
                 continue;
             }
+            plain_passes = false;
             packet(run, bytes, offset);
         }
     }

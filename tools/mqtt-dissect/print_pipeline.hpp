@@ -106,7 +106,7 @@ public:
     /// Prints a packet that decode() finds nothing wrong with and the session checker nothing
     /// about, at `offset` in the stream, seen as `seen` says otherwise (no extra, no note): the
     /// caller did not build a Packet (mqtt::is_plain_qos0_publish), the print thread decodes it.
-    void clean_packet(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
+    [[gnu::always_inline]] void clean_packet(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
         how.clean = true;
         if (threaded_ && try_append(bytes, how, seen, offset)) return;
         any_packet(bytes, how, nullptr, seen, offset);
@@ -200,7 +200,7 @@ private:
 
     /// The usual packet, threaded: its bytes and record added to the batch; false when the
     /// arena's block has no room (any_packet() then starts another).
-    bool try_append(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
+    [[gnu::always_inline]] bool try_append(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
         Batch& b = *filling_;
         std::uint8_t* data = b.arena.try_allocate(bytes.size());
         if (data == nullptr) return false;
