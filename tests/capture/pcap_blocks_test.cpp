@@ -26,7 +26,6 @@ struct Reading {
     std::vector<std::string> records;  // frame, time, lengths and bytes of each
     CaptureSource::Status status = CaptureSource::Status::record;
     std::string error;
-    friend bool operator==(const Reading&, const Reading&) = default;
 };
 
 Reading read_all(CaptureSource& source) {
