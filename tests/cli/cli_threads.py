@@ -5,17 +5,89 @@ prints: the same stdout and stderr, byte for byte, and the same exit status.
 usage: cli_threads.py MQTT_DISSECT
 
 Every committed capture in several output modes and filters, plus each capture cut short in the
-middle (the damage message must come after everything decoded before it). burst.pcap has 8,000
-packets, so batches are handed over many times; large-payload.pcap has a packet larger than an
-arena block.
+middle (the damage message must come after everything decoded before it); large-payload.pcap has
+a packet larger than an arena block. And a generated capture of 60,000 packets on four
+interleaved connections (about 3.5 MB), so that the print thread's batches (16,384 packets or
+2 MiB) are handed over and recycled many times: mostly plain QoS 0 PUBLISH (the capture
+thread's short way), some with text to escape, QoS 1 with PUBACK, a packet cut across two
+records, a malformed one now and then, and a DISCONNECT with data after it.
 """
 import glob
 import os
+import struct
 import subprocess
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools", "captures"))
+from pcapgen import tcp_frame  # noqa: E402
+
+
+def mqtt(first, body):
+    """A packet: fixed header (shortest Remaining Length) and body."""
+    n, length = len(body), b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        length += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return bytes([first]) + length + body
+
+
+def publish(topic, payload, packet_id=None):
+    body = struct.pack("!H", len(topic)) + topic
+    if packet_id is not None:
+        body += struct.pack("!H", packet_id)
+    return mqtt(0x32 if packet_id is not None else 0x30, body + payload)
+
+
+def many_packets_capture(connections=4, records=1500, per_record=10):
+    """Connections taking turns, each record carrying `per_record` packets."""
+    SYN, ACK, PSH = 0x02, 0x10, 0x08
+    frames = []
+    state = []
+    for k in range(connections):
+        client, server = bytes([10, 0, 0, 10 + k]), bytes([10, 0, 0, 1])
+        sport, c, s = 40000 + k, 1000, 5000
+        frames += [tcp_frame(client, server, sport, 1883, c, 0, SYN),
+                   tcp_frame(server, client, 1883, sport, s, c + 1, SYN | ACK),
+                   tcp_frame(client, server, sport, 1883, c + 1, s + 1, ACK)]
+        connect = mqtt(0x10, b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack("!H", 2) + b"c%d" % k)
+        frames.append(tcp_frame(client, server, sport, 1883, c + 1, s + 1, PSH | ACK, connect))
+        frames.append(tcp_frame(server, client, 1883, sport, s + 1, c + 1 + len(connect), PSH | ACK,
+                                mqtt(0x20, b"\x00\x00")))
+        state.append([client, server, sport, c + 1 + len(connect), s + 5, b""])
+    packet_id = 0
+    for r in range(records):
+        for k in range(connections):
+            client, server, sport, c, s, carry = state[k]
+            payload, acks = carry, b""
+            for i in range(per_record):
+                n = r * per_record + i
+                if n % 97 == 0:
+                    packet_id = packet_id % 65535 + 1
+                    payload += publish(b"q1/%d" % k, b"reading %d" % n, packet_id)
+                    acks += mqtt(0x40, struct.pack("!H", packet_id))
+                elif n % 89 == 0:
+                    payload += publish(b"odd/\"%d\"" % k, b"tab\there \xc3\xa9 %d" % n)
+                elif n % 1009 == 0:
+                    payload += mqtt(0x30, b"\x00\x05a/b")  # topic longer than the packet
+                else:
+                    payload += publish(b"sensors/%d/t" % k, b"sensor-%d reading %d" % (k, n))
+            if r == records - 1 and k == 0:
+                payload += mqtt(0xE0, b"") + publish(b"late", b"after DISCONNECT")
+            # The last packet's last 3 bytes go with the next record: a packet cut across two.
+            send, state[k][5] = (payload, b"") if r == records - 1 else (payload[:-3], payload[-3:])
+            frames.append(tcp_frame(client, server, sport, 1883, c, s, PSH | ACK, send))
+            c += len(send)
+            if acks:
+                frames.append(tcp_frame(server, client, 1883, sport, s, c, PSH | ACK, acks))
+                s += len(acks)
+            state[k][3], state[k][4] = c, s
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    return header + b"".join(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(f), len(f)) + f
+                             for i, f in enumerate(frames))
 MODES = [
     [],
     ["--json"],
@@ -47,6 +119,10 @@ def main():
     failures = 0
     checked = 0
     with tempfile.TemporaryDirectory() as tmp:
+        many = os.path.join(tmp, "many-packets.pcap")
+        with open(many, "wb") as f:
+            f.write(many_packets_capture())
+        captures.append(many)
         inputs = list(captures)
         for path in captures:
             data = open(path, "rb").read()
