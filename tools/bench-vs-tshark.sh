@@ -8,8 +8,9 @@
 #
 # The commands run in turns, RUNS rounds (default 3), after one warm-up read of the file; the
 # table shows the median wall time (taken by the shell around the command alone) and the largest
-# peak RSS of three more runs under GNU time (%M). Output goes to /dev/null. Paths with spaces
-# are not supported.
+# peak RSS of three more runs under GNU time (%M). The ratio to tcpdump is given twice: of the
+# medians, and the median of each round's own ratio (steadier on a machine with slow phases).
+# Output goes to /dev/null. Paths with spaces are not supported.
 # MQTT_DISSECT=path picks the binary (default: the newest build*/bin/mqtt-dissect).
 # Needs: GNU time (/usr/bin/time, package "time"), tshark, tcpdump.
 set -euo pipefail
@@ -21,7 +22,7 @@ while (($#)); do
   case $1 in
     -n) RUNS=$2; shift 2 ;;
     --scale) SCALE=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) CAPTURES+=("$1"); shift ;;
   esac
@@ -83,9 +84,16 @@ measure_all() {
     # shellcheck disable=SC2086
     RESULT[$name]="$(printf '%s\n' ${walls[$name]} | sort -n | sed -n "$(((RUNS + 1) / 2))p") ${rss[$name]}"
   done
+  # Each round's own ratio to tcpdump (the commands of a round run within a second of each
+  # other, so a slow phase of the machine weighs on both sides of it), and their median.
+  for name in "${ORDER[@]}"; do
+    # shellcheck disable=SC2086 # lists of numbers, split on purpose
+    PAIRED[$name]=$(paste <(printf '%s\n' ${walls[$name]}) <(printf '%s\n' ${walls[tcpdump]}) |
+      awk '{ print $1 / $2 }' | sort -g | sed -n "$(((RUNS + 1) / 2))p")
+  done
 }
 
-declare -A RESULT
+declare -A RESULT PAIRED
 fmt_s() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1e6 }'; }
 fmt_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
@@ -127,7 +135,8 @@ bench_one() {
   echo
   local j=${RESULT[json]%% *} t=${RESULT[tshark]%% *} p=${RESULT[tcpdump]%% *}
   echo "tshark / mqtt-dissect:  $(ratio "$t" "$d")x, --json $(ratio "$t" "$j")x  (target >= 30)"
-  echo "mqtt-dissect / tcpdump: $(ratio "$d" "$p")x, --json $(ratio "$j" "$p")x  (target <= 3)"
+  echo "mqtt-dissect / tcpdump: $(ratio "$d" "$p")x, --json $(ratio "$j" "$p")x  (target <= 3; medians of each)"
+  echo "                        $(ratio "${PAIRED[dissect]}" 1)x, --json $(ratio "${PAIRED[json]}" 1)x  (median of each round's ratio)"
   echo "mqtt-dissect peak RSS:  $(fmt_mib "${RESULT[dissect]##* }") MiB, --json $(fmt_mib "${RESULT[json]##* }") MiB (target < 32)"
   LAST_RSS="${RESULT[dissect]##* } ${RESULT[json]##* } ${RESULT[tshark]##* }"
 }
