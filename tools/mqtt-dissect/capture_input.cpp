@@ -225,13 +225,12 @@ private:
         Connection& connection;
         std::int64_t time_us;              // for the checker and the statistics
         mqtt::Direction checker_direction;
-        output::Direction direction;
         std::uint8_t protocol_level;
         Seen seen;                         // offset, extra and note set per packet
     };
     Shared shared(const capture::ConnectionInfo& info, capture::Direction d, std::string_view src,
                   std::string_view dst, std::uint64_t frame, capture::Timestamp ts, std::uint8_t level) {
-        return Shared{connection(info), micros(ts), checker_direction(d), output_direction(d), level,
+        return Shared{connection(info), micros(ts), checker_direction(d), level,
                       Seen{frame, ts, info.stream, output_direction(d), 0, src, dst, {}, {}}};
     }
 
