@@ -9,8 +9,9 @@
 // thread reads the bytes again, which costs less than moving a decoded Packet of 300 bytes
 // across: a packet the capture thread found nothing wrong with is rebuilt by
 // mqtt::decode_clean() without the checks (a PUBLISH in about 90 instructions instead of 210),
-// any other is decoded again. Batches are recycled (three in all), so memory
-// stays flat however long the capture is; the capture thread waits when the printer falls behind.
+// any other is decoded again; the usual QoS 0 PUBLISH reaches clean_packet() without having been
+// decoded into a Packet at all. Batches are recycled (three in all), so memory stays flat however
+// long the capture is; the capture thread waits when the printer falls behind.
 //
 // The print thread keeps its own Writer (on the same FILE) and a copy of the options: if it wrote
 // into the caller's Writer, the buffer's size field would share a cache line with the capture
@@ -50,7 +51,7 @@ namespace mqttlens::dissect {
 struct Decoding {
     std::uint8_t protocol_level = 4;  ///< DecodeOptions::protocol_level
     bool undecoded = false;           ///< MQTT 5.0: fixed header only (see undecoded.hpp)
-    bool clean = false;               ///< decode() found nothing wrong: mqtt::decode_clean() reads it again
+    bool clean = false;               ///< decode() finds nothing wrong: mqtt::decode_clean() reads it
 };
 
 /// `ts` for the printers.
