@@ -29,22 +29,19 @@ struct Fragment {
 };
 
 std::optional<Fragment> read_ipv4(Bytes b) noexcept {
-    if (b.size() < 20 || b[0] >> 4 != 4) return std::nullopt;
-    const std::size_t header = std::size_t(b[0] & 0x0F) * 4;
-    const std::size_t total = be16(b.data() + 2);
-    if (header < 20 || header > b.size() || total < header) return std::nullopt;
-    const std::uint16_t field = be16(b.data() + 6);
+    ip::Ipv4Header h;
+    if (!ip::read_ipv4(b, h)) return std::nullopt;
     Fragment f;
     f.version = 4;
-    f.protocol = b[9];
-    f.id = be16(b.data() + 4);
-    f.src = b.data() + 12;
-    f.dst = b.data() + 16;
-    f.offset = std::uint32_t(field & 0x1FFF) * 8;
-    f.more = (field & 0x2000) != 0;
-    f.header = b.first(header);
-    f.data = b.subspan(header, std::min(total, b.size()) - header);
-    f.wire_size = static_cast<std::uint32_t>(total - header);
+    f.protocol = h.protocol;
+    f.id = h.id;
+    f.src = h.src;
+    f.dst = h.dst;
+    f.offset = h.offset();
+    f.more = h.more_fragments();
+    f.header = b.first(h.size);
+    f.data = h.payload(b);
+    f.wire_size = static_cast<std::uint32_t>(h.total - h.size);
     return f;
 }
 

@@ -1,5 +1,5 @@
 // Header helpers shared by the link layer, the TCP segment parser and the fragment reassembler
-// (internal to the capture library).
+// (internal to the capture library): one reading of each header for all of them.
 #pragma once
 
 #include "mqtt/packet.hpp"
@@ -21,6 +21,42 @@ inline constexpr std::uint8_t ip6_dest_options = 60;
 inline std::uint16_t be16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] << 8 | p[1]); }
 inline std::uint32_t be32(const std::uint8_t* p) noexcept {
     return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+/// An IPv4 header (RFC 791), as the segment parser and the fragment reassembler both read it.
+struct Ipv4Header {
+    std::size_t size = 0;            ///< IHL x 4
+    std::size_t total = 0;           ///< Total Length
+    std::uint16_t id = 0;            ///< Identification
+    std::uint16_t fragment = 0;      ///< flags (MF: 0x2000) and fragment offset (8-octet units)
+    std::uint8_t protocol = 0;
+    const std::uint8_t* src = nullptr;
+    const std::uint8_t* dst = nullptr;
+
+    bool more_fragments() const noexcept { return (fragment & 0x2000) != 0; }
+    std::uint32_t offset() const noexcept { return std::uint32_t(fragment & 0x1FFF) * 8; }  ///< bytes
+    bool is_fragment() const noexcept { return more_fragments() || offset() != 0; }
+    /// The bytes after the header in `packet` (the bytes it was read from) up to Total Length or
+    /// to the end of what was captured: a short capture keeps what it has, Ethernet padding goes.
+    Bytes payload(Bytes packet) const noexcept {
+        return packet.subspan(size, (total < packet.size() ? total : packet.size()) - size);
+    }
+};
+
+/// The IPv4 header at the start of `b`; false when it is not one (version), does not fit in what
+/// was captured, or claims a length shorter than itself.
+inline bool read_ipv4(Bytes b, Ipv4Header& h) noexcept {
+    if (b.size() < 20 || b[0] >> 4 != 4) return false;
+    const std::uint8_t* p = b.data();
+    h.size = std::size_t(p[0] & 0x0F) * 4;
+    h.total = be16(p + 2);
+    if (h.size < 20 || h.size > b.size() || h.total < h.size) return false;
+    h.id = be16(p + 4);
+    h.fragment = be16(p + 6);
+    h.protocol = p[9];
+    h.src = p + 12;
+    h.dst = p + 16;
+    return true;
 }
 
 /// Where an IPv6 header chain stands: the Next Header value, the bytes from there as captured,

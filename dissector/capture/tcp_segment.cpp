@@ -29,20 +29,15 @@ SegmentStatus parse_tcp(Bytes b, TcpSegment& out) noexcept {
 
 /// IPv4 header (RFC 791): version/IHL, total length, flags/fragment offset, protocol, addresses.
 SegmentStatus parse_ipv4(Bytes b, TcpSegment& out) noexcept {
-    if (b.size() < 20) return SegmentStatus::malformed;
-    const std::uint8_t* p = b.data();
-    const std::size_t header = std::size_t(p[0] & 0x0F) * 4;
-    const std::size_t total = be16(p + 2);
-    if (header < 20 || total < header || b.size() < header) return SegmentStatus::malformed;
-    const std::uint16_t fragment = be16(p + 6);
-    if ((fragment & 0x2000) || (fragment & 0x1FFF)) return SegmentStatus::fragment;  // MF or offset
-    if (p[9] != ip::proto_tcp) return SegmentStatus::not_tcp;
-    out.src.ip = IpAddress::v4(p[12], p[13], p[14], p[15]);
-    out.dst.ip = IpAddress::v4(p[16], p[17], p[18], p[19]);
-    // A short capture keeps what it has; a longer frame (Ethernet padding) is cut to total.
-    const std::size_t end = std::min(total, b.size());
-    out.uncaptured = static_cast<std::uint32_t>(total - end);
-    return parse_tcp(b.subspan(header, end - header), out);
+    ip::Ipv4Header h;
+    if (!ip::read_ipv4(b, h)) return SegmentStatus::malformed;
+    if (h.is_fragment()) return SegmentStatus::fragment;
+    if (h.protocol != ip::proto_tcp) return SegmentStatus::not_tcp;
+    out.src.ip = IpAddress::v4(h.src[0], h.src[1], h.src[2], h.src[3]);
+    out.dst.ip = IpAddress::v4(h.dst[0], h.dst[1], h.dst[2], h.dst[3]);
+    const Bytes payload = h.payload(b);
+    out.uncaptured = static_cast<std::uint32_t>(h.total - h.size - payload.size());
+    return parse_tcp(payload, out);
 }
 
 /// IPv6 header (RFC 8200): payload length, next header, addresses, then extension headers.
