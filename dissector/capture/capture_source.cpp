@@ -23,7 +23,10 @@ CaptureSource::CaptureSource(pcap_t* handle, bool live)
       nano_(pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO),
       link_type_(pcap_datalink(handle)) {}
 
-CaptureSource::~CaptureSource() { pcap_close(handle_); }
+CaptureSource::~CaptureSource() {
+    blocks_.reset();  // its read-ahead thread stops before pcap_close() closes the file it reads
+    pcap_close(handle_);
+}
 
 void CaptureSource::FreeProgram::operator()(bpf_program* program) const noexcept {
     pcap_freecode(program);

@@ -62,9 +62,11 @@ struct PacketEvent {
     std::uint8_t protocol_level; ///< connection's level at this packet (0 unknown, 4, 5, ...)
 };
 
-/// Whole MQTT packets that lie one after the other in one capture record, in one direction of
-/// one connection (a busy connection brings about ten per record): what their PacketEvents
-/// share, given once. Every view is valid only during the on_packets call.
+/// Whole MQTT packets that lie one after the other in one delivery of reassembled bytes, in one
+/// direction of one connection (a busy connection brings about ten per capture record): what
+/// their PacketEvents share, given once. A delivery is usually one record's payload; bytes held
+/// while resynchronising or detecting MQTT may span several, and `frame` is then the current
+/// record, as on_packet has it. Every view is valid only during the on_packets call.
 struct PacketRun {
     const ConnectionInfo& connection;
     Direction direction;

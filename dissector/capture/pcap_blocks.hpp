@@ -12,7 +12,8 @@
 //
 // With read-ahead, a thread of the reader's own reads the next blocks while the caller works
 // through the current one: the kernel's copy of the file (about a fifth of mqtt-dissect's
-// capture thread on a large capture) moves to another CPU. The records are the same either way.
+// capture thread on a large capture) leaves the caller's thread, for whichever CPUs the reading
+// thread is placed on. The records are the same either way.
 #pragma once
 
 #include <sched.h>
@@ -105,8 +106,8 @@ private:
     std::unique_ptr<std::uint8_t[]> record_spill_;  // a record cut by a block's end (snapshot bytes)
     std::uint8_t header_spill_[16];
 
-    // Read-ahead: the thread takes buffers from `empty_`, fills them in file order and queues
-    // them in `full_`; next_block() returns the finished block's buffer and takes the next one.
+    // Read-ahead: the thread takes buffers from `empty`, fills them in file order and queues
+    // them in `full`; next_block() returns the finished block's buffer and takes the next one.
     struct ReadAhead {
         std::mutex mutex;
         std::condition_variable changed;

@@ -39,8 +39,8 @@ Packet decode_clean(Bytes bytes, const DecodeOptions& options = {}) noexcept;
 /// True for the bytes of one whole QoS 0 PUBLISH that decode() takes its short path for, and so
 /// finds nothing wrong with (no diagnostic, whatever the options): shortest Remaining Length of
 /// one or two bytes, valid flags, a plain topic. Checked without building a Packet, for a caller
-/// that needs only the verdict (mqtt-dissect's capture thread: its print thread reads the bytes
-/// again with decode_clean()).
+/// that needs only the verdict (mqtt-dissect's capture thread: the printer then decodes the
+/// bytes, once, with decode_clean()).
 /// Inline: it runs once per packet of a busy connection, in place of a decode.
 [[gnu::always_inline]] inline bool is_plain_qos0_publish(Bytes bytes) noexcept {
     // The conditions of the decoder's short path (decoder.cpp: plain_publish_header,

@@ -224,6 +224,79 @@ TEST(PcapBlocks, ReadAheadStopsCleanlyWherever) {
     ::close(fd);
 }
 
+TEST(PcapBlocks, ReadAheadCanStartAfterTheFirstRecords) {
+    const auto burst = load(captures + "burst.pcap");
+    TempFile file;
+    ASSERT_TRUE(save_file(file.path(), Bytes(burst)));
+    const int fd = ::open(file.path().c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    for (const std::size_t before : {1u, 2u, 500u}) {
+        SCOPED_TRACE("read-ahead from record " + std::to_string(before));
+        auto reader = PcapBlockReader::open(fd, 24, 262144, PcapBlockReader::Options{3000});
+        ASSERT_NE(reader, nullptr);
+        auto libpcap = CaptureSource::open_memory(Bytes(burst));
+        ASSERT_TRUE(libpcap);
+        PcapBlockReader::Record r;
+        Record b;
+        std::size_t n = 0;
+        for (;; ++n) {
+            if (n == before) { ASSERT_TRUE(reader->start_read_ahead(nullptr)); }
+            const auto result = reader->next(r);
+            const auto status = libpcap.source->next(b);
+            if (result == PcapBlockReader::Result::end) {
+                EXPECT_EQ(status, CaptureSource::Status::end);
+                break;
+            }
+            ASSERT_EQ(result, PcapBlockReader::Result::record) << "record " << n;
+            ASSERT_EQ(status, CaptureSource::Status::record);
+            ASSERT_TRUE(mqtt::same_bytes(Bytes(r.data, r.caplen), b.bytes)) << "record " << n;
+        }
+        EXPECT_GT(n, before);
+    }
+    ::close(fd);
+}
+
+TEST(PcapBlocks, AReadErrorWithReadAheadHandsBackAtARecord) {
+    // The file is closed under the reader: the thread's next pread fails (EBADF). What was read
+    // before comes out (at most the blocks the thread holds: two), then the reader hands back at
+    // the start of a record, as for any read error (libpcap reports it), never `end`. Records
+    // of 100 bytes and blocks of 1,000: the failed read falls exactly between two records.
+    Buffer b(24, 0);
+    const auto put32 = [&](std::size_t at, std::uint32_t v) { std::memcpy(b.data() + at, &v, 4); };
+    put32(0, 0xA1B2C3D4);
+    b[4] = 2;
+    b[6] = 4;
+    put32(16, 262144);
+    put32(20, 1);  // Ethernet
+    for (std::uint32_t i = 0; i < 300; ++i) {
+        const std::size_t at = b.size();
+        b.resize(at + 100, static_cast<std::uint8_t>(i));
+        put32(at, 1700000000 + i);
+        put32(at + 4, 0);
+        put32(at + 8, 84);
+        put32(at + 12, 84);
+    }
+    TempFile file;
+    ASSERT_TRUE(save_file(file.path(), Bytes(b)));
+    const int fd = ::open(file.path().c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    auto reader = PcapBlockReader::open(fd, 24, 262144, PcapBlockReader::Options{1000});
+    ASSERT_NE(reader, nullptr);
+    ASSERT_TRUE(reader->start_read_ahead(nullptr));
+    PcapBlockReader::Record r;
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(reader->next(r), PcapBlockReader::Result::record);
+    ::close(fd);
+    std::size_t read = 10;
+    PcapBlockReader::Result result;
+    while ((result = reader->next(r)) == PcapBlockReader::Result::record) {
+        EXPECT_EQ(r.data[0], static_cast<std::uint8_t>(read)) << "record " << read;
+        ASSERT_LT(++read, 300u) << "read on past the blocks the thread held";
+    }
+    EXPECT_EQ(result, PcapBlockReader::Result::hand_back);
+    EXPECT_LE(read, 30u);
+    EXPECT_EQ(reader->offset(), 24 + 100 * read);
+}
+
 TEST(PcapBlocks, NanosecondFilesAndOddTimesAreLibpcaps) {
     WriterOptions nano;
     nano.nanosecond = true;

@@ -209,9 +209,9 @@ int main(int argc, char** argv) {
     auto* quiet = app.add_flag("-q,--quiet", args.quiet, "No packets and no progress line (with --stats: only the tables)");
     auto* strict = app.add_flag("--strict", args.strict, "Capture input: exit 1 when any rule was broken");
     auto* threads = app.add_option("--threads", args.threads,
-                                   "Capture input: 2 = format the output on a second thread and read a pcap file ahead on "
-                                   "a third (with 2+ CPUs; reading a file, the capture and print threads are kept on "
-                                   "different CPUs), 1 = all on one thread")
+                                   "Capture input: 2 = format the output on a second thread and read a classic pcap file "
+                                   "ahead on a third (with 2+ CPUs, without -q; reading a file, the capture and print "
+                                   "threads are kept on different CPUs), 1 = all on one thread")
                         ->check(CLI::IsMember({1, 2}))
                         ->type_name("N")
                         ->capture_default_str();
