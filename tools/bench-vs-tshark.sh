@@ -11,7 +11,8 @@
 # peak RSS of three more runs under GNU time (%M). The ratio to tcpdump is given twice: of the
 # medians, and the median of each round's own ratio (steadier on a machine with slow phases).
 # Output goes to /dev/null. Paths with spaces are not supported.
-# MQTT_DISSECT=path picks the binary (default: the newest build*/bin/mqtt-dissect).
+# MQTT_DISSECT=path picks the binary (default: the newest build*/bin/mqtt-dissect not built with
+# sanitizers or for fuzzing).
 # Needs: GNU time (/usr/bin/time, package "time"), tshark, tcpdump.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ while (($#)); do
   case $1 in
     -n) RUNS=$2; shift 2 ;;
     --scale) SCALE=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) CAPTURES+=("$1"); shift ;;
   esac
@@ -32,8 +33,17 @@ done
 for tool in tshark tcpdump; do
   command -v $tool >/dev/null || { echo "bench: $tool missing" >&2; exit 2; }
 done
-# shellcheck disable=SC2012 # build directory names are ours, plain words
-DISSECT=${MQTT_DISSECT:-$(ls -t "$ROOT"/build*/bin/mqtt-dissect 2>/dev/null | head -1 || true)}
+# The newest build*/bin/mqtt-dissect that is neither sanitized nor built for fuzzing (timing an
+# ASan build by mistake would measure the sanitizer).
+plain_build() {
+  local bin
+  # shellcheck disable=SC2012,SC2045 # build directory names are ours, plain words; newest first
+  for bin in $(ls -t "$ROOT"/build*/bin/mqtt-dissect 2>/dev/null); do
+    grep -qE 'MQTTLENS_(SANITIZE|FUZZ):BOOL=ON|CMAKE_CXX_FLAGS:STRING=.*-fsanitize' \
+      "${bin%/bin/mqtt-dissect}/CMakeCache.txt" 2>/dev/null || { echo "$bin"; return; }
+  done
+}
+DISSECT=${MQTT_DISSECT:-$(plain_build)}
 [[ -n $DISSECT && -x $DISSECT ]] ||
   { echo "bench: mqtt-dissect not found; build it or set MQTT_DISSECT=path" >&2; exit 2; }
 

@@ -234,13 +234,20 @@ private:
     /// takes a recycled batch, its lines should have gone cold in the print thread's cache, or
     /// every line the capture thread writes first costs a snoop of the other core. Measured on
     /// the 800,000-message capture (capture thread CPU time, getrusage): 1,024 records 107-131 ms,
-    /// 4,096 77-83 ms, 16,384 60-72 ms; three batches of 16,384 records and 2 MiB take about
-    /// 8 MiB in all at most.
+    /// 4,096 77-83 ms, 16,384 60-72 ms. The larger parts of a record are held apart: segments
+    /// (80 bytes; a capture of one packet per record fills them first) to 4,096 a batch, and
+    /// events (264 bytes; the end of a capture with thousands of connections open brings one
+    /// each) to 1,024; so three batches take at most about 10 MiB in all.
     void added() {
-        if (filling_->records.size() >= batch_records || filling_->arena.used() >= batch_bytes) hand_over();
+        const Batch& b = *filling_;
+        if (b.records.size() >= batch_records || b.arena.used() >= batch_bytes ||
+            b.segments.size() >= batch_segments || b.events.size() >= batch_events)
+            hand_over();
     }
     static constexpr std::size_t batch_records = 16384;
     static constexpr std::size_t batch_bytes = 2048 * 1024;
+    static constexpr std::size_t batch_segments = 4096;
+    static constexpr std::size_t batch_events = 1024;
     static constexpr std::size_t batches = 3;
     void hand_over();  // queue the batch being filled, take a free one
     /// Prints a batch; `serial` numbers the batches printed (segments of different batches get
