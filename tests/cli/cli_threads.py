@@ -10,7 +10,8 @@ a packet larger than an arena block. And a generated capture of 60,000 packets o
 interleaved connections (about 3.5 MB), so that the print thread's batches (16,384 packets or
 2 MiB) are handed over and recycled many times: mostly plain QoS 0 PUBLISH (the capture
 thread's short way), some with text to escape, QoS 1 with PUBACK, a packet cut across two
-records, a malformed one now and then, and a DISCONNECT with data after it.
+records, a malformed one now and then, and a DISCONNECT with data after it; and one of 2,500
+connections left open, whose ends fill more than one batch's events.
 """
 import glob
 import os
@@ -123,6 +124,11 @@ def main():
         with open(many, "wb") as f:
             f.write(many_packets_capture())
         captures.append(many)
+        # 2,500 connections left open: at the end one event each, more than a batch holds.
+        held_open = os.path.join(tmp, "open-connections.pcap")
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "captures", "open_connections.py"), "2500",
+                        held_open], check=True, timeout=120)
+        captures.append(held_open)
         inputs = list(captures)
         for path in captures:
             data = open(path, "rb").read()
