@@ -412,25 +412,6 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     if (p.header.remaining_length != 0) c.add(length_code, Field::remaining_length, 1);
 }
 
-/// The fields of a whole PUBLISH (`bytes` ends with it) whose variable header starts at `start`,
-/// read without any check but that they fit: false when the Topic Name or the Packet
-/// Identifier (at QoS > 0) would run past the end.
-[[gnu::always_inline]] inline bool publish_fields(Bytes bytes, std::size_t start, Publish& pub) noexcept {
-    const std::size_t length = bytes.size() - start;
-    if (length < 2) return false;
-    const std::size_t topic = (std::size_t(bytes[start]) << 8) | bytes[start + 1];
-    const std::size_t id = ((bytes[0] >> 1) & 3) != 0 ? 2 : 0;
-    if (topic + id > length - 2) return false;
-    pub.topic = std::string_view(reinterpret_cast<const char*>(bytes.data()) + start + 2, topic);
-    std::size_t pos = start + 2 + topic;
-    if (id != 0) {
-        pub.packet_id = static_cast<std::uint16_t>((bytes[pos] << 8) | bytes[pos + 1]);
-        pos += 2;
-    }
-    pub.payload = bytes.subspan(pos);
-    return true;
-}
-
 /// `p`'s raw bytes and fixed header, for a whole packet whose Remaining Length is `length`,
 /// written in `length_size` bytes.
 [[gnu::always_inline]] inline void set_header(Packet& p, Bytes bytes, std::uint32_t length,
@@ -441,37 +422,19 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     p.header.length_size = length_size;
 }
 
-/// The fixed header of the usual PUBLISH: one whole packet, valid flags, a Remaining Length of one
-/// or two bytes in its shortest form. Sets `length` and `start` (where the variable header
-/// begins) and returns true; false for anything else.
-[[gnu::always_inline]] inline bool plain_publish_header(Bytes bytes, std::uint32_t& length, std::size_t& start) noexcept {
-    const std::size_t size = bytes.size();
-    if (size < 5) return false;  // fixed header, topic length, one character
-    const std::uint8_t first = bytes[0];
-    const unsigned qos = (first >> 1) & 3;
-    if ((first >> 4) != 3 || qos == 3 || ((first & 0x08) && qos == 0)) return false;
-    if (bytes[1] < 0x80) {
-        length = bytes[1];
-        start = 2;
-    } else if (bytes[2] != 0 && bytes[2] < 0x80) {
-        length = (bytes[1] & 0x7Fu) | (std::uint32_t(bytes[2]) << 7);
-        start = 3;
-    } else {
-        return false;
-    }
-    return size == start + length;
-}
-
-/// The usual PUBLISH: the header above, a plain topic (topic.hpp: nothing to report), a non-zero
-/// identifier. Fills `p` as the general path would, without a diagnostic, and returns true;
-/// returns false for anything else (`p`'s body may then hold a partial Publish: the general path
-/// sets it again).
+/// The usual PUBLISH: detail::plain_publish_length (decoder.hpp), valid flags, a plain topic
+/// (topic.hpp: nothing to report), a non-zero identifier. Fills `p` as the general path would,
+/// without a diagnostic, and returns true; returns false for anything else (`p`'s body may then
+/// hold a partial Publish: the general path sets it again).
 bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
     std::uint32_t length;
     std::size_t start;
-    if (!plain_publish_header(bytes, length, start)) return false;
+    if (!detail::plain_publish_length(bytes, length, start)) return false;
+    const std::uint8_t first = bytes[0];
+    const unsigned qos = (first >> 1) & 3;
+    if ((first >> 4) != 3 || qos == 3 || ((first & 0x08) && qos == 0)) return false;
     auto& pub = p.body.emplace<Publish>();
-    if (!publish_fields(bytes, start, pub)) return false;
+    if (!detail::publish_fields(bytes, start, pub)) return false;
     if (!detail::plain_topic(pub.topic) || (pub.packet_id && *pub.packet_id == 0)) return false;
     set_header(p, bytes, length, static_cast<std::uint8_t>(start - 1));
     return true;
@@ -553,7 +516,7 @@ bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
     const auto u16 = [&](std::size_t at) { return static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]); };
     set_header(p, bytes, length.value, length.size);
     switch (p.header.type()) {
-        case PacketType::publish: return publish_fields(bytes, start, p.body.emplace<Publish>());
+        case PacketType::publish: return detail::publish_fields(bytes, start, p.body.emplace<Publish>());
         case PacketType::puback:
         case PacketType::pubrec:
         case PacketType::pubrel:
