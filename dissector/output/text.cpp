@@ -304,7 +304,6 @@ bool detail::append_display_if_plain(Buffer& out, std::string_view s) {
     return append_quoted_if_plain<DisplayPlain>(out, s);
 }
 
-
 char* detail::put_quoted_if_plain(char* w, std::string_view s, bool json) noexcept {
     return json ? put_quoted_plain<JsonPlain>(w, s) : put_quoted_plain<DisplayPlain>(w, s);
 }

@@ -131,9 +131,6 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         return;
     }
     Batch& b = *filling_;
-    std::uint8_t* data = b.arena.allocate(bytes.size());
-    output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
-                               bytes.size());
     const mqtt::Diagnostic* extra = nullptr;
     const auto extra_size = static_cast<std::uint16_t>(std::min<std::size_t>(seen.extra.size(), 0xFFFF));
     if (extra_size > 0) {
@@ -142,9 +139,7 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         extra = reinterpret_cast<const mqtt::Diagnostic*>(copy);
     }
     if (!seen.note.empty()) b.notes.push_back(seen.note);
-    b.records.push_back(Record{data, extra, offset, static_cast<std::uint32_t>(bytes.size()), segment(seen),
-                               extra_size, how, !seen.note.empty()});
-    added();
+    append(bytes, how, seen, offset, extra, extra_size, !seen.note.empty());
 }
 
 void PrintPipeline::event(const Event& event) {
@@ -162,7 +157,6 @@ void PrintPipeline::event(const Event& event) {
     r.data = nullptr;
     added();
 }
-
 
 void PrintPipeline::flush() {
     if (!threaded_) {

@@ -101,7 +101,7 @@ public:
     /// usual packet (threaded, no stream finding, no note, room in the arena's block).
     void packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen) {
         how.clean = packet.diagnostics.empty() && packet.diagnostics.dropped() == 0;
-        if (threaded_ && seen.extra.empty() && seen.note.empty() && try_append(bytes, how, seen, seen.offset)) return;
+        if (threaded_ && seen.extra.empty() && seen.note.empty()) return append(bytes, how, seen, seen.offset);
         any_packet(bytes, how, &packet, seen, seen.offset);
     }
     /// Prints a packet that decode() finds nothing wrong with and the session checker nothing
@@ -109,7 +109,7 @@ public:
     /// caller did not build a Packet (mqtt::is_plain_qos0_publish), the print thread decodes it.
     [[gnu::always_inline]] void clean_packet(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
         how.clean = true;
-        if (threaded_ && try_append(bytes, how, seen, offset)) return;
+        if (threaded_) return append(bytes, how, seen, offset);
         any_packet(bytes, how, nullptr, seen, offset);
     }
     /// Prints a stream event, a connection end or a finding.
@@ -130,14 +130,6 @@ private:
     /// Blocks of copied bytes; a run never spans two blocks, so views into it stay valid.
     class Arena {
     public:
-        /// n unaligned bytes in the current block, or nullptr.
-        std::uint8_t* try_allocate(std::size_t n) noexcept {
-            if (cur_ == 0 || n > end_ - cur_) return nullptr;
-            const std::uintptr_t at = cur_;
-            used_ += n;
-            cur_ += n;
-            return reinterpret_cast<std::uint8_t*>(at);
-        }
         /// n bytes aligned to `align` (a power of two); inline: it runs once or twice per packet.
         std::uint8_t* allocate(std::size_t n, std::size_t align = 1) {
             const std::uintptr_t at = (cur_ + align - 1) & ~std::uintptr_t(align - 1);
@@ -201,21 +193,21 @@ private:
         void clear() noexcept;
     };
 
-    /// The usual packet, threaded: its bytes and record added to the batch; false when the
-    /// arena's block has no room (any_packet() then starts another).
-    [[gnu::always_inline]] bool try_append(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
+    /// Threaded: the packet's bytes and record added to the batch, with its stream findings
+    /// and note already kept (`extra`, in the arena; Batch::notes).
+    [[gnu::always_inline]] void append(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset,
+                                       const mqtt::Diagnostic* extra = nullptr, std::uint16_t extra_size = 0,
+                                       bool has_note = false) {
         Batch& b = *filling_;
-        std::uint8_t* data = b.arena.try_allocate(bytes.size());
-        if (data == nullptr) return false;
+        std::uint8_t* data = b.arena.allocate(bytes.size());
         output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
                                    bytes.size());
-        b.records.push_back(Record{data, nullptr, offset, static_cast<std::uint32_t>(bytes.size()), segment(seen), 0, how,
-                                   false});
+        b.records.push_back(Record{data, extra, offset, static_cast<std::uint32_t>(bytes.size()), segment(seen),
+                                   extra_size, how, has_note});
         added();
-        return true;
     }
-    /// Any packet; `packet` may be null for a clean one (it is then decoded here when printed
-    /// at once).
+    /// A packet printed at once, or one with stream findings or a note; `packet` may be null
+    /// for a clean one (it is then decoded here when printed at once).
     void any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet* packet, const Seen& seen,
                     std::uint64_t offset);
     std::string_view keep(std::string_view text);
