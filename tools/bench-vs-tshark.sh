@@ -33,17 +33,7 @@ done
 for tool in tshark tcpdump; do
   command -v $tool >/dev/null || { echo "bench: $tool missing" >&2; exit 2; }
 done
-# The newest build*/bin/mqtt-dissect that is neither sanitized nor built for fuzzing (timing an
-# ASan build by mistake would measure the sanitizer).
-plain_build() {
-  local bin
-  # shellcheck disable=SC2012,SC2045 # build directory names are ours, plain words; newest first
-  for bin in $(ls -t "$ROOT"/build*/bin/mqtt-dissect 2>/dev/null); do
-    grep -qE 'MQTTLENS_(SANITIZE|FUZZ):BOOL=ON|CMAKE_CXX_FLAGS:STRING=.*-fsanitize' \
-      "${bin%/bin/mqtt-dissect}/CMakeCache.txt" 2>/dev/null || { echo "$bin"; return; }
-  done
-}
-DISSECT=${MQTT_DISSECT:-$(plain_build)}
+DISSECT=${MQTT_DISSECT:-$("$ROOT/tools/plain-build.sh")}
 [[ -n $DISSECT && -x $DISSECT ]] ||
   { echo "bench: mqtt-dissect not found; build it or set MQTT_DISSECT=path" >&2; exit 2; }
 
