@@ -51,6 +51,30 @@ bool taken_by_blocks(const std::string& path) {
     return taken;
 }
 
+/// `bytes` in a temporary file, open for reading (declare it before a reader of it, so that the
+/// reader and its thread go first).
+class OpenFile {
+public:
+    explicit OpenFile(Bytes bytes) {
+        EXPECT_TRUE(save_file(file_.path(), bytes));
+        fd_ = ::open(file_.path().c_str(), O_RDONLY);
+        EXPECT_GE(fd_, 0);
+    }
+    OpenFile(const OpenFile&) = delete;
+    OpenFile& operator=(const OpenFile&) = delete;
+    ~OpenFile() { close(); }
+    int fd() const { return fd_; }
+    const std::string& path() const { return file_.path(); }
+    void close() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+private:
+    TempFile file_;
+    int fd_ = -1;
+};
+
 /// Reads `bytes` from a file (blocks, where they apply; without and with read-ahead) and from
 /// memory (libpcap alone).
 void expect_same_as_libpcap(Bytes bytes, const std::string& what, bool expect_blocks = true) {
@@ -83,16 +107,13 @@ void expect_same_as_libpcap(Bytes bytes, const std::string& what, bool expect_bl
 /// where libpcap ends cleanly, or hands back exactly at the start of the next record.
 void expect_prefix_of_libpcap(Bytes bytes, std::size_t block_size, bool ahead) {
     SCOPED_TRACE("block size " + std::to_string(block_size) + (ahead ? ", read-ahead" : ""));
-    TempFile file;
-    ASSERT_TRUE(save_file(file.path(), bytes));
+    OpenFile file(bytes);
     char errbuf[PCAP_ERRBUF_SIZE];
     pcap_t* p = pcap_open_offline(file.path().c_str(), errbuf);
     ASSERT_NE(p, nullptr) << errbuf;
     const auto snapshot = static_cast<std::uint32_t>(pcap_snapshot(p));
     pcap_close(p);
-    const int fd = ::open(file.path().c_str(), O_RDONLY);
-    ASSERT_GE(fd, 0);
-    auto reader = PcapBlockReader::open(fd, 24, snapshot, PcapBlockReader::Options{block_size});
+    auto reader = PcapBlockReader::open(file.fd(), 24, snapshot, PcapBlockReader::Options{block_size});
     ASSERT_NE(reader, nullptr);
     if (ahead) { EXPECT_TRUE(reader->start_read_ahead(nullptr)); }
     auto libpcap = CaptureSource::open_memory(bytes);
@@ -121,8 +142,6 @@ void expect_prefix_of_libpcap(Bytes bytes, std::size_t block_size, bool ahead) {
         next_at += 16 + r.caplen;
         ++records;
     }
-    reader.reset();  // stops the read-ahead thread before the file goes
-    ::close(fd);
 }
 
 std::vector<std::uint8_t> load(const std::string& path) {
@@ -208,31 +227,23 @@ TEST(PcapBlocks, RecordsCutByABlockEndAreWhole) {
 TEST(PcapBlocks, ReadAheadStopsCleanlyWherever) {
     // The reader destroyed at every record, with the thread in any state: nothing hangs, and
     // (under AddressSanitizer) nothing is touched after it goes.
-    const auto burst = load(captures + "burst.pcap");
-    TempFile file;
-    ASSERT_TRUE(save_file(file.path(), Bytes(burst)));
-    const int fd = ::open(file.path().c_str(), O_RDONLY);
-    ASSERT_GE(fd, 0);
+    const OpenFile file(Bytes(load(captures + "burst.pcap")));
     for (std::size_t stop_after = 0; stop_after < 400; stop_after += 37) {
-        auto reader = PcapBlockReader::open(fd, 24, 262144, PcapBlockReader::Options{8192});
+        auto reader = PcapBlockReader::open(file.fd(), 24, 262144, PcapBlockReader::Options{8192});
         ASSERT_NE(reader, nullptr);
         ASSERT_TRUE(reader->start_read_ahead(nullptr));
         EXPECT_FALSE(reader->start_read_ahead(nullptr));  // once
         PcapBlockReader::Record r;
         for (std::size_t i = 0; i < stop_after; ++i) ASSERT_EQ(reader->next(r), PcapBlockReader::Result::record);
     }
-    ::close(fd);
 }
 
 TEST(PcapBlocks, ReadAheadCanStartAfterTheFirstRecords) {
     const auto burst = load(captures + "burst.pcap");
-    TempFile file;
-    ASSERT_TRUE(save_file(file.path(), Bytes(burst)));
-    const int fd = ::open(file.path().c_str(), O_RDONLY);
-    ASSERT_GE(fd, 0);
+    const OpenFile file{Bytes(burst)};
     for (const std::size_t before : {1u, 2u, 500u}) {
         SCOPED_TRACE("read-ahead from record " + std::to_string(before));
-        auto reader = PcapBlockReader::open(fd, 24, 262144, PcapBlockReader::Options{3000});
+        auto reader = PcapBlockReader::open(file.fd(), 24, 262144, PcapBlockReader::Options{3000});
         ASSERT_NE(reader, nullptr);
         auto libpcap = CaptureSource::open_memory(Bytes(burst));
         ASSERT_TRUE(libpcap);
@@ -253,7 +264,6 @@ TEST(PcapBlocks, ReadAheadCanStartAfterTheFirstRecords) {
         }
         EXPECT_GT(n, before);
     }
-    ::close(fd);
 }
 
 TEST(PcapBlocks, AReadErrorWithReadAheadHandsBackAtARecord) {
@@ -276,16 +286,13 @@ TEST(PcapBlocks, AReadErrorWithReadAheadHandsBackAtARecord) {
         put32(at + 8, 84);
         put32(at + 12, 84);
     }
-    TempFile file;
-    ASSERT_TRUE(save_file(file.path(), Bytes(b)));
-    const int fd = ::open(file.path().c_str(), O_RDONLY);
-    ASSERT_GE(fd, 0);
-    auto reader = PcapBlockReader::open(fd, 24, 262144, PcapBlockReader::Options{1000});
+    OpenFile file{Bytes(b)};
+    auto reader = PcapBlockReader::open(file.fd(), 24, 262144, PcapBlockReader::Options{1000});
     ASSERT_NE(reader, nullptr);
     ASSERT_TRUE(reader->start_read_ahead(nullptr));
     PcapBlockReader::Record r;
     for (int i = 0; i < 10; ++i) ASSERT_EQ(reader->next(r), PcapBlockReader::Result::record);
-    ::close(fd);
+    file.close();
     std::size_t read = 10;
     PcapBlockReader::Result result;
     while ((result = reader->next(r)) == PcapBlockReader::Result::record) {

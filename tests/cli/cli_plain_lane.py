@@ -11,12 +11,11 @@ usage: cli_plain_lane.py MQTT_DISSECT
 import glob
 import os
 import struct
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_threads import ROOT, many_packets_capture, mqtt, publish, tcp_frame  # noqa: E402
+from cli_threads import ROOT, many_packets_capture, mqtt, publish, run, tcp_frame  # noqa: E402
 
 SYN, ACK, PSH = 0x02, 0x10, 0x08
 
@@ -67,11 +66,6 @@ def lane_cases_capture():
     header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
     return header + b"".join(struct.pack("<IIII", 1700000000 + us // 1_000_000, us % 1_000_000, len(f), len(f)) + f
                              for us, f in frames)
-
-
-def run(binary, args):
-    proc = subprocess.run([binary] + args, capture_output=True, timeout=60)
-    return proc.returncode, proc.stdout, proc.stderr
 
 
 def main():

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "framer_util.hpp"
+#include "xorshift.hpp"
 
 namespace mqttlens::mqtt {
 namespace {
@@ -678,13 +679,7 @@ TEST(SessionChecker, PlainPublishIsObserve) {
         "10 0E 00 04 4D 51 54 54 05 02 00 3C 00 00 01 63",             // MQTT 5.0
         "10 0E 00 04 4D 51 54 58 04 02 00 3C 00 01 63",                // another protocol name
     };
-    std::uint64_t state = 0x2545F4914F6CDD1Du;
-    const auto next = [&] {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return state;
-    };
+    test::XorShift next{0x2545F4914F6CDD1Du};
     std::size_t taken = 0, declined = 0;
     for (int session = 0; session < 3000; ++session) {
         const bool midstream = next() % 4 == 0;
