@@ -72,16 +72,16 @@ inline std::size_t expected_alternative(mqtt::PacketType type) noexcept {
     }
 }
 
-/// Invariants of decode(bytes) == p: views inside `bytes`, header read from the bytes, body shape
+/// Invariants of decode(bytes, version) == p: views inside `bytes`, header read from the bytes, body shape
 /// matching the type (or Opaque), diagnostics well-formed and counted. Returns a checksum of
 /// everything touched so nothing is optimised away.
-inline unsigned check_decoded(const mqtt::Packet& p, Bytes bytes) {
+inline unsigned check_decoded(const mqtt::Packet& p, Bytes bytes, mqtt::Version version = mqtt::Version::v3_1_1) {
     using namespace mqtt;
     unsigned sum = 0;
     MQTTLENS_FUZZ_CHECK(inside(p.raw, bytes), bytes);
     if (!bytes.empty()) {
         MQTTLENS_FUZZ_CHECK(p.header.first_byte == bytes[0], bytes);
-        if (p.type() == PacketType::reserved0 || p.type() == PacketType::reserved15)
+        if (p.type() == PacketType::reserved0 || (p.type() == PacketType::reserved15 && version != Version::v5_0))
             MQTTLENS_FUZZ_CHECK(p.diagnostics.has(Code::reserved_packet_type), bytes);
     }
     MQTTLENS_FUZZ_CHECK(p.header.length_size >= 1 && p.header.length_size <= 4, bytes);

@@ -19,14 +19,16 @@ using namespace mqttlens;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     mqtt::DecodeOptions options;
-    options.protocol_level = (data[0] & 0x01) ? 3 : 4;
     options.warn_control_characters = data[0] & 0x02;
     options.warn_non_minimal_length = data[0] & 0x04;
     options.allow_packet_id_zero = data[0] & 0x08;
 
     const mqtt::Bytes bytes(data + 1, size - 1);
-    const mqtt::Packet packet = mqtt::decode(bytes, options);
-    volatile unsigned sink = fuzz::check_decoded(packet, bytes);
+    const mqtt::Version version = (data[0] & 0x10) ? mqtt::Version::v5_0
+                                  : (data[0] & 0x01) ? mqtt::Version::v3_1
+                                                     : mqtt::Version::v3_1_1;
+    const mqtt::Packet packet = mqtt::decode(bytes, version, options);
+    volatile unsigned sink = fuzz::check_decoded(packet, bytes, version);
     (void)sink;
     return 0;
 }

@@ -73,10 +73,9 @@ public:
     void on_packet(const capture::PacketEvent& e) override {
         const auto it = open_.find(e.connection.stream);
         MQTTLENS_FUZZ_CHECK(it != open_.end(), e.bytes);
-        mqtt::DecodeOptions options;
-        if (e.protocol_level == 3) options.protocol_level = 3;
-        const mqtt::Packet p = mqtt::decode(e.bytes, options);
-        volatile unsigned sink = fuzz::check_decoded(p, e.bytes);
+        const mqtt::Version version = e.version.value_or(mqtt::Version::v3_1_1);
+        const mqtt::Packet p = mqtt::decode(e.bytes, version);
+        volatile unsigned sink = fuzz::check_decoded(p, e.bytes, version);
         (void)sink;
         MQTTLENS_FUZZ_CHECK(p.header.size() + p.header.remaining_length == e.bytes.size(), e.bytes);
         MQTTLENS_FUZZ_CHECK(!p.diagnostics.has(mqtt::Code::packet_truncated), e.bytes);
@@ -93,7 +92,7 @@ public:
         context.direction = to_output(e.direction);
         context.offset = e.stream_offset;
         context.extra = std::span<const mqtt::Diagnostic>(session.begin(), session.end());
-        if (e.protocol_level == 5) context.note = "MQTT 5.0: not decoded yet";
+        if (e.version == mqtt::Version::v5_0) context.note = "MQTT 5.0: not decoded yet";
         print_all(p, context);
         last_frame_ = e.frame;
     }

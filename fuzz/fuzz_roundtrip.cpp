@@ -33,15 +33,16 @@ void same_diagnostics(const mqtt::Packet& a, const mqtt::Packet& b, Bytes bytes,
         MQTTLENS_FUZZ_CHECK(a.diagnostics[i] == b.diagnostics[i], bytes, out);
 }
 
-void roundtrip(Bytes bytes, const mqtt::DecodeOptions& options) {
+void roundtrip(Bytes bytes, mqtt::Version version) {
+    const mqtt::DecodeOptions options;
     const fuzz::ExactCopy copy(bytes);
-    const mqtt::Packet p = mqtt::decode(copy.bytes(), options);
-    volatile unsigned sink = fuzz::check_decoded(p, copy.bytes());
+    const mqtt::Packet p = mqtt::decode(copy.bytes(), version, options);
+    volatile unsigned sink = fuzz::check_decoded(p, copy.bytes(), version);
 
     // decode's fast paths give what its general path gives, in every detail.
     mqtt::DecodeOptions general_options = options;
     general_options.fast_paths = false;
-    const mqtt::Packet general = mqtt::decode(copy.bytes(), general_options);
+    const mqtt::Packet general = mqtt::decode(copy.bytes(), version, general_options);
     MQTTLENS_FUZZ_CHECK(general.header == p.header && general.body == p.body, bytes, copy.bytes());
     MQTTLENS_FUZZ_CHECK(general.raw.data() == p.raw.data() && general.raw.size() == p.raw.size(), bytes, copy.bytes());
     same_diagnostics(p, general, bytes, copy.bytes());
@@ -55,10 +56,10 @@ void roundtrip(Bytes bytes, const mqtt::DecodeOptions& options) {
 
     // decode_clean (the print thread's second reading) must give decode's packet for clean bytes,
     // and must stay inside any bytes.
-    const mqtt::Packet clean = mqtt::decode_clean(copy.bytes(), options);
+    const mqtt::Packet clean = mqtt::decode_clean(copy.bytes(), version, options);
     MQTTLENS_FUZZ_CHECK(fuzz::inside(clean.raw, copy.bytes()), bytes, copy.bytes());
     if (p.diagnostics.empty() && p.diagnostics.dropped() == 0) {
-        sink = sink + fuzz::check_decoded(clean, copy.bytes());
+        sink = sink + fuzz::check_decoded(clean, copy.bytes(), version);
         MQTTLENS_FUZZ_CHECK(clean.diagnostics.empty(), bytes, copy.bytes());
         MQTTLENS_FUZZ_CHECK(clean.header == p.header && clean.body == p.body, bytes, copy.bytes());
         MQTTLENS_FUZZ_CHECK(clean.raw.data() == p.raw.data() && clean.raw.size() == p.raw.size(), bytes,
@@ -72,8 +73,8 @@ void roundtrip(Bytes bytes, const mqtt::DecodeOptions& options) {
     mqtt::encode(p, out, keep_width);
 
     const fuzz::ExactCopy again(out);
-    const mqtt::Packet q = mqtt::decode(again.bytes(), options);
-    sink = sink + fuzz::check_decoded(q, again.bytes());
+    const mqtt::Packet q = mqtt::decode(again.bytes(), version, options);
+    sink = sink + fuzz::check_decoded(q, again.bytes(), version);
     (void)sink;
 
     if (!p.valid() || p.diagnostics.dropped() != 0) return;
@@ -99,16 +100,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     mqtt::Framer framer;
     framer.feed(Bytes(data, size));
     framer.finish();
-    mqtt::DecodeOptions options;
+    mqtt::Version version = mqtt::Version::v3_1_1;
     for (;;) {
         const mqtt::Frame f = framer.next();
         if (f.status != mqtt::Frame::Status::packet) break;
-        roundtrip(f.packet, options);
+        roundtrip(f.packet, version);
         // Later packets of the connection use the level its CONNECT declared.
-        const mqtt::Packet p = mqtt::decode(f.packet, options);
-        if (const auto* c = p.get<mqtt::Connect>(); c && p.valid()) options.protocol_level = c->protocol_level;
+        const mqtt::Packet p = mqtt::decode(f.packet, version);
+        if (const auto* c = p.get<mqtt::Connect>(); c && p.valid())
+            version = mqtt::version_of_level(c->protocol_level).value_or(version);
     }
     // The whole input as one packet too: trailing bytes and truncation reach the decoder.
-    if (size > 0) roundtrip(Bytes(data, size), options);
+    if (size > 0) roundtrip(Bytes(data, size), version);
     return 0;
 }

@@ -140,20 +140,21 @@ private:
         if (!decode_) return;
 
         const fuzz::ExactCopy copy(f.packet);
-        const mqtt::Packet p = mqtt::decode(copy.bytes(), options_);
-        volatile unsigned sink = fuzz::check_decoded(p, copy.bytes());
+        const mqtt::Packet p = mqtt::decode(copy.bytes(), version_);
+        volatile unsigned sink = fuzz::check_decoded(p, copy.bytes(), version_);
         (void)sink;
         MQTTLENS_FUZZ_CHECK(p.header.size() + p.header.remaining_length == f.packet.size(), f.packet);
         MQTTLENS_FUZZ_CHECK(!p.diagnostics.has(mqtt::Code::packet_truncated), f.packet);
         MQTTLENS_FUZZ_CHECK(!p.diagnostics.has(mqtt::Code::packet_length_mismatch), f.packet);
         MQTTLENS_FUZZ_CHECK(!p.diagnostics.has(mqtt::Code::remaining_length_malformed), f.packet);
-        if (const auto* c = p.get<mqtt::Connect>(); c && p.valid()) options_.protocol_level = c->protocol_level;
+        if (const auto* c = p.get<mqtt::Connect>(); c && p.valid())
+            version_ = mqtt::version_of_level(c->protocol_level).value_or(version_);
     }
 
     Bytes stream_;
     mqtt::Framer framer_;
     bool decode_;
-    mqtt::DecodeOptions options_;
+    mqtt::Version version_ = mqtt::Version::v3_1_1;
     std::uint64_t fed_ = 0;
     std::uint64_t expected_offset_ = 0;
     bool broken_ = false;

@@ -6,9 +6,6 @@ namespace mqttlens::capture {
 
 namespace {
 
-/// Table 2.2: the fixed flags of each type; -1 for PUBLISH (free) and the reserved types.
-constexpr int required_flags[16] = {-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0};
-
 /// Smallest Remaining Length a type can have in 3.1.1 (5.0 in the second column) and whether
 /// the length is fixed.
 struct LengthRule {
@@ -26,16 +23,16 @@ constexpr std::uint32_t connect_max_probe = 1u << 20;
 
 }  // namespace
 
-Verdict plausible_packet_start(Bytes bytes, std::uint8_t protocol_level, std::size_t& total) noexcept {
+Verdict plausible_packet_start(Bytes bytes, mqtt::Version version, std::size_t& total) noexcept {
     if (bytes.empty()) return Verdict::need_more;
-    const bool v5 = protocol_level == 5;
+    const bool v5 = version == mqtt::Version::v5_0;
     const unsigned type = bytes[0] >> 4;
     const unsigned flags = bytes[0] & 0x0F;
     if (type == 0 || (type == 15 && !v5)) return Verdict::no;
     if (type == 3) {
         const unsigned qos = (flags >> 1) & 3;
         if (qos == 3 || (qos == 0 && (flags & 0x08))) return Verdict::no;
-    } else if (type != 15 && int(flags) != required_flags[type]) {
+    } else if (type != 15 && flags != mqtt::required_flags(static_cast<mqtt::PacketType>(type))) {
         return Verdict::no;
     } else if (type == 15 && flags != 0) {
         return Verdict::no;
@@ -69,12 +66,12 @@ Verdict plausible_packet_start(Bytes bytes, std::uint8_t protocol_level, std::si
     return Verdict::yes;
 }
 
-BoundarySearch find_boundary(Bytes bytes, std::size_t from, std::uint8_t protocol_level,
+BoundarySearch find_boundary(Bytes bytes, std::size_t from, mqtt::Version version,
                              bool at_end) noexcept {
     const std::size_t n = bytes.size();
     for (std::size_t i = from; i < n; ++i) {
         std::size_t total = 0;
-        const Verdict v = plausible_packet_start(bytes.subspan(i), protocol_level, total);
+        const Verdict v = plausible_packet_start(bytes.subspan(i), version, total);
         if (v == Verdict::no) continue;
         if (v == Verdict::need_more) {
             if (at_end) continue;
@@ -86,7 +83,7 @@ BoundarySearch find_boundary(Bytes bytes, std::size_t from, std::uint8_t protoco
             return {BoundarySearch::Result::undecided, i};
         }
         std::size_t next_total = 0;
-        const Verdict next = plausible_packet_start(bytes.subspan(i + total), protocol_level, next_total);
+        const Verdict next = plausible_packet_start(bytes.subspan(i + total), version, next_total);
         if (next == Verdict::yes) return {BoundarySearch::Result::found, i};
         if (next == Verdict::need_more) {
             if (at_end) return {BoundarySearch::Result::found, i};
@@ -113,16 +110,6 @@ Verdict looks_like_connect(Bytes prefix) noexcept {
     const std::uint8_t level = body[2 + name.size()];
     const bool level_ok = name.size() == 4 ? (level == 4 || level == 5) : level == 3;
     return level_ok ? Verdict::yes : Verdict::no;
-}
-
-std::uint8_t connect_protocol_level(Bytes packet) noexcept {
-    const FixedHeaderScan h = scan_fixed_header(packet);
-    if (h.status != FixedHeaderScan::Status::ok) return 0;
-    const Bytes body = packet.subspan(h.size);
-    if (body.size() < 2) return 0;
-    const std::size_t name = std::size_t(body[0]) << 8 | body[1];
-    if (body.size() < 2 + name + 1) return 0;
-    return body[2 + name];
 }
 
 }  // namespace mqttlens::capture

@@ -37,12 +37,11 @@ inline FixedHeaderScan scan_fixed_header(Bytes bytes) noexcept {
 
 enum class Verdict : std::uint8_t { no, yes, need_more };
 
-/// Could a packet start at bytes[0]? Yes needs: a type allowed at `protocol_level` (0 = unknown,
-/// treated as 4) with the flags Table 2.2 requires (PUBLISH: QoS not 3, no DUP at QoS 0), a
+/// Could a packet start at bytes[0]? Yes needs: a type allowed in `version` with the flags Table 2.2 requires (PUBLISH: QoS not 3, no DUP at QoS 0), a
 /// Remaining Length in its shortest form, and a length that fits the type (PUBACK: 2, PINGREQ: 0,
 /// PUBLISH: room for a non-empty topic, CONNECT: a protocol name "MQTT"/"MQIsdp", ...).
 /// On yes, `total` is the packet's size.
-Verdict plausible_packet_start(Bytes bytes, std::uint8_t protocol_level, std::size_t& total) noexcept;
+Verdict plausible_packet_start(Bytes bytes, mqtt::Version version, std::size_t& total) noexcept;
 
 struct BoundarySearch {
     enum class Result : std::uint8_t {
@@ -55,7 +54,7 @@ struct BoundarySearch {
 /// The first position from `from` where a plausible packet starts and is followed by another
 /// plausible start or by the end of `bytes`. `at_end`: no more bytes will come, so candidates
 /// that run past the end are rejected instead of undecided.
-BoundarySearch find_boundary(Bytes bytes, std::size_t from, std::uint8_t protocol_level,
+BoundarySearch find_boundary(Bytes bytes, std::size_t from, mqtt::Version version,
                              bool at_end) noexcept;
 
 /// Bytes needed to tell whether a stream opens with a CONNECT.
@@ -63,7 +62,5 @@ inline constexpr std::size_t connect_probe_size = 14;
 /// Do `prefix` (the first bytes of a client stream) begin a CONNECT: byte 0x10, a Remaining
 /// Length from 10 to 1 MiB, protocol name "MQTT" (level 4 or 5) or "MQIsdp" (level 3)?
 Verdict looks_like_connect(Bytes prefix) noexcept;
-/// The Protocol Level of a whole CONNECT packet; 0 when it is too short to hold one.
-std::uint8_t connect_protocol_level(Bytes packet) noexcept;
 
 }  // namespace mqttlens::capture

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,7 +34,7 @@ std::string_view close_reason_name(CloseReason r) noexcept;
 
 /// One TCP connection the capture layer treats as MQTT (or as MQTT over TLS). The same object is
 /// passed to every callback of the connection; roles (client, server, roles_known) and
-/// protocol_level may be filled in after on_connection_open, when a CONNECT shows them.
+/// version may be filled in after on_connection_open, when a CONNECT shows them.
 struct ConnectionInfo {
     std::uint32_t stream = 0;  ///< numbered in order of appearance from 0, as tshark's tcp.stream
     Endpoint client;           ///< when !roles_known: a guess (the higher port, or not the MQTT port)
@@ -44,7 +45,7 @@ struct ConnectionInfo {
     bool syn_seen = false;     ///< false: the capture starts inside this connection
     bool auto_detected = false;///< MQTT found by its CONNECT, not by port
     bool tls = false;          ///< a TLS port (8883): bytes are not framed
-    std::uint8_t protocol_level = 0;  ///< from the client's CONNECT; 0 while unknown
+    std::optional<mqtt::Version> version;  ///< from the client's CONNECT; nullopt while unknown
     std::uint64_t first_frame = 0;
     Timestamp first_ts;
 };
@@ -59,7 +60,7 @@ struct PacketEvent {
     Timestamp ts;                ///< that record's time
     mqtt::Bytes bytes;           ///< fixed header to the last byte: feed to mqtt::decode
     std::uint64_t stream_offset; ///< offset of the first byte in this direction's byte stream
-    std::uint8_t protocol_level; ///< connection's level at this packet (0 unknown, 4, 5, ...)
+    std::optional<mqtt::Version> version;  ///< the connection's at this packet (nullopt: unknown)
 };
 
 /// Whole MQTT packets that lie one after the other in one delivery of reassembled bytes, in one
@@ -74,7 +75,7 @@ struct PacketRun {
     std::string_view dst;
     std::uint64_t frame;
     Timestamp ts;
-    std::uint8_t protocol_level;
+    std::optional<mqtt::Version> version;
     mqtt::Bytes bytes;              ///< the packets, back to back
     std::uint64_t stream_offset;    ///< of bytes[0]
     std::span<const std::uint32_t> ends;  ///< where each packet ends in `bytes`, ascending
@@ -84,7 +85,7 @@ struct PacketRun {
     PacketEvent event(std::size_t i) const noexcept {
         const std::uint32_t begin = i == 0 ? 0 : ends[i - 1];
         return PacketEvent{connection, direction, src, dst, frame, ts, bytes.subspan(begin, ends[i] - begin),
-                           stream_offset + begin, protocol_level};
+                           stream_offset + begin, version};
     }
 };
 

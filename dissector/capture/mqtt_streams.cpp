@@ -353,7 +353,7 @@ bool MqttStreams::try_resync(State& st, int d, std::uint64_t frame, Timestamp ts
     Half& h = st.half[d];
     for (;;) {
         const Bytes data(h.pending);
-        const BoundarySearch r = find_boundary(data, h.scan_from, st.info.protocol_level, at_end);
+        const BoundarySearch r = find_boundary(data, h.scan_from, st.info.version.value_or(mqtt::Version::v3_1_1), at_end);
         if (r.result == BoundarySearch::Result::found) {
             const std::uint64_t at = h.pending_offset + r.position;
             const std::uint64_t skipped = h.skipped + r.position;
@@ -446,13 +446,11 @@ void MqttStreams::emit_packet(State& st, int d, Bytes packet, std::uint64_t offs
                               Timestamp ts) {
     if ((packet[0] >> 4) == 1) {  // CONNECT names the client and the protocol level
         if (st.client_half < 0) set_client(st, d);
-        if (st.client_half == d && st.info.protocol_level == 0) {
-            st.info.protocol_level = connect_protocol_level(packet);
-        }
+        if (st.client_half == d && !st.info.version) st.info.version = mqtt::connect_version(packet);
     }
     ++stats_.packets;
     const PacketEvent event{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts,
-                            packet, offset, st.info.protocol_level};
+                            packet, offset, st.info.version};
     consumer_.on_packet(event);
 }
 
@@ -461,7 +459,7 @@ void MqttStreams::emit_run(State& st, int d, Bytes bytes, std::size_t from, std:
     const std::size_t count = run_size_;
     run_size_ = 0;  // before the call: the consumer may not re-enter, but the run is spent
     stats_.packets += count;
-    const PacketRun run{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts, st.info.protocol_level,
+    const PacketRun run{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts, st.info.version,
                         bytes.subspan(from, run_ends_[count - 1]), offset + from,
                         std::span<const std::uint32_t>(run_ends_.data(), count)};
     consumer_.on_packets(run);

@@ -20,6 +20,7 @@ struct Ctx {
     std::size_t end;
     Diagnostics& diags;
     const DecodeOptions& options;
+    Version version;
 
     void add(Code code, Field field, std::size_t offset) noexcept {
         diags.add(code, field, static_cast<std::uint32_t>(offset));
@@ -134,6 +135,21 @@ void check_fixed_header(Ctx& c, std::uint8_t first) noexcept {
     }
 }
 
+// MQTT 5.0 CONNECT (§3.1.2, 5.0): after the Protocol Level come Connect Flags (byte), Keep Alive
+// (two bytes), Properties (a Variable Byte Integer length, then that many bytes), then the
+// payload opens with the Client Identifier (string). `pos` is the Connect Flags byte. Sets
+// client_id when all of that is inside the packet; reports nothing.
+void read_v5_client_id(const Ctx& c, Connect& con, std::size_t pos) noexcept {
+    pos += 3;
+    if (c.left(pos) == 0) return;
+    const LengthResult properties = read_remaining_length(Bytes(c.base + pos, c.left(pos)));
+    if (properties.status != LengthResult::Status::ok) return;
+    pos += properties.size;
+    if (properties.value > c.left(pos)) return;
+    const Field16 id = read_field16(c, pos + properties.value);
+    if (id.status == Field16::Status::ok) con.client_id = id.value;
+}
+
 void decode_connect(Ctx& c, Packet& p) noexcept {
     // CONNECT (§3.1): variable header = Protocol Name (string "MQTT", or "MQIsdp" for 3.1),
     // Protocol Level (byte), Connect Flags (byte), Keep Alive (two bytes); payload = Client
@@ -165,7 +181,9 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
     con.protocol_level = c.base[pos];
     if (con.protocol_level != (v31 ? 3 : 4))
         c.add(Code::protocol_level_unsupported, Field::protocol_level, pos);
-    // Only levels 3 and 4 share this layout; MQTT 5.0 and unknown levels stop here.
+    // Only levels 3 and 4 share this layout; unknown levels stop here, and of a 5.0 CONNECT only
+    // the Client Identifier is read (it names the connection), without judging it.
+    if (con.protocol_level == 5) return read_v5_client_id(c, con, pos + 1);
     if (con.protocol_level != 3 && con.protocol_level != 4) return;
     ++pos;
 
@@ -446,17 +464,19 @@ constexpr std::uint8_t minimal_length_size(std::uint32_t value) noexcept {
 
 }  // namespace
 
-Packet decode(Bytes bytes, const DecodeOptions& options) noexcept {
+Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexcept {
     Packet p;
-    if (options.fast_paths && decode_plain_publish(bytes, p)) return p;
+    if (version != Version::v5_0 && options.fast_paths && decode_plain_publish(bytes, p)) return p;
     p.raw = bytes;
-    Ctx c{bytes.data(), 0, bytes.size(), p.diagnostics, options};
+    Ctx c{bytes.data(), 0, bytes.size(), p.diagnostics, options, version};
     if (bytes.empty()) {
         c.add(Code::packet_truncated, Field::fixed_header, 0);
         return p;
     }
     p.header.first_byte = bytes[0];
-    check_fixed_header(c, bytes[0]);
+    // 5.0 is not decoded yet: of its header rules only type 0 (reserved in both) is judged.
+    if (version != Version::v5_0) check_fixed_header(c, bytes[0]);
+    else if ((bytes[0] >> 4) == 0) c.add(Code::reserved_packet_type, Field::fixed_header, 0);
 
     auto length = read_remaining_length(bytes.subspan(1));
     if (length.status != LengthResult::Status::ok) {
@@ -479,7 +499,12 @@ Packet decode(Bytes bytes, const DecodeOptions& options) noexcept {
     c.end = bytes.size() < total ? bytes.size() : total;
     p.raw = bytes.first(c.end);
 
-    switch (p.header.type()) {
+    // A CONNECT is decoded by the version it declares; the other bodies of a 5.0 connection stay
+    // Opaque (5.0 is not decoded yet).
+    const PacketType type = version == Version::v5_0 && p.header.type() != PacketType::connect
+                                ? PacketType::reserved0
+                                : p.header.type();
+    switch (type) {
         case PacketType::connect: decode_connect(c, p); break;
         case PacketType::connack: decode_connack(c, p); break;
         case PacketType::publish: decode_publish(c, p); break;
@@ -538,10 +563,20 @@ bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
 
 }  // namespace
 
-Packet decode_clean(Bytes bytes, const DecodeOptions& options) noexcept {
+Packet decode_clean(Bytes bytes, Version version, const DecodeOptions& options) noexcept {
     Packet p;  // one object returned on every path: no copy of the Packet
-    if (!decode_clean_into(bytes, p)) p = decode(bytes, options);
+    if (version == Version::v5_0 || !decode_clean_into(bytes, p)) p = decode(bytes, version, options);
     return p;
+}
+
+std::optional<Version> connect_version(Bytes connect) noexcept {
+    const LengthResult length = read_remaining_length(connect.subspan(connect.empty() ? 0 : 1));
+    if (connect.empty() || length.status != LengthResult::Status::ok) return std::nullopt;
+    const Bytes body = connect.subspan(1u + length.size);
+    if (body.size() < 2) return std::nullopt;
+    const std::size_t name = std::size_t(body[0]) << 8 | body[1];
+    if (body.size() < 2 + name + 1) return std::nullopt;
+    return version_of_level(body[2 + name]);
 }
 
 }  // namespace mqttlens::mqtt

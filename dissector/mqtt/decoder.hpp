@@ -8,9 +8,6 @@ namespace mqttlens::mqtt {
 
 /// Decoder settings. The defaults are the standard; every relaxation is named.
 struct DecodeOptions {
-    /// Protocol level of the connection (from its CONNECT): 4 for 3.1.1, 3 for 3.1.
-    /// CONNECT itself is always decoded by what it declares.
-    std::uint8_t protocol_level = 4;
     /// Report U+0001..001F, U+007F..009F and non-characters in strings as warnings.
     bool warn_control_characters = true;
     /// Report a Remaining Length not in its shortest form as a warning.
@@ -22,19 +19,26 @@ struct DecodeOptions {
     bool fast_paths = true;
 };
 
-/// Decodes one packet. `bytes` should be exactly one packet (as the Framer yields it): a short
-/// field inside it is malformed, never "need more". Bytes past header + Remaining Length are
-/// reported (packet_length_mismatch) and ignored. Never throws, never reads outside `bytes`, and
+/// Decodes one packet sent on a connection of `version`. `bytes` should be exactly one packet (as
+/// the Framer yields it): a short field inside it is malformed, never "need more". Bytes past
+/// header + Remaining Length are reported (packet_length_mismatch) and ignored. A CONNECT is
+/// decoded by the version it declares; any other packet of a 5.0 connection keeps its body as
+/// Opaque bytes (5.0 is not decoded yet). Never throws, never reads outside `bytes`, and
 /// allocates nothing. The result's views point into `bytes`.
-Packet decode(Bytes bytes, const DecodeOptions& options = {}) noexcept;
+Packet decode(Bytes bytes, Version version = Version::v3_1_1, const DecodeOptions& options = {}) noexcept;
 
-/// What decode(bytes, options) returns for bytes it found nothing wrong with (no diagnostic at
-/// all), built without the checks: for reading again bytes already decoded once (mqtt-dissect's
-/// print thread). PUBLISH and the packets of fixed size (PUBACK, PUBREC, PUBREL, PUBCOMP,
-/// UNSUBACK, PINGREQ, PINGRESP, DISCONNECT) take the short way; any other type, and bytes that
-/// do not have the shape of a whole such packet, go through decode(). Never reads outside
-/// `bytes`; for bytes decode() would find fault with, the result is unspecified but safe.
-Packet decode_clean(Bytes bytes, const DecodeOptions& options = {}) noexcept;
+/// What decode(bytes, version, options) returns for bytes it found nothing wrong with (no
+/// diagnostic at all), built without the checks: for reading again bytes already decoded once.
+/// PUBLISH and the packets of fixed size (PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK, PINGREQ,
+/// PINGRESP, DISCONNECT) take the short way; any other type, and bytes that do not have the shape
+/// of a whole such packet, go through decode(). Never reads outside `bytes`; for bytes decode()
+/// would find fault with, the result is unspecified but safe.
+Packet decode_clean(Bytes bytes, Version version = Version::v3_1_1, const DecodeOptions& options = {}) noexcept;
+
+/// The version a whole CONNECT packet names by its Protocol Level (see version_of_level);
+/// nullopt when the packet is too short to hold a level or names none. The one reader of a
+/// CONNECT's level from raw bytes.
+std::optional<Version> connect_version(Bytes connect) noexcept;
 
 namespace detail {
 

@@ -30,6 +30,20 @@ void put_string(std::vector<std::uint8_t>& out, std::string_view s) {
 
 }  // namespace
 
+std::string_view version_name(Version version) noexcept {
+    switch (version) {
+        case Version::v3_1: return "3.1";
+        case Version::v3_1_1: return "3.1.1";
+        case Version::v5_0: break;
+    }
+    return "5.0";
+}
+
+std::optional<Version> version_of_level(std::uint8_t level) noexcept {
+    if (level < 3 || level > 5) return std::nullopt;
+    return static_cast<Version>(level);
+}
+
 std::string_view type_name(PacketType type) noexcept {
     return type_names[static_cast<std::size_t>(type) & 0x0F];
 }

@@ -58,8 +58,15 @@ std::optional<PacketType> type_from_name(std::string_view name) noexcept;
 /// The flags Table 2.2 requires for `type` (PUBLISH: 0, its flags are free).
 std::uint8_t required_flags(PacketType type) noexcept;
 
-/// Protocol level as sent in CONNECT.
-enum class ProtocolLevel : std::uint8_t { v3_1 = 3, v3_1_1 = 4, v5 = 5 };
+/// The protocol version a connection speaks, as its CONNECT's Protocol Level names it. Held once
+/// per connection (learned from the CONNECT, or given for byte input) and passed by value to
+/// whatever differs between versions; the enumerators' values are the Protocol Level bytes.
+enum class Version : std::uint8_t { v3_1 = 3, v3_1_1 = 4, v5_0 = 5 };
+/// "3.1", "3.1.1" or "5.0".
+std::string_view version_name(Version version) noexcept;
+/// The version a Protocol Level byte names (3, 4, 5); nullopt for any other level. The Protocol
+/// Name is the decoder's to judge (protocol_name_invalid), not the version's.
+std::optional<Version> version_of_level(std::uint8_t level) noexcept;
 
 /// The fixed header exactly as it was on the wire.
 struct FixedHeader {

@@ -181,7 +181,7 @@ bool SessionChecker::observe_plain_publish(Direction direction, std::int64_t tim
 void SessionChecker::check_connect(const Packet& packet) noexcept {
     connect_seen_ = true;
     const auto nl = connect_name_level(packet);
-    if (nl) level_ = nl->level;
+    if (nl) version_ = version_of_level(nl->level);
     if (nl && ((nl->name == "MQTT" && nl->level == 4) || (nl->name == "MQIsdp" && nl->level == 3)))
         mode_ = Mode::mqtt3;
     else if (nl && nl->name == "MQTT" && nl->level == 5)
@@ -210,7 +210,7 @@ void SessionChecker::check_connack(const Packet& packet, Diagnostics& out) noexc
         if (connect_malformed_ || (connect_empty_id_ && !rejected_empty_id))
             out.add(Code::connack_after_bad_connect, Field::fixed_header, 0);
         // MQTT-3.2.2-1: Clean Session 1 "MUST set Session Present to 0". 3.1 has no such flag.
-        if (level_ == 4 && clean_session_ && ack->session_present())
+        if (version_ == Version::v3_1_1 && clean_session_ && ack->session_present())
             out.add(Code::session_present_clean, Field::ack_flags,
                     static_cast<std::uint32_t>(packet.header.size()));
     }

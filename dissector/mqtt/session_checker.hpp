@@ -89,8 +89,8 @@ public:
     /// change the checker.
     std::vector<EndFinding> finish(std::int64_t end_us, ConnectionEnd how) const;
 
-    /// Protocol level from the CONNECT, 0 before it (or if it was never seen).
-    std::uint8_t protocol_level() const noexcept { return level_; }
+    /// The version the CONNECT named; nullopt before it (or if it was never seen, or named none).
+    std::optional<Version> version() const noexcept { return version_; }
 
 private:
     enum class Mode : std::uint8_t { mqtt3, mqtt5, foreign };
@@ -190,7 +190,7 @@ private:
 
     SessionOptions options_;
     Mode mode_ = Mode::mqtt3;
-    std::uint8_t level_ = 0;
+    std::optional<Version> version_;
 
     bool client_seen_ = false;
     bool server_seen_ = false;

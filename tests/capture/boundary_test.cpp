@@ -6,9 +6,9 @@
 namespace mqttlens::capture::test {
 namespace {
 
-Verdict plausible(const Buffer& b, std::uint8_t level = 4) {
+Verdict plausible(const Buffer& b, mqtt::Version version = mqtt::Version::v3_1_1) {
     std::size_t total = 0;
-    return plausible_packet_start(b, level, total);
+    return plausible_packet_start(b, version, total);
 }
 
 TEST(Boundary, PlausiblePacketStarts) {
@@ -43,15 +43,15 @@ TEST(Boundary, PlausiblePacketStarts) {
 }
 
 TEST(Boundary, Mqtt5RelaxesLengthsAndAllowsAuth) {
-    EXPECT_EQ(plausible({0x40, 0x03, 0, 1, 0x10}, 5), Verdict::yes);  // PUBACK with a reason code
-    EXPECT_EQ(plausible({0xF0, 0x00}, 5), Verdict::yes);              // AUTH
-    EXPECT_EQ(plausible({0xE0, 0x01, 0x00}, 5), Verdict::yes);        // DISCONNECT with a reason
+    EXPECT_EQ(plausible({0x40, 0x03, 0, 1, 0x10}, mqtt::Version::v5_0), Verdict::yes);  // PUBACK with a reason code
+    EXPECT_EQ(plausible({0xF0, 0x00}, mqtt::Version::v5_0), Verdict::yes);              // AUTH
+    EXPECT_EQ(plausible({0xE0, 0x01, 0x00}, mqtt::Version::v5_0), Verdict::yes);        // DISCONNECT with a reason
 }
 
 TEST(Boundary, FindBoundaryWantsTheNextPacketToo) {
     // C0 00 followed by junk is a lone PINGREQ look-alike; PUBACK + PINGREQ is a real boundary.
     const Buffer data = cat({Buffer{'x', 0xC0, 0x00, 'y'}, puback(5), pingreq()});
-    const auto r = find_boundary(data, 0, 4, false);
+    const auto r = find_boundary(data, 0, mqtt::Version::v3_1_1, false);
     EXPECT_EQ(r.result, BoundarySearch::Result::found);
     EXPECT_EQ(r.position, 4u);
 }
@@ -59,11 +59,11 @@ TEST(Boundary, FindBoundaryWantsTheNextPacketToo) {
 TEST(Boundary, CandidateRunningPastTheDataIsUndecidedUntilTheEnd) {
     const Buffer big = publish("t", std::string(100, 'a'));
     const Buffer data(big.begin(), big.begin() + 20);
-    const auto waiting = find_boundary(data, 0, 4, false);
+    const auto waiting = find_boundary(data, 0, mqtt::Version::v3_1_1, false);
     EXPECT_EQ(waiting.result, BoundarySearch::Result::undecided);
     EXPECT_EQ(waiting.position, 0u);
-    EXPECT_EQ(find_boundary(data, 0, 4, true).result, BoundarySearch::Result::none);
-    EXPECT_EQ(find_boundary(big, 0, 4, false).result, BoundarySearch::Result::found);  // ends exactly
+    EXPECT_EQ(find_boundary(data, 0, mqtt::Version::v3_1_1, true).result, BoundarySearch::Result::none);
+    EXPECT_EQ(find_boundary(big, 0, mqtt::Version::v3_1_1, false).result, BoundarySearch::Result::found);  // ends exactly
 }
 
 TEST(Boundary, ConnectDetection) {
@@ -81,9 +81,9 @@ TEST(Boundary, ConnectDetection) {
     EXPECT_EQ(looks_like_connect(wrong_level), Verdict::no);
     EXPECT_EQ(looks_like_connect(mqtt::as_bytes("GET / HTTP/1.1\r\n")), Verdict::no);
     EXPECT_EQ(looks_like_connect(Buffer{0x10, 0x02, 0, 4}), Verdict::no);  // too short for CONNECT
-    EXPECT_EQ(connect_protocol_level(connect("c1", 5)), 5);
-    EXPECT_EQ(connect_protocol_level(v31), 3);
-    EXPECT_EQ(connect_protocol_level(Buffer{0x10, 0x02, 0, 4}), 0);
+    EXPECT_EQ(mqtt::connect_version(connect("c1", 5)), mqtt::Version::v5_0);
+    EXPECT_EQ(mqtt::connect_version(v31), mqtt::Version::v3_1);
+    EXPECT_EQ(mqtt::connect_version(Buffer{0x10, 0x02, 0, 4}), std::nullopt);
 }
 
 }  // namespace

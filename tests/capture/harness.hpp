@@ -100,7 +100,7 @@ public:
                            std::string(direction_name(p.direction)) + " #" + std::to_string(p.frame) + " " +
                            std::string(mqtt::type_name(static_cast<mqtt::PacketType>(p.bytes[0] >> 4))) +
                            " size=" + std::to_string(p.bytes.size()) + " off=" + std::to_string(p.stream_offset);
-        if (p.protocol_level) line += " v" + std::to_string(p.protocol_level);
+        if (p.version) line += " v" + std::to_string(static_cast<int>(*p.version));  // the level byte
         log.push_back(line);
         src_dst.push_back(std::string(p.src) + " -> " + std::string(p.dst));
     }

@@ -37,7 +37,7 @@ std::string describe(const std::vector<Expected>& es) {
 }
 
 Packet decode_vector(const Vector& v, const std::vector<std::uint8_t>& bytes) {
-    return decode(view(bytes), v.options);
+    return decode(view(bytes), v.version, v.options);
 }
 
 const Vector& vec(std::string_view name) {
@@ -50,7 +50,7 @@ const Vector& vec(std::string_view name) {
 Packet decode_named(std::string_view name) {
     static std::vector<std::vector<std::uint8_t>> keep;
     keep.push_back(vec(name).bytes());
-    return decode(view(keep.back()), vec(name).options);
+    return decode(view(keep.back()), vec(name).version, vec(name).options);
 }
 
 TEST(Vectors, NamesAreUnique) {
@@ -399,7 +399,7 @@ TEST(Decoder, ControlCharacterWarningsCanBeTurnedOff) {
     auto b = v.bytes();
     DecodeOptions quiet;
     quiet.warn_control_characters = false;
-    EXPECT_TRUE(decode(view(b), quiet).diagnostics.empty());
+    EXPECT_TRUE(decode(view(b), Version::v3_1_1, quiet).diagnostics.empty());
 }
 
 TEST(RemainingLength, Forms) {
@@ -512,7 +512,7 @@ TEST(DecoderMemory, EveryVectorAgainstAGuardPage) {
         SCOPED_TRACE(std::string(v.name));
         auto bytes = v.bytes();
         Bytes in = guard.place(bytes);
-        Packet p = decode(in, v.options);
+        Packet p = decode(in, v.version, v.options);
         EXPECT_EQ(p.diagnostics.size(), v.expected.size());
         touch_views(p, in);
     }
@@ -527,7 +527,7 @@ TEST(DecoderMemory, EveryPrefixAndEveryByteFlipAgainstAGuardPage) {
         for (std::size_t n = 0; n <= bytes.size(); ++n) {
             std::vector<std::uint8_t> prefix(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
             Bytes in = guard.place(prefix);
-            touch_views(decode(in, v.options), in);
+            touch_views(decode(in, v.version, v.options), in);
             ++decoded;
         }
         for (std::size_t i = 0; i < bytes.size(); ++i) {
@@ -535,7 +535,7 @@ TEST(DecoderMemory, EveryPrefixAndEveryByteFlipAgainstAGuardPage) {
                 auto m = bytes;
                 m[i] ^= x;
                 Bytes in = guard.place(m);
-                touch_views(decode(in, v.options), in);
+                touch_views(decode(in, v.version, v.options), in);
                 ++decoded;
             }
         }
@@ -553,7 +553,7 @@ TEST(DecoderMemory, DecodingAllocatesNothing) {
     std::size_t valid = 0, errors = 0;
     auto before = allocation_count();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-        Packet p = decode(view(inputs[i]), sources[i]->options);
+        Packet p = decode(view(inputs[i]), sources[i]->version, sources[i]->options);
         valid += p.valid();
         errors += p.diagnostics.error_count();
     }
@@ -583,9 +583,10 @@ void expect_same_reading(const Packet& a, const Packet& b) {
 }
 
 /// decode_clean(b) is decode(b) whenever decode finds nothing wrong with b.
-void expect_clean_is_decode(Bytes b, const DecodeOptions& options, std::size_t* compared = nullptr) {
-    const Packet d = decode(b, options);
-    const Packet c = decode_clean(b, options);  // must be safe for any bytes
+void expect_clean_is_decode(Bytes b, Version version, const DecodeOptions& options = {},
+                            std::size_t* compared = nullptr) {
+    const Packet d = decode(b, version, options);
+    const Packet c = decode_clean(b, version, options);  // must be safe for any bytes
     if (!d.diagnostics.empty() || d.diagnostics.dropped() != 0) return;
     if (compared) ++*compared;
     EXPECT_TRUE(c.diagnostics.empty());
@@ -599,7 +600,7 @@ TEST(DecodeClean, SameAsDecodeForEveryCleanVector) {
     for (const auto& v : vectors()) {
         SCOPED_TRACE(std::string(v.name));
         const auto bytes = v.bytes();
-        expect_clean_is_decode(Bytes(bytes), v.options, &compared);
+        expect_clean_is_decode(Bytes(bytes), v.version, v.options, &compared);
     }
     EXPECT_GE(compared, 30u);
 }
@@ -641,26 +642,25 @@ void for_each_random_packet(int count, F f) {
                 if (id_at + 2 <= b.size() && next() % 8 == 0) b[id_at] = b[id_at + 1] = 0;  // identifier 0
             }
         }
-        DecodeOptions options;
-        options.protocol_level = next() % 2 ? 4 : 3;
-        f(Bytes(b), options);
+        const Version version = next() % 2 ? Version::v3_1_1 : Version::v3_1;
+        f(Bytes(b), version);
     }
 }
 
 TEST(DecodeClean, SameAsDecodeForRandomBytesOfEveryShape) {
     std::size_t compared = 0;
-    for_each_random_packet(300'000, [&](Bytes b, const DecodeOptions& options) {
-        if (!HasFailure()) expect_clean_is_decode(b, options, &compared);
+    for_each_random_packet(300'000, [&](Bytes b, Version version) {
+        if (!HasFailure()) expect_clean_is_decode(b, version, {}, &compared);
     });
     EXPECT_GE(compared, 20'000u);
 }
 
 /// decode() with and without its fast paths: the same packet in every detail.
-void expect_fast_is_general(Bytes b, DecodeOptions options, std::size_t* fast = nullptr) {
+void expect_fast_is_general(Bytes b, Version version, DecodeOptions options, std::size_t* fast = nullptr) {
     options.fast_paths = false;
-    const Packet general = decode(b, options);
+    const Packet general = decode(b, version, options);
     options.fast_paths = true;
-    const Packet quick = decode(b, options);
+    const Packet quick = decode(b, version, options);
     expect_same_reading(general, quick);
     ASSERT_EQ(quick.diagnostics.size(), general.diagnostics.size());
     for (std::size_t i = 0; i < general.diagnostics.size(); ++i) EXPECT_EQ(quick.diagnostics[i], general.diagnostics[i]);
@@ -687,14 +687,14 @@ TEST(DecodeFastPaths, SameAsTheGeneralPathForEveryVector) {
     for (const auto& v : vectors()) {
         SCOPED_TRACE(std::string(v.name));
         const auto bytes = v.bytes();
-        expect_fast_is_general(Bytes(bytes), v.options);
+        expect_fast_is_general(Bytes(bytes), v.version, v.options);
     }
 }
 
 TEST(DecodeFastPaths, SameAsTheGeneralPathForRandomBytesOfEveryShape) {
     std::size_t clean_publish = 0;
-    for_each_random_packet(300'000, [&](Bytes b, const DecodeOptions& options) {
-        if (!HasFailure()) expect_fast_is_general(b, options, &clean_publish);
+    for_each_random_packet(300'000, [&](Bytes b, Version version) {
+        if (!HasFailure()) expect_fast_is_general(b, version, {}, &clean_publish);
     });
     EXPECT_GE(clean_publish, 20'000u);
 }

@@ -267,12 +267,12 @@ TEST(FramerVectors, FramedPacketDecodesLikeTheVector) {
         f.feed(bytes);
         const Frame frame = f.next();
         ASSERT_EQ(frame.status, Status::packet);
-        std::vector<Diagnostic> direct = diagnostics_of(decode(bytes, v.options));
+        std::vector<Diagnostic> direct = diagnostics_of(decode(bytes, v.version, v.options));
         if (v.framing == Framing::trailing) {
             // The framer leaves the trailing bytes out, so only the mismatch disappears.
             std::erase_if(direct, [](const Diagnostic& d) { return d.code == Code::packet_length_mismatch; });
         }
-        EXPECT_EQ(diagnostics_of(decode(frame.packet, v.options)), direct);
+        EXPECT_EQ(diagnostics_of(decode(frame.packet, v.version, v.options)), direct);
     }
 }
 
@@ -310,7 +310,7 @@ TEST(FramerVectors, VectorsBackToBackInOneStream) {
     for (const Vector* v : whole) {
         const Frame frame = f.next();
         ASSERT_EQ(frame.status, Status::packet) << v->name;
-        EXPECT_EQ(diagnostics_of(decode(frame.packet, v->options)), diagnostics_of(decode(v->bytes(), v->options)))
+        EXPECT_EQ(diagnostics_of(decode(frame.packet, v->version, v->options)), diagnostics_of(decode(v->bytes(), v->version, v->options)))
             << v->name;
     }
 }

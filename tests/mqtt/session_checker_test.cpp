@@ -294,7 +294,7 @@ TEST(SessionChecker, Cve2021_28166ConnackFromTheClient) {
 
     Session s;
     EXPECT_EQ(Session::codes(s.send_packet(c2s, connect5)), none);
-    EXPECT_EQ(s.checker().protocol_level(), 5);
+    EXPECT_EQ(s.checker().version(), Version::v5_0);
     const auto d = s.send_packet(c2s, connack_c2s);
     EXPECT_EQ(Session::codes(d), Codes{Code::wrong_direction});
     EXPECT_EQ(d[0].offset, 0u);
@@ -656,7 +656,7 @@ TEST(SessionChecker, Mqtt31GetsTheSameRules) {
     const std::string connect31 = "10 0F 00 06 4D 51 49 73 64 70 03 02 00 0A 00 01 63";
     Session s;
     EXPECT_EQ(s.send(c2s, connect31, sec(0)), none);
-    EXPECT_EQ(s.checker().protocol_level(), 3);
+    EXPECT_EQ(s.checker().version(), Version::v3_1);
     EXPECT_EQ(s.send(s2c, connack, sec(0)), none);
     EXPECT_EQ(s.send(c2s, publish(1, 1), sec(1)), none);
     EXPECT_EQ(s.send(c2s, subscribe(1), sec(2)), Codes{Code::packet_id_in_use});

@@ -38,6 +38,7 @@ struct Vector {
     std::vector<Expected> expected;  ///< empty: valid, no diagnostic at all
     Framing framing = Framing::whole;
     DecodeOptions options = {};
+    Version version = Version::v3_1_1;  ///< the connection's, as decode() is given it
 
     /// The vector's bytes: every piece's hex concatenated.
     std::vector<std::uint8_t> bytes() const {

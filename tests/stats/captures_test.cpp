@@ -42,9 +42,7 @@ public:
         stats.open_connection(c.stream, c.client_text, c.server_text, micros(c.first_ts));
     }
     void on_packet(const capture::PacketEvent& e) override {
-        mqtt::DecodeOptions options;
-        if (e.protocol_level == 3) options.protocol_level = 3;
-        const mqtt::Packet p = mqtt::decode(e.bytes, options);
+        const mqtt::Packet p = mqtt::decode(e.bytes, e.version.value_or(mqtt::Version::v3_1_1));
         auto& checker = checkers_.at(e.connection.stream);
         const auto found = checker.observe(direction(e.direction), p, micros(e.ts), e.frame);
         for (const auto& d : found) findings.emplace_back(e.connection.stream, p.type(), d.code);

@@ -75,13 +75,13 @@ int main(int argc, char** argv) {
     std::unique_ptr<PacketWriter> writer = writing ? make_writer(format, out, g) : nullptr;
 
     SendPlan plan;
-    mqtt::DecodeOptions decode_options;
+    mqtt::Version version = mqtt::Version::v3_1_1;  // of the replies and the rule report
     std::size_t broken = 0;
     std::uint64_t number = 0;
     std::vector<std::uint8_t> scratch;
     for (auto& spec : specs) {
         if (const auto* c = spec->packet.get<mqtt::Connect>(); c && (c->protocol_level == 3 || c->protocol_level == 4))
-            decode_options.protocol_level = c->protocol_level;
+            version = *mqtt::version_of_level(c->protocol_level);
         const mqtt::PacketType type = spec->packet.type();
         for (std::uint64_t copy = 0; copy < spec->count; ++copy) {
             scratch.clear();
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
             if (copy == 0) {
                 std::string origin = spec->count > 1 ? fmt::format("{}, first of {}", spec->origin, spec->count)
                                                      : spec->origin;
-                broken += report_packet(scratch, number, type, origin, decode_options, g.quiet) ? 1 : 0;
+                broken += report_packet(scratch, number, type, origin, version, g.quiet) ? 1 : 0;
             }
             if (writer) writer->write(scratch, PacketMeta{number, type, spec->from_server});
             if (sending) {
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
             }
         }
     }
-    plan.protocol_level = decode_options.protocol_level;
+    plan.version = version;
 
     if (writer) {
         bool ok = writer->finish();

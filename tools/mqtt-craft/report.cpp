@@ -8,8 +8,8 @@
 namespace mqttlens::craft {
 
 std::size_t report_packet(mqtt::Bytes bytes, std::size_t number, mqtt::PacketType packet_type,
-                          std::string_view origin, const mqtt::DecodeOptions& options, bool quiet) {
-    const mqtt::Packet p = mqtt::decode(bytes, options);
+                          std::string_view origin, mqtt::Version version, bool quiet) {
+    const mqtt::Packet p = mqtt::decode(bytes, version);
     if (quiet || p.diagnostics.empty()) return p.diagnostics.error_count();
     fmt::memory_buffer out;
     const auto type = mqtt::type_name(packet_type);

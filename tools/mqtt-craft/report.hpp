@@ -9,11 +9,11 @@
 
 namespace mqttlens::craft {
 
-/// Decodes `bytes` (one crafted packet, made by the `type` subcommand) with `options`, and unless
+/// Decodes `bytes` (one crafted packet, made by the `type` subcommand) as `version`, and unless
 /// `quiet` writes one stderr line per diagnostic:
 /// "mqtt-craft: packet N TYPE (ORIGIN): error RULE code at offset O (field): message".
 /// Returns the number of error-severity diagnostics.
 std::size_t report_packet(mqtt::Bytes bytes, std::size_t number, mqtt::PacketType type,
-                          std::string_view origin, const mqtt::DecodeOptions& options, bool quiet);
+                          std::string_view origin, mqtt::Version version, bool quiet);
 
 }  // namespace mqttlens::craft

@@ -103,7 +103,6 @@ public:
         remote_ = address_text(reinterpret_cast<sockaddr*>(&a));
         options_.format = g.json ? output::Format::json : g.verbose ? output::Format::tree : output::Format::summary;
         options_.color = false;
-        decode_options_.protocol_level = plan.protocol_level;
     }
 
     const std::string& remote() const { return remote_; }
@@ -192,7 +191,7 @@ private:
     }
 
     void print(mqtt::Bytes bytes, output::Direction d, std::optional<std::uint64_t> offset = {}) {
-        mqtt::Packet p = mqtt::decode(bytes, decode_options_);
+        mqtt::Packet p = mqtt::decode(bytes, plan_.version);
         output::Context c = context(d);
         if (offset) c.offset = offset;
         output::print_packet(out_.buffer(), p, c, options_);
@@ -203,7 +202,6 @@ private:
     const SendPlan& plan_;
     output::Writer out_;
     output::PrintOptions options_;
-    mqtt::DecodeOptions decode_options_;
     mqtt::Framer framer_;
     Clock::time_point start_;
     std::string local_, remote_;

@@ -20,7 +20,7 @@ struct SendPlan {
     };
     std::vector<std::uint8_t> bytes;
     std::vector<Entry> packets;
-    std::uint8_t protocol_level = 4;  ///< for decoding the replies
+    mqtt::Version version = mqtt::Version::v3_1_1;  ///< for decoding the replies
 };
 
 /// HOST:PORT or [ADDR]:PORT split into host and port; false when malformed.

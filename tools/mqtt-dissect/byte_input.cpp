@@ -12,7 +12,7 @@ void dissect_bytes(mqtt::Bytes input, output::Direction direction, Sink& sink) {
     constexpr std::size_t chunk = 64 * 1024;  // the framer copies what it is fed: keep it small
     mqtt::Framer framer;
     std::size_t fed = 0;
-    mqtt::DecodeOptions options;
+    mqtt::Version version = mqtt::Version::v3_1_1;
     for (;;) {
         const mqtt::Frame frame = framer.next();
         output::Context context;
@@ -31,15 +31,10 @@ void dissect_bytes(mqtt::Bytes input, output::Direction direction, Sink& sink) {
             sink.framing_error({frame.error, frame.offset, input.subspan(at)}, context);
             return;
         }
-        if (options.protocol_level == 5) {
-            context.note = mqtt5_note;
-            sink.packet(undecoded(frame.packet), context);
-            continue;
-        }
-        const mqtt::Packet packet = mqtt::decode(frame.packet, options);
+        const mqtt::Packet packet = mqtt::decode(frame.packet, version);
+        if (version == mqtt::Version::v5_0) context.note = mqtt5_note;
         if (const auto* connect = packet.get<mqtt::Connect>()) {
-            if (connect->protocol_level == 3 || connect->protocol_level == 4 || connect->protocol_level == 5)
-                options.protocol_level = connect->protocol_level;
+            if (const auto named = mqtt::version_of_level(connect->protocol_level)) version = *named;
             if (connect->protocol_level == 5) context.note = mqtt5_note;
         }
         sink.packet(packet, context);

@@ -1,18 +1,13 @@
 #include "capture_input.hpp"
 
-#include <algorithm>
-#include <limits>
-
 #include "capture/dissector.hpp"
 #include "capture/link_layer.hpp"
 #include "event_printer.hpp"
-#include "mqtt/decoder.hpp"
-#include "mqtt/session_checker.hpp"
+#include "engine/engine.hpp"
 #include "output/writer.hpp"
 #include "print_pipeline.hpp"
 #include "progress.hpp"
 #include "stats/stats.hpp"
-#include "undecoded.hpp"
 
 #include <fmt/format.h>
 
@@ -25,7 +20,6 @@
 #include <sys/stat.h>
 #include <sched.h>
 #include <unistd.h>
-#include <unordered_map>
 
 namespace mqttlens::dissect {
 
@@ -63,24 +57,6 @@ private:
     struct sigaction old_term_ {};
 };
 
-// Saturates: a pcapng record may claim a time near 2^63 s (found by fuzz_pcap). Half the int64
-// range, so that the difference of any two results (the session checker's silences, durations)
-// cannot overflow either.
-std::int64_t micros(capture::Timestamp ts) noexcept {
-    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 2 / 1'000'000;
-    const std::int64_t sec = std::clamp<std::int64_t>(ts.sec, -limit, limit);
-    return sec * 1'000'000 + ts.nsec / 1000;
-}
-
-mqtt::Direction checker_direction(capture::Direction d) noexcept {
-    switch (d) {
-        case capture::Direction::c2s: return mqtt::Direction::client_to_server;
-        case capture::Direction::s2c: return mqtt::Direction::server_to_client;
-        case capture::Direction::unknown: break;
-    }
-    return mqtt::Direction::unknown;
-}
-
 output::Direction output_direction(capture::Direction d) noexcept {
     switch (d) {
         case capture::Direction::c2s: return output::Direction::c2s;
@@ -102,66 +78,49 @@ std::optional<EventKind> event_kind(capture::StreamEventKind k) noexcept {
     return std::nullopt;
 }
 
-/// The consumer: decodes every packet, runs the session checker, feeds the statistics, and
-/// prints what the filter selects.
-class Printer final : public capture::Consumer {
+/// What mqtt-dissect does with what the engine found: feeds the statistics, and prints what the
+/// filter selects.
+class Printer final : public engine::Listener {
 public:
     Printer(PrintPipeline& out, const PacketFilter& filter, stats::Accumulator* stats, bool quiet)
         : out_(out), filter_(filter), stats_(stats), quiet_(quiet) {}
 
+    /// The engine may hand over clean QoS 0 PUBLISHes unbuilt when nothing but the printer looks
+    /// at them (no statistics, no filter).
+    engine::EngineOptions engine_options() const noexcept {
+        return {.build_clean_publish = stats_ != nullptr || !filter_.selects_all()};
+    }
     void set_origin(capture::Timestamp ts) noexcept {
         origin_ = ts;
         out_.set_origin(ts);
     }
     /// A rule was broken: a decode or stream error, a framing error, an error found at the end.
     bool any_error() const noexcept { return any_error_; }
-    std::uint64_t packets() const noexcept { return packets_; }
 
-    void on_connection_open(const capture::ConnectionInfo& info) override {
-        connections_.try_emplace(info.stream, !info.syn_seen);
-        if (stats_) stats_->open_connection(info.stream, info.client_text, info.server_text, micros(info.first_ts));
+    void on_open(const capture::ConnectionInfo& info) override {
+        if (stats_) stats_->open_connection(info.stream, info.client_text, info.server_text, engine::micros(info.first_ts));
     }
 
-    void on_packet(const capture::PacketEvent& e) override {
-        const Shared run = shared(e.connection, e.direction, e.src, e.dst, e.frame, e.ts, e.protocol_level);
-        packet(run, e.bytes, e.stream_offset);
-    }
-
-    void on_packets(const capture::PacketRun& r) override {
-        // What the packets share is worked out once: the connection, the times, the directions.
-        const Shared run = shared(r.connection, r.direction, r.src, r.dst, r.frame, r.ts, r.protocol_level);
-        // The usual packet, a QoS 0 PUBLISH that breaks no rule, needs no Packet when nothing
-        // but the printer looks at it (no statistics, no filter): the decoder's and the
-        // checker's verdicts without one, and the print thread decodes it (once).
-        const bool plain_ok = stats_ == nullptr && filter_.selects_all() && r.protocol_level != 5;
-        const Decoding how{r.protocol_level == 3 ? std::uint8_t(3) : std::uint8_t(4), false};
-        Connection& c = run.connection;
-        // The checker's answer for a plain PUBLISH stays the same along the run (same time and
-        // frame) until another packet goes to it.
-        bool plain_passes = false;
-        std::uint32_t begin = 0;
-        for (const std::uint32_t end : r.ends) {
-            const mqtt::Bytes bytes = r.bytes.subspan(begin, end - begin);
-            const std::uint64_t offset = r.stream_offset + begin;
-            begin = end;
-            if (plain_ok && mqtt::is_plain_qos0_publish(bytes) &&
-                (plain_passes ||
-                 (plain_passes = c.checker.observe_plain_publish(run.checker_direction, run.time_us, run.seen.frame)))) {
-                ++c.packets;
-                ++packets_;
-                if (!quiet_) out_.clean_packet(bytes, how, run.seen, offset);
-                continue;
-            }
-            plain_passes = false;
-            packet(run, bytes, offset);
+    void on_packet(const engine::Delivery& d, const engine::PacketSeen& p) override {
+        any_error_ |= p.error;
+        const Seen seen{d.frame, d.ts, d.connection.stream, output_direction(d.direction), p.stream_offset,
+                        d.src, d.dst, p.stream, p.note};
+        if (p.packet == nullptr) {
+            if (!quiet_) out_.clean_packet(p.bytes, Decoding{p.version}, seen, p.stream_offset);
+            return;
         }
+        if (stats_)
+            stats_->add_packet(d.connection.stream, engine::session_direction(d.direction), *p.packet, p.stream,
+                               d.time_us);
+        if (quiet_ || (!filter_.selects_all() && !filter_.selects(*p.packet, d.conversation.client_id(), p.error)))
+            return;
+        out_.packet(p.bytes, Decoding{p.version}, *p.packet, seen);
     }
-    void on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) override {
-        Connection& c = connection(info);
+
+    void on_event(const capture::ConnectionInfo& info, const engine::Conversation& c,
+                  const capture::StreamEvent& e) override {
         const auto kind = event_kind(e.kind);
         if (!kind) return;
-        if (*kind == EventKind::gap || *kind == EventKind::resync || *kind == EventKind::unsynchronised)
-            c.checker.lost_data();
         Event event;
         event.kind = *kind;
         if (e.code != mqtt::Code::count_ && *kind != EventKind::tls)
@@ -177,18 +136,12 @@ public:
         event.offset = e.stream_offset;
         event.size = e.size;
         event.port = info.server.port;
-        emit(event);
+        out_.event(event);
     }
 
-    void on_connection_close(const capture::ConnectionInfo& info, capture::CloseReason reason,
-                             std::uint64_t frame, capture::Timestamp ts) override {
-        const auto found = connections_.find(info.stream);
-        if (found == connections_.end()) return;
-        Connection& c = found->second;
-        const std::int64_t end_us = micros(ts);
-        const auto how = reason == capture::CloseReason::capture_end ? mqtt::ConnectionEnd::capture_ended
-                                                                      : mqtt::ConnectionEnd::closed;
-        for (const mqtt::EndFinding& f : c.checker.finish(end_us, how)) {
+    void on_close(const capture::ConnectionInfo& info, const engine::Conversation& c,
+                  const engine::Closing& end) override {
+        for (const mqtt::EndFinding& f : end.findings) {
             if (stats_) stats_->add_diagnostic(info.stream, f.diagnostic);
             Event event;
             event.kind = EventKind::finding;
@@ -197,104 +150,32 @@ public:
             event.request_frame = f.ref;
             any_error_ |= is_error(event);
             if (!shows_event(c, event)) continue;
-            event.context = context_at(info, frame, ts);
+            event.context = context_at(info, end.frame, end.ts);
             event.context.src = info.client_text;
             event.context.dst = info.server_text;
             event.context.direction = info.roles_known ? output::Direction::c2s : output::Direction::unknown;
-            emit(event);
+            out_.event(event);
         }
-        if (stats_) stats_->close_connection(info.stream, end_us, capture::close_reason_name(reason));
-        Event end;
-        end.kind = EventKind::connection_end;
-        if (!info.tls && shows_event(c, end)) {
-            end.context = context_at(info, frame, ts);
-            end.context.src = info.client_text;
-            end.context.dst = info.server_text;
-            end.reason = capture::close_reason_name(reason);
-            end.packets = c.packets;
-            emit(end);
+        if (stats_) stats_->close_connection(info.stream, end.time_us, capture::close_reason_name(end.reason));
+        Event line;
+        line.kind = EventKind::connection_end;
+        if (!info.tls && shows_event(c, line)) {
+            line.context = context_at(info, end.frame, end.ts);
+            line.context.src = info.client_text;
+            line.context.dst = info.server_text;
+            line.reason = capture::close_reason_name(end.reason);
+            line.packets = c.packets();
+            out_.event(line);
         }
-        if (last_ == &c) last_ = nullptr;
-        connections_.erase(found);
     }
 
 private:
-    struct Connection;
-    /// What the packets of one record, direction and connection share.
-    struct Shared {
-        Connection& connection;
-        std::int64_t time_us;              // for the checker and the statistics
-        mqtt::Direction checker_direction;
-        std::uint8_t protocol_level;
-        Seen seen;                         // offset, extra and note set per packet
-    };
-    Shared shared(const capture::ConnectionInfo& info, capture::Direction d, std::string_view src,
-                  std::string_view dst, std::uint64_t frame, capture::Timestamp ts, std::uint8_t level) {
-        return Shared{connection(info), micros(ts), checker_direction(d), level,
-                      Seen{frame, ts, info.stream, output_direction(d), 0, src, dst, {}, {}}};
-    }
-
-    /// Decodes one packet, runs the session checker, feeds the statistics, prints it if the
-    /// filter selects it.
-    void packet(const Shared& run, mqtt::Bytes bytes, std::uint64_t offset) {
-        Connection& c = run.connection;
-        const bool is_connect = (bytes[0] >> 4) == 1;
-        const bool v5 = run.protocol_level == 5;
-        mqtt::DecodeOptions decode_options;
-        if (run.protocol_level == 3) decode_options.protocol_level = 3;
-        const Decoding how{decode_options.protocol_level, v5 && !is_connect};
-        mqtt::Packet packet = how.undecoded ? undecoded(bytes) : mqtt::decode(bytes, decode_options);
-        std::string_view note = v5 ? mqtt5_note : std::string_view{};
-        if (auto* connect = std::get_if<mqtt::Connect>(&packet.body)) {
-            if (connect->protocol_level == 5) {
-                note = mqtt5_note;
-                // The decoder stops after the level of a 5.0 CONNECT; its Client Identifier is
-                // still wanted by --client and --stats (printers show such a CONNECT undecoded).
-                if (const auto id = mqtt5_client_id(bytes)) connect->client_id = *id;
-            }
-            if (!c.client_id) c.client_id.emplace(connect->client_id);
-        }
-        const mqtt::Diagnostics stream = c.checker.observe(run.checker_direction, packet, run.time_us, run.seen.frame);
-        ++c.packets;
-        ++packets_;
-        const bool error = !packet.valid() || stream.error_count() > 0;
-        any_error_ |= error;
-        if (stats_) stats_->add_packet(run.seen.stream, run.checker_direction, packet, {stream.begin(), stream.end()}, run.time_us);
-        if (quiet_ || (!filter_.selects_all() && !filter_.selects(packet, c.client_id_view(), error))) return;
-
-        Seen seen = run.seen;
-        seen.offset = offset;
-        seen.extra = {stream.begin(), stream.end()};
-        seen.note = note;
-        out_.packet(bytes, how, packet, seen);
-    }
-
-    struct Connection {
-        explicit Connection(bool midstream) : checker(midstream) {}
-        mqtt::SessionChecker checker;
-        std::optional<std::string> client_id;  // from the first CONNECT
-        std::uint64_t packets = 0;
-
-        std::optional<std::string_view> client_id_view() const noexcept {
-            if (!client_id) return std::nullopt;
-            return std::string_view(*client_id);
-        }
-    };
-
-    Connection& connection(const capture::ConnectionInfo& info) {
-        // Packets come in runs per connection: remember the last one looked up (map nodes stay put).
-        if (last_ != nullptr && last_stream_ == info.stream) return *last_;
-        last_ = &connections_.try_emplace(info.stream, !info.syn_seen).first->second;
-        last_stream_ = info.stream;
-        return *last_;
-    }
-
     /// Stream events are shown unless --type or --topic picks packets; --client and
     /// --errors-only apply to them as to packets.
-    bool shows_event(const Connection& c, const Event& event) const noexcept {
+    bool shows_event(const engine::Conversation& c, const Event& event) const noexcept {
         if (quiet_ || filter_.selects_packets()) return false;
         if (filter_.errors_only && !is_error(event)) return false;
-        if (filter_.client_id && (!c.client_id || *c.client_id != *filter_.client_id)) return false;
+        if (filter_.client_id && c.client_id() != std::string_view(*filter_.client_id)) return false;
         return true;
     }
 
@@ -308,18 +189,12 @@ private:
         return context;
     }
 
-    void emit(const Event& event) { out_.event(event); }
-
     PrintPipeline& out_;
     const PacketFilter& filter_;
     stats::Accumulator* stats_;
     bool quiet_;
     capture::Timestamp origin_;
     bool any_error_ = false;
-    std::uint64_t packets_ = 0;
-    std::unordered_map<std::uint32_t, Connection> connections_;
-    Connection* last_ = nullptr;
-    std::uint32_t last_stream_ = 0;
 };
 
 /// CPUs this process may run on (its affinity mask): a second thread only helps with two.
@@ -412,7 +287,8 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     if (threaded && !live)
         source.read_ahead(options.format == output::Format::summary ? pipeline.printer_cpus() : pipeline.capture_cpu());
     Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
-    capture::Dissector dissector(printer, dissector_options);
+    engine::Engine engine(printer, printer.engine_options());
+    capture::Dissector dissector(engine, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);
 
     if (live && !args.quiet) {
@@ -429,7 +305,7 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
         while ((status = source.next(record)) == capture::CaptureSource::Status::record) {
             if (good_records++ == 0) printer.set_origin(source.first_timestamp());  // tshark's time 0
             dissector.process(record);
-            progress.record(16u + record.caplen, printer.packets());
+            progress.record(16u + record.caplen, engine.packets());
             if (live) pipeline.flush();
         }
     }
@@ -438,7 +314,7 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     progress.clear();
 
     if (accumulator)
-        print_stats(writer.buffer(), *accumulator, dissector.stats(), args.json, !args.quiet && printer.packets() > 0);
+        print_stats(writer.buffer(), *accumulator, dissector.stats(), args.json, !args.quiet && engine.packets() > 0);
     if (!writer.flush() || pipeline.failed()) return fail("cannot write the output");
     if (live && source.dropped() > 0)
         fmt::print(stderr, "mqtt-dissect: {} packets dropped by the kernel\n", source.dropped());

@@ -1,6 +1,5 @@
 #include "print_pipeline.hpp"
 
-#include "undecoded.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -123,9 +122,7 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         if (packet != nullptr) {
             output::print_packet(writer_.buffer(), *packet, c, options_);
         } else {
-            mqtt::DecodeOptions decode_options;
-            decode_options.protocol_level = how.protocol_level;
-            output::print_packet(writer_.buffer(), mqtt::decode_clean(bytes, decode_options), c, options_);
+            output::print_packet(writer_.buffer(), mqtt::decode_clean(bytes, how.version), c, options_);
         }
         writer_.commit();
         return;
@@ -219,11 +216,8 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& 
         c.extra = {r.extra, r.extra_size};
         c.note = r.has_note ? b.notes[note++] : std::string_view{};
         const mqtt::Bytes bytes(r.data, r.size);
-        mqtt::DecodeOptions decode_options;
-        decode_options.protocol_level = r.how.protocol_level;
-        const mqtt::Packet packet = r.how.undecoded ? undecoded(bytes)
-                                    : r.how.clean   ? mqtt::decode_clean(bytes, decode_options)
-                                                    : mqtt::decode(bytes, decode_options);
+        const mqtt::Packet packet = r.how.clean ? mqtt::decode_clean(bytes, r.how.version)
+                                                : mqtt::decode(bytes, r.how.version);
         output::print_packet(out.buffer(), packet, c, options);
         out.commit();
     }

@@ -49,8 +49,7 @@ namespace mqttlens::dissect {
 
 /// How a packet's bytes were decoded, so that the print thread decodes them the same way.
 struct Decoding {
-    std::uint8_t protocol_level = 4;  ///< DecodeOptions::protocol_level
-    bool undecoded = false;           ///< MQTT 5.0: fixed header only (see undecoded.hpp)
+    mqtt::Version version = mqtt::Version::v3_1_1;  ///< the connection's (3.1.1 while unknown)
     bool clean = false;               ///< decode() finds nothing wrong: mqtt::decode_clean() reads it
 };
 

@@ -1,0 +1,88 @@
+#include "engine/engine.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace mqttlens::engine {
+
+std::int64_t micros(capture::Timestamp ts) noexcept {
+    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 2 / 1'000'000;
+    const std::int64_t sec = std::clamp<std::int64_t>(ts.sec, -limit, limit);
+    return sec * 1'000'000 + ts.nsec / 1000;
+}
+
+mqtt::Direction session_direction(capture::Direction d) noexcept {
+    switch (d) {
+        case capture::Direction::c2s: return mqtt::Direction::client_to_server;
+        case capture::Direction::s2c: return mqtt::Direction::server_to_client;
+        case capture::Direction::unknown: break;
+    }
+    return mqtt::Direction::unknown;
+}
+
+Conversation& Engine::conversation(const capture::ConnectionInfo& info) {
+    if (last_ != nullptr && last_stream_ == info.stream) return *last_;
+    last_ = &conversations_.try_emplace(info.stream, !info.syn_seen).first->second;
+    last_stream_ = info.stream;
+    return *last_;
+}
+
+void Engine::on_connection_open(const capture::ConnectionInfo& info) {
+    conversation(info);
+    listener_.on_open(info);
+}
+
+void Engine::observe(Conversation& c, const Delivery& d, mqtt::Bytes bytes, std::uint64_t offset) {
+    const Observed seen = c.observe(session_direction(d.direction), bytes, d.time_us, d.frame);
+    ++packets_;
+    listener_.on_packet(d, PacketSeen{bytes, offset, seen.version, &seen.packet,
+                                      {seen.stream.begin(), seen.stream.end()}, seen.note, seen.error()});
+}
+
+void Engine::on_packet(const capture::PacketEvent& e) {
+    Conversation& c = conversation(e.connection);
+    const Delivery d{e.connection, c, e.direction, e.src, e.dst, e.frame, e.ts, micros(e.ts)};
+    observe(c, d, e.bytes, e.stream_offset);
+}
+
+void Engine::on_packets(const capture::PacketRun& r) {
+    Conversation& c = conversation(r.connection);
+    const Delivery d{r.connection, c, r.direction, r.src, r.dst, r.frame, r.ts, micros(r.ts)};
+    const mqtt::Direction direction = session_direction(r.direction);
+    std::uint32_t begin = 0;
+    for (const std::uint32_t end : r.ends) {
+        const mqtt::Bytes bytes = r.bytes.subspan(begin, end - begin);
+        const std::uint64_t offset = r.stream_offset + begin;
+        begin = end;
+        if (!options_.build_clean_publish && c.observe_clean_publish(direction, bytes, d.time_us, d.frame)) {
+            ++packets_;
+            listener_.on_packet(d, PacketSeen{bytes, offset, c.decoding_version(), nullptr, {}, {}, false});
+            continue;
+        }
+        observe(c, d, bytes, offset);
+    }
+}
+
+void Engine::on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) {
+    Conversation& c = conversation(info);
+    if (e.kind == capture::StreamEventKind::gap || e.kind == capture::StreamEventKind::resync ||
+        e.kind == capture::StreamEventKind::unsynchronised)
+        c.lost_data();
+    listener_.on_event(info, c, e);
+}
+
+void Engine::on_connection_close(const capture::ConnectionInfo& info, capture::CloseReason reason,
+                                 std::uint64_t frame, capture::Timestamp ts) {
+    const auto found = conversations_.find(info.stream);
+    if (found == conversations_.end()) return;
+    const Conversation& c = found->second;
+    const std::int64_t end_us = micros(ts);
+    const auto how = reason == capture::CloseReason::capture_end ? mqtt::ConnectionEnd::capture_ended
+                                                                  : mqtt::ConnectionEnd::closed;
+    const std::vector<mqtt::EndFinding> findings = c.finish(end_us, how);
+    listener_.on_close(info, c, Closing{reason, frame, ts, end_us, findings});
+    if (last_ == &found->second) last_ = nullptr;
+    conversations_.erase(found);
+}
+
+}  // namespace mqttlens::engine
