@@ -4,6 +4,8 @@
 #include "mqtt/topic.hpp"
 #include "mqtt/utf8.hpp"
 
+#include <cstring>
+
 namespace mqttlens::mqtt {
 namespace {
 
@@ -24,6 +26,16 @@ struct Ctx {
 
     void add(Code code, Field field, std::size_t offset) noexcept {
         diags.add(code, field, static_cast<std::uint32_t>(offset));
+    }
+    /// Adds `code` as a warning whatever its default severity: a 3.1.1 rule that this
+    /// connection's version does not state.
+    void add_warning(Code code, Field field, std::size_t offset) noexcept {
+        diags.add(Diagnostic{code, Severity::warning, field, static_cast<std::uint32_t>(offset)});
+    }
+    /// add() on 3.1.1, add_warning() on 3.1.
+    void add_unless_v3_1(Code code, Field field, std::size_t offset) noexcept {
+        if (version == Version::v3_1) add_warning(code, field, offset);
+        else add(code, field, offset);
     }
     std::size_t left(std::size_t pos) const noexcept { return pos < end ? end - pos : 0; }
     std::uint16_t u16(std::size_t pos) const noexcept {
@@ -104,7 +116,8 @@ TopicCheck check_topic(Ctx& c, std::string_view s, std::size_t prefix, Field fie
     return r;
 }
 
-// Byte 0 against Table 2.2 (and the PUBLISH flag rules of §3.3.1).
+// Byte 0 against Table 2.2 (and the PUBLISH flag rules of §3.3.1). MQTT 3.1 has no Table 2.2:
+// its flag findings are warnings, each for the reason quoted (3.1 section numbers).
 void check_fixed_header(Ctx& c, std::uint8_t first) noexcept {
     auto type = static_cast<PacketType>(first >> 4);
     std::uint8_t flags = first & 0x0F;
@@ -112,27 +125,54 @@ void check_fixed_header(Ctx& c, std::uint8_t first) noexcept {
         case PacketType::reserved0:
         case PacketType::reserved15: c.add(Code::reserved_packet_type, Field::fixed_header, 0); return;
         case PacketType::publish:
+            // 3.1 §2.1 QoS table: "3 | 1 | 1 | Reserved": no such level, malformed in 3.1 too.
             if (((flags >> 1) & 3) == 3) c.add(Code::publish_qos_invalid, Field::fixed_header, 0);
+            // 3.1 §2.1 DUP "applies to messages where the value of QoS is greater than zero": no MUST.
             if ((flags & 0x08) && ((flags >> 1) & 3) == 0)
-                c.add(Code::publish_dup_qos0, Field::fixed_header, 0);
+                c.add_unless_v3_1(Code::publish_dup_qos0, Field::fixed_header, 0);
             return;
+        // 3.1 §3.6, §3.8, §3.10: these "use QoS level 1", and §2.1 sets DUP on their retries: no MUST.
         case PacketType::pubrel:
-            if (flags != 0x02) c.add(Code::pubrel_flags, Field::fixed_header, 0);
+            if (flags != 0x02) c.add_unless_v3_1(Code::pubrel_flags, Field::fixed_header, 0);
             return;
         case PacketType::subscribe:
-            if (flags != 0x02) c.add(Code::subscribe_flags, Field::fixed_header, 0);
+            if (flags != 0x02) c.add_unless_v3_1(Code::subscribe_flags, Field::fixed_header, 0);
             return;
         case PacketType::unsubscribe:
-            if (flags != 0x02) c.add(Code::unsubscribe_flags, Field::fixed_header, 0);
+            if (flags != 0x02) c.add_unless_v3_1(Code::unsubscribe_flags, Field::fixed_header, 0);
             return;
+        // 3.1 §3.14: "The DUP, QoS, and RETAIN flags are not used in the DISCONNECT message."
         case PacketType::disconnect:
-            if (flags != 0) c.add(Code::disconnect_flags, Field::fixed_header, 0);
+            if (flags != 0) c.add_unless_v3_1(Code::disconnect_flags, Field::fixed_header, 0);
             return;
+        // 3.1 §3.1 to §3.13 likewise: the flags "are not used in the <type> message": no MUST.
         default:
             if (flags != required_flags(type))
-                c.add(Code::invalid_fixed_header_flags, Field::fixed_header, 0);
+                c.add_unless_v3_1(Code::invalid_fixed_header_flags, Field::fixed_header, 0);
             return;
     }
+}
+
+// The version a CONNECT is judged by (§3.1: the one it declares): 3.1 when `body` (the bytes after
+// the Remaining Length) opens with Protocol Name "MQIsdp" and Level 3, 3.1.1 with "MQTT" and 4,
+// otherwise `version`, the connection's.
+Version declared_version(Bytes body, Version version) noexcept {
+    static constexpr std::uint8_t v3_1[] = {0, 6, 'M', 'Q', 'I', 's', 'd', 'p', 3};
+    static constexpr std::uint8_t v3_1_1[] = {0, 4, 'M', 'Q', 'T', 'T', 4};
+    const auto opens_with = [&](const std::uint8_t* head, std::size_t n) {
+        return body.size() >= n && std::memcmp(body.data(), head, n) == 0;
+    };
+    return opens_with(v3_1, sizeof v3_1)       ? Version::v3_1
+           : opens_with(v3_1_1, sizeof v3_1_1) ? Version::v3_1_1
+                                               : version;
+}
+
+// The characters in `s`, counted up to `limit` (an ill-formed sequence counts as one).
+std::size_t characters(std::string_view s, std::size_t limit) noexcept {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size() && n < limit; ++n) i += detail::utf8_step(p + i, s.size() - i).length;
+    return n;
 }
 
 // MQTT 5.0 CONNECT (§3.1.2, 5.0): after the Protocol Level come Connect Flags (byte), Keep Alive
@@ -189,7 +229,8 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
 
     if (c.left(pos) < 1) return c.add(Code::connect_malformed, Field::connect_flags, pos);
     con.flags = c.base[pos];
-    if (con.reserved_flag()) c.add(Code::connect_reserved_flag, Field::connect_flags, pos);
+    // 3.1 §3.1 Connect flags: bit 0 is only marked "Reserved", with no rule for its value.
+    if (con.reserved_flag()) c.add_unless_v3_1(Code::connect_reserved_flag, Field::connect_flags, pos);
     if (!con.will_flag()) {
         if (con.will_qos() != 0) c.add(Code::will_qos_without_will, Field::connect_flags, pos);
         if (con.will_retain()) c.add(Code::will_retain_without_will, Field::connect_flags, pos);
@@ -211,8 +252,14 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
     con.client_id = id.value;
     if (check_string(c, id.value, pos + 2, Field::client_id))
         c.add(Code::client_id_not_utf8, Field::client_id, pos);
-    if (id.value.empty() && !con.clean_session())
+    // 3.1 §3.1 Payload: the Client Identifier "is between 1 and 23 characters long"; more are
+    // answered with "CONNACK return code 2: Identifier Rejected". 3.1 has no empty identifier.
+    if (c.version == Version::v3_1) {
+        if (id.value.empty() || characters(id.value, 24) > 23)
+            c.add(Code::client_id_length_v3_1, Field::client_id, pos);
+    } else if (id.value.empty() && !con.clean_session()) {
         c.add(Code::client_id_empty_persistent, Field::client_id, pos);
+    }
     pos += 2 + id.value.size();
 
     if (con.will_flag()) {
@@ -474,11 +521,15 @@ Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexce
         return p;
     }
     p.header.first_byte = bytes[0];
+    auto length = read_remaining_length(bytes.subspan(1));
+    // A CONNECT is judged by the version it declares, its fixed header included.
+    if (version != Version::v5_0 && p.header.type() == PacketType::connect &&
+        length.status == LengthResult::Status::ok)
+        c.version = declared_version(bytes.subspan(1u + length.size), version);
     // 5.0 is not decoded yet: of its header rules only type 0 (reserved in both) is judged.
     if (version != Version::v5_0) check_fixed_header(c, bytes[0]);
     else if ((bytes[0] >> 4) == 0) c.add(Code::reserved_packet_type, Field::fixed_header, 0);
 
-    auto length = read_remaining_length(bytes.subspan(1));
     if (length.status != LengthResult::Status::ok) {
         p.header.remaining_length = length.value;
         p.header.length_size = length.size ? length.size : 1;

@@ -134,8 +134,8 @@ constexpr Row rows[] = {
         "Remaining Length must be 2 for PUBCOMP"}},
     {Code::unsuback_length, {"unsuback_length", "MQTT-§3.11.1", E,
         "Remaining Length must be 2 for UNSUBACK"}},
-    {Code::ack_packet_id_zero, {"ack_packet_id_zero", "MQTT-2.3.1-1", W,
-        "acknowledgement carries Packet Identifier 0, which no request can use"}},
+    {Code::ack_packet_id_zero, {"ack_packet_id_zero", "MQTT-§2.3.1", W,
+        "acknowledgement carries Packet Identifier 0: it must repeat its request's, which is never 0"}},
 
     // SUBSCRIBE, SUBACK, UNSUBSCRIBE
     {Code::subscribe_filter_not_utf8, {"subscribe_filter_not_utf8", "MQTT-3.8.3-1", E,
@@ -204,6 +204,10 @@ constexpr Row rows[] = {
         "capture starts inside a connection; decoding starts at the first packet boundary found"}},
     {Code::stream_unsynchronised, {"stream_unsynchronised", "mqttlens", W,
         "no plausible packet boundary found; bytes skipped"}},
+
+    // MQTT 3.1 only
+    {Code::client_id_length_v3_1, {"client_id_length_v3_1", "MQTT-v3.1-§3.1", E,
+        "an MQTT 3.1 Client Identifier must be 1 to 23 characters long (the server answers CONNACK 2)"}},
 };
 
 constexpr bool rows_match_codes() {

@@ -106,7 +106,7 @@ enum class Code : std::uint16_t {
     pubrel_length,       ///< Remaining Length not 2 (§3.6.1)
     pubcomp_length,      ///< Remaining Length not 2 (§3.7.1)
     unsuback_length,     ///< Remaining Length not 2 (§3.11.1)
-    ack_packet_id_zero,  ///< acknowledgement with Packet Identifier 0 (MQTT-2.3.1-1, warning)
+    ack_packet_id_zero,  ///< acknowledgement with Packet Identifier 0 (§2.3.1, warning)
 
     // SUBSCRIBE, SUBACK, UNSUBSCRIBE
     subscribe_filter_not_utf8,       ///< Topic Filter not UTF-8 (MQTT-3.8.3-1)
@@ -146,6 +146,9 @@ enum class Code : std::uint16_t {
     stream_midstream,         ///< capture starts inside a connection; first boundary found
     stream_unsynchronised,    ///< no plausible packet boundary; bytes skipped
 
+    // MQTT 3.1 only (rule IDs "MQTT-v3.1-§section": that specification numbers no statements)
+    client_id_length_v3_1,  ///< 3.1 Client Identifier not 1 to 23 characters (MQTT-v3.1-§3.1)
+
     count_  ///< number of codes; not a code
 };
 
@@ -169,7 +172,7 @@ std::string_view severity_name(Severity severity) noexcept;
 /// One finding: a code, where it is (offset from the packet's first byte) and in which field.
 struct Diagnostic {
     Code code;
-    Severity severity;
+    Severity severity;  ///< the code's, or warning where the connection's version (3.1) states no such rule
     Field field;
     std::uint32_t offset;
 

@@ -194,10 +194,13 @@ void SessionChecker::check_connect(const Packet& packet) noexcept {
         clean_session_ = c->clean_session();
     }
     // MQTT-3.1.4-1: a CONNECT that does not conform gets no CONNACK. An empty Client Identifier
-    // with Clean Session 0 is the exception: the Server answers 0x02 (MQTT-3.1.3-8).
+    // with Clean Session 0 is the exception: the Server answers 0x02 (MQTT-3.1.3-8); so is a 3.1
+    // one outside 1 to 23 characters (3.1 §3.1: "CONNACK return code 2: Identifier Rejected").
     std::size_t excused = 0;
     for (const auto& d : packet.diagnostics)
-        if (d.severity == Severity::error && d.code == Code::client_id_empty_persistent) ++excused;
+        if (d.severity == Severity::error &&
+            (d.code == Code::client_id_empty_persistent || d.code == Code::client_id_length_v3_1))
+            ++excused;
     connect_malformed_ = packet.diagnostics.error_count() > excused;
     connect_empty_id_ = excused > 0;
 }

@@ -41,6 +41,11 @@ TEST(Diagnostic, SelectedEntries) {
     EXPECT_EQ(code_info(Code::utf8_control).severity, Severity::warning);
     EXPECT_EQ(code_info(Code::remaining_length_non_minimal).severity, Severity::warning);
     EXPECT_EQ(code_info(Code::ack_packet_id_zero).severity, Severity::warning);
+    // §2.3.1: an acknowledgement repeats its request's identifier (MQTT-2.3.1-6, -7); MQTT-2.3.1-1
+    // is about the requests only
+    EXPECT_EQ(code_info(Code::ack_packet_id_zero).rule, "MQTT-§2.3.1");
+    EXPECT_EQ(code_info(Code::client_id_length_v3_1).rule, "MQTT-v3.1-§3.1");  // 3.1 numbers nothing
+    EXPECT_EQ(code_info(Code::client_id_length_v3_1).severity, Severity::error);
     EXPECT_EQ(code_info(Code::utf8_malformed).severity, Severity::error);
     EXPECT_EQ(code_info(Code::keep_alive_exceeded).name, "keep_alive_exceeded");
 }

@@ -274,7 +274,8 @@ private:
             c.protocol_level = 3;
         }
         bool clean = coin();
-        c.client_id = !clean || coin() ? client_id() : std::string_view{};
+        const bool v3_1 = c.protocol_level == 3;  // 3.1 has no empty Client Identifier
+        c.client_id = v3_1 || !clean || coin() ? client_id() : std::string_view{};
         bool will = coin();
         std::uint8_t will_qos = will ? static_cast<std::uint8_t>(below(3)) : 0;
         bool will_retain = will && coin();

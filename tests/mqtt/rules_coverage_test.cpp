@@ -165,8 +165,9 @@ TEST(RulesFile, EveryDecoderCodeHasAVector) {
     std::set<Code> seen;
     for (const auto& v : vectors())
         for (const auto& e : v.expected) seen.insert(e.code);
-    for (std::size_t i = 0; i < static_cast<std::size_t>(Code::first_packet_not_connect); ++i) {
+    for (std::size_t i = 0; i < code_count; ++i) {
         auto code = static_cast<Code>(i);
+        if (code >= Code::first_packet_not_connect && code <= Code::stream_unsynchronised) continue;
         if (code == Code::packet_too_large) continue;  // a framer limit: DecodeOptions has none
         EXPECT_TRUE(seen.count(code)) << code_info(code).name << " has no vector";
     }

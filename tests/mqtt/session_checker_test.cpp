@@ -350,6 +350,22 @@ TEST(SessionChecker, ConnackRejectingAnEmptyPersistentClientIdIsRight) {
     EXPECT_EQ(accepted.send(s2c, connack), Codes{Code::connack_after_bad_connect});
 }
 
+TEST(SessionChecker, ConnackRejectingA31ClientIdOutside1To23IsRight) {
+    // CONNECT "MQIsdp" level 3, Client Identifier of 24 characters: 3.1 answers CONNACK 2
+    const std::string long_id = "10 26 00 06 4D 51 49 73 64 70 03 02 00 3C 00 18"
+                                " 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61";
+    Session rejected;
+    rejected.send(c2s, long_id);
+    EXPECT_EQ(rejected.send(s2c, "20 02 00 02"), none);
+    Session accepted;
+    accepted.send(c2s, long_id);
+    EXPECT_EQ(accepted.send(s2c, connack), Codes{Code::connack_after_bad_connect});
+    // 3.1 states no rule for Connect Flags bit 0: a warning, and the CONNECT may be accepted
+    Session reserved;
+    reserved.send(c2s, "10 10 00 06 4D 51 49 73 64 70 03 03 00 3C 00 02 63 31");
+    EXPECT_EQ(reserved.send(s2c, connack), none);
+}
+
 TEST(SessionChecker, SessionPresentAfterCleanSession) {
     EXPECT_EQ(rule(Code::session_present_clean), "MQTT-3.2.2-1");
     Session s;
