@@ -28,8 +28,9 @@ enum class CloseReason : std::uint8_t {
     rst,          ///< a RST
     capture_end,  ///< the capture ended with the connection open
     reused,       ///< a new SYN on the same addresses and ports started a new connection
+    evicted,      ///< closed to make room for a new one (ReassemblyOptions::max_connections)
 };
-/// "FIN", "RST", "capture end" or "reused".
+/// "FIN", "RST", "capture end", "reused" or "evicted".
 std::string_view close_reason_name(CloseReason r) noexcept;
 
 /// One TCP connection the capture layer treats as MQTT (or as MQTT over TLS). The same object is
@@ -120,7 +121,9 @@ struct StreamEvent {
 };
 
 /// Receives everything. Calls arrive in capture order; for one connection: open, then packets and
-/// events, then close. Non-MQTT connections are never reported (they still take a stream number).
+/// events, then close. Open comes with the connection's first packet, event or close, not with its
+/// SYN, so that an idle connection costs nothing here. Non-MQTT connections are never reported
+/// (they still take a stream number).
 class Consumer {
 public:
     virtual ~Consumer() = default;

@@ -39,7 +39,22 @@ struct MqttStreams::Half {
     explicit Half(const mqtt::FramerOptions& options) : framer(options) {}
 };
 
-struct MqttStreams::State final : TcpUserData {
+/// What a connection's `user` holds: an Early until there is something to report, then a State.
+struct MqttStreams::Held : TcpUserData {
+    bool early = false;
+};
+
+/// The first bytes of each direction of a connection on an MQTT port, after its SYN, while they
+/// are only the start of a first packet: nothing is reported yet, so nothing more is kept (a
+/// client that never finishes its CONNECT costs this, not a State).
+struct MqttStreams::Early final : Held {
+    static constexpr std::size_t capacity = 6;  // a fixed header and more, in a 32-byte block
+    std::array<std::array<std::uint8_t, capacity>, 2> bytes{};
+    std::array<std::uint8_t, 2> size{};
+    Early() { early = true; }
+};
+
+struct MqttStreams::State final : Held {
     enum class Kind : std::uint8_t { undecided, mqtt, tls } kind = Kind::undecided;
     TcpConnection& tcp;
     ConnectionInfo info;
@@ -57,14 +72,6 @@ struct MqttStreams::State final : TcpUserData {
     }
 };
 
-namespace {
-
-MqttStreams::State& state_of(TcpConnection& c) {
-    return static_cast<MqttStreams::State&>(*c.user);
-}
-
-}  // namespace
-
 std::string_view direction_name(Direction d) noexcept {
     switch (d) {
         case Direction::c2s: return "c2s";
@@ -79,6 +86,7 @@ std::string_view close_reason_name(CloseReason r) noexcept {
         case CloseReason::fin: return "FIN";
         case CloseReason::rst: return "RST";
         case CloseReason::capture_end: return "capture end";
+        case CloseReason::evicted: return "evicted";
         case CloseReason::reused: break;
     }
     return "reused";
@@ -116,27 +124,78 @@ void MqttStreams::set_client(State& st, int d) {
     st.info.server_text = st.text[1 - d];
 }
 
-void MqttStreams::on_open(TcpConnection& c, std::uint64_t frame, Timestamp ts) {
+void MqttStreams::on_open(TcpConnection& c, std::uint64_t, Timestamp) {
+    // A TLS connection is reported at once; the others get their State when they have something
+    // to report, which an idle connection never has.
+    const std::uint16_t port[2] = {c.endpoint[0].port, c.endpoint[1].port};
+    if (is_tls_port(port[0]) || is_tls_port(port[1])) {
+        make_state(c);
+    } else if (!is_mqtt_port(port[0]) && !is_mqtt_port(port[1]) && !options_.auto_detect) {
+        c.wants_data = false;  // no state: nothing will be reported
+    }
+}
+
+MqttStreams::State& MqttStreams::state(TcpConnection& c) {
+    if (c.user && !static_cast<Held&>(*c.user).early) return static_cast<State&>(*c.user);
+    const std::unique_ptr<TcpUserData> held = std::move(c.user);
+    State& st = make_state(c);
+    if (held) {  // bytes that completed nothing: fed now, they report nothing either
+        const auto& early = static_cast<const Early&>(*held);
+        for (int d = 0; d < 2; ++d) {
+            if (early.size[d] > 0) {
+                feed(st, d, Bytes(early.bytes[d].data(), early.size[d]), 0, c.last_frame, c.last_ts);
+            }
+        }
+    }
+    return st;
+}
+
+bool MqttStreams::hold_early(TcpConnection& c, int d, Bytes bytes, std::uint64_t offset) {
+    auto* early = static_cast<Early*>(c.user.get());  // no State yet: an Early or nothing
+    const std::size_t held = early ? early->size[d] : 0;
+    const std::size_t size = held + bytes.size();
+    if (!c.half[d].syn || offset != held || size > Early::capacity ||
+        (!is_mqtt_port(c.endpoint[0].port) && !is_mqtt_port(c.endpoint[1].port))) {
+        return false;
+    }
+    std::array<std::uint8_t, Early::capacity> start{};
+    if (early) std::copy_n(early->bytes[d].begin(), held, start.begin());
+    std::copy(bytes.begin(), bytes.end(), start.begin() + static_cast<std::ptrdiff_t>(held));
+    const FixedHeaderScan scan = scan_fixed_header(Bytes(start.data(), size));
+    const bool partial = scan.status == FixedHeaderScan::Status::need_more ||
+                         (scan.status == FixedHeaderScan::Status::ok && scan.total() > size &&
+                          scan.remaining_length <= options_.framer.max_remaining_length);
+    if (!partial) return false;
+    if (!early) {
+        c.user = std::make_unique<Early>();
+        early = static_cast<Early*>(c.user.get());
+    }
+    early->bytes[d] = start;
+    early->size[d] = static_cast<std::uint8_t>(size);
+    return true;
+}
+
+MqttStreams::State& MqttStreams::make_state(TcpConnection& c) {
     const std::uint16_t port[2] = {c.endpoint[0].port, c.endpoint[1].port};
     const bool tls[2] = {is_tls_port(port[0]), is_tls_port(port[1])};
     const bool mqtt[2] = {is_mqtt_port(port[0]), is_mqtt_port(port[1])};
-    if (!tls[0] && !tls[1] && !mqtt[0] && !mqtt[1] && !options_.auto_detect) {
-        c.wants_data = false;  // no state: nothing will be reported
-        return;
-    }
+    const std::uint64_t frame = c.first_frame;
+    const Timestamp ts = c.first_ts;
     auto owned = std::make_unique<State>(c, options_.framer);
     State& st = *owned;
     c.user = std::move(owned);
     st.text[0] = to_string(c.endpoint[0]);
     st.text[1] = to_string(c.endpoint[1]);
     st.info.stream = c.stream;
-    st.info.syn_seen = c.client_half >= 0;
+    // Roles as the first segment showed them: a SYN seen later changes nothing here.
+    const bool syn = c.first_flags & tcp_flag::syn;
+    st.info.syn_seen = syn;
     st.info.first_frame = frame;
     st.info.first_ts = ts;
 
     // Roles: the SYN; else the side on the server port; else, tentatively, the lower port.
     const bool* server_port = tls[0] || tls[1] ? tls : mqtt;
-    int client = c.client_half;
+    int client = syn ? (c.first_flags & tcp_flag::ack ? 1 : 0) : -1;
     if (client < 0 && server_port[0] != server_port[1]) client = server_port[0] ? 1 : 0;
     if (client >= 0) {
         set_client(st, client);
@@ -163,6 +222,7 @@ void MqttStreams::on_open(TcpConnection& c, std::uint64_t frame, Timestamp ts) {
     } else {
         st.half[0].mode = st.half[1].mode = Half::Mode::detect;
     }
+    return st;
 }
 
 void MqttStreams::open_as_mqtt(State& st, std::uint64_t, Timestamp) {
@@ -174,8 +234,9 @@ void MqttStreams::open_as_mqtt(State& st, std::uint64_t, Timestamp) {
 
 void MqttStreams::on_data(TcpConnection& c, int d, Bytes bytes, std::uint64_t offset,
                           std::uint64_t frame, Timestamp ts) {
-    if (!c.user) return;
-    State& st = state_of(c);
+    if (!c.wants_data && !c.user) return;  // not followed, or found not to be MQTT
+    if ((!c.user || static_cast<Held&>(*c.user).early) && hold_early(c, d, bytes, offset)) return;
+    State& st = state(c);
     switch (st.kind) {
         case State::Kind::mqtt: feed(st, d, bytes, offset, frame, ts); break;
         case State::Kind::undecided: detect(st, d, bytes, offset, frame, ts); break;
@@ -385,8 +446,8 @@ bool MqttStreams::try_resync(State& st, int d, std::uint64_t frame, Timestamp ts
 
 void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uint64_t size,
                          std::uint64_t frame, Timestamp ts) {
-    if (!c.user) return;
-    State& st = state_of(c);
+    if (!c.wants_data && !c.user) return;
+    State& st = state(c);
     Half& h = st.half[d];
     if (st.kind == State::Kind::undecided) {
         if (h.verdict == Verdict::need_more) h.verdict = Verdict::no;
@@ -416,8 +477,8 @@ void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uin
 }
 
 void MqttStreams::on_close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
-    if (!c.user) return;
-    State& st = state_of(c);
+    if (!c.wants_data && !c.user) return;
+    State& st = state(c);
     if (st.kind == State::Kind::mqtt) {
         for (int d = 0; d < 2; ++d) {
             Half& h = st.half[d];

@@ -47,7 +47,14 @@ public:
     struct State;  // per connection
 
 private:
+    struct Held;
+    struct Early;
     struct Half;
+    /// The connection's State, made (and fed what its Early held) on first use.
+    State& state(TcpConnection& c);
+    State& make_state(TcpConnection& c);
+    /// Keeps `bytes` in the connection's Early when they leave nothing to report.
+    bool hold_early(TcpConnection& c, int d, Bytes bytes, std::uint64_t offset);
     void open_as_mqtt(State& st, std::uint64_t frame, Timestamp ts);
     void detect(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
     void feed(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);

@@ -1,47 +1,41 @@
 #include "capture/tcp_reassembler.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace mqttlens::capture {
 
 namespace {
 
-inline void mix(std::size_t& h, std::uint64_t v) noexcept {
-    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+/// Out-of-order bytes are held.
+bool holds(const TcpHalf& h) noexcept {
+    return h.ahead && !h.ahead->out_of_order.empty();
 }
 
-void hash_endpoint(std::size_t& h, const Endpoint& e) noexcept {
-    std::uint64_t lo = 0, hi = 0;
-    std::memcpy(&lo, e.ip.bytes.data(), 8);
-    std::memcpy(&hi, e.ip.bytes.data() + 8, 8);
-    mix(h, lo);
-    mix(h, hi);
-    mix(h, std::uint64_t(e.port) << 8 | e.ip.version);
+TcpHalf::Ahead& ahead(TcpHalf& h) {
+    if (!h.ahead) h.ahead = std::make_unique<TcpHalf::Ahead>();
+    return *h.ahead;
 }
 
 /// Where the bytes `h`'s peer acknowledged end: a FIN's sequence number is not a byte.
 std::uint64_t acked_end(const TcpHalf& h) noexcept {
-    return h.fin ? std::min(h.acked, h.fin_offset) : h.acked;
+    const std::uint64_t acked = h.ahead ? h.ahead->acked : 0;
+    return h.fin ? std::min(acked, h.fin_offset) : acked;
 }
 
 /// Acknowledged bytes with nothing after them can be declared lost: one byte past the last one
 /// seen may be a FIN that was not captured, not data.
 bool tail_is_data(const TcpHalf& h) noexcept {
-    return h.fin || h.acked > h.offset + 1;
+    return h.fin || (h.ahead && h.ahead->acked > h.offset + 1);
 }
 
 void settle(TcpHalf& h) noexcept {
-    if (h.fin && !h.done && h.offset >= h.fin_offset && h.out_of_order.empty()) h.done = true;
+    if (h.fin && !h.done && h.offset >= h.fin_offset && !holds(h)) h.done = true;
 }
 
 }  // namespace
 
 std::size_t TcpReassembler::KeyHash::operator()(const Key& k) const noexcept {
-    std::size_t h = 0;
-    hash_endpoint(h, k.a);
-    hash_endpoint(h, k.b);
-    return h;
+    return ConnectionTable::hash(k.a, k.b);
 }
 
 TcpReassembler::TcpReassembler(TcpSink& sink, ReassemblyOptions options)
@@ -49,19 +43,19 @@ TcpReassembler::TcpReassembler(TcpSink& sink, ReassemblyOptions options)
 
 TcpReassembler::~TcpReassembler() = default;
 
-TcpConnection& TcpReassembler::open(const Key& key, const TcpSegment& s, std::uint64_t frame,
-                                    Timestamp ts) {
-    auto c = std::make_unique<TcpConnection>();
-    c->stream = next_stream_++;
-    c->endpoint[0] = s.src;
-    c->endpoint[1] = s.dst;
-    c->first_frame = frame;
-    c->first_ts = ts;
-    c->last_ts = ts;
+TcpConnection& TcpReassembler::open(const TcpSegment& s, std::uint64_t frame, Timestamp ts) {
+    if (open_.size() >= options_.max_connections && open_.size() > 0) {
+        ++stats_.evicted;
+        close(*open_.oldest(), CloseReason::evicted, frame, ts);
+    }
+    TcpConnection& c = open_.add(s.src, s.dst);
+    c.stream = next_stream_++;
+    c.first_flags = s.flags;
+    c.first_frame = frame;
+    c.first_ts = ts;
+    c.last_ts = ts;
     ++stats_.connections;
-    auto& slot = table_[key];
-    slot = std::move(c);
-    return *slot;
+    return c;
 }
 
 void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp ts) {
@@ -73,8 +67,7 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
 
     TcpConnection* c = nullptr;
     bool fresh = false;
-    if (auto it = table_.find(key); it != table_.end()) {
-        c = it->second.get();
+    if ((c = open_.find(s.src, s.dst))) {
         if (syn && !ack) {
             // A new SYN starts a new connection when the old one ended or had another ISN.
             const int d = s.src == c->endpoint[0] ? 0 : 1;
@@ -91,12 +84,13 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
         closed_.erase(gone);
     }
     if (!c) {
-        c = &open(key, s, frame, ts);
+        c = &open(s, frame, ts);
         fresh = true;
     }
 
     const int d = s.src == c->endpoint[0] ? 0 : 1;
     TcpHalf& h = c->half[d];
+    open_.touch(*c);
     c->last_ts = ts;
     c->last_frame = frame;
 
@@ -114,7 +108,7 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
             other.syn = true;
             other.base = s.ack;
         }
-        if (c->client_half < 0) c->client_half = ack ? 1 - d : d;
+        if (c->client_half < 0) c->client_half = static_cast<std::int8_t>(ack ? 1 - d : d);
     }
     if (fresh) sink_.on_open(*c, frame, ts);
 
@@ -128,7 +122,7 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
         return;
     }
     for (int x = 0; x < 2; ++x) {
-        if (c->half[x].acked > c->half[x].offset || !c->half[x].out_of_order.empty()) expire(*c, x, frame, ts);
+        if (c->half[x].ahead) expire(*c, x, frame, ts);
     }
     if (ack) {
         // What the peer acknowledges of the other half, before this segment's own bytes, so that
@@ -138,13 +132,19 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
             const auto rel = static_cast<std::int32_t>(s.ack - static_cast<std::uint32_t>(other.base + other.offset));
             if (rel > 0) {
                 acknowledged(*c, 1 - d, s.ack, frame, ts);
-            } else if (rel == 0 && !other.out_of_order.empty()) {
-                other.hole_since = ts;  // the receiver misses the hole too: a retransmission will come
+            } else if (rel == 0 && holds(other)) {
+                other.ahead->hole_since = ts;  // the receiver misses the hole too: a retransmission will come
             }
         }
     }
     if (!s.payload.empty() || (s.flags & tcp_flag::fin)) deliver(*c, d, s, frame, ts);
+    trim(c->half[0]);
+    trim(c->half[1]);
     if (c->half[0].done && c->half[1].done) close(*c, CloseReason::fin, frame, ts);
+}
+
+void TcpReassembler::trim(TcpHalf& h) noexcept {
+    if (h.ahead && h.ahead->out_of_order.empty() && h.ahead->acked <= h.offset) h.ahead.reset();
 }
 
 void TcpReassembler::acknowledged(TcpConnection& c, int d, std::uint32_t ack, std::uint64_t frame,
@@ -153,38 +153,43 @@ void TcpReassembler::acknowledged(TcpConnection& c, int d, std::uint32_t ack, st
     const auto rel = static_cast<std::uint32_t>(ack - static_cast<std::uint32_t>(h.base + h.offset));
     const std::uint64_t upto = h.offset + rel;
     std::uint64_t seen = h.offset;
-    if (!h.out_of_order.empty()) seen = h.out_of_order.rbegin()->first + h.out_of_order.rbegin()->second.bytes.size();
+    if (holds(h)) {
+        const auto& last = *h.ahead->out_of_order.rbegin();
+        seen = last.first + last.second.bytes.size();
+    }
     if (upto > seen + options_.max_out_of_order) return;  // implausibly far ahead: not trusted
     const bool fin_acked = h.fin && upto > h.fin_offset;  // nothing more will come
-    if (h.acked <= h.offset) {
-        h.acked_frame = frame;
-        h.acked_ts = ts;
+    TcpHalf::Ahead& a = ahead(h);
+    if (a.acked <= h.offset) {
+        a.acked_frame = frame;
+        a.acked_ts = ts;
     }
-    h.acked = std::max(h.acked, upto);
+    a.acked = std::max(a.acked, upto);
     if (acked_end(h) <= h.offset) return;
-    if (fin_acked || !h.out_of_order.empty()) lose_acked(c, d, fin_acked, frame, ts);
+    if (fin_acked || holds(h)) lose_acked(c, d, fin_acked, frame, ts);
 }
 
 void TcpReassembler::lose_acked(TcpConnection& c, int d, bool tail, std::uint64_t frame, Timestamp ts) {
     TcpHalf& h = c.half[d];
     // Held bytes after an acknowledged hole come out at the records that carried them.
-    while (acked_end(h) > h.offset && !h.out_of_order.empty()) {
-        lose(c, d, std::min(acked_end(h), h.out_of_order.begin()->first), true, frame, ts);
+    while (acked_end(h) > h.offset && holds(h)) {
+        lose(c, d, std::min(acked_end(h), h.ahead->out_of_order.begin()->first), true, frame, ts);
     }
     if (tail && acked_end(h) > h.offset && tail_is_data(h)) lose(c, d, acked_end(h), false, frame, ts);
 }
 
 void TcpReassembler::expire(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts) {
     TcpHalf& h = c.half[d];
-    if (acked_end(h) > h.offset && h.out_of_order.empty() &&
-        frame >= h.acked_frame + options_.ack_grace_records &&
-        micros_between(h.acked_ts, ts) >= options_.ack_grace_us) {
+    if (acked_end(h) > h.offset && !holds(h) &&
+        frame >= h.ahead->acked_frame + options_.ack_grace_records &&
+        micros_between(h.ahead->acked_ts, ts) >= options_.ack_grace_us) {
         lose_acked(c, d, true, frame, ts);
     }
-    if (!h.out_of_order.empty()) {
-        const Timestamp since = std::max(h.hole_since, h.out_of_order.begin()->second.ts);
+    if (holds(h)) {
+        const TcpHalf::Ahead& a = *h.ahead;
+        const Timestamp since = std::max(a.hole_since, a.out_of_order.begin()->second.ts);
         if (micros_between(since, ts) > options_.max_out_of_order_wait_ms * 1000) {
-            lose(c, d, h.out_of_order.begin()->first, true, frame, ts);
+            lose(c, d, a.out_of_order.begin()->first, true, frame, ts);
         }
     }
 }
@@ -229,24 +234,26 @@ void TcpReassembler::deliver(TcpConnection& c, int d, const TcpSegment& s, std::
                 h.offset += s.uncaptured;
                 sink_.on_gap(c, d, seg_end, s.uncaptured, frame, ts);
             }
-            if (!h.out_of_order.empty()) drain(c, d, false, frame, ts);
+            if (holds(h)) drain(c, d, false, frame, ts);
         } else {
             ++stats_.out_of_order_segments;
-            if (h.out_of_order.empty()) h.hole_since = ts;
-            auto& slot = h.out_of_order[seg_begin];
+            TcpHalf::Ahead& a = ahead(h);
+            if (a.out_of_order.empty()) a.hole_since = ts;
+            auto& slot = a.out_of_order[seg_begin];
             if (slot.bytes.size() < payload.size()) {
-                h.out_of_order_bytes += payload.size() - slot.bytes.size();
+                a.out_of_order_bytes += payload.size() - slot.bytes.size();
                 out_of_order_total_ += payload.size() - slot.bytes.size();
                 slot.bytes.assign(payload.begin(), payload.end());
                 slot.frame = frame;
                 slot.ts = ts;
             }
-            while (!h.out_of_order.empty() && (h.out_of_order_bytes > options_.max_out_of_order ||
-                                              out_of_order_total_ > options_.max_out_of_order_total)) {
+            // `a` outlives the gaps below: only process() drops an Ahead, when it is empty.
+            while (holds(h) && (a.out_of_order_bytes > options_.max_out_of_order ||
+                                out_of_order_total_ > options_.max_out_of_order_total)) {
                 declare_gap(c, d, frame, ts);
             }
             // Data past a hole the peer already acknowledged: the hole was lost.
-            if (acked_end(h) > h.offset && !h.out_of_order.empty()) lose_acked(c, d, false, frame, ts);
+            if (acked_end(h) > h.offset && holds(h)) lose_acked(c, d, false, frame, ts);
         }
     }
     settle(h);
@@ -254,8 +261,9 @@ void TcpReassembler::deliver(TcpConnection& c, int d, const TcpSegment& s, std::
 
 void TcpReassembler::drain(TcpConnection& c, int d, bool own_frames, std::uint64_t frame, Timestamp ts) {
     TcpHalf& h = c.half[d];
-    while (!h.out_of_order.empty()) {
-        auto it = h.out_of_order.begin();
+    while (holds(h)) {
+        auto& out_of_order = h.ahead->out_of_order;
+        auto it = out_of_order.begin();
         if (it->first > h.offset) break;
         const std::uint64_t end = it->first + it->second.bytes.size();
         if (end > h.offset) {
@@ -268,23 +276,23 @@ void TcpReassembler::drain(TcpConnection& c, int d, bool own_frames, std::uint64
             sink_.on_data(c, d, fresh, at, own_frames ? it->second.frame : frame,
                           own_frames ? it->second.ts : ts);
         }
-        h.out_of_order_bytes -= it->second.bytes.size();
+        h.ahead->out_of_order_bytes -= it->second.bytes.size();
         out_of_order_total_ -= it->second.bytes.size();
-        h.out_of_order.erase(it);
+        out_of_order.erase(it);
     }
 }
 
 void TcpReassembler::declare_gap(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts) {
     // At capture end (frame 0), noticed where the data after the hole arrived.
-    lose(c, d, c.half[d].out_of_order.begin()->first, frame == 0, frame, ts);
+    lose(c, d, c.half[d].ahead->out_of_order.begin()->first, frame == 0, frame, ts);
 }
 
 void TcpReassembler::lose(TcpConnection& c, int d, std::uint64_t upto, bool own_frames,
                           std::uint64_t frame, Timestamp ts) {
     TcpHalf& h = c.half[d];
-    if (own_frames && !h.out_of_order.empty() && h.out_of_order.begin()->first <= upto) {
-        frame = h.out_of_order.begin()->second.frame;
-        ts = h.out_of_order.begin()->second.ts;
+    if (own_frames && holds(h) && h.ahead->out_of_order.begin()->first <= upto) {
+        frame = h.ahead->out_of_order.begin()->second.frame;
+        ts = h.ahead->out_of_order.begin()->second.ts;
     }
     if (upto > h.offset) {
         ++stats_.gaps;
@@ -300,9 +308,9 @@ void TcpReassembler::lose(TcpConnection& c, int d, std::uint64_t upto, bool own_
 void TcpReassembler::close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
     for (int d = 0; d < 2; ++d) {
         TcpHalf& h = c.half[d];
-        while (!h.out_of_order.empty()) declare_gap(c, d, frame, ts);
+        while (holds(h)) declare_gap(c, d, frame, ts);
         if (acked_end(h) > h.offset && tail_is_data(h)) {
-            lose(c, d, acked_end(h), false, frame ? frame : h.acked_frame, frame ? ts : h.acked_ts);
+            lose(c, d, acked_end(h), false, frame ? frame : h.ahead->acked_frame, frame ? ts : h.ahead->acked_ts);
         }
         if (h.fin && h.offset < h.fin_offset) {
             ++stats_.gaps;
@@ -315,8 +323,9 @@ void TcpReassembler::close(TcpConnection& c, CloseReason reason, std::uint64_t f
     sink_.on_close(c, reason, frame, ts);
     const Key key = c.endpoint[0] < c.endpoint[1] ? Key{c.endpoint[0], c.endpoint[1]}
                                                   : Key{c.endpoint[1], c.endpoint[0]};
-    closed_[key] = Closed{c.stream, ts.sec};
-    table_.erase(key);  // `c` is gone
+    // An evicted connection is not remembered: its next segment starts a new one.
+    if (reason != CloseReason::evicted) closed_[key] = Closed{c.stream, ts.sec};
+    open_.remove(c);  // `c` is gone
     if (closed_.size() >= sweep_at_) sweep(ts);
 }
 
@@ -338,15 +347,14 @@ void TcpReassembler::sweep(Timestamp now) {
 }
 
 void TcpReassembler::finish() {
-    std::vector<TcpConnection*> open;
-    for (auto& [key, c] : table_) open.push_back(c.get());
+    std::vector<TcpConnection*> open = open_.all();
     std::sort(open.begin(), open.end(),
               [](const TcpConnection* a, const TcpConnection* b) { return a->stream < b->stream; });
     for (TcpConnection* c : open) {
         const bool both_fin = c->half[0].fin && c->half[1].fin;
         close(*c, both_fin ? CloseReason::fin : CloseReason::capture_end, 0, c->last_ts);
     }
-    table_.clear();
+    open_.clear();
     closed_.clear();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "capture/capture_source.hpp"
+#include "capture/connection_table.hpp"
 #include "capture/consumer.hpp"
 #include "capture/tcp_segment.hpp"
 
@@ -23,6 +24,13 @@ struct ReassemblyOptions {
     std::int64_t closed_linger_seconds = 120;
     /// At most this many closed connections are remembered (the most recently closed).
     std::size_t max_closed = 65536;
+    /// At most this many connections are open at once: a new one beyond it first closes the
+    /// least recently active (CloseReason::evicted), whose later segments then start a new
+    /// connection. Measured through mqtt-dissect, an MQTT connection in use costs about 1.4 KiB
+    /// (its session state included) and an idle one (a SYN and a few bytes) about 250 bytes, on
+    /// top of about 10 MiB: 150,000 connections in use take about 215 MiB, within 256 MiB
+    /// with room for longer addresses and Client Identifiers.
+    std::size_t max_connections = 150'000;
     /// Bytes the peer acknowledged but the capture lacks were on the wire, not captured: a hole
     /// before held data is a gap as soon as an ACK covers it (up to what the ACK covers); so are
     /// missing bytes before an acknowledged FIN. Acknowledged bytes with nothing held after them
@@ -47,18 +55,25 @@ struct TcpHalf {
     std::uint32_t base = 0;  ///< sequence number of offset 0
     std::uint64_t offset = 0;      ///< next offset to deliver
     std::uint64_t fin_offset = 0;  ///< offset of the FIN (valid when fin)
-    struct Pending {
-        std::vector<std::uint8_t> bytes;
-        std::uint64_t frame = 0;  ///< record that carried them
-        Timestamp ts;
+    /// What is known past `offset`: bytes that came out of order, acknowledgements of bytes
+    /// not delivered yet.
+    struct Ahead {
+        struct Pending {
+            std::vector<std::uint8_t> bytes;
+            std::uint64_t frame = 0;  ///< record that carried them
+            Timestamp ts;
+        };
+        std::map<std::uint64_t, Pending> out_of_order;  ///< by offset
+        std::size_t out_of_order_bytes = 0;
+        Timestamp hole_since;          ///< when the data held in out_of_order started waiting
+        /// The peer acknowledged bytes up to here that were not delivered yet (<= offset: none).
+        std::uint64_t acked = 0;
+        std::uint64_t acked_frame = 0; ///< record of the first such ACK
+        Timestamp acked_ts;
     };
-    std::map<std::uint64_t, Pending> out_of_order;  ///< by offset
-    std::size_t out_of_order_bytes = 0;
-    Timestamp hole_since;          ///< when the data held in out_of_order started waiting
-    /// The peer acknowledged bytes up to here that were not delivered yet (<= offset: none).
-    std::uint64_t acked = 0;
-    std::uint64_t acked_frame = 0; ///< record of the first such ACK
-    Timestamp acked_ts;
+    /// Made when something lies ahead, dropped when nothing does: most connections never
+    /// need one, and an idle connection stays small.
+    std::unique_ptr<Ahead> ahead;
 };
 
 /// Per-connection state of the layer above, owned by the connection.
@@ -68,12 +83,13 @@ struct TcpUserData {
 
 struct TcpConnection {
     std::uint32_t stream = 0;
-    Endpoint endpoint[2];   ///< endpoint[d] sends half d; half 0 sent the first segment seen
-    TcpHalf half[2];
-    int client_half = -1;   ///< from the SYN: 0 or 1; -1 unknown
+    std::int8_t client_half = -1;  ///< from the SYN: 0 or 1; -1 unknown
+    std::uint8_t first_flags = 0;  ///< TCP flags of the first segment seen
     /// Cleared by the sink for connections it does not follow (not MQTT, TLS): payload is then
     /// neither buffered nor delivered; FIN, RST and numbering still apply.
     bool wants_data = true;
+    Endpoint endpoint[2];   ///< endpoint[d] sends half d; half 0 sent the first segment seen
+    TcpHalf half[2];
     std::uint64_t first_frame = 0;
     Timestamp first_ts;
     std::uint64_t last_frame = 0;
@@ -104,6 +120,7 @@ struct ReassemblyStats {
     std::uint64_t out_of_order_segments = 0;
     std::uint64_t gaps = 0;
     std::uint64_t gap_bytes = 0;
+    std::uint64_t evicted = 0;  ///< connections closed to stay within max_connections
 };
 
 class TcpReassembler {
@@ -118,7 +135,7 @@ public:
 
     const ReassemblyStats& stats() const noexcept { return stats_; }
     /// Open connections held.
-    std::size_t open_connections() const noexcept { return table_.size(); }
+    std::size_t open_connections() const noexcept { return open_.size(); }
     /// Closed connections whose number is remembered.
     std::size_t closed_connections() const noexcept { return closed_.size(); }
 
@@ -131,7 +148,7 @@ private:
         std::size_t operator()(const Key& k) const noexcept;
     };
 
-    TcpConnection& open(const Key& key, const TcpSegment& s, std::uint64_t frame, Timestamp ts);
+    TcpConnection& open(const TcpSegment& s, std::uint64_t frame, Timestamp ts);
     void deliver(TcpConnection& c, int d, const TcpSegment& s, std::uint64_t frame, Timestamp ts);
     void drain(TcpConnection& c, int d, bool own_frames, std::uint64_t frame, Timestamp ts);
     void declare_gap(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
@@ -142,10 +159,11 @@ private:
     void expire(TcpConnection& c, int d, std::uint64_t frame, Timestamp ts);
     void close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts);
     void sweep(Timestamp now);
+    void trim(TcpHalf& h) noexcept;
 
     TcpSink& sink_;
     ReassemblyOptions options_;
-    std::unordered_map<Key, std::unique_ptr<TcpConnection>, KeyHash> table_;  // open
+    ConnectionTable open_;
     struct Closed {
         std::uint32_t stream;
         std::int64_t when;  // capture time of the close, seconds

@@ -3,6 +3,8 @@
 
 #include "counting_new.hpp"
 
+#include <malloc.h>
+
 namespace mqttlens::capture::test {
 
 using mqttlens::test::allocation_count;
@@ -75,6 +77,30 @@ TEST(Allocation, PacketsStraddlingSegmentsReuseTheFramerBuffer) {
     EXPECT_EQ(allocation_count() - before, 0u);
     dissector.finish();
     EXPECT_EQ(quiet.packets, 501u);
+}
+
+// Bounded memory: a connection that is idle (a SYN and the first 3 bytes of a CONNECT) costs at
+// most 512 bytes of heap, everything included: the TCP connection, its place in the table, the
+// bytes held for MQTT. It has nothing to report yet, so the consumer has not heard of it.
+TEST(Allocation, AnIdleConnectionCostsAtMost512Bytes) {
+    constexpr int n = 4000;
+    PcapWriter w;
+    for (int i = 0; i < n; ++i) {
+        TcpConversation c(ep("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) + ":40000"),
+                          ep("10.0.0.2:1883"));
+        w.write(c.handshake()[0]);
+        w.write(c.data(Side::client, Buffer{0x10, 0x0c, 0x00}));
+    }
+    const auto records = records_of(w.bytes());
+    Quiet quiet;
+    Dissector dissector(quiet);
+    const std::size_t before = mallinfo2().uordblks;
+    for (const Held& h : records) dissector.process(h.record);
+    const std::size_t per_connection = (mallinfo2().uordblks - before) / n;
+    EXPECT_EQ(dissector.stats().tcp.connections, std::uint64_t(n));
+    EXPECT_LE(per_connection, 512u);
+    RecordProperty("bytes_per_idle_connection", static_cast<int>(per_connection));
+    dissector.finish();
 }
 
 }  // namespace

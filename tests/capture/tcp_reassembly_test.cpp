@@ -269,9 +269,9 @@ TEST(TcpReassembly, ConnectionsAreNumberedInOrderOfAppearanceAndReuseGetsANewNum
     w.write(again.data(Side::client, connect("a2")));
     const auto out = dissect(w);
     EXPECT_EQ(out.log(), (Log{
-        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
-        "open 1 10.0.0.3:40001 -> 10.0.0.2:1883",
+        "open 1 10.0.0.3:40001 -> 10.0.0.2:1883",  // reported with its first packet
         "pkt 1 c2s #7 CONNECT size=15 off=0 v4",
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
         "pkt 0 c2s #8 CONNECT size=15 off=0 v4",
         "close 0 FIN",
         "open 2 10.0.0.1:40000 -> 10.0.0.2:1883",
@@ -279,6 +279,36 @@ TEST(TcpReassembly, ConnectionsAreNumberedInOrderOfAppearanceAndReuseGetsANewNum
         "close 1 capture end",
         "close 2 capture end",
     }));
+}
+
+// Bounded memory: at most max_connections are open; a new one first closes the least recently
+// active, through the usual path (its end events, then close), with reason "evicted".
+TEST(TcpReassembly, BeyondMaxConnectionsTheLeastRecentlyActiveIsEvicted) {
+    DissectorOptions options;
+    options.reassembly.max_connections = 2;
+    PcapWriter w;
+    TcpConversation a(client, server), b(ep("10.0.0.3:40001"), server), c(ep("10.0.0.4:40002"), server);
+    for (const auto& s : a.handshake()) w.write(s);     // #1-#3: stream 0
+    for (const auto& s : b.handshake()) w.write(s);     // #4-#6: stream 1
+    w.write(a.data(Side::client, connect("a")));        // #7: 0 is now the more recent
+    for (const auto& s : c.handshake()) w.write(s);     // #8-#10: stream 2; evicts 1 at #8
+    w.write(b.data(Side::client, publish("a/b", "hi"))); // #11: 1 is gone: stream 3; evicts 0
+    const auto out = dissect(w, options);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
+        "pkt 0 c2s #7 CONNECT size=15 off=0 v4",
+        "open 1 10.0.0.3:40001 -> 10.0.0.2:1883",
+        "close 1 evicted",
+        "close 0 evicted",
+        "open 3 10.0.0.3:40001 -> 10.0.0.2:1883 nosyn",  // a new number, never 1 again
+        "midstream_sync 3 c2s #11 off=0 size=0",
+        "pkt 3 c2s #11 PUBLISH size=9 off=0",
+        "open 2 10.0.0.4:40002 -> 10.0.0.2:1883",
+        "close 2 capture end",
+        "close 3 capture end",
+    }));
+    EXPECT_EQ(out.stats.tcp.connections, 4u);
+    EXPECT_EQ(out.stats.tcp.evicted, 2u);
 }
 
 TEST(TcpReassembly, SequenceNumbersWrapAround) {
@@ -355,6 +385,30 @@ Endpoint open_and_close(TcpReassembler& r, int i, std::int64_t sec) {
     r.process(segment(c, server, 2, tcp_flag::fin | tcp_flag::ack), 1, ts);
     r.process(segment(server, c, 2, tcp_flag::fin | tcp_flag::ack), 1, ts);
     return c;
+}
+
+TEST(TcpReassembly, EveryNewSegmentMakesItsConnectionTheMostRecentlyActive) {
+    CountingSink sink;
+    ReassemblyOptions options;
+    options.max_connections = 3;
+    TcpReassembler r(sink, options);
+    const Endpoint c0 = ep("10.0.0.10:40000"), c1 = ep("10.0.0.11:40000"), c2 = ep("10.0.0.12:40000");
+    r.process(segment(c0, server, 1, tcp_flag::syn), 1, {});
+    r.process(segment(c1, server, 1, tcp_flag::syn), 2, {});
+    r.process(segment(c2, server, 1, tcp_flag::syn), 3, {});
+    r.process(segment(server, c0, 1, tcp_flag::ack), 4, {});  // either direction counts: c1 is oldest
+    r.process(segment(ep("10.0.0.13:40000"), server, 1, tcp_flag::syn), 5, {});  // evicts c1
+    EXPECT_EQ(sink.closed, 1);
+    EXPECT_EQ(r.open_connections(), 3u);
+    r.process(segment(c0, server, 2, tcp_flag::ack), 6, {});  // still open: no new connection
+    EXPECT_EQ(sink.opened, 4);
+    r.process(segment(c1, server, 2, tcp_flag::ack), 7, {});  // a new connection; evicts c2
+    EXPECT_EQ(sink.opened, 5);
+    r.process(segment(c2, server, 2, tcp_flag::ack), 8, {});  // a new one too; evicts the SYN of #5
+    EXPECT_EQ(sink.opened, 6);
+    EXPECT_EQ(sink.closed, 3);
+    EXPECT_EQ(r.stats().evicted, 3u);
+    EXPECT_EQ(r.stats().connections, 6u);
 }
 
 TEST(TcpReassembly, ClosedConnectionsAreRememberedBoundedInTimeAndCount) {
