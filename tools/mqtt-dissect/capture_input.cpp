@@ -274,6 +274,7 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     capture::DissectorOptions dissector_options;
     if (!args.ports.empty()) dissector_options.streams.mqtt_ports = args.ports;
     if (!args.tls_ports.empty()) dissector_options.streams.tls_ports = args.tls_ports;
+    dissector_options.reassembly.max_connections = args.max_connections;
 
     output::Writer writer(stdout);
     std::optional<stats::Accumulator> accumulator;

@@ -215,6 +215,19 @@ int main(int argc, char** argv) {
                         ->check(CLI::IsMember({1, 2}))
                         ->type_name("N")
                         ->capture_default_str();
+    auto* max_connections =
+        app.add_option("--max-connections", args.max_connections,
+                       "Capture input: at most N connections open at once; a new one beyond them closes the least "
+                       "recently active, whose end says \"evicted\"")
+            ->type_name("N")
+            ->check([](const std::string& value) -> std::string {
+                if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+                    value.find_first_not_of('0') == std::string::npos)
+                    return "must be a positive number of connections, not " + value;
+                if (value.size() > 15) return "too large: " + value;
+                return {};
+            })
+            ->capture_default_str();
 
     auto* verbose = app.add_flag("-V,--verbose", args.verbose,
                                  "Detailed tree: every field, its offset and bytes, flags bit by bit");
@@ -245,7 +258,8 @@ int main(int argc, char** argv) {
     }
     // One input; capture options only with a capture, byte options only with bytes.
     const std::vector<CLI::Option*> inputs{file, read, iface, hex, hex_file, raw};
-    const std::vector<CLI::Option*> capture_only{bpf, port, tls_port, type, topic, client, errors_only, stats, quiet, strict, threads};
+    const std::vector<CLI::Option*> capture_only{bpf,         port,  tls_port, type,   topic,   client,
+                                                 errors_only, stats, quiet,    strict, threads, max_connections};
     CLI::Option* input = nullptr;
     for (CLI::Option* o : inputs) {
         if (o->count() == 0) continue;

@@ -1,6 +1,9 @@
 // Everything the command line sets.
 #pragma once
 
+#include "capture/tcp_reassembler.hpp"
+
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +23,7 @@ struct Args {
     std::string bpf;                    ///< -f FILTER (live, or applied to a file's records)
     std::vector<std::uint16_t> ports;   ///< --port (default 1883)
     std::vector<std::uint16_t> tls_ports;  ///< --tls-port (default 8883)
+    std::size_t max_connections = capture::ReassemblyOptions{}.max_connections;
     // Filters (capture input).
     std::vector<std::string> types;
     std::string topic;

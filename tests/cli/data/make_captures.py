@@ -14,6 +14,9 @@ Made from corpus/captures/demo.pcap (records dropped, cut or damaged) or built f
   tls-8883.pcap        one TCP connection to port 8883 carrying TLS records (not MQTT)
   unanswered.pcap      CONNECT, CONNACK, SUBSCRIBE (id 7) and PINGREQ, then both sides close:
                        the SUBSCRIBE and the PINGREQ are never answered
+  interleaved.pcap     four MQTT connections open at once, for --max-connections: A and B
+                       connect, A pings, C and D connect (with 2 allowed: B, then A, are the
+                       least recently active), then B publishes again and D disconnects
 Run it again after changing it and review the goldens that read these files.
 """
 import os
@@ -78,6 +81,59 @@ def unanswered_capture():
                                       (True, pingreq)])
 
 
+class Connection:
+    """One client of 192.0.2.1:1883 whose segments the caller interleaves with other clients'."""
+
+    SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+
+    def __init__(self, n):
+        self.client, self.server = bytes([192, 0, 2, 20 + n]), bytes([192, 0, 2, 1])
+        self.sport, self.c, self.s = 50010 + n, 1000, 5000
+
+    def frame(self, from_client, flags, payload=b""):
+        if from_client:
+            return tcp_frame(self.client, self.server, self.sport, 1883, self.c, self.s, flags, payload)
+        return tcp_frame(self.server, self.client, 1883, self.sport, self.s, self.c, flags, payload)
+
+    def handshake(self):
+        frames = [tcp_frame(self.client, self.server, self.sport, 1883, self.c, 0, self.SYN),
+                  tcp_frame(self.server, self.client, 1883, self.sport, self.s, self.c + 1, self.SYN | self.ACK)]
+        self.c, self.s = self.c + 1, self.s + 1
+        return frames + [self.frame(True, self.ACK)]
+
+    def send(self, from_client, payload):
+        frame = self.frame(from_client, self.PSH | self.ACK, payload)
+        if from_client:
+            self.c += len(payload)
+        else:
+            self.s += len(payload)
+        return [frame]
+
+    def close(self):
+        frames = [self.frame(True, self.FIN | self.ACK)]
+        self.c += 1
+        frames.append(self.frame(False, self.FIN | self.ACK))
+        self.s += 1
+        return frames + [self.frame(True, self.ACK)]
+
+
+def interleaved_capture():
+    a, b, c, d = (Connection(n) for n in range(4))
+    connect = lambda cid: bytes([0x10, 12 + len(cid)]) + bytes.fromhex("00044d5154540402003c") + \
+        struct.pack("!H", len(cid)) + cid.encode()  # noqa: E731
+    connack = bytes.fromhex("20020000")
+    frames = []
+    for conn, cid in ((a, "a"), (b, "b")):
+        frames += conn.handshake() + conn.send(True, connect(cid)) + conn.send(False, connack)
+    frames += a.send(True, bytes.fromhex("c000")) + a.send(False, bytes.fromhex("d000"))
+    for conn, cid in ((c, "c"), (d, "d")):
+        frames += conn.handshake() + conn.send(True, connect(cid)) + conn.send(False, connack)
+    frames += b.send(True, bytes.fromhex("3006000162686921"))  # PUBLISH "b" "hi!"
+    frames += d.send(True, bytes.fromhex("e000")) + d.close()
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    return header + b"".join(record_bytes(1700000000, 1000 * i, f) for i, f in enumerate(frames))
+
+
 def tls_capture():
     client, server = bytes([192, 0, 2, 10]), bytes([192, 0, 2, 1])
     cport, sport = 50000, 8883
@@ -117,6 +173,7 @@ def main():
     write("ieee802_11.pcap", dot11 + record_bytes(1700000000, 0, bytes(24)))
     write("tls-8883.pcap", tls_capture())
     write("unanswered.pcap", unanswered_capture())
+    write("interleaved.pcap", interleaved_capture())
 
 
 if __name__ == "__main__":
