@@ -2,8 +2,9 @@
 //
 // Input: capture file bytes. libpcap reads them from memory (CaptureSource::open_memory:
 // fmemopen + pcap_fopen_offline); the Dissector takes link, IP and TCP, reassembles, frames and
-// hands over MQTT packets; each is decoded, checked by a per-connection SessionChecker, and printed
-// as summary, tree (with hex dump) and JSON into a buffer that is thrown away. Stream events go
+// hands over MQTT packets to the conversation engine as mqtt-dissect runs it (clean QoS 0 PUBLISHes
+// built or not, by the input), which decodes and checks each; what it hands over is printed as
+// summary, tree (with hex dump) and JSON into a buffer that is thrown away. Stream events go
 // through the framing-error printer.
 //
 // Also, for one input in four (by a hash of the input): the bytes written to a file and read by
@@ -12,8 +13,11 @@
 // alone, with a block size of 1 to 2048 bytes taken from the hash, gives a prefix of them.
 //
 // Properties (abort on violation): every decoded packet satisfies the decoder's invariants and
-// is whole (no framing diagnostic: the capture layer frames); events come in connection order
-// (open before packets, nothing after close); the frame numbers never exceed the records read.
+// is whole (no framing diagnostic: the capture layer frames); a packet handed over unbuilt is a
+// PUBLISH the decoder and the session rules find nothing wrong with; `error` says whether a
+// finding is an error; events come in connection order (open before packets, nothing after
+// close); the engine counts each connection's packets as they were handed over; end findings
+// come in packet order; the frame numbers never exceed the records read.
 #include "fuzz_common.hpp"
 
 #include "capture/capture_source.hpp"
@@ -21,7 +25,7 @@
 #include "capture/dissector.hpp"
 #include "capture/pcap_blocks.hpp"
 #include "mqtt/decoder.hpp"
-#include "mqtt/session_checker.hpp"
+#include "engine/engine.hpp"
 #include "output/printer.hpp"
 
 #include <pcap/pcap.h>
@@ -40,12 +44,6 @@ using namespace mqttlens;
 
 namespace {
 
-/// Microseconds since the epoch, clamped: a pcapng timestamp can be anything up to 2^64 units.
-std::int64_t micros(capture::Timestamp t) noexcept {
-    constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000 - 1;
-    return std::clamp(t.sec, -limit, limit) * 1'000'000 + t.nsec / 1000;
-}
-
 output::Direction to_output(capture::Direction d) noexcept {
     switch (d) {
         case capture::Direction::c2s: return output::Direction::c2s;
@@ -54,52 +52,52 @@ output::Direction to_output(capture::Direction d) noexcept {
     }
 }
 
-mqtt::Direction to_session(capture::Direction d) noexcept {
-    switch (d) {
-        case capture::Direction::c2s: return mqtt::Direction::client_to_server;
-        case capture::Direction::s2c: return mqtt::Direction::server_to_client;
-        default: return mqtt::Direction::unknown;
-    }
-}
-
-class NullSink : public capture::Consumer {
+/// Checks what the engine hands over and prints it in every format into a buffer thrown away.
+class NullSink : public engine::Listener {
 public:
-    void on_connection_open(const capture::ConnectionInfo& c) override {
+    void on_open(const capture::ConnectionInfo& c) override {
         MQTTLENS_FUZZ_CHECK(!open_.contains(c.stream));
-        open_.emplace(c.stream, mqtt::SessionChecker(!c.syn_seen));
-        if (!first_ts_) first_ts_ = c.first_ts;
+        open_.emplace(c.stream, 0);
     }
 
-    void on_packet(const capture::PacketEvent& e) override {
-        const auto it = open_.find(e.connection.stream);
-        MQTTLENS_FUZZ_CHECK(it != open_.end(), e.bytes);
-        const mqtt::Version version = e.version.value_or(mqtt::Version::v3_1_1);
-        const mqtt::Packet p = mqtt::decode(e.bytes, version);
-        volatile unsigned sink = fuzz::check_decoded(p, e.bytes, version);
+    void on_packet(const engine::Delivery& d, const engine::PacketSeen& e) override {
+        const auto open = open_.find(d.connection.stream);
+        MQTTLENS_FUZZ_CHECK(open != open_.end(), e.bytes);
+        ++open->second;
+        // A packet handed over unbuilt is one the decoder finds nothing wrong with.
+        const mqtt::Packet unbuilt = e.packet ? mqtt::Packet{} : mqtt::decode_clean(e.bytes, e.version);
+        if (!e.packet) {
+            const mqtt::Packet full = mqtt::decode(e.bytes, e.version);
+            MQTTLENS_FUZZ_CHECK(full.diagnostics.empty() && full.type() == mqtt::PacketType::publish, e.bytes);
+            MQTTLENS_FUZZ_CHECK(unbuilt.type() == mqtt::PacketType::publish && e.stream.empty(), e.bytes);
+        }
+        const mqtt::Packet& p = e.packet ? *e.packet : unbuilt;
+        volatile unsigned sink = fuzz::check_decoded(p, e.bytes, e.version);
         (void)sink;
         MQTTLENS_FUZZ_CHECK(p.header.size() + p.header.remaining_length == e.bytes.size(), e.bytes);
         MQTTLENS_FUZZ_CHECK(!p.diagnostics.has(mqtt::Code::packet_truncated), e.bytes);
         MQTTLENS_FUZZ_CHECK(!p.diagnostics.has(mqtt::Code::packet_length_mismatch), e.bytes);
+        const bool stream_error = std::any_of(e.stream.begin(), e.stream.end(), [](const mqtt::Diagnostic& x) {
+            return x.severity == mqtt::Severity::error;
+        });
+        MQTTLENS_FUZZ_CHECK(e.error == (!p.valid() || stream_error), e.bytes);
 
-        const mqtt::Diagnostics session =
-            it->second.observe(to_session(e.direction), p, micros(e.ts), e.frame);
         output::Context context;
-        context.frame = e.frame;
-        context.ts = output::Timestamp{e.ts.sec, e.ts.nsec};
-        context.stream = e.connection.stream;
-        context.src = e.src;
-        context.dst = e.dst;
-        context.direction = to_output(e.direction);
+        context.frame = d.frame;
+        context.ts = output::Timestamp{d.ts.sec, d.ts.nsec};
+        context.stream = d.connection.stream;
+        context.src = d.src;
+        context.dst = d.dst;
+        context.direction = to_output(d.direction);
         context.offset = e.stream_offset;
-        context.extra = std::span<const mqtt::Diagnostic>(session.begin(), session.end());
-        if (e.version == mqtt::Version::v5_0) context.note = "MQTT 5.0: not decoded yet";
+        context.extra = e.stream;
+        context.note = e.note;
         print_all(p, context);
-        last_frame_ = e.frame;
+        last_frame_ = d.frame;
     }
 
-    void on_stream_event(const capture::ConnectionInfo& c, const capture::StreamEvent& e) override {
+    void on_event(const capture::ConnectionInfo& c, const engine::Conversation&, const capture::StreamEvent& e) override {
         MQTTLENS_FUZZ_CHECK(open_.contains(c.stream));
-        if (e.kind == capture::StreamEventKind::gap) open_.at(c.stream).lost_data();
         output::Context context;
         context.stream = c.stream;
         context.src = e.src;
@@ -114,16 +112,18 @@ public:
         drop();
     }
 
-    void on_connection_close(const capture::ConnectionInfo& c, capture::CloseReason reason,
-                             std::uint64_t, capture::Timestamp ts) override {
-        const auto it = open_.find(c.stream);
-        MQTTLENS_FUZZ_CHECK(it != open_.end());
-        const auto how = reason == capture::CloseReason::capture_end ? mqtt::ConnectionEnd::capture_ended
-                                                                     : mqtt::ConnectionEnd::closed;
-        for (const mqtt::EndFinding& f : it->second.finish(micros(ts), how))
+    void on_close(const capture::ConnectionInfo& c, const engine::Conversation& conversation,
+                  const engine::Closing& end) override {
+        const auto open = open_.find(c.stream);
+        MQTTLENS_FUZZ_CHECK(open != open_.end());
+        MQTTLENS_FUZZ_CHECK(conversation.packets() == open->second);
+        open_.erase(open);
+        std::uint64_t previous = 0;
+        for (const mqtt::EndFinding& f : end.findings) {
             MQTTLENS_FUZZ_CHECK(static_cast<std::size_t>(f.diagnostic.code) < mqtt::code_count);
-        open_.erase(it);
-        closed_.push_back(c.stream);
+            MQTTLENS_FUZZ_CHECK(f.ref >= previous);  // ordered by the packet they are about
+            previous = f.ref;
+        }
     }
 
     std::uint64_t last_frame() const noexcept { return last_frame_; }
@@ -143,9 +143,7 @@ private:
         if (buffer_.size() > 64 * 1024) buffer_.clear();
     }
 
-    std::map<std::uint32_t, mqtt::SessionChecker> open_;
-    std::vector<std::uint32_t> closed_;
-    std::optional<capture::Timestamp> first_ts_;
+    std::map<std::uint32_t, std::uint64_t> open_;  // stream: packets handed over
     std::uint64_t last_frame_ = 0;
     output::Buffer buffer_;
 };
@@ -227,8 +225,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if ((hash ^ static_cast<std::uint32_t>(size)) % 4 == 0) same_records_from_a_file(mqtt::Bytes(data, size), hash);
     auto opened = capture::CaptureSource::open_memory(mqtt::Bytes(data, size));
     if (!opened) return 0;
+    // mqtt-dissect's engine as it ships: with every packet built (statistics, filters) or with
+    // the clean QoS 0 PUBLISHes handed over unbuilt (printing only), chosen by the input.
     NullSink sink;
-    capture::Dissector dissector(sink);
+    engine::Engine engine(sink, {.build_clean_publish = ((hash >> 3) & 1) != 0});
+    capture::Dissector dissector(engine);
     dissector.run(*opened.source);
     MQTTLENS_FUZZ_CHECK(sink.last_frame() <= dissector.stats().records);
     return 0;

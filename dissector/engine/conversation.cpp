@@ -2,15 +2,16 @@
 
 namespace mqttlens::engine {
 
-Conversation::Conversation(bool midstream, std::optional<mqtt::Version> version) noexcept
-    : checker_(midstream), version_(version) {}
+Conversation::Conversation(const mqtt::SessionOptions& session, std::optional<mqtt::Version> version) noexcept
+    : checker_(session), version_(version) {}
 
 Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std::int64_t time_us,
                                std::uint64_t ref) noexcept {
     Observed seen{mqtt::decode(bytes, decoding_version()), {}, decoding_version(), {}};
     if (const auto* connect = seen.packet.get<mqtt::Connect>()) {
-        // The client's CONNECT names the version of everything after it.
-        if (direction == mqtt::Direction::client_to_server && !version_)
+        // The client's CONNECT names the version of everything after it (a CONNECT whose sender
+        // is not known can only be the client's).
+        if (direction != mqtt::Direction::server_to_client && !version_)
             version_ = mqtt::version_of_level(connect->protocol_level);
         if (connect->protocol_level == 5) seen.note = mqtt5_note;
         if (!client_id_) client_id_.emplace(connect->client_id);

@@ -34,10 +34,12 @@ struct Observed {
 /// Allocates only for the Client Identifier and for a busy connection's in-flight tables.
 class Conversation {
 public:
-    /// `midstream`: the connection began before what is observed (its CONNECT may not be seen).
-    /// `version`: the version the connection is known to speak (byte input); otherwise it is
-    /// learned from the client's CONNECT, and packets before it are decoded as 3.1.1.
-    explicit Conversation(bool midstream = false, std::optional<mqtt::Version> version = std::nullopt) noexcept;
+    /// `session`: how the session rules see what is observed (SessionOptions::midstream: the
+    /// connection began before it; one_direction: only one side is observed). `version`: the
+    /// version the connection is known to speak (byte input); otherwise it is learned from the
+    /// client's CONNECT, and packets before it are decoded as 3.1.1.
+    explicit Conversation(const mqtt::SessionOptions& session = {},
+                          std::optional<mqtt::Version> version = std::nullopt) noexcept;
 
     /// Decodes one whole packet sent in `direction` at `time_us` (microseconds, any origin, the
     /// same for the whole connection), learns the version from the client's CONNECT, and checks

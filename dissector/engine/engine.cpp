@@ -22,7 +22,7 @@ mqtt::Direction session_direction(capture::Direction d) noexcept {
 
 Conversation& Engine::conversation(const capture::ConnectionInfo& info) {
     if (last_ != nullptr && last_stream_ == info.stream) return *last_;
-    last_ = &conversations_.try_emplace(info.stream, !info.syn_seen).first->second;
+    last_ = &conversations_.try_emplace(info.stream, mqtt::SessionOptions{.midstream = !info.syn_seen}).first->second;
     last_stream_ = info.stream;
     return *last_;
 }
@@ -77,8 +77,10 @@ void Engine::on_connection_close(const capture::ConnectionInfo& info, capture::C
     if (found == conversations_.end()) return;
     const Conversation& c = found->second;
     const std::int64_t end_us = micros(ts);
-    const auto how = reason == capture::CloseReason::capture_end ? mqtt::ConnectionEnd::capture_ended
-                                                                  : mqtt::ConnectionEnd::closed;
+    // An evicted connection, like one open at the capture's end, may still get its answers.
+    const auto how = reason == capture::CloseReason::capture_end || reason == capture::CloseReason::evicted
+                         ? mqtt::ConnectionEnd::capture_ended
+                         : mqtt::ConnectionEnd::closed;
     const std::vector<mqtt::EndFinding> findings = c.finish(end_us, how);
     listener_.on_close(info, c, Closing{reason, frame, ts, end_us, findings});
     if (last_ == &found->second) last_ = nullptr;

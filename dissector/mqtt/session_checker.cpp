@@ -160,7 +160,9 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
         case PacketType::publish:
             if (packet.header.qos() == 0) break;  // no identifier to follow (the usual case)
             [[fallthrough]];
-        default: check_ids(from_client, packet, time_us, ref, out); break;
+        default:
+            if (!options_.one_direction) check_ids(from_client, packet, time_us, ref, out);
+            break;
     }
     return out;
 }

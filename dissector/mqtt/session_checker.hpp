@@ -39,6 +39,9 @@ struct SessionOptions {
     /// taken as in time when it comes no later than this (microseconds) after 1.5 x Keep Alive,
     /// since server timers and capture timestamps are not exact.
     std::int64_t keep_alive_close_slack_us = 1'000'000;
+    /// Only one direction of the connection is observed (byte input): the Packet Identifiers in
+    /// flight are not followed, since the answers that free them cannot be seen.
+    bool one_direction = false;
 };
 
 /// A finding made at the end of the connection, about an earlier packet.

@@ -35,7 +35,7 @@ void Accumulator::open_connection(std::uint64_t id, std::string_view client,
 }
 
 void Accumulator::count_diagnostic(ConnectionStats* c, const mqtt::Diagnostic& d) noexcept {
-    ++by_code_[static_cast<std::size_t>(d.code)];
+    ++by_code_[static_cast<std::size_t>(d.severity)][static_cast<std::size_t>(d.code)];
     if (!c) return;
     if (d.severity == mqtt::Severity::error) ++c->errors;
     else ++c->warnings;
@@ -175,14 +175,26 @@ std::string end_text(const ConnectionStats& c) {
     return s + (c.closed ? c.end : std::string("open"));
 }
 
-/// Rows of the rule table: codes seen, most frequent first.
-std::vector<Code> codes_seen(const Accumulator& stats) {
-    std::vector<Code> codes;
-    for (std::size_t i = 0; i < mqtt::code_count; ++i)
-        if (stats.count(static_cast<Code>(i)) != 0) codes.push_back(static_cast<Code>(i));
-    std::stable_sort(codes.begin(), codes.end(),
-                     [&](Code a, Code b) { return stats.count(a) > stats.count(b); });
-    return codes;
+/// A row of the rule table: a code at the severity it was found with.
+struct Finding {
+    Code code;
+    mqtt::Severity severity;
+    std::uint64_t count;
+};
+
+/// Rows of the rule table: codes seen (at each severity seen), most frequent first.
+std::vector<Finding> codes_seen(const Accumulator& stats) {
+    std::vector<Finding> rows;
+    for (std::size_t i = 0; i < mqtt::code_count; ++i) {
+        const auto code = static_cast<Code>(i);
+        // The code's own severity first: a row per version-lowered severity follows it.
+        const mqtt::Severity usual = mqtt::code_info(code).severity;
+        for (const mqtt::Severity s : {usual, usual == mqtt::Severity::error ? mqtt::Severity::warning
+                                                                            : mqtt::Severity::error})
+            if (const std::uint64_t n = stats.count(code, s); n != 0) rows.push_back({code, s, n});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Finding& a, const Finding& b) { return a.count > b.count; });
+    return rows;
 }
 
 /// Type rows in type order; types 0 and 15 share the name "RESERVED" and one row.
@@ -251,10 +263,10 @@ void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
     put(out, "\nDiagnostics by rule: {}\n", codes.size());
     if (!codes.empty())
         put(out, "  {:>9}  {:<8} {:<16} {:<30} {}\n", "count", "severity", "rule", "code", "message");
-    for (const Code code : codes) {
-        const auto& info = mqtt::code_info(code);
-        put(out, "  {:>9}  {:<8} {:<16} {:<30} {}\n", stats.count(code),
-            mqtt::severity_name(info.severity), info.rule, info.name, info.message);
+    for (const Finding& row : codes) {
+        const auto& info = mqtt::code_info(row.code);
+        put(out, "  {:>9}  {:<8} {:<16} {:<30} {}\n", row.count, mqtt::severity_name(row.severity), info.rule,
+            info.name, info.message);
     }
     if (stats.diagnostics_dropped() != 0)
         put(out, "  {:>9}  more, dropped by packets holding too many\n", stats.diagnostics_dropped());
@@ -325,17 +337,17 @@ void print_json(const Accumulator& stats, Buffer& out) {
     put(out, "],\"topics_untracked\":{{\"messages\":{},\"payload_bytes\":{}}},\"diagnostics\":[",
         tu.messages, tu.payload_bytes);
     first = true;
-    for (const Code code : codes_seen(stats)) {
+    for (const Finding& row : codes_seen(stats)) {
         if (!first) out.push_back(',');
         first = false;
-        const auto& info = mqtt::code_info(code);
+        const auto& info = mqtt::code_info(row.code);
         output::append(out, "{\"rule\":");
         string(info.rule);
         output::append(out, ",\"code\":");
         string(info.name);
         output::append(out, ",\"severity\":");
-        string(mqtt::severity_name(info.severity));
-        put(out, ",\"count\":{}}}", stats.count(code));
+        string(mqtt::severity_name(row.severity));
+        put(out, ",\"count\":{}}}", row.count);
     }
     put(out, "],\"diagnostics_dropped\":{}}}\n", stats.diagnostics_dropped());
 }

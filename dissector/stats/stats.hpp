@@ -93,7 +93,12 @@ public:
     const TopicStats& topics_untracked() const noexcept { return topics_untracked_; }
     /// How many findings had this code.
     std::uint64_t count(mqtt::Code code) const noexcept {
-        return by_code_[static_cast<std::size_t>(code)];
+        return count(code, mqtt::Severity::error) + count(code, mqtt::Severity::warning);
+    }
+    /// Findings of `code` at `severity` (a code can be an error in one version and a warning in
+    /// another: MQTT 3.1 defines fewer rules).
+    std::uint64_t count(mqtt::Code code, mqtt::Severity severity) const noexcept {
+        return by_code_[static_cast<std::size_t>(severity)][static_cast<std::size_t>(code)];
     }
     /// Findings a packet's Diagnostics dropped (beyond its capacity): their codes are unknown.
     std::uint64_t diagnostics_dropped() const noexcept { return dropped_; }
@@ -117,7 +122,7 @@ private:
     std::unordered_map<std::string, TopicStats, Hash, std::equal_to<>> topics_;
     std::size_t topic_bytes_ = 0;
     TopicStats topics_untracked_;
-    std::array<std::uint64_t, mqtt::code_count> by_code_{};
+    std::array<std::array<std::uint64_t, mqtt::code_count>, 2> by_code_{};  // [severity][code]
     std::uint64_t dropped_ = 0;
 };
 

@@ -126,6 +126,19 @@ def session_tests(port, port6):
     check(not any(r.get("direction") == "s2c" for r in json_lines(out)), f"reserved flag: {out!r}")
     check("closed the connection after packet 1 CONNECT" in err, f"reserved flag: stderr {err!r}")
 
+    # Two CONNECTs: the conversation engine judges the session as it goes and names the second
+    # one (MQTT-3.1.0-2) on its line; the first is clean, and so is mosquitto's one CONNACK.
+    code, out, err = craft("--send", target, "--json", "--delay", "200", "--wait", "2000",
+                           "connect", "--client-id", "craft-t6", "+", "connect", "--client-id", "craft-t6")
+    rows = json_lines(out)
+    sent = [r for r in rows if r.get("direction") == "c2s"]
+    check(len(sent) == 2 and sent[0]["errors"] == [] and
+          [e["code"] for e in sent[1]["errors"]] == ["second_connect"] and
+          [e["rule"] for e in sent[1]["errors"]] == ["MQTT-3.1.0-2"],
+          f"second connect: sent {sent}, stderr {err!r}")
+    check(all(r["errors"] == [] for r in rows if r.get("direction") == "s2c"),
+          f"second connect: replies {rows}")
+
     # Unsupported protocol level: CONNACK 1, then the broker closes.
     code, out, err = craft("--send", target, "--json", "--wait", "2000", "-q",
                            "connect", "--client-id", "craft-t5", "--protocol-level", "6")

@@ -70,7 +70,9 @@ TEST(Version, V5ClientIdOfEveryTruncationIsNotRead) {
     for (std::size_t n = 1; n < v5_sub.size(); ++n) {
         const std::vector<std::uint8_t> cut(v5_sub.begin(), v5_sub.begin() + static_cast<std::ptrdiff_t>(n));
         const Packet p = decode(view(cut), Version::v5_0);
-        if (const auto* c = p.get<Connect>()) EXPECT_TRUE(c->client_id.empty()) << "cut at " << n;
+        if (const auto* c = p.get<Connect>()) {
+            EXPECT_TRUE(c->client_id.empty()) << "cut at " << n;
+        }
     }
 }
 

@@ -201,6 +201,34 @@ TEST(Stats, FindingsPerRuleFromDecoderAndChecker) {
     EXPECT_EQ(g.stats.connections()[0]->errors, 1u);
 }
 
+TEST(Stats, FindingsAreCountedAtTheSeverityTheyWereFoundWith) {
+    // PUBREL with flags 0: an error on a 3.1.1 connection, a warning on a 3.1 one (3.1 defines
+    // no fixed flags): two rows of the rule table, each with its own severity.
+    Accumulator stats;
+    const auto pubrel = hex("60 02 00 07");
+    for (const mqtt::Version version : {mqtt::Version::v3_1_1, mqtt::Version::v3_1, mqtt::Version::v3_1}) {
+        const mqtt::Packet p = mqtt::decode(pubrel, version);
+        stats.add_packet(0, c2s, p, {}, 0);
+    }
+    EXPECT_EQ(stats.count(Code::pubrel_flags), 3u);
+    EXPECT_EQ(stats.count(Code::pubrel_flags, mqtt::Severity::error), 1u);
+    EXPECT_EQ(stats.count(Code::pubrel_flags, mqtt::Severity::warning), 2u);
+    fmt::memory_buffer text;
+    print_text(stats, text, 10);
+    const std::string printed(text.data(), text.size());
+    EXPECT_NE(printed.find("Diagnostics by rule: 2"), std::string::npos) << printed;
+    const auto warning_row = printed.find("2  warning  MQTT-3.6.1-1");
+    const auto error_row = printed.find("1  error    MQTT-3.6.1-1");
+    EXPECT_NE(warning_row, std::string::npos) << printed;
+    EXPECT_NE(error_row, std::string::npos) << printed;
+    EXPECT_LT(warning_row, error_row) << "most frequent first";
+    fmt::memory_buffer json;
+    print_json(stats, json);
+    const std::string j(json.data(), json.size());
+    EXPECT_NE(j.find("\"code\":\"pubrel_flags\",\"severity\":\"warning\",\"count\":2"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"code\":\"pubrel_flags\",\"severity\":\"error\",\"count\":1"), std::string::npos) << j;
+}
+
 TEST(Stats, Json) {
     Feed f;
     f.stats.open_connection(3, "127.0.0.1:40000", "127.0.0.1:1883", 1'000'000);

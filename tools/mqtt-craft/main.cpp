@@ -100,7 +100,6 @@ int main(int argc, char** argv) {
             }
         }
     }
-    plan.version = version;
 
     if (writer) {
         bool ok = writer->finish();

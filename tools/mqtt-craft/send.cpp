@@ -2,7 +2,7 @@
 // sending and receiving. Replies go through the Framer and the decoder to the shared printer.
 #include "send.hpp"
 
-#include "mqtt/decoder.hpp"
+#include "engine/conversation.hpp"
 #include "mqtt/framer.hpp"
 #include "output/printer.hpp"
 #include "output/writer.hpp"
@@ -159,6 +159,17 @@ public:
 
     std::string send_error() const { return send_error_; }
 
+    /// The rules only the connection's end shows (requests never answered, a silent client),
+    /// one stderr line each; `closed`: the server closed it, else we did.
+    void report_end(bool closed) const {
+        const auto how = closed ? mqtt::ConnectionEnd::closed : mqtt::ConnectionEnd::capture_ended;
+        for (const mqtt::EndFinding& f : conversation_.finish(elapsed_us(), how)) {
+            const auto& info = mqtt::code_info(f.diagnostic.code);
+            say(fmt::format("at the end: {} {} {} about packet {}: {}", mqtt::severity_name(f.diagnostic.severity),
+                            info.rule, info.name, f.ref, info.message));
+        }
+    }
+
 private:
     void drain() {
         if (framing_broken_) return;
@@ -190,11 +201,21 @@ private:
         return c;
     }
 
+    std::int64_t elapsed_us() const {
+        return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
+    }
+
+    /// Prints one packet each way as the conversation engine sees it: decoded by the version the
+    /// CONNECT sent named, with the session rules' findings (a CONNACK to a broken CONNECT, ...).
     void print(mqtt::Bytes bytes, output::Direction d, std::optional<std::uint64_t> offset = {}) {
-        mqtt::Packet p = mqtt::decode(bytes, plan_.version);
+        const auto sender = d == output::Direction::c2s ? mqtt::Direction::client_to_server
+                                                        : mqtt::Direction::server_to_client;
+        const engine::Observed seen = conversation_.observe(sender, bytes, elapsed_us(), ++observed_);
         output::Context c = context(d);
         if (offset) c.offset = offset;
-        output::print_packet(out_.buffer(), p, c, options_);
+        c.extra = {seen.stream.begin(), seen.stream.end()};
+        c.note = seen.note;
+        output::print_packet(out_.buffer(), seen.packet, c, options_);
         out_.flush();
     }
 
@@ -203,6 +224,8 @@ private:
     output::Writer out_;
     output::PrintOptions options_;
     mqtt::Framer framer_;
+    engine::Conversation conversation_;
+    std::uint64_t observed_ = 0;  // packets either way: the number an end finding names
     Clock::time_point start_;
     std::string local_, remote_;
     PeerState state_ = PeerState::open;
@@ -267,6 +290,7 @@ int send_plan(const GlobalOptions& g, const SendPlan& plan) {
         if (s.state() != PeerState::open) break;
     }
     ::close(fd);
+    s.report_end(s.state() != PeerState::open);
 
     if (s.state() == PeerState::open) {
         say(fmt::format("sent {} packet{}, received {}; connection still open after {} ms, closed by us",

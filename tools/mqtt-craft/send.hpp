@@ -20,7 +20,6 @@ struct SendPlan {
     };
     std::vector<std::uint8_t> bytes;
     std::vector<Entry> packets;
-    mqtt::Version version = mqtt::Version::v3_1_1;  ///< for decoding the replies
 };
 
 /// HOST:PORT or [ADDR]:PORT split into host and port; false when malformed.

@@ -1,19 +1,27 @@
 #include "byte_input.hpp"
 
-#include "mqtt/decoder.hpp"
+#include "engine/conversation.hpp"
 #include "mqtt/framer.hpp"
-#include "undecoded.hpp"
 
 #include <algorithm>
 
 namespace mqttlens::dissect {
 
-void dissect_bytes(mqtt::Bytes input, output::Direction direction, Sink& sink) {
+void dissect_bytes(mqtt::Bytes input, output::Direction direction, bool stated, std::optional<mqtt::Version> version,
+                   Sink& sink) {
     constexpr std::size_t chunk = 64 * 1024;  // the framer copies what it is fed: keep it small
+    const bool from_server = direction == output::Direction::s2c;
+    // Bytes whose direction was not stated may hold both sides (a conversation pasted whole):
+    // the session rules cannot judge them.
+    const auto sender = !stated      ? mqtt::Direction::unknown
+                        : from_server ? mqtt::Direction::server_to_client
+                                      : mqtt::Direction::client_to_server;
+    const auto first_type = from_server ? mqtt::PacketType::connack : mqtt::PacketType::connect;
+    const bool from_start = !input.empty() && static_cast<mqtt::PacketType>(input[0] >> 4) == first_type;
+    engine::Conversation conversation(mqtt::SessionOptions{.midstream = !from_start, .one_direction = true}, version);
     mqtt::Framer framer;
     std::size_t fed = 0;
-    mqtt::Version version = mqtt::Version::v3_1_1;
-    for (;;) {
+    for (std::uint64_t index = 0;;) {
         const mqtt::Frame frame = framer.next();
         output::Context context;
         context.direction = direction;
@@ -31,13 +39,11 @@ void dissect_bytes(mqtt::Bytes input, output::Direction direction, Sink& sink) {
             sink.framing_error({frame.error, frame.offset, input.subspan(at)}, context);
             return;
         }
-        const mqtt::Packet packet = mqtt::decode(frame.packet, version);
-        if (version == mqtt::Version::v5_0) context.note = mqtt5_note;
-        if (const auto* connect = packet.get<mqtt::Connect>()) {
-            if (const auto named = mqtt::version_of_level(connect->protocol_level)) version = *named;
-            if (connect->protocol_level == 5) context.note = mqtt5_note;
-        }
-        sink.packet(packet, context);
+        // No capture times: the rules about time (keep alive, unanswered requests) do not apply.
+        const engine::Observed seen = conversation.observe(sender, frame.packet, 0, index++);
+        context.extra = {seen.stream.begin(), seen.stream.end()};
+        context.note = seen.note;
+        sink.packet(seen.packet, context);
     }
 }
 

@@ -142,7 +142,11 @@ int run(const Args& args) {
     const output::PrintOptions options = print_options(args);
     output::Writer writer(stdout);
     dissect::Sink sink(writer, options);
-    dissect::dissect_bytes(input, args.from_server ? output::Direction::s2c : output::Direction::c2s, sink);
+    std::optional<mqtt::Version> version;
+    for (const mqtt::Version v : {mqtt::Version::v3_1, mqtt::Version::v3_1_1, mqtt::Version::v5_0})
+        if (args.mqtt_version == mqtt::version_name(v)) version = v;
+    dissect::dissect_bytes(input, args.from_server ? output::Direction::s2c : output::Direction::c2s,
+                           args.from_server || args.from_client, version, sink);
     if (!writer.flush()) return fail("cannot write the output");
     return sink.any_rule_broken() ? exit_rule_broken : exit_ok;
 }
@@ -186,7 +190,19 @@ int main(int argc, char** argv) {
                          ->type_name("FILE");
     auto* raw = app.add_option("--raw", args.raw, "Read raw bytes from FILE ('-' = stdin)")->type_name("FILE");
     auto* from_server =
-        app.add_flag("--from-server", args.from_server, "Byte input: the bytes go server to client (default: client to server)");
+        app.add_flag("--from-server", args.from_server,
+                     "Byte input: the bytes are what a server sent, checked as such (session rules too)");
+    auto* from_client =
+        app.add_flag("--from-client", args.from_client,
+                     "Byte input: the bytes are what a client sent, checked as such (session rules too); "
+                     "without either flag they are shown as client to server and may hold both sides")
+            ->excludes(from_server);
+    auto* mqtt_version =
+        app.add_option("--mqtt-version", args.mqtt_version,
+                       "Byte input: the connection's MQTT version, 3.1, 3.1.1 or 5.0 (default: the one its CONNECT "
+                       "names, 3.1.1 before it)")
+            ->type_name("V")
+            ->check(CLI::IsMember({"3.1", "3.1.1", "5.0"}));
 
     auto* port = app.add_option("--port", args.ports, "MQTT on TCP port N (repeatable; default 1883)")
                      ->type_name("N")
@@ -270,8 +286,11 @@ int main(int argc, char** argv) {
     for (CLI::Option* o : capture_only)
         if (bytes_input && o->count() > 0)
             return usage(fmt::format("{} needs a capture input (FILE, -r FILE or -i IFACE)", o->get_name()));
-    if (!bytes_input && input != nullptr && from_server->count() > 0)
-        return usage("--from-server is for byte input (--hex, --hex-file, --raw)");
+    for (const CLI::Option* o : {from_server, from_client})
+        if (!bytes_input && input != nullptr && o->count() > 0)
+            return usage(fmt::format("{} is for byte input (--hex, --hex-file, --raw)", o->get_name()));
+    if (!bytes_input && input != nullptr && mqtt_version->count() > 0)
+        return usage("--mqtt-version is for byte input (--hex, --hex-file, --raw)");
     if (args.hex.empty() && args.hex_file.empty() && args.raw.empty() && !args.capture_input() &&
         app.count("--hex") == 0) {
         fmt::print(stderr, "mqtt-dissect: no input: give a capture FILE, -i IFACE, --hex HEX, --hex-file FILE or --raw FILE\n"

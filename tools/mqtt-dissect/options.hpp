@@ -16,6 +16,8 @@ struct Args {
     std::string hex_file;
     std::string raw;
     bool from_server = false;
+    bool from_client = false;
+    std::string mqtt_version;           ///< --mqtt-version: "3.1", "3.1.1" or "5.0"; empty: from a CONNECT
     // Capture input.
     std::vector<std::string> captures;  ///< positional FILE (at most one)
     std::string read_file;              ///< -r FILE
