@@ -21,6 +21,7 @@ struct Ctx {
     std::size_t start;
     std::size_t end;
     Diagnostics& diags;
+    FieldTable& fields;
     const DecodeOptions& options;
     Version version;
 
@@ -37,6 +38,8 @@ struct Ctx {
         if (version == Version::v3_1) add_warning(code, field, offset);
         else add(code, field, offset);
     }
+    /// Records where `field` was: [pos, pos + n).
+    void at(Field field, std::size_t pos, std::size_t n) noexcept { fields.set(field, pos, n); }
     std::size_t left(std::size_t pos) const noexcept { return pos < end ? end - pos : 0; }
     std::uint16_t u16(std::size_t pos) const noexcept {
         return static_cast<std::uint16_t>((base[pos] << 8) | base[pos + 1]);
@@ -179,15 +182,18 @@ std::size_t characters(std::string_view s, std::size_t limit) noexcept {
 // (two bytes), Properties (a Variable Byte Integer length, then that many bytes), then the
 // payload opens with the Client Identifier (string). `pos` is the Connect Flags byte. Sets
 // client_id when all of that is inside the packet; reports nothing.
-void read_v5_client_id(const Ctx& c, Connect& con, std::size_t pos) noexcept {
+void read_v5_client_id(Ctx& c, Connect& con, std::size_t pos) noexcept {
     pos += 3;
     if (c.left(pos) == 0) return;
     const LengthResult properties = read_remaining_length(Bytes(c.base + pos, c.left(pos)));
     if (properties.status != LengthResult::Status::ok) return;
     pos += properties.size;
     if (properties.value > c.left(pos)) return;
-    const Field16 id = read_field16(c, pos + properties.value);
-    if (id.status == Field16::Status::ok) con.client_id = id.value;
+    pos += properties.value;
+    const Field16 id = read_field16(c, pos);
+    if (id.status != Field16::Status::ok) return;
+    con.client_id = id.value;
+    c.at(Field::client_id, pos, 2 + id.value.size());
 }
 
 void decode_connect(Ctx& c, Packet& p) noexcept {
@@ -210,6 +216,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
     auto name = read_field16(c, pos);
     if (name.status != Field16::Status::ok) return malformed(name.status, Field::protocol_name, true);
     con.protocol_name = name.value;
+    c.at(Field::protocol_name, pos, 2 + name.value.size());
     bool v31 = name.value == "MQIsdp";
     if (name.value != "MQTT" && !v31) {
         check_string(c, name.value, pos + 2, Field::protocol_name);
@@ -219,6 +226,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
 
     if (c.left(pos) < 1) return c.add(Code::connect_malformed, Field::protocol_level, pos);
     con.protocol_level = c.base[pos];
+    c.at(Field::protocol_level, pos, 1);
     if (con.protocol_level != (v31 ? 3 : 4))
         c.add(Code::protocol_level_unsupported, Field::protocol_level, pos);
     // Only levels 3 and 4 share this layout; unknown levels stop here, and of a 5.0 CONNECT only
@@ -229,6 +237,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
 
     if (c.left(pos) < 1) return c.add(Code::connect_malformed, Field::connect_flags, pos);
     con.flags = c.base[pos];
+    c.at(Field::connect_flags, pos, 1);
     // 3.1 §3.1 Connect flags: bit 0 is only marked "Reserved", with no rule for its value.
     if (con.reserved_flag()) c.add_unless_v3_1(Code::connect_reserved_flag, Field::connect_flags, pos);
     if (!con.will_flag()) {
@@ -243,6 +252,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
 
     if (c.left(pos) < 2) return c.add(Code::connect_malformed, Field::keep_alive, pos);
     con.keep_alive = c.u16(pos);
+    c.at(Field::keep_alive, pos, 2);
     pos += 2;
 
     auto id = read_field16(c, pos);
@@ -250,6 +260,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
         return c.add(Code::client_id_missing, Field::client_id, pos);
     if (id.status == Field16::Status::truncated) return malformed(id.status, Field::client_id, true);
     con.client_id = id.value;
+    c.at(Field::client_id, pos, 2 + id.value.size());
     if (check_string(c, id.value, pos + 2, Field::client_id))
         c.add(Code::client_id_not_utf8, Field::client_id, pos);
     // 3.1 §3.1 Payload: the Client Identifier "is between 1 and 23 characters long"; more are
@@ -281,6 +292,8 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
         if (message.status == Field16::Status::truncated)
             return malformed(message.status, Field::will_message, false);
         con.will = Will{topic.value, as_bytes(message.value)};
+        c.at(Field::will_topic, pos - 2 - topic.value.size(), 2 + topic.value.size());
+        c.at(Field::will_message, pos, 2 + message.value.size());
         pos += 2 + message.value.size();
     }
 
@@ -292,6 +305,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
             return malformed(user.status, Field::username, true);
         } else {
             con.username = user.value;
+            c.at(Field::username, pos, 2 + user.value.size());
             if (check_string(c, user.value, pos + 2, Field::username))
                 c.add(Code::username_not_utf8, Field::username, pos);
             pos += 2 + user.value.size();
@@ -306,6 +320,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
             return malformed(password.status, Field::password, false);
         } else {
             con.password = as_bytes(password.value);
+            c.at(Field::password, pos, 2 + password.value.size());
             pos += 2 + password.value.size();
         }
     }
@@ -315,6 +330,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
         auto user = read_field16(c, pos);
         if (user.status == Field16::Status::ok) {
             con.username = user.value;
+            c.at(Field::username, pos, 2 + user.value.size());
             c.add(Code::username_without_flag, Field::username, pos);
             if (check_string(c, user.value, pos + 2, Field::username))
                 c.add(Code::username_not_utf8, Field::username, pos);
@@ -325,6 +341,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
         auto password = read_field16(c, pos);
         if (password.status == Field16::Status::ok) {
             con.password = as_bytes(password.value);
+            c.at(Field::password, pos, 2 + password.value.size());
             c.add(Code::password_without_flag, Field::password, pos);
             pos += 2 + password.value.size();
         }
@@ -342,10 +359,12 @@ void decode_connack(Ctx& c, Packet& p) noexcept {
     std::size_t pos = c.start;
     if (c.left(pos) >= 1) {
         ack.ack_flags = c.base[pos];
+        c.at(Field::ack_flags, pos, 1);
         if (*ack.ack_flags & 0xFE) c.add(Code::connack_reserved_flags, Field::ack_flags, pos);
     }
     if (c.left(pos) >= 2) {
         ack.return_code = c.base[pos + 1];
+        c.at(Field::return_code, pos + 1, 1);
         if (*ack.return_code > 5)
             c.add(Code::connack_return_code_invalid, Field::return_code, pos + 1);
         if (ack.session_present() && *ack.return_code != 0)
@@ -353,31 +372,50 @@ void decode_connack(Ctx& c, Packet& p) noexcept {
     }
 }
 
+enum class PublishRead : std::uint8_t { ok, topic_missing, topic_truncated, packet_id_missing };
+
+// The one reader of a PUBLISH's fields (§3.3): Topic Name (string), Packet Identifier (two
+// bytes) only when `qos` > 0 (QoS 3 is read as if it had one), then the payload: every byte
+// left. The body is [start, end) of `base`, start <= end. Sets each field it finds in `pub` and
+// `fields`, stops at the first that does not fit, and judges nothing. Always inlined: it is most
+// of the work of decoding the usual PUBLISH.
+[[gnu::always_inline]] inline PublishRead read_publish(const std::uint8_t* base, std::size_t start, std::size_t end,
+                                                       unsigned qos, Publish& pub, FieldTable& fields) noexcept {
+    const std::size_t left = end - start;
+    if (left < 2) return left == 0 ? PublishRead::topic_missing : PublishRead::topic_truncated;
+    const std::size_t topic = (std::size_t(base[start]) << 8) | base[start + 1];
+    if (topic > left - 2) return PublishRead::topic_truncated;
+    pub.topic = std::string_view(reinterpret_cast<const char*>(base) + start + 2, topic);
+    fields.set(Field::topic, start, 2 + topic);
+    std::size_t pos = start + 2 + topic;
+    if (qos != 0) {
+        if (end - pos < 2) return PublishRead::packet_id_missing;
+        pub.packet_id = static_cast<std::uint16_t>((base[pos] << 8) | base[pos + 1]);
+        fields.set(Field::packet_id, pos, 2);
+        pos += 2;
+    }
+    pub.payload = Bytes(base + pos, end - pos);
+    fields.set(Field::payload, pos, end - pos);
+    return PublishRead::ok;
+}
+
 void decode_publish(Ctx& c, Packet& p) noexcept {
     // PUBLISH (§3.3): Topic Name (string, no wildcards), Packet Identifier (two bytes, non-zero)
     // only when QoS > 0, then the payload: every byte left, binary, possibly empty.
-    // QoS 3 (itself an error) is read as if it carried a Packet Identifier.
     auto& pub = p.body.emplace<Publish>();
-    std::size_t pos = c.start;
-    auto topic = read_field16(c, pos);
-    if (topic.status != Field16::Status::ok) {
-        if (topic.status == Field16::Status::truncated) c.add(Code::string_truncated, Field::topic, pos);
-        return c.add(Code::publish_topic_invalid, Field::topic, pos);
+    const PublishRead read = read_publish(c.base, c.start, c.end, p.header.qos(), pub, p.fields);
+    if (read == PublishRead::topic_missing || read == PublishRead::topic_truncated) {
+        if (read == PublishRead::topic_truncated) c.add(Code::string_truncated, Field::topic, c.start);
+        return c.add(Code::publish_topic_invalid, Field::topic, c.start);
     }
-    pub.topic = topic.value;
-    auto check = check_topic(c, topic.value, pos, Field::topic, false);
-    if (check.not_utf8 || check.topic.null) c.add(Code::publish_topic_invalid, Field::topic, pos);
-    if (check.topic.wildcard) c.add(Code::publish_topic_wildcard, Field::topic, pos);
-    pos += 2 + topic.value.size();
-
-    if (p.header.qos() != 0) {
-        if (c.left(pos) < 2) return c.add(Code::publish_packet_id_missing, Field::packet_id, pos);
-        pub.packet_id = c.u16(pos);
-        if (*pub.packet_id == 0 && !c.options.allow_packet_id_zero)
-            c.add(Code::packet_id_zero, Field::packet_id, pos);
-        pos += 2;
-    }
-    pub.payload = Bytes(c.base + pos, c.left(pos));
+    auto check = check_topic(c, pub.topic, c.start, Field::topic, false);
+    if (check.not_utf8 || check.topic.null) c.add(Code::publish_topic_invalid, Field::topic, c.start);
+    if (check.topic.wildcard) c.add(Code::publish_topic_wildcard, Field::topic, c.start);
+    const std::size_t id_at = c.start + 2 + pub.topic.size();
+    if (read == PublishRead::packet_id_missing)
+        return c.add(Code::publish_packet_id_missing, Field::packet_id, id_at);
+    if (pub.packet_id && *pub.packet_id == 0 && !c.options.allow_packet_id_zero)
+        c.add(Code::packet_id_zero, Field::packet_id, id_at);
 }
 
 void decode_ack(Ctx& c, Packet& p, Code length_code) noexcept {
@@ -387,6 +425,7 @@ void decode_ack(Ctx& c, Packet& p, Code length_code) noexcept {
     if (p.header.remaining_length != 2) c.add(length_code, Field::remaining_length, 1);
     if (c.left(c.start) >= 2) {
         ack.packet_id = c.u16(c.start);
+        c.at(Field::packet_id, c.start, 2);
         if (*ack.packet_id == 0) c.add(Code::ack_packet_id_zero, Field::packet_id, c.start);
     }
 }
@@ -398,6 +437,7 @@ bool read_request_id(Ctx& c, std::optional<std::uint16_t>& id, Code zero_code) n
         return false;
     }
     id = c.u16(c.start);
+    c.at(Field::packet_id, c.start, 2);
     if (*id == 0 && (zero_code == Code::ack_packet_id_zero || !c.options.allow_packet_id_zero))
         c.add(zero_code, Field::packet_id, c.start);
     return true;
@@ -432,6 +472,7 @@ void decode_subscribe(Ctx& c, Packet& p) noexcept {
         pos = whole = qos_at + 1;
     }
     sub.subscriptions = SubscriptionList(Bytes(c.base + first, whole - first));
+    c.at(Field::topic_filter, first, whole - first);
 }
 
 void decode_suback(Ctx& c, Packet& p) noexcept {
@@ -441,6 +482,7 @@ void decode_suback(Ctx& c, Packet& p) noexcept {
     if (!read_request_id(c, ack.packet_id, Code::ack_packet_id_zero)) return;
     std::size_t pos = c.start + 2;
     ack.return_codes = Bytes(c.base + pos, c.left(pos));
+    c.at(Field::return_codes, pos, ack.return_codes.size());
     if (ack.return_codes.empty()) return c.add(Code::suback_no_return_codes, Field::return_codes, pos);
     for (std::size_t i = 0; i < ack.return_codes.size(); ++i) {
         std::uint8_t rc = ack.return_codes[i];
@@ -469,6 +511,7 @@ void decode_unsubscribe(Ctx& c, Packet& p) noexcept {
         pos = whole = pos + 2 + filter.value.size();
     }
     unsub.filters = FilterList(Bytes(c.base + first, whole - first));
+    c.at(Field::topic_filter, first, whole - first);
 }
 
 void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
@@ -477,29 +520,41 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     if (p.header.remaining_length != 0) c.add(length_code, Field::remaining_length, 1);
 }
 
-/// `p`'s raw bytes and fixed header, for a whole packet whose Remaining Length is `length`,
-/// written in `length_size` bytes.
+/// `p`'s raw bytes, fixed header and their spans, for a whole packet whose Remaining Length is
+/// `length`, written in `length_size` bytes.
 [[gnu::always_inline]] inline void set_header(Packet& p, Bytes bytes, std::uint32_t length,
                                               std::uint8_t length_size) noexcept {
     p.raw = bytes;
     p.header.first_byte = bytes[0];
     p.header.remaining_length = length;
     p.header.length_size = length_size;
+    p.fields.set(Field::fixed_header, 0, 1);
+    p.fields.set(Field::remaining_length, 1, length_size);
 }
 
-/// The usual PUBLISH: detail::plain_publish_length (decoder.hpp), valid flags, a plain topic
-/// (topic.hpp: nothing to report), a non-zero identifier. Fills `p` as the general path would,
-/// without a diagnostic, and returns true; returns false for anything else (`p`'s body may then
-/// hold a partial Publish: the general path sets it again).
-bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
+/// decode()'s shortcut for the usual PUBLISH, which it finds nothing wrong with: one whole packet,
+/// a Remaining Length of one or two bytes in the shortest form, valid flags, a plain topic
+/// (topic.hpp), a non-zero identifier. Fills `p` as the general path would and returns true;
+/// false for anything else (`p` then holds part of a reading, for the general path to redo).
+[[gnu::always_inline]] inline bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
+    const std::size_t size = bytes.size();
+    if (size < 5) return false;  // fixed header, topic length, one character
     std::uint32_t length;
     std::size_t start;
-    if (!detail::plain_publish_length(bytes, length, start)) return false;
+    if (bytes[1] < 0x80) {
+        length = bytes[1];
+        start = 2;
+    } else if (bytes[2] != 0 && bytes[2] < 0x80) {
+        length = (bytes[1] & 0x7Fu) | (std::uint32_t(bytes[2]) << 7);
+        start = 3;
+    } else {
+        return false;
+    }
     const std::uint8_t first = bytes[0];
     const unsigned qos = (first >> 1) & 3;
-    if ((first >> 4) != 3 || qos == 3 || ((first & 0x08) && qos == 0)) return false;
+    if (size != start + length || (first >> 4) != 3 || qos == 3 || ((first & 0x08) && qos == 0)) return false;
     auto& pub = p.body.emplace<Publish>();
-    if (!detail::publish_fields(bytes, start, pub)) return false;
+    if (read_publish(bytes.data(), start, size, qos, pub, p.fields) != PublishRead::ok) return false;
     if (!detail::plain_topic(pub.topic) || (pub.packet_id && *pub.packet_id == 0)) return false;
     set_header(p, bytes, length, static_cast<std::uint8_t>(start - 1));
     return true;
@@ -513,15 +568,20 @@ constexpr std::uint8_t minimal_length_size(std::uint32_t value) noexcept {
 
 Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexcept {
     Packet p;
-    if (version != Version::v5_0 && options.fast_paths && decode_plain_publish(bytes, p)) return p;
+    if (version != Version::v5_0 && options.fast_paths) {
+        if (decode_plain_publish(bytes, p)) return p;
+        p.fields.clear();
+    }
     p.raw = bytes;
-    Ctx c{bytes.data(), 0, bytes.size(), p.diagnostics, options, version};
+    Ctx c{bytes.data(), 0, bytes.size(), p.diagnostics, p.fields, options, version};
     if (bytes.empty()) {
         c.add(Code::packet_truncated, Field::fixed_header, 0);
         return p;
     }
     p.header.first_byte = bytes[0];
+    c.at(Field::fixed_header, 0, 1);
     auto length = read_remaining_length(bytes.subspan(1));
+    if (length.size != 0) c.at(Field::remaining_length, 1, length.size);
     // A CONNECT is judged by the version it declares, its fixed header included.
     if (version != Version::v5_0 && p.header.type() == PacketType::connect &&
         length.status == LengthResult::Status::ok)
@@ -583,23 +643,25 @@ Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexce
 
 namespace {
 
-/// decode_clean's short way: fills `p` and returns true for a whole PUBLISH or packet of fixed
-/// size; false for anything else.
+/// decode_clean's short way: fills `p` as decode() would and returns true for a whole PUBLISH or
+/// packet of fixed size; false for anything else.
 bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
     const LengthResult length = read_remaining_length(bytes.subspan(bytes.empty() ? 0 : 1));
     const std::size_t start = 1u + length.size;
     if (length.status != LengthResult::Status::ok || bytes.size() != start + length.value) return false;
-    const auto u16 = [&](std::size_t at) { return static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]); };
     set_header(p, bytes, length.value, length.size);
     switch (p.header.type()) {
-        case PacketType::publish: return detail::publish_fields(bytes, start, p.body.emplace<Publish>());
+        case PacketType::publish:
+            return read_publish(bytes.data(), start, bytes.size(), p.header.qos(), p.body.emplace<Publish>(),
+                                p.fields) == PublishRead::ok;
         case PacketType::puback:
         case PacketType::pubrec:
         case PacketType::pubrel:
         case PacketType::pubcomp:
         case PacketType::unsuback:
             if (length.value != 2) return false;
-            p.body.emplace<Ack>().packet_id = u16(start);
+            p.body.emplace<Ack>().packet_id = static_cast<std::uint16_t>((bytes[start] << 8) | bytes[start + 1]);
+            p.fields.set(Field::packet_id, start, 2);
             return true;
         case PacketType::pingreq:
         case PacketType::pingresp:
@@ -618,6 +680,12 @@ Packet decode_clean(Bytes bytes, Version version, const DecodeOptions& options) 
     Packet p;  // one object returned on every path: no copy of the Packet
     if (version == Version::v5_0 || !decode_clean_into(bytes, p)) p = decode(bytes, version, options);
     return p;
+}
+
+bool is_plain_qos0_publish(Bytes bytes) noexcept {
+    if (bytes.empty() || (bytes[0] & 0xFE) != 0x30) return false;  // PUBLISH, QoS 0, no DUP; any RETAIN
+    Packet p;
+    return decode_plain_publish(bytes, p);
 }
 
 std::optional<Version> connect_version(Bytes connect) noexcept {

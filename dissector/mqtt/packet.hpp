@@ -8,6 +8,7 @@
 
 #include "mqtt/diagnostic.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -255,11 +256,56 @@ struct Opaque {
 
 using Body = std::variant<Opaque, Connect, Connack, Publish, Ack, Subscribe, Suback, Unsubscribe, Empty>;
 
-/// One control packet: the raw fixed header, the decoded body, and every finding.
+/// Where one field lies in a packet's bytes: offset from the first byte, and length.
+struct FieldSpan {
+    std::uint32_t offset;
+    std::uint32_t length;
+    friend bool operator==(const FieldSpan&, const FieldSpan&) = default;
+};
+
+/// Where the decoder found each field it read, keyed by Field; allocates nothing, and an empty
+/// table costs one store (spans without a presence bit stay uninitialised). A string or binary field's span covers its two-byte length prefix; a
+/// list has one span for all its whole entries (topic_filter: SUBSCRIBE's pairs or UNSUBSCRIBE's
+/// filters; return_codes: SUBACK's codes); fixed_header and remaining_length are always there.
+/// A field has a span exactly when the decoder set it in the body; a packet built by hand has none.
+class FieldTable {
+public:
+    static constexpr std::size_t size = static_cast<std::size_t>(Field::trailing) + 1;
+
+    /// Records `field` at [offset, offset + length).
+    void set(Field field, std::size_t offset, std::size_t length) noexcept {
+        const auto i = static_cast<std::size_t>(field);
+        spans_[i] = {static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(length)};
+        present_ |= 1u << i;
+    }
+    /// The span of `field`, or nullopt when the decoder did not read it.
+    std::optional<FieldSpan> find(Field field) const noexcept {
+        const auto i = static_cast<std::size_t>(field);
+        if (!(present_ & (1u << i))) return std::nullopt;
+        return spans_[i];
+    }
+    bool has(Field field) const noexcept { return present_ & (1u << static_cast<std::size_t>(field)); }
+    /// Forgets every span.
+    void clear() noexcept { present_ = 0; }
+    /// Every recorded field, in Field order, for `f(Field, FieldSpan)`.
+    template <class F> void for_each(F&& f) const {
+        for (std::size_t i = 0; i < size; ++i)
+            if (present_ & (1u << i)) f(static_cast<Field>(i), spans_[i]);
+    }
+
+private:
+    static_assert(size <= 32, "one presence bit per Field");
+    std::array<FieldSpan, size> spans_;  // left uninitialised where present_ has no bit
+    std::uint32_t present_ = 0;
+};
+
+/// One control packet: the raw fixed header, the decoded body, where its fields were, and every
+/// finding.
 struct Packet {
     FixedHeader header;
     Body body;
     Bytes raw;  ///< the whole packet, fixed header included (decode only)
+    FieldTable fields;  ///< offsets into `raw` (decode only)
     Diagnostics diagnostics;
 
     PacketType type() const noexcept { return header.type(); }

@@ -567,13 +567,17 @@ TEST(DecoderMemory, DecodingAllocatesNothing) {
 
 namespace {
 
-/// `b` is `a` read another way: the same header, body and views (pointing at the same bytes,
-/// which the tree's offsets rely on). Diagnostics are the caller's to compare.
+/// `b` is `a` read another way: the same header, body, views (pointing at the same bytes) and
+/// field table. Diagnostics are the caller's to compare.
 void expect_same_reading(const Packet& a, const Packet& b) {
     EXPECT_EQ(b.header, a.header);
     EXPECT_TRUE(b.body == a.body);
     EXPECT_EQ(b.raw.data(), a.raw.data());
     EXPECT_EQ(b.raw.size(), a.raw.size());
+    for (std::size_t i = 0; i < FieldTable::size; ++i) {
+        const auto field = static_cast<Field>(i);
+        EXPECT_EQ(b.fields.find(field), a.fields.find(field)) << field_name(field);
+    }
     if (const auto* p = a.get<Publish>()) {
         const auto* q = b.get<Publish>();
         ASSERT_NE(q, nullptr);
