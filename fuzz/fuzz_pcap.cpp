@@ -21,7 +21,7 @@
 #include "fuzz_common.hpp"
 
 #include "capture/capture_source.hpp"
-#include "capture/consumer.hpp"
+#include "engine/consumer.hpp"
 #include "capture/dissector.hpp"
 #include "capture/pcap_blocks.hpp"
 #include "mqtt/decoder.hpp"
@@ -44,10 +44,10 @@ using namespace mqttlens;
 
 namespace {
 
-output::Direction to_output(capture::Direction d) noexcept {
+output::Direction to_output(engine::Direction d) noexcept {
     switch (d) {
-        case capture::Direction::c2s: return output::Direction::c2s;
-        case capture::Direction::s2c: return output::Direction::s2c;
+        case engine::Direction::c2s: return output::Direction::c2s;
+        case engine::Direction::s2c: return output::Direction::s2c;
         default: return output::Direction::unknown;
     }
 }
@@ -55,7 +55,7 @@ output::Direction to_output(capture::Direction d) noexcept {
 /// Checks what the engine hands over and prints it in every format into a buffer thrown away.
 class NullSink : public engine::Listener {
 public:
-    void on_open(const capture::ConnectionInfo& c) override {
+    void on_open(const engine::ConnectionInfo& c) override {
         MQTTLENS_FUZZ_CHECK(!open_.contains(c.stream));
         open_.emplace(c.stream, 0);
     }
@@ -96,7 +96,7 @@ public:
         last_frame_ = d.frame;
     }
 
-    void on_event(const capture::ConnectionInfo& c, const engine::Conversation&, const capture::StreamEvent& e) override {
+    void on_event(const engine::ConnectionInfo& c, const engine::Conversation&, const engine::StreamEvent& e) override {
         MQTTLENS_FUZZ_CHECK(open_.contains(c.stream));
         output::Context context;
         context.stream = c.stream;
@@ -112,7 +112,7 @@ public:
         drop();
     }
 
-    void on_close(const capture::ConnectionInfo& c, const engine::Conversation& conversation,
+    void on_close(const engine::ConnectionInfo& c, const engine::Conversation& conversation,
                   const engine::Closing& end) override {
         const auto open = open_.find(c.stream);
         MQTTLENS_FUZZ_CHECK(open != open_.end());

@@ -6,10 +6,9 @@
 
 namespace mqttlens::capture {
 
-Dissector::Dissector(Consumer& consumer, DissectorOptions options)
-    : consumer_(consumer),
-      streams_(std::make_unique<MqttStreams>(consumer, std::move(options.streams))),
-      tcp_(std::make_unique<TcpReassembler>(*streams_, options.reassembly)),
+Dissector::Dissector(ByteStreamSink& sink, DissectorOptions options)
+    : sink_(sink),
+      tcp_(std::make_unique<TcpReassembler>(sink, options.reassembly)),
       defrag_(options.defrag) {}
 
 Dissector::~Dissector() = default;
@@ -17,7 +16,7 @@ Dissector::~Dissector() = default;
 void Dissector::process(const Record& record) {
     ++stats_.records;
     stats_.bytes += record.caplen;
-    consumer_.on_record(record);
+    sink_.on_record(record);
     const NetworkPacket packet = strip_link_layer(record.link_type, record.bytes);
     if (packet.protocol == NetworkProtocol::none) {
         ++stats_.not_ip;
@@ -83,7 +82,6 @@ RunResult Dissector::run(CaptureSource& source) {
 const DissectorStats& Dissector::stats() const noexcept {
     stats_.ip = defrag_.stats();
     stats_.tcp = tcp_->stats();
-    stats_.mqtt = streams_->stats();
     return stats_;
 }
 

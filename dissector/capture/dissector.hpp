@@ -1,25 +1,18 @@
-// The capture dissector: capture records in, MQTT connections, packets and stream events out.
+// The capture dissector: capture records in; link, IP (fragments put together) and TCP (reassembled)
+// taken off; each connection's two byte streams out, to a ByteStreamSink (the MQTT engine).
 //
-//   struct Printer : capture::Consumer {
-//       void on_packet(const capture::PacketEvent& p) override {
-//           const mqtt::Packet packet = mqtt::decode(p.bytes);   // p.bytes: one whole packet
-//           print(p.frame, p.ts, p.src, p.dst, p.direction, p.connection.stream, packet);
-//       }
-//       void on_stream_event(const capture::ConnectionInfo& c, const capture::StreamEvent& e) override;
-//   };
 //   auto opened = capture::CaptureSource::open_file(path);  // "-" = stdin; or open_live(iface, bpf)
 //   if (!opened) return fail(opened.error);                  // libpcap's message, exit 2
-//   Printer printer;
-//   capture::Dissector dissector(printer, options);          // ports, auto-detection, bounds
+//   engine::Engine engine(listener, engine_options);         // ports, auto-detection, framing
+//   capture::Dissector dissector(engine, options);           // reassembly and fragment bounds
 //   const capture::RunResult r = dissector.run(*opened.source);
 //   if (r.status == capture::RunResult::Status::error) warn(r.message);  // after every packet
 //   if (r.status == capture::RunResult::Status::unsupported_link_type) return fail(r.message);
 #pragma once
 
+#include "capture/byte_stream.hpp"
 #include "capture/capture_source.hpp"
-#include "capture/consumer.hpp"
 #include "capture/ip_defrag.hpp"
-#include "capture/mqtt_streams.hpp"
 #include "capture/tcp_reassembler.hpp"
 
 #include <cstdint>
@@ -29,7 +22,6 @@
 namespace mqttlens::capture {
 
 struct DissectorOptions {
-    StreamOptions streams;          ///< MQTT and TLS ports, auto-detection, resync bound, framer
     ReassemblyOptions reassembly;   ///< out-of-order bounds
     DefragOptions defrag;           ///< IP fragment reassembly bounds
 };
@@ -43,7 +35,6 @@ struct DissectorStats {
     std::uint64_t malformed = 0;       ///< IP or TCP header inconsistent with the bytes captured
     DefragStats ip;
     ReassemblyStats tcp;
-    StreamStats mqtt;
 };
 
 struct RunResult {
@@ -58,7 +49,7 @@ struct RunResult {
 
 class Dissector {
 public:
-    explicit Dissector(Consumer& consumer, DissectorOptions options = {});
+    explicit Dissector(ByteStreamSink& sink, DissectorOptions options = {});
     ~Dissector();
     Dissector(const Dissector&) = delete;
     Dissector& operator=(const Dissector&) = delete;
@@ -76,8 +67,7 @@ public:
 private:
     void process_ip(const NetworkPacket& packet, const Record& record);
 
-    Consumer& consumer_;
-    std::unique_ptr<MqttStreams> streams_;
+    ByteStreamSink& sink_;
     std::unique_ptr<TcpReassembler> tcp_;
     IpDefragmenter defrag_;
     mutable DissectorStats stats_;

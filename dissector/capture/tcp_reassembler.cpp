@@ -38,7 +38,7 @@ std::size_t TcpReassembler::KeyHash::operator()(const Key& k) const noexcept {
     return ConnectionTable::hash(k.a, k.b);
 }
 
-TcpReassembler::TcpReassembler(TcpSink& sink, ReassemblyOptions options)
+TcpReassembler::TcpReassembler(ByteStreamSink& sink, ReassemblyOptions options)
     : sink_(sink), options_(options) {}
 
 TcpReassembler::~TcpReassembler() = default;
@@ -50,7 +50,7 @@ TcpConnection& TcpReassembler::open(const TcpSegment& s, std::uint64_t frame, Ti
     }
     TcpConnection& c = open_.add(s.src, s.dst);
     c.stream = next_stream_++;
-    c.first_flags = s.flags;
+    if (s.flags & tcp_flag::syn) c.first_client_side = (s.flags & tcp_flag::ack) ? 1 : 0;
     c.first_frame = frame;
     c.first_ts = ts;
     c.last_ts = ts;
@@ -73,7 +73,7 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
             const int d = s.src == c->endpoint[0] ? 0 : 1;
             const TcpHalf& h = c->half[d];
             const bool ended = c->half[0].fin || c->half[1].fin;
-            const bool other_isn = h.syn && h.base != s.seq + 1;
+            const bool other_isn = c->from_start[d] && h.base != s.seq + 1;
             if (ended || other_isn) {
                 close(*c, CloseReason::reused, frame, ts);
                 c = nullptr;
@@ -97,7 +97,7 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
     if (syn) {
         if (!h.started) {
             h.started = true;
-            h.syn = true;
+            c->from_start[d] = true;
             h.base = s.seq + 1;
         }
         // A SYN/ACK acknowledges the client's SYN: the client's data starts at its ack number
@@ -105,10 +105,10 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
         TcpHalf& other = c->half[1 - d];
         if (ack && !other.started) {
             other.started = true;
-            other.syn = true;
+            c->from_start[1 - d] = true;
             other.base = s.ack;
         }
-        if (c->client_half < 0) c->client_half = static_cast<std::int8_t>(ack ? 1 - d : d);
+        if (c->client_side < 0) c->client_side = static_cast<std::int8_t>(ack ? 1 - d : d);
     }
     if (fresh) sink_.on_open(*c, frame, ts);
 

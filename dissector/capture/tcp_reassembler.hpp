@@ -3,7 +3,7 @@
 
 #include "capture/capture_source.hpp"
 #include "capture/connection_table.hpp"
-#include "capture/consumer.hpp"
+#include "capture/byte_stream.hpp"
 #include "capture/tcp_segment.hpp"
 
 #include <cstdint>
@@ -48,8 +48,7 @@ struct ReassemblyOptions {
 /// One direction of a connection. Offsets count payload bytes from the first one (after the
 /// SYN, or the first segment seen when the SYN was not captured).
 struct TcpHalf {
-    bool started = false;
-    bool syn = false;        ///< this direction's SYN was seen
+    bool started = false;    ///< the base is known (from this direction's SYN, or its first segment)
     bool fin = false;
     bool done = false;       ///< everything up to the FIN was delivered
     std::uint32_t base = 0;  ///< sequence number of offset 0
@@ -76,41 +75,10 @@ struct TcpHalf {
     std::unique_ptr<Ahead> ahead;
 };
 
-/// Per-connection state of the layer above, owned by the connection.
-struct TcpUserData {
-    virtual ~TcpUserData() = default;
-};
-
-struct TcpConnection {
-    std::uint32_t stream = 0;
-    std::int8_t client_half = -1;  ///< from the SYN: 0 or 1; -1 unknown
-    std::uint8_t first_flags = 0;  ///< TCP flags of the first segment seen
-    /// Cleared by the sink for connections it does not follow (not MQTT, TLS): payload is then
-    /// neither buffered nor delivered; FIN, RST and numbering still apply.
-    bool wants_data = true;
-    Endpoint endpoint[2];   ///< endpoint[d] sends half d; half 0 sent the first segment seen
+/// A TCP connection: its byte streams as the layer above sees them, and each direction's
+/// sequence space.
+struct TcpConnection : ByteStream {
     TcpHalf half[2];
-    std::uint64_t first_frame = 0;
-    Timestamp first_ts;
-    std::uint64_t last_frame = 0;
-    Timestamp last_ts;
-    std::unique_ptr<TcpUserData> user;
-};
-
-/// Receives reassembled bytes. Frames and timestamps are those of the record being processed.
-class TcpSink {
-public:
-    virtual ~TcpSink() = default;
-    /// A new connection; client_half and the first segment's flags are already applied.
-    virtual void on_open(TcpConnection&, std::uint64_t frame, Timestamp ts) = 0;
-    /// In-order bytes of half `d`, starting at `offset`. `bytes` is valid during the call only.
-    virtual void on_data(TcpConnection&, int d, Bytes bytes, std::uint64_t offset,
-                         std::uint64_t frame, Timestamp ts) = 0;
-    /// `size` bytes at `offset` of half `d` will never come.
-    virtual void on_gap(TcpConnection&, int d, std::uint64_t offset, std::uint64_t size,
-                        std::uint64_t frame, Timestamp ts) = 0;
-    /// The connection ends; no more calls for it.
-    virtual void on_close(TcpConnection&, CloseReason, std::uint64_t frame, Timestamp ts) = 0;
 };
 
 struct ReassemblyStats {
@@ -125,7 +93,7 @@ struct ReassemblyStats {
 
 class TcpReassembler {
 public:
-    explicit TcpReassembler(TcpSink& sink, ReassemblyOptions options = {});
+    explicit TcpReassembler(ByteStreamSink& sink, ReassemblyOptions options = {});
     ~TcpReassembler();
 
     /// Takes one segment from record `frame`.
@@ -161,7 +129,7 @@ private:
     void sweep(Timestamp now);
     void trim(TcpHalf& h) noexcept;
 
-    TcpSink& sink_;
+    ByteStreamSink& sink_;
     ReassemblyOptions options_;
     ConnectionTable open_;
     struct Closed {

@@ -5,29 +5,29 @@
 
 namespace mqttlens::engine {
 
-std::int64_t micros(capture::Timestamp ts) noexcept {
+std::int64_t micros(Timestamp ts) noexcept {
     constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 2 / 1'000'000;
     const std::int64_t sec = std::clamp<std::int64_t>(ts.sec, -limit, limit);
     return sec * 1'000'000 + ts.nsec / 1000;
 }
 
-mqtt::Direction session_direction(capture::Direction d) noexcept {
+mqtt::Direction session_direction(Direction d) noexcept {
     switch (d) {
-        case capture::Direction::c2s: return mqtt::Direction::client_to_server;
-        case capture::Direction::s2c: return mqtt::Direction::server_to_client;
-        case capture::Direction::unknown: break;
+        case Direction::c2s: return mqtt::Direction::client_to_server;
+        case Direction::s2c: return mqtt::Direction::server_to_client;
+        case Direction::unknown: break;
     }
     return mqtt::Direction::unknown;
 }
 
-Conversation& Engine::conversation(const capture::ConnectionInfo& info) {
+Conversation& Engine::conversation(const ConnectionInfo& info) {
     if (last_ != nullptr && last_stream_ == info.stream) return *last_;
     last_ = &conversations_.try_emplace(info.stream, mqtt::SessionOptions{.midstream = !info.syn_seen}).first->second;
     last_stream_ = info.stream;
     return *last_;
 }
 
-void Engine::on_connection_open(const capture::ConnectionInfo& info) {
+void Engine::on_connection_open(const ConnectionInfo& info) {
     conversation(info);
     listener_.on_open(info);
 }
@@ -39,13 +39,13 @@ void Engine::observe(Conversation& c, const Delivery& d, mqtt::Bytes bytes, std:
                                       {seen.stream.begin(), seen.stream.end()}, seen.note, seen.error()});
 }
 
-void Engine::on_packet(const capture::PacketEvent& e) {
+void Engine::on_packet(const PacketEvent& e) {
     Conversation& c = conversation(e.connection);
     const Delivery d{e.connection, c, e.direction, e.src, e.dst, e.frame, e.ts, micros(e.ts)};
     observe(c, d, e.bytes, e.stream_offset);
 }
 
-void Engine::on_packets(const capture::PacketRun& r) {
+void Engine::on_packets(const PacketRun& r) {
     Conversation& c = conversation(r.connection);
     const Delivery d{r.connection, c, r.direction, r.src, r.dst, r.frame, r.ts, micros(r.ts)};
     const mqtt::Direction direction = session_direction(r.direction);
@@ -54,7 +54,7 @@ void Engine::on_packets(const capture::PacketRun& r) {
         const mqtt::Bytes bytes = r.bytes.subspan(begin, end - begin);
         const std::uint64_t offset = r.stream_offset + begin;
         begin = end;
-        if (!options_.build_clean_publish && c.observe_clean_publish(direction, bytes, d.time_us, d.frame)) {
+        if (!build_clean_publish_ && c.observe_clean_publish(direction, bytes, d.time_us, d.frame)) {
             ++packets_;
             listener_.on_packet(d, PacketSeen{bytes, offset, c.decoding_version(), nullptr, {}, {}, false});
             continue;
@@ -63,22 +63,22 @@ void Engine::on_packets(const capture::PacketRun& r) {
     }
 }
 
-void Engine::on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) {
+void Engine::on_stream_event(const ConnectionInfo& info, const StreamEvent& e) {
     Conversation& c = conversation(info);
-    if (e.kind == capture::StreamEventKind::gap || e.kind == capture::StreamEventKind::resync ||
-        e.kind == capture::StreamEventKind::unsynchronised)
+    if (e.kind == StreamEventKind::gap || e.kind == StreamEventKind::resync ||
+        e.kind == StreamEventKind::unsynchronised)
         c.lost_data();
     listener_.on_event(info, c, e);
 }
 
-void Engine::on_connection_close(const capture::ConnectionInfo& info, capture::CloseReason reason,
-                                 std::uint64_t frame, capture::Timestamp ts) {
+void Engine::on_connection_close(const ConnectionInfo& info, CloseReason reason,
+                                 std::uint64_t frame, Timestamp ts) {
     const auto found = conversations_.find(info.stream);
     if (found == conversations_.end()) return;
     const Conversation& c = found->second;
     const std::int64_t end_us = micros(ts);
     // An evicted connection, like one open at the capture's end, may still get its answers.
-    const auto how = reason == capture::CloseReason::capture_end || reason == capture::CloseReason::evicted
+    const auto how = reason == CloseReason::capture_end || reason == CloseReason::evicted
                          ? mqtt::ConnectionEnd::capture_ended
                          : mqtt::ConnectionEnd::closed;
     const std::vector<mqtt::EndFinding> findings = c.finish(end_us, how);

@@ -1,7 +1,9 @@
-// The conversation engine over captured traffic: one Conversation per MQTT connection the capture
-// layer reports, fed its packets and stream events in capture order; what it makes of each goes
-// to a Listener. Every program that reads captures (mqtt-dissect, fuzz_pcap, the tests) goes
-// through here, so each protocol rule is applied in one place.
+// The conversation engine over captured traffic. It takes each connection's byte streams from the
+// capture layer (a capture::ByteStreamSink), finds which are MQTT, frames their bytes into packets
+// (MqttStreams: detection, roles, framing, resynchronisation), and runs one Conversation per MQTT
+// connection over its packets and stream events in capture order; what it makes of each goes to a
+// Listener. Every program that reads captures (mqtt-dissect, fuzz_pcap, the tests) goes through
+// here, so each protocol rule is applied in one place.
 //
 //   struct Lines : engine::Listener {
 //       void on_packet(const engine::Delivery& d, const engine::PacketSeen& p) override {
@@ -9,13 +11,15 @@
 //       }
 //   };
 //   Lines lines;
-//   engine::Engine engine(lines);
-//   capture::Dissector dissector(engine);
+//   engine::Engine engine(lines);                 // EngineOptions: ports, auto-detection, framing
+//   capture::Dissector dissector(engine);          // link, IP, TCP: byte streams to the engine
 //   dissector.run(source);
 #pragma once
 
-#include "capture/consumer.hpp"
+#include "capture/byte_stream.hpp"
+#include "engine/consumer.hpp"
 #include "engine/conversation.hpp"
+#include "engine/mqtt_streams.hpp"
 
 #include <cstdint>
 #include <span>
@@ -26,21 +30,21 @@ namespace mqttlens::engine {
 
 /// `ts` in microseconds since the epoch, saturated at half the int64 range in seconds, so that
 /// the difference of any two results cannot overflow (a pcapng record may claim any time).
-std::int64_t micros(capture::Timestamp ts) noexcept;
+std::int64_t micros(Timestamp ts) noexcept;
 
 /// The session checker's name for a capture direction.
-mqtt::Direction session_direction(capture::Direction d) noexcept;
+mqtt::Direction session_direction(Direction d) noexcept;
 
 /// What the packets of one delivery share: one connection, one direction, one capture record.
 /// Valid during the Listener call only.
 struct Delivery {
-    const capture::ConnectionInfo& connection;
+    const ConnectionInfo& connection;
     const Conversation& conversation;  ///< after the packet was observed
-    capture::Direction direction;
+    Direction direction;
     std::string_view src;              ///< "ip:port" of the sender
     std::string_view dst;
     std::uint64_t frame;               ///< record in which the packet's last byte arrived
-    capture::Timestamp ts;             ///< that record's time
+    Timestamp ts;             ///< that record's time
     std::int64_t time_us;              ///< micros(ts)
 };
 
@@ -58,9 +62,9 @@ struct PacketSeen {
 
 /// How a connection ended, with the findings only its end shows.
 struct Closing {
-    capture::CloseReason reason;
+    CloseReason reason;
     std::uint64_t frame;  ///< record being processed (0: capture end)
-    capture::Timestamp ts;
+    Timestamp ts;
     std::int64_t time_us;
     std::span<const mqtt::EndFinding> findings;
 };
@@ -71,48 +75,67 @@ class Listener {
 public:
     virtual ~Listener() = default;
     /// Every capture record, before it is parsed.
-    virtual void on_record(const capture::Record&) {}
-    virtual void on_open(const capture::ConnectionInfo&) {}
+    virtual void on_record(const Record&) {}
+    virtual void on_open(const ConnectionInfo&) {}
     virtual void on_packet(const Delivery&, const PacketSeen&) = 0;
     /// A stream event (gap, resynchronisation, framing error, TLS). The conversation has already
     /// taken lost bytes into account.
-    virtual void on_event(const capture::ConnectionInfo&, const Conversation&, const capture::StreamEvent&) {}
-    virtual void on_close(const capture::ConnectionInfo&, const Conversation&, const Closing&) {}
+    virtual void on_event(const ConnectionInfo&, const Conversation&, const StreamEvent&) {}
+    virtual void on_close(const ConnectionInfo&, const Conversation&, const Closing&) {}
 };
 
 struct EngineOptions {
+    StreamOptions streams;  ///< MQTT and TLS ports, auto-detection, resync bound, framer
     /// false: a QoS 0 PUBLISH that neither the decoder nor the session rules find anything to say
     /// about reaches the listener without a Packet (PacketSeen::packet null; mqtt::decode_clean
     /// reads it), which saves decoding it twice for a listener that only prints it.
     bool build_clean_publish = true;
 };
 
-/// The capture layer's consumer that runs one Conversation per connection.
-class Engine final : public capture::Consumer {
+/// Takes the capture layer's byte streams; runs the framing and one Conversation per connection.
+class Engine final : public capture::ByteStreamSink, private Consumer {
 public:
-    explicit Engine(Listener& listener, EngineOptions options = {}) : listener_(listener), options_(options) {}
+    explicit Engine(Listener& listener, EngineOptions options = {})
+        : listener_(listener), build_clean_publish_(options.build_clean_publish),
+          streams_(*this, std::move(options.streams)) {}
 
-    void on_record(const capture::Record& record) override { listener_.on_record(record); }
-    void on_connection_open(const capture::ConnectionInfo& info) override;
-    void on_packet(const capture::PacketEvent& e) override;
-    void on_packets(const capture::PacketRun& run) override;
-    void on_stream_event(const capture::ConnectionInfo& info, const capture::StreamEvent& e) override;
-    void on_connection_close(const capture::ConnectionInfo& info, capture::CloseReason reason, std::uint64_t frame,
-                             capture::Timestamp ts) override;
+    void on_record(const Record& record) override { listener_.on_record(record); }
+    void on_open(capture::ByteStream& s, std::uint64_t frame, Timestamp ts) override { streams_.on_open(s, frame, ts); }
+    void on_data(capture::ByteStream& s, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
+                 Timestamp ts) override {
+        streams_.on_data(s, d, bytes, offset, frame, ts);
+    }
+    void on_gap(capture::ByteStream& s, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame,
+                Timestamp ts) override {
+        streams_.on_gap(s, d, offset, size, frame, ts);
+    }
+    void on_close(capture::ByteStream& s, CloseReason reason, std::uint64_t frame, Timestamp ts) override {
+        streams_.on_close(s, reason, frame, ts);
+    }
 
     /// Packets observed so far, all connections.
     std::uint64_t packets() const noexcept { return packets_; }
+    /// What the framing layer counted: MQTT and TLS connections, packets, framing errors, resyncs.
+    const StreamStats& stream_stats() const noexcept { return streams_.stats(); }
 
 private:
-    Conversation& conversation(const capture::ConnectionInfo& info);
+    void on_connection_open(const ConnectionInfo& info) override;
+    void on_packet(const PacketEvent& e) override;
+    void on_packets(const PacketRun& run) override;
+    void on_stream_event(const ConnectionInfo& info, const StreamEvent& e) override;
+    void on_connection_close(const ConnectionInfo& info, CloseReason reason, std::uint64_t frame,
+                             Timestamp ts) override;
+
+    Conversation& conversation(const ConnectionInfo& info);
     void observe(Conversation& c, const Delivery& d, mqtt::Bytes bytes, std::uint64_t offset);
 
     Listener& listener_;
-    EngineOptions options_;
+    bool build_clean_publish_;
     std::unordered_map<std::uint32_t, Conversation> conversations_;
     Conversation* last_ = nullptr;  // packets come in runs per connection (map nodes stay put)
     std::uint32_t last_stream_ = 0;
     std::uint64_t packets_ = 0;
+    MqttStreams streams_;  // last: it calls back into the members above
 };
 
 }  // namespace mqttlens::engine

@@ -49,7 +49,7 @@ TEST(Allocation, InOrderWholePacketsAllocateNothing) {
     ASSERT_EQ(records.size(), 2005u);
 
     Quiet quiet;
-    Dissector dissector(quiet);
+    FramedDissector dissector(quiet);
     for (std::size_t i = 0; i < 10; ++i) dissector.process(records[i].record);  // opens the connection
     const std::size_t before = allocation_count();
     for (std::size_t i = 10; i < records.size(); ++i) dissector.process(records[i].record);
@@ -70,7 +70,7 @@ TEST(Allocation, PacketsStraddlingSegmentsReuseTheFramerBuffer) {
     }
     const auto records = records_of(w.bytes());
     Quiet quiet;
-    Dissector dissector(quiet);
+    FramedDissector dissector(quiet);
     for (std::size_t i = 0; i < 20; ++i) dissector.process(records[i].record);
     const std::size_t before = allocation_count();
     for (std::size_t i = 20; i < records.size(); ++i) dissector.process(records[i].record);
@@ -93,7 +93,7 @@ TEST(Allocation, AnIdleConnectionCostsAtMost512Bytes) {
     }
     const auto records = records_of(w.bytes());
     Quiet quiet;
-    Dissector dissector(quiet);
+    FramedDissector dissector(quiet);
     const std::size_t before = mallinfo2().uordblks;
     for (const Held& h : records) dissector.process(h.record);
     const std::size_t per_connection = (mallinfo2().uordblks - before) / n;

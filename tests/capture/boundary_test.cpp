@@ -1,7 +1,7 @@
 // Boundary heuristics: which bytes could start a packet, and which streams open with CONNECT.
 #include "harness.hpp"
 
-#include "capture/boundary.hpp"
+#include "engine/boundary.hpp"
 
 namespace mqttlens::capture::test {
 namespace {

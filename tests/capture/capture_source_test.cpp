@@ -71,7 +71,7 @@ TEST(CaptureSource, MemoryFileAndStdinGiveTheSameResult) {
     Recorder memory;
     auto opened = CaptureSource::open_memory(w);
     ASSERT_TRUE(opened);
-    Dissector(memory).run(*opened.source);
+    FramedDissector(memory).run(*opened.source);
     EXPECT_EQ(memory.log, sample_log);
 
     TempFile file;
@@ -82,7 +82,7 @@ TEST(CaptureSource, MemoryFileAndStdinGiveTheSameResult) {
     ASSERT_EQ(dup2(fd, STDIN_FILENO), STDIN_FILENO);
     auto from_stdin = CaptureSource::open_file("-");
     Recorder piped;
-    if (from_stdin) Dissector(piped).run(*from_stdin.source);
+    if (from_stdin) FramedDissector(piped).run(*from_stdin.source);
     dup2(saved, STDIN_FILENO);
     close(saved);
     close(fd);
@@ -99,7 +99,7 @@ TEST(CaptureSource, PcapngReadsTheSame) {
     auto opened = CaptureSource::open_file(pcapng.path());
     ASSERT_TRUE(opened) << opened.error;
     Recorder r;
-    const RunResult result = Dissector(r).run(*opened.source);
+    const RunResult result = FramedDissector(r).run(*opened.source);
     EXPECT_EQ(result.status, RunResult::Status::end);
     EXPECT_EQ(r.log, sample_log);
 }
@@ -165,7 +165,7 @@ TEST(CaptureSource, TheConsumerSeesEveryRecordBeforeItsPackets) {
     const Buffer w = sample();
     auto opened = CaptureSource::open_memory(w);
     ASSERT_TRUE(opened);
-    Dissector(records).run(*opened.source);
+    FramedDissector(records).run(*opened.source);
     EXPECT_EQ(records.log, "r1 r2 r3 r4 p4 r5 p5 r6 p6 r7 p7 ");
 }
 
@@ -197,7 +197,7 @@ TEST_P(LiveCapture, SeesTheConversationAndStopsWhenAsked) {
     auto opened = CaptureSource::open_live(GetParam(), "tcp port " + std::to_string(port));
     ASSERT_TRUE(opened) << opened.error;
     CountingRecorder recorder;
-    Dissector dissector(recorder);
+    FramedDissector dissector(recorder);
     RunResult result;
     std::thread reader([&] { result = dissector.run(*opened.source); });
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "capture/dissector.hpp"
+#include "engine/mqtt_streams.hpp"
 #include "capture/pcap_writer.hpp"
 #include "mqtt/packet.hpp"
 
@@ -16,6 +17,11 @@
 #include <vector>
 
 namespace mqttlens::capture::test {
+
+// The capture tests drive the capture layer with the engine's framing on top, as the tools do.
+using namespace mqttlens::engine;
+using capture::Bytes;
+using capture::Timestamp;
 
 using Buffer = std::vector<std::uint8_t>;
 
@@ -139,27 +145,57 @@ private:
     std::string path_;
 };
 
+/// The capture layer's options and the framing's.
+struct Options : DissectorOptions {
+    StreamOptions streams;  ///< MQTT and TLS ports, auto-detection, resync bound, framer
+};
+/// The capture layer's counts and the framing's.
+struct Stats : DissectorStats {
+    StreamStats mqtt;
+};
+
+/// Records in, a Consumer's MQTT packets and stream events out: the Dissector's byte streams framed
+/// by the engine's MqttStreams.
+class FramedDissector {
+public:
+    explicit FramedDissector(Consumer& consumer, Options options = {})
+        : streams_(consumer, std::move(options.streams)), dissector_(streams_, options) {}
+    RunResult run(CaptureSource& source) { return dissector_.run(source); }
+    void process(const Record& record) { dissector_.process(record); }
+    void finish() { dissector_.finish(); }
+    Stats stats() const {
+        Stats s;
+        static_cast<DissectorStats&>(s) = dissector_.stats();
+        s.mqtt = streams_.stats();
+        return s;
+    }
+
+private:
+    MqttStreams streams_;
+    Dissector dissector_;
+};
+
 struct Outcome {
     RunResult result;
     Recorder recorder;
-    DissectorStats stats;
+    Stats stats;
     const std::vector<std::string>& log() const { return recorder.log; }
 };
 
 /// Writes `capture` to a temp file, opens it with libpcap and runs the dissector over it.
-inline Outcome dissect(Bytes capture, DissectorOptions options = {}) {
+inline Outcome dissect(Bytes capture, Options options = {}) {
     Outcome out;
     TempFile file;
     EXPECT_TRUE(save_file(file.path(), capture));
     auto opened = CaptureSource::open_file(file.path());
     EXPECT_TRUE(opened) << opened.error;
     if (!opened) return out;
-    Dissector dissector(out.recorder, std::move(options));
+    FramedDissector dissector(out.recorder, std::move(options));
     out.result = dissector.run(*opened.source);
     out.stats = dissector.stats();
     return out;
 }
-inline Outcome dissect(const PcapWriter& writer, DissectorOptions options = {}) {
+inline Outcome dissect(const PcapWriter& writer, Options options = {}) {
     return dissect(Bytes(writer.bytes()), std::move(options));
 }
 

@@ -5,7 +5,7 @@ namespace mqttlens::capture::test {
 namespace {
 
 Outcome one_conversation(Endpoint client, Endpoint server, const std::vector<std::pair<Side, Buffer>>& talk,
-                         DissectorOptions options = {}, bool handshake = true) {
+                         Options options = {}, bool handshake = true) {
     PcapWriter w;
     TcpConversation c(client, server);
     const auto hs = c.handshake();
@@ -63,10 +63,10 @@ TEST(MqttStreams, OtherTrafficIsIgnoredButNumbered) {
 
 TEST(MqttStreams, AutoDetectionCanBeTurnedOffAndPortsConfigured) {
     const std::vector<std::pair<Side, Buffer>> talk{{Side::client, connect("c1")}};
-    DissectorOptions off;
+    Options off;
     off.streams.auto_detect = false;
     EXPECT_TRUE(one_conversation(ep("10.0.0.1:40000"), ep("10.0.0.2:9999"), talk, off).log().empty());
-    DissectorOptions port;
+    Options port;
     port.streams.auto_detect = false;
     port.streams.mqtt_ports = {9999};
     EXPECT_EQ(one_conversation(ep("10.0.0.1:40000"), ep("10.0.0.2:9999"), talk, port).log(), (Log{
@@ -143,7 +143,7 @@ TEST(MqttStreams, BadRemainingLengthAcrossSegmentsIsReportedTheSame) {
 }
 
 TEST(MqttStreams, PacketTooLargeIsAFramingError) {
-    DissectorOptions options;
+    Options options;
     options.streams.framer.max_remaining_length = 100;
     const auto out = one_conversation(ep("10.0.0.1:40000"), ep("10.0.0.2:1883"),
                                       {{Side::client, connect("c1")},
@@ -181,7 +181,7 @@ TEST(MqttStreams, WithoutSynTheMqttPortSideIsTheServer) {
 }
 
 TEST(MqttStreams, WithoutSynOrMqttPortRolesWaitForAConnect) {
-    DissectorOptions options;
+    Options options;
     options.streams.mqtt_ports = {1883, 2883};
     PcapWriter w;
     TcpConversation c(ep("10.0.0.1:2883"), ep("10.0.0.2:1883"));
@@ -313,7 +313,7 @@ TEST(MqttStreams, PacketsOfOneSegmentComeAsARunInOrder) {
     auto opened = CaptureSource::open_file(file.path());
     ASSERT_TRUE(opened);
     RunRecorder runs;
-    Dissector dissector(runs);
+    FramedDissector dissector(runs);
     dissector.run(*opened.source);
     EXPECT_EQ(runs.log, one_by_one.log());
     EXPECT_EQ(runs.packets, one_by_one.recorder.packets);

@@ -122,7 +122,7 @@ TEST(PcapWriter, StreamNumbersMatchTshark) {
     frames.out = &ours;
     auto opened = CaptureSource::open_memory(w.bytes());
     ASSERT_TRUE(opened);
-    Dissector(frames).run(*opened.source);
+    FramedDissector(frames).run(*opened.source);
     // Keep tshark's lines that carry an MQTT packet.
     std::string mqtt_lines;
     std::size_t pos = 0;

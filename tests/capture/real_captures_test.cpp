@@ -69,7 +69,7 @@ TEST(RealCaptures, PacketCountsMatchTheIndependentCount) {
         auto opened = CaptureSource::open_file(captures + e.file);
         ASSERT_TRUE(opened) << e.file << ": " << opened.error;
         Counter counter;
-        Dissector dissector(counter);
+        FramedDissector dissector(counter);
         const RunResult result = dissector.run(*opened.source);
         EXPECT_EQ(result.status, RunResult::Status::end) << e.file << ": " << result.message;
         EXPECT_EQ(counter.summary(), e.counts) << e.file;
@@ -81,7 +81,7 @@ TEST(RealCaptures, EveryConnectionInTheDemoIsMqttAndEndsWithFinOrRst) {
     auto opened = CaptureSource::open_file(captures + "demo.pcap");
     ASSERT_TRUE(opened) << opened.error;
     Recorder r;
-    Dissector(r).run(*opened.source);
+    FramedDissector(r).run(*opened.source);
     ASSERT_FALSE(r.opened.empty());
     for (const auto& c : r.opened) {
         EXPECT_TRUE(c.syn_seen);
@@ -143,7 +143,7 @@ TEST(RealCaptures, FramesStreamsAndTypesMatchTshark) {
         auto opened = CaptureSource::open_file(captures + e.file);
         ASSERT_TRUE(opened) << e.file;
         FrameLister ours;
-        Dissector(ours).run(*opened.source);
+        FramedDissector(ours).run(*opened.source);
         const std::string theirs = tshark_frames(captures + e.file);
         ASSERT_FALSE(theirs.empty()) << e.file << ": tshark gave nothing";
         EXPECT_EQ(ours.text(), theirs) << e.file;

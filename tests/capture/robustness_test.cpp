@@ -9,14 +9,14 @@
 namespace mqttlens::capture::test {
 namespace {
 
-Outcome dissect_memory(Bytes capture, DissectorOptions options = {}) {
+Outcome dissect_memory(Bytes capture, Options options = {}) {
     Outcome out;
     auto opened = CaptureSource::open_memory(capture);
     if (!opened) {
         out.result = {RunResult::Status::error, opened.error};
         return out;
     }
-    Dissector dissector(out.recorder, std::move(options));
+    FramedDissector dissector(out.recorder, std::move(options));
     out.result = dissector.run(*opened.source);
     out.stats = dissector.stats();
     return out;

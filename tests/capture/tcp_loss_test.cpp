@@ -94,7 +94,7 @@ std::vector<mqtt::Code> session_findings(const Buffer& capture) {
     auto opened = CaptureSource::open_file(file.path());
     EXPECT_TRUE(opened) << opened.error;
     if (!opened) return {};
-    Dissector dissector(checked, {});
+    FramedDissector dissector(checked, {});
     dissector.run(*opened.source);
     return checked.findings;
 }
@@ -109,20 +109,20 @@ TEST(TcpLoss, UnansweredRequestsAfterALostPacketAreStillReported) {
 }
 
 /// Drives the reassembler directly, marking which record each callback happened in.
-class Trace : public TcpSink {
+class Trace : public ByteStreamSink {
 public:
     std::vector<std::string> log;
     std::uint64_t now = 0;
-    void on_open(TcpConnection&, std::uint64_t, Timestamp) override {}
-    void on_data(TcpConnection&, int d, Bytes b, std::uint64_t offset, std::uint64_t frame, Timestamp) override {
+    void on_open(ByteStream&, std::uint64_t, Timestamp) override {}
+    void on_data(ByteStream&, int d, Bytes b, std::uint64_t offset, std::uint64_t frame, Timestamp) override {
         log.push_back("in #" + std::to_string(now) + ": data " + std::to_string(d) + " off=" + std::to_string(offset) +
                       " size=" + std::to_string(b.size()) + " #" + std::to_string(frame));
     }
-    void on_gap(TcpConnection&, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame, Timestamp) override {
+    void on_gap(ByteStream&, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame, Timestamp) override {
         log.push_back("in #" + std::to_string(now) + ": gap " + std::to_string(d) + " off=" + std::to_string(offset) +
                       " size=" + std::to_string(size) + " #" + std::to_string(frame));
     }
-    void on_close(TcpConnection&, CloseReason r, std::uint64_t, Timestamp) override {
+    void on_close(ByteStream&, CloseReason r, std::uint64_t, Timestamp) override {
         log.push_back("in #" + std::to_string(now) + ": close " + std::string(close_reason_name(r)));
     }
 };

@@ -215,7 +215,7 @@ TEST(TcpReassembly, GapIsReportedAndTheStreamResynchronises) {
 }
 
 TEST(TcpReassembly, OutOfOrderBeyondTheBoundIsAGap) {
-    DissectorOptions options;
+    Options options;
     options.reassembly.max_out_of_order = 100;
     PcapWriter w;
     TcpConversation c(client, server);
@@ -284,7 +284,7 @@ TEST(TcpReassembly, ConnectionsAreNumberedInOrderOfAppearanceAndReuseGetsANewNum
 // Bounded memory: at most max_connections are open; a new one first closes the least recently
 // active, through the usual path (its end events, then close), with reason "evicted".
 TEST(TcpReassembly, BeyondMaxConnectionsTheLeastRecentlyActiveIsEvicted) {
-    DissectorOptions options;
+    Options options;
     options.reassembly.max_connections = 2;
     PcapWriter w;
     TcpConversation a(client, server), b(ep("10.0.0.3:40001"), server), c(ep("10.0.0.4:40002"), server);
@@ -358,13 +358,13 @@ TEST(TcpReassembly, ConnectionsNotFollowedAreNotBuffered) {
 }
 
 /// Counts what the reassembler reports, for tests that drive it segment by segment.
-class CountingSink : public TcpSink {
+class CountingSink : public ByteStreamSink {
 public:
     int opened = 0, closed = 0;
-    void on_open(TcpConnection&, std::uint64_t, Timestamp) override { ++opened; }
-    void on_data(TcpConnection&, int, Bytes, std::uint64_t, std::uint64_t, Timestamp) override {}
-    void on_gap(TcpConnection&, int, std::uint64_t, std::uint64_t, std::uint64_t, Timestamp) override {}
-    void on_close(TcpConnection&, CloseReason, std::uint64_t, Timestamp) override { ++closed; }
+    void on_open(ByteStream&, std::uint64_t, Timestamp) override { ++opened; }
+    void on_data(ByteStream&, int, Bytes, std::uint64_t, std::uint64_t, Timestamp) override {}
+    void on_gap(ByteStream&, int, std::uint64_t, std::uint64_t, std::uint64_t, Timestamp) override {}
+    void on_close(ByteStream&, CloseReason, std::uint64_t, Timestamp) override { ++closed; }
 };
 
 TcpSegment segment(const Endpoint& src, const Endpoint& dst, std::uint32_t seq, std::uint8_t flags) {

@@ -1,9 +1,8 @@
-// The committed real captures through the capture layer, the session checker and the statistics,
-// wired as mqtt-dissect wires them: real peers break no stream rule, the per-type table agrees
+// The committed real captures through the capture layer, the conversation engine and the
+// statistics, wired as mqtt-dissect wires them: real peers break no stream rule, the per-type table agrees
 // with corpus/captures/expected-counts.txt, and malformed.pcap shows exactly its stream cases.
 #include "capture/dissector.hpp"
-#include "mqtt/decoder.hpp"
-#include "mqtt/session_checker.hpp"
+#include "engine/engine.hpp"
 #include "stats/stats.hpp"
 
 #include <gtest/gtest.h>
@@ -21,57 +20,32 @@ namespace {
 
 const std::filesystem::path captures = std::filesystem::path(MQTTLENS_SOURCE_DIR) / "corpus/captures";
 
-std::int64_t micros(capture::Timestamp t) { return t.sec * 1'000'000 + t.nsec / 1000; }
-
-mqtt::Direction direction(capture::Direction d) {
-    switch (d) {
-        case capture::Direction::c2s: return mqtt::Direction::client_to_server;
-        case capture::Direction::s2c: return mqtt::Direction::server_to_client;
-        default: return mqtt::Direction::unknown;
-    }
-}
-
 /// One stream finding: connection, packet type it is about, code.
 using Finding = std::tuple<std::uint32_t, mqtt::PacketType, mqtt::Code>;
 
-/// A checker per connection and one Accumulator, fed by the capture layer.
-class Pipeline : public capture::Consumer {
+/// One Accumulator fed by the conversation engine, as mqtt-dissect's --stats is.
+class Pipeline : public engine::Listener {
 public:
-    void on_connection_open(const capture::ConnectionInfo& c) override {
-        checkers_.emplace(c.stream, mqtt::SessionChecker(!c.syn_seen));
-        stats.open_connection(c.stream, c.client_text, c.server_text, micros(c.first_ts));
+    void on_open(const engine::ConnectionInfo& c) override {
+        stats.open_connection(c.stream, c.client_text, c.server_text, engine::micros(c.first_ts));
     }
-    void on_packet(const capture::PacketEvent& e) override {
-        const mqtt::Packet p = mqtt::decode(e.bytes, e.version.value_or(mqtt::Version::v3_1_1));
-        auto& checker = checkers_.at(e.connection.stream);
-        const auto found = checker.observe(direction(e.direction), p, micros(e.ts), e.frame);
-        for (const auto& d : found) findings.emplace_back(e.connection.stream, p.type(), d.code);
-        types_[e.frame] = p.type();
-        stats.add_packet(e.connection.stream, direction(e.direction), p,
-                         {found.begin(), found.end()}, micros(e.ts));
+    void on_packet(const engine::Delivery& d, const engine::PacketSeen& p) override {
+        for (const auto& f : p.stream) findings.emplace_back(d.connection.stream, p.packet->type(), f.code);
+        types_[d.frame] = p.packet->type();
+        stats.add_packet(d.connection.stream, engine::session_direction(d.direction), *p.packet, p.stream, d.time_us);
     }
-    void on_stream_event(const capture::ConnectionInfo& c, const capture::StreamEvent& e) override {
-        if (e.kind == capture::StreamEventKind::gap || e.kind == capture::StreamEventKind::resync ||
-            e.kind == capture::StreamEventKind::unsynchronised)
-            checkers_.at(c.stream).lost_data();
-    }
-    void on_connection_close(const capture::ConnectionInfo& c, capture::CloseReason reason,
-                             std::uint64_t, capture::Timestamp ts) override {
-        const auto how = reason == capture::CloseReason::capture_end
-                             ? mqtt::ConnectionEnd::capture_ended
-                             : mqtt::ConnectionEnd::closed;
-        for (const auto& f : checkers_.at(c.stream).finish(micros(ts), how)) {
+    void on_close(const engine::ConnectionInfo& c, const engine::Conversation&, const engine::Closing& end) override {
+        for (const auto& f : end.findings) {
             findings.emplace_back(c.stream, types_.at(f.ref), f.diagnostic.code);
             stats.add_diagnostic(c.stream, f.diagnostic);
         }
-        stats.close_connection(c.stream, micros(ts), capture::close_reason_name(reason));
+        stats.close_connection(c.stream, end.time_us, capture::close_reason_name(end.reason));
     }
 
     Accumulator stats;
     std::vector<Finding> findings;
 
 private:
-    std::map<std::uint32_t, mqtt::SessionChecker> checkers_;
     std::map<std::uint64_t, mqtt::PacketType> types_;  // frame -> type (these captures are small)
 };
 
@@ -100,7 +74,8 @@ Pipeline run(const std::string& name) {
     auto opened = capture::CaptureSource::open_file((captures / name).string());
     EXPECT_TRUE(opened) << name << ": " << opened.error;
     if (!opened) return pipeline;
-    capture::Dissector dissector(pipeline);
+    engine::Engine engine(pipeline);
+    capture::Dissector dissector(engine);
     const auto result = dissector.run(*opened.source);
     EXPECT_EQ(result.status, capture::RunResult::Status::end) << name << ": " << result.message;
     return pipeline;

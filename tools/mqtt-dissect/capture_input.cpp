@@ -57,23 +57,23 @@ private:
     struct sigaction old_term_ {};
 };
 
-output::Direction output_direction(capture::Direction d) noexcept {
+output::Direction output_direction(engine::Direction d) noexcept {
     switch (d) {
-        case capture::Direction::c2s: return output::Direction::c2s;
-        case capture::Direction::s2c: return output::Direction::s2c;
-        case capture::Direction::unknown: break;
+        case engine::Direction::c2s: return output::Direction::c2s;
+        case engine::Direction::s2c: return output::Direction::s2c;
+        case engine::Direction::unknown: break;
     }
     return output::Direction::unknown;
 }
 
-std::optional<EventKind> event_kind(capture::StreamEventKind k) noexcept {
+std::optional<EventKind> event_kind(engine::StreamEventKind k) noexcept {
     switch (k) {
-        case capture::StreamEventKind::gap: return EventKind::gap;
-        case capture::StreamEventKind::midstream_sync: return EventKind::midstream_sync;
-        case capture::StreamEventKind::resync: return EventKind::resync;
-        case capture::StreamEventKind::unsynchronised: return EventKind::unsynchronised;
-        case capture::StreamEventKind::framing_error: return EventKind::framing_error;
-        case capture::StreamEventKind::tls: return EventKind::tls;
+        case engine::StreamEventKind::gap: return EventKind::gap;
+        case engine::StreamEventKind::midstream_sync: return EventKind::midstream_sync;
+        case engine::StreamEventKind::resync: return EventKind::resync;
+        case engine::StreamEventKind::unsynchronised: return EventKind::unsynchronised;
+        case engine::StreamEventKind::framing_error: return EventKind::framing_error;
+        case engine::StreamEventKind::tls: return EventKind::tls;
     }
     return std::nullopt;
 }
@@ -97,7 +97,7 @@ public:
     /// A rule was broken: a decode or stream error, a framing error, an error found at the end.
     bool any_error() const noexcept { return any_error_; }
 
-    void on_open(const capture::ConnectionInfo& info) override {
+    void on_open(const engine::ConnectionInfo& info) override {
         if (stats_) stats_->open_connection(info.stream, info.client_text, info.server_text, engine::micros(info.first_ts));
     }
 
@@ -117,8 +117,8 @@ public:
         out_.packet(p.bytes, Decoding{p.version}, *p.packet, seen);
     }
 
-    void on_event(const capture::ConnectionInfo& info, const engine::Conversation& c,
-                  const capture::StreamEvent& e) override {
+    void on_event(const engine::ConnectionInfo& info, const engine::Conversation& c,
+                  const engine::StreamEvent& e) override {
         const auto kind = event_kind(e.kind);
         if (!kind) return;
         Event event;
@@ -139,7 +139,7 @@ public:
         out_.event(event);
     }
 
-    void on_close(const capture::ConnectionInfo& info, const engine::Conversation& c,
+    void on_close(const engine::ConnectionInfo& info, const engine::Conversation& c,
                   const engine::Closing& end) override {
         for (const mqtt::EndFinding& f : end.findings) {
             if (stats_) stats_->add_diagnostic(info.stream, f.diagnostic);
@@ -179,7 +179,7 @@ private:
         return true;
     }
 
-    output::Context context_at(const capture::ConnectionInfo& info, std::uint64_t frame,
+    output::Context context_at(const engine::ConnectionInfo& info, std::uint64_t frame,
                                capture::Timestamp ts) const {
         output::Context context;
         if (frame != 0) context.frame = frame;
@@ -217,6 +217,7 @@ int fail(std::string_view message) {
 }
 
 void print_stats(output::Buffer& out, const stats::Accumulator& acc, const capture::DissectorStats& d,
+                 const engine::StreamStats& mqtt,
                  bool json, bool after_packets) {
     if (json) {
         // What the text mode's "Capture:" line says, and the TCP and IP layers' counts.
@@ -229,9 +230,9 @@ void print_stats(output::Buffer& out, const stats::Accumulator& acc, const captu
                        "\"skipped_bytes\":{}}},\"stats\":",
                        d.records, d.bytes, d.not_ip, d.not_tcp, d.malformed, d.ip_fragments, d.ip.reassembled,
                        d.ip.dropped, d.tcp.segments, d.tcp.connections, d.tcp.retransmitted_segments,
-                       d.tcp.out_of_order_segments, d.tcp.gaps, d.tcp.gap_bytes, d.mqtt.mqtt_connections,
-                       d.mqtt.auto_detected, d.mqtt.tls_connections, d.mqtt.packets, d.mqtt.framing_errors,
-                       d.mqtt.resyncs, d.mqtt.skipped_bytes);
+                       d.tcp.out_of_order_segments, d.tcp.gaps, d.tcp.gap_bytes, mqtt.mqtt_connections,
+                       mqtt.auto_detected, mqtt.tls_connections, mqtt.packets, mqtt.framing_errors,
+                       mqtt.resyncs, mqtt.skipped_bytes);
         stats::print_json(acc, out);
         if (out.size() > 0 && out.data()[out.size() - 1] == '\n') out.resize(out.size() - 1);
         output::append(out, "}\n");
@@ -241,8 +242,8 @@ void print_stats(output::Buffer& out, const stats::Accumulator& acc, const captu
     fmt::format_to(fmt::appender(out),
                    "Capture: {} records, {} captured bytes; {} MQTT connections ({} found by their CONNECT, {} TLS), "
                    "{} MQTT packets, {} framing errors\n\n",
-                   d.records, d.bytes, d.mqtt.mqtt_connections, d.mqtt.auto_detected, d.mqtt.tls_connections,
-                   d.mqtt.packets, d.mqtt.framing_errors);
+                   d.records, d.bytes, mqtt.mqtt_connections, mqtt.auto_detected, mqtt.tls_connections,
+                   mqtt.packets, mqtt.framing_errors);
     if (d.ip_fragments > 0) {
         out.resize(out.size() - 2);  // before the blank line
         fmt::format_to(fmt::appender(out), "; {} IP fragments: {} datagrams reassembled, {} given up\n\n",
@@ -272,8 +273,6 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
                                 name, capture::link_type_name(source.link_type())));
 
     capture::DissectorOptions dissector_options;
-    if (!args.ports.empty()) dissector_options.streams.mqtt_ports = args.ports;
-    if (!args.tls_ports.empty()) dissector_options.streams.tls_ports = args.tls_ports;
     dissector_options.reassembly.max_connections = args.max_connections;
 
     output::Writer writer(stdout);
@@ -288,7 +287,10 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     if (threaded && !live)
         source.read_ahead(options.format == output::Format::summary ? pipeline.printer_cpus() : pipeline.capture_cpu());
     Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
-    engine::Engine engine(printer, printer.engine_options());
+    engine::EngineOptions engine_options = printer.engine_options();
+    if (!args.ports.empty()) engine_options.streams.mqtt_ports = args.ports;
+    if (!args.tls_ports.empty()) engine_options.streams.tls_ports = args.tls_ports;
+    engine::Engine engine(printer, std::move(engine_options));
     capture::Dissector dissector(engine, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);
 
@@ -315,7 +317,7 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     progress.clear();
 
     if (accumulator)
-        print_stats(writer.buffer(), *accumulator, dissector.stats(), args.json, !args.quiet && engine.packets() > 0);
+        print_stats(writer.buffer(), *accumulator, dissector.stats(), engine.stream_stats(), args.json, !args.quiet && engine.packets() > 0);
     if (!writer.flush() || pipeline.failed()) return fail("cannot write the output");
     if (live && source.dropped() > 0)
         fmt::print(stderr, "mqtt-dissect: {} packets dropped by the kernel\n", source.dropped());

@@ -1,12 +1,12 @@
-#include "capture/mqtt_streams.hpp"
+#include "engine/mqtt_streams.hpp"
 
-#include "capture/boundary.hpp"
+#include "engine/boundary.hpp"
 
 #include <algorithm>
 #include <array>
 #include <utility>
 
-namespace mqttlens::capture {
+namespace mqttlens::engine {
 
 struct MqttStreams::Half {
     enum class Mode : std::uint8_t {
@@ -40,7 +40,7 @@ struct MqttStreams::Half {
 };
 
 /// What a connection's `user` holds: an Early until there is something to report, then a State.
-struct MqttStreams::Held : TcpUserData {
+struct MqttStreams::Held : capture::StreamUser {
     bool early = false;
 };
 
@@ -56,14 +56,14 @@ struct MqttStreams::Early final : Held {
 
 struct MqttStreams::State final : Held {
     enum class Kind : std::uint8_t { undecided, mqtt, tls } kind = Kind::undecided;
-    TcpConnection& tcp;
+    capture::ByteStream& tcp;
     ConnectionInfo info;
     bool opened = false;
     int client_half = -1;
     std::string text[2];
     Half half[2];
 
-    State(TcpConnection& c, const mqtt::FramerOptions& options)
+    State(capture::ByteStream& c, const mqtt::FramerOptions& options)
         : tcp(c), half{Half(options), Half(options)} {}
 
     Direction direction(int d) const noexcept {
@@ -79,17 +79,6 @@ std::string_view direction_name(Direction d) noexcept {
         case Direction::unknown: break;
     }
     return "unknown";
-}
-
-std::string_view close_reason_name(CloseReason r) noexcept {
-    switch (r) {
-        case CloseReason::fin: return "FIN";
-        case CloseReason::rst: return "RST";
-        case CloseReason::capture_end: return "capture end";
-        case CloseReason::evicted: return "evicted";
-        case CloseReason::reused: break;
-    }
-    return "reused";
 }
 
 std::string_view stream_event_name(StreamEventKind k) noexcept {
@@ -124,7 +113,7 @@ void MqttStreams::set_client(State& st, int d) {
     st.info.server_text = st.text[1 - d];
 }
 
-void MqttStreams::on_open(TcpConnection& c, std::uint64_t, Timestamp) {
+void MqttStreams::on_open(capture::ByteStream& c, std::uint64_t, Timestamp) {
     // A TLS connection is reported at once; the others get their State when they have something
     // to report, which an idle connection never has.
     const std::uint16_t port[2] = {c.endpoint[0].port, c.endpoint[1].port};
@@ -135,9 +124,9 @@ void MqttStreams::on_open(TcpConnection& c, std::uint64_t, Timestamp) {
     }
 }
 
-MqttStreams::State& MqttStreams::state(TcpConnection& c) {
+MqttStreams::State& MqttStreams::state(capture::ByteStream& c) {
     if (c.user && !static_cast<Held&>(*c.user).early) return static_cast<State&>(*c.user);
-    const std::unique_ptr<TcpUserData> held = std::move(c.user);
+    const std::unique_ptr<capture::StreamUser> held = std::move(c.user);
     State& st = make_state(c);
     if (held) {  // bytes that completed nothing: fed now, they report nothing either
         const auto& early = static_cast<const Early&>(*held);
@@ -150,11 +139,11 @@ MqttStreams::State& MqttStreams::state(TcpConnection& c) {
     return st;
 }
 
-bool MqttStreams::hold_early(TcpConnection& c, int d, Bytes bytes, std::uint64_t offset) {
+bool MqttStreams::hold_early(capture::ByteStream& c, int d, Bytes bytes, std::uint64_t offset) {
     auto* early = static_cast<Early*>(c.user.get());  // no State yet: an Early or nothing
     const std::size_t held = early ? early->size[d] : 0;
     const std::size_t size = held + bytes.size();
-    if (!c.half[d].syn || offset != held || size > Early::capacity ||
+    if (!c.from_start[d] || offset != held || size > Early::capacity ||
         (!is_mqtt_port(c.endpoint[0].port) && !is_mqtt_port(c.endpoint[1].port))) {
         return false;
     }
@@ -175,7 +164,7 @@ bool MqttStreams::hold_early(TcpConnection& c, int d, Bytes bytes, std::uint64_t
     return true;
 }
 
-MqttStreams::State& MqttStreams::make_state(TcpConnection& c) {
+MqttStreams::State& MqttStreams::make_state(capture::ByteStream& c) {
     const std::uint16_t port[2] = {c.endpoint[0].port, c.endpoint[1].port};
     const bool tls[2] = {is_tls_port(port[0]), is_tls_port(port[1])};
     const bool mqtt[2] = {is_mqtt_port(port[0]), is_mqtt_port(port[1])};
@@ -187,15 +176,15 @@ MqttStreams::State& MqttStreams::make_state(TcpConnection& c) {
     st.text[0] = to_string(c.endpoint[0]);
     st.text[1] = to_string(c.endpoint[1]);
     st.info.stream = c.stream;
-    // Roles as the first segment showed them: a SYN seen later changes nothing here.
-    const bool syn = c.first_flags & tcp_flag::syn;
+    // Roles as the first record showed them: an opening seen later changes nothing here.
+    const bool syn = c.first_client_side >= 0;
     st.info.syn_seen = syn;
     st.info.first_frame = frame;
     st.info.first_ts = ts;
 
     // Roles: the SYN; else the side on the server port; else, tentatively, the lower port.
     const bool* server_port = tls[0] || tls[1] ? tls : mqtt;
-    int client = syn ? (c.first_flags & tcp_flag::ack ? 1 : 0) : -1;
+    int client = c.first_client_side;
     if (client < 0 && server_port[0] != server_port[1]) client = server_port[0] ? 1 : 0;
     if (client >= 0) {
         set_client(st, client);
@@ -232,7 +221,7 @@ void MqttStreams::open_as_mqtt(State& st, std::uint64_t, Timestamp) {
     consumer_.on_connection_open(st.info);
 }
 
-void MqttStreams::on_data(TcpConnection& c, int d, Bytes bytes, std::uint64_t offset,
+void MqttStreams::on_data(capture::ByteStream& c, int d, Bytes bytes, std::uint64_t offset,
                           std::uint64_t frame, Timestamp ts) {
     if (!c.wants_data && !c.user) return;  // not followed, or found not to be MQTT
     if ((!c.user || static_cast<Held&>(*c.user).early) && hold_early(c, d, bytes, offset)) return;
@@ -257,15 +246,15 @@ void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, st
     std::copy_n(bytes.begin(), take, h.probe.begin() + h.probe_size);
     h.probe_size = static_cast<std::uint8_t>(h.probe_size + take);
     h.verdict = looks_like_connect(Bytes(h.probe.data(), h.probe_size));
-    if (h.verdict == Verdict::yes && st.tcp.client_half >= 0 && st.tcp.client_half != d) {
+    if (h.verdict == Verdict::yes && st.tcp.client_side >= 0 && st.tcp.client_side != d) {
         h.verdict = Verdict::no;  // the server does not send CONNECT
     }
     if (h.verdict == Verdict::need_more) return;
     if (h.verdict == Verdict::no) {
         if (take < bytes.size()) h.probe_lost = true;
         const Verdict other = st.half[1 - d].verdict;
-        if (st.tcp.client_half == d || other == Verdict::no) {
-            TcpConnection& tcp = st.tcp;
+        if (st.tcp.client_side == d || other == Verdict::no) {
+            capture::ByteStream& tcp = st.tcp;
             tcp.wants_data = false;
             tcp.user.reset();  // not MQTT: the state goes now (`st` with it)
         }
@@ -314,7 +303,7 @@ void MqttStreams::feed(State& st, int d, Bytes bytes, std::uint64_t offset, std:
                        Timestamp ts) {
     Half& h = st.half[d];
     if (h.mode == Half::Mode::start) {
-        if (st.tcp.half[d].syn) {
+        if (st.tcp.from_start[d]) {
             h.mode = Half::Mode::framing;
             h.framer.reset(offset);
         } else {
@@ -444,7 +433,7 @@ bool MqttStreams::try_resync(State& st, int d, std::uint64_t frame, Timestamp ts
     }
 }
 
-void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uint64_t size,
+void MqttStreams::on_gap(capture::ByteStream& c, int d, std::uint64_t offset, std::uint64_t size,
                          std::uint64_t frame, Timestamp ts) {
     if (!c.wants_data && !c.user) return;
     State& st = state(c);
@@ -453,7 +442,7 @@ void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uin
         if (h.verdict == Verdict::need_more) h.verdict = Verdict::no;
         h.probe_lost = true;
         h.seen_end = offset + size;
-        if (st.half[1 - d].verdict == Verdict::no || st.tcp.client_half == d) {
+        if (st.half[1 - d].verdict == Verdict::no || st.tcp.client_side == d) {
             c.wants_data = false;
             c.user.reset();
         }
@@ -476,7 +465,7 @@ void MqttStreams::on_gap(TcpConnection& c, int d, std::uint64_t offset, std::uin
     h.resync_code = code;
 }
 
-void MqttStreams::on_close(TcpConnection& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
+void MqttStreams::on_close(capture::ByteStream& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
     if (!c.wants_data && !c.user) return;
     State& st = state(c);
     if (st.kind == State::Kind::mqtt) {
@@ -533,4 +522,4 @@ void MqttStreams::emit_event(State& st, int d, StreamEventKind kind, std::uint64
     consumer_.on_stream_event(st.info, event);
 }
 
-}  // namespace mqttlens::capture
+}  // namespace mqttlens::engine

@@ -1,8 +1,8 @@
-#include "capture/boundary.hpp"
+#include "engine/boundary.hpp"
 
 #include <cstring>
 
-namespace mqttlens::capture {
+namespace mqttlens::engine {
 
 namespace {
 
@@ -112,4 +112,4 @@ Verdict looks_like_connect(Bytes prefix) noexcept {
     return level_ok ? Verdict::yes : Verdict::no;
 }
 
-}  // namespace mqttlens::capture
+}  // namespace mqttlens::engine

@@ -1,15 +1,15 @@
-// MQTT over reassembled TCP: which connections are MQTT, roles, framing, resynchronisation.
+// MQTT over byte streams: which connections are MQTT, roles, framing, resynchronisation.
 #pragma once
 
-#include "capture/consumer.hpp"
-#include "capture/tcp_reassembler.hpp"
+#include "engine/consumer.hpp"
+#include "capture/byte_stream.hpp"
 #include "mqtt/framer.hpp"
 
 #include <array>
 #include <cstdint>
 #include <vector>
 
-namespace mqttlens::capture {
+namespace mqttlens::engine {
 
 struct StreamOptions {
     std::vector<std::uint16_t> mqtt_ports{1883};  ///< plain MQTT by port
@@ -30,17 +30,19 @@ struct StreamStats {
     std::uint64_t skipped_bytes = 0;
 };
 
-/// The TcpSink that turns reassembled bytes into MQTT packets and events for a Consumer.
-class MqttStreams final : public TcpSink {
+/// The byte-stream sink that turns each connection's bytes into MQTT packets and events for a
+/// Consumer: detection by port or by CONNECT, roles, framing, resynchronisation after gaps.
+class MqttStreams final : public capture::ByteStreamSink {
 public:
     MqttStreams(Consumer& consumer, StreamOptions options);
 
-    void on_open(TcpConnection&, std::uint64_t frame, Timestamp ts) override;
-    void on_data(TcpConnection&, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
+    void on_record(const Record& record) override { consumer_.on_record(record); }
+    void on_open(capture::ByteStream&, std::uint64_t frame, Timestamp ts) override;
+    void on_data(capture::ByteStream&, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
                  Timestamp ts) override;
-    void on_gap(TcpConnection&, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame,
+    void on_gap(capture::ByteStream&, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame,
                 Timestamp ts) override;
-    void on_close(TcpConnection&, CloseReason, std::uint64_t frame, Timestamp ts) override;
+    void on_close(capture::ByteStream&, CloseReason, std::uint64_t frame, Timestamp ts) override;
 
     const StreamStats& stats() const noexcept { return stats_; }
 
@@ -51,10 +53,10 @@ private:
     struct Early;
     struct Half;
     /// The connection's State, made (and fed what its Early held) on first use.
-    State& state(TcpConnection& c);
-    State& make_state(TcpConnection& c);
+    State& state(capture::ByteStream& c);
+    State& make_state(capture::ByteStream& c);
     /// Keeps `bytes` in the connection's Early when they leave nothing to report.
-    bool hold_early(TcpConnection& c, int d, Bytes bytes, std::uint64_t offset);
+    bool hold_early(capture::ByteStream& c, int d, Bytes bytes, std::uint64_t offset);
     void open_as_mqtt(State& st, std::uint64_t frame, Timestamp ts);
     void detect(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
     void feed(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
@@ -83,4 +85,4 @@ private:
     std::size_t run_size_ = 0;
 };
 
-}  // namespace mqttlens::capture
+}  // namespace mqttlens::engine

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace mqttlens::capture {
+namespace mqttlens::engine {
 
 using mqtt::Bytes;
 
@@ -63,4 +63,4 @@ inline constexpr std::size_t connect_probe_size = 14;
 /// Length from 10 to 1 MiB, protocol name "MQTT" (level 4 or 5) or "MQIsdp" (level 3)?
 Verdict looks_like_connect(Bytes prefix) noexcept;
 
-}  // namespace mqttlens::capture
+}  // namespace mqttlens::engine

@@ -1,6 +1,8 @@
-// What the capture layer tells its consumer: MQTT connections, whole MQTT packets, stream events.
+// What the engine's framing layer (MqttStreams) tells its consumer: MQTT connections, whole MQTT
+// packets, stream events. engine::Engine is that consumer; tests read it directly.
 #pragma once
 
+#include "capture/byte_stream.hpp"
 #include "capture/capture_source.hpp"
 #include "capture/endpoint.hpp"
 #include "mqtt/diagnostic.hpp"
@@ -13,7 +15,13 @@
 #include <string>
 #include <string_view>
 
-namespace mqttlens::capture {
+namespace mqttlens::engine {
+
+using capture::Bytes;
+using capture::CloseReason;
+using capture::Endpoint;
+using capture::Record;
+using capture::Timestamp;
 
 enum class Direction : std::uint8_t {
     c2s,      ///< client to server
@@ -22,16 +30,6 @@ enum class Direction : std::uint8_t {
 };
 /// "c2s", "s2c" or "unknown".
 std::string_view direction_name(Direction d) noexcept;
-
-enum class CloseReason : std::uint8_t {
-    fin,          ///< both sides sent FIN and all data up to it was delivered
-    rst,          ///< a RST
-    capture_end,  ///< the capture ended with the connection open
-    reused,       ///< a new SYN on the same addresses and ports started a new connection
-    evicted,      ///< closed to make room for a new one (ReassemblyOptions::max_connections)
-};
-/// "FIN", "RST", "capture end", "reused" or "evicted".
-std::string_view close_reason_name(CloseReason r) noexcept;
 
 /// One TCP connection the capture layer treats as MQTT (or as MQTT over TLS). The same object is
 /// passed to every callback of the connection; roles (client, server, roles_known) and
@@ -142,4 +140,4 @@ public:
                                      Timestamp) {}
 };
 
-}  // namespace mqttlens::capture
+}  // namespace mqttlens::engine
