@@ -49,7 +49,7 @@ struct Members {
     }
 
     void operator()(const mqtt::Connect& c) const {
-        if (detail::offset_in(packet.raw, c.protocol_name)) string_member(out, "protocol_name", c.protocol_name);
+        if (packet.fields.has(mqtt::Field::protocol_name)) string_member(out, "protocol_name", c.protocol_name);
         else append(out, ",\"protocol_name\":null");
         fmt::format_to(it(out), FMT_COMPILE(",\"protocol_level\":{}"), c.protocol_level);
         if (c.protocol_level != 3 && c.protocol_level != 4) {
@@ -60,7 +60,7 @@ struct Members {
         }
         fmt::format_to(it(out), FMT_COMPILE(",\"connect_flags\":{},\"clean_session\":{},\"keep_alive\":{}"),
                        c.flags, boolean(c.clean_session()), c.keep_alive);
-        if (detail::offset_in(packet.raw, c.client_id)) string_member(out, "client_id", c.client_id);
+        if (packet.fields.has(mqtt::Field::client_id)) string_member(out, "client_id", c.client_id);
         else append(out, ",\"client_id\":null");
         if (c.will) {
             append(out, ",\"will\":{\"topic\":");
@@ -88,10 +88,11 @@ struct Members {
     }
 
     void operator()(const mqtt::Publish& p) const {
+        // One reserved run for the fixed text (137 bytes at most, 160 reserved), the topic and the
+        // payload; a topic or payload that needs escaping is written the long way where it stands.
+        constexpr std::string_view topic_key = ",\"topic\":";
         const bool cut = options.payload_max != 0 && p.payload.size() > options.payload_max;
         const std::string_view shown = mqtt::as_string(cut ? p.payload.first(options.payload_max) : p.payload);
-        // The usual PUBLISH (topic and payload plain text) in one reserved run: the fixed text
-        // takes 137 bytes at most (160 reserved).
         char* w = detail::room(out, 160 + p.topic.size() + shown.size());
         w = detail::put(w, ",\"dup\":");
         w = put_boolean(w, packet.header.dup());
@@ -99,34 +100,25 @@ struct Members {
         *w++ = static_cast<char>('0' + packet.header.qos());
         w = detail::put(w, ",\"retain\":");
         w = put_boolean(w, packet.header.retain());
-        w = detail::put(w, ",\"topic\":");
-        if (char* t = detail::put_quoted_if_plain(w, p.topic, true)) {
-            w = detail::put(t, ",\"packet_id\":");
-            w = p.packet_id ? detail::put_uint(w, *p.packet_id) : detail::put(w, "null");
-            w = detail::put_uint(detail::put(w, ",\"payload_len\":"), p.payload.size());
-            char* const payload_at = w;
-            w = detail::put(w, ",\"payload\":");
-            // JSON payloads take the display test (no DEL), as append_payload does.
-            if (char* q = detail::put_quoted_if_plain(w, shown, false)) {
-                w = cut ? detail::put(q, ",\"payload_truncated\":true") : q;
-                detail::finish(out, w);
-                return;
-            }
-            detail::finish(out, payload_at);
-            out.push_back(',');
-            detail::append_payload(out, p.payload, options.payload_max, true);
-            if (cut) append(out, ",\"payload_truncated\":true");
+        if (char* t = detail::put_quoted_if_plain(detail::put(w, topic_key), p.topic, true)) {
+            w = t;
+        } else {
+            detail::finish(out, w);
+            string_member(out, "topic", p.topic);
+            w = detail::room(out, 160 + shown.size());
+        }
+        w = detail::put(w, ",\"packet_id\":");
+        w = p.packet_id ? detail::put_uint(w, *p.packet_id) : detail::put(w, "null");
+        w = detail::put_uint(detail::put(w, ",\"payload_len\":"), p.payload.size());
+        // JSON payloads take the display test (no DEL), as append_payload does.
+        if (char* q = detail::put_quoted_if_plain(detail::put(w, ",\"payload\":"), shown, false)) {
+            detail::finish(out, cut ? detail::put(q, ",\"payload_truncated\":true") : q);
             return;
         }
-        detail::finish(out, w - (sizeof(",\"topic\":") - 1));  // the topic needs escaping: the long way
-        string_member(out, "topic", p.topic);
-        optional_int(out, ",\"packet_id\":", p.packet_id);
-        append(out, ",\"payload_len\":");
-        detail::append_uint(out, p.payload.size());
-        out.push_back(',');
+        *w++ = ',';
+        detail::finish(out, w);
         detail::append_payload(out, p.payload, options.payload_max, true);
-        if (options.payload_max != 0 && p.payload.size() > options.payload_max)
-            append(out, ",\"payload_truncated\":true");
+        if (cut) append(out, ",\"payload_truncated\":true");
     }
 
     void operator()(const mqtt::Ack& a) const { optional_int(out, ",\"packet_id\":", a.packet_id); }

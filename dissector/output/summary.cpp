@@ -62,44 +62,29 @@ struct Fields {
     }
 
     void operator()(const mqtt::Publish& p) const {
-        // The usual PUBLISH (topic and payload plain text) in one reserved run: the fixed text
-        // takes 89 bytes at most (96 reserved).
+        // One reserved run for the fixed text (89 bytes at most, 96 reserved), the topic and the
+        // payload; a topic or payload that needs escaping is written the long way where it stands.
         const bool cut = options.payload_max != 0 && p.payload.size() > options.payload_max;
         const std::string_view shown = mqtt::as_string(cut ? p.payload.first(options.payload_max) : p.payload);
-        char* w = detail::room(out, 96 + p.topic.size() + shown.size());
-        w = detail::put(w, " topic=");
+        char* w = detail::put(detail::room(out, 96 + p.topic.size() + shown.size()), " topic=");
         if (char* t = detail::put_quoted_if_plain(w, p.topic, false)) {
-            w = detail::put(t, " qos=");
-            *w++ = static_cast<char>('0' + packet.header.qos());
-            if (p.packet_id) w = detail::put_uint(detail::put(w, " packet_id="), *p.packet_id);
-            if (packet.header.retain()) w = detail::put(w, " retain");
-            if (packet.header.dup()) w = detail::put(w, " dup");
-            w = detail::put_uint(detail::put(w, " payload_len="), p.payload.size());
-            if (p.payload.empty()) return detail::finish(out, w);
-            char* const payload_at = w;
-            if (char* q = detail::put_quoted_if_plain(detail::put(w, " payload="), shown, false)) {
-                detail::finish(out, cut ? detail::put(q, "...") : q);
-                return;
-            }
-            detail::finish(out, payload_at);
-            append(out, " payload=");
-            detail::append_payload(out, p.payload, options.payload_max, false);
-            return;
+            w = t;
+        } else {
+            detail::finish(out, w);
+            append_display(out, p.topic);
+            w = detail::room(out, 96 + shown.size());
         }
-        detail::finish(out, w);  // the topic needs escaping: the long way
-        append_display(out, p.topic);
-        w = detail::room(out, 96);  // the longest: 66
         w = detail::put(w, " qos=");
         *w++ = static_cast<char>('0' + packet.header.qos());
         if (p.packet_id) w = detail::put_uint(detail::put(w, " packet_id="), *p.packet_id);
         if (packet.header.retain()) w = detail::put(w, " retain");
         if (packet.header.dup()) w = detail::put(w, " dup");
         w = detail::put_uint(detail::put(w, " payload_len="), p.payload.size());
+        if (p.payload.empty()) return detail::finish(out, w);
+        w = detail::put(w, " payload=");
+        if (char* q = detail::put_quoted_if_plain(w, shown, false)) return detail::finish(out, cut ? detail::put(q, "...") : q);
         detail::finish(out, w);
-        if (!p.payload.empty()) {
-            append(out, " payload=");
-            detail::append_payload(out, p.payload, options.payload_max, false);
-        }
+        detail::append_payload(out, p.payload, options.payload_max, false);
     }
 
     void operator()(const mqtt::Ack& a) const { packet_id(a.packet_id); }

@@ -1,7 +1,7 @@
 // The detailed tree (-V): one line per field with its offset and bytes, flags bit by bit, and each
-// diagnostic under the field it concerns. Field positions come from the decoded views, which
-// point into the packet's bytes; a field the decoder did not find is not shown, and bytes no
-// field covers are shown as "Unparsed bytes".
+// diagnostic under the field it concerns. Field positions come from the packet's field table
+// (the entries of a list from its spans, entry after entry); a field the decoder did not find is
+// not shown, and bytes no field covers are shown as "Unparsed bytes".
 #include "output/detail.hpp"
 #include "output/printer.hpp"
 
@@ -84,33 +84,40 @@ public:
         out_.push_back('\n');
     }
 
-    /// A length-prefixed string field, when the decoder found it.
-    void string_field(mqtt::Field field, std::string_view label, std::string_view s) {
-        const auto off = detail::offset_in(raw_, s);
-        if (!off || *off < 2) return;
-        begin(*off - 2, s.size() + 2);
+    /// Where the decoder found `field`; nullopt when it did not.
+    std::optional<mqtt::FieldSpan> span(mqtt::Field field) const noexcept { return packet_.fields.find(field); }
+
+    /// A length-prefixed string field whose length prefix is at `off`.
+    void string_field(mqtt::Field field, std::string_view label, std::string_view s, std::size_t off) {
+        begin(off, s.size() + 2);
         fmt::format_to(it(out_), FMT_COMPILE("{}: "), label);
         append_display(out_, s);
         fmt::format_to(it(out_), FMT_COMPILE(" ({} byte{})"), s.size(), s.size() == 1 ? "" : "s");
-        end(field, *off - 2, s.size() + 2);
+        end(field, off, s.size() + 2);
+    }
+    /// A length-prefixed string field, when the decoder found it.
+    void string_field(mqtt::Field field, std::string_view label, std::string_view s) {
+        if (const auto at = span(field)) string_field(field, label, s, at->offset);
     }
 
-    /// A length-prefixed binary field (Will Message, Password): preview and size.
+    /// A length-prefixed binary field (Will Message, Password), when the decoder found it:
+    /// preview and size.
     void binary_field(mqtt::Field field, std::string_view label, mqtt::Bytes b) {
-        const auto off = detail::offset_in(raw_, b);
-        if (!off || *off < 2) return;
-        begin(*off - 2, b.size() + 2);
+        const auto at = span(field);
+        if (!at) return;
+        begin(at->offset, at->length);
         fmt::format_to(it(out_), FMT_COMPILE("{}: "), label);
         detail::append_payload(out_, b, options_.payload_max, false);
         fmt::format_to(it(out_), FMT_COMPILE(" ({} byte{})"), b.size(), b.size() == 1 ? "" : "s");
-        end(field, *off - 2, b.size() + 2);
+        end(field, at->offset, at->length);
     }
 
-    void packet_id(const std::optional<std::uint16_t>& id, std::size_t off) {
-        if (!id || off + 2 > raw_.size()) return;
-        begin(off, 2);
+    void packet_id(const std::optional<std::uint16_t>& id) {
+        const auto at = span(mqtt::Field::packet_id);
+        if (!id || !at) return;
+        begin(at->offset, 2);
         fmt::format_to(it(out_), FMT_COMPILE("Packet Identifier: {}"), *id);
-        end(mqtt::Field::packet_id, off, 2);
+        end(mqtt::Field::packet_id, at->offset, 2);
     }
 
     void fixed_header() {
@@ -134,52 +141,46 @@ public:
     }
 
     void operator()(const mqtt::Opaque& body) {
-        const auto off = detail::offset_in(raw_, body.bytes);
-        if (!off || body.bytes.empty()) return;
-        begin(*off, body.bytes.size());
+        // The bytes after the fixed header, as far as the packet goes.
+        const std::size_t off = packet_.header.size();
+        if (raw_.empty() || body.bytes.empty() || off + body.bytes.size() > raw_.size()) return;
+        begin(off, body.bytes.size());
         fmt::format_to(it(out_), FMT_COMPILE("Body: {} bytes (not decoded)"), body.bytes.size());
-        end(mqtt::Field::none, *off, body.bytes.size(), true);
+        end(mqtt::Field::none, off, body.bytes.size(), true);
     }
 
     void operator()(const mqtt::Connect& c) {
-        const auto name_off = detail::offset_in(raw_, c.protocol_name);
-        if (!name_off) return none_line("Protocol Name", mqtt::Field::protocol_name, "missing");
+        if (!span(mqtt::Field::protocol_name)) return none_line("Protocol Name", mqtt::Field::protocol_name, "missing");
         string_field(mqtt::Field::protocol_name, "Protocol Name", c.protocol_name);
-        if (name_off && *name_off >= 2) {
-            std::size_t p = *name_off + c.protocol_name.size();
-            if (p < raw_.size()) {
-                begin(p, 1);
-                fmt::format_to(it(out_), FMT_COMPILE("Protocol Level: {}"), raw_[p]);
-                if (raw_[p] == 3) append(out_, " (MQTT 3.1)");
-                else if (raw_[p] == 4) append(out_, " (MQTT 3.1.1)");
-                else if (raw_[p] == 5) append(out_, " (MQTT 5.0)");
-                end(mqtt::Field::protocol_level, p, 1);
-                ++p;
-            }
-            // Only levels 3 and 4 have the layout below; the decoder stops for any other.
-            if (c.protocol_level != 3 && c.protocol_level != 4) return;
-            if (p < raw_.size()) {
-                const std::uint8_t f = raw_[p];
-                begin(p, 1);
-                fmt::format_to(it(out_), FMT_COMPILE("Connect Flags: 0x{:02x}\n"), f);
-                bits(f, 0x80, "User Name Flag: {}", set_or_not(f & 0x80));
-                bits(f, 0x40, "Password Flag: {}", set_or_not(f & 0x40));
-                bits(f, 0x20, "Will Retain: {}", set_or_not(f & 0x20));
-                bits(f, 0x18, "Will QoS: {}", (f >> 3) & 3);
-                bits(f, 0x04, "Will Flag: {}", set_or_not(f & 0x04));
-                bits(f, 0x02, "Clean Session: {}", set_or_not(f & 0x02));
-                bits(f, 0x01, "Reserved: {}", f & 1);
-                diagnostics_for(mqtt::Field::connect_flags, p, 1);
-                ++p;
-            }
-            if (p + 2 <= raw_.size()) {
-                begin(p, 2);
-                fmt::format_to(it(out_), FMT_COMPILE("Keep Alive: {}"), (raw_[p] << 8) | raw_[p + 1]);
-                end(mqtt::Field::keep_alive, p, 2);
-            }
+        if (const auto at = span(mqtt::Field::protocol_level)) {
+            begin(at->offset, 1);
+            fmt::format_to(it(out_), FMT_COMPILE("Protocol Level: {}"), c.protocol_level);
+            if (c.protocol_level == 3) append(out_, " (MQTT 3.1)");
+            else if (c.protocol_level == 4) append(out_, " (MQTT 3.1.1)");
+            else if (c.protocol_level == 5) append(out_, " (MQTT 5.0)");
+            end(mqtt::Field::protocol_level, at->offset, 1);
         }
-        if (!detail::offset_in(raw_, c.client_id))
-            return none_line("Client Identifier", mqtt::Field::client_id, "missing");
+        // Only levels 3 and 4 have the layout below; the decoder stops for any other.
+        if (c.protocol_level != 3 && c.protocol_level != 4) return;
+        if (const auto at = span(mqtt::Field::connect_flags)) {
+            const std::uint8_t f = c.flags;
+            begin(at->offset, 1);
+            fmt::format_to(it(out_), FMT_COMPILE("Connect Flags: 0x{:02x}\n"), f);
+            bits(f, 0x80, "User Name Flag: {}", set_or_not(f & 0x80));
+            bits(f, 0x40, "Password Flag: {}", set_or_not(f & 0x40));
+            bits(f, 0x20, "Will Retain: {}", set_or_not(f & 0x20));
+            bits(f, 0x18, "Will QoS: {}", (f >> 3) & 3);
+            bits(f, 0x04, "Will Flag: {}", set_or_not(f & 0x04));
+            bits(f, 0x02, "Clean Session: {}", set_or_not(f & 0x02));
+            bits(f, 0x01, "Reserved: {}", f & 1);
+            diagnostics_for(mqtt::Field::connect_flags, at->offset, 1);
+        }
+        if (const auto at = span(mqtt::Field::keep_alive)) {
+            begin(at->offset, 2);
+            fmt::format_to(it(out_), FMT_COMPILE("Keep Alive: {}"), c.keep_alive);
+            end(mqtt::Field::keep_alive, at->offset, 2);
+        }
+        if (!span(mqtt::Field::client_id)) return none_line("Client Identifier", mqtt::Field::client_id, "missing");
         string_field(mqtt::Field::client_id, "Client Identifier", c.client_id);
         if (c.will) {
             string_field(mqtt::Field::will_topic, "Will Topic", c.will->topic);
@@ -190,49 +191,46 @@ public:
     }
 
     void operator()(const mqtt::Connack& c) {
-        const std::size_t v = packet_.header.size();
-        if (c.ack_flags && v < raw_.size()) {
+        if (const auto at = span(mqtt::Field::ack_flags); at && c.ack_flags) {
             const std::uint8_t f = *c.ack_flags;
-            begin(v, 1);
+            begin(at->offset, 1);
             fmt::format_to(it(out_), FMT_COMPILE("Acknowledge Flags: 0x{:02x}\n"), f);
             bits(f, 0xFE, "Reserved: 0x{:02x}", f & 0xFE);
             bits(f, 0x01, "Session Present: {}", set_or_not(f & 1));
-            diagnostics_for(mqtt::Field::ack_flags, v, 1);
+            diagnostics_for(mqtt::Field::ack_flags, at->offset, 1);
         }
-        if (c.return_code && v + 1 < raw_.size()) {
-            begin(v + 1, 1);
+        if (const auto at = span(mqtt::Field::return_code); at && c.return_code) {
+            begin(at->offset, 1);
             fmt::format_to(it(out_), FMT_COMPILE("Return Code: {} ({})"), *c.return_code,
                            connack_return_code_name(*c.return_code));
-            end(mqtt::Field::return_code, v + 1, 1);
+            end(mqtt::Field::return_code, at->offset, 1);
         }
     }
 
     void operator()(const mqtt::Publish& p) {
-        if (!detail::offset_in(raw_, p.topic)) return none_line("Topic", mqtt::Field::topic, "missing");
+        if (!span(mqtt::Field::topic)) return none_line("Topic", mqtt::Field::topic, "missing");
         string_field(mqtt::Field::topic, "Topic", p.topic);
-        if (p.packet_id) {
-            const auto topic_off = detail::offset_in(raw_, p.topic);
-            if (topic_off) packet_id(p.packet_id, *topic_off + p.topic.size());
-        }
-        auto off = detail::offset_in(raw_, p.payload);
-        if (!off && p.payload.empty() && pos_ == raw_.size()) off = pos_;  // empty, at the end
-        if (!off) return;
-        begin(*off, p.payload.size());
+        packet_id(p.packet_id);
+        auto at = span(mqtt::Field::payload);
+        if (!at && p.payload.empty() && pos_ == raw_.size())  // empty, at the end
+            at = mqtt::FieldSpan{static_cast<std::uint32_t>(pos_), 0};
+        if (!at) return;
+        begin(at->offset, p.payload.size());
         append(out_, "Message: ");
         detail::append_payload(out_, p.payload, options_.payload_max, false);
         fmt::format_to(it(out_), FMT_COMPILE(" ({} byte{})"), p.payload.size(), p.payload.size() == 1 ? "" : "s");
-        end(mqtt::Field::payload, *off, p.payload.size());
+        end(mqtt::Field::payload, at->offset, p.payload.size());
     }
 
-    void operator()(const mqtt::Ack& a) { packet_id(a.packet_id, packet_.header.size()); }
+    void operator()(const mqtt::Ack& a) { packet_id(a.packet_id); }
 
     void operator()(const mqtt::Subscribe& s) {
-        packet_id(s.packet_id, packet_.header.size());
-        const auto start = detail::offset_in(raw_, s.subscriptions.raw());
-        if (!start || s.subscriptions.empty()) return none_line("Topic Filters", mqtt::Field::topic_filter);
-        std::size_t o = *start;
+        packet_id(s.packet_id);
+        const auto list = span(mqtt::Field::topic_filter);
+        if (!list || s.subscriptions.empty()) return none_line("Topic Filters", mqtt::Field::topic_filter);
+        std::size_t o = list->offset;  // each entry: filter (length prefix and bytes), options byte
         for (const auto& sub : s.subscriptions) {
-            string_field(mqtt::Field::topic_filter, "Topic Filter", sub.filter);
+            string_field(mqtt::Field::topic_filter, "Topic Filter", sub.filter, o);
             o += 2 + sub.filter.size();
             begin(o, 1);
             fmt::format_to(it(out_), FMT_COMPILE("Requested QoS: {} (0x{:02x})\n"), sub.qos(), sub.options);
@@ -244,22 +242,26 @@ public:
     }
 
     void operator()(const mqtt::Suback& s) {
-        const std::size_t v = packet_.header.size();
-        packet_id(s.packet_id, v);
-        const auto start = detail::offset_in(raw_, s.return_codes);
-        if (!start || s.return_codes.empty()) return none_line("Return Codes", mqtt::Field::return_codes);
+        packet_id(s.packet_id);
+        const auto list = span(mqtt::Field::return_codes);
+        if (!list || s.return_codes.empty()) return none_line("Return Codes", mqtt::Field::return_codes);
         for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
             const auto rc = s.return_codes[i];
-            begin(*start + i, 1);
+            begin(list->offset + i, 1);
             fmt::format_to(it(out_), FMT_COMPILE("Return Code: 0x{:02x} ({})"), rc, suback_return_code_name(rc));
-            end(mqtt::Field::return_codes, *start + i, 1);
+            end(mqtt::Field::return_codes, list->offset + i, 1);
         }
     }
 
     void operator()(const mqtt::Unsubscribe& u) {
-        packet_id(u.packet_id, packet_.header.size());
-        if (u.filters.empty()) return none_line("Topic Filters", mqtt::Field::topic_filter);
-        for (const auto filter : u.filters) string_field(mqtt::Field::topic_filter, "Topic Filter", filter);
+        packet_id(u.packet_id);
+        const auto list = span(mqtt::Field::topic_filter);
+        if (!list || u.filters.empty()) return none_line("Topic Filters", mqtt::Field::topic_filter);
+        std::size_t o = list->offset;
+        for (const auto filter : u.filters) {
+            string_field(mqtt::Field::topic_filter, "Topic Filter", filter, o);
+            o += 2 + filter.size();
+        }
     }
 
     void operator()(const mqtt::Empty&) {}
