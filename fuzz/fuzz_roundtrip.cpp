@@ -6,9 +6,9 @@
 //   - with no non-minimal Remaining Length warning: encode(P) == the packet's bytes;
 //   - otherwise: encode(P) with remaining_length_width = P's length size == the packet's bytes;
 //   - decode(encode(P)) has the same header, body and diagnostics as P.
-//   - decode without its fast paths gives P; decode_clean(P's bytes) is P whenever P has no
-//     diagnostic at all; is_plain_qos0_publish(P's bytes) only when P is a QoS 0 PUBLISH with
-//     no diagnostic.
+//   - decode without its fast paths gives P, field table included; decode_clean(P's bytes) is P
+//     whenever P has no diagnostic at all; is_plain_qos0_publish(P's bytes) only when P is a
+//     QoS 0 PUBLISH with no diagnostic.
 // Every other packet is still encoded (the encoder must write any value without crashing), and
 // its encoding decoded and checked for the decoder's invariants.
 #include "fuzz_common.hpp"
@@ -25,6 +25,13 @@ using namespace mqttlens;
 using mqtt::Bytes;
 
 namespace {
+
+/// The same span, or none, for every field.
+bool same_fields(const mqtt::Packet& a, const mqtt::Packet& b) {
+    for (std::size_t i = 0; i < mqtt::FieldTable::size; ++i)
+        if (a.fields.find(static_cast<mqtt::Field>(i)) != b.fields.find(static_cast<mqtt::Field>(i))) return false;
+    return true;
+}
 
 void same_diagnostics(const mqtt::Packet& a, const mqtt::Packet& b, Bytes bytes, Bytes out) {
     MQTTLENS_FUZZ_CHECK(a.diagnostics.size() == b.diagnostics.size(), bytes, out);
@@ -45,17 +52,17 @@ void roundtrip(Bytes bytes, mqtt::Version version) {
     const mqtt::Packet general = mqtt::decode(copy.bytes(), version, general_options);
     MQTTLENS_FUZZ_CHECK(general.header == p.header && general.body == p.body, bytes, copy.bytes());
     MQTTLENS_FUZZ_CHECK(general.raw.data() == p.raw.data() && general.raw.size() == p.raw.size(), bytes, copy.bytes());
+    MQTTLENS_FUZZ_CHECK(same_fields(general, p), bytes, copy.bytes());
     same_diagnostics(p, general, bytes, copy.bytes());
 
-    // The verdict without a Packet (mqtt-dissect's capture thread) holds for what decode finds:
-    // a QoS 0 PUBLISH with no diagnostic at all.
+    // The verdict alone holds for what decode finds: a QoS 0 PUBLISH with no diagnostic at all.
     if (mqtt::is_plain_qos0_publish(copy.bytes()))
         MQTTLENS_FUZZ_CHECK(general.type() == mqtt::PacketType::publish && general.header.qos() == 0 &&
                                 general.diagnostics.empty() && general.diagnostics.dropped() == 0,
                             bytes, copy.bytes());
 
-    // decode_clean (the print thread's second reading) must give decode's packet for clean bytes,
-    // and must stay inside any bytes.
+    // decode_clean (a second reading of bytes decoded once) must give decode's packet for clean
+    // bytes, and must stay inside any bytes.
     const mqtt::Packet clean = mqtt::decode_clean(copy.bytes(), version, options);
     MQTTLENS_FUZZ_CHECK(fuzz::inside(clean.raw, copy.bytes()), bytes, copy.bytes());
     if (p.diagnostics.empty() && p.diagnostics.dropped() == 0) {
@@ -64,6 +71,7 @@ void roundtrip(Bytes bytes, mqtt::Version version) {
         MQTTLENS_FUZZ_CHECK(clean.header == p.header && clean.body == p.body, bytes, copy.bytes());
         MQTTLENS_FUZZ_CHECK(clean.raw.data() == p.raw.data() && clean.raw.size() == p.raw.size(), bytes,
                             copy.bytes());
+        MQTTLENS_FUZZ_CHECK(same_fields(clean, p), bytes, copy.bytes());
     }
 
     std::vector<std::uint8_t> out;
