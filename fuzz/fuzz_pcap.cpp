@@ -228,7 +228,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // mqtt-dissect's engine as it ships: with every packet built (statistics, filters) or with
     // the clean QoS 0 PUBLISHes handed over unbuilt (printing only), chosen by the input.
     NullSink sink;
-    engine::Engine engine(sink, {.build_clean_publish = ((hash >> 3) & 1) != 0});
+    engine::EngineOptions options;
+    options.build_clean_publish = ((hash >> 3) & 1) != 0;
+    engine::Engine engine(sink, std::move(options));
     capture::Dissector dissector(engine);
     dissector.run(*opened.source);
     MQTTLENS_FUZZ_CHECK(sink.last_frame() <= dissector.stats().records);

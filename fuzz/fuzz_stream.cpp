@@ -12,7 +12,11 @@
 //   - a framed packet is exactly 1 + length bytes + Remaining Length, equal to the stream bytes
 //     at its offset, and its decode never reports a framing problem;
 //   - a broken framer repeats its error; reset() to the byte after the error resumes framing there
-//     (up to 4 times per run), identically in every chunking.
+//     (up to 4 times per run), identically in every chunking;
+//   - the same chunks given in place (Framer::next(input, taken), as the engine frames captures)
+//     yield the same events up to the first error, packets equal to the stream bytes at their
+//     offsets, nothing left untaken at need_more, and after the error the bytes held plus the
+//     untaken rest are the stream from the broken packet to the chunk's end.
 #include "fuzz_common.hpp"
 #ifdef MQTTLENS_FUZZ_MUTATOR
 #include "mqtt_mutator.hpp"
@@ -163,6 +167,47 @@ private:
     std::vector<Event> events_;
 };
 
+/// `pieces` (together `stream`) given to Framer::next(input, taken): the events up to the first
+/// error, each chunk from its own exact-size heap block.
+std::vector<Event> in_place(Bytes stream, const std::vector<Bytes>& pieces, std::uint32_t max) {
+    mqtt::Framer framer(mqtt::FramerOptions{max});
+    std::vector<Event> events;
+    std::size_t at = 0;  // stream offset of the piece
+    for (Bytes piece : pieces) {
+        const fuzz::ExactCopy chunk(piece);
+        Bytes input = chunk.bytes();
+        for (;;) {
+            std::size_t taken = 0;
+            const Frame f = framer.next(input, taken);
+            MQTTLENS_FUZZ_CHECK(taken <= input.size(), stream);
+            input = input.subspan(taken);
+            if (f.status == Frame::Status::need_more) {
+                MQTTLENS_FUZZ_CHECK(input.empty(), stream);
+                break;
+            }
+            if (f.status == Frame::Status::packet) {
+                MQTTLENS_FUZZ_CHECK(f.offset + f.packet.size() <= stream.size() &&
+                                        mqtt::same_bytes(f.packet, stream.subspan(f.offset, f.packet.size())),
+                                    stream);
+                events.push_back({f.status, f.offset, f.packet.size(), mqtt::Code::count_});
+                continue;
+            }
+            events.push_back({f.status, f.offset, 0, f.error});
+            const Bytes held = framer.held();
+            const std::size_t end = at + piece.size();
+            MQTTLENS_FUZZ_CHECK(f.offset + held.size() + input.size() == end, stream);
+            MQTTLENS_FUZZ_CHECK(mqtt::same_bytes(held, stream.subspan(f.offset, held.size())), stream);
+            return events;
+        }
+        at += piece.size();
+    }
+    framer.finish();
+    std::size_t taken = 0;
+    const Frame last = framer.next(Bytes{}, taken);
+    if (last.status == Frame::Status::error) events.push_back({last.status, last.offset, 0, last.error});
+    return events;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -184,6 +229,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         chunked.feed(chunk.bytes());
     }
     chunked.finish();
+
+    // In place, up to the first error (the Runs go on after resets).
+    std::vector<Event> until_error = chunked.events();
+    for (std::size_t i = 0; i < until_error.size(); ++i) {
+        if (until_error[i].status == Frame::Status::error) {
+            until_error.resize(i + 1);
+            break;
+        }
+    }
+    MQTTLENS_FUZZ_CHECK(in_place(stream.bytes(), pieces, max) == until_error, stream.bytes());
 
     Run whole(stream.bytes(), max, false);
     whole.feed(stream.bytes());

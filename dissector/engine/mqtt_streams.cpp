@@ -18,8 +18,6 @@ struct MqttStreams::Half {
     } mode = Mode::start;
 
     mqtt::Framer framer;
-    std::array<std::uint8_t, 5> head{};  // first bytes fed to the framer since the last packet
-    std::uint8_t head_size = 0;
 
     std::vector<std::uint8_t> pending;   // resync: bytes not yet known to hold no boundary
     std::uint64_t pending_offset = 0;
@@ -324,68 +322,39 @@ void MqttStreams::feed(State& st, int d, Bytes bytes, std::uint64_t offset, std:
 void MqttStreams::frame_bytes(State& st, int d, Bytes bytes, std::uint64_t offset,
                               std::uint64_t frame, Timestamp ts) {
     Half& h = st.half[d];
-    const std::size_t n = bytes.size();
+    // Whole packets inside `bytes` come from the framer as views into them, without copying, and
+    // go out in runs: run_from is the first byte of the run being collected (run_size_ packets).
     std::size_t p = 0;
-    // Whole packets inside `bytes` are handed out as views, without copying, in runs: run_from
-    // is the first byte of the run being collected (run_size_ packets, ending at p).
     std::size_t run_from = 0;
     const auto flush = [&] {
         if (run_size_ > 0) emit_run(st, d, bytes, run_from, offset, frame, ts);
     };
     for (;;) {
-        if (h.framer.buffered() == 0) {
-            if (p == n) return flush();
-            const FixedHeaderScan scan = scan_fixed_header(bytes.subspan(p));
-            if (scan.status == FixedHeaderScan::Status::malformed) {
-                flush();
-                framing_error(st, d, mqtt::Code::remaining_length_malformed, offset + p, frame, ts);
-                h.pending.assign(bytes.begin() + static_cast<std::ptrdiff_t>(p + 1), bytes.end());
-                return;
-            }
-            if (scan.status == FixedHeaderScan::Status::ok) {
-                if (scan.remaining_length > options_.framer.max_remaining_length) {
-                    flush();
-                    framing_error(st, d, mqtt::Code::packet_too_large, offset + p, frame, ts);
-                    h.pending.assign(bytes.begin() + static_cast<std::ptrdiff_t>(p + 1), bytes.end());
-                    return;
-                }
-                if (scan.total() <= n - p) {
-                    if ((bytes[p] >> 4) == 1) {  // a CONNECT: on its own (it may set roles and level)
-                        flush();
-                        emit_packet(st, d, bytes.subspan(p, scan.total()), offset + p, frame, ts);
-                    } else {
-                        if (run_size_ == 0) run_from = p;
-                        run_ends_[run_size_++] = static_cast<std::uint32_t>(p + scan.total() - run_from);
-                        if (run_size_ == run_ends_.size()) flush();
-                    }
-                    p += scan.total();
-                    continue;
-                }
-            }
-            flush();
-            h.framer.reset(offset + p);  // the packet straddles: the framer collects it
-            h.head_size = 0;
-        }
-        const mqtt::Frame f = h.framer.next();
-        if (f.status == mqtt::Frame::Status::packet) {
-            emit_packet(st, d, f.packet, f.offset, frame, ts);
-            h.head_size = 0;
-            continue;
-        }
+        std::size_t taken = 0;
+        const std::size_t at = p;
+        const mqtt::Frame f = h.framer.next(bytes.subspan(p), taken);
+        p += taken;
+        if (f.status == mqtt::Frame::Status::need_more) return flush();
         if (f.status == mqtt::Frame::Status::error) {
-            // Only header bytes were fed since the packet began (feeding follows `need`).
+            flush();
             framing_error(st, d, f.error, f.offset, frame, ts);
-            h.pending.assign(h.head.begin() + (h.head_size > 0 ? 1 : 0), h.head.begin() + h.head_size);
-            h.pending.insert(h.pending.end(), bytes.begin() + static_cast<std::ptrdiff_t>(p), bytes.end());
+            // Resynchronise from the byte after the broken packet's first: what the framer held of
+            // it, then the rest of `bytes`.
+            const Bytes held = h.framer.held();
+            h.pending.assign(held.begin() + (held.empty() ? 0 : 1), held.end());
+            h.pending.insert(h.pending.end(), bytes.begin() + static_cast<std::ptrdiff_t>(p + (held.empty() ? 1 : 0)),
+                             bytes.end());
             return;
         }
-        if (p == n) return;
-        const std::size_t take = std::min(f.need, n - p);
-        for (std::size_t i = 0; i < take && h.head_size < h.head.size(); ++i) {
-            h.head[h.head_size++] = bytes[p + i];
+        const bool in_place = f.packet.data() == bytes.data() + at;
+        if (!in_place || (f.packet[0] >> 4) == 1) {  // held, or a CONNECT (it may set roles and version)
+            flush();
+            emit_packet(st, d, f.packet, f.offset, frame, ts);
+            continue;
         }
-        h.framer.feed(bytes.subspan(p, take));
-        p += take;
+        if (run_size_ == 0) run_from = at;
+        run_ends_[run_size_++] = static_cast<std::uint32_t>(p - run_from);
+        if (run_size_ == run_ends_.size()) flush();
     }
 }
 

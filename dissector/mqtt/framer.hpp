@@ -1,6 +1,7 @@
 // Framer: cuts a byte stream into whole MQTT packets, whatever the chunking.
 #pragma once
 
+#include "mqtt/decoder.hpp"
 #include "mqtt/packet.hpp"
 
 #include <cstdint>
@@ -31,9 +32,26 @@ struct Frame {
 /// Incremental framer. Feed bytes in any chunking; call next() until it answers need_more.
 /// Yields the same packets and errors, at the same offsets, whatever the chunking. Memory held
 /// grows only with bytes actually fed, never with a length the input claims.
+///
+/// Two ways to give it bytes, one state: feed() then next() (everything fed is copied), or
+/// next(input, taken) (a packet lying wholly inside `input` is handed out as a view into it,
+/// without a copy; only a packet cut by the end of `input` is copied, and only the bytes it needs).
 class Framer {
 public:
     explicit Framer(FramerOptions options = {}) : options_(options) {}
+
+    /// The next step over `input`, the stream's bytes that follow everything given so far:
+    /// a packet (a view into `input` when nothing was held before it, else into the framer),
+    /// need_more (every byte of `input` was taken), or the error that broke the stream. Sets
+    /// `taken` to the bytes of `input` this step consumed; pass the rest to the next call. After
+    /// an error, held() and the untaken rest of `input` are the bytes from the broken packet on.
+    Frame next(Bytes input, std::size_t& taken) {
+        if (buffer_.size() == start_ && !broken_) {
+            const Frame frame = next_in_place(input, taken);
+            if (frame.status == Frame::Status::packet) return frame;
+        }
+        return next_held(input, taken);
+    }
 
     /// Appends `chunk` to the stream. Invalidates the view of the last Frame.
     void feed(Bytes chunk);
@@ -49,8 +67,31 @@ public:
     std::uint64_t position() const noexcept { return consumed_; }
     /// Bytes buffered and not yet handed out.
     std::size_t buffered() const noexcept { return buffer_.size() - start_; }
+    /// Those bytes: the start of the packet being collected (after an error from next(input,
+    /// taken): of the broken one). Valid until the next call that changes the framer.
+    Bytes held() const noexcept { return Bytes(buffer_.data() + start_, buffered()); }
 
 private:
+    /// A packet wholly at the start of `input`, as a view into it (nothing may be held); else
+    /// need_more, with nothing taken. Inline: the usual packet of a busy connection takes this.
+    Frame next_in_place(Bytes input, std::size_t& taken) noexcept {
+        Frame frame;
+        taken = 0;
+        if (input.size() < 2) return frame;
+        const LengthResult h = read_remaining_length(input.subspan(1));
+        const std::size_t total = 1 + std::size_t(h.size) + h.value;
+        if (h.status != LengthResult::Status::ok || h.value > options_.max_remaining_length || total > input.size())
+            return frame;
+        frame.status = Frame::Status::packet;
+        frame.packet = input.first(total);
+        frame.offset = consumed_;
+        consumed_ += total;
+        taken = total;
+        return frame;
+    }
+    /// next(input, taken) when the packet is not wholly in `input`, or the framer holds bytes.
+    Frame next_held(Bytes input, std::size_t& taken);
+
     FramerOptions options_;
     std::vector<std::uint8_t> buffer_;
     std::size_t start_ = 0;        // first unconsumed byte in buffer_

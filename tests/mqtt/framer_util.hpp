@@ -3,6 +3,8 @@
 
 #include "mqtt/framer.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <ostream>
 #include <string_view>
@@ -70,9 +72,66 @@ inline bool drain(Framer& f, std::vector<Event>& events) {
     }
 }
 
+/// Gives `stream` cut at the (sorted) positions `cuts` to next(input, taken), then finishes it;
+/// returns every event. After an error, checks that the bytes held and the untaken rest are the
+/// stream from the broken packet on.
+inline std::vector<Event> frame_split_in_place(const std::vector<std::uint8_t>& stream,
+                                               const std::vector<std::size_t>& cuts, FramerOptions options = {}) {
+    Framer f(options);
+    std::vector<Event> events;
+    std::size_t from = 0;
+    auto give = [&](std::size_t to) {
+        Bytes input(stream.data() + from, to - from);
+        from = to;
+        for (;;) {
+            std::size_t taken = 0;
+            const Frame frame = f.next(input, taken);
+            input = input.subspan(taken);
+            if (frame.status == Frame::Status::need_more) {
+                EXPECT_TRUE(input.empty()) << "need_more leaves nothing untaken";
+                return true;
+            }
+            if (frame.status == Frame::Status::packet) {
+                events.push_back({frame.status, frame.offset, to_vector(frame.packet), Code::packet_truncated});
+                continue;
+            }
+            events.push_back({frame.status, frame.offset, {}, frame.error});
+            std::vector<std::uint8_t> rest = to_vector(f.held());
+            rest.insert(rest.end(), input.begin(), input.end());
+            const std::size_t end = to;
+            EXPECT_LE(frame.offset, end);
+            EXPECT_EQ(rest, std::vector<std::uint8_t>(stream.begin() + static_cast<std::ptrdiff_t>(frame.offset),
+                                                      stream.begin() + static_cast<std::ptrdiff_t>(end)))
+                << "held + untaken = the stream from the broken packet to the chunk's end";
+            return false;
+        }
+    };
+    for (std::size_t cut : cuts)
+        if (!give(cut)) return events;
+    if (!give(stream.size())) return events;
+    f.finish();
+    std::size_t taken = 0;
+    const Frame last = f.next(Bytes{}, taken);
+    if (last.status == Frame::Status::error) events.push_back({last.status, last.offset, {}, last.error});
+    return events;
+}
+
+inline std::vector<Event> frame_split_fed(const std::vector<std::uint8_t>& stream,
+                                          const std::vector<std::size_t>& cuts, FramerOptions options);
+
 /// Feeds `stream` cut at the (sorted) positions `cuts`, then finishes it; returns every event.
+/// The same stream given in place (frame_split_in_place) must give the same events: the two
+/// ways into the framer are held equal by every split test.
 inline std::vector<Event> frame_split(const std::vector<std::uint8_t>& stream,
                                       const std::vector<std::size_t>& cuts, FramerOptions options = {}) {
+    std::vector<Event> events = frame_split_fed(stream, cuts, options);
+    EXPECT_EQ(frame_split_in_place(stream, cuts, options), events) << "in place and fed differ";
+    return events;
+}
+
+/// Feeds `stream` cut at the (sorted) positions `cuts` with feed() and next(), then finishes it.
+inline std::vector<Event> frame_split_fed(const std::vector<std::uint8_t>& stream,
+                                          const std::vector<std::size_t>& cuts, FramerOptions options) {
     Framer f(options);
     std::vector<Event> events;
     std::size_t from = 0;

@@ -88,7 +88,9 @@ public:
     /// The engine may hand over clean QoS 0 PUBLISHes unbuilt when nothing but the printer looks
     /// at them (no statistics, no filter).
     engine::EngineOptions engine_options() const noexcept {
-        return {.build_clean_publish = stats_ != nullptr || !filter_.selects_all()};
+        engine::EngineOptions options;
+        options.build_clean_publish = stats_ != nullptr || !filter_.selects_all();
+        return options;
     }
     void set_origin(capture::Timestamp ts) noexcept {
         origin_ = ts;
