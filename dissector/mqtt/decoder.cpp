@@ -196,25 +196,21 @@ void read_v5_client_id(Ctx& c, Connect& con, std::size_t pos) noexcept {
     c.at(Field::client_id, pos, 2 + id.value.size());
 }
 
-void decode_connect(Ctx& c, Packet& p) noexcept {
-    // CONNECT (§3.1): variable header = Protocol Name (string "MQTT", or "MQIsdp" for 3.1),
-    // Protocol Level (byte), Connect Flags (byte), Keep Alive (two bytes); payload = Client
-    // Identifier (string), then Will Topic (string) and Will Message (binary) if the Will Flag is
-    // set, User Name (string) if its flag is set, Password (binary) if its flag is set; nothing else.
-    auto& con = p.body.emplace<Connect>();
-    con.protocol_name = {};
-    con.protocol_level = 0;
-    con.flags = 0;
-    con.keep_alive = 0;
-    std::size_t pos = c.start;
+// Reports a CONNECT field at `pos` that is missing or runs past the packet (a string's
+// truncation also as string_truncated).
+void connect_malformed(Ctx& c, Field16::Status status, Field field, bool is_string, std::size_t pos) noexcept {
+    if (status == Field16::Status::truncated && is_string) c.add(Code::string_truncated, field, pos);
+    c.add(Code::connect_malformed, field, pos);
+}
 
-    auto malformed = [&](Field16::Status status, Field field, bool is_string) {
-        if (status == Field16::Status::truncated && is_string) c.add(Code::string_truncated, field, pos);
-        c.add(Code::connect_malformed, field, pos);
-    };
-
+// CONNECT's variable header from `pos`: Protocol Name, Protocol Level, Connect Flags, Keep Alive.
+// Leaves `pos` after it and returns true when the payload follows in the 3.1/3.1.1 layout.
+bool read_connect_header(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     auto name = read_field16(c, pos);
-    if (name.status != Field16::Status::ok) return malformed(name.status, Field::protocol_name, true);
+    if (name.status != Field16::Status::ok) {
+        connect_malformed(c, name.status, Field::protocol_name, true, pos);
+        return false;
+    }
     con.protocol_name = name.value;
     c.at(Field::protocol_name, pos, 2 + name.value.size());
     bool v31 = name.value == "MQIsdp";
@@ -224,18 +220,27 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
     }
     pos += 2 + name.value.size();
 
-    if (c.left(pos) < 1) return c.add(Code::connect_malformed, Field::protocol_level, pos);
+    if (c.left(pos) < 1) {
+        c.add(Code::connect_malformed, Field::protocol_level, pos);
+        return false;
+    }
     con.protocol_level = c.base[pos];
     c.at(Field::protocol_level, pos, 1);
     if (con.protocol_level != (v31 ? 3 : 4))
         c.add(Code::protocol_level_unsupported, Field::protocol_level, pos);
     // Only levels 3 and 4 share this layout; unknown levels stop here, and of a 5.0 CONNECT only
     // the Client Identifier is read (it names the connection), without judging it.
-    if (con.protocol_level == 5) return read_v5_client_id(c, con, pos + 1);
-    if (con.protocol_level != 3 && con.protocol_level != 4) return;
+    if (con.protocol_level == 5) {
+        read_v5_client_id(c, con, pos + 1);
+        return false;
+    }
+    if (con.protocol_level != 3 && con.protocol_level != 4) return false;
     ++pos;
 
-    if (c.left(pos) < 1) return c.add(Code::connect_malformed, Field::connect_flags, pos);
+    if (c.left(pos) < 1) {
+        c.add(Code::connect_malformed, Field::connect_flags, pos);
+        return false;
+    }
     con.flags = c.base[pos];
     c.at(Field::connect_flags, pos, 1);
     // 3.1 §3.1 Connect flags: bit 0 is only marked "Reserved", with no rule for its value.
@@ -250,15 +255,28 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
         c.add(Code::password_without_username, Field::connect_flags, pos);
     ++pos;
 
-    if (c.left(pos) < 2) return c.add(Code::connect_malformed, Field::keep_alive, pos);
+    if (c.left(pos) < 2) {
+        c.add(Code::connect_malformed, Field::keep_alive, pos);
+        return false;
+    }
     con.keep_alive = c.u16(pos);
     c.at(Field::keep_alive, pos, 2);
     pos += 2;
+    return true;
+}
 
+// CONNECT's Client Identifier, then the Will Topic and Will Message when the Will Flag is set.
+// Leaves `pos` after them and returns true when decoding goes on.
+bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     auto id = read_field16(c, pos);
-    if (id.status == Field16::Status::missing)
-        return c.add(Code::client_id_missing, Field::client_id, pos);
-    if (id.status == Field16::Status::truncated) return malformed(id.status, Field::client_id, true);
+    if (id.status == Field16::Status::missing) {
+        c.add(Code::client_id_missing, Field::client_id, pos);
+        return false;
+    }
+    if (id.status == Field16::Status::truncated) {
+        connect_malformed(c, id.status, Field::client_id, true, pos);
+        return false;
+    }
     con.client_id = id.value;
     c.at(Field::client_id, pos, 2 + id.value.size());
     if (check_string(c, id.value, pos + 2, Field::client_id))
@@ -275,10 +293,14 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
 
     if (con.will_flag()) {
         auto topic = read_field16(c, pos);
-        if (topic.status == Field16::Status::missing)
-            return c.add(Code::will_fields_missing, Field::will_topic, pos);
-        if (topic.status == Field16::Status::truncated)
-            return malformed(topic.status, Field::will_topic, true);
+        if (topic.status == Field16::Status::missing) {
+            c.add(Code::will_fields_missing, Field::will_topic, pos);
+            return false;
+        }
+        if (topic.status == Field16::Status::truncated) {
+            connect_malformed(c, topic.status, Field::will_topic, true, pos);
+            return false;
+        }
         auto check = check_topic(c, topic.value, pos, Field::will_topic, false);
         if (check.not_utf8 || check.topic.null)
             c.add(Code::will_topic_not_utf8, Field::will_topic, pos);
@@ -287,22 +309,30 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
         pos += 2 + topic.value.size();
 
         auto message = read_field16(c, pos);
-        if (message.status == Field16::Status::missing)
-            return c.add(Code::will_fields_missing, Field::will_message, pos);
-        if (message.status == Field16::Status::truncated)
-            return malformed(message.status, Field::will_message, false);
+        if (message.status == Field16::Status::missing) {
+            c.add(Code::will_fields_missing, Field::will_message, pos);
+            return false;
+        }
+        if (message.status == Field16::Status::truncated) {
+            connect_malformed(c, message.status, Field::will_message, false, pos);
+            return false;
+        }
         con.will = Will{topic.value, as_bytes(message.value)};
         c.at(Field::will_topic, pos - 2 - topic.value.size(), 2 + topic.value.size());
         c.at(Field::will_message, pos, 2 + message.value.size());
         pos += 2 + message.value.size();
     }
+    return true;
+}
 
+// CONNECT's User Name and Password as the flags say, then what follows them.
+void read_connect_credentials(Ctx& c, Connect& con, std::size_t pos) noexcept {
     if (con.username_flag()) {
         auto user = read_field16(c, pos);
         if (user.status == Field16::Status::missing) {
             c.add(Code::username_missing, Field::username, pos);
         } else if (user.status == Field16::Status::truncated) {
-            return malformed(user.status, Field::username, true);
+            return connect_malformed(c, user.status, Field::username, true, pos);
         } else {
             con.username = user.value;
             c.at(Field::username, pos, 2 + user.value.size());
@@ -317,7 +347,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
         if (password.status == Field16::Status::missing) {
             c.add(Code::password_missing, Field::password, pos);
         } else if (password.status == Field16::Status::truncated) {
-            return malformed(password.status, Field::password, false);
+            return connect_malformed(c, password.status, Field::password, false, pos);
         } else {
             con.password = as_bytes(password.value);
             c.at(Field::password, pos, 2 + password.value.size());
@@ -347,6 +377,20 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
         }
     }
     if (pos < c.end) c.add(Code::connect_malformed, Field::trailing, pos);
+}
+
+void decode_connect(Ctx& c, Packet& p) noexcept {
+    // CONNECT (§3.1): variable header = Protocol Name (string "MQTT", or "MQIsdp" for 3.1),
+    // Protocol Level (byte), Connect Flags (byte), Keep Alive (two bytes); payload = Client
+    // Identifier (string), then Will Topic (string) and Will Message (binary) if the Will Flag is
+    // set, User Name (string) if its flag is set, Password (binary) if its flag is set; nothing else.
+    auto& con = p.body.emplace<Connect>();
+    con.protocol_name = {};
+    con.protocol_level = 0;
+    con.flags = 0;
+    con.keep_alive = 0;
+    std::size_t pos = c.start;
+    if (read_connect_header(c, con, pos) && read_connect_identity(c, con, pos)) read_connect_credentials(c, con, pos);
 }
 
 void decode_connack(Ctx& c, Packet& p) noexcept {
