@@ -11,9 +11,9 @@
 // is never disturbed.
 //
 // With read-ahead, a thread of the reader's own reads the next blocks while the caller works
-// through the current one: the kernel's copy of the file (about a fifth of mqtt-dissect's
-// capture thread on a large capture) leaves the caller's thread, for whichever CPUs the reading
-// thread is placed on. The records are the same either way.
+// through the current one: the kernel's copy of the file (about a fifth of the work of reading,
+// reassembling and framing a large capture) leaves the caller's thread, for whichever CPUs the
+// reading thread is placed on. The records are the same either way.
 #pragma once
 
 #include <sched.h>

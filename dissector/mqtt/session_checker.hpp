@@ -79,8 +79,8 @@ public:
 
     /// What observe() does with a QoS 0 PUBLISH that broke no decode rule, when it would report
     /// nothing about it: does that and returns true. Otherwise changes nothing and returns
-    /// false; call observe() then. For the usual packet of a busy connection, without the
-    /// Packet (mqtt-dissect's capture thread: see mqtt::is_plain_qos0_publish).
+    /// false; call observe() then. For the usual packet of a busy connection, without building
+    /// its Packet (engine::Conversation::observe_clean_publish is its one caller).
     bool observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref = 0) noexcept;
     /// Bytes were lost in the capture (a TCP gap): forgets the requests in flight and the
     /// keep-alive timer, and from now on does not report what lost packets could explain.
