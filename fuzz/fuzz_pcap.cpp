@@ -44,14 +44,6 @@ using namespace mqttlens;
 
 namespace {
 
-output::Direction to_output(engine::Direction d) noexcept {
-    switch (d) {
-        case engine::Direction::c2s: return output::Direction::c2s;
-        case engine::Direction::s2c: return output::Direction::s2c;
-        default: return output::Direction::unknown;
-    }
-}
-
 /// Checks what the engine hands over and prints it in every format into a buffer thrown away.
 class NullSink : public engine::Listener {
 public:
@@ -88,7 +80,7 @@ public:
         context.stream = d.connection.stream;
         context.src = d.src;
         context.dst = d.dst;
-        context.direction = to_output(d.direction);
+        context.direction = d.direction;
         context.offset = e.stream_offset;
         context.extra = e.stream;
         context.note = e.note;

@@ -23,13 +23,8 @@ using capture::Endpoint;
 using capture::Record;
 using capture::Timestamp;
 
-enum class Direction : std::uint8_t {
-    c2s,      ///< client to server
-    s2c,      ///< server to client
-    unknown,  ///< no SYN seen and no CONNECT yet: roles are a guess (see ConnectionInfo)
-};
-/// "c2s", "s2c" or "unknown".
-std::string_view direction_name(Direction d) noexcept;
+using mqtt::Direction;
+using mqtt::direction_name;
 
 /// One TCP connection the capture layer treats as MQTT (or as MQTT over TLS). The same object is
 /// passed to every callback of the connection; roles (client, server, roles_known) and

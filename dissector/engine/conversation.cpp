@@ -11,7 +11,7 @@ Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std
     if (const auto* connect = seen.packet.get<mqtt::Connect>()) {
         // The client's CONNECT names the version of everything after it (a CONNECT whose sender
         // is not known can only be the client's).
-        if (direction != mqtt::Direction::server_to_client && !version_)
+        if (direction != mqtt::Direction::s2c && !version_)
             version_ = mqtt::version_of_level(connect->protocol_level);
         if (connect->protocol_level == 5) seen.note = mqtt5_note;
         if (!client_id_) client_id_.emplace(connect->client_id);

@@ -11,15 +11,6 @@ std::int64_t micros(Timestamp ts) noexcept {
     return sec * 1'000'000 + ts.nsec / 1000;
 }
 
-mqtt::Direction session_direction(Direction d) noexcept {
-    switch (d) {
-        case Direction::c2s: return mqtt::Direction::client_to_server;
-        case Direction::s2c: return mqtt::Direction::server_to_client;
-        case Direction::unknown: break;
-    }
-    return mqtt::Direction::unknown;
-}
-
 Conversation& Engine::conversation(const ConnectionInfo& info) {
     if (last_ != nullptr && last_stream_ == info.stream) return *last_;
     last_ = &conversations_.try_emplace(info.stream, mqtt::SessionOptions{.midstream = !info.syn_seen}).first->second;
@@ -33,7 +24,7 @@ void Engine::on_connection_open(const ConnectionInfo& info) {
 }
 
 void Engine::observe(Conversation& c, const Delivery& d, mqtt::Bytes bytes, std::uint64_t offset) {
-    const Observed seen = c.observe(session_direction(d.direction), bytes, d.time_us, d.frame);
+    const Observed seen = c.observe(d.direction, bytes, d.time_us, d.frame);
     ++packets_;
     listener_.on_packet(d, PacketSeen{bytes, offset, seen.version, &seen.packet,
                                       {seen.stream.begin(), seen.stream.end()}, seen.note, seen.error()});
@@ -48,7 +39,7 @@ void Engine::on_packet(const PacketEvent& e) {
 void Engine::on_packets(const PacketRun& r) {
     Conversation& c = conversation(r.connection);
     const Delivery d{r.connection, c, r.direction, r.src, r.dst, r.frame, r.ts, micros(r.ts)};
-    const mqtt::Direction direction = session_direction(r.direction);
+    const Direction direction = r.direction;
     std::uint32_t begin = 0;
     for (const std::uint32_t end : r.ends) {
         const mqtt::Bytes bytes = r.bytes.subspan(begin, end - begin);

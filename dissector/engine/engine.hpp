@@ -32,9 +32,6 @@ namespace mqttlens::engine {
 /// the difference of any two results cannot overflow (a pcapng record may claim any time).
 std::int64_t micros(Timestamp ts) noexcept;
 
-/// The session checker's name for a capture direction.
-mqtt::Direction session_direction(Direction d) noexcept;
-
 /// What the packets of one delivery share: one connection, one direction, one capture record.
 /// Valid during the Listener call only.
 struct Delivery {

@@ -70,15 +70,6 @@ struct MqttStreams::State final : Held {
     }
 };
 
-std::string_view direction_name(Direction d) noexcept {
-    switch (d) {
-        case Direction::c2s: return "c2s";
-        case Direction::s2c: return "s2c";
-        case Direction::unknown: break;
-    }
-    return "unknown";
-}
-
 std::string_view stream_event_name(StreamEventKind k) noexcept {
     switch (k) {
         case StreamEventKind::gap: return "gap";

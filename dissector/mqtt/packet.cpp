@@ -30,6 +30,15 @@ void put_string(std::vector<std::uint8_t>& out, std::string_view s) {
 
 }  // namespace
 
+std::string_view direction_name(Direction direction) noexcept {
+    switch (direction) {
+        case Direction::c2s: return "c2s";
+        case Direction::s2c: return "s2c";
+        case Direction::unknown: break;
+    }
+    return "unknown";
+}
+
 std::string_view version_name(Version version) noexcept {
     switch (version) {
         case Version::v3_1: return "3.1";

@@ -59,6 +59,16 @@ std::optional<PacketType> type_from_name(std::string_view name) noexcept;
 /// The flags Table 2.2 requires for `type` (PUBLISH: 0, its flags are free).
 std::uint8_t required_flags(PacketType type) noexcept;
 
+/// Which peer sent a packet. `unknown`: the sender cannot be told (a capture that starts inside a
+/// connection, before a CONNECT shows the roles; bytes of either side given together).
+enum class Direction : std::uint8_t {
+    c2s,      ///< client to server
+    s2c,      ///< server to client
+    unknown,
+};
+/// "c2s", "s2c" or "unknown".
+std::string_view direction_name(Direction direction) noexcept;
+
 /// The protocol version a connection speaks, as its CONNECT's Protocol Level names it. Held once
 /// per connection (learned from the CONNECT, or given for byte input) and passed by value to
 /// whatever differs between versions; the enumerators' values are the Protocol Level bytes.

@@ -88,7 +88,7 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
     if (mode_ == Mode::foreign) return out;
 
     const PacketType type = packet.type();
-    const bool from_client = direction == Direction::client_to_server;
+    const bool from_client = direction == Direction::c2s;
 
     if (from_client) {
         const bool first = !client_seen_;
@@ -171,8 +171,8 @@ bool SessionChecker::observe_plain_publish(Direction direction, std::int64_t tim
     // observe() for this packet, the paths that report nothing and change no more than this
     // (SessionChecker.PlainPublishIsObserve runs the two side by side on random sessions).
     if (mode_ != Mode::mqtt3) return false;
-    if (direction == Direction::server_to_client) return server_seen_ && !connack_refused_;
-    if (direction != Direction::client_to_server || !client_seen_ || disconnected_) return false;
+    if (direction == Direction::s2c) return server_seen_ && !connack_refused_;
+    if (direction != Direction::c2s || !client_seen_ || disconnected_) return false;
     if (keep_alive_ != 0 && last_client_us_ && time_us - *last_client_us_ > keep_alive_limit_us(keep_alive_))
         return false;
     last_client_us_ = time_us;

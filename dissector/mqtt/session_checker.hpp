@@ -16,8 +16,6 @@
 
 namespace mqttlens::mqtt {
 
-/// Which peer sent a packet. `unknown`: the capture cannot tell (no SYN, no CONNECT yet).
-enum class Direction : std::uint8_t { client_to_server, server_to_client, unknown };
 
 /// How the connection ended, as far as the capture saw.
 enum class ConnectionEnd : std::uint8_t {

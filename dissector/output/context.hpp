@@ -10,10 +10,8 @@
 
 namespace mqttlens::output {
 
-enum class Direction : std::uint8_t { unknown, c2s, s2c };
-
-/// "c2s", "s2c" or "unknown".
-std::string_view direction_name(Direction direction) noexcept;
+using mqtt::Direction;
+using mqtt::direction_name;
 
 /// A point in time (epoch) or a duration: whole seconds and nanoseconds (0..999,999,999).
 struct Timestamp {

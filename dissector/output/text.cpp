@@ -229,15 +229,6 @@ void append_quoted(Buffer& out, std::string_view s) {
 
 }  // namespace
 
-std::string_view direction_name(Direction direction) noexcept {
-    switch (direction) {
-        case Direction::c2s: return "c2s";
-        case Direction::s2c: return "s2c";
-        case Direction::unknown: break;
-    }
-    return "unknown";
-}
-
 std::size_t utf8_sequence_length(std::string_view s) noexcept {
     if (s.empty()) return 0;
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());

@@ -66,13 +66,13 @@ void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::
 
     ConnectionStats* c = connection(id, time_us);
     if (c) {
-        Counter& dir = direction == Direction::client_to_server   ? c->c2s
-                       : direction == Direction::server_to_client ? c->s2c
+        Counter& dir = direction == Direction::c2s   ? c->c2s
+                       : direction == Direction::s2c ? c->s2c
                                                                   : c->unknown;
         ++dir.packets;
         dir.bytes += size;
         c->last_us = std::max(c->last_us, time_us);
-        const bool from_client = direction != Direction::server_to_client;
+        const bool from_client = direction != Direction::s2c;
         if (packet.type() == PacketType::connect && from_client && !c->connect_seen) {
             c->connect_seen = true;
             if (const auto* con = packet.get<mqtt::Connect>()) {

@@ -66,8 +66,8 @@ public:
 
     void on_packet(const PacketEvent& e) override {
         const mqtt::Packet packet = mqtt::decode(e.bytes);
-        const auto dir = e.direction == Direction::c2s   ? mqtt::Direction::client_to_server
-                         : e.direction == Direction::s2c ? mqtt::Direction::server_to_client
+        const auto dir = e.direction == Direction::c2s   ? mqtt::Direction::c2s
+                         : e.direction == Direction::s2c ? mqtt::Direction::s2c
                                                          : mqtt::Direction::unknown;
         for (const auto& d : checkers_[e.connection.stream].observe(dir, packet, micros(e.ts), e.frame)) {
             findings.push_back(d.code);

@@ -20,8 +20,8 @@ namespace {
 
 using test::hex;
 
-constexpr auto c2s = Direction::client_to_server;
-constexpr auto s2c = Direction::server_to_client;
+constexpr auto c2s = Direction::c2s;
+constexpr auto s2c = Direction::s2c;
 
 /// Seconds as the checker's microseconds.
 constexpr std::int64_t sec(double s) { return static_cast<std::int64_t>(s * 1'000'000); }

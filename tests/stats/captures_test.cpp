@@ -32,7 +32,7 @@ public:
     void on_packet(const engine::Delivery& d, const engine::PacketSeen& p) override {
         for (const auto& f : p.stream) findings.emplace_back(d.connection.stream, p.packet->type(), f.code);
         types_[d.frame] = p.packet->type();
-        stats.add_packet(d.connection.stream, engine::session_direction(d.direction), *p.packet, p.stream, d.time_us);
+        stats.add_packet(d.connection.stream, d.direction, *p.packet, p.stream, d.time_us);
     }
     void on_close(const engine::ConnectionInfo& c, const engine::Conversation&, const engine::Closing& end) override {
         for (const auto& f : end.findings) {

@@ -23,8 +23,8 @@ using mqtt::Direction;
 using mqtt::PacketType;
 using mqtt::test::hex;
 
-constexpr auto c2s = Direction::client_to_server;
-constexpr auto s2c = Direction::server_to_client;
+constexpr auto c2s = Direction::c2s;
+constexpr auto s2c = Direction::s2c;
 
 // CONNECT "MQTT" 4, clean session, keep alive 60, client id "c": 15 bytes
 const std::string connect = "10 0D 00 04 4D 51 54 54 04 02 00 3C 00 01 63";

@@ -208,9 +208,7 @@ private:
     /// Prints one packet each way as the conversation engine sees it: decoded by the version the
     /// CONNECT sent named, with the session rules' findings (a CONNACK to a broken CONNECT, ...).
     void print(mqtt::Bytes bytes, output::Direction d, std::optional<std::uint64_t> offset = {}) {
-        const auto sender = d == output::Direction::c2s ? mqtt::Direction::client_to_server
-                                                        : mqtt::Direction::server_to_client;
-        const engine::Observed seen = conversation_.observe(sender, bytes, elapsed_us(), ++observed_);
+        const engine::Observed seen = conversation_.observe(d, bytes, elapsed_us(), ++observed_);
         output::Context c = context(d);
         if (offset) c.offset = offset;
         c.extra = {seen.stream.begin(), seen.stream.end()};

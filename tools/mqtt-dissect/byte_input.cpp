@@ -14,8 +14,8 @@ void dissect_bytes(mqtt::Bytes input, output::Direction direction, bool stated, 
     // Bytes whose direction was not stated may hold both sides (a conversation pasted whole):
     // the session rules cannot judge them.
     const auto sender = !stated      ? mqtt::Direction::unknown
-                        : from_server ? mqtt::Direction::server_to_client
-                                      : mqtt::Direction::client_to_server;
+                        : from_server ? mqtt::Direction::s2c
+                                      : mqtt::Direction::c2s;
     const auto first_type = from_server ? mqtt::PacketType::connack : mqtt::PacketType::connect;
     const bool from_start = !input.empty() && static_cast<mqtt::PacketType>(input[0] >> 4) == first_type;
     engine::Conversation conversation(mqtt::SessionOptions{.midstream = !from_start, .one_direction = true}, version);

@@ -57,15 +57,6 @@ private:
     struct sigaction old_term_ {};
 };
 
-output::Direction output_direction(engine::Direction d) noexcept {
-    switch (d) {
-        case engine::Direction::c2s: return output::Direction::c2s;
-        case engine::Direction::s2c: return output::Direction::s2c;
-        case engine::Direction::unknown: break;
-    }
-    return output::Direction::unknown;
-}
-
 std::optional<EventKind> event_kind(engine::StreamEventKind k) noexcept {
     switch (k) {
         case engine::StreamEventKind::gap: return EventKind::gap;
@@ -105,14 +96,14 @@ public:
 
     void on_packet(const engine::Delivery& d, const engine::PacketSeen& p) override {
         any_error_ |= p.error;
-        const Seen seen{d.frame, d.ts, d.connection.stream, output_direction(d.direction), p.stream_offset,
+        const Seen seen{d.frame, d.ts, d.connection.stream, d.direction, p.stream_offset,
                         d.src, d.dst, p.stream, p.note};
         if (p.packet == nullptr) {
             if (!quiet_) out_.clean_packet(p.bytes, Decoding{p.version}, seen, p.stream_offset);
             return;
         }
         if (stats_)
-            stats_->add_packet(d.connection.stream, engine::session_direction(d.direction), *p.packet, p.stream,
+            stats_->add_packet(d.connection.stream, d.direction, *p.packet, p.stream,
                                d.time_us);
         if (quiet_ || (!filter_.selects_all() && !filter_.selects(*p.packet, d.conversation.client_id(), p.error)))
             return;
@@ -134,7 +125,7 @@ public:
         event.context = context_at(info, e.frame, e.ts);
         event.context.src = e.src;
         event.context.dst = e.dst;
-        event.context.direction = output_direction(e.direction);
+        event.context.direction = e.direction;
         event.offset = e.stream_offset;
         event.size = e.size;
         event.port = info.server.port;
