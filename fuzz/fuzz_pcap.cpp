@@ -76,7 +76,7 @@ public:
 
         output::Context context;
         context.frame = d.frame;
-        context.ts = output::Timestamp{d.ts.sec, d.ts.nsec};
+        context.ts = d.ts;
         context.stream = d.connection.stream;
         context.src = d.src;
         context.dst = d.dst;

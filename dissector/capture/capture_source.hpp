@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mqtt/packet.hpp"
+#include "mqtt/timestamp.hpp"
 
 #include <atomic>
 #include <compare>
@@ -22,13 +23,7 @@ class PcapBlockReader;
 using mqtt::Bytes;
 
 /// Capture time, in seconds and nanoseconds since the epoch.
-struct Timestamp {
-    std::int64_t sec = 0;
-    std::uint32_t nsec = 0;
-
-    double seconds() const noexcept { return double(sec) + double(nsec) * 1e-9; }
-    friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
-};
+using mqttlens::Timestamp;
 
 /// `to - from` in microseconds, saturating: a damaged capture may hold times ~2^63 s apart
 /// (found by fuzz_pcap).

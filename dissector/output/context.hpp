@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mqtt/packet.hpp"
+#include "mqtt/timestamp.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,11 +14,7 @@ namespace mqttlens::output {
 using mqtt::Direction;
 using mqtt::direction_name;
 
-/// A point in time (epoch) or a duration: whole seconds and nanoseconds (0..999,999,999).
-struct Timestamp {
-    std::int64_t sec = 0;
-    std::uint32_t nsec = 0;
-};
+using mqttlens::Timestamp;
 
 /// Everything here is optional; printers show only what is set. Views must outlive the print call.
 struct Context {

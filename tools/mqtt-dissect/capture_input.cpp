@@ -176,7 +176,7 @@ private:
                                capture::Timestamp ts) const {
         output::Context context;
         if (frame != 0) context.frame = frame;
-        context.ts = epoch(ts);
+        context.ts = ts;
         context.rel_time = since(ts, origin_);
         context.stream = info.stream;
         return context;

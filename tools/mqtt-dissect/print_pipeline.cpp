@@ -103,7 +103,7 @@ std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
                                  key.src == last_key_.src && key.dst == last_key_.dst;
     const Segment* last = same_connection ? &b.segments.back() : nullptr;
     b.segments.push_back(Segment{last ? last->src : keep(seen.src), last ? last->dst : keep(seen.dst),
-                                 epoch(seen.ts), since(seen.ts, origin_), seen.frame, seen.stream, seen.direction});
+                                 seen.ts, since(seen.ts, origin_), seen.frame, seen.stream, seen.direction});
     last_key_ = key;
     last_segment_ = static_cast<std::uint32_t>(b.segments.size() - 1);
     return last_segment_;
@@ -114,7 +114,7 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
     if (!threaded_) {
         // Printed at once: the views need not be kept, and one Context serves every packet.
         output::Context& c = unthreaded_context_;
-        set_segment(c, Segment{seen.src, seen.dst, epoch(seen.ts), since(seen.ts, origin_), seen.frame, seen.stream,
+        set_segment(c, Segment{seen.src, seen.dst, seen.ts, since(seen.ts, origin_), seen.frame, seen.stream,
                                seen.direction});
         c.offset = offset;
         c.extra = seen.extra;

@@ -53,8 +53,6 @@ struct Decoding {
     bool clean = false;               ///< decode() finds nothing wrong: mqtt::decode_clean() reads it
 };
 
-/// `ts` for the printers.
-inline output::Timestamp epoch(capture::Timestamp ts) noexcept { return {ts.sec, ts.nsec}; }
 
 /// `t - origin`; 0 when a record is older than the first one.
 inline output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) noexcept {
