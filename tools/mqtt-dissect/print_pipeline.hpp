@@ -53,7 +53,6 @@ struct Decoding {
     bool clean = false;               ///< decode() finds nothing wrong: mqtt::decode_clean() reads it
 };
 
-
 /// `t - origin`; 0 when a record is older than the first one.
 inline output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) noexcept {
     if (t < origin) return {};
