@@ -35,22 +35,6 @@ bool server_only(PacketType type) noexcept {
     }
 }
 
-/// Protocol Name and Level of a CONNECT, read from its bytes whatever the decoder made of the
-/// body (a 5.0 CONNECT may come as Opaque). nullopt when the packet is too short.
-struct NameLevel {
-    std::string_view name;
-    std::uint8_t level;
-};
-std::optional<NameLevel> connect_name_level(const Packet& packet) noexcept {
-    if (const auto* c = packet.get<Connect>()) return NameLevel{c->protocol_name, c->protocol_level};
-    const Bytes raw = packet.raw;
-    const std::size_t at = packet.header.size();
-    if (raw.size() < at + 2) return std::nullopt;
-    const std::size_t n = (std::size_t(raw[at]) << 8) | raw[at + 1];
-    if (raw.size() < at + 2 + n + 1) return std::nullopt;
-    return NameLevel{as_string(raw.subspan(at + 2, n)), raw[at + 2 + n]};
-}
-
 Diagnostic make_diagnostic(Code code, Field field, std::uint32_t offset) noexcept {
     return Diagnostic{code, code_info(code).severity, field, offset};
 }
@@ -182,16 +166,18 @@ bool SessionChecker::observe_plain_publish(Direction direction, std::int64_t tim
 
 void SessionChecker::check_connect(const Packet& packet) noexcept {
     connect_seen_ = true;
-    const auto nl = connect_name_level(packet);
-    if (nl) version_ = version_of_level(nl->level);
-    if (nl && ((nl->name == "MQTT" && nl->level == 4) || (nl->name == "MQIsdp" && nl->level == 3)))
+    // The decoder reads every CONNECT whose length it can read into a Connect, whatever its level.
+    const auto* c = packet.get<Connect>();
+    if (c) version_ = version_of_level(c->protocol_level);
+    if (c && ((c->protocol_name == "MQTT" && c->protocol_level == 4) ||
+               (c->protocol_name == "MQIsdp" && c->protocol_level == 3)))
         mode_ = Mode::mqtt3;
-    else if (nl && nl->name == "MQTT" && nl->level == 5)
+    else if (c && c->protocol_name == "MQTT" && c->protocol_level == 5)
         mode_ = Mode::mqtt5;
     else
         mode_ = Mode::foreign;  // MQTT-3.1.2-1: the Server may go on "in accordance with some
                                 // other specification"; this checker has nothing to say then
-    if (const auto* c = packet.get<Connect>()) {
+    if (c) {
         keep_alive_ = c->keep_alive;
         clean_session_ = c->clean_session();
     }
