@@ -78,6 +78,36 @@ std::optional<Fragment> read_fragment(const NetworkPacket& packet) noexcept {
     return std::nullopt;
 }
 
+using Ranges = std::vector<std::pair<std::uint32_t, std::uint32_t>>;  // [start, end), sorted, merged
+
+/// Copies into `payload` the bytes of `data` (which starts at `start`) up to `end` that no range in
+/// `have` holds yet: where fragments overlap, the first copy wins.
+void copy_missing(std::vector<std::uint8_t>& payload, const Ranges& have, Bytes data, std::uint32_t start,
+                  std::uint32_t end) noexcept {
+    std::uint32_t pos = start;
+    for (const auto& [s, e] : have) {
+        if (pos >= end) break;
+        if (e <= pos) continue;
+        if (s > pos) std::memcpy(payload.data() + pos, data.data() + (pos - start), std::min(s, end) - pos);
+        pos = std::max(pos, e);
+    }
+    if (pos < end) std::memcpy(payload.data() + pos, data.data() + (pos - start), end - pos);
+}
+
+/// Adds [start, end) to `have`, which stays sorted with overlapping or touching ranges merged.
+void add_range(Ranges& have, std::uint32_t start, std::uint32_t end) {
+    have.emplace_back(start, end);
+    std::sort(have.begin(), have.end());
+    Ranges merged;
+    for (const auto& r : have) {
+        if (!merged.empty() && r.first <= merged.back().second)
+            merged.back().second = std::max(merged.back().second, r.second);
+        else
+            merged.push_back(r);
+    }
+    have = std::move(merged);
+}
+
 
 }  // namespace
 
@@ -152,26 +182,8 @@ std::optional<NetworkPacket> IpDefragmenter::add(const NetworkPacket& packet, Ti
         held_ += growth;
     }
     // Copy the bytes not held yet (the first copy wins), then merge [start, end) into `have`.
-    std::uint32_t pos = start;
-    for (const auto& [s, e] : d.have) {
-        if (pos >= end) break;
-        if (e <= pos) continue;
-        if (s > pos) std::memcpy(d.payload.data() + pos, f->data.data() + (pos - start), std::min(s, end) - pos);
-        pos = std::max(pos, e);
-    }
-    if (pos < end) std::memcpy(d.payload.data() + pos, f->data.data() + (pos - start), end - pos);
-    if (end > start) {
-        d.have.emplace_back(start, end);
-        std::sort(d.have.begin(), d.have.end());
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> merged;
-        for (const auto& r : d.have) {
-            if (!merged.empty() && r.first <= merged.back().second)
-                merged.back().second = std::max(merged.back().second, r.second);
-            else
-                merged.push_back(r);
-        }
-        d.have = std::move(merged);
-    }
+    copy_missing(d.payload, d.have, f->data, start, end);
+    if (end > start) add_range(d.have, start, end);
 
     const bool complete = d.end && !d.header.empty() &&
                           (*d.end == 0 || (d.have.size() == 1 && d.have[0].first == 0 && d.have[0].second == *d.end));

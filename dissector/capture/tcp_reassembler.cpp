@@ -32,6 +32,26 @@ void settle(TcpHalf& h) noexcept {
     if (h.fin && !h.done && h.offset >= h.fin_offset && !holds(h)) h.done = true;
 }
 
+/// What a SYN from half `d` of `c` tells: that half's base, with a SYN/ACK the other half's too,
+/// and which side is the client.
+void note_syn(TcpConnection& c, int d, const TcpSegment& s, bool ack) noexcept {
+    TcpHalf& h = c.half[d];
+    if (!h.started) {
+        h.started = true;
+        c.from_start[d] = true;
+        h.base = s.seq + 1;
+    }
+    // A SYN/ACK acknowledges the client's SYN: the client's data starts at its ack number
+    // even when the SYN itself was not captured.
+    TcpHalf& other = c.half[1 - d];
+    if (ack && !other.started) {
+        other.started = true;
+        c.from_start[1 - d] = true;
+        other.base = s.ack;
+    }
+    if (c.client_side < 0) c.client_side = static_cast<std::int8_t>(ack ? 1 - d : d);
+}
+
 }  // namespace
 
 std::size_t TcpReassembler::KeyHash::operator()(const Key& k) const noexcept {
@@ -94,22 +114,7 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
     c->last_ts = ts;
     c->last_frame = frame;
 
-    if (syn) {
-        if (!h.started) {
-            h.started = true;
-            c->from_start[d] = true;
-            h.base = s.seq + 1;
-        }
-        // A SYN/ACK acknowledges the client's SYN: the client's data starts at its ack number
-        // even when the SYN itself was not captured.
-        TcpHalf& other = c->half[1 - d];
-        if (ack && !other.started) {
-            other.started = true;
-            c->from_start[1 - d] = true;
-            other.base = s.ack;
-        }
-        if (c->client_side < 0) c->client_side = static_cast<std::int8_t>(ack ? 1 - d : d);
-    }
+    if (syn) note_syn(*c, d, s, ack);
     if (fresh) sink_.on_open(*c, frame, ts);
 
     if (s.flags & tcp_flag::rst) {

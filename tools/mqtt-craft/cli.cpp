@@ -193,41 +193,46 @@ void add_payload(CLI::App* s, PacketOptions& o) {
         ->type_name("N");
 }
 
+/// CONNECT's own options: its fields, their length overrides and its raw flags.
+void add_connect_options(CLI::App* s, PacketOptions& o) {
+    s->add_option("--client-id", o.client_id, "Client Identifier")->capture_default_str();
+    length_shortcut(s, "--client-id-length", "client_id", o);
+    optional_option(s, "--protocol-name", o.protocol_name,
+                    "Protocol Name (default MQTT; MQIsdp with --protocol-level 3)");
+    length_shortcut(s, "--protocol-name-length", "protocol_name", o);
+    s->add_option("--protocol-level", o.protocol_level, "Protocol Level (4 = 3.1.1, 3 = 3.1)")
+        ->check(range(0u, 255u))->type_name("N")->capture_default_str();
+    s->add_option("--keep-alive", o.keep_alive, "Keep Alive in seconds")
+        ->check(range(0u, 65535u))->type_name("N")->capture_default_str();
+    s->add_flag("--no-clean-session", o.no_clean_session, "Clear the Clean Session flag");
+    optional_option(s, "--will-topic", o.will_topic, "Will Topic (sets the Will Flag)");
+    length_shortcut(s, "--will-topic-length", "will_topic", o);
+    auto* wm = optional_option(s, "--will-message", o.will_message, "Will Message text (sets the Will Flag)");
+    auto* wmh = optional_option(s, "--will-message-hex", o.will_message_hex, "Will Message bytes in hex")
+                    ->type_name("HEX");
+    wm->excludes(wmh);
+    length_shortcut(s, "--will-message-length", "will_message", o);
+    s->add_option("--will-qos", o.will_qos, "Will QoS bits (0..3), written even without a will")
+        ->check(range(0u, 3u))->type_name("N");
+    s->add_flag("--will-retain", o.will_retain, "Will Retain bit, written even without a will");
+    optional_option(s, "--username", o.username, "User Name (sets its flag)");
+    length_shortcut(s, "--username-length", "username", o);
+    auto* pw = optional_option(s, "--password", o.password, "Password text (sets its flag)");
+    auto* pwh = optional_option(s, "--password-hex", o.password_hex, "Password bytes in hex")->type_name("HEX");
+    pw->excludes(pwh);
+    length_shortcut(s, "--password-length", "password", o);
+    optional_option(s, "--connect-flags", o.connect_flags,
+                    "Raw Connect Flags byte, replacing the one the fields imply")
+        ->check(range(0u, 255u))->type_name("N");
+    s->add_flag("--reserved-flag", o.reserved_flag, "Set Connect Flags bit 0 (reserved)");
+}
+
+/// The options of packet `type`'s own fields, on its subcommand `s`.
 void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
     switch (type) {
-    case PacketType::connect: {
-        s->add_option("--client-id", o.client_id, "Client Identifier")->capture_default_str();
-        length_shortcut(s, "--client-id-length", "client_id", o);
-        optional_option(s, "--protocol-name", o.protocol_name,
-                        "Protocol Name (default MQTT; MQIsdp with --protocol-level 3)");
-        length_shortcut(s, "--protocol-name-length", "protocol_name", o);
-        s->add_option("--protocol-level", o.protocol_level, "Protocol Level (4 = 3.1.1, 3 = 3.1)")
-            ->check(range(0u, 255u))->type_name("N")->capture_default_str();
-        s->add_option("--keep-alive", o.keep_alive, "Keep Alive in seconds")
-            ->check(range(0u, 65535u))->type_name("N")->capture_default_str();
-        s->add_flag("--no-clean-session", o.no_clean_session, "Clear the Clean Session flag");
-        optional_option(s, "--will-topic", o.will_topic, "Will Topic (sets the Will Flag)");
-        length_shortcut(s, "--will-topic-length", "will_topic", o);
-        auto* wm = optional_option(s, "--will-message", o.will_message, "Will Message text (sets the Will Flag)");
-        auto* wmh = optional_option(s, "--will-message-hex", o.will_message_hex, "Will Message bytes in hex")
-                        ->type_name("HEX");
-        wm->excludes(wmh);
-        length_shortcut(s, "--will-message-length", "will_message", o);
-        s->add_option("--will-qos", o.will_qos, "Will QoS bits (0..3), written even without a will")
-            ->check(range(0u, 3u))->type_name("N");
-        s->add_flag("--will-retain", o.will_retain, "Will Retain bit, written even without a will");
-        optional_option(s, "--username", o.username, "User Name (sets its flag)");
-        length_shortcut(s, "--username-length", "username", o);
-        auto* pw = optional_option(s, "--password", o.password, "Password text (sets its flag)");
-        auto* pwh = optional_option(s, "--password-hex", o.password_hex, "Password bytes in hex")->type_name("HEX");
-        pw->excludes(pwh);
-        length_shortcut(s, "--password-length", "password", o);
-        optional_option(s, "--connect-flags", o.connect_flags,
-                        "Raw Connect Flags byte, replacing the one the fields imply")
-            ->check(range(0u, 255u))->type_name("N");
-        s->add_flag("--reserved-flag", o.reserved_flag, "Set Connect Flags bit 0 (reserved)");
+    case PacketType::connect:
+        add_connect_options(s, o);
         break;
-    }
     case PacketType::connack:
         s->add_flag("--session-present", o.session_present, "Session Present flag");
         s->add_option("--return-code", o.return_code, "Connect Return Code (0..255)")

@@ -151,11 +151,20 @@ int run(const Args& args) {
     return sink.any_rule_broken() ? exit_rule_broken : exit_ok;
 }
 
-}  // namespace
+/// The options whose combinations are checked after parsing.
+struct CheckedOptions {
+    std::vector<CLI::Option*> inputs;        ///< FILE, -r, -i, --hex, --hex-file, --raw: at most one
+    CLI::Option* hex = nullptr;
+    CLI::Option* hex_file = nullptr;
+    CLI::Option* raw = nullptr;
+    CLI::Option* from_server = nullptr;
+    CLI::Option* from_client = nullptr;
+    CLI::Option* mqtt_version = nullptr;
+    std::vector<CLI::Option*> capture_only;  ///< only with a capture input
+};
 
-int main(int argc, char** argv) {
-    CLI::App app{"Dissect MQTT 3.1.1 in captures, live traffic or raw bytes: every field, every broken rule.",
-                 "mqtt-dissect"};
+/// The --help column width and footer: the inputs and the exit statuses.
+void describe(CLI::App& app) {
     app.get_formatter()->column_width(26);
     app.footer(
         "Input: a capture FILE (pcap or pcapng, '-' = stdin), -r FILE, or -i IFACE (live, Ctrl-C stops);\n"
@@ -172,7 +181,10 @@ int main(int argc, char** argv) {
         "Exit status, byte input (--hex, --hex-file, --raw):\n"
         "  0  every packet valid; 1 some packet breaks a rule or the framing breaks; 2 bad usage or\n"
         "     unreadable input");
-    Args args;
+}
+
+/// The input options and the byte-input ones, with -f (capture only) where --help lists it.
+CheckedOptions add_input_options(CLI::App& app, Args& args) {
     auto* file = app.add_option("FILE", args.captures, "Capture file (pcap or pcapng); '-' = stdin")
                      ->type_name("")
                      ->expected(0, 1);
@@ -203,7 +215,18 @@ int main(int argc, char** argv) {
                        "names, 3.1.1 before it)")
             ->type_name("V")
             ->check(CLI::IsMember({"3.1", "3.1.1", "5.0"}));
+    return {.inputs = {file, read, iface, hex, hex_file, raw},
+            .hex = hex,
+            .hex_file = hex_file,
+            .raw = raw,
+            .from_server = from_server,
+            .from_client = from_client,
+            .mqtt_version = mqtt_version,
+            .capture_only = {bpf}};
+}
 
+/// The options only a capture input takes, appended to `capture_only` in --help order.
+void add_capture_options(CLI::App& app, Args& args, std::vector<CLI::Option*>& capture_only) {
     auto* port = app.add_option("--port", args.ports, "MQTT on TCP port N (repeatable; default 1883)")
                      ->type_name("N")
                      ->check(port_number)
@@ -244,7 +267,12 @@ int main(int argc, char** argv) {
                 return {};
             })
             ->capture_default_str();
+    capture_only.insert(capture_only.end(), {port, tls_port, type, topic, client, errors_only, stats, quiet, strict,
+                                             threads, max_connections});
+}
 
+/// The output options (format, hex dump, colour, payload size) and --version.
+void add_output_options(CLI::App& app, Args& args) {
     auto* verbose = app.add_flag("-V,--verbose", args.verbose,
                                  "Detailed tree: every field, its offset and bytes, flags bit by bit");
     app.add_flag("-x,--hex-dump", args.hex_dump, "Add a hex dump of each packet (JSON: \"raw_hex\")");
@@ -264,6 +292,46 @@ int main(int argc, char** argv) {
         })
         ->capture_default_str();
     app.set_version_flag("--version", "mqtt-dissect 0.1.0");
+}
+
+/// Once parsed: the usage exit status (its message printed) when the options given do not go
+/// together or name no input; nullopt when they can run.
+std::optional<int> check_combination(CLI::App& app, const Args& args, const CheckedOptions& o) {
+    // One input; capture options only with a capture, byte options only with bytes.
+    CLI::Option* input = nullptr;
+    for (CLI::Option* option : o.inputs) {
+        if (option->count() == 0) continue;
+        if (input != nullptr) return usage(fmt::format("{} excludes {}", input->get_name(), option->get_name()));
+        input = option;
+    }
+    const bool bytes_input = o.hex->count() + o.hex_file->count() + o.raw->count() > 0;
+    for (CLI::Option* option : o.capture_only)
+        if (bytes_input && option->count() > 0)
+            return usage(fmt::format("{} needs a capture input (FILE, -r FILE or -i IFACE)", option->get_name()));
+    for (const CLI::Option* option : {o.from_server, o.from_client})
+        if (!bytes_input && input != nullptr && option->count() > 0)
+            return usage(fmt::format("{} is for byte input (--hex, --hex-file, --raw)", option->get_name()));
+    if (!bytes_input && input != nullptr && o.mqtt_version->count() > 0)
+        return usage("--mqtt-version is for byte input (--hex, --hex-file, --raw)");
+    if (args.hex.empty() && args.hex_file.empty() && args.raw.empty() && !args.capture_input() &&
+        app.count("--hex") == 0) {
+        fmt::print(stderr, "mqtt-dissect: no input: give a capture FILE, -i IFACE, --hex HEX, --hex-file FILE or --raw FILE\n"
+                           "Run 'mqtt-dissect --help' for the options.\n");
+        return exit_usage;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Dissect MQTT 3.1.1 in captures, live traffic or raw bytes: every field, every broken rule.",
+                 "mqtt-dissect"};
+    describe(app);
+    Args args;
+    CheckedOptions checked = add_input_options(app, args);
+    add_capture_options(app, args, checked.capture_only);
+    add_output_options(app, args);
 
     try {
         app.parse(argc, argv);
@@ -272,31 +340,7 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "mqtt-dissect: {}\nRun 'mqtt-dissect --help' for the options.\n", e.what());
         return exit_usage;
     }
-    // One input; capture options only with a capture, byte options only with bytes.
-    const std::vector<CLI::Option*> inputs{file, read, iface, hex, hex_file, raw};
-    const std::vector<CLI::Option*> capture_only{bpf,         port,  tls_port, type,   topic,   client,
-                                                 errors_only, stats, quiet,    strict, threads, max_connections};
-    CLI::Option* input = nullptr;
-    for (CLI::Option* o : inputs) {
-        if (o->count() == 0) continue;
-        if (input != nullptr) return usage(fmt::format("{} excludes {}", input->get_name(), o->get_name()));
-        input = o;
-    }
-    const bool bytes_input = hex->count() + hex_file->count() + raw->count() > 0;
-    for (CLI::Option* o : capture_only)
-        if (bytes_input && o->count() > 0)
-            return usage(fmt::format("{} needs a capture input (FILE, -r FILE or -i IFACE)", o->get_name()));
-    for (const CLI::Option* o : {from_server, from_client})
-        if (!bytes_input && input != nullptr && o->count() > 0)
-            return usage(fmt::format("{} is for byte input (--hex, --hex-file, --raw)", o->get_name()));
-    if (!bytes_input && input != nullptr && mqtt_version->count() > 0)
-        return usage("--mqtt-version is for byte input (--hex, --hex-file, --raw)");
-    if (args.hex.empty() && args.hex_file.empty() && args.raw.empty() && !args.capture_input() &&
-        app.count("--hex") == 0) {
-        fmt::print(stderr, "mqtt-dissect: no input: give a capture FILE, -i IFACE, --hex HEX, --hex-file FILE or --raw FILE\n"
-                           "Run 'mqtt-dissect --help' for the options.\n");
-        return exit_usage;
-    }
+    if (const auto status = check_combination(app, args, checked)) return *status;
     try {
         return run(args);
     } catch (const std::exception& e) {
