@@ -73,49 +73,7 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
 
     const PacketType type = packet.type();
     const bool from_client = direction == Direction::c2s;
-
-    if (from_client) {
-        const bool first = !client_seen_;
-        client_seen_ = true;
-        // MQTT-3.1.0-1: "the first Packet sent from the Client to the Server MUST be a CONNECT"
-        if (first && first_rules_ && type != PacketType::connect)
-            out.add(Code::first_packet_not_connect, Field::fixed_header, 0);
-        // MQTT-3.14.4-2: after DISCONNECT the Client "MUST NOT send any more Control Packets"
-        if (disconnected_) {
-            out.add(Code::data_after_disconnect, Field::fixed_header, 0);
-            return out;
-        }
-        // MQTT-3.1.2-24: silence of more than 1.5 x Keep Alive and the Server did not disconnect
-        if (mode_ == Mode::mqtt3 && keep_alive_ != 0 && last_client_us_ &&
-            time_us - *last_client_us_ > keep_alive_limit_us(keep_alive_))
-            out.add(Code::keep_alive_exceeded, Field::none, 0);
-        last_client_us_ = time_us;
-        last_client_ref_ = ref;
-        if (!packet.valid()) client_broke_ = true;
-        if (type == PacketType::connect) {
-            // MQTT-3.1.0-2: a second CONNECT is a protocol violation. Before the capture started
-            // (midstream) the connection had its first packet, so this cannot be it.
-            if (connect_seen_ || (!first && options_.midstream)) {
-                out.add(Code::second_connect, Field::fixed_header, 0);
-                return out;
-            }
-            check_connect(packet);
-            return out;
-        }
-    } else {
-        const bool first = !server_seen_;
-        server_seen_ = true;
-        // MQTT-3.2.0-1: "The first packet sent from the Server to the Client MUST be a CONNACK"
-        // (5.0 lets AUTH come first)
-        if (first && first_rules_ && type != PacketType::connack &&
-            !(mode_ == Mode::mqtt5 && type == PacketType::reserved15))
-            out.add(Code::first_packet_not_connack, Field::fixed_header, 0);
-        // MQTT-3.2.2-5: after a non-zero CONNACK the Server "MUST then close the Network Connection"
-        if (connack_refused_) {
-            out.add(Code::data_after_connack_error, Field::fixed_header, 0);
-            return out;
-        }
-    }
+    if (from_client ? !client_rules(packet, time_us, ref, out) : !server_rules(packet, out)) return out;
 
     // §2.2.1, Table 2.1: the direction of each type
     const bool wrong_way = from_client ? server_only(type)
@@ -149,6 +107,56 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
             break;
     }
     return out;
+}
+
+bool SessionChecker::client_rules(const Packet& packet, std::int64_t time_us, std::uint64_t ref,
+                                  Diagnostics& out) noexcept {
+    const PacketType type = packet.type();
+    const bool first = !client_seen_;
+    client_seen_ = true;
+    // MQTT-3.1.0-1: "the first Packet sent from the Client to the Server MUST be a CONNECT"
+    if (first && first_rules_ && type != PacketType::connect)
+        out.add(Code::first_packet_not_connect, Field::fixed_header, 0);
+    // MQTT-3.14.4-2: after DISCONNECT the Client "MUST NOT send any more Control Packets"
+    if (disconnected_) {
+        out.add(Code::data_after_disconnect, Field::fixed_header, 0);
+        return false;
+    }
+    // MQTT-3.1.2-24: silence of more than 1.5 x Keep Alive and the Server did not disconnect
+    if (mode_ == Mode::mqtt3 && keep_alive_ != 0 && last_client_us_ &&
+        time_us - *last_client_us_ > keep_alive_limit_us(keep_alive_))
+        out.add(Code::keep_alive_exceeded, Field::none, 0);
+    last_client_us_ = time_us;
+    last_client_ref_ = ref;
+    if (!packet.valid()) client_broke_ = true;
+    if (type == PacketType::connect) {
+        // MQTT-3.1.0-2: a second CONNECT is a protocol violation. Before the capture started
+        // (midstream) the connection had its first packet, so this cannot be it.
+        if (connect_seen_ || (!first && options_.midstream)) {
+            out.add(Code::second_connect, Field::fixed_header, 0);
+            return false;
+        }
+        check_connect(packet);
+        return false;
+    }
+    return true;
+}
+
+bool SessionChecker::server_rules(const Packet& packet, Diagnostics& out) noexcept {
+    const PacketType type = packet.type();
+    const bool first = !server_seen_;
+    server_seen_ = true;
+    // MQTT-3.2.0-1: "The first packet sent from the Server to the Client MUST be a CONNACK"
+    // (5.0 lets AUTH come first)
+    if (first && first_rules_ && type != PacketType::connack &&
+        !(mode_ == Mode::mqtt5 && type == PacketType::reserved15))
+        out.add(Code::first_packet_not_connack, Field::fixed_header, 0);
+    // MQTT-3.2.2-5: after a non-zero CONNACK the Server "MUST then close the Network Connection"
+    if (connack_refused_) {
+        out.add(Code::data_after_connack_error, Field::fixed_header, 0);
+        return false;
+    }
+    return true;
 }
 
 bool SessionChecker::observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref) noexcept {
@@ -267,9 +275,12 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
 
     // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
     const auto* a = packet.get<Ack>();
-    if (!a || !a->packet_id) return;
-    const std::uint16_t id = *a->packet_id;
-    switch (packet.type()) {
+    if (a && a->packet_id) check_ack(packet.type(), *a->packet_id, own, peer, id_offset, out);
+}
+
+void SessionChecker::check_ack(PacketType type, std::uint16_t id, InFlight& own, InFlight& peer,
+                               std::uint32_t id_offset, Diagnostics& out) noexcept {
+    switch (type) {
         case PacketType::puback: {
             const int i = peer.find(id);
             if (i < 0 || peer.kind(i) != Kind::qos1) return unmatched_ack(peer, id_offset, out);

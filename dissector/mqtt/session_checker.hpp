@@ -181,8 +181,16 @@ private:
 
     void check_connect(const Packet& packet) noexcept;
     void check_connack(const Packet& packet, Diagnostics& out) noexcept;
+    /// The first-packet and after-the-end rules of a client packet; false when the packet is
+    /// judged no further (after DISCONNECT, a CONNECT).
+    bool client_rules(const Packet& packet, std::int64_t time_us, std::uint64_t ref, Diagnostics& out) noexcept;
+    /// The same for a server packet (after a refusing CONNACK).
+    bool server_rules(const Packet& packet, Diagnostics& out) noexcept;
     void check_ids(bool from_client, const Packet& packet, std::int64_t time_us,
                    std::uint64_t ref, Diagnostics& out) noexcept;
+    /// PUBACK, PUBREC, PUBREL, PUBCOMP or UNSUBACK with identifier `id` against what is in flight.
+    void check_ack(PacketType type, std::uint16_t id, InFlight& own, InFlight& peer, std::uint32_t id_offset,
+                   Diagnostics& out) noexcept;
     void new_request(InFlight& space, std::uint16_t id, Kind kind, bool dup, std::uint32_t offset,
                      Diagnostics& out) noexcept;
     void unmatched_ack(InFlight& space, std::uint32_t offset, Diagnostics& out) noexcept;
