@@ -14,6 +14,10 @@
 #include <optional>
 #include <vector>
 
+namespace mqttlens::engine {
+class Conversation;
+}
+
 namespace mqttlens::mqtt {
 
 
@@ -75,11 +79,6 @@ public:
     Diagnostics observe(Direction direction, const Packet& packet, std::int64_t time_us,
                         std::uint64_t ref = 0) noexcept;
 
-    /// What observe() does with a QoS 0 PUBLISH that broke no decode rule, when it would report
-    /// nothing about it: does that and returns true. Otherwise changes nothing and returns
-    /// false; call observe() then. For the usual packet of a busy connection, without building
-    /// its Packet (engine::Conversation::observe_clean_publish is its one caller).
-    bool observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref = 0) noexcept;
     /// Bytes were lost in the capture (a TCP gap): forgets the requests in flight and the
     /// keep-alive timer, and from now on does not report what lost packets could explain.
     void lost_data() noexcept;
@@ -94,6 +93,14 @@ public:
     std::optional<Version> version() const noexcept { return version_; }
 
 private:
+    // The engine's short way for the usual packet is a private detail: observe() is the entry.
+    friend class engine::Conversation;
+    /// What observe() does with a QoS 0 PUBLISH that broke no decode rule, when it would report
+    /// nothing about it: does that and returns true. Otherwise changes nothing and returns
+    /// false; call observe() then. For the usual packet of a busy connection, without building
+    /// its Packet (engine::Conversation::observe_clean_publish).
+    bool observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref = 0) noexcept;
+
     enum class Mode : std::uint8_t { mqtt3, mqtt5, foreign };
     /// What an identifier in flight waits for.
     enum class Kind : std::uint8_t {

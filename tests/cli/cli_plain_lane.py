@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""The capture thread's short way for the usual packet (a QoS 0 PUBLISH that breaks no rule, taken
-without a Packet: mqtt::is_plain_qos0_publish, SessionChecker::observe_plain_publish) prints what
+"""The engine's short way for the usual packet (a QoS 0 PUBLISH that breaks no rule, taken without a
+Packet: engine::Conversation::observe_clean_publish, EngineOptions::build_clean_publish) prints what
 the full decode and check print. --stats turns the short way off, so the packet lines of `FILE`
 must be exactly the start of those of `--stats FILE`, and the exit status the same, for every
 committed capture and two generated ones (cli_threads.py's 60,000 packets, and one where each

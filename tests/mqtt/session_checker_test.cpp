@@ -681,55 +681,6 @@ TEST(SessionChecker, Mqtt31GetsTheSameRules) {
     EXPECT_EQ(s.send(c2s, connect31, sec(31)), Codes{Code::second_connect});
 }
 
-TEST(SessionChecker, PlainPublishIsObserve) {
-    // Two checkers side by side on random sessions: one is given every packet through observe(),
-    // the other takes each plain QoS 0 PUBLISH through observe_plain_publish() first. They must
-    // report the same on every packet and at the end (any state the short way got wrong shows
-    // up later: a keep-alive silence, a first packet, the last client packet of a finding).
-    const std::vector<std::string> pool = {
-        connect(0x02, 0), connect(0x02, 1), connect(0x00, 5), connect(0x02, 60), connack, "20 02 00 05", "20 02 01 00",
-        publish_qos0, publish_qos0, publish_qos0, publish_qos0, publish(1, 1), publish(1, 2), publish(2, 3),
-        puback(1), puback(2), pubrec(3), pubrel(3), pubcomp(3), subscribe(4), suback(4), unsubscribe(5),
-        unsuback(5), pingreq, pingresp, disconnect,
-        "30 04 00 02 61 2B",                                           // topic "a+": a decode error
-        "10 0E 00 04 4D 51 54 54 05 02 00 3C 00 00 01 63",             // MQTT 5.0
-        "10 0E 00 04 4D 51 54 58 04 02 00 3C 00 01 63",                // another protocol name
-    };
-    test::XorShift next{0x2545F4914F6CDD1Du};
-    std::size_t taken = 0, declined = 0;
-    for (int session = 0; session < 3000; ++session) {
-        const bool midstream = next() % 4 == 0;
-        SessionChecker a(midstream), b(midstream);
-        std::int64_t t = 0;
-        const int length = static_cast<int>(next() % 40);
-        for (int i = 0; i < length; ++i) {
-            SCOPED_TRACE("session " + std::to_string(session) + ", packet " + std::to_string(i));
-            const auto bytes = hex(pool[next() % pool.size()]);
-            const Packet packet = decode(bytes);
-            const Direction d = next() % 16 == 0 ? Direction::unknown : next() % 3 == 0 ? s2c : c2s;
-            t += static_cast<std::int64_t>(next() % 4 == 0 ? next() % sec(30) : next() % sec(1));
-            if (next() % 32 == 0) {
-                a.lost_data();
-                b.lost_data();
-            }
-            const Diagnostics da = a.observe(d, packet, t, static_cast<std::uint64_t>(i + 1));
-            Diagnostics db;
-            if (is_plain_qos0_publish(bytes) && b.observe_plain_publish(d, t, static_cast<std::uint64_t>(i + 1))) {
-                ++taken;
-            } else {
-                declined += is_plain_qos0_publish(bytes);
-                db = b.observe(d, packet, t, static_cast<std::uint64_t>(i + 1));
-            }
-            ASSERT_EQ(da.size(), db.size());
-            for (std::size_t k = 0; k < da.size(); ++k) EXPECT_EQ(da[k], db[k]);
-        }
-        for (const ConnectionEnd how : {ConnectionEnd::closed, ConnectionEnd::capture_ended})
-            ASSERT_EQ(a.finish(t + sec(100), how), b.finish(t + sec(100), how)) << "session " << session;
-    }
-    EXPECT_GE(taken, 3'000u);
-    EXPECT_GE(declined, 1'000u);
-}
-
 TEST(SessionChecker, MemoryIsSmallAndFixed) {
     EXPECT_LE(sizeof(SessionChecker), 2048u);
 }
