@@ -487,15 +487,17 @@ bool read_request_id(Ctx& c, std::optional<std::uint16_t>& id, Code zero_code) n
     return true;
 }
 
-void decode_subscribe(Ctx& c, Packet& p) noexcept {
-    // SUBSCRIBE (§3.8): Packet Identifier (two bytes, non-zero), then one or more pairs of
-    // Topic Filter (string) and Requested QoS (byte: bits 7..2 zero, QoS 0..2).
-    auto& sub = p.body.emplace<Subscribe>();
-    if (!read_request_id(c, sub.packet_id, Code::packet_id_zero)) return;
+// The entries after SUBSCRIBE's or UNSUBSCRIBE's Packet Identifier: one or more Topic Filters
+// (strings), each followed by a Requested QoS byte (bits 7..2 zero, QoS 0..2) when `with_qos`.
+// Returns the view over the whole entries (empty when there are none).
+Bytes read_filters(Ctx& c, bool with_qos, Code no_filters, Code not_utf8) noexcept {
     const std::size_t first = c.start + 2;
     std::size_t pos = first;
-    if (pos >= c.end) return c.add(Code::subscribe_no_filters, Field::topic_filter, pos);
-    std::size_t whole = first;  // end of the last complete pair
+    if (pos >= c.end) {
+        c.add(no_filters, Field::topic_filter, pos);
+        return {};
+    }
+    std::size_t whole = first;  // end of the last complete entry
     while (pos < c.end) {
         auto filter = read_field16(c, pos);
         if (filter.status != Field16::Status::ok) {
@@ -503,20 +505,31 @@ void decode_subscribe(Ctx& c, Packet& p) noexcept {
             break;
         }
         auto check = check_topic(c, filter.value, pos, Field::topic_filter, true);
-        if (check.not_utf8 || check.topic.null)
-            c.add(Code::subscribe_filter_not_utf8, Field::topic_filter, pos);
-        std::size_t qos_at = pos + 2 + filter.value.size();
-        if (qos_at >= c.end) {
-            c.add(Code::subscribe_pair_truncated, Field::requested_qos, qos_at);
-            break;
+        if (check.not_utf8 || check.topic.null) c.add(not_utf8, Field::topic_filter, pos);
+        std::size_t next = pos + 2 + filter.value.size();
+        if (with_qos) {
+            if (next >= c.end) {
+                c.add(Code::subscribe_pair_truncated, Field::requested_qos, next);
+                break;
+            }
+            const std::uint8_t options = c.base[next];
+            if ((options & 0xFC) || (options & 0x03) == 3)
+                c.add(Code::subscribe_qos_invalid, Field::requested_qos, next);
+            ++next;
         }
-        std::uint8_t options = c.base[qos_at];
-        if ((options & 0xFC) || (options & 0x03) == 3)
-            c.add(Code::subscribe_qos_invalid, Field::requested_qos, qos_at);
-        pos = whole = qos_at + 1;
+        pos = whole = next;
     }
-    sub.subscriptions = SubscriptionList(Bytes(c.base + first, whole - first));
     c.at(Field::topic_filter, first, whole - first);
+    return Bytes(c.base + first, whole - first);
+}
+
+void decode_subscribe(Ctx& c, Packet& p) noexcept {
+    // SUBSCRIBE (§3.8): Packet Identifier (two bytes, non-zero), then one or more pairs of
+    // Topic Filter (string) and Requested QoS (byte: bits 7..2 zero, QoS 0..2).
+    auto& sub = p.body.emplace<Subscribe>();
+    if (!read_request_id(c, sub.packet_id, Code::packet_id_zero)) return;
+    sub.subscriptions =
+        SubscriptionList(read_filters(c, true, Code::subscribe_no_filters, Code::subscribe_filter_not_utf8));
 }
 
 void decode_suback(Ctx& c, Packet& p) noexcept {
@@ -539,23 +552,7 @@ void decode_unsubscribe(Ctx& c, Packet& p) noexcept {
     // Filters (strings).
     auto& unsub = p.body.emplace<Unsubscribe>();
     if (!read_request_id(c, unsub.packet_id, Code::packet_id_zero)) return;
-    const std::size_t first = c.start + 2;
-    std::size_t pos = first;
-    if (pos >= c.end) return c.add(Code::unsubscribe_no_filters, Field::topic_filter, pos);
-    std::size_t whole = first;
-    while (pos < c.end) {
-        auto filter = read_field16(c, pos);
-        if (filter.status != Field16::Status::ok) {
-            c.add(Code::string_truncated, Field::topic_filter, pos);
-            break;
-        }
-        auto check = check_topic(c, filter.value, pos, Field::topic_filter, true);
-        if (check.not_utf8 || check.topic.null)
-            c.add(Code::unsubscribe_filter_not_utf8, Field::topic_filter, pos);
-        pos = whole = pos + 2 + filter.value.size();
-    }
-    unsub.filters = FilterList(Bytes(c.base + first, whole - first));
-    c.at(Field::topic_filter, first, whole - first);
+    unsub.filters = FilterList(read_filters(c, false, Code::unsubscribe_no_filters, Code::unsubscribe_filter_not_utf8));
 }
 
 void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
