@@ -7,7 +7,8 @@ Conversation::Conversation(const mqtt::SessionOptions& session, std::optional<mq
 
 Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std::int64_t time_us,
                                std::uint64_t ref) noexcept {
-    Observed seen{mqtt::decode(bytes, decoding_version()), {}, decoding_version(), {}};
+    const mqtt::Version version = decoding_version();
+    Observed seen{mqtt::decode(bytes, version), {}, version, {}};
     if (const auto* connect = seen.packet.get<mqtt::Connect>()) {
         // The client's CONNECT names the version of everything after it (a CONNECT whose sender
         // is not known can only be the client's).

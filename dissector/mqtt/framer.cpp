@@ -83,18 +83,11 @@ Frame Framer::next() {
 Frame Framer::next_held(Bytes input, std::size_t& taken) {
     // Feed only what the held packet needs (byte by byte through its fixed header, then the rest
     // of it), so that after an error the framer holds exactly the broken packet's first bytes and
-    // `input` keeps everything after them.
+    // `input` keeps everything after them. (A packet wholly in `input` never gets here: next()
+    // hands it out in place, and once bytes are held the packet is finished from the framer.)
     taken = 0;
     for (;;) {
-        if (buffered() == 0 && !broken_ && taken < input.size()) {
-            std::size_t in_place = 0;
-            const Frame frame = next_in_place(input.subspan(taken), in_place);
-            if (frame.status == Frame::Status::packet) {
-                taken += in_place;
-                return frame;
-            }
-        }
-        Frame frame = next();
+        const Frame frame = next();
         if (frame.status != Frame::Status::need_more || taken == input.size()) return frame;
         const std::size_t add = frame.need < input.size() - taken ? frame.need : input.size() - taken;
         feed(input.subspan(taken, add));

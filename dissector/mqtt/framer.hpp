@@ -89,7 +89,7 @@ private:
         taken = total;
         return frame;
     }
-    /// next(input, taken) when the packet is not wholly in `input`, or the framer holds bytes.
+    /// next(input, taken) when the framer holds bytes, or the packet is not wholly in `input`.
     Frame next_held(Bytes input, std::size_t& taken);
 
     FramerOptions options_;
