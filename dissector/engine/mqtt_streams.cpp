@@ -54,7 +54,7 @@ struct MqttStreams::Early final : Held {
 
 struct MqttStreams::State final : Held {
     enum class Kind : std::uint8_t { undecided, mqtt, tls } kind = Kind::undecided;
-    capture::ByteStream& tcp;
+    capture::ByteStream& stream;  // the connection it belongs to
     ConnectionInfo info;
     bool opened = false;
     int client_half = -1;
@@ -62,7 +62,7 @@ struct MqttStreams::State final : Held {
     Half half[2];
 
     State(capture::ByteStream& c, const mqtt::FramerOptions& options)
-        : tcp(c), half{Half(options), Half(options)} {}
+        : stream(c), half{Half(options), Half(options)} {}
 
     Direction direction(int d) const noexcept {
         if (client_half < 0) return Direction::unknown;
@@ -96,8 +96,8 @@ bool MqttStreams::is_tls_port(std::uint16_t port) const noexcept {
 void MqttStreams::set_client(State& st, int d) {
     st.client_half = d;
     st.info.roles_known = true;
-    st.info.client = st.tcp.endpoint[d];
-    st.info.server = st.tcp.endpoint[1 - d];
+    st.info.client = st.stream.endpoint[d];
+    st.info.server = st.stream.endpoint[1 - d];
     st.info.client_text = st.text[d];
     st.info.server_text = st.text[1 - d];
 }
@@ -235,17 +235,17 @@ void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, st
     std::copy_n(bytes.begin(), take, h.probe.begin() + h.probe_size);
     h.probe_size = static_cast<std::uint8_t>(h.probe_size + take);
     h.verdict = looks_like_connect(Bytes(h.probe.data(), h.probe_size));
-    if (h.verdict == Verdict::yes && st.tcp.client_side >= 0 && st.tcp.client_side != d) {
+    if (h.verdict == Verdict::yes && st.stream.client_side >= 0 && st.stream.client_side != d) {
         h.verdict = Verdict::no;  // the server does not send CONNECT
     }
     if (h.verdict == Verdict::need_more) return;
     if (h.verdict == Verdict::no) {
         if (take < bytes.size()) h.probe_lost = true;
         const Verdict other = st.half[1 - d].verdict;
-        if (st.tcp.client_side == d || other == Verdict::no) {
-            capture::ByteStream& tcp = st.tcp;
-            tcp.wants_data = false;
-            tcp.user.reset();  // not MQTT: the state goes now (`st` with it)
+        if (st.stream.client_side == d || other == Verdict::no) {
+            capture::ByteStream& stream = st.stream;
+            stream.wants_data = false;
+            stream.user.reset();  // not MQTT: the state goes now (`st` with it)
         }
         return;
     }
@@ -292,7 +292,7 @@ void MqttStreams::feed(State& st, int d, Bytes bytes, std::uint64_t offset, std:
                        Timestamp ts) {
     Half& h = st.half[d];
     if (h.mode == Half::Mode::start) {
-        if (st.tcp.from_start[d]) {
+        if (st.stream.from_start[d]) {
             h.mode = Half::Mode::framing;
             h.framer.reset(offset);
         } else {
@@ -402,7 +402,7 @@ void MqttStreams::on_gap(capture::ByteStream& c, int d, std::uint64_t offset, st
         if (h.verdict == Verdict::need_more) h.verdict = Verdict::no;
         h.probe_lost = true;
         h.seen_end = offset + size;
-        if (st.half[1 - d].verdict == Verdict::no || st.tcp.client_side == d) {
+        if (st.half[1 - d].verdict == Verdict::no || st.stream.client_side == d) {
             c.wants_data = false;
             c.user.reset();
         }
