@@ -21,4 +21,7 @@ inline void append_time(Buffer& out, const Timestamp& ts) { finish(out, put_time
 /// `json`: as `"payload":"..."` / `"payload_hex":"..."` members instead of display form.
 void append_payload(Buffer& out, mqtt::Bytes payload, std::size_t max, bool json);
 
+/// Appends `{` and the JSON capture keys of `context` up to "direction", each with a comma after.
+void append_json_prefix(Buffer& out, const Context& context);
+
 }  // namespace mqttlens::output::detail

@@ -14,18 +14,22 @@ using detail::it;
 
 namespace {
 
-/// Appends `"key":"value"` for a string field, plus `"key_hex"` when it is not valid UTF-8.
+/// Appends `value` as a JSON string, then `,"key_hex":"..."` when it is not valid UTF-8.
+void string_value(Buffer& out, std::string_view key, std::string_view value) {
+    if (append_json_string(out, value)) return;
+    fmt::format_to(it(out), FMT_COMPILE(",\"{}_hex\":\""), key);
+    append_hex(out, mqtt::as_bytes(value));
+    out.push_back('"');
+}
+
+/// Appends `,"key":` and string_value().
 void string_member(Buffer& out, std::string_view key, std::string_view value) {
     char* w = detail::room(out, key.size() + 4);
     w = detail::put(w, ",\"");
     w = detail::put(w, key);
     w = detail::put(w, "\":");
     detail::finish(out, w);
-    if (!append_json_string_checked(out, value)) {
-        fmt::format_to(it(out), FMT_COMPILE(",\"{}_hex\":\""), key);
-        append_hex(out, mqtt::as_bytes(value));
-        out.push_back('"');
-    }
+    string_value(out, key, value);
 }
 
 /// `member` is `,"key":`; appends it and the value or null.
@@ -64,12 +68,7 @@ struct Members {
         else append(out, ",\"client_id\":null");
         if (c.will) {
             append(out, ",\"will\":{\"topic\":");
-            append_json_string(out, c.will->topic);
-            if (!is_utf8(c.will->topic)) {
-                append(out, ",\"topic_hex\":\"");
-                append_hex(out, mqtt::as_bytes(c.will->topic));
-                out.push_back('"');
-            }
+            string_value(out, "topic", c.will->topic);
             fmt::format_to(it(out), FMT_COMPILE(",\"message_len\":{},\"qos\":{},\"retain\":{}}}"),
                            c.will->message.size(), c.will_qos(), boolean(c.will_retain()));
         } else {
@@ -110,7 +109,7 @@ struct Members {
         w = detail::put(w, ",\"packet_id\":");
         w = p.packet_id ? detail::put_uint(w, *p.packet_id) : detail::put(w, "null");
         w = detail::put_uint(detail::put(w, ",\"payload_len\":"), p.payload.size());
-        // JSON payloads take the display test (no DEL), as append_payload does.
+        // The display test (no DEL): a payload with DEL is not printable text, see append_payload.
         if (char* q = detail::put_quoted_if_plain(detail::put(w, ",\"payload\":"), shown, false)) {
             detail::finish(out, cut ? detail::put(q, ",\"payload_truncated\":true") : q);
             return;
@@ -131,12 +130,7 @@ struct Members {
             if (!first) out.push_back(',');
             first = false;
             append(out, "{\"filter\":");
-            append_json_string(out, sub.filter);
-            if (!is_utf8(sub.filter)) {
-                append(out, ",\"filter_hex\":\"");
-                append_hex(out, mqtt::as_bytes(sub.filter));
-                out.push_back('"');
-            }
+            string_value(out, "filter", sub.filter);
             fmt::format_to(it(out), FMT_COMPILE(",\"qos\":{}"), sub.qos());
             if (sub.options & 0xFC) fmt::format_to(it(out), FMT_COMPILE(",\"options\":{}"), sub.options);
             out.push_back('}');
@@ -194,12 +188,10 @@ void diagnostic_list(Buffer& out, std::string_view opening, mqtt::Severity sever
 
 constinit thread_local detail::PrefixMemo prefix_memo;
 
-/// `{` and the capture keys up to "direction", from the memo when the context is the last one's.
-void write_prefix(Buffer& out, const Context& context) {
-    if (const auto text = prefix_memo.find(context)) {
-        append(out, *text);
-        return;
-    }
+}  // namespace
+
+void detail::append_json_prefix(Buffer& out, const Context& context) {
+    if (prefix_memo.append_to(out, context)) return;
     const std::size_t start = out.size();
     char* w = detail::room(out, 64 + 2 * detail::max_uint_chars + detail::max_time_chars);
     *w++ = '{';
@@ -214,14 +206,12 @@ void write_prefix(Buffer& out, const Context& context) {
         append(out, direction_name(*context.direction));
         append(out, "\",");
     }
-    prefix_memo.store(context, std::string_view(out.data() + start, out.size() - start));
+    prefix_memo.store(context, out, start);
 }
-
-}  // namespace
 
 void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
                 const PrintOptions& options) {
-    write_prefix(out, context);
+    detail::append_json_prefix(out, context);
 
     bool stream_error = false;
     for (const auto& d : context.extra) stream_error |= d.severity == mqtt::Severity::error;

@@ -17,21 +17,17 @@ namespace mqttlens::output::detail {
 
 class PrefixMemo {
 public:
-    /// The text stored for exactly these context fields, or nullopt.
-    std::optional<std::string_view> find(const Context& c) const noexcept {
-        if (!valid_) return std::nullopt;
-        if (c.prefix_key != 0) {  // the caller vouches for the fields (see Context::prefix_key)
-            if (c.prefix_key != key_) return std::nullopt;
-            return std::string_view(text_.data(), text_size_);
-        }
-        if (c.frame != frame_ || c.stream != stream_ || c.direction != direction_) return std::nullopt;
-        if (!same(c.ts, ts_) || !same(c.rel_time, rel_time_)) return std::nullopt;
-        if (!same(c.src, src_, src_size_) || !same(c.dst, dst_, dst_size_)) return std::nullopt;
-        return std::string_view(text_.data(), text_size_);
+    /// Appends the text stored for exactly these context fields and returns true; else false.
+    [[gnu::always_inline]] bool append_to(Buffer& out, const Context& c) const {
+        if (!matches(c)) return false;
+        append(out, std::string_view(text_.data(), text_size_));
+        return true;
     }
 
-    /// Remembers `text` for the context fields of `c` (drops it when something is too long).
-    void store(const Context& c, std::string_view text) noexcept {
+    /// Remembers what `out` holds from `start` on for the context fields of `c` (drops it when
+    /// something is too long).
+    void store(const Context& c, const Buffer& out, std::size_t start) noexcept {
+        const std::string_view text(out.data() + start, out.size() - start);
         valid_ = text.size() <= text_.size() && c.src.size() <= src_.size() && c.dst.size() <= dst_.size();
         if (!valid_) return;
         key_ = c.prefix_key;
@@ -49,6 +45,12 @@ public:
 private:
     static constexpr std::size_t max_address = 64;
 
+    [[gnu::always_inline]] bool matches(const Context& c) const noexcept {
+        if (!valid_) return false;
+        if (c.prefix_key != 0) return c.prefix_key == key_;  // the caller vouches for the fields (see Context::prefix_key)
+        return c.frame == frame_ && c.stream == stream_ && c.direction == direction_ && same(c.ts, ts_) &&
+               same(c.rel_time, rel_time_) && same(c.src, src_, src_size_) && same(c.dst, dst_, dst_size_);
+    }
     static bool same(const std::optional<Timestamp>& a, const std::optional<Timestamp>& b) noexcept {
         if (a.has_value() != b.has_value()) return false;
         return !a || (a->sec == b->sec && a->nsec == b->nsec);

@@ -33,38 +33,22 @@ std::string_view suback_return_code_name(std::uint8_t code) noexcept {
 }
 
 void detail::append_payload(Buffer& out, mqtt::Bytes payload, std::size_t max, bool json) {
-    const std::size_t shown_max = (max == 0 || max > payload.size()) ? payload.size() : max;
-    const std::string_view shown = mqtt::as_string(payload.first(shown_max));
-    // Printable ASCII, nothing to escape: the common case.
-    if (json) {
-        const std::size_t size = out.size();
-        append(out, "\"payload\":");
-        if (detail::append_display_if_plain(out, shown)) return;
-        out.resize(size);
-    } else if (detail::append_display_if_plain(out, shown)) {
-        if (shown_max < payload.size()) append(out, "...");
-        return;
-    }
-    if (auto text = printable_prefix(payload, max)) {
+    if (const auto text = printable_prefix(payload, max)) {
         const auto s = mqtt::as_string(payload.first(*text));
         if (json) {
             append(out, "\"payload\":");
             append_json_string(out, s);
         } else {
             append_display(out, s);
+            if (*text < payload.size()) append(out, "...");
         }
-        if (!json && *text < payload.size()) append(out, "...");
         return;
     }
-    if (json) {
-        append(out, "\"payload_hex\":\"");
-        append_hex(out, payload.first(shown_max));
-        out.push_back('"');
-    } else {
-        append(out, "0x");
-        append_hex(out, payload.first(shown_max));
-        if (shown_max < payload.size()) append(out, "...");
-    }
+    const std::size_t shown = (max == 0 || max > payload.size()) ? payload.size() : max;
+    append(out, json ? "\"payload_hex\":\"" : "0x");
+    append_hex(out, payload.first(shown));
+    if (json) out.push_back('"');
+    else if (shown < payload.size()) append(out, "...");
 }
 
 void print_packet(Buffer& out, const mqtt::Packet& packet, const Context& context,
@@ -112,25 +96,18 @@ void print_hex_dump(Buffer& out, mqtt::Bytes bytes) {
 void print_framing_error(Buffer& out, const FramingError& error, const Context& context,
                          const PrintOptions& options) {
     const auto& info = mqtt::code_info(error.code);
+    std::optional<std::uint32_t> claimed;  // the Remaining Length after the broken packet's first byte
+    if (const auto length = mqtt::read_remaining_length(error.rest.size() >= 2 ? error.rest.subspan(1) : mqtt::Bytes{});
+        length.status == mqtt::LengthResult::Status::ok)
+        claimed = length.value;
     if (options.format == Format::json) {
-        out.push_back('{');
-        if (context.frame) fmt::format_to(it(out), FMT_COMPILE("\"frame\":{},"), *context.frame);
-        if (context.ts) { append(out, "\"ts\":"); detail::append_time(out, *context.ts); out.push_back(','); }
-        if (context.stream) fmt::format_to(it(out), FMT_COMPILE("\"stream\":{},"), *context.stream);
-        if (!context.src.empty()) { append(out, "\"src\":"); append_json_string(out, context.src); out.push_back(','); }
-        if (!context.dst.empty()) { append(out, "\"dst\":"); append_json_string(out, context.dst); out.push_back(','); }
-        if (context.direction)
-            fmt::format_to(it(out), FMT_COMPILE("\"direction\":\"{}\","), direction_name(*context.direction));
+        detail::append_json_prefix(out, context);
         fmt::format_to(it(out), FMT_COMPILE("\"error\":{{\"code\":\"{}\",\"rule\":"), info.name);
         append_json_string(out, info.rule);
         fmt::format_to(it(out), FMT_COMPILE(",\"offset\":{},\"message\":"), error.offset);
         append_json_string(out, info.message);
         fmt::format_to(it(out), FMT_COMPILE(",\"bytes_left\":{}"), error.rest.size());
-        if (error.rest.size() >= 2) {
-            const auto length = mqtt::read_remaining_length(error.rest.subspan(1));
-            if (length.status == mqtt::LengthResult::Status::ok)
-                fmt::format_to(it(out), FMT_COMPILE(",\"remaining_length\":{}"), length.value);
-        }
+        if (claimed) fmt::format_to(it(out), FMT_COMPILE(",\"remaining_length\":{}"), *claimed);
         append(out, "}}\n");
         return;
     }
@@ -142,15 +119,10 @@ void print_framing_error(Buffer& out, const FramingError& error, const Context& 
     fmt::format_to(it(out), FMT_COMPILE("framing error at offset {}: {} [{} {}]"), error.offset, info.message,
                    info.rule, info.name);
     style::set(out, options.color, style::reset);
-    if (!error.rest.empty()) {
+    if (!error.rest.empty())
         fmt::format_to(it(out), FMT_COMPILE("; {} byte{} left"), error.rest.size(), error.rest.size() == 1 ? "" : "s");
-        if (error.rest.size() >= 2) {
-            const auto length = mqtt::read_remaining_length(error.rest.subspan(1));
-            if (length.status == mqtt::LengthResult::Status::ok)
-                fmt::format_to(it(out), FMT_COMPILE(", first byte 0x{:02x} claims Remaining Length {}"),
-                               error.rest[0], length.value);
-        }
-    }
+    if (claimed)
+        fmt::format_to(it(out), FMT_COMPILE(", first byte 0x{:02x} claims Remaining Length {}"), error.rest[0], *claimed);
     out.push_back('\n');
     if (options.format == Format::tree) {
         if (options.hex_dump) print_hex_dump(out, error.rest);

@@ -1,10 +1,10 @@
 // The one-line summary, tshark-like: [frame time src → dst] TYPE key=value ... [rule code].
 #include "output/detail.hpp"
+#include "output/prefix_memo.hpp"
 #include "output/printer.hpp"
+#include "output/style.hpp"
 
 #include <fmt/compile.h>
-#include "output/prefix_memo.hpp"
-#include "output/style.hpp"
 
 #include <variant>
 
@@ -19,25 +19,21 @@ struct Fields {
     const mqtt::Packet& packet;
     const PrintOptions& options;
 
-    void operator()(const mqtt::Opaque& body) const {
+    void operator()(const mqtt::Opaque&) const {
         fmt::format_to(it(out), FMT_COMPILE(" flags=0x{:x} remaining_length={}"), packet.header.flags(),
                        packet.header.remaining_length);
-        (void)body;
     }
 
     void operator()(const mqtt::Connect& c) const {
-        if (c.protocol_level != 3 && c.protocol_level != 4) {
-            // The decoder stops after the level of any other version.
-            append(out, " protocol=");
-            append_display(out, c.protocol_name);
-            fmt::format_to(it(out), FMT_COMPILE(" level={}"), c.protocol_level);
-            return;
+        const bool known = c.protocol_level == 3 || c.protocol_level == 4;  // the decoder stops after any other level
+        if (known) {
+            append(out, " client_id=");
+            append_display(out, c.client_id);
         }
-        append(out, " client_id=");
-        append_display(out, c.client_id);
         append(out, " protocol=");
         append_display(out, c.protocol_name);
         fmt::format_to(it(out), FMT_COMPILE(" level={}"), c.protocol_level);
+        if (!known) return;
         if (c.clean_session()) append(out, " clean_session");
         fmt::format_to(it(out), FMT_COMPILE(" keep_alive={}"), c.keep_alive);
         if (c.will) {
@@ -139,10 +135,7 @@ constinit thread_local detail::PrefixMemo prefix_memo;
 
 /// "[frame ][time ][src → dst ]", from the memo when the context is the last one's.
 void write_prefix(Buffer& out, const Context& context) {
-    if (const auto text = prefix_memo.find(context)) {
-        append(out, *text);
-        return;
-    }
+    if (prefix_memo.append_to(out, context)) return;
     constexpr std::string_view arrow = " \u2192 ";
     const std::size_t start = out.size();
     char* w = detail::room(out, detail::max_uint_chars + 1 + detail::max_time_chars + 1 + context.src.size() +
@@ -157,7 +150,7 @@ void write_prefix(Buffer& out, const Context& context) {
         *w++ = ' ';
     }
     detail::finish(out, w);
-    prefix_memo.store(context, std::string_view(out.data() + start, out.size() - start));
+    prefix_memo.store(context, out, start);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -14,14 +15,11 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-void append_hex_byte(Buffer& out, unsigned char b) {
-    const char two[2] = {hex_digits[b >> 4], hex_digits[b & 0x0F]};
-    out.append(two, two + 2);
-}
-
+/// `prefix` and the two hex digits of `b`.
 void append_escaped_byte(Buffer& out, unsigned char b, std::string_view prefix) {
     append(out, prefix);
-    append_hex_byte(out, b);
+    const char two[2] = {hex_digits[b >> 4], hex_digits[b & 0x0F]};
+    out.append(two, two + 2);
 }
 
 // Eight bytes at a time: each test below is nonzero exactly when some byte of `w` matches
@@ -44,79 +42,83 @@ constexpr std::uint64_t any_equal(std::uint64_t w, unsigned char b) noexcept {
     return (x - ones) & ~x & highs;
 }
 
-/// Printable ASCII other than `"` and `\`: shown as is by append_display.
-constexpr bool display_plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x7F && b != '"' && b != '\\'; }
-/// ASCII other than controls, `"` and `\`: kept as is by append_json_string.
-constexpr bool json_plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x80 && b != '"' && b != '\\'; }
-/// Printable ASCII: the plain bytes of a payload shown as text.
-constexpr bool ascii_printable(unsigned char b) noexcept { return b >= 0x20 && b < 0x7F; }
-
 #if defined(__SSE2__)
 /// Bit i set when byte i of `v` is a control or not ASCII (0x00..0x1F, 0x80..0xFF).
 inline int control_or_high16(__m128i v) noexcept { return _mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))); }
 inline int equal16(__m128i v, char c) noexcept { return _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))); }
 #endif
 
+/// Printable ASCII other than `"` and `\`: shown as is by append_display.
 struct DisplayPlain {
     static std::uint64_t dirty(std::uint64_t w) noexcept {
         return any_control(w) | any_del_or_high(w) | any_equal(w, '"') | any_equal(w, '\\');
     }
-    static bool plain(unsigned char b) noexcept { return display_plain(b); }
+    static bool plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x7F && b != '"' && b != '\\'; }
 #if defined(__SSE2__)
     static int dirty16(__m128i v) noexcept {
         return control_or_high16(v) | equal16(v, 0x7F) | equal16(v, '"') | equal16(v, '\\');
     }
 #endif
 };
+/// ASCII other than controls, `"` and `\`: kept as is by append_json_string.
 struct JsonPlain {
     static std::uint64_t dirty(std::uint64_t w) noexcept {
         return any_control(w) | (w & highs) | any_equal(w, '"') | any_equal(w, '\\');
     }
-    static bool plain(unsigned char b) noexcept { return json_plain(b); }
+    static bool plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x80 && b != '"' && b != '\\'; }
 #if defined(__SSE2__)
     static int dirty16(__m128i v) noexcept { return control_or_high16(v) | equal16(v, '"') | equal16(v, '\\'); }
 #endif
 };
+/// Printable ASCII: the plain bytes of a payload shown as text.
 struct AsciiPrintable {
     static std::uint64_t dirty(std::uint64_t w) noexcept { return any_control(w) | any_del_or_high(w); }
-    static bool plain(unsigned char b) noexcept { return ascii_printable(b); }
+    static bool plain(unsigned char b) noexcept { return b >= 0x20 && b < 0x7F; }
 #if defined(__SSE2__)
     static int dirty16(__m128i v) noexcept { return control_or_high16(v) | equal16(v, 0x7F); }
 #endif
 };
 
 #if defined(__SSE2__)
-/// Length of the run of `Class::plain` bytes at the start of [p, p + n), sixteen bytes at a
-/// time: the lowest dirty lane is the first byte that is not plain. Nothing is read outside
+inline std::size_t first_lane(int mask) noexcept { return static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask))); }
+
+/// Length of the run of `Class::plain` bytes at the start of [p, p + n), n >= 16, sixteen bytes at
+/// a time: the lowest dirty lane is the first byte that is not plain. With `to`, each block read
+/// is also stored there (writes stay inside [to, to + n)).
+template <class Class>
+[[gnu::always_inline]] inline std::size_t plain_run16(const char* p, std::size_t n, char* to = nullptr) noexcept {
+    const auto dirty = [&](std::size_t at) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+        if (to != nullptr) _mm_storeu_si128(reinterpret_cast<__m128i*>(to + at), v);
+        return Class::dirty16(v);
+    };
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        if (const int mask = dirty(i)) return i + first_lane(mask);
+    if (i == n) return n;
+    // The last 16 bytes; those before i are plain, so the lowest dirty lane is at i or later.
+    const int mask = dirty(n - 16);
+    return mask == 0 ? n : n - 16 + first_lane(mask);
+}
+
+/// Length of the run of `Class::plain` bytes at the start of [p, p + n). Nothing is read outside
 /// [p, p + n): a short input is loaded as two overlapping halves or padded with a plain byte.
 template <class Class>
 std::size_t plain_run(const char* p, std::size_t n) noexcept {
-    if (n >= 16) {
-        std::size_t i = 0;
-        for (; i + 16 <= n; i += 16) {
-            const int mask = Class::dirty16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
-            if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        }
-        if (i == n) return n;
-        // The last 16 bytes; those before i are plain, so the lowest dirty lane is at i or later.
-        const int mask = Class::dirty16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)));
-        return mask == 0 ? n : n - 16 + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    }
+    if (n >= 16) return plain_run16<Class>(p, n);
     if (n >= 8) {
         // Lanes 0..7: bytes 0..7; lanes 8..15: bytes n-8..n-1.
         const auto low = static_cast<long long>(load8(p));
         const auto high = static_cast<long long>(load8(p + n - 8));
         const int mask = Class::dirty16(_mm_set_epi64x(high, low));
         if (mask == 0) return n;
-        if ((mask & 0xFF) != 0) return static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        return n - 16 + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        return (mask & 0xFF) != 0 ? first_lane(mask) : n - 16 + first_lane(mask);
     }
     if (n == 0) return 0;
     std::uint64_t w = ones * 'a';
     std::memcpy(&w, p, n);
-    const int mask = Class::dirty16(_mm_cvtsi64_si128(static_cast<long long>(w)));
     // Lanes 8..15 are zero bytes (dirty for every class): the result is at most 8, so cap at n.
-    const auto first = static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    const std::size_t first = first_lane(Class::dirty16(_mm_cvtsi64_si128(static_cast<long long>(w))));
     return first < n ? first : n;
 }
 #else
@@ -137,32 +139,6 @@ std::size_t plain_run(const char* p, std::size_t n) noexcept {
     return i;
 }
 #endif
-
-/// Copies [p, p + n) to `to` and returns the length of its leading run of `Class::plain` bytes,
-/// in one pass: only what that length covers is meaningful in `to` (writes stay inside
-/// [to, to + n), reads inside [p, p + n)).
-template <class Class>
-std::size_t copy_plain(char* to, const char* p, std::size_t n) noexcept {
-#if defined(__SSE2__)
-    if (n >= 16) {
-        std::size_t i = 0;
-        for (; i + 16 <= n; i += 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(to + i), v);
-            const int mask = Class::dirty16(v);
-            if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        }
-        if (i == n) return n;
-        // The last 16 bytes; those before i are plain, so the lowest dirty lane is at i or later.
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(to + n - 16), v);
-        const int mask = Class::dirty16(v);
-        return mask == 0 ? n : n - 16 + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    }
-#endif
-    detail::copy_short(to, p, n);
-    return plain_run<Class>(p, n);
-}
 
 /// put_quoted_if_plain for one class of plain bytes. Up to 16 bytes: loaded once as overlapping
 /// words (padded with a plain byte), stored and tested as one 16-byte vector.
@@ -201,8 +177,11 @@ char* put_quoted_plain(char* w, std::string_view s) noexcept {
         w[n] = '"';
         return w + n + 1;
     }
+    if (plain_run16<Class>(p, n, w) != n) return nullptr;
+#else
+    detail::copy_short(w, p, n);
+    if (plain_run<Class>(p, n) != n) return nullptr;
 #endif
-    if (copy_plain<Class>(w, p, n) != n) return nullptr;
     w[n] = '"';
     return w + n + 1;
 }
@@ -217,14 +196,43 @@ bool append_quoted_if_plain(Buffer& out, std::string_view s) {
     return false;
 }
 
-/// `"s"`, with nothing to escape in `s`.
-void append_quoted(Buffer& out, std::string_view s) {
-    const std::size_t size = out.size();
-    out.resize(size + s.size() + 2);
-    char* w = out.data() + size;
-    *w++ = '"';
-    detail::copy_short(w, s.data(), s.size());
-    w[s.size()] = '"';
+/// `s` quoted and escaped as append_display (DisplayPlain) or append_json_string (JsonPlain)
+/// write it; returns false when a byte of `s` is not part of well-formed UTF-8.
+template <class Class>
+bool append_escaped(Buffer& out, std::string_view s) {
+    constexpr bool json = std::is_same_v<Class, JsonPlain>;
+    bool utf8 = true;
+    out.push_back('"');
+    for (std::size_t i = 0;;) {
+        const std::size_t run = plain_run<Class>(s.data() + i, s.size() - i);
+        append(out, s.substr(i, run));
+        i += run;
+        if (i == s.size()) break;
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t n = b < 0x80 ? 1 : utf8_sequence_length(s.substr(i));
+        switch (b) {
+            case '"': append(out, "\\\""); break;
+            case '\\': append(out, "\\\\"); break;
+            case '\n': append(out, "\\n"); break;
+            case '\r': append(out, "\\r"); break;
+            case '\t': append(out, "\\t"); break;
+            default:
+                if (b < 0x80) {  // other controls; DEL for display
+                    append_escaped_byte(out, b, json ? "\\u00" : "\\x");
+                } else if (n == 0) {
+                    append_escaped_byte(out, b, json ? "\\\\x" : "\\x");
+                    utf8 = false;
+                    n = 1;
+                } else if (!json && b == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {  // C1
+                    append_escaped_byte(out, static_cast<unsigned char>(s[i + 1]), "\\u00");
+                } else {
+                    append(out, s.substr(i, n));
+                }
+        }
+        i += n;
+    }
+    out.push_back('"');
+    return utf8;
 }
 
 }  // namespace
@@ -289,105 +297,16 @@ std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max
     return i;
 }
 
-std::size_t plain_prefix(std::string_view s) noexcept { return plain_run<DisplayPlain>(s.data(), s.size()); }
-
-bool detail::append_display_if_plain(Buffer& out, std::string_view s) {
-    return append_quoted_if_plain<DisplayPlain>(out, s);
-}
-
 char* detail::put_quoted_if_plain(char* w, std::string_view s, bool json) noexcept {
     return json ? put_quoted_plain<JsonPlain>(w, s) : put_quoted_plain<DisplayPlain>(w, s);
 }
 
 void append_display(Buffer& out, std::string_view s) {
-    if (append_quoted_if_plain<DisplayPlain>(out, s)) return;
-    const std::size_t plain = plain_run<DisplayPlain>(s.data(), s.size());
-    out.push_back('"');
-    append(out, s.substr(0, plain));
-    std::size_t i = plain;
-    while (i < s.size()) {
-        const std::size_t run = plain_run<DisplayPlain>(s.data() + i, s.size() - i);
-        if (run > 0) {
-            append(out, s.substr(i, run));
-            i += run;
-            if (i == s.size()) break;
-        }
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b >= 0x20 && b < 0x7F) {  // `"` or `\`
-            const char two[2] = {'\\', static_cast<char>(b)};
-            out.append(two, two + 2);
-            ++i;
-            continue;
-        }
-        if (b < 0x80) {
-            switch (b) {
-                case '\n': append(out, "\\n"); break;
-                case '\r': append(out, "\\r"); break;
-                case '\t': append(out, "\\t"); break;
-                default: append_escaped_byte(out, b, "\\x");
-            }
-            ++i;
-            continue;
-        }
-        const std::size_t n = utf8_sequence_length(s.substr(i));
-        if (n == 0) {
-            append_escaped_byte(out, b, "\\x");
-            ++i;
-        } else if (b == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
-            append_escaped_byte(out, static_cast<unsigned char>(s[i + 1]), "\\u00");
-            i += 2;
-        } else {
-            append(out, s.substr(i, n));
-            i += n;
-        }
-    }
-    out.push_back('"');
+    if (!append_quoted_if_plain<DisplayPlain>(out, s)) append_escaped<DisplayPlain>(out, s);
 }
 
-void append_json_string(Buffer& out, std::string_view s) { append_json_string_checked(out, s); }
-
-bool append_json_string_checked(Buffer& out, std::string_view s) {
-    const std::size_t plain = plain_run<JsonPlain>(s.data(), s.size());
-    if (plain == s.size()) {
-        append_quoted(out, s);
-        return true;
-    }
-    bool utf8 = true;
-    out.push_back('"');
-    append(out, s.substr(0, plain));
-    std::size_t i = plain;
-    while (i < s.size()) {
-        const std::size_t run = plain_run<JsonPlain>(s.data() + i, s.size() - i);
-        if (run > 0) {
-            append(out, s.substr(i, run));
-            i += run;
-            if (i == s.size()) break;
-        }
-        const auto b = static_cast<unsigned char>(s[i]);
-        if (b < 0x80) {
-            switch (b) {
-                case '"': append(out, "\\\""); break;
-                case '\\': append(out, "\\\\"); break;
-                case '\n': append(out, "\\n"); break;
-                case '\r': append(out, "\\r"); break;
-                case '\t': append(out, "\\t"); break;
-                default: append_escaped_byte(out, b, "\\u00");
-            }
-            ++i;
-            continue;
-        }
-        const std::size_t n = utf8_sequence_length(s.substr(i));
-        if (n == 0) {
-            append_escaped_byte(out, b, "\\\\x");
-            utf8 = false;
-            ++i;
-        } else {
-            append(out, s.substr(i, n));
-            i += n;
-        }
-    }
-    out.push_back('"');
-    return utf8;
+bool append_json_string(Buffer& out, std::string_view s) {
+    return append_quoted_if_plain<JsonPlain>(out, s) || append_escaped<JsonPlain>(out, s);
 }
 
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep) {

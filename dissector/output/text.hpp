@@ -32,30 +32,20 @@ bool is_utf8(std::string_view s) noexcept;
 /// UTF-8 (no controls but \t \n \r); nullopt when they are not. Never cuts a character in two.
 std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max) noexcept;
 
-/// Length of the run at the start of `s` that both append_display and append_json_string copy
-/// unchanged: printable ASCII other than `"` and `\`.
-std::size_t plain_prefix(std::string_view s) noexcept;
-
 /// Appends `s` quoted for display (see the conventions above).
 void append_display(Buffer& out, std::string_view s);
+/// Appends `s` as a quoted JSON string (see the conventions above); returns is_utf8(s).
+bool append_json_string(Buffer& out, std::string_view s);
+/// Appends lower-case hex of `bytes`, with `sep` between bytes when it is not '\0'.
+void append_hex(Buffer& out, mqtt::Bytes bytes, char sep = '\0');
+
 namespace detail {
-/// As append_display when `s` is printable ASCII other than `"` and `\` (returns true);
-/// otherwise appends nothing and returns false.
-bool append_display_if_plain(Buffer& out, std::string_view s);
+
 /// Writes `"s"` at `w` (s.size() + 2 bytes, reserved by the caller) and returns its end when
 /// nothing in `s` needs escaping: for display, printable ASCII other than `"` and `\`; for
 /// JSON (`json`), any ASCII but controls, `"` and `\`. Otherwise returns nullptr (and what it
 /// wrote means nothing). The text is then what append_display / append_json_string write.
 char* put_quoted_if_plain(char* w, std::string_view s, bool json) noexcept;
-}  // namespace detail
-/// Appends `s` as a quoted JSON string (see the conventions above).
-void append_json_string(Buffer& out, std::string_view s);
-/// As append_json_string; returns is_utf8(s).
-bool append_json_string_checked(Buffer& out, std::string_view s);
-/// Appends lower-case hex of `bytes`, with `sep` between bytes when it is not '\0'.
-void append_hex(Buffer& out, mqtt::Bytes bytes, char sep = '\0');
-
-namespace detail {
 
 /// Copies the first and the last N bytes of [from, from + n) (N <= n <= 2N): all of it.
 template <std::size_t N>
