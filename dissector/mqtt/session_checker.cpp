@@ -51,11 +51,6 @@ void SessionChecker::InFlight::insert(std::uint16_t id, Kind kind) noexcept {
     if (!ids.push_back({id, kind})) ++spare_acks;
 }
 
-void SessionChecker::InFlight::erase(int index) noexcept { ids.erase_unordered(static_cast<std::size_t>(index)); }
-
-SessionChecker::SessionChecker(bool midstream) noexcept
-    : SessionChecker(SessionOptions{.midstream = midstream}) {}
-
 SessionChecker::SessionChecker(const SessionOptions& options) noexcept
     : options_(options), first_rules_(!options.midstream), acks_uncertain_(options.midstream) {}
 
@@ -239,7 +234,6 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
         case PacketType::unsuback: break;
         case PacketType::subscribe:
         case PacketType::unsubscribe: {
-            const bool sub = packet.type() == PacketType::subscribe;
             std::optional<std::uint16_t> id;
             std::uint32_t filters = 0;
             if (const auto* s = packet.get<Subscribe>()) {
@@ -250,7 +244,7 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
                 filters = static_cast<std::uint32_t>(u->filters.size());
             }
             if (!id) return;
-            const Kind kind = sub ? Kind::subscribe : Kind::unsubscribe;
+            const Kind kind = packet.type() == PacketType::subscribe ? Kind::subscribe : Kind::unsubscribe;
             const std::size_t before = own.size();
             new_request(own, *id, kind, false, id_offset, out);
             if (own.size() != before)
@@ -259,15 +253,10 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
         }
         case PacketType::suback: {
             const auto* s = packet.get<Suback>();
-            if (!s || !s->packet_id) return;
-            const int i = peer.find(*s->packet_id);
-            if (i < 0 || peer.kind(i) != Kind::subscribe) return unmatched_ack(peer, id_offset, out);
+            if (!s || !s->packet_id || !answered(peer, *s->packet_id, Kind::subscribe, id_offset, out)) return;
             // MQTT-3.9.3-1: "one return code for each Topic Filter in the SUBSCRIBE Packet"
-            if (const Request* r = find_request(*s->packet_id);
-                r && r->filters != s->return_codes.size())
+            if (const auto r = take_request(*s->packet_id); r && r->filters != s->return_codes.size())
                 out.add(Code::suback_count_mismatch, Field::return_codes, id_offset + 2);
-            peer.erase(i);
-            forget_request(*s->packet_id);
             return;
         }
         default: return;
@@ -281,12 +270,11 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
 void SessionChecker::check_ack(PacketType type, std::uint16_t id, InFlight& own, InFlight& peer,
                                std::uint32_t id_offset, Diagnostics& out) noexcept {
     switch (type) {
-        case PacketType::puback: {
-            const int i = peer.find(id);
-            if (i < 0 || peer.kind(i) != Kind::qos1) return unmatched_ack(peer, id_offset, out);
-            peer.erase(i);
+        case PacketType::puback: answered(peer, id, Kind::qos1, id_offset, out); return;
+        case PacketType::pubcomp: answered(peer, id, Kind::qos2_released, id_offset, out); return;
+        case PacketType::unsuback:
+            if (answered(peer, id, Kind::unsubscribe, id_offset, out)) take_request(id);
             return;
-        }
         case PacketType::pubrec: {
             const int i = peer.find(id);
             if (i < 0 || peer.kind(i) == Kind::qos1 || peer.kind(i) == Kind::subscribe ||
@@ -309,21 +297,6 @@ void SessionChecker::check_ack(PacketType type, std::uint16_t id, InFlight& own,
             } else {
                 unmatched_ack(own, id_offset, out);
             }
-            return;
-        }
-        case PacketType::pubcomp: {
-            const int i = peer.find(id);
-            if (i < 0 || peer.kind(i) != Kind::qos2_released)
-                return unmatched_ack(peer, id_offset, out);
-            peer.erase(i);
-            return;
-        }
-        case PacketType::unsuback: {
-            const int i = peer.find(id);
-            if (i < 0 || peer.kind(i) != Kind::unsubscribe)
-                return unmatched_ack(peer, id_offset, out);
-            peer.erase(i);
-            forget_request(id);
             return;
         }
         default: return;
@@ -351,6 +324,17 @@ void SessionChecker::new_request(InFlight& space, std::uint16_t id, Kind kind, b
     out.add(Code::packet_id_in_use, Field::packet_id, offset);
 }
 
+bool SessionChecker::answered(InFlight& space, std::uint16_t id, Kind kind, std::uint32_t offset,
+                              Diagnostics& out) noexcept {
+    const int i = space.find(id);
+    if (i < 0 || space.kind(i) != kind) {
+        unmatched_ack(space, offset, out);
+        return false;
+    }
+    space.ids.erase(static_cast<std::size_t>(i));
+    return true;
+}
+
 void SessionChecker::unmatched_ack(InFlight& space, std::uint32_t offset, Diagnostics& out) noexcept {
     if (space.spare_acks > 0) {
         --space.spare_acks;
@@ -360,19 +344,15 @@ void SessionChecker::unmatched_ack(InFlight& space, std::uint32_t offset, Diagno
     if (!acks_uncertain_) out.add(Code::ack_unknown_packet_id, Field::packet_id, offset);
 }
 
-void SessionChecker::forget_request(std::uint16_t id) noexcept {
+std::optional<SessionChecker::Request> SessionChecker::take_request(std::uint16_t id) noexcept {
     for (std::size_t i = 0; i < requests_.size(); ++i) {
         if (requests_[i].id == id) {
+            const Request r = requests_[i];
             requests_.erase(i);
-            return;
+            return r;
         }
     }
-}
-
-const SessionChecker::Request* SessionChecker::find_request(std::uint16_t id) const noexcept {
-    for (std::size_t i = 0; i < requests_.size(); ++i)
-        if (requests_[i].id == id) return &requests_[i];
-    return nullptr;
+    return std::nullopt;
 }
 
 void SessionChecker::lost_data() noexcept {

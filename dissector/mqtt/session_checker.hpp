@@ -69,8 +69,7 @@ public:
     static constexpr std::size_t max_tracked_requests = 16;  ///< SUBSCRIBE / UNSUBSCRIBE in flight
     static constexpr std::size_t max_tracked_pings = 4;
 
-    explicit SessionChecker(bool midstream = false) noexcept;
-    explicit SessionChecker(const SessionOptions& options) noexcept;
+    explicit SessionChecker(const SessionOptions& options = {}) noexcept;
 
     /// Checks one packet. Call in capture order for both directions. `time_us`: capture time in
     /// microseconds (any origin, the same for the whole connection); `ref`: the caller's number
@@ -138,11 +137,6 @@ private:
             std::copy(data() + i + 1, data() + size_, data() + i);
             --size_;
         }
-        /// Removes entry i, moving the last one into its place.
-        void erase_unordered(std::size_t i) noexcept {
-            --size_;
-            data()[i] = data()[size_];
-        }
         void clear() noexcept { size_ = 0; }
 
     private:
@@ -166,7 +160,6 @@ private:
 
         int find(std::uint16_t id) const noexcept;
         void insert(std::uint16_t id, Kind kind) noexcept;
-        void erase(int index) noexcept;
         Kind& kind(int index) noexcept { return ids[static_cast<std::size_t>(index)].kind; }
         std::size_t size() const noexcept { return ids.size(); }
     };
@@ -200,9 +193,12 @@ private:
                    Diagnostics& out) noexcept;
     void new_request(InFlight& space, std::uint16_t id, Kind kind, bool dup, std::uint32_t offset,
                      Diagnostics& out) noexcept;
+    /// Takes the request `id` of `kind` out of `space`: false, after unmatched_ack(), when the
+    /// acknowledgement at `offset` answers none.
+    bool answered(InFlight& space, std::uint16_t id, Kind kind, std::uint32_t offset, Diagnostics& out) noexcept;
     void unmatched_ack(InFlight& space, std::uint32_t offset, Diagnostics& out) noexcept;
-    void forget_request(std::uint16_t id) noexcept;
-    const Request* find_request(std::uint16_t id) const noexcept;
+    /// Removes the SUBSCRIBE or UNSUBSCRIBE `id` from requests_ and returns it, if it was there.
+    std::optional<Request> take_request(std::uint16_t id) noexcept;
 
     SessionOptions options_;
     Mode mode_ = Mode::mqtt3;

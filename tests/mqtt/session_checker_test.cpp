@@ -80,7 +80,7 @@ const std::string disconnect = "E0 00";
 class Session {
 public:
     Session() = default;
-    explicit Session(bool midstream) : checker_(midstream) {}
+    explicit Session(bool midstream) : checker_(SessionOptions{.midstream = midstream}) {}
     explicit Session(const SessionOptions& options) : checker_(options) {}
 
     /// Decodes `text` and feeds it to the checker at `time_us`; the codes reported on it.
