@@ -28,15 +28,10 @@ struct Ctx {
     void add(Code code, Field field, std::size_t offset) noexcept {
         diags.add(code, field, static_cast<std::uint32_t>(offset));
     }
-    /// Adds `code` as a warning whatever its default severity: a 3.1.1 rule that this
-    /// connection's version does not state.
-    void add_warning(Code code, Field field, std::size_t offset) noexcept {
-        diags.add(Diagnostic{code, Severity::warning, field, static_cast<std::uint32_t>(offset)});
-    }
-    /// add() on 3.1.1, add_warning() on 3.1.
+    /// add() on 3.1.1; on 3.1, which does not state this rule, as a warning.
     void add_unless_v3_1(Code code, Field field, std::size_t offset) noexcept {
-        if (version == Version::v3_1) add_warning(code, field, offset);
-        else add(code, field, offset);
+        const Severity severity = version == Version::v3_1 ? Severity::warning : code_info(code).severity;
+        diags.add(Diagnostic{code, severity, field, static_cast<std::uint32_t>(offset)});
     }
     /// Records where `field` was: [pos, pos + n).
     void at(Field field, std::size_t pos, std::size_t n) noexcept { fields.set(field, pos, n); }
@@ -86,20 +81,10 @@ struct TopicReport {
 };
 
 void report_topic_issue(void* context, TopicIssue issue, std::size_t i) {
-    auto& r = *static_cast<TopicReport*>(context);
-    switch (issue) {
-        case TopicIssue::empty: r.c->add(Code::topic_empty, r.field, r.prefix); break;
-        case TopicIssue::null: r.c->add(Code::topic_null, r.field, r.prefix + 2 + i); break;
-        case TopicIssue::name_wildcard:
-            r.c->add(Code::topic_name_wildcard, r.field, r.prefix + 2 + i);
-            break;
-        case TopicIssue::hash_misplaced:
-            r.c->add(Code::filter_hash_misplaced, r.field, r.prefix + 2 + i);
-            break;
-        case TopicIssue::plus_misplaced:
-            r.c->add(Code::filter_plus_misplaced, r.field, r.prefix + 2 + i);
-            break;
-    }
+    static constexpr Code codes[] = {Code::topic_empty, Code::topic_null, Code::topic_name_wildcard,
+                                     Code::filter_hash_misplaced, Code::filter_plus_misplaced};
+    const auto& r = *static_cast<TopicReport*>(context);
+    r.c->add(codes[static_cast<std::size_t>(issue)], r.field, issue == TopicIssue::empty ? r.prefix : r.prefix + 2 + i);
 }
 
 // A Topic Name or Filter at `prefix`: the string checks, then the topic checks.
@@ -134,25 +119,18 @@ void check_fixed_header(Ctx& c, std::uint8_t first) noexcept {
             if ((flags & 0x08) && ((flags >> 1) & 3) == 0)
                 c.add_unless_v3_1(Code::publish_dup_qos0, Field::fixed_header, 0);
             return;
-        // 3.1 §3.6, §3.8, §3.10: these "use QoS level 1", and §2.1 sets DUP on their retries: no MUST.
-        case PacketType::pubrel:
-            if (flags != 0x02) c.add_unless_v3_1(Code::pubrel_flags, Field::fixed_header, 0);
-            return;
-        case PacketType::subscribe:
-            if (flags != 0x02) c.add_unless_v3_1(Code::subscribe_flags, Field::fixed_header, 0);
-            return;
-        case PacketType::unsubscribe:
-            if (flags != 0x02) c.add_unless_v3_1(Code::unsubscribe_flags, Field::fixed_header, 0);
-            return;
-        // 3.1 §3.14: "The DUP, QoS, and RETAIN flags are not used in the DISCONNECT message."
-        case PacketType::disconnect:
-            if (flags != 0) c.add_unless_v3_1(Code::disconnect_flags, Field::fixed_header, 0);
-            return;
-        // 3.1 §3.1 to §3.13 likewise: the flags "are not used in the <type> message": no MUST.
-        default:
-            if (flags != required_flags(type))
-                c.add_unless_v3_1(Code::invalid_fixed_header_flags, Field::fixed_header, 0);
-            return;
+        // 3.1 §3.6, §3.8, §3.10: PUBREL, SUBSCRIBE, UNSUBSCRIBE "use QoS level 1", and §2.1 sets
+        // DUP on their retries; 3.1 §3.1 to §3.14: the flags "are not used in the <type> message".
+        // No MUST.
+        default: {
+            if (flags == required_flags(type)) return;
+            const Code code = type == PacketType::pubrel        ? Code::pubrel_flags
+                              : type == PacketType::subscribe   ? Code::subscribe_flags
+                              : type == PacketType::unsubscribe ? Code::unsubscribe_flags
+                              : type == PacketType::disconnect  ? Code::disconnect_flags
+                                                                : Code::invalid_fixed_header_flags;
+            return c.add_unless_v3_1(code, Field::fixed_header, 0);
+        }
     }
 }
 
@@ -196,21 +174,24 @@ void read_v5_client_id(Ctx& c, Connect& con, std::size_t pos) noexcept {
     c.at(Field::client_id, pos, 2 + id.value.size());
 }
 
-// Reports a CONNECT field at `pos` that is missing or runs past the packet (a string's
-// truncation also as string_truncated).
-void connect_malformed(Ctx& c, Field16::Status status, Field field, bool is_string, std::size_t pos) noexcept {
-    if (status == Field16::Status::truncated && is_string) c.add(Code::string_truncated, field, pos);
+// True when `f`, a CONNECT field read at `pos`, is whole. Else reports it: `if_missing` when it
+// is absent, connect_malformed (a string also string_truncated) when it runs past the packet.
+bool whole(Ctx& c, const Field16& f, Code if_missing, Field field, bool is_string, std::size_t pos) noexcept {
+    if (f.status == Field16::Status::ok) return true;
+    if (f.status == Field16::Status::missing) {
+        c.add(if_missing, field, pos);
+        return false;
+    }
+    if (is_string) c.add(Code::string_truncated, field, pos);
     c.add(Code::connect_malformed, field, pos);
+    return false;
 }
 
 // CONNECT's variable header from `pos`: Protocol Name, Protocol Level, Connect Flags, Keep Alive.
 // Leaves `pos` after it and returns true when the payload follows in the 3.1/3.1.1 layout.
 bool read_connect_header(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     auto name = read_field16(c, pos);
-    if (name.status != Field16::Status::ok) {
-        connect_malformed(c, name.status, Field::protocol_name, true, pos);
-        return false;
-    }
+    if (!whole(c, name, Code::connect_malformed, Field::protocol_name, true, pos)) return false;
     con.protocol_name = name.value;
     c.at(Field::protocol_name, pos, 2 + name.value.size());
     bool v31 = name.value == "MQIsdp";
@@ -269,14 +250,7 @@ bool read_connect_header(Ctx& c, Connect& con, std::size_t& pos) noexcept {
 // Leaves `pos` after them and returns true when decoding goes on.
 bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     auto id = read_field16(c, pos);
-    if (id.status == Field16::Status::missing) {
-        c.add(Code::client_id_missing, Field::client_id, pos);
-        return false;
-    }
-    if (id.status == Field16::Status::truncated) {
-        connect_malformed(c, id.status, Field::client_id, true, pos);
-        return false;
-    }
+    if (!whole(c, id, Code::client_id_missing, Field::client_id, true, pos)) return false;
     con.client_id = id.value;
     c.at(Field::client_id, pos, 2 + id.value.size());
     if (check_string(c, id.value, pos + 2, Field::client_id))
@@ -293,14 +267,7 @@ bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
 
     if (con.will_flag()) {
         auto topic = read_field16(c, pos);
-        if (topic.status == Field16::Status::missing) {
-            c.add(Code::will_fields_missing, Field::will_topic, pos);
-            return false;
-        }
-        if (topic.status == Field16::Status::truncated) {
-            connect_malformed(c, topic.status, Field::will_topic, true, pos);
-            return false;
-        }
+        if (!whole(c, topic, Code::will_fields_missing, Field::will_topic, true, pos)) return false;
         auto check = check_topic(c, topic.value, pos, Field::will_topic, false);
         if (check.not_utf8 || check.topic.null)
             c.add(Code::will_topic_not_utf8, Field::will_topic, pos);
@@ -309,14 +276,7 @@ bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
         pos += 2 + topic.value.size();
 
         auto message = read_field16(c, pos);
-        if (message.status == Field16::Status::missing) {
-            c.add(Code::will_fields_missing, Field::will_message, pos);
-            return false;
-        }
-        if (message.status == Field16::Status::truncated) {
-            connect_malformed(c, message.status, Field::will_message, false, pos);
-            return false;
-        }
+        if (!whole(c, message, Code::will_fields_missing, Field::will_message, false, pos)) return false;
         con.will = Will{topic.value, as_bytes(message.value)};
         c.at(Field::will_topic, pos - 2 - topic.value.size(), 2 + topic.value.size());
         c.at(Field::will_message, pos, 2 + message.value.size());
@@ -325,56 +285,30 @@ bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     return true;
 }
 
-// CONNECT's User Name and Password as the flags say, then what follows them.
+// CONNECT's User Name (`user`) or Password at `pos`, read whatever its flag says when bytes are
+// left; false when a flagged one runs past the packet (decoding stops).
+bool read_credential(Ctx& c, Connect& con, std::size_t& pos, bool user) noexcept {
+    const bool flagged = user ? con.username_flag() : con.password_flag();
+    const Field field = user ? Field::username : Field::password;
+    const auto f = read_field16(c, pos);
+    if (f.status != Field16::Status::ok && !flagged) return true;
+    if (!whole(c, f, user ? Code::username_missing : Code::password_missing, field, user, pos))
+        return f.status == Field16::Status::missing;
+    if (user) con.username = f.value;
+    else con.password = as_bytes(f.value);
+    c.at(field, pos, 2 + f.value.size());
+    if (!flagged) c.add(user ? Code::username_without_flag : Code::password_without_flag, field, pos);
+    if (user && check_string(c, f.value, pos + 2, Field::username)) c.add(Code::username_not_utf8, field, pos);
+    pos += 2 + f.value.size();
+    return true;
+}
+
+// CONNECT's User Name and Password as the flags say, then what follows them: a User Name or
+// Password sent without its flag, or junk.
 void read_connect_credentials(Ctx& c, Connect& con, std::size_t pos) noexcept {
-    if (con.username_flag()) {
-        auto user = read_field16(c, pos);
-        if (user.status == Field16::Status::missing) {
-            c.add(Code::username_missing, Field::username, pos);
-        } else if (user.status == Field16::Status::truncated) {
-            return connect_malformed(c, user.status, Field::username, true, pos);
-        } else {
-            con.username = user.value;
-            c.at(Field::username, pos, 2 + user.value.size());
-            if (check_string(c, user.value, pos + 2, Field::username))
-                c.add(Code::username_not_utf8, Field::username, pos);
-            pos += 2 + user.value.size();
-        }
-    }
-
-    if (con.password_flag()) {
-        auto password = read_field16(c, pos);
-        if (password.status == Field16::Status::missing) {
-            c.add(Code::password_missing, Field::password, pos);
-        } else if (password.status == Field16::Status::truncated) {
-            return connect_malformed(c, password.status, Field::password, false, pos);
-        } else {
-            con.password = as_bytes(password.value);
-            c.at(Field::password, pos, 2 + password.value.size());
-            pos += 2 + password.value.size();
-        }
-    }
-
-    // Bytes after the last flagged field: a User Name or Password sent without its flag, or junk.
-    if (pos < c.end && !con.username_flag()) {
-        auto user = read_field16(c, pos);
-        if (user.status == Field16::Status::ok) {
-            con.username = user.value;
-            c.at(Field::username, pos, 2 + user.value.size());
-            c.add(Code::username_without_flag, Field::username, pos);
-            if (check_string(c, user.value, pos + 2, Field::username))
-                c.add(Code::username_not_utf8, Field::username, pos);
-            pos += 2 + user.value.size();
-        }
-    }
-    if (pos < c.end && !con.password_flag()) {
-        auto password = read_field16(c, pos);
-        if (password.status == Field16::Status::ok) {
-            con.password = as_bytes(password.value);
-            c.at(Field::password, pos, 2 + password.value.size());
-            c.add(Code::password_without_flag, Field::password, pos);
-            pos += 2 + password.value.size();
-        }
+    for (const bool flagged : {true, false}) {
+        if (con.username_flag() == flagged && !read_credential(c, con, pos, true)) return;
+        if (con.password_flag() == flagged && !read_credential(c, con, pos, false)) return;
     }
     if (pos < c.end) c.add(Code::connect_malformed, Field::trailing, pos);
 }
