@@ -4,9 +4,9 @@
 // not shown, and bytes no field covers are shown as "Unparsed bytes".
 #include "output/detail.hpp"
 #include "output/printer.hpp"
+#include "output/style.hpp"
 
 #include <fmt/compile.h>
-#include "output/style.hpp"
 
 #include <algorithm>
 #include <variant>
@@ -48,15 +48,7 @@ public:
     /// Ends a field line, then prints the diagnostics about `field` inside [off, off + len).
     void end(mqtt::Field field, std::size_t off, std::size_t len, bool any_field = false) {
         out_.push_back('\n');
-        for (std::size_t i = 0; i < packet_.diagnostics.size(); ++i) {
-            const auto& d = packet_.diagnostics[i];
-            if (printed_ & (1u << i)) continue;
-            if (!any_field && d.field != field) continue;
-            const bool inside = len == 0 ? d.offset == off : (d.offset >= off && d.offset < off + len);
-            if (!inside) continue;
-            printed_ |= 1u << i;
-            diagnostic(d);
-        }
+        diagnostics_for(field, off, len, any_field);
     }
 
     /// One bit-field line under a byte: pattern of `mask` in `byte`, then the label.
@@ -100,16 +92,18 @@ public:
         if (const auto at = span(field)) string_field(field, label, s, at->offset);
     }
 
-    /// A length-prefixed binary field (Will Message, Password), when the decoder found it:
+    /// A binary field's line (Will Message, Password, PUBLISH payload) at [off, off + len):
     /// preview and size.
-    void binary_field(mqtt::Field field, std::string_view label, mqtt::Bytes b) {
-        const auto at = span(field);
-        if (!at) return;
-        begin(at->offset, at->length);
+    void binary_field(mqtt::Field field, std::string_view label, mqtt::Bytes b, std::size_t off, std::size_t len) {
+        begin(off, len);
         fmt::format_to(it(out_), FMT_COMPILE("{}: "), label);
         detail::append_payload(out_, b, options_.payload_max, false);
         fmt::format_to(it(out_), FMT_COMPILE(" ({} byte{})"), b.size(), b.size() == 1 ? "" : "s");
-        end(field, at->offset, at->length);
+        end(field, off, len);
+    }
+    /// A length-prefixed binary field, when the decoder found it.
+    void binary_field(mqtt::Field field, std::string_view label, mqtt::Bytes b) {
+        if (const auto at = span(field)) binary_field(field, label, b, at->offset, at->length);
     }
 
     void packet_id(const std::optional<std::uint16_t>& id) {
@@ -214,12 +208,7 @@ public:
         auto at = span(mqtt::Field::payload);
         if (!at && p.payload.empty() && pos_ == raw_.size())  // empty, at the end
             at = mqtt::FieldSpan{static_cast<std::uint32_t>(pos_), 0};
-        if (!at) return;
-        begin(at->offset, p.payload.size());
-        append(out_, "Message: ");
-        detail::append_payload(out_, p.payload, options_.payload_max, false);
-        fmt::format_to(it(out_), FMT_COMPILE(" ({} byte{})"), p.payload.size(), p.payload.size() == 1 ? "" : "s");
-        end(mqtt::Field::payload, at->offset, p.payload.size());
+        if (at) binary_field(mqtt::Field::payload, "Message", p.payload, at->offset, p.payload.size());
     }
 
     void operator()(const mqtt::Ack& a) { packet_id(a.packet_id); }
@@ -278,23 +267,17 @@ public:
         for (const auto& d : packet_.diagnostics) warnings += d.severity == mqtt::Severity::warning;
         for (const auto& d : context_.extra)
             (d.severity == mqtt::Severity::error ? errors : warnings) += 1;
-        if (errors == 0 && warnings == 0) {
-            append(out_, ", valid\n");
-        } else {
+        const auto tally = [&](std::size_t n, std::string_view what, std::string_view colour) {
+            if (n == 0) return;
             append(out_, ", ");
-            if (errors > 0) {
-                style::set(out_, options_.color, style::error);
-                fmt::format_to(it(out_), FMT_COMPILE("{} error{}"), errors, errors == 1 ? "" : "s");
-                style::set(out_, options_.color, style::reset);
-                if (warnings > 0) append(out_, ", ");
-            }
-            if (warnings > 0) {
-                style::set(out_, options_.color, style::warning);
-                fmt::format_to(it(out_), FMT_COMPILE("{} warning{}"), warnings, warnings == 1 ? "" : "s");
-                style::set(out_, options_.color, style::reset);
-            }
-            out_.push_back('\n');
-        }
+            style::set(out_, options_.color, colour);
+            fmt::format_to(it(out_), FMT_COMPILE("{} {}{}"), n, what, n == 1 ? "" : "s");
+            style::set(out_, options_.color, style::reset);
+        };
+        if (errors == 0 && warnings == 0) append(out_, ", valid");
+        tally(errors, "error", style::error);
+        tally(warnings, "warning", style::warning);
+        out_.push_back('\n');
         if (!context_.note.empty()) fmt::format_to(it(out_), FMT_COMPILE("  Note: {}\n"), context_.note);
 
         fixed_header();
@@ -329,12 +312,13 @@ private:
         end(field, off, 0);
     }
 
-    /// Like end(), for a line already ended and followed by its bit lines.
-    void diagnostics_for(mqtt::Field field, std::size_t off, std::size_t len) {
+    /// The diagnostics not shown yet about `field` (any with `any_field`) inside [off, off + len),
+    /// or at `off` when `len` is 0: end() without the newline, for a line followed by bit lines.
+    void diagnostics_for(mqtt::Field field, std::size_t off, std::size_t len, bool any_field = false) {
         for (std::size_t i = 0; i < packet_.diagnostics.size(); ++i) {
             const auto& d = packet_.diagnostics[i];
-            if ((printed_ & (1u << i)) || d.field != field) continue;
-            if (d.offset < off || d.offset >= off + len) continue;
+            if ((printed_ & (1u << i)) || (!any_field && d.field != field)) continue;
+            if (len == 0 ? d.offset != off : (d.offset < off || d.offset >= off + len)) continue;
             printed_ |= 1u << i;
             diagnostic(d);
         }

@@ -25,11 +25,11 @@ ConnectionStats* Accumulator::connection(std::uint64_t id, std::int64_t time_us)
 
 void Accumulator::open_connection(std::uint64_t id, std::string_view client,
                                   std::string_view server, std::int64_t time_us) {
-    if (!connections_.contains(id) && connections_.size() >= limits_.max_connections) {
+    ConnectionStats* c = connection(id, time_us);
+    if (!c) {
         ++connections_untracked_;
         return;
     }
-    ConnectionStats* c = connection(id, time_us);
     c->client = client;
     c->server = server;
 }
@@ -59,18 +59,11 @@ void Accumulator::count_topic(std::string_view topic, std::size_t payload) {
 
 void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::Packet& packet,
                              std::span<const mqtt::Diagnostic> stream, std::int64_t time_us) {
-    const std::uint64_t size = packet.raw.size();
-    Counter& type = by_type_[static_cast<std::size_t>(packet.type())];
-    ++type.packets;
-    type.bytes += size;
-
+    const Counter one{1, packet.raw.size()};
+    by_type_[static_cast<std::size_t>(packet.type())] += one;
     ConnectionStats* c = connection(id, time_us);
     if (c) {
-        Counter& dir = direction == Direction::c2s   ? c->c2s
-                       : direction == Direction::s2c ? c->s2c
-                                                                  : c->unknown;
-        ++dir.packets;
-        dir.bytes += size;
+        (direction == Direction::c2s ? c->c2s : direction == Direction::s2c ? c->s2c : c->unknown) += one;
         c->last_us = std::max(c->last_us, time_us);
         const bool from_client = direction != Direction::s2c;
         if (packet.type() == PacketType::connect && from_client && !c->connect_seen) {
@@ -83,8 +76,7 @@ void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::
         }
         if (packet.type() == PacketType::disconnect && from_client) c->disconnect = true;
     } else {
-        ++untracked_traffic_.packets;
-        untracked_traffic_.bytes += size;
+        untracked_traffic_ += one;
     }
 
     for (const auto& d : packet.diagnostics) count_diagnostic(c, d);
@@ -111,10 +103,7 @@ void Accumulator::close_connection(std::uint64_t id, std::int64_t time_us, std::
 
 Counter Accumulator::total() const noexcept {
     Counter t;
-    for (const auto& c : by_type_) {
-        t.packets += c.packets;
-        t.bytes += c.bytes;
-    }
+    for (const auto& c : by_type_) t += c;
     return t;
 }
 
@@ -170,11 +159,6 @@ std::string display(std::string_view s) {
     return fmt::to_string(b);
 }
 
-std::string end_text(const ConnectionStats& c) {
-    std::string s = c.disconnect ? "DISCONNECT, " : "";
-    return s + (c.closed ? c.end : std::string("open"));
-}
-
 /// A row of the rule table: a code at the severity it was found with.
 struct Finding {
     Code code;
@@ -202,8 +186,7 @@ template <class F>
 void for_each_type(const Accumulator& stats, F&& f) {
     const auto& t = stats.by_type();
     for (std::size_t i = 1; i <= 14; ++i) f(mqtt::type_name(static_cast<PacketType>(i)), t[i]);
-    f(mqtt::type_name(PacketType::reserved0),
-      Counter{t[0].packets + t[15].packets, t[0].bytes + t[15].bytes});
+    f(mqtt::type_name(PacketType::reserved0), t[0] + t[15]);
 }
 
 }  // namespace
@@ -229,10 +212,10 @@ void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
         const Counter t = c.total();
         std::string id = c.connect_seen ? display(c.client_id) : "-";
         if (c.client_id_cut) id += "...";
-        put(out, "  {:>6}  {:<22} {:<22} {:<24} {:>5} {:>14} {:>9} {:>12} {:>6}  {}\n", c.id,
-            c.client.empty() ? "-" : c.client, c.server.empty() ? "-" : c.server, id,
-            c.protocol_level, seconds_text(c.duration_us()), t.packets, t.bytes, c.errors,
-            end_text(c));
+        put(out, "  {:>6}  {:<22} {:<22} {:<24} {:>5} {:>14} {:>9} {:>12} {:>6}  {}{}\n", c.id,
+            c.client.empty() ? "-" : c.client, c.server.empty() ? "-" : c.server, id, c.protocol_level,
+            seconds_text(c.duration_us()), t.packets, t.bytes, c.errors, c.disconnect ? "DISCONNECT, " : "",
+            c.closed ? std::string_view(c.end) : "open");
     }
     if (const std::size_t left = connections.size() - rows(connections.size()); left != 0)
         put(out, "  ... {} more connections\n", left);
@@ -282,9 +265,9 @@ void print_json(const Accumulator& stats, Buffer& out) {
     counter(stats.total());
     output::append(out, ",\"by_type\":{");
     bool first = true;
+    const auto comma = [&] { if (!first) out.push_back(','); first = false; };
     for_each_type(stats, [&](std::string_view name, const Counter& c) {
-        if (!first) out.push_back(',');
-        first = false;
+        comma();
         string(name);
         out.push_back(':');
         counter(c);
@@ -292,8 +275,7 @@ void print_json(const Accumulator& stats, Buffer& out) {
     output::append(out, "}},\"connections\":[");
     first = true;
     for (const ConnectionStats* c : stats.connections()) {
-        if (!first) out.push_back(',');
-        first = false;
+        comma();
         put(out, "{{\"stream\":{},\"client\":", c->id);
         string(c->client);
         output::append(out, ",\"server\":");
@@ -327,8 +309,7 @@ void print_json(const Accumulator& stats, Buffer& out) {
     output::append(out, ",\"topics\":[");
     first = true;
     for (const auto& [name, t] : stats.topics()) {
-        if (!first) out.push_back(',');
-        first = false;
+        comma();
         output::append(out, "{\"topic\":");
         string(name);
         put(out, ",\"messages\":{},\"payload_bytes\":{}}}", t.messages, t.payload_bytes);
@@ -338,8 +319,7 @@ void print_json(const Accumulator& stats, Buffer& out) {
         tu.messages, tu.payload_bytes);
     first = true;
     for (const Finding& row : codes_seen(stats)) {
-        if (!first) out.push_back(',');
-        first = false;
+        comma();
         const auto& info = mqtt::code_info(row.code);
         output::append(out, "{\"rule\":");
         string(info.rule);

@@ -21,6 +21,8 @@ namespace mqttlens::stats {
 struct Counter {
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;
+    Counter& operator+=(const Counter& o) noexcept { packets += o.packets; bytes += o.bytes; return *this; }
+    friend Counter operator+(Counter a, const Counter& b) noexcept { return a += b; }
     friend bool operator==(const Counter&, const Counter&) = default;
 };
 
@@ -41,9 +43,7 @@ struct ConnectionStats {
     bool closed = false;
     std::string end;              ///< how it ended, as given to close_connection()
 
-    Counter total() const noexcept {
-        return {c2s.packets + s2c.packets + unknown.packets, c2s.bytes + s2c.bytes + unknown.bytes};
-    }
+    Counter total() const noexcept { return c2s + s2c + unknown; }
     std::int64_t duration_us() const noexcept { return last_us - first_us; }
 };
 
