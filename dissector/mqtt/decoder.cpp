@@ -100,7 +100,7 @@ TopicCheck check_topic(Ctx& c, std::string_view s, std::size_t prefix, Field fie
     r.not_utf8 = check_string(c, s, prefix + 2, field);
     TopicReport report{&c, prefix, field};
     TopicSink sink{&report, &report_topic_issue};
-    r.topic = filter ? detail::check_topic_filter(s, sink) : detail::check_topic_name(s, sink);
+    r.topic = detail::check_topic(s, filter, sink);
     return r;
 }
 

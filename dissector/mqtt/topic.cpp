@@ -35,46 +35,25 @@ void scan_specials(std::string_view s, OnSpecial&& on_special) noexcept {
 
 }  // namespace
 
-TopicResult check_topic_name(std::string_view name, TopicSink sink) noexcept {
+TopicResult check_topic(std::string_view topic, bool filter, TopicSink sink) noexcept {
     TopicResult r;
-    if (name.empty()) {
+    if (topic.empty()) {
         r.empty = true;
         sink.report(sink.context, TopicIssue::empty, 0);
         return r;
     }
-    scan_specials(name, [&](char c, std::size_t i) {
+    scan_specials(topic, [&](char c, std::size_t i) {
         if (c == '\0') {
             r.null = true;
-            sink.report(sink.context, TopicIssue::null, i);
-        } else {
-            r.wildcard = true;
-            sink.report(sink.context, TopicIssue::name_wildcard, i);
+            return sink.report(sink.context, TopicIssue::null, i);
         }
-    });
-    return r;
-}
-
-TopicResult check_topic_filter(std::string_view filter, TopicSink sink) noexcept {
-    TopicResult r;
-    if (filter.empty()) {
-        r.empty = true;
-        sink.report(sink.context, TopicIssue::empty, 0);
-        return r;
-    }
-    const std::size_t n = filter.size();
-    scan_specials(filter, [&](char c, std::size_t i) {
-        bool level_start = i == 0 || filter[i - 1] == '/';
-        bool level_end = i + 1 == n || filter[i + 1] == '/';
-        if (c == '\0') {
-            r.null = true;
-            sink.report(sink.context, TopicIssue::null, i);
-        } else if (c == '+' && !(level_start && level_end)) {
-            r.wildcard = true;
-            sink.report(sink.context, TopicIssue::plus_misplaced, i);
-        } else if (c == '#' && !(level_start && i + 1 == n)) {
-            r.wildcard = true;
-            sink.report(sink.context, TopicIssue::hash_misplaced, i);
-        }
+        const bool last = i + 1 == topic.size();
+        // A filter's wildcard in place: a whole level, and '#' only the last one.
+        if (filter && (i == 0 || topic[i - 1] == '/') && (last || (c == '+' && topic[i + 1] == '/'))) return;
+        r.wildcard = true;
+        sink.report(sink.context, !filter ? TopicIssue::name_wildcard
+                                  : c == '+' ? TopicIssue::plus_misplaced
+                                             : TopicIssue::hash_misplaced, i);
     });
     return r;
 }

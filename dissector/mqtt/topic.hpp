@@ -87,9 +87,8 @@ struct TopicResult {
 #endif
 }
 
-/// Checks a Topic Name: not empty, no U+0000, no wildcard.
-TopicResult check_topic_name(std::string_view name, TopicSink sink) noexcept;
-/// Checks a Topic Filter: not empty, no U+0000, '#' and '+' each a whole level, '#' last.
-TopicResult check_topic_filter(std::string_view filter, TopicSink sink) noexcept;
+/// Checks a Topic Name (not empty, no U+0000, no wildcard) or, when `filter`, a Topic Filter (not
+/// empty, no U+0000, '#' and '+' each a whole level, '#' last).
+TopicResult check_topic(std::string_view topic, bool filter, TopicSink sink) noexcept;
 
 }  // namespace mqttlens::mqtt::detail
