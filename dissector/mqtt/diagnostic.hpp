@@ -194,7 +194,6 @@ public:
         if (d.severity == Severity::error) ++errors_;
         if (size_ < capacity) items_[size_++] = d; else ++dropped_;
     }
-    void clear() noexcept { size_ = 0; dropped_ = 0; errors_ = 0; }
 
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }

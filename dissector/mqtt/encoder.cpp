@@ -162,13 +162,10 @@ std::size_t encode(const Packet& packet, std::vector<std::uint8_t>& out,
     const std::size_t body_size = counter.n;
 
     const auto length = overrides.remaining_length.value_or(static_cast<std::uint32_t>(body_size));
-    std::size_t length_size = 0;
-    if (overrides.remaining_length_bytes) {
-        length_size = overrides.remaining_length_bytes->size();
-    } else {
-        length_size = std::max<std::size_t>(overrides.remaining_length_width.value_or(0),
-                                            minimal_width(length));
-    }
+    const std::size_t length_size =
+        overrides.remaining_length_bytes
+            ? overrides.remaining_length_bytes->size()
+            : std::max<std::size_t>(overrides.remaining_length_width.value_or(0), minimal_width(length));
 
     const std::size_t base = out.size();
     out.resize(base + 1 + length_size + body_size);

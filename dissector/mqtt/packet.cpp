@@ -31,21 +31,11 @@ void put_string(std::vector<std::uint8_t>& out, std::string_view s) {
 }  // namespace
 
 std::string_view direction_name(Direction direction) noexcept {
-    switch (direction) {
-        case Direction::c2s: return "c2s";
-        case Direction::s2c: return "s2c";
-        case Direction::unknown: break;
-    }
-    return "unknown";
+    return direction == Direction::c2s ? "c2s" : direction == Direction::s2c ? "s2c" : "unknown";
 }
 
 std::string_view version_name(Version version) noexcept {
-    switch (version) {
-        case Version::v3_1: return "3.1";
-        case Version::v3_1_1: return "3.1.1";
-        case Version::v5_0: break;
-    }
-    return "5.0";
+    return version == Version::v3_1 ? "3.1" : version == Version::v3_1_1 ? "3.1.1" : "5.0";
 }
 
 std::optional<Version> version_of_level(std::uint8_t level) noexcept {

@@ -274,7 +274,7 @@ struct FieldSpan {
 };
 
 /// Where the decoder found each field it read, keyed by Field; allocates nothing, and an empty
-/// table costs one store (spans without a presence bit stay uninitialised). A string or binary field's span covers its two-byte length prefix; a
+/// table costs one store. A string or binary field's span covers its two-byte length prefix; a
 /// list has one span for all its whole entries (topic_filter: SUBSCRIBE's pairs or UNSUBSCRIBE's
 /// filters; return_codes: SUBACK's codes); fixed_header and remaining_length are always there.
 /// A field has a span exactly when the decoder set it in the body; a packet built by hand has none.

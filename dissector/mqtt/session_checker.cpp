@@ -12,25 +12,19 @@ constexpr std::int64_t keep_alive_limit_us(std::uint16_t keep_alive) noexcept {
     return std::int64_t(keep_alive) * 1'500'000;
 }
 
-/// Table 2.1: the types only a client sends and the types only a server sends. In 5.0 DISCONNECT
-/// goes both ways (and AUTH, type 15, too).
-bool client_only(PacketType type, bool mqtt5) noexcept {
+/// §2.2.1, Table 2.1: true when `type` is one only the other side sends. In 5.0 DISCONNECT goes
+/// both ways (and AUTH, type 15, too).
+bool wrong_way(PacketType type, bool from_client, bool mqtt5) noexcept {
     switch (type) {
         case PacketType::connect:
         case PacketType::subscribe:
         case PacketType::unsubscribe:
-        case PacketType::pingreq: return true;
-        case PacketType::disconnect: return !mqtt5;
-        default: return false;
-    }
-}
-
-bool server_only(PacketType type) noexcept {
-    switch (type) {
+        case PacketType::pingreq: return !from_client;
+        case PacketType::disconnect: return !from_client && !mqtt5;
         case PacketType::connack:
         case PacketType::suback:
         case PacketType::unsuback:
-        case PacketType::pingresp: return true;
+        case PacketType::pingresp: return from_client;
         default: return false;
     }
 }
@@ -70,10 +64,7 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
     const bool from_client = direction == Direction::c2s;
     if (from_client ? !client_rules(packet, time_us, ref, out) : !server_rules(packet, out)) return out;
 
-    // §2.2.1, Table 2.1: the direction of each type
-    const bool wrong_way = from_client ? server_only(type)
-                                       : client_only(type, mode_ == Mode::mqtt5);
-    if (wrong_way) {
+    if (wrong_way(type, from_client, mode_ == Mode::mqtt5)) {
         out.add(Code::wrong_direction, Field::fixed_header, 0);
         return out;
     }

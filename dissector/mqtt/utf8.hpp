@@ -96,9 +96,4 @@ Utf8Result scan_utf8(std::string_view s, bool warnings, Sink&& sink) noexcept {
     return result;
 }
 
-/// True when `s` is well-formed UTF-8 without U+0000 (warnings ignored).
-inline bool valid_mqtt_string(std::string_view s) noexcept {
-    return !scan_utf8(s, false, [](Utf8Issue, std::size_t) {}).invalid();
-}
-
 }  // namespace mqttlens::mqtt::detail

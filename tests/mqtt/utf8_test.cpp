@@ -21,6 +21,10 @@ Found scan(std::string_view s, bool warnings = true) {
     return found;
 }
 
+bool valid_mqtt_string(std::string_view s) {
+    return !scan_utf8(s, false, [](Utf8Issue, std::size_t) {}).invalid();
+}
+
 std::string bytes(std::string_view hex) {
     auto b = test::Vector{"", {{hex, ""}}, PacketType::reserved0, {}}.bytes();
     return {b.begin(), b.end()};
