@@ -126,9 +126,6 @@ std::vector<std::pair<std::string_view, TopicStats>> Accumulator::topics() const
     return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Printing
-
 namespace {
 
 using Buffer = fmt::memory_buffer;
@@ -139,23 +136,16 @@ void put(Buffer& out, fmt::format_string<Args...> format, Args&&... args) {
 }
 
 /// Microseconds as seconds with six decimals, exact.
-void put_seconds(Buffer& out, std::int64_t us) {
-    if (us < 0) {
-        out.push_back('-');
-        us = -us;
-    }
-    put(out, "{}.{:06}", us / 1'000'000, us % 1'000'000);
+std::string seconds(std::int64_t us) {
+    const auto magnitude = us < 0 ? 0 - static_cast<std::uint64_t>(us) : static_cast<std::uint64_t>(us);
+    return fmt::format("{}{}.{:06}", us < 0 ? "-" : "", magnitude / 1'000'000, magnitude % 1'000'000);
 }
 
-std::string seconds_text(std::int64_t us) {
+/// `s` quoted as the packet printers write it: display form, or a JSON string (`json`).
+std::string quoted(std::string_view s, bool json) {
     Buffer b;
-    put_seconds(b, us);
-    return fmt::to_string(b);
-}
-
-std::string display(std::string_view s) {
-    Buffer b;
-    output::append_display(b, s);
+    if (json) output::append_json_string(b, s);
+    else output::append_display(b, s);
     return fmt::to_string(b);
 }
 
@@ -210,11 +200,11 @@ void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
     for (std::size_t i = 0; i < rows(connections.size()); ++i) {
         const ConnectionStats& c = *connections[i];
         const Counter t = c.total();
-        std::string id = c.connect_seen ? display(c.client_id) : "-";
+        std::string id = c.connect_seen ? quoted(c.client_id, false) : "-";
         if (c.client_id_cut) id += "...";
         put(out, "  {:>6}  {:<22} {:<22} {:<24} {:>5} {:>14} {:>9} {:>12} {:>6}  {}{}\n", c.id,
             c.client.empty() ? "-" : c.client, c.server.empty() ? "-" : c.server, id, c.protocol_level,
-            seconds_text(c.duration_us()), t.packets, t.bytes, c.errors, c.disconnect ? "DISCONNECT, " : "",
+            seconds(c.duration_us()), t.packets, t.bytes, c.errors, c.disconnect ? "DISCONNECT, " : "",
             c.closed ? std::string_view(c.end) : "open");
     }
     if (const std::size_t left = connections.size() - rows(connections.size()); left != 0)
@@ -230,13 +220,11 @@ void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
     if (!topics.empty()) put(out, "  {:>12} {:>14}  {}\n", "messages", "payload bytes", "topic");
     for (std::size_t i = 0; i < rows(topics.size()); ++i)
         put(out, "  {:>12} {:>14}  {}\n", topics[i].second.messages,
-            topics[i].second.payload_bytes, display(topics[i].first));
+            topics[i].second.payload_bytes, quoted(topics[i].first, false));
     if (const std::size_t left = topics.size() - rows(topics.size()); left != 0) {
         TopicStats rest;
-        for (std::size_t i = rows(topics.size()); i < topics.size(); ++i) {
-            rest.messages += topics[i].second.messages;
-            rest.payload_bytes += topics[i].second.payload_bytes;
-        }
+        for (std::size_t i = rows(topics.size()); i < topics.size(); ++i)
+            rest = {rest.messages + topics[i].second.messages, rest.payload_bytes + topics[i].second.payload_bytes};
         put(out, "  {:>12} {:>14}  ({} more topics)\n", rest.messages, rest.payload_bytes, left);
     }
     if (const auto& u = stats.topics_untracked(); u.messages != 0)
@@ -256,78 +244,47 @@ void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
 }
 
 void print_json(const Accumulator& stats, Buffer& out) {
-    const auto counter = [&](const Counter& c) {
-        put(out, "{{\"packets\":{},\"bytes\":{}}}", c.packets, c.bytes);
-    };
-    const auto string = [&](std::string_view s) { output::append_json_string(out, s); };
-
-    output::append(out, "{\"packets\":{\"total\":");
-    counter(stats.total());
-    output::append(out, ",\"by_type\":{");
+    const auto counter = [](const Counter& c) { return fmt::format("{{\"packets\":{},\"bytes\":{}}}", c.packets, c.bytes); };
+    const auto string = [](std::string_view s) { return quoted(s, true); };
     bool first = true;
     const auto comma = [&] { if (!first) out.push_back(','); first = false; };
+
+    put(out, "{{\"packets\":{{\"total\":{},\"by_type\":{{", counter(stats.total()));
     for_each_type(stats, [&](std::string_view name, const Counter& c) {
         comma();
-        string(name);
-        out.push_back(':');
-        counter(c);
+        put(out, "{}:{}", string(name), counter(c));
     });
     output::append(out, "}},\"connections\":[");
     first = true;
     for (const ConnectionStats* c : stats.connections()) {
         comma();
-        put(out, "{{\"stream\":{},\"client\":", c->id);
-        string(c->client);
-        output::append(out, ",\"server\":");
-        string(c->server);
-        output::append(out, ",\"client_id\":");
-        if (c->connect_seen) string(c->client_id);
-        else output::append(out, "null");
-        put(out, ",\"client_id_cut\":{},\"protocol_level\":", c->client_id_cut);
-        if (c->connect_seen) put(out, "{}", c->protocol_level);
-        else output::append(out, "null");
-        output::append(out, ",\"start\":");
-        put_seconds(out, c->first_us);
-        output::append(out, ",\"duration\":");
-        put_seconds(out, c->duration_us());
         const Counter t = c->total();
-        put(out, ",\"packets\":{},\"bytes\":{},\"c2s\":", t.packets, t.bytes);
-        counter(c->c2s);
-        output::append(out, ",\"s2c\":");
-        counter(c->s2c);
-        output::append(out, ",\"unknown\":");
-        counter(c->unknown);
-        put(out, ",\"errors\":{},\"warnings\":{},\"disconnect\":{},\"end\":", c->errors,
-            c->warnings, c->disconnect);
-        if (c->closed) string(c->end);
-        else output::append(out, "null");
-        out.push_back('}');
+        put(out, "{{\"stream\":{},\"client\":{},\"server\":{},\"client_id\":{},\"client_id_cut\":{},\"protocol_level\":{}",
+            c->id, string(c->client), string(c->server), c->connect_seen ? string(c->client_id) : "null",
+            c->client_id_cut, c->connect_seen ? std::to_string(c->protocol_level) : "null");
+        put(out, ",\"start\":{},\"duration\":{},\"packets\":{},\"bytes\":{},\"c2s\":{},\"s2c\":{},\"unknown\":{}",
+            seconds(c->first_us), seconds(c->duration_us()), t.packets, t.bytes, counter(c->c2s), counter(c->s2c),
+            counter(c->unknown));
+        put(out, ",\"errors\":{},\"warnings\":{},\"disconnect\":{},\"end\":{}}}", c->errors, c->warnings,
+            c->disconnect, c->closed ? string(c->end) : "null");
     }
     const Counter u = stats.untracked_connection_traffic();
-    put(out, "],\"connections_untracked\":{{\"connections\":{},\"packets\":{},\"bytes\":{}}}",
+    put(out, "],\"connections_untracked\":{{\"connections\":{},\"packets\":{},\"bytes\":{}}},\"topics\":[",
         stats.connections_untracked(), u.packets, u.bytes);
-    output::append(out, ",\"topics\":[");
     first = true;
     for (const auto& [name, t] : stats.topics()) {
         comma();
-        output::append(out, "{\"topic\":");
-        string(name);
-        put(out, ",\"messages\":{},\"payload_bytes\":{}}}", t.messages, t.payload_bytes);
+        put(out, "{{\"topic\":{},\"messages\":{},\"payload_bytes\":{}}}", string(name), t.messages, t.payload_bytes);
     }
     const auto& tu = stats.topics_untracked();
-    put(out, "],\"topics_untracked\":{{\"messages\":{},\"payload_bytes\":{}}},\"diagnostics\":[",
-        tu.messages, tu.payload_bytes);
+    put(out, "],\"topics_untracked\":{{\"messages\":{},\"payload_bytes\":{}}},\"diagnostics\":[", tu.messages,
+        tu.payload_bytes);
     first = true;
     for (const Finding& row : codes_seen(stats)) {
         comma();
         const auto& info = mqtt::code_info(row.code);
-        output::append(out, "{\"rule\":");
-        string(info.rule);
-        output::append(out, ",\"code\":");
-        string(info.name);
-        output::append(out, ",\"severity\":");
-        string(mqtt::severity_name(row.severity));
-        put(out, ",\"count\":{}}}", row.count);
+        put(out, "{{\"rule\":{},\"code\":{},\"severity\":{},\"count\":{}}}", string(info.rule), string(info.name),
+            string(mqtt::severity_name(row.severity)), row.count);
     }
     put(out, "],\"diagnostics_dropped\":{}}}\n", stats.diagnostics_dropped());
 }
