@@ -22,14 +22,15 @@ void string_value(Buffer& out, std::string_view key, std::string_view value) {
     out.push_back('"');
 }
 
-/// Appends `,"key":` and string_value().
-void string_member(Buffer& out, std::string_view key, std::string_view value) {
+/// Appends `,"key":` and string_value(), or null without a value.
+void string_member(Buffer& out, std::string_view key, std::optional<std::string_view> value) {
     char* w = detail::room(out, key.size() + 4);
     w = detail::put(w, ",\"");
     w = detail::put(w, key);
     w = detail::put(w, "\":");
     detail::finish(out, w);
-    string_value(out, key, value);
+    if (value) string_value(out, key, *value);
+    else append(out, "null");
 }
 
 /// `member` is `,"key":`; appends it and the value or null.
@@ -53,8 +54,8 @@ struct Members {
     }
 
     void operator()(const mqtt::Connect& c) const {
-        if (packet.fields.has(mqtt::Field::protocol_name)) string_member(out, "protocol_name", c.protocol_name);
-        else append(out, ",\"protocol_name\":null");
+        const auto found = [&](mqtt::Field f, auto v) { return packet.fields.has(f) ? std::optional(v) : std::nullopt; };
+        string_member(out, "protocol_name", found(mqtt::Field::protocol_name, c.protocol_name));
         fmt::format_to(it(out), FMT_COMPILE(",\"protocol_level\":{}"), c.protocol_level);
         if (c.protocol_level != 3 && c.protocol_level != 4) {
             // The decoder stops after the level of any other version: nothing else is known.
@@ -64,8 +65,7 @@ struct Members {
         }
         fmt::format_to(it(out), FMT_COMPILE(",\"connect_flags\":{},\"clean_session\":{},\"keep_alive\":{}"),
                        c.flags, boolean(c.clean_session()), c.keep_alive);
-        if (packet.fields.has(mqtt::Field::client_id)) string_member(out, "client_id", c.client_id);
-        else append(out, ",\"client_id\":null");
+        string_member(out, "client_id", found(mqtt::Field::client_id, c.client_id));
         if (c.will) {
             append(out, ",\"will\":{\"topic\":");
             string_value(out, "topic", c.will->topic);
@@ -74,8 +74,7 @@ struct Members {
         } else {
             append(out, ",\"will\":null");
         }
-        if (c.username) string_member(out, "username", *c.username);
-        else append(out, ",\"username\":null");
+        string_member(out, "username", c.username);
         if (c.password) fmt::format_to(it(out), FMT_COMPILE(",\"password_len\":{}"), c.password->size());
         else append(out, ",\"password_len\":null");
     }

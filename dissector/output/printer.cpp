@@ -70,25 +70,17 @@ void print_packet(Buffer& out, const mqtt::Packet& packet, const Context& contex
 }
 
 void print_hex_dump(Buffer& out, mqtt::Bytes bytes) {
-    constexpr char digits[] = "0123456789abcdef";
     for (std::size_t line = 0; line < bytes.size(); line += 16) {
-        const std::size_t n = std::min<std::size_t>(16, bytes.size() - line);
+        const auto row = bytes.subspan(line, std::min<std::size_t>(16, bytes.size() - line));
         fmt::format_to(it(out), FMT_COMPILE("{:04x}  "), line);
         for (std::size_t i = 0; i < 16; ++i) {
             if (i == 8) out.push_back(' ');
-            if (i < n) {
-                const auto b = bytes[line + i];
-                const char h[3] = {digits[b >> 4], digits[b & 0x0F], ' '};
-                out.append(h, h + 3);
-            } else {
-                append(out, "   ");
-            }
+            if (i < row.size()) append_hex(out, row.subspan(i, 1));
+            else append(out, "  ");
+            out.push_back(' ');
         }
         out.push_back(' ');
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto b = bytes[line + i];
-            out.push_back(b >= 0x20 && b < 0x7F ? static_cast<char>(b) : '.');
-        }
+        for (const auto b : row) out.push_back(b >= 0x20 && b < 0x7F ? static_cast<char>(b) : '.');
         out.push_back('\n');
     }
 }

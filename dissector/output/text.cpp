@@ -242,37 +242,17 @@ std::size_t utf8_sequence_length(std::string_view s) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const unsigned char b0 = p[0];
     if (b0 < 0x80) return 1;
-    std::size_t n;
+    if (b0 < 0xC2 || b0 > 0xF4) return 0;
+    const std::size_t n = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
     unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) n = 2;
-    else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        n = 3;
-        if (b0 == 0xE0) lo = 0xA0;        // overlong
-        else if (b0 == 0xED) hi = 0x9F;   // surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        n = 4;
-        if (b0 == 0xF0) lo = 0x90;        // overlong
-        else if (b0 == 0xF4) hi = 0x8F;   // above U+10FFFF
-    } else {
-        return 0;
-    }
+    if (b0 == 0xE0) lo = 0xA0;           // overlong
+    else if (b0 == 0xED) hi = 0x9F;      // surrogates
+    else if (b0 == 0xF0) lo = 0x90;      // overlong
+    else if (b0 == 0xF4) hi = 0x8F;      // above U+10FFFF
     if (s.size() < n || p[1] < lo || p[1] > hi) return 0;
     for (std::size_t i = 2; i < n; ++i)
         if ((p[i] & 0xC0) != 0x80) return 0;
     return n;
-}
-
-bool is_utf8(std::string_view s) noexcept {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i + 8 <= s.size() && (load8(s.data() + i) & highs) == 0) i += 8;
-        if (i == s.size()) break;
-        if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
-        const std::size_t n = utf8_sequence_length(s.substr(i));
-        if (n == 0) return false;
-        i += n;
-    }
-    return true;
 }
 
 std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max) noexcept {

@@ -1,13 +1,5 @@
-// Text helpers for the printers: UTF-8 checks, escaping for terminals and JSON, hex.
-//
-// Escaping conventions (the same in every printer):
-// - Display strings (summary, tree) are quoted; `"` and `\` are backslash-escaped, \t \n \r as
-//   such, other C0 controls and DEL as \xHH, C1 controls as \u0080..\u009F, and every byte that
-//   is not part of well-formed UTF-8 as \xHH. Unambiguous: a literal backslash is always doubled.
-// - JSON strings: well-formed UTF-8 is kept verbatim (JSON escapes for `"`, `\`, controls), so
-//   the decoded JSON value equals the field. A byte that is not well-formed UTF-8 becomes the
-//   four characters \xHH (JSON text "\\xHH"). Such a field is always flagged by a diagnostic, and
-//   the JSON printer adds `<key>_hex` with the exact bytes, which removes any ambiguity.
+// Text helpers for the printers: UTF-8 checks, escaping for terminals and JSON, hex. The escaping
+// conventions, the same in every printer, are explained in dissector/output/README.md ("Strings").
 #pragma once
 
 #include "mqtt/packet.hpp"
@@ -25,16 +17,16 @@ using Buffer = fmt::memory_buffer;
 
 /// Length of the well-formed UTF-8 sequence (RFC 3629) at the start of `s`, or 0 if there is none.
 std::size_t utf8_sequence_length(std::string_view s) noexcept;
-/// True when all of `s` is well-formed UTF-8.
-bool is_utf8(std::string_view s) noexcept;
 
 /// How many bytes of `payload` to show as text, if its first `max` bytes (0 = all) are printable
 /// UTF-8 (no controls but \t \n \r); nullopt when they are not. Never cuts a character in two.
 std::optional<std::size_t> printable_prefix(mqtt::Bytes payload, std::size_t max) noexcept;
 
-/// Appends `s` quoted for display (see the conventions above).
+/// Appends `s` quoted for display: `"` `\` \t \n \r backslash-escaped, other controls, DEL and
+/// bytes not in well-formed UTF-8 as \xHH, C1 controls as \u0080..\u009F.
 void append_display(Buffer& out, std::string_view s);
-/// Appends `s` as a quoted JSON string (see the conventions above); returns is_utf8(s).
+/// Appends `s` as a quoted JSON string: well-formed UTF-8 verbatim (JSON's own escapes), any other
+/// byte as the four characters \xHH; returns whether all of `s` is well-formed UTF-8.
 bool append_json_string(Buffer& out, std::string_view s);
 /// Appends lower-case hex of `bytes`, with `sep` between bytes when it is not '\0'.
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep = '\0');

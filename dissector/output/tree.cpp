@@ -31,16 +31,10 @@ public:
     void begin(std::size_t off, std::size_t len) {
         fmt::format_to(it(out_), FMT_COMPILE("{:>5}  "), off);
         const auto bytes = raw_.subspan(std::min(off, raw_.size())).first(std::min(len, raw_.size() - std::min(off, raw_.size())));
-        std::size_t width = 0;
-        if (bytes.size() <= 8) {
-            append_hex(out_, bytes, ' ');
-            width = bytes.empty() ? 0 : bytes.size() * 3 - 1;
-        } else {
-            append_hex(out_, bytes.first(6), ' ');
-            append(out_, " ..");
-            width = 6 * 3 - 1 + 3;
-        }
-        for (; width < hex_column; ++width) out_.push_back(' ');
+        const std::size_t start = out_.size();
+        append_hex(out_, bytes.size() <= 8 ? bytes : bytes.first(6), ' ');
+        if (bytes.size() > 8) append(out_, " ..");
+        while (out_.size() < start + hex_column) out_.push_back(' ');
         append(out_, "  ");
         pos_ = std::max(pos_, off + len);
     }
@@ -106,12 +100,16 @@ public:
         if (const auto at = span(field)) binary_field(field, label, b, at->offset, at->length);
     }
 
+    /// A number field of `len` bytes, when the decoder found it.
+    void number_field(mqtt::Field field, std::string_view label, unsigned value, std::size_t len) {
+        const auto at = span(field);
+        if (!at) return;
+        begin(at->offset, len);
+        fmt::format_to(it(out_), FMT_COMPILE("{}: {}"), label, value);
+        end(field, at->offset, len);
+    }
     void packet_id(const std::optional<std::uint16_t>& id) {
-        const auto at = span(mqtt::Field::packet_id);
-        if (!id || !at) return;
-        begin(at->offset, 2);
-        fmt::format_to(it(out_), FMT_COMPILE("Packet Identifier: {}"), *id);
-        end(mqtt::Field::packet_id, at->offset, 2);
+        if (id) number_field(mqtt::Field::packet_id, "Packet Identifier", *id, 2);
     }
 
     void fixed_header() {
@@ -169,11 +167,7 @@ public:
             bits(f, 0x01, "Reserved: {}", f & 1);
             diagnostics_for(mqtt::Field::connect_flags, at->offset, 1);
         }
-        if (const auto at = span(mqtt::Field::keep_alive)) {
-            begin(at->offset, 2);
-            fmt::format_to(it(out_), FMT_COMPILE("Keep Alive: {}"), c.keep_alive);
-            end(mqtt::Field::keep_alive, at->offset, 2);
-        }
+        number_field(mqtt::Field::keep_alive, "Keep Alive", c.keep_alive, 2);
         if (!span(mqtt::Field::client_id)) return none_line("Client Identifier", mqtt::Field::client_id, "missing");
         string_field(mqtt::Field::client_id, "Client Identifier", c.client_id);
         if (c.will) {
