@@ -36,23 +36,6 @@ inline bool printable_ascii8(std::uint64_t w) noexcept {
     return ((w & highs) | below_space | del) == 0;
 }
 
-/// True when every byte of p[0..n) is printable ASCII (0x20..0x7E): a string with nothing to
-/// report. Word at a time; the last word overlaps the one before; reads only inside p[0..n).
-inline bool printable_ascii(const std::uint8_t* p, std::size_t n) noexcept {
-    std::uint64_t w = 0x6161616161616161ull;  // padding for short strings: 'a'
-    if (n < 8) {
-        if (n) std::memcpy(&w, p, n);
-        return printable_ascii8(w);
-    }
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::memcpy(&w, p + i, 8);
-        if (!printable_ascii8(w)) return false;
-    }
-    if (i < n) std::memcpy(&w, p + n - 8, 8);
-    return printable_ascii8(w);
-}
-
 /// What a scan found that makes the string invalid (warnings are only reported to the sink).
 struct Utf8Result {
     bool malformed = false;
@@ -67,7 +50,6 @@ Utf8Result scan_utf8(std::string_view s, bool warnings, Sink&& sink) noexcept {
     Utf8Result result;
     const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
     const std::size_t n = s.size();
-    if (printable_ascii(p, n)) return result;
     std::size_t i = 0;
     while (i < n) {
         while (n - i >= 8) {
