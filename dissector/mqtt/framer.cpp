@@ -4,9 +4,7 @@
 // not promise the caller's chunk outlives the call, so a view into the chunk could dangle; one
 // memcpy per byte fed is far cheaper than decoding and keeps every Frame safe.
 //
-// Errors are reported at the stream offset of the first byte of the packet that broke the stream
-// (its Remaining Length starts one byte later). Once broken, the framer drops what it is fed and
-// repeats the same error until reset().
+// Once broken, the framer drops what it is fed and repeats the same error until reset().
 #include "mqtt/framer.hpp"
 
 #include "mqtt/decoder.hpp"

@@ -33,22 +33,10 @@ inline std::string_view as_string(Bytes b) noexcept {
 /// Byte-wise equality of two views.
 inline bool same_bytes(Bytes a, Bytes b) noexcept { return as_string(a) == as_string(b); }
 
+/// The control packet types, valued as on the wire (byte 0's high nibble).
 enum class PacketType : std::uint8_t {
-    reserved0 = 0,
-    connect = 1,
-    connack = 2,
-    publish = 3,
-    puback = 4,
-    pubrec = 5,
-    pubrel = 6,
-    pubcomp = 7,
-    subscribe = 8,
-    suback = 9,
-    unsubscribe = 10,
-    unsuback = 11,
-    pingreq = 12,
-    pingresp = 13,
-    disconnect = 14,
+    reserved0 = 0, connect = 1, connack = 2, publish = 3, puback = 4, pubrec = 5, pubrel = 6, pubcomp = 7,
+    subscribe = 8, suback = 9, unsubscribe = 10, unsuback = 11, pingreq = 12, pingresp = 13, disconnect = 14,
     reserved15 = 15,
 };
 

@@ -161,19 +161,18 @@ bool SessionChecker::observe_plain_publish(Direction direction, std::int64_t tim
 void SessionChecker::check_connect(const Packet& packet) noexcept {
     connect_seen_ = true;
     // The decoder reads every CONNECT whose length it can read into a Connect, whatever its level.
-    const auto* c = packet.get<Connect>();
-    if (c) version_ = version_of_level(c->protocol_level);
-    if (c && ((c->protocol_name == "MQTT" && c->protocol_level == 4) ||
-               (c->protocol_name == "MQIsdp" && c->protocol_level == 3)))
-        mode_ = Mode::mqtt3;
-    else if (c && c->protocol_name == "MQTT" && c->protocol_level == 5)
-        mode_ = Mode::mqtt5;
-    else
-        mode_ = Mode::foreign;  // MQTT-3.1.2-1: the Server may go on "in accordance with some
-                                // other specification"; this checker has nothing to say then
-    if (c) {
+    // MQTT-3.1.2-1: on another protocol the Server may go on "in accordance with some other
+    // specification"; this checker has nothing to say then.
+    mode_ = Mode::foreign;
+    if (const auto* c = packet.get<Connect>()) {
+        version_ = version_of_level(c->protocol_level);
         keep_alive_ = c->keep_alive;
         clean_session_ = c->clean_session();
+        if ((c->protocol_name == "MQTT" && c->protocol_level == 4) ||
+            (c->protocol_name == "MQIsdp" && c->protocol_level == 3))
+            mode_ = Mode::mqtt3;
+        else if (c->protocol_name == "MQTT" && c->protocol_level == 5)
+            mode_ = Mode::mqtt5;
     }
     // MQTT-3.1.4-1: a CONNECT that does not conform gets no CONNACK. An empty Client Identifier
     // with Clean Session 0 is the exception: the Server answers 0x02 (MQTT-3.1.3-8); so is a 3.1
