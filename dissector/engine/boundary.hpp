@@ -37,9 +37,10 @@ inline FixedHeaderScan scan_fixed_header(Bytes bytes) noexcept {
 
 enum class Verdict : std::uint8_t { no, yes, need_more };
 
-/// Could a packet start at bytes[0]? Yes needs: a type allowed in `version` with the flags Table 2.2 requires (PUBLISH: QoS not 3, no DUP at QoS 0), a
-/// Remaining Length in its shortest form, and a length that fits the type (PUBACK: 2, PINGREQ: 0,
-/// PUBLISH: room for a non-empty topic, CONNECT: a protocol name "MQTT"/"MQIsdp", ...).
+/// Could a packet start at bytes[0]? Yes needs: a type allowed in `version` with the flags Table
+/// 2.2 requires (PUBLISH: QoS not 3, no DUP at QoS 0), a Remaining Length in its shortest form,
+/// and a length that fits the type (PUBACK: 2, PINGREQ: 0, PUBLISH: room for a non-empty topic,
+/// CONNECT: a protocol name "MQTT"/"MQIsdp", ...).
 /// On yes, `total` is the packet's size.
 Verdict plausible_packet_start(Bytes bytes, mqtt::Version version, std::size_t& total) noexcept;
 

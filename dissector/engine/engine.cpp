@@ -18,43 +18,30 @@ Conversation& Engine::conversation(const ConnectionInfo& info) {
     return *last_;
 }
 
-void Engine::on_connection_open(const ConnectionInfo& info) {
+void Engine::connection_opened(const ConnectionInfo& info) {
     conversation(info);
     listener_.on_open(info);
 }
 
-void Engine::observe(Conversation& c, const Delivery& d, mqtt::Bytes bytes, std::uint64_t offset) {
-    const Observed seen = c.observe(d.direction, bytes, d.time_us, d.frame);
-    ++packets_;
-    listener_.on_packet(d, PacketSeen{bytes, offset, seen.version, &seen.packet,
-                                      {seen.stream.begin(), seen.stream.end()}, seen.note, seen.error()});
-}
-
-void Engine::on_packet(const PacketEvent& e) {
-    Conversation& c = conversation(e.connection);
-    const Delivery d{e.connection, c, e.direction, e.src, e.dst, e.frame, e.ts, micros(e.ts)};
-    observe(c, d, e.bytes, e.stream_offset);
-}
-
-void Engine::on_packets(const PacketRun& r) {
+void Engine::packets(const PacketRun& r) {
     Conversation& c = conversation(r.connection);
     const Delivery d{r.connection, c, r.direction, r.src, r.dst, r.frame, r.ts, micros(r.ts)};
-    const Direction direction = r.direction;
     std::uint32_t begin = 0;
     for (const std::uint32_t end : r.ends) {
         const mqtt::Bytes bytes = r.bytes.subspan(begin, end - begin);
         const std::uint64_t offset = r.stream_offset + begin;
         begin = end;
-        if (!build_clean_publish_ && c.observe_clean_publish(direction, bytes, d.time_us, d.frame)) {
-            ++packets_;
+        if (!build_clean_publish_ && c.observe_clean_publish(d.direction, bytes, d.time_us, d.frame)) {
             listener_.on_packet(d, PacketSeen{bytes, offset, c.decoding_version(), nullptr, {}, {}, false});
             continue;
         }
-        observe(c, d, bytes, offset);
+        const Observed seen = c.observe(d.direction, bytes, d.time_us, d.frame);
+        listener_.on_packet(d, PacketSeen{bytes, offset, seen.version, &seen.packet,
+                                          {seen.stream.begin(), seen.stream.end()}, seen.note, seen.error()});
     }
 }
 
-void Engine::on_stream_event(const ConnectionInfo& info, const StreamEvent& e) {
+void Engine::stream_event(const ConnectionInfo& info, const StreamEvent& e) {
     Conversation& c = conversation(info);
     if (e.kind == StreamEventKind::gap || e.kind == StreamEventKind::resync ||
         e.kind == StreamEventKind::unsynchronised)
@@ -62,8 +49,8 @@ void Engine::on_stream_event(const ConnectionInfo& info, const StreamEvent& e) {
     listener_.on_event(info, c, e);
 }
 
-void Engine::on_connection_close(const ConnectionInfo& info, CloseReason reason,
-                                 std::uint64_t frame, Timestamp ts) {
+void Engine::connection_closed(const ConnectionInfo& info, CloseReason reason, std::uint64_t frame,
+                               Timestamp ts) {
     const auto found = conversations_.find(info.stream);
     if (found == conversations_.end()) return;
     const Conversation& c = found->second;

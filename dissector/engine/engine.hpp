@@ -17,7 +17,6 @@
 #pragma once
 
 #include "capture/byte_stream.hpp"
-#include "engine/consumer.hpp"
 #include "engine/conversation.hpp"
 #include "engine/mqtt_streams.hpp"
 
@@ -67,7 +66,9 @@ struct Closing {
 };
 
 /// Receives what the engine makes of a capture. Calls arrive in capture order; for one
-/// connection: open, then packets and events, then close.
+/// connection: open, then packets and events, then close. Open comes with the connection's first
+/// packet, event or close, not with its SYN, so that an idle connection costs nothing here.
+/// Non-MQTT connections are never reported (they still take a stream number).
 class Listener {
 public:
     virtual ~Listener() = default;
@@ -90,7 +91,7 @@ struct EngineOptions {
 };
 
 /// Takes the capture layer's byte streams; runs the framing and one Conversation per connection.
-class Engine final : public capture::ByteStreamSink, private Consumer {
+class Engine final : public capture::ByteStreamSink {
 public:
     explicit Engine(Listener& listener, EngineOptions options = {})
         : listener_(listener), build_clean_publish_(options.build_clean_publish),
@@ -111,27 +112,24 @@ public:
     }
 
     /// Packets observed so far, all connections.
-    std::uint64_t packets() const noexcept { return packets_; }
+    std::uint64_t packets() const noexcept { return streams_.stats().packets; }
     /// What the framing layer counted: MQTT and TLS connections, packets, framing errors, resyncs.
     const StreamStats& stream_stats() const noexcept { return streams_.stats(); }
 
 private:
-    void on_connection_open(const ConnectionInfo& info) override;
-    void on_packet(const PacketEvent& e) override;
-    void on_packets(const PacketRun& run) override;
-    void on_stream_event(const ConnectionInfo& info, const StreamEvent& e) override;
-    void on_connection_close(const ConnectionInfo& info, CloseReason reason, std::uint64_t frame,
-                             Timestamp ts) override;
+    friend class MqttStreams;  // what it finds goes to the four below
+    void connection_opened(const ConnectionInfo& info);
+    void packets(const PacketRun& run);
+    void stream_event(const ConnectionInfo& info, const StreamEvent& e);
+    void connection_closed(const ConnectionInfo& info, CloseReason reason, std::uint64_t frame, Timestamp ts);
 
     Conversation& conversation(const ConnectionInfo& info);
-    void observe(Conversation& c, const Delivery& d, mqtt::Bytes bytes, std::uint64_t offset);
 
     Listener& listener_;
     bool build_clean_publish_;
     std::unordered_map<std::uint32_t, Conversation> conversations_;
     Conversation* last_ = nullptr;  // packets come in runs per connection (map nodes stay put)
     std::uint32_t last_stream_ = 0;
-    std::uint64_t packets_ = 0;
     MqttStreams streams_;  // last: it calls back into the members above
 };
 

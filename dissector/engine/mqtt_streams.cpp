@@ -1,6 +1,7 @@
 #include "engine/mqtt_streams.hpp"
 
 #include "engine/boundary.hpp"
+#include "engine/engine.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,11 +11,9 @@ namespace mqttlens::engine {
 
 struct MqttStreams::Half {
     enum class Mode : std::uint8_t {
-        start,    ///< MQTT, no byte yet: framing after a SYN, else resynchronising (mid-stream)
-        detect,   ///< not known to be MQTT: collecting the first bytes
+        start,    ///< no byte framed yet: framing after a SYN, else resynchronising (mid-stream)
         framing,  ///< at a packet boundary or inside a packet the framer holds
         resync,   ///< looking for a packet boundary in `pending`
-        ignore,
     } mode = Mode::start;
 
     mqtt::Framer framer;
@@ -55,8 +54,7 @@ struct MqttStreams::Early final : Held {
 struct MqttStreams::State final : Held {
     enum class Kind : std::uint8_t { undecided, mqtt, tls } kind = Kind::undecided;
     capture::ByteStream& stream;  // the connection it belongs to
-    ConnectionInfo info;
-    bool opened = false;
+    ConnectionInfo info;  // reported once kind is no longer undecided
     int client_half = -1;
     std::string text[2];
     Half half[2];
@@ -71,19 +69,13 @@ struct MqttStreams::State final : Held {
 };
 
 std::string_view stream_event_name(StreamEventKind k) noexcept {
-    switch (k) {
-        case StreamEventKind::gap: return "gap";
-        case StreamEventKind::midstream_sync: return "midstream_sync";
-        case StreamEventKind::resync: return "resync";
-        case StreamEventKind::unsynchronised: return "unsynchronised";
-        case StreamEventKind::framing_error: return "framing_error";
-        case StreamEventKind::tls: break;
-    }
-    return "tls";
+    static constexpr std::string_view names[] = {"gap", "midstream_sync", "resync", "unsynchronised",
+                                                  "framing_error", "tls"};
+    return names[static_cast<std::size_t>(k)];
 }
 
-MqttStreams::MqttStreams(Consumer& consumer, StreamOptions options)
-    : consumer_(consumer), options_(std::move(options)) {}
+MqttStreams::MqttStreams(Engine& engine, StreamOptions options)
+    : engine_(engine), options_(std::move(options)) {}
 
 bool MqttStreams::is_mqtt_port(std::uint16_t port) const noexcept {
     return std::find(options_.mqtt_ports.begin(), options_.mqtt_ports.end(), port) != options_.mqtt_ports.end();
@@ -93,9 +85,9 @@ bool MqttStreams::is_tls_port(std::uint16_t port) const noexcept {
     return std::find(options_.tls_ports.begin(), options_.tls_ports.end(), port) != options_.tls_ports.end();
 }
 
-void MqttStreams::set_client(State& st, int d) {
-    st.client_half = d;
-    st.info.roles_known = true;
+void MqttStreams::set_client(State& st, int d, bool known) {
+    if (known) st.client_half = d;
+    st.info.roles_known = known;
     st.info.client = st.stream.endpoint[d];
     st.info.server = st.stream.endpoint[1 - d];
     st.info.client_text = st.text[d];
@@ -157,8 +149,6 @@ MqttStreams::State& MqttStreams::make_state(capture::ByteStream& c) {
     const std::uint16_t port[2] = {c.endpoint[0].port, c.endpoint[1].port};
     const bool tls[2] = {is_tls_port(port[0]), is_tls_port(port[1])};
     const bool mqtt[2] = {is_mqtt_port(port[0]), is_mqtt_port(port[1])};
-    const std::uint64_t frame = c.first_frame;
-    const Timestamp ts = c.first_ts;
     auto owned = std::make_unique<State>(c, options_.framer);
     State& st = *owned;
     c.user = std::move(owned);
@@ -166,48 +156,34 @@ MqttStreams::State& MqttStreams::make_state(capture::ByteStream& c) {
     st.text[1] = to_string(c.endpoint[1]);
     st.info.stream = c.stream;
     // Roles as the first record showed them: an opening seen later changes nothing here.
-    const bool syn = c.first_client_side >= 0;
-    st.info.syn_seen = syn;
-    st.info.first_frame = frame;
-    st.info.first_ts = ts;
+    st.info.syn_seen = c.first_client_side >= 0;
+    st.info.first_frame = c.first_frame;
+    st.info.first_ts = c.first_ts;
 
-    // Roles: the SYN; else the side on the server port; else, tentatively, the lower port.
+    // Roles: the SYN; else the side on the server port; else, tentatively, the lower port is the server.
     const bool* server_port = tls[0] || tls[1] ? tls : mqtt;
     int client = c.first_client_side;
     if (client < 0 && server_port[0] != server_port[1]) client = server_port[0] ? 1 : 0;
-    if (client >= 0) {
-        set_client(st, client);
-    } else {
-        const int guess = port[0] < port[1] ? 1 : 0;
-        st.info.client = c.endpoint[guess];
-        st.info.server = c.endpoint[1 - guess];
-        st.info.client_text = st.text[guess];
-        st.info.server_text = st.text[1 - guess];
-    }
+    set_client(st, client >= 0 ? client : (port[0] < port[1] ? 1 : 0), client >= 0);
 
     if (tls[0] || tls[1]) {
         st.kind = State::Kind::tls;
         st.info.tls = true;
         c.wants_data = false;
-        st.half[0].mode = st.half[1].mode = Half::Mode::ignore;
         ++stats_.tls_connections;
-        st.opened = true;
-        consumer_.on_connection_open(st.info);
-        const int d = client >= 0 ? client : 0;
-        emit_event(st, d, StreamEventKind::tls, 0, 0, mqtt::Code::count_, frame, ts);
+        engine_.connection_opened(st.info);
+        emit_event(st, client >= 0 ? client : 0, StreamEventKind::tls, 0, 0, mqtt::Code::count_, c.first_frame,
+                   c.first_ts);
     } else if (mqtt[0] || mqtt[1]) {
-        open_as_mqtt(st, frame, ts);
-    } else {
-        st.half[0].mode = st.half[1].mode = Half::Mode::detect;
+        open_as_mqtt(st);
     }
     return st;
 }
 
-void MqttStreams::open_as_mqtt(State& st, std::uint64_t, Timestamp) {
+void MqttStreams::open_as_mqtt(State& st) {
     st.kind = State::Kind::mqtt;
-    st.opened = true;
     ++stats_.mqtt_connections;
-    consumer_.on_connection_open(st.info);
+    engine_.connection_opened(st.info);
 }
 
 void MqttStreams::on_data(capture::ByteStream& c, int d, Bytes bytes, std::uint64_t offset,
@@ -251,26 +227,22 @@ void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, st
     }
 
     // A CONNECT opens this half: the connection is MQTT and `d` is the client.
-    set_client(st, d);
+    set_client(st, d, true);
     st.info.auto_detected = true;
     ++stats_.auto_detected;
-    open_as_mqtt(st, frame, ts);
+    open_as_mqtt(st);
     for (int side : {d, 1 - d}) {
         Half& s = st.half[side];
-        const std::array<std::uint8_t, connect_probe_size> probe = s.probe;
-        const std::uint8_t probe_size = s.probe_size;
-        const std::uint64_t probe_offset = s.probe_offset;
         if (s.probe_lost) {
             // Bytes went by undecoded: find a boundary in what comes next.
-            const std::uint64_t seen_end = s.seen_end;
-            start_resync(st, side, StreamEventKind::resync, seen_end);
-            s.skipped = seen_end - probe_offset;
-            s.resync_start = probe_offset;
+            start_resync(st, side, StreamEventKind::resync, s.seen_end);
+            s.skipped = s.seen_end - s.probe_offset;
+            s.resync_start = s.probe_offset;
             continue;
         }
-        s.mode = side == d || probe_size > 0 ? Half::Mode::framing : Half::Mode::start;
-        s.framer.reset(probe_offset);
-        if (probe_size > 0) feed(st, side, Bytes(probe.data(), probe_size), probe_offset, frame, ts);
+        s.mode = side == d || s.probe_size > 0 ? Half::Mode::framing : Half::Mode::start;
+        s.framer.reset(s.probe_offset);
+        if (s.probe_size > 0) feed(st, side, Bytes(s.probe.data(), s.probe_size), s.probe_offset, frame, ts);
         if (side == d && take < bytes.size()) feed(st, d, bytes.subspan(take), offset + take, frame, ts);
     }
 }
@@ -318,7 +290,7 @@ void MqttStreams::frame_bytes(State& st, int d, Bytes bytes, std::uint64_t offse
     std::size_t p = 0;
     std::size_t run_from = 0;
     const auto flush = [&] {
-        if (run_size_ > 0) emit_run(st, d, bytes, run_from, offset, frame, ts);
+        if (run_size_ > 0) emit_run(st, d, bytes.subspan(run_from), offset + run_from, frame, ts);
     };
     for (;;) {
         std::size_t taken = 0;
@@ -338,9 +310,15 @@ void MqttStreams::frame_bytes(State& st, int d, Bytes bytes, std::uint64_t offse
             return;
         }
         const bool in_place = f.packet.data() == bytes.data() + at;
-        if (!in_place || (f.packet[0] >> 4) == 1) {  // held, or a CONNECT (it may set roles and version)
+        const bool connect = (f.packet[0] >> 4) == 1;
+        if (!in_place || connect) {  // held, or a CONNECT: a run of its own
             flush();
-            emit_packet(st, d, f.packet, f.offset, frame, ts);
+            if (connect) {  // it names the client and the protocol level
+                if (st.client_half < 0) set_client(st, d, true);
+                if (st.client_half == d && !st.info.version) st.info.version = mqtt::connect_version(f.packet);
+            }
+            run_ends_[run_size_++] = static_cast<std::uint32_t>(f.packet.size());
+            emit_run(st, d, f.packet, f.offset, frame, ts);
             continue;
         }
         if (run_size_ == 0) run_from = at;
@@ -415,14 +393,11 @@ void MqttStreams::on_gap(capture::ByteStream& c, int d, std::uint64_t offset, st
                    mqtt::Code::stream_unsynchronised, frame, ts);
     }
     emit_event(st, d, StreamEventKind::gap, offset, size, mqtt::Code::stream_gap, frame, ts);
-    const std::uint64_t skipped = h.mode == Half::Mode::resync ? h.skipped + h.pending.size() : 0;
-    const StreamEventKind kind = h.mode == Half::Mode::resync ? h.resync_kind : StreamEventKind::resync;
-    const std::uint64_t start = h.mode == Half::Mode::resync ? h.resync_start : offset + size;
-    const mqtt::Code code = h.mode == Half::Mode::resync ? h.resync_code : mqtt::Code::stream_gap;
-    start_resync(st, d, kind, offset + size);
-    h.skipped = skipped;
-    h.resync_start = start;
-    h.resync_code = code;
+    if (h.mode != Half::Mode::resync) return start_resync(st, d, StreamEventKind::resync, offset + size);
+    h.skipped += h.pending.size();  // the resynchronisation goes on past the gap
+    h.pending.clear();
+    h.pending_offset = offset + size;
+    h.scan_from = 0;
 }
 
 void MqttStreams::on_close(capture::ByteStream& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
@@ -449,37 +424,24 @@ void MqttStreams::on_close(capture::ByteStream& c, CloseReason reason, std::uint
             }
         }
     }
-    if (st.opened) consumer_.on_connection_close(st.info, reason, frame, ts);
+    if (st.kind != State::Kind::undecided) engine_.connection_closed(st.info, reason, frame, ts);
 }
 
-void MqttStreams::emit_packet(State& st, int d, Bytes packet, std::uint64_t offset, std::uint64_t frame,
-                              Timestamp ts) {
-    if ((packet[0] >> 4) == 1) {  // CONNECT names the client and the protocol level
-        if (st.client_half < 0) set_client(st, d);
-        if (st.client_half == d && !st.info.version) st.info.version = mqtt::connect_version(packet);
-    }
-    ++stats_.packets;
-    const PacketEvent event{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts,
-                            packet, offset, st.info.version};
-    consumer_.on_packet(event);
-}
-
-void MqttStreams::emit_run(State& st, int d, Bytes bytes, std::size_t from, std::uint64_t offset,
-                           std::uint64_t frame, Timestamp ts) {
+void MqttStreams::emit_run(State& st, int d, Bytes run, std::uint64_t offset, std::uint64_t frame,
+                           Timestamp ts) {
     const std::size_t count = run_size_;
-    run_size_ = 0;  // before the call: the consumer may not re-enter, but the run is spent
+    run_size_ = 0;  // before the call: the engine may not re-enter, but the run is spent
     stats_.packets += count;
-    const PacketRun run{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts, st.info.version,
-                        bytes.subspan(from, run_ends_[count - 1]), offset + from,
-                        std::span<const std::uint32_t>(run_ends_.data(), count)};
-    consumer_.on_packets(run);
+    engine_.packets(PacketRun{st.info, st.direction(d), st.text[d], st.text[1 - d], frame, ts,
+                              run.first(run_ends_[count - 1]), offset,
+                              std::span<const std::uint32_t>(run_ends_.data(), count)});
 }
 
 void MqttStreams::emit_event(State& st, int d, StreamEventKind kind, std::uint64_t offset,
                              std::uint64_t size, mqtt::Code code, std::uint64_t frame, Timestamp ts) {
     const StreamEvent event{kind, st.direction(d), st.text[d], st.text[1 - d], frame, ts,
                             offset, size, code};
-    consumer_.on_stream_event(st.info, event);
+    engine_.stream_event(st.info, event);
 }
 
 }  // namespace mqttlens::engine

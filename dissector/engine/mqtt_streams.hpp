@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
 namespace mqttlens::engine {
@@ -30,34 +32,49 @@ struct StreamStats {
     std::uint64_t skipped_bytes = 0;
 };
 
-/// The byte-stream sink that turns each connection's bytes into MQTT packets and events for a
-/// Consumer: detection by port or by CONNECT, roles, framing, resynchronisation after gaps.
-class MqttStreams final : public capture::ByteStreamSink {
-public:
-    MqttStreams(Consumer& consumer, StreamOptions options);
+/// Whole MQTT packets that lie one after the other in one delivery of reassembled bytes (usually
+/// one record's payload), in one direction of one connection; a CONNECT or a packet the framer
+/// held comes alone. Every view is valid only during the Engine call.
+struct PacketRun {
+    const ConnectionInfo& connection;
+    Direction direction;
+    std::string_view src;           ///< "ip:port" of the sender
+    std::string_view dst;
+    std::uint64_t frame;            ///< record in which the last packet's last byte arrived
+    Timestamp ts;                   ///< that record's time
+    mqtt::Bytes bytes;              ///< the packets, back to back
+    std::uint64_t stream_offset;    ///< of bytes[0] in this direction's byte stream
+    std::span<const std::uint32_t> ends;  ///< where each packet ends in `bytes`, ascending
+};
 
-    void on_record(const Record& record) override { consumer_.on_record(record); }
-    void on_open(capture::ByteStream&, std::uint64_t frame, Timestamp ts) override;
+class Engine;
+
+/// The Engine's framing: turns each connection's bytes into MQTT packets and stream events for it
+/// (detection by port or by CONNECT, roles, framing, resynchronisation after gaps).
+class MqttStreams {
+public:
+    MqttStreams(Engine& engine, StreamOptions options);
+
+    void on_open(capture::ByteStream&, std::uint64_t frame, Timestamp ts);
     void on_data(capture::ByteStream&, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
-                 Timestamp ts) override;
+                 Timestamp ts);
     void on_gap(capture::ByteStream&, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame,
-                Timestamp ts) override;
-    void on_close(capture::ByteStream&, CloseReason, std::uint64_t frame, Timestamp ts) override;
+                Timestamp ts);
+    void on_close(capture::ByteStream&, CloseReason, std::uint64_t frame, Timestamp ts);
 
     const StreamStats& stats() const noexcept { return stats_; }
-
-    struct State;  // per connection
 
 private:
     struct Held;
     struct Early;
     struct Half;
+    struct State;  // per connection
     /// The connection's State, made (and fed what its Early held) on first use.
     State& state(capture::ByteStream& c);
     State& make_state(capture::ByteStream& c);
     /// Keeps `bytes` in the connection's Early when they leave nothing to report.
     bool hold_early(capture::ByteStream& c, int d, Bytes bytes, std::uint64_t offset);
-    void open_as_mqtt(State& st, std::uint64_t frame, Timestamp ts);
+    void open_as_mqtt(State& st);
     void detect(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
     void feed(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
     void frame_bytes(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
@@ -66,18 +83,16 @@ private:
     void start_resync(State& st, int d, StreamEventKind kind, std::uint64_t offset);
     void framing_error(State& st, int d, mqtt::Code code, std::uint64_t offset, std::uint64_t frame,
                        Timestamp ts);
-    void emit_packet(State& st, int d, Bytes packet, std::uint64_t offset, std::uint64_t frame,
-                     Timestamp ts);
-    /// Hands the `run_size_` packets noted in run_ends_ to the consumer, from bytes[from].
-    void emit_run(State& st, int d, Bytes bytes, std::size_t from, std::uint64_t offset, std::uint64_t frame,
-                  Timestamp ts);
+    /// Hands the engine the `run_size_` packets noted in run_ends_, from run[0] at stream `offset`.
+    void emit_run(State& st, int d, Bytes run, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
     void emit_event(State& st, int d, StreamEventKind kind, std::uint64_t offset, std::uint64_t size,
                     mqtt::Code code, std::uint64_t frame, Timestamp ts);
-    void set_client(State& st, int d);
+    /// Side `d` is the client: `known`, or a guess (roles_known false, direction unknown).
+    void set_client(State& st, int d, bool known);
     bool is_mqtt_port(std::uint16_t port) const noexcept;
     bool is_tls_port(std::uint16_t port) const noexcept;
 
-    Consumer& consumer_;
+    Engine& engine_;
     StreamOptions options_;
     StreamStats stats_;
     // The run of whole packets frame_bytes() is collecting: where each ends, from its first.

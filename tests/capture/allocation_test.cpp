@@ -11,10 +11,10 @@ using mqttlens::test::allocation_count;
 
 namespace {
 
-class Quiet : public Consumer {
+class Quiet : public Listener {
 public:
     std::size_t packets = 0;
-    void on_packet(const PacketEvent&) override { ++packets; }
+    void on_packet(const Delivery&, const PacketSeen&) override { ++packets; }
 };
 
 struct Held {

@@ -156,11 +156,11 @@ TEST(CaptureSource, CorruptRecordLengthIsAnError) {
 }
 
 TEST(CaptureSource, TheConsumerSeesEveryRecordBeforeItsPackets) {
-    class Records : public Consumer {
+    class Records : public Listener {
     public:
         std::string log;
         void on_record(const Record& r) override { log += "r" + std::to_string(r.frame) + " "; }
-        void on_packet(const PacketEvent& p) override { log += "p" + std::to_string(p.frame) + " "; }
+        void on_packet(const Delivery& d, const PacketSeen&) override { log += "p" + std::to_string(d.frame) + " "; }
     } records;
     const Buffer w = sample();
     auto opened = CaptureSource::open_memory(w);
@@ -173,8 +173,8 @@ TEST(CaptureSource, TheConsumerSeesEveryRecordBeforeItsPackets) {
 class CountingRecorder : public Recorder {
 public:
     std::atomic<int> count{0};
-    void on_packet(const PacketEvent& p) override {
-        Recorder::on_packet(p);
+    void on_packet(const Delivery& d, const PacketSeen& p) override {
+        Recorder::on_packet(d, p);
         ++count;
     }
 };

@@ -2,8 +2,9 @@
 #pragma once
 
 #include "capture/dissector.hpp"
-#include "engine/mqtt_streams.hpp"
+#include "engine/engine.hpp"
 #include "capture/pcap_writer.hpp"
+#include "../support/capture_writing.hpp"
 #include "mqtt/packet.hpp"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@
 
 namespace mqttlens::capture::test {
 
-// The capture tests drive the capture layer with the engine's framing on top, as the tools do.
+// The capture tests drive the capture layer with the engine on top, as the tools do.
 using namespace mqttlens::engine;
 using capture::Bytes;
 using capture::Timestamp;
@@ -88,29 +89,30 @@ inline Endpoint ep(std::string_view text) {
 }
 
 /// Writes one line per callback: the event log tests compare against.
-class Recorder : public Consumer {
+class Recorder : public Listener {
 public:
     std::vector<std::string> log;
     std::vector<Buffer> packets;           // bytes of each packet, in order
     std::vector<ConnectionInfo> opened;
 
-    void on_connection_open(const ConnectionInfo& c) override {
+    void on_open(const ConnectionInfo& c) override {
         opened.push_back(c);
         log.push_back("open " + std::to_string(c.stream) + " " + c.client_text + " -> " +
                       c.server_text + (c.roles_known ? "" : " roles?") + (c.syn_seen ? "" : " nosyn") +
                       (c.auto_detected ? " auto" : "") + (c.tls ? " tls" : ""));
     }
-    void on_packet(const PacketEvent& p) override {
+    void on_packet(const Delivery& d, const PacketSeen& p) override {
         packets.emplace_back(p.bytes.begin(), p.bytes.end());
-        std::string line = "pkt " + std::to_string(p.connection.stream) + " " +
-                           std::string(direction_name(p.direction)) + " #" + std::to_string(p.frame) + " " +
+        std::string line = "pkt " + std::to_string(d.connection.stream) + " " +
+                           std::string(direction_name(d.direction)) + " #" + std::to_string(d.frame) + " " +
                            std::string(mqtt::type_name(static_cast<mqtt::PacketType>(p.bytes[0] >> 4))) +
                            " size=" + std::to_string(p.bytes.size()) + " off=" + std::to_string(p.stream_offset);
-        if (p.version) line += " v" + std::to_string(static_cast<int>(*p.version));  // the level byte
+        const auto version = d.connection.version;
+        if (version) line += " v" + std::to_string(static_cast<int>(*version));  // the level byte
         log.push_back(line);
-        src_dst.push_back(std::string(p.src) + " -> " + std::string(p.dst));
+        src_dst.push_back(std::string(d.src) + " -> " + std::string(d.dst));
     }
-    void on_stream_event(const ConnectionInfo& c, const StreamEvent& e) override {
+    void on_event(const ConnectionInfo& c, const Conversation&, const StreamEvent& e) override {
         std::string line = std::string(stream_event_name(e.kind)) + " " + std::to_string(c.stream) + " " +
                            std::string(direction_name(e.direction)) + " #" + std::to_string(e.frame) +
                            " off=" + std::to_string(e.stream_offset) + " size=" + std::to_string(e.size);
@@ -120,8 +122,8 @@ public:
         codes.push_back(e.code);
         log.push_back(line);
     }
-    void on_connection_close(const ConnectionInfo& c, CloseReason r, std::uint64_t, Timestamp) override {
-        log.push_back("close " + std::to_string(c.stream) + " " + std::string(close_reason_name(r)));
+    void on_close(const ConnectionInfo& c, const Conversation&, const Closing& e) override {
+        log.push_back("close " + std::to_string(c.stream) + " " + std::string(close_reason_name(e.reason)));
     }
 
     std::vector<std::string> src_dst;
@@ -154,24 +156,24 @@ struct Stats : DissectorStats {
     StreamStats mqtt;
 };
 
-/// Records in, a Consumer's MQTT packets and stream events out: the Dissector's byte streams framed
-/// by the engine's MqttStreams.
+/// Records in, a Listener's MQTT packets and stream events out: the Dissector's byte streams
+/// through the engine.
 class FramedDissector {
 public:
-    explicit FramedDissector(Consumer& consumer, Options options = {})
-        : streams_(consumer, std::move(options.streams)), dissector_(streams_, options) {}
+    explicit FramedDissector(Listener& listener, Options options = {})
+        : engine_(listener, EngineOptions{std::move(options.streams)}), dissector_(engine_, options) {}
     RunResult run(CaptureSource& source) { return dissector_.run(source); }
     void process(const Record& record) { dissector_.process(record); }
     void finish() { dissector_.finish(); }
     Stats stats() const {
         Stats s;
         static_cast<DissectorStats&>(s) = dissector_.stats();
-        s.mqtt = streams_.stats();
+        s.mqtt = engine_.stream_stats();
         return s;
     }
 
 private:
-    MqttStreams streams_;
+    Engine engine_;
     Dissector dissector_;
 };
 

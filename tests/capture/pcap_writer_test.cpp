@@ -114,8 +114,8 @@ TEST(PcapWriter, StreamNumbersMatchTshark) {
     class Frames : public Recorder {
     public:
         std::string* out;
-        void on_packet(const PacketEvent& p) override {
-            *out += std::to_string(p.frame) + "\t" + std::to_string(p.connection.stream) + "\t" +
+        void on_packet(const Delivery& d, const PacketSeen& p) override {
+            *out += std::to_string(d.frame) + "\t" + std::to_string(d.connection.stream) + "\t" +
                     std::to_string(p.bytes[0] >> 4) + "\n";
         }
     } frames;

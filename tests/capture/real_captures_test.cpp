@@ -33,17 +33,17 @@ std::vector<Expected> expected_counts() {
 }
 
 /// Counts packets per type and the directions that hit a framing error, in the file's format.
-class Counter : public Consumer {
+class Counter : public Listener {
 public:
     std::map<int, std::uint64_t> per_type;
     std::uint64_t total = 0;
     std::set<std::pair<std::uint32_t, std::string>> framing;  // (stream, sender)
 
-    void on_packet(const PacketEvent& p) override {
+    void on_packet(const Delivery&, const PacketSeen& p) override {
         ++per_type[p.bytes[0] >> 4];
         ++total;
     }
-    void on_stream_event(const ConnectionInfo& c, const StreamEvent& e) override {
+    void on_event(const ConnectionInfo& c, const Conversation&, const StreamEvent& e) override {
         if (e.kind == StreamEventKind::framing_error) framing.insert({c.stream, std::string(e.src)});
     }
     std::string summary() const {
@@ -97,12 +97,12 @@ TEST(RealCaptures, EveryConnectionInTheDemoIsMqttAndEndsWithFinOrRst) {
 }
 
 /// "frame<TAB>stream:type[,stream:type...]" per frame holding MQTT packets, as both sides print.
-class FrameLister : public Consumer {
+class FrameLister : public Listener {
 public:
     std::map<std::uint64_t, std::string> rows;
-    void on_packet(const PacketEvent& p) override {
-        auto& row = rows[p.frame];
-        row += (row.empty() ? "" : ",") + std::to_string(p.connection.stream) + ":" + std::to_string(p.bytes[0] >> 4);
+    void on_packet(const Delivery& d, const PacketSeen& p) override {
+        auto& row = rows[d.frame];
+        row += (row.empty() ? "" : ",") + std::to_string(d.connection.stream) + ":" + std::to_string(p.bytes[0] >> 4);
     }
     std::string text() const {
         std::string out;

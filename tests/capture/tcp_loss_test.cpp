@@ -58,33 +58,18 @@ TEST(TcpLoss, HoleAckedByThePeerIsAGapBeforeThePeersLaterPackets) {
     EXPECT_EQ(out.recorder.packets[3], publish("t", "x", 7));
 }
 
-/// Decodes every packet and runs the per-connection session checker, as mqtt-dissect does: a gap
-/// or resync tells the checker data was lost. Collects every finding by rule code.
-class Checked : public Consumer {
+/// The session findings mqtt-dissect reports (a gap or resync tells the checker data was lost), by
+/// rule code.
+class Checked : public Listener {
 public:
     std::vector<mqtt::Code> findings;
 
-    void on_packet(const PacketEvent& e) override {
-        const mqtt::Packet packet = mqtt::decode(e.bytes);
-        const auto dir = e.direction == Direction::c2s   ? mqtt::Direction::c2s
-                         : e.direction == Direction::s2c ? mqtt::Direction::s2c
-                                                         : mqtt::Direction::unknown;
-        for (const auto& d : checkers_[e.connection.stream].observe(dir, packet, micros(e.ts), e.frame)) {
-            findings.push_back(d.code);
-        }
+    void on_packet(const Delivery&, const PacketSeen& p) override {
+        for (const auto& d : p.stream) findings.push_back(d.code);
     }
-    void on_stream_event(const ConnectionInfo& c, const StreamEvent& e) override {
-        if (e.kind == StreamEventKind::gap || e.kind == StreamEventKind::resync) checkers_[c.stream].lost_data();
+    void on_close(const ConnectionInfo&, const Conversation&, const Closing& e) override {
+        for (const auto& f : e.findings) findings.push_back(f.diagnostic.code);
     }
-    void on_connection_close(const ConnectionInfo& c, CloseReason, std::uint64_t, Timestamp ts) override {
-        for (const auto& f : checkers_[c.stream].finish(micros(ts), mqtt::ConnectionEnd::closed)) {
-            findings.push_back(f.diagnostic.code);
-        }
-    }
-
-private:
-    static std::int64_t micros(Timestamp ts) { return ts.sec * 1'000'000 + ts.nsec / 1000; }
-    std::map<std::uint32_t, mqtt::SessionChecker> checkers_;
 };
 
 std::vector<mqtt::Code> session_findings(const Buffer& capture) {
