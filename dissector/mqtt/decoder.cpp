@@ -39,9 +39,6 @@ struct Ctx {
     std::uint16_t u16(std::size_t pos) const noexcept {
         return static_cast<std::uint16_t>((base[pos] << 8) | base[pos + 1]);
     }
-    std::string_view text(std::size_t pos, std::size_t n) const noexcept {
-        return {reinterpret_cast<const char*>(base) + pos, n};
-    }
 };
 
 // A length-prefixed field (§1.5.3 string or binary data) at `pos`.
@@ -57,7 +54,7 @@ struct Field16 {
     if (left < 2) return {Field16::Status::truncated, {}};
     std::size_t n = c.u16(pos);
     if (n > left - 2) return {Field16::Status::truncated, {}};
-    return {Field16::Status::ok, c.text(pos + 2, n)};
+    return {Field16::Status::ok, {reinterpret_cast<const char*>(c.base) + pos + 2, n}};
 }
 
 // Reports the UTF-8 problems of string `s` whose first content byte is at `at`; returns true when
@@ -330,9 +327,7 @@ void decode_connect(Ctx& c, Packet& p) noexcept {
 void decode_connack(Ctx& c, Packet& p) noexcept {
     // CONNACK (§3.2): Acknowledge Flags (byte: bit 0 Session Present, bits 7..1 reserved),
     // Connect Return Code (byte, 0..5). Remaining Length is exactly 2.
-    auto& ack = p.body.emplace<Connack>();
-    ack.ack_flags.reset();
-    ack.return_code.reset();
+    auto& ack = p.body.emplace<Connack>(Connack{std::nullopt, std::nullopt});
     if (p.header.remaining_length != 2) c.add(Code::connack_length, Field::remaining_length, 1);
     std::size_t pos = c.start;
     if (c.left(pos) >= 1) {
@@ -539,6 +534,37 @@ constexpr std::uint8_t minimal_length_size(std::uint32_t value) noexcept {
     return value < 128 ? 1 : value < 16'384 ? 2 : value < 2'097'152 ? 3 : 4;
 }
 
+/// decode_clean's short way: fills `p` as decode() would and returns true for a whole PUBLISH or
+/// packet of fixed size; false for anything else.
+bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
+    const LengthResult length = read_remaining_length(bytes.subspan(bytes.empty() ? 0 : 1));
+    const std::size_t start = 1u + length.size;
+    if (length.status != LengthResult::Status::ok || bytes.size() != start + length.value) return false;
+    set_header(p, bytes, length.value, length.size);
+    switch (p.header.type()) {
+        case PacketType::publish:
+            return read_publish(bytes.data(), start, bytes.size(), p.header.qos(), p.body.emplace<Publish>(),
+                                p.fields) == PublishRead::ok;
+        case PacketType::puback:
+        case PacketType::pubrec:
+        case PacketType::pubrel:
+        case PacketType::pubcomp:
+        case PacketType::unsuback:
+            if (length.value != 2) return false;
+            p.body.emplace<Ack>().packet_id = static_cast<std::uint16_t>((bytes[start] << 8) | bytes[start + 1]);
+            p.fields.set(Field::packet_id, start, 2);
+            return true;
+        case PacketType::pingreq:
+        case PacketType::pingresp:
+        case PacketType::disconnect:
+            if (length.value != 0) return false;
+            p.body.emplace<Empty>();
+            return true;
+        default:
+            return false;
+    }
+}
+
 }  // namespace
 
 Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexcept {
@@ -615,41 +641,6 @@ Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexce
     else if (bytes.size() > total) c.add(Code::packet_length_mismatch, Field::trailing, total);
     return p;
 }
-
-namespace {
-
-/// decode_clean's short way: fills `p` as decode() would and returns true for a whole PUBLISH or
-/// packet of fixed size; false for anything else.
-bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
-    const LengthResult length = read_remaining_length(bytes.subspan(bytes.empty() ? 0 : 1));
-    const std::size_t start = 1u + length.size;
-    if (length.status != LengthResult::Status::ok || bytes.size() != start + length.value) return false;
-    set_header(p, bytes, length.value, length.size);
-    switch (p.header.type()) {
-        case PacketType::publish:
-            return read_publish(bytes.data(), start, bytes.size(), p.header.qos(), p.body.emplace<Publish>(),
-                                p.fields) == PublishRead::ok;
-        case PacketType::puback:
-        case PacketType::pubrec:
-        case PacketType::pubrel:
-        case PacketType::pubcomp:
-        case PacketType::unsuback:
-            if (length.value != 2) return false;
-            p.body.emplace<Ack>().packet_id = static_cast<std::uint16_t>((bytes[start] << 8) | bytes[start + 1]);
-            p.fields.set(Field::packet_id, start, 2);
-            return true;
-        case PacketType::pingreq:
-        case PacketType::pingresp:
-        case PacketType::disconnect:
-            if (length.value != 0) return false;
-            p.body.emplace<Empty>();
-            return true;
-        default:
-            return false;
-    }
-}
-
-}  // namespace
 
 Packet decode_clean(Bytes bytes, Version version, const DecodeOptions& options) noexcept {
     Packet p;  // one object returned on every path: no copy of the Packet

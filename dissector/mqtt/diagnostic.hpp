@@ -18,22 +18,9 @@ enum class Field : std::uint8_t {
     none,
     fixed_header,      ///< byte 0: packet type and flags
     remaining_length,  ///< the Remaining Length bytes
-    protocol_name,
-    protocol_level,
-    connect_flags,
-    keep_alive,
-    client_id,
-    will_topic,
-    will_message,
-    username,
-    password,
+    protocol_name, protocol_level, connect_flags, keep_alive, client_id, will_topic, will_message, username, password,
     ack_flags,  ///< CONNACK Acknowledge Flags
-    return_code,
-    topic,
-    packet_id,
-    payload,
-    topic_filter,
-    requested_qos,
+    return_code, topic, packet_id, payload, topic_filter, requested_qos,
     return_codes,  ///< SUBACK payload
     trailing,      ///< bytes after the last field
 };

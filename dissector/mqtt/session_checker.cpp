@@ -235,9 +235,9 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
             }
             if (!id) return;
             const Kind kind = packet.type() == PacketType::subscribe ? Kind::subscribe : Kind::unsubscribe;
-            const std::size_t before = own.size();
+            const std::size_t before = own.ids.size();
             new_request(own, *id, kind, false, id_offset, out);
-            if (own.size() != before)
+            if (own.ids.size() != before)
                 requests_.push_back(Request{time_us, ref, filters, *id, static_cast<std::uint8_t>(id_offset), kind});
             return;
         }

@@ -161,7 +161,6 @@ private:
         int find(std::uint16_t id) const noexcept;
         void insert(std::uint16_t id, Kind kind) noexcept;
         Kind& kind(int index) noexcept { return ids[static_cast<std::size_t>(index)].kind; }
-        std::size_t size() const noexcept { return ids.size(); }
     };
 
     /// A SUBSCRIBE or UNSUBSCRIBE awaiting its answer, with what finish() and SUBACK need.

@@ -5,11 +5,6 @@
 namespace mqttlens::mqtt::detail {
 namespace {
 
-constexpr std::uint64_t ones = 0x0101010101010101ull;
-constexpr std::uint64_t highs = 0x8080808080808080ull;
-
-constexpr std::uint64_t has_zero_byte(std::uint64_t x) noexcept { return (x - ones) & ~x & highs; }
-
 // True when the 8 bytes at p hold no '+', '#' or NUL: the only bytes the topic rules look at.
 inline bool plain8(const char* p) noexcept {
     std::uint64_t w;

@@ -68,12 +68,8 @@ struct TopicResult {
         if (dirty(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)))) return false;
     return i == n || !dirty(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)));
 #else
-    constexpr std::uint64_t ones = 0x0101010101010101ull;
-    constexpr std::uint64_t highs = 0x8080808080808080ull;
     auto clean = [](std::uint64_t w) {
-        std::uint64_t plus = w ^ (ones * '+');
-        std::uint64_t hash = w ^ (ones * '#');
-        return printable_ascii8(w) && (((plus - ones) & ~plus & highs) | ((hash - ones) & ~hash & highs)) == 0;
+        return printable_ascii8(w) && (has_zero_byte(w ^ (ones * '+')) | has_zero_byte(w ^ (ones * '#'))) == 0;
     };
     if (n <= 16) return clean(lo) && clean(hi);
     std::size_t i = 0;

@@ -26,14 +26,16 @@ struct Utf8Step {
 };
 Utf8Step utf8_step(const std::uint8_t* p, std::size_t n) noexcept;
 
+inline constexpr std::uint64_t ones = 0x0101010101010101ull;
+inline constexpr std::uint64_t highs = 0x8080808080808080ull;
+
+/// Non-zero exactly when one of the 8 bytes of `x` is zero (ones * c ^ x: when one is c).
+constexpr std::uint64_t has_zero_byte(std::uint64_t x) noexcept { return (x - ones) & ~x & highs; }
+
 /// True when all 8 bytes of `w` are printable ASCII (0x20..0x7E).
 inline bool printable_ascii8(std::uint64_t w) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull;
-    constexpr std::uint64_t highs = 0x8080808080808080ull;
-    std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
-    std::uint64_t x = w ^ (ones * 0x7F);
-    std::uint64_t del = (x - ones) & ~x & highs;
-    return ((w & highs) | below_space | del) == 0;
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+    return ((w & highs) | below_space | has_zero_byte(w ^ (ones * 0x7F))) == 0;
 }
 
 /// What a scan found that makes the string invalid (warnings are only reported to the sink).
