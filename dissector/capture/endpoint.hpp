@@ -4,9 +4,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <string_view>
 
 namespace mqttlens::capture {
 
@@ -22,8 +20,6 @@ struct IpAddress {
     }
     /// 16 bytes in network order.
     static IpAddress v6(const std::uint8_t* network_order) noexcept;
-    /// Dotted quad or RFC 4291 text; nullopt when neither parses.
-    static std::optional<IpAddress> parse(std::string_view text);
 
     friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
 };
@@ -38,7 +34,5 @@ struct Endpoint {
 std::string to_string(const IpAddress& ip);
 /// "192.0.2.1:1883" or "[2001:db8::1]:1883".
 std::string to_string(const Endpoint& ep);
-/// Reads what to_string(Endpoint) writes; nullopt on anything else.
-std::optional<Endpoint> parse_endpoint(std::string_view text);
 
 }  // namespace mqttlens::capture

@@ -264,13 +264,6 @@ void PcapWriter::flush() {
     if (out_ && std::fflush(out_) != 0) ok_ = false;
 }
 
-bool save_file(const std::string& path, Bytes bytes) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) return false;
-    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    return std::fclose(f) == 0 && ok;
-}
-
 TcpConversation::TcpConversation(Endpoint client, Endpoint server, std::uint32_t client_isn,
                                  std::uint32_t server_isn)
     : client_(client), server_(server), seq_{client_isn, server_isn} {}
@@ -346,23 +339,5 @@ std::vector<TcpSegmentSpec> TcpConversation::close(Side first) {
 }
 
 void TcpConversation::skip(Side side, std::uint32_t n) noexcept { seq_[index(side)] += n; }
-
-TcpConversationWriter::TcpConversationWriter(PcapWriter& writer, Endpoint client, Endpoint server,
-                                             bool handshake)
-    : writer_(writer), conversation_(client, server) {
-    if (handshake) {
-        for (const auto& s : conversation_.handshake()) writer_.write(s);
-    }
-}
-
-void TcpConversationWriter::client_send(Bytes payload) { writer_.write(conversation_.data(Side::client, payload)); }
-
-void TcpConversationWriter::server_send(Bytes payload) { writer_.write(conversation_.data(Side::server, payload)); }
-
-void TcpConversationWriter::close() {
-    for (const auto& s : conversation_.close()) writer_.write(s);
-}
-
-void TcpConversationWriter::reset(Side side) { writer_.write(conversation_.rst(side)); }
 
 }  // namespace mqttlens::capture

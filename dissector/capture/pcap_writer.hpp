@@ -102,9 +102,6 @@ private:
     bool ok_ = true;
 };
 
-/// Writes `bytes` to `path`; false on failure.
-bool save_file(const std::string& path, Bytes bytes);
-
 enum class Side : std::uint8_t { client, server };
 
 /// Builds the segments of one TCP conversation with consistent sequence and acknowledgement
@@ -148,26 +145,6 @@ private:
     std::uint32_t seq_[2];
     Timestamp clock_{1700000000, 0};
     std::uint32_t step_ns_ = 1'000'000;
-};
-
-/// A TcpConversation written straight to a PcapWriter.
-class TcpConversationWriter {
-public:
-    /// Writes the handshake unless `handshake` is false (a capture that starts mid-connection).
-    TcpConversationWriter(PcapWriter& writer, Endpoint client, Endpoint server, bool handshake = true);
-
-    void client_send(Bytes payload);
-    void server_send(Bytes payload);
-    /// FIN from the client, FIN from the server, last ACK.
-    void close();
-    /// RST from `side`.
-    void reset(Side side = Side::client);
-    void write(const TcpSegmentSpec& segment) { writer_.write(segment); }
-    TcpConversation& conversation() noexcept { return conversation_; }
-
-private:
-    PcapWriter& writer_;
-    TcpConversation conversation_;
 };
 
 }  // namespace mqttlens::capture
