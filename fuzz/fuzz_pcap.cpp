@@ -3,14 +3,12 @@
 // Input: capture file bytes. libpcap reads them from memory (CaptureSource::open_memory:
 // fmemopen + pcap_fopen_offline); the Dissector takes link, IP and TCP, reassembles, frames and
 // hands over MQTT packets to the conversation engine as mqtt-dissect runs it (clean QoS 0 PUBLISHes
-// built or not, by the input), which decodes and checks each; what it hands over is printed as
-// summary, tree (with hex dump) and JSON into a buffer that is thrown away. Stream events go
-// through the framing-error printer.
+// built or not, by the input), which decodes and checks each; what it hands over is printed in
+// the format the input chooses (summary, tree or JSON, hex dump or not) into a buffer that is
+// thrown away. Stream events go through the framing-error printer.
 //
-// Also, for one input in four (by a hash of the input): the bytes written to a file and read by
-// CaptureSource::open_file (with its block reader for classic pcap, with or without read-ahead)
-// give the records, end and error message that libpcap gives from memory; and the block reader
-// alone, with a block size of 1 to 2048 bytes taken from the hash, gives a prefix of them.
+// How a file is read (CaptureSource::open_file, its block reader) is fuzz_pcap_read's: that every
+// way of reading gives libpcap's records.
 //
 // Properties (abort on violation): every decoded packet satisfies the decoder's invariants and
 // is whole (no framing diagnostic: the capture layer frames); a packet handed over unbuilt is a
@@ -21,32 +19,27 @@
 #include "fuzz_common.hpp"
 
 #include "capture/capture_source.hpp"
-#include "engine/consumer.hpp"
 #include "capture/dissector.hpp"
-#include "capture/pcap_blocks.hpp"
-#include "mqtt/decoder.hpp"
 #include "engine/engine.hpp"
+#include "mqtt/decoder.hpp"
 #include "output/printer.hpp"
 
-#include <pcap/pcap.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <array>
 #include <cstddef>
-#include <string>
-#include <limits>
 #include <cstdint>
 #include <map>
-#include <vector>
 
 using namespace mqttlens;
 
 namespace {
 
-/// Checks what the engine hands over and prints it in every format into a buffer thrown away.
+/// Checks what the engine hands over and prints it, in the format `options` names, into a buffer
+/// thrown away.
 class NullSink : public engine::Listener {
 public:
+    explicit NullSink(output::PrintOptions options) : options_(options) {}
+
     void on_open(const engine::ConnectionInfo& c) override {
         MQTTLENS_FUZZ_CHECK(!open_.contains(c.stream));
         open_.emplace(c.stream, 0);
@@ -84,7 +77,8 @@ public:
         context.offset = e.stream_offset;
         context.extra = e.stream;
         context.note = e.note;
-        print_all(p, context);
+        output::print_packet(buffer_, p, context, options_);
+        drop();
         last_frame_ = d.frame;
     }
 
@@ -95,12 +89,7 @@ public:
         context.src = e.src;
         context.dst = e.dst;
         context.offset = e.stream_offset;
-        const output::FramingError error{e.code, e.stream_offset, {}};
-        for (auto format : {output::Format::summary, output::Format::tree, output::Format::json}) {
-            output::PrintOptions po;
-            po.format = format;
-            output::print_framing_error(buffer_, error, context, po);
-        }
+        output::print_framing_error(buffer_, output::FramingError{e.code, e.stream_offset, {}}, context, options_);
         drop();
     }
 
@@ -121,105 +110,34 @@ public:
     std::uint64_t last_frame() const noexcept { return last_frame_; }
 
 private:
-    void print_all(const mqtt::Packet& p, const output::Context& context) {
-        for (auto format : {output::Format::summary, output::Format::tree, output::Format::json}) {
-            output::PrintOptions po;
-            po.format = format;
-            po.hex_dump = format != output::Format::summary;
-            po.payload_max = format == output::Format::json ? 0 : 64;
-            output::print_packet(buffer_, p, context, po);
-        }
-        drop();
-    }
+
     void drop() {
         if (buffer_.size() > 64 * 1024) buffer_.clear();
     }
 
+    output::PrintOptions options_;
     std::map<std::uint32_t, std::uint64_t> open_;  // stream: packets handed over
     std::uint64_t last_frame_ = 0;
     output::Buffer buffer_;
 };
 
-/// The block reader alone on the file open on `fd`, `block_size` bytes a read, with or without
-/// read-ahead: its records are the first ones libpcap reads from memory, and it ends where
-/// libpcap ends cleanly or hands back exactly at the start of the next record.
-void block_reader_gives_a_prefix(mqtt::Bytes bytes, int fd, std::size_t block_size, bool ahead) {
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline(("/proc/self/fd/" + std::to_string(fd)).c_str(), errbuf);
-    if (p == nullptr) return;
-    const auto snapshot = static_cast<std::uint32_t>(pcap_snapshot(p));
-    pcap_close(p);
-    auto reader = capture::PcapBlockReader::open(fd, 24, snapshot, capture::PcapBlockReader::Options{block_size});
-    auto libpcap = capture::CaptureSource::open_memory(bytes);
-    if (!reader || !libpcap) return;
-    if (ahead) reader->start_read_ahead(nullptr);
-    std::uint64_t next_at = 24;
-    for (;;) {
-        capture::PcapBlockReader::Record r;
-        const auto result = reader->next(r);
-        if (result == capture::PcapBlockReader::Result::hand_back) {
-            MQTTLENS_FUZZ_CHECK(reader->offset() == next_at, bytes);
-            return;
-        }
-        capture::Record b;
-        const auto status = libpcap.source->next(b);
-        if (result == capture::PcapBlockReader::Result::end) {
-            MQTTLENS_FUZZ_CHECK(status == capture::CaptureSource::Status::end && next_at == bytes.size(), bytes);
-            return;
-        }
-        MQTTLENS_FUZZ_CHECK(status == capture::CaptureSource::Status::record, bytes);
-        const capture::Timestamp ts{r.sec, static_cast<std::uint32_t>(r.nsec)};
-        MQTTLENS_FUZZ_CHECK(b.ts == ts, bytes);
-        MQTTLENS_FUZZ_CHECK(r.caplen == b.caplen && r.len == b.len, bytes);
-        MQTTLENS_FUZZ_CHECK(mqtt::same_bytes(mqtt::Bytes(r.data, r.caplen), b.bytes), bytes);
-        next_at += 16 + r.caplen;
-    }
-}
-
-/// The same bytes as a file, read with CaptureSource's block reader where it applies (with
-/// read-ahead when `choice` says so), give what libpcap gives reading them from memory: the
-/// same records, the same end, the same message. So does the block reader alone, with a block
-/// size and read-ahead taken from `choice`.
-void same_records_from_a_file(mqtt::Bytes bytes, std::uint32_t choice) {
-    const int fd = memfd_create("fuzz_pcap", 0);
-    if (fd < 0) return;
-    if (write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
-        close(fd);
-        return;
-    }
-    block_reader_gives_a_prefix(bytes, fd, 1 + (choice >> 8) % 2048, (choice >> 20) & 1);
-    auto from_file = capture::CaptureSource::open_file("/proc/self/fd/" + std::to_string(fd));
-    auto from_memory = capture::CaptureSource::open_memory(bytes);
-    MQTTLENS_FUZZ_CHECK(bool(from_file) == bool(from_memory), bytes);
-    if (from_file) {
-        if ((choice >> 21) & 1) from_file.source->read_ahead(nullptr);
-        capture::Record a, b;
-        for (;;) {
-            const auto sa = from_file.source->next(a);
-            const auto sb = from_memory.source->next(b);
-            MQTTLENS_FUZZ_CHECK(sa == sb, bytes);
-            if (sa != capture::CaptureSource::Status::record) break;
-            MQTTLENS_FUZZ_CHECK(a.frame == b.frame && a.ts == b.ts && a.caplen == b.caplen && a.len == b.len, bytes);
-            MQTTLENS_FUZZ_CHECK(mqtt::same_bytes(a.bytes, b.bytes), bytes);
-        }
-        MQTTLENS_FUZZ_CHECK(from_file.source->error() == from_memory.source->error(), bytes);
-    }
-    close(fd);
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    // Opening a file costs two large buffers and a memfd: one input in four takes that path,
-    // chosen by the input itself so that a crash replays.
+    // Choices taken from the input itself, so that a crash replays.
     std::uint32_t hash = 2166136261u;
-    for (std::size_t i = 0; i < size && i < 64; ++i) hash = (hash ^ data[i]) * 16777619u;
-    if ((hash ^ static_cast<std::uint32_t>(size)) % 4 == 0) same_records_from_a_file(mqtt::Bytes(data, size), hash);
+    for (std::size_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 16777619u;
     auto opened = capture::CaptureSource::open_memory(mqtt::Bytes(data, size));
     if (!opened) return 0;
+    // One output format per input (the printers cost more than the rest of the path): summary,
+    // tree, JSON, each with or without a hex dump and the whole payload.
+    output::PrintOptions print;
+    print.format = std::array{output::Format::summary, output::Format::tree, output::Format::json}[hash % 3];
+    print.hex_dump = ((hash >> 4) & 1) != 0;
+    print.payload_max = ((hash >> 5) & 1) != 0 ? 0 : 64;
+    NullSink sink(print);
     // mqtt-dissect's engine as it ships: with every packet built (statistics, filters) or with
-    // the clean QoS 0 PUBLISHes handed over unbuilt (printing only), chosen by the input.
-    NullSink sink;
+    // the clean QoS 0 PUBLISHes handed over unbuilt (printing only).
     engine::EngineOptions options;
     options.build_clean_publish = ((hash >> 3) & 1) != 0;
     engine::Engine engine(sink, std::move(options));

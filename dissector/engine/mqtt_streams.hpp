@@ -1,7 +1,7 @@
 // MQTT over byte streams: which connections are MQTT, roles, framing, resynchronisation.
 #pragma once
 
-#include "engine/consumer.hpp"
+#include "engine/connection.hpp"
 #include "capture/byte_stream.hpp"
 #include "mqtt/framer.hpp"
 

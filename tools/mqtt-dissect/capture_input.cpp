@@ -57,18 +57,6 @@ private:
     struct sigaction old_term_ {};
 };
 
-std::optional<EventKind> event_kind(engine::StreamEventKind k) noexcept {
-    switch (k) {
-        case engine::StreamEventKind::gap: return EventKind::gap;
-        case engine::StreamEventKind::midstream_sync: return EventKind::midstream_sync;
-        case engine::StreamEventKind::resync: return EventKind::resync;
-        case engine::StreamEventKind::unsynchronised: return EventKind::unsynchronised;
-        case engine::StreamEventKind::framing_error: return EventKind::framing_error;
-        case engine::StreamEventKind::tls: return EventKind::tls;
-    }
-    return std::nullopt;
-}
-
 /// What mqtt-dissect does with what the engine found: feeds the statistics, and prints what the
 /// filter selects.
 class Printer final : public engine::Listener {
@@ -112,13 +100,11 @@ public:
 
     void on_event(const engine::ConnectionInfo& info, const engine::Conversation& c,
                   const engine::StreamEvent& e) override {
-        const auto kind = event_kind(e.kind);
-        if (!kind) return;
         Event event;
-        event.kind = *kind;
-        if (e.code != mqtt::Code::count_ && *kind != EventKind::tls)
+        event.kind = event_kind(e.kind);
+        if (e.code != mqtt::Code::count_ && event.kind != EventKind::tls)
             event.diagnostic = mqtt::Diagnostic{e.code, mqtt::code_info(e.code).severity, mqtt::Field::none, 0};
-        if (stats_ && event.diagnostic && *kind != EventKind::resync)
+        if (stats_ && event.diagnostic && event.kind != EventKind::resync)
             stats_->add_diagnostic(info.stream, *event.diagnostic);
         any_error_ |= is_error(event);
         if (!shows_event(c, event)) return;
@@ -202,11 +188,6 @@ std::uint64_t file_size(const std::string& path) {
     struct stat st {};
     if (path == "-" || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
     return static_cast<std::uint64_t>(st.st_size);
-}
-
-int fail(std::string_view message) {
-    fmt::print(stderr, "mqtt-dissect: {}\n", message);
-    return exit_usage;
 }
 
 void print_stats(output::Buffer& out, const stats::Accumulator& acc, const capture::DissectorStats& d,

@@ -157,17 +157,8 @@ void print_json(Buffer& out, const Event& e) {
 }  // namespace
 
 std::string_view event_name(EventKind kind) noexcept {
-    switch (kind) {
-        case EventKind::gap: return "gap";
-        case EventKind::midstream_sync: return "midstream_sync";
-        case EventKind::resync: return "resync";
-        case EventKind::unsynchronised: return "unsynchronised";
-        case EventKind::framing_error: return "framing_error";
-        case EventKind::tls: return "tls";
-        case EventKind::connection_end: return "connection_end";
-        case EventKind::finding: return "finding";
-    }
-    return "unknown";
+    if (kind < EventKind::connection_end) return engine::stream_event_name(static_cast<engine::StreamEventKind>(kind));
+    return kind == EventKind::connection_end ? "connection_end" : "finding";
 }
 
 bool is_error(const Event& event) noexcept {

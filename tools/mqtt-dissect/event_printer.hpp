@@ -4,6 +4,7 @@
 // "type" (the shapes are listed in dissector/output/README.md).
 #pragma once
 
+#include "engine/connection.hpp"
 #include "mqtt/diagnostic.hpp"
 #include "output/context.hpp"
 #include "output/printer.hpp"
@@ -14,18 +15,16 @@
 
 namespace mqttlens::dissect {
 
+/// The engine's stream events (engine::StreamEventKind, in its order and with its names), then
+/// what ends a connection.
 enum class EventKind : std::uint8_t {
-    gap,             ///< bytes lost in the capture
-    midstream_sync,  ///< the capture starts inside the connection; first boundary found
-    resync,          ///< boundary found again after a gap or a framing error
-    unsynchronised,  ///< bytes dropped without a boundary
-    framing_error,   ///< the stream breaks the framing (bad Remaining Length, cut packet)
-    tls,             ///< a connection on a TLS port: encrypted, not decoded
-    connection_end,  ///< FIN, RST, capture end, reused addresses
+    gap, midstream_sync, resync, unsynchronised, framing_error, tls,
+    connection_end,  ///< FIN, RST, capture end, reused addresses, evicted
     finding,         ///< a rule broken by a request seen earlier (never answered ...)
 };
-/// "gap", "midstream_sync", "resync", "unsynchronised", "framing_error", "tls",
-/// "connection_end", "finding".
+static_assert(static_cast<int>(EventKind::tls) == static_cast<int>(engine::StreamEventKind::tls));
+inline EventKind event_kind(engine::StreamEventKind k) noexcept { return static_cast<EventKind>(k); }
+/// stream_event_name() for a stream event, else "connection_end" or "finding".
 std::string_view event_name(EventKind kind) noexcept;
 
 struct Event {

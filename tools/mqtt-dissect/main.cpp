@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <sys/stat.h>
@@ -34,6 +35,7 @@ using dissect::Args;
 using dissect::exit_ok;
 using dissect::exit_rule_broken;
 using dissect::exit_usage;
+using dissect::fail;
 
 /// CLI11 check for --port and --tls-port.
 std::string port_number(const std::string& value) {
@@ -43,13 +45,20 @@ std::string port_number(const std::string& value) {
     return {};
 }
 
-int usage(std::string_view message) {
-    fmt::print(stderr, "mqtt-dissect: {}\nRun 'mqtt-dissect --help' for the options.\n", message);
-    return exit_usage;
+/// CLI11 check: digits only, at most 15 of them, and not 0 unless `zero`; the message says the
+/// value must be `what`.
+std::function<std::string(const std::string&)> whole_number(bool zero, std::string what) {
+    return [zero, what = std::move(what)](const std::string& value) -> std::string {
+        if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
+            (!zero && value.find_first_not_of('0') == std::string::npos))
+            return "must be " + what + ", not " + value;
+        if (value.size() > 15) return "too large: " + value;
+        return {};
+    };
 }
 
-int fail(std::string_view message) {
-    fmt::print(stderr, "mqtt-dissect: {}\n", message);
+int usage(std::string_view message) {
+    fmt::print(stderr, "mqtt-dissect: {}\nRun 'mqtt-dissect --help' for the options.\n", message);
     return exit_usage;
 }
 
@@ -259,13 +268,7 @@ void add_capture_options(CLI::App& app, Args& args, std::vector<CLI::Option*>& c
                        "Capture input: at most N connections open at once; a new one beyond them closes the least "
                        "recently active, whose end says \"evicted\"")
             ->type_name("N")
-            ->check([](const std::string& value) -> std::string {
-                if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos ||
-                    value.find_first_not_of('0') == std::string::npos)
-                    return "must be a positive number of connections, not " + value;
-                if (value.size() > 15) return "too large: " + value;
-                return {};
-            })
+            ->check(whole_number(false, "a positive number of connections"))
             ->capture_default_str();
     capture_only.insert(capture_only.end(), {port, tls_port, type, topic, client, errors_only, stats, quiet, strict,
                                              threads, max_connections});
@@ -284,12 +287,7 @@ void add_output_options(CLI::App& app, Args& args) {
         ->capture_default_str();
     app.add_option("--payload-max", args.payload_max, "Payload bytes shown, in every format; 0 = all")
         ->type_name("N")
-        ->check([](const std::string& value) -> std::string {
-            if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
-                return "must be 0 (all) or a positive number of bytes, not " + value;
-            if (value.size() > 15) return "too large: " + value;
-            return {};
-        })
+        ->check(whole_number(true, "0 (all) or a positive number of bytes"))
         ->capture_default_str();
     app.set_version_flag("--version", "mqtt-dissect 0.1.0");
 }
@@ -314,11 +312,8 @@ std::optional<int> check_combination(CLI::App& app, const Args& args, const Chec
     if (!bytes_input && input != nullptr && o.mqtt_version->count() > 0)
         return usage("--mqtt-version is for byte input (--hex, --hex-file, --raw)");
     if (args.hex.empty() && args.hex_file.empty() && args.raw.empty() && !args.capture_input() &&
-        app.count("--hex") == 0) {
-        fmt::print(stderr, "mqtt-dissect: no input: give a capture FILE, -i IFACE, --hex HEX, --hex-file FILE or --raw FILE\n"
-                           "Run 'mqtt-dissect --help' for the options.\n");
-        return exit_usage;
-    }
+        app.count("--hex") == 0)
+        return usage("no input: give a capture FILE, -i IFACE, --hex HEX, --hex-file FILE or --raw FILE");
     return std::nullopt;
 }
 
@@ -337,8 +332,7 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-        fmt::print(stderr, "mqtt-dissect: {}\nRun 'mqtt-dissect --help' for the options.\n", e.what());
-        return exit_usage;
+        return usage(e.what());
     }
     if (const auto status = check_combination(app, args, checked)) return *status;
     try {

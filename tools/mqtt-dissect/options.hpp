@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mqttlens::dissect {
@@ -48,5 +50,11 @@ struct Args {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_rule_broken = 1;
 inline constexpr int exit_usage = 2;
+
+/// Prints "mqtt-dissect: MESSAGE" on stderr; returns exit_usage.
+inline int fail(std::string_view message) {
+    std::fprintf(stderr, "mqtt-dissect: %.*s\n", static_cast<int>(message.size()), message.data());
+    return exit_usage;
+}
 
 }  // namespace mqttlens::dissect
