@@ -108,10 +108,7 @@ public:
             stats_->add_diagnostic(info.stream, *event.diagnostic);
         any_error_ |= is_error(event);
         if (!shows_event(c, event)) return;
-        event.context = context_at(info, e.frame, e.ts);
-        event.context.src = e.src;
-        event.context.dst = e.dst;
-        event.context.direction = e.direction;
+        event.context = context_at(info, e.frame, e.ts, e.src, e.dst, e.direction);
         event.offset = e.stream_offset;
         event.size = e.size;
         event.port = info.server.port;
@@ -129,19 +126,15 @@ public:
             event.request_frame = f.ref;
             any_error_ |= is_error(event);
             if (!shows_event(c, event)) continue;
-            event.context = context_at(info, end.frame, end.ts);
-            event.context.src = info.client_text;
-            event.context.dst = info.server_text;
-            event.context.direction = info.roles_known ? output::Direction::c2s : output::Direction::unknown;
+            event.context = context_at(info, end.frame, end.ts, info.client_text, info.server_text,
+                                       info.roles_known ? output::Direction::c2s : output::Direction::unknown);
             out_.event(event);
         }
         if (stats_) stats_->close_connection(info.stream, end.time_us, capture::close_reason_name(end.reason));
         Event line;
         line.kind = EventKind::connection_end;
         if (!info.tls && shows_event(c, line)) {
-            line.context = context_at(info, end.frame, end.ts);
-            line.context.src = info.client_text;
-            line.context.dst = info.server_text;
+            line.context = context_at(info, end.frame, end.ts, info.client_text, info.server_text);
             line.reason = capture::close_reason_name(end.reason);
             line.packets = c.packets();
             out_.event(line);
@@ -158,13 +151,19 @@ private:
         return true;
     }
 
-    output::Context context_at(const engine::ConnectionInfo& info, std::uint64_t frame,
-                               capture::Timestamp ts) const {
+    /// An event line's columns: `frame` (0: noticed at the capture's end, none), time,
+    /// connection, sender, receiver, direction.
+    output::Context context_at(const engine::ConnectionInfo& info, std::uint64_t frame, capture::Timestamp ts,
+                               std::string_view src, std::string_view dst,
+                               std::optional<output::Direction> direction = std::nullopt) const {
         output::Context context;
         if (frame != 0) context.frame = frame;
         context.ts = ts;
         context.rel_time = since(ts, origin_);
         context.stream = info.stream;
+        context.src = src;
+        context.dst = dst;
+        context.direction = direction;
         return context;
     }
 

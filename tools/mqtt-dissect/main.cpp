@@ -127,24 +127,19 @@ int run_capture(const Args& args) {
 
 int run(const Args& args) {
     if (args.capture_input()) return run_capture(args);
-    std::vector<std::uint8_t> input;
-    std::string error;
-    if (!args.raw.empty()) {
-        auto data = read_all(args.raw, error);
+    std::vector<std::uint8_t> input;  // --raw's bytes, or --hex-file's text
+    if (const std::string& path = args.raw.empty() ? args.hex_file : args.raw; !path.empty()) {
+        std::string error;
+        auto data = read_all(path, error);
         if (!data) return fail(error);
         input = std::move(*data);
-    } else {
-        std::string text;
-        if (!args.hex_file.empty()) {
-            auto data = read_all(args.hex_file, error);
-            if (!data) return fail(error);
-            text.assign(data->begin(), data->end());
-        } else {
-            text = args.hex;
-        }
-        auto parsed = dissect::parse_hex(text, !args.hex_file.empty());
-        if (!parsed.error.empty())
-            return fail(fmt::format("{}: {}", args.hex_file.empty() ? "--hex" : args.hex_file, parsed.error));
+    }
+    if (args.raw.empty()) {
+        const bool file = !args.hex_file.empty();
+        auto parsed = dissect::parse_hex(file ? std::string_view(reinterpret_cast<const char*>(input.data()), input.size())
+                                              : std::string_view(args.hex),
+                                         file);
+        if (!parsed.error.empty()) return fail(fmt::format("{}: {}", file ? args.hex_file : "--hex", parsed.error));
         input = std::move(parsed.bytes);
     }
 
