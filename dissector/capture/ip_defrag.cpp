@@ -11,9 +11,6 @@ namespace {
 
 constexpr std::uint32_t max_datagram = 65535;  // IPv4 total length; IPv6 payload without jumbograms
 
-using ip::be16;
-using ip::be32;
-
 /// One fragment, read from its packet.
 struct Fragment {
     std::uint8_t version = 4;
@@ -46,19 +43,16 @@ std::optional<Fragment> read_ipv4(Bytes b) noexcept {
 }
 
 std::optional<Fragment> read_ipv6(Bytes b) noexcept {
-    if (b.size() < 40 || b[0] >> 4 != 6) return std::nullopt;
-    const std::size_t payload_length = be16(b.data() + 4);
-    Bytes rest = b.subspan(40);
-    if (payload_length != 0 && payload_length < rest.size()) rest = rest.first(payload_length);
-    ip::Ipv6Chain chain{b[6], rest, payload_length};
+    ip::Ipv6Chain chain;
     int budget = 16;
-    if (!ip::skip_ipv6_options(chain, budget) || chain.next != ip::ip6_fragment || chain.rest.size() < 8)
+    if (!ip::read_ipv6(b, chain) || !ip::skip_ipv6_options(chain, budget) || chain.next != ip::ip6_fragment ||
+        chain.rest.size() < 8)
         return std::nullopt;  // no fragment header before the upper layer
-    const std::uint16_t offset_flags = be16(chain.rest.data() + 2);
+    const std::uint16_t offset_flags = ip::be16(chain.rest.data() + 2);
     Fragment f;
     f.version = 6;
     f.protocol = chain.rest[0];
-    f.id = be32(chain.rest.data() + 4);
+    f.id = ip::be32(chain.rest.data() + 4);
     f.src = b.data() + 8;
     f.dst = b.data() + 24;
     f.offset = std::uint32_t(offset_flags & 0xFFF8);
@@ -108,18 +102,12 @@ void add_range(Ranges& have, std::uint32_t start, std::uint32_t end) {
     have = std::move(merged);
 }
 
-
 }  // namespace
 
 std::optional<std::uint8_t> IpDefragmenter::fragment_protocol(const NetworkPacket& packet) noexcept {
     const auto f = read_fragment(packet);
     if (!f) return std::nullopt;
     return f->protocol;
-}
-
-bool IpDefragmenter::is_fragment(const NetworkPacket& packet) noexcept {
-    const auto f = read_fragment(packet);
-    return f && (f->more || f->offset != 0);
 }
 
 void IpDefragmenter::drop(std::list<Datagram>::iterator it) noexcept {
@@ -193,14 +181,10 @@ std::optional<NetworkPacket> IpDefragmenter::add(const NetworkPacket& packet, Ti
     out_.assign(d.header.begin(), d.header.end());
     out_.insert(out_.end(), d.payload.begin(), d.payload.begin() + *d.end);
     if (d.key.version == 4) {
-        const auto total = static_cast<std::uint16_t>(out_.size());
-        out_[2] = std::uint8_t(total >> 8);
-        out_[3] = std::uint8_t(total);
-        out_[6] = 0;  // flags (DF kept clear) and offset
-        out_[7] = 0;
+        ip::set_be16(out_.data() + 2, static_cast<std::uint16_t>(out_.size()));
+        ip::set_be16(out_.data() + 6, 0);  // flags (DF kept clear) and offset
     } else {
-        out_[4] = std::uint8_t(*d.end >> 8);
-        out_[5] = std::uint8_t(*d.end);
+        ip::set_be16(out_.data() + 4, static_cast<std::uint16_t>(*d.end));
         out_[6] = d.next_header;
     }
     const NetworkProtocol protocol = d.key.version == 4 ? NetworkProtocol::ipv4 : NetworkProtocol::ipv6;

@@ -42,10 +42,6 @@ class IpDefragmenter {
 public:
     explicit IpDefragmenter(DefragOptions options = {}) : options_(options) {}
 
-    /// True when `packet` is a fragment (IPv4 with More Fragments or an offset; IPv6 with a
-    /// fragment header that is not atomic).
-    static bool is_fragment(const NetworkPacket& packet) noexcept;
-
     /// The protocol a fragment carries (IPv4's Protocol, the fragment header's Next Header for
     /// IPv6): known from any fragment, so fragments of other protocols need not be held at all.
     static std::optional<std::uint8_t> fragment_protocol(const NetworkPacket& packet) noexcept;

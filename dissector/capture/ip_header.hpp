@@ -19,6 +19,7 @@ inline constexpr std::uint8_t ip6_auth = 51;
 inline constexpr std::uint8_t ip6_dest_options = 60;
 
 inline std::uint16_t be16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] << 8 | p[1]); }
+inline void set_be16(std::uint8_t* p, std::uint16_t v) noexcept { p[0] = std::uint8_t(v >> 8); p[1] = std::uint8_t(v); }
 inline std::uint32_t be32(const std::uint8_t* p) noexcept {
     return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
 }
@@ -66,6 +67,16 @@ struct Ipv6Chain {
     Bytes rest;
     std::size_t wire = 0;
 };
+
+/// The chain after the IPv6 fixed header (RFC 8200) at the start of `b`, cut to Payload Length
+/// (0, a jumbogram or TSO on capture, keeps what was captured); false when `b` holds none.
+inline bool read_ipv6(Bytes b, Ipv6Chain& chain) noexcept {
+    if (b.size() < 40 || b[0] >> 4 != 6) return false;
+    chain.wire = be16(b.data() + 4);
+    chain.next = b[6];
+    chain.rest = b.subspan(40, chain.wire != 0 && chain.wire < b.size() - 40 ? chain.wire : b.size() - 40);
+    return true;
+}
 
 /// Skips hop-by-hop, routing, destination options and AH headers (RFC 8200 §4, RFC 4302) from
 /// `chain`, at most `budget` of them (decremented); stops at any other header, a fragment header

@@ -92,35 +92,26 @@ NetworkPacket strip_link_layer(int link_type, Bytes frame) noexcept {
             if (type < 0x0600) return {};  // 802.3 length: LLC, not IP
             return by_ethertype(type, frame.subspan(14));
         }
-        case DLT_LINUX_SLL: {
+        case DLT_LINUX_SLL:
             // Packet type (2), ARPHRD (2), address length (2), address (8), protocol (2).
             if (n < 16) return {};
             return by_ethertype(be16(p + 14), frame.subspan(16));
-        }
-        case dlt_linux_sll2: {
+        case dlt_linux_sll2:
             // Protocol (2), reserved (2), interface index (4), ARPHRD (2), packet type (1),
             // address length (1), address (8).
             if (n < 20) return {};
             return by_ethertype(be16(p), frame.subspan(20));
-        }
-        case DLT_NULL: {
-            // Address family in the capturing host's byte order.
+        case DLT_NULL: case DLT_LOOP: {
+            // Address family: LOOP in network byte order, NULL in the capturing host's.
             if (n < 4) return {};
             std::uint32_t family = be32(p);
-            if (family > 0xFFFF) family = __builtin_bswap32(family);
+            if (link_type == DLT_NULL && family > 0xFFFF) family = __builtin_bswap32(family);
             return by_address_family(family, frame.subspan(4));
         }
-        case DLT_LOOP: {
-            if (n < 4) return {};
-            return by_address_family(be32(p), frame.subspan(4));
-        }
-        case dlt_ipv4: {
-            auto packet = by_version(frame);
-            return packet.protocol == NetworkProtocol::ipv4 ? packet : NetworkPacket{};
-        }
-        case dlt_ipv6: {
-            auto packet = by_version(frame);
-            return packet.protocol == NetworkProtocol::ipv6 ? packet : NetworkPacket{};
+        case dlt_ipv4: case dlt_ipv6: {
+            const NetworkPacket packet = by_version(frame);
+            const auto want = link_type == dlt_ipv4 ? NetworkProtocol::ipv4 : NetworkProtocol::ipv6;
+            return packet.protocol == want ? packet : NetworkPacket{};
         }
         default:
             return link_type_supported(link_type) ? by_version(frame) : NetworkPacket{};

@@ -2,8 +2,6 @@
 
 #include "capture/ip_header.hpp"
 
-#include <algorithm>
-
 namespace mqttlens::capture {
 
 namespace {
@@ -42,17 +40,11 @@ SegmentStatus parse_ipv4(Bytes b, TcpSegment& out) noexcept {
 
 /// IPv6 header (RFC 8200): payload length, next header, addresses, then extension headers.
 SegmentStatus parse_ipv6(Bytes b, TcpSegment& out) noexcept {
-    if (b.size() < 40) return SegmentStatus::malformed;
-    const std::uint8_t* p = b.data();
-    const std::size_t payload_length = be16(p + 4);
-    std::uint8_t next = p[6];
-    out.src.ip = IpAddress::v6(p + 8);
-    out.dst.ip = IpAddress::v6(p + 24);
-    // Payload length 0 means a jumbogram (or TSO on capture): keep what was captured.
-    Bytes rest = b.subspan(40);
-    if (payload_length != 0 && payload_length < rest.size()) rest = rest.first(payload_length);
-    out.uncaptured = payload_length > rest.size() ? static_cast<std::uint32_t>(payload_length - rest.size()) : 0;
-    ip::Ipv6Chain chain{next, rest, payload_length};
+    ip::Ipv6Chain chain;
+    if (!ip::read_ipv6(b, chain)) return SegmentStatus::malformed;
+    out.src.ip = IpAddress::v6(b.data() + 8);
+    out.dst.ip = IpAddress::v6(b.data() + 24);
+    out.uncaptured = chain.wire > chain.rest.size() ? static_cast<std::uint32_t>(chain.wire - chain.rest.size()) : 0;
     int budget = 16;
     while (ip::skip_ipv6_options(chain, budget)) {
         if (chain.next == ip::proto_tcp) return parse_tcp(chain.rest, out);
@@ -72,12 +64,8 @@ SegmentStatus parse_ipv6(Bytes b, TcpSegment& out) noexcept {
 
 SegmentStatus parse_tcp_segment(const NetworkPacket& packet, TcpSegment& out) noexcept {
     switch (packet.protocol) {
-        case NetworkProtocol::ipv4:
-            if (packet.bytes.empty() || packet.bytes[0] >> 4 != 4) return SegmentStatus::malformed;
-            return parse_ipv4(packet.bytes, out);
-        case NetworkProtocol::ipv6:
-            if (packet.bytes.empty() || packet.bytes[0] >> 4 != 6) return SegmentStatus::malformed;
-            return parse_ipv6(packet.bytes, out);
+        case NetworkProtocol::ipv4: return parse_ipv4(packet.bytes, out);
+        case NetworkProtocol::ipv6: return parse_ipv6(packet.bytes, out);
         case NetworkProtocol::none:
             break;
     }
