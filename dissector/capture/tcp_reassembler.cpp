@@ -54,14 +54,8 @@ void note_syn(TcpConnection& c, int d, const TcpSegment& s, bool ack) noexcept {
 
 }  // namespace
 
-std::size_t TcpReassembler::KeyHash::operator()(const Key& k) const noexcept {
-    return ConnectionTable::hash(k.a, k.b);
-}
-
 TcpReassembler::TcpReassembler(ByteStreamSink& sink, ReassemblyOptions options)
     : sink_(sink), options_(options) {}
-
-TcpReassembler::~TcpReassembler() = default;
 
 TcpConnection& TcpReassembler::open(const TcpSegment& s, std::uint64_t frame, Timestamp ts) {
     if (open_.size() >= options_.max_connections && open_.size() > 0) {
@@ -83,7 +77,6 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
 
     const bool syn = s.flags & tcp_flag::syn;
     const bool ack = s.flags & tcp_flag::ack;
-    const Key key = s.src < s.dst ? Key{s.src, s.dst} : Key{s.dst, s.src};
 
     TcpConnection* c = nullptr;
     bool fresh = false;
@@ -99,7 +92,7 @@ void TcpReassembler::process(const TcpSegment& s, std::uint64_t frame, Timestamp
                 c = nullptr;
             }
         }
-    } else if (auto gone = closed_.find(key); gone != closed_.end()) {
+    } else if (auto gone = closed_.find(Key(s.src, s.dst)); gone != closed_.end()) {
         if (!(syn && !ack)) return;  // a late segment of a finished connection keeps its number
         closed_.erase(gone);
     }
@@ -233,13 +226,8 @@ void TcpReassembler::deliver(TcpConnection& c, int d, const TcpSegment& s, std::
             const std::uint64_t at = h.offset;
             h.offset = seg_end;
             sink_.on_data(c, d, fresh, at, frame, ts);
-            if (s.uncaptured > 0) {  // cut by the snaplen: a gap known at once
-                ++stats_.gaps;
-                stats_.gap_bytes += s.uncaptured;
-                h.offset += s.uncaptured;
-                sink_.on_gap(c, d, seg_end, s.uncaptured, frame, ts);
-            }
-            if (holds(h)) drain(c, d, false, frame, ts);
+            // Bytes cut by the snaplen are a gap known at once; held bytes may follow now.
+            if (s.uncaptured > 0 || holds(h)) lose(c, d, seg_end + s.uncaptured, false, frame, ts);
         } else {
             ++stats_.out_of_order_segments;
             TcpHalf::Ahead& a = ahead(h);
@@ -317,19 +305,11 @@ void TcpReassembler::close(TcpConnection& c, CloseReason reason, std::uint64_t f
         if (acked_end(h) > h.offset && tail_is_data(h)) {
             lose(c, d, acked_end(h), false, frame ? frame : h.ahead->acked_frame, frame ? ts : h.ahead->acked_ts);
         }
-        if (h.fin && h.offset < h.fin_offset) {
-            ++stats_.gaps;
-            stats_.gap_bytes += h.fin_offset - h.offset;
-            const std::uint64_t at = h.offset;
-            h.offset = h.fin_offset;
-            sink_.on_gap(c, d, at, h.fin_offset - at, frame ? frame : c.last_frame, ts);
-        }
+        if (h.fin) lose(c, d, h.fin_offset, false, frame ? frame : c.last_frame, ts);
     }
     sink_.on_close(c, reason, frame, ts);
-    const Key key = c.endpoint[0] < c.endpoint[1] ? Key{c.endpoint[0], c.endpoint[1]}
-                                                  : Key{c.endpoint[1], c.endpoint[0]};
     // An evicted connection is not remembered: its next segment starts a new one.
-    if (reason != CloseReason::evicted) closed_[key] = Closed{c.stream, ts.sec};
+    if (reason != CloseReason::evicted) closed_[Key(c.endpoint[0], c.endpoint[1])] = Closed{c.stream, ts.sec};
     open_.remove(c);  // `c` is gone
     if (closed_.size() >= sweep_at_) sweep(ts);
 }

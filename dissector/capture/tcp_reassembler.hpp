@@ -26,10 +26,8 @@ struct ReassemblyOptions {
     std::size_t max_closed = 65536;
     /// At most this many connections are open at once: a new one beyond it first closes the
     /// least recently active (CloseReason::evicted), whose later segments then start a new
-    /// connection. Measured with the MQTT engine above, a connection in use costs about 1.4 KiB
-    /// (its session state included) and an idle one (a SYN and a few bytes) about 250 bytes, on
-    /// top of about 10 MiB: 150,000 connections in use take about 215 MiB, within 256 MiB
-    /// with room for longer addresses and Client Identifiers.
+    /// connection. With the MQTT engine above, one in use costs about 1.4 KiB: 150,000 of them
+    /// take about 215 MiB.
     std::size_t max_connections = 150'000;
     /// Bytes the peer acknowledged but the capture lacks were on the wire, not captured: a hole
     /// before held data is a gap as soon as an ACK covers it (up to what the ACK covers); so are
@@ -94,7 +92,6 @@ struct ReassemblyStats {
 class TcpReassembler {
 public:
     explicit TcpReassembler(ByteStreamSink& sink, ReassemblyOptions options = {});
-    ~TcpReassembler();
 
     /// Takes one segment from record `frame`.
     void process(const TcpSegment& segment, std::uint64_t frame, Timestamp ts);
@@ -109,11 +106,12 @@ public:
 
 private:
     struct Key {
+        Key(const Endpoint& x, const Endpoint& y) : a(x < y ? x : y), b(x < y ? y : x) {}
         Endpoint a, b;  // a < b
         friend bool operator==(const Key&, const Key&) = default;
     };
     struct KeyHash {
-        std::size_t operator()(const Key& k) const noexcept;
+        std::size_t operator()(const Key& k) const noexcept { return ConnectionTable::hash(k.a, k.b); }
     };
 
     TcpConnection& open(const TcpSegment& s, std::uint64_t frame, Timestamp ts);
