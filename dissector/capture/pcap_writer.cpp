@@ -1,9 +1,9 @@
 #include "capture/pcap_writer.hpp"
 
+#include "capture/ip_header.hpp"
 #include "capture/tcp_segment.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace mqttlens::capture {
 
@@ -17,10 +17,7 @@ void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
     put16(out, std::uint16_t(v >> 16));
     put16(out, std::uint16_t(v));
 }
-void set16(std::uint8_t* p, std::uint16_t v) {
-    p[0] = std::uint8_t(v >> 8);
-    p[1] = std::uint8_t(v);
-}
+using ip::set_be16;
 
 /// RFC 1071 one's-complement sum, not yet folded.
 std::uint32_t sum16(const std::uint8_t* p, std::size_t n, std::uint32_t sum = 0) {
@@ -57,27 +54,20 @@ void checksum_tcp(std::vector<std::uint8_t>& tcp, const Endpoint& src, const End
     sum += 6;  // protocol
     sum += std::uint32_t(tcp.size() >> 16) + std::uint32_t(tcp.size() & 0xFFFF);
     sum = sum16(tcp.data(), tcp.size(), sum);
-    set16(tcp.data() + 16, fold(sum));
+    set_be16(tcp.data() + 16, fold(sum));
 }
 
 std::vector<std::uint8_t> ipv6_extension(std::uint8_t type, std::uint8_t next) {
-    std::vector<std::uint8_t> h;
     switch (type) {
         case 44:  // fragment: next, reserved, offset 0 / M 0, identification
-            h = {next, 0, 0, 0, 0, 0, 0x12, 0x34};
-            break;
+            return {next, 0, 0, 0, 0, 0, 0x12, 0x34};
         case 51:  // AH: next, length (4-octet units - 2), reserved, SPI, sequence, 4-byte ICV
-            h = {next, 2, 0, 0, 0, 0, 0x10, 0x01, 0, 0, 0, 1, 0xAA, 0xBB, 0xCC, 0xDD};
-            break;
-        default:  // hop-by-hop, routing, destination options: 8 bytes, PadN / type 0 segments 0
-            if (type == 43) {
-                h = {next, 0, 0, 0, 0, 0, 0, 0};  // routing type 0, segments left 0
-            } else {
-                h = {next, 0, 1, 4, 0, 0, 0, 0};  // PadN option of 4 bytes
-            }
-            break;
+            return {next, 2, 0, 0, 0, 0, 0x10, 0x01, 0, 0, 0, 1, 0xAA, 0xBB, 0xCC, 0xDD};
+        case 43:  // routing: type 0, segments left 0
+            return {next, 0, 0, 0, 0, 0, 0, 0};
+        default:  // hop-by-hop, destination options: a PadN option of 4 bytes
+            return {next, 0, 1, 4, 0, 0, 0, 0};
     }
-    return h;
 }
 
 }  // namespace
@@ -114,7 +104,7 @@ std::vector<std::uint8_t> build_ip_packet(const TcpSegmentSpec& s) {
         put16(ip, 0);      // checksum, below
         ip.insert(ip.end(), s.src.ip.bytes.begin(), s.src.ip.bytes.begin() + 4);
         ip.insert(ip.end(), s.dst.ip.bytes.begin(), s.dst.ip.bytes.begin() + 4);
-        set16(ip.data() + 10, fold(sum16(ip.data(), 20)));
+        set_be16(ip.data() + 10, fold(sum16(ip.data(), 20)));
     }
     ip.insert(ip.end(), tcp.begin(), tcp.end());
     return ip;
@@ -138,15 +128,8 @@ void PcapWriter::put(const void* data, std::size_t size) {
 }
 
 void PcapWriter::write_header() {
-    std::uint32_t link = 1;
-    switch (options_.link) {
-        case WriterLink::ethernet: link = 1; break;
-        case WriterLink::raw: link = 101; break;
-        case WriterLink::linux_sll: link = 113; break;
-        case WriterLink::linux_sll2: link = 276; break;
-        case WriterLink::null: link = 0; break;
-    }
-    if (options_.link_type_override >= 0) link = static_cast<std::uint32_t>(options_.link_type_override);
+    const auto link = static_cast<std::uint32_t>(
+        options_.link_type_override >= 0 ? options_.link_type_override : static_cast<int>(options_.link));
     // Host byte order: readers tell it from the magic number.
     struct {
         std::uint32_t magic;
@@ -167,13 +150,9 @@ void PcapWriter::write_frame(Timestamp ts, Bytes frame, std::uint32_t original_l
     };
     put(record, sizeof record);
     put(frame.data(), caplen);
-    ++records_;
 }
 
-void PcapWriter::write(const TcpSegmentSpec& segment) {
-    const std::vector<std::uint8_t> ip = build_ip_packet(segment);
-    write_ip(segment.ts, ip);
-}
+void PcapWriter::write(const TcpSegmentSpec& segment) { write_ip(segment.ts, build_ip_packet(segment)); }
 
 void PcapWriter::write_ip(Timestamp ts, Bytes ip) {
     const bool v6 = !ip.empty() && ip[0] >> 4 == 6;
@@ -239,20 +218,13 @@ std::vector<std::vector<std::uint8_t>> fragment_ip_packet(Bytes ip, std::size_t 
                                         std::uint8_t(id >> 24), std::uint8_t(id >> 16), std::uint8_t(id >> 8),
                                         std::uint8_t(id)};
             f.insert(f.end(), fh, fh + 8);
-            const std::size_t payload = 8 + n;
-            f[4] = std::uint8_t(payload >> 8);
-            f[5] = std::uint8_t(payload);
+            set_be16(f.data() + 4, static_cast<std::uint16_t>(8 + n));
         } else {
-            const std::size_t total = header + n;
-            f[2] = std::uint8_t(total >> 8);
-            f[3] = std::uint8_t(total);
-            f[4] = std::uint8_t(id >> 8);
-            f[5] = std::uint8_t(id);
-            const std::uint16_t field = static_cast<std::uint16_t>((at / 8) | (more ? 0x2000 : 0));
-            f[6] = std::uint8_t(field >> 8);
-            f[7] = std::uint8_t(field);
-            f[10] = f[11] = 0;
-            set16(f.data() + 10, fold(sum16(f.data(), header)));
+            set_be16(f.data() + 2, static_cast<std::uint16_t>(header + n));
+            set_be16(f.data() + 4, static_cast<std::uint16_t>(id));
+            set_be16(f.data() + 6, static_cast<std::uint16_t>((at / 8) | (more ? 0x2000 : 0)));
+            set_be16(f.data() + 10, 0);
+            set_be16(f.data() + 10, fold(sum16(f.data(), header)));
         }
         f.insert(f.end(), data.begin() + static_cast<std::ptrdiff_t>(at), data.begin() + static_cast<std::ptrdiff_t>(at + n));
         out.push_back(std::move(f));
@@ -286,13 +258,10 @@ TcpSegmentSpec TcpConversation::make(Side side, std::uint32_t seq, std::uint8_t 
 }
 
 std::vector<TcpSegmentSpec> TcpConversation::handshake() {
-    std::vector<TcpSegmentSpec> out;
-    out.push_back(make(Side::client, seq_[0], tcp_flag::syn, {}));
-    ++seq_[0];
-    out.push_back(make(Side::server, seq_[1], tcp_flag::syn | tcp_flag::ack, {}));
-    ++seq_[1];
-    out.push_back(make(Side::client, seq_[0], tcp_flag::ack, {}));
-    return out;
+    // Each SYN consumes a sequence number before the next segment acknowledges it.
+    return {make(Side::client, seq_[0]++, tcp_flag::syn, {}),
+            make(Side::server, seq_[1]++, tcp_flag::syn | tcp_flag::ack, {}),
+            make(Side::client, seq_[0], tcp_flag::ack, {})};
 }
 
 TcpSegmentSpec TcpConversation::data(Side side, Bytes payload) {
@@ -330,12 +299,7 @@ TcpSegmentSpec TcpConversation::rst(Side side) {
 }
 
 std::vector<TcpSegmentSpec> TcpConversation::close(Side first) {
-    const Side second = first == Side::client ? Side::server : Side::client;
-    std::vector<TcpSegmentSpec> out;
-    out.push_back(fin(first));
-    out.push_back(fin(second));
-    out.push_back(ack(first));
-    return out;
+    return {fin(first), fin(first == Side::client ? Side::server : Side::client), ack(first)};
 }
 
 void TcpConversation::skip(Side side, std::uint32_t n) noexcept { seq_[index(side)] += n; }

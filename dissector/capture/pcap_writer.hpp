@@ -10,17 +10,17 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <string>
 #include <vector>
 
 namespace mqttlens::capture {
 
-enum class WriterLink : std::uint8_t {
-    ethernet,    ///< LINKTYPE_ETHERNET (1)
-    raw,         ///< LINKTYPE_RAW (101): the IP packet alone
-    linux_sll,   ///< LINKTYPE_LINUX_SLL (113), Linux cooked v1
-    linux_sll2,  ///< LINKTYPE_LINUX_SLL2 (276), Linux cooked v2
-    null,        ///< LINKTYPE_NULL (0): 4-byte address family, little-endian (AF_INET6 = 30)
+/// Values are the LINKTYPE_ numbers written in the file header.
+enum class WriterLink : std::uint16_t {
+    ethernet = 1,      ///< LINKTYPE_ETHERNET
+    raw = 101,         ///< LINKTYPE_RAW: the IP packet alone
+    linux_sll = 113,   ///< LINKTYPE_LINUX_SLL, Linux cooked v1
+    linux_sll2 = 276,  ///< LINKTYPE_LINUX_SLL2, Linux cooked v2
+    null = 0,          ///< LINKTYPE_NULL: 4-byte address family, little-endian (AF_INET6 = 30)
 };
 
 struct VlanTag {
@@ -85,8 +85,6 @@ public:
 
     /// Everything written so far (memory mode; empty when writing to a FILE).
     const std::vector<std::uint8_t>& bytes() const noexcept { return memory_; }
-    /// Records written.
-    std::uint64_t records() const noexcept { return records_; }
     /// False once a write to the FILE failed.
     bool ok() const noexcept { return ok_; }
 
@@ -98,7 +96,6 @@ private:
     WriterOptions options_;
     std::vector<std::uint8_t> memory_;
     std::vector<std::uint8_t> frame_;  // reused for each frame
-    std::uint64_t records_ = 0;
     bool ok_ = true;
 };
 
