@@ -59,7 +59,7 @@ OpenResult CaptureSource::open_file(const std::string& path, const std::string& 
     const off_t records_at = ftello(f);
     if (records_at > 0)
         source->blocks_ = PcapBlockReader::open(fileno(f), static_cast<std::uint64_t>(records_at),
-                                                static_cast<std::uint32_t>(pcap_snapshot(p)));
+                                                static_cast<std::uint32_t>(pcap_snapshot(p)), {});
     if (!filter.empty()) {
         // Compiled for the file's link type; applied record by record so that the rejected
         // ones are still counted (pcap_setfilter would hide them, and renumber the frames).

@@ -5,13 +5,11 @@
 #include "mqtt/timestamp.hpp"
 
 #include <atomic>
-#include <compare>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <sched.h>
 #include <string>
-#include <string_view>
 
 typedef struct pcap pcap_t;
 struct bpf_program;
@@ -91,7 +89,6 @@ public:
     const std::string& error() const noexcept { return error_; }
     /// The capture's link type (DLT_* value).
     int link_type() const noexcept { return link_type_; }
-    bool live() const noexcept { return live_; }
     /// A classic pcap file read in blocks (see pcap_blocks.hpp) has its next blocks read ahead
     /// on a thread of its own, placed on `cpus` (anywhere when null). Call before the first
     /// next(). False, and nothing changes, for any other source.

@@ -8,10 +8,8 @@ namespace mqttlens::capture {
 
 Dissector::Dissector(ByteStreamSink& sink, DissectorOptions options)
     : sink_(sink),
-      tcp_(std::make_unique<TcpReassembler>(sink, options.reassembly)),
+      tcp_(sink, options.reassembly),
       defrag_(options.defrag) {}
-
-Dissector::~Dissector() = default;
 
 void Dissector::process(const Record& record) {
     ++stats_.records;
@@ -42,7 +40,7 @@ void Dissector::process_ip(const NetworkPacket& packet, const Record& record) {
         if (status == SegmentStatus::fragment) status = SegmentStatus::malformed;
     }
     switch (status) {
-        case SegmentStatus::tcp: tcp_->process(segment, record.frame, record.ts); break;
+        case SegmentStatus::tcp: tcp_.process(segment, record.frame, record.ts); break;
         case SegmentStatus::not_tcp: ++stats_.not_tcp; break;
         case SegmentStatus::malformed: ++stats_.malformed; break;
         case SegmentStatus::fragment: break;
@@ -52,7 +50,7 @@ void Dissector::process_ip(const NetworkPacket& packet, const Record& record) {
 void Dissector::finish() {
     if (finished_) return;
     finished_ = true;
-    tcp_->finish();
+    tcp_.finish();
 }
 
 RunResult Dissector::run(CaptureSource& source) {
@@ -81,7 +79,7 @@ RunResult Dissector::run(CaptureSource& source) {
 
 const DissectorStats& Dissector::stats() const noexcept {
     stats_.ip = defrag_.stats();
-    stats_.tcp = tcp_->stats();
+    stats_.tcp = tcp_.stats();
     return stats_;
 }
 

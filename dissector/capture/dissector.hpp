@@ -16,7 +16,6 @@
 #include "capture/tcp_reassembler.hpp"
 
 #include <cstdint>
-#include <memory>
 #include <string>
 
 namespace mqttlens::capture {
@@ -50,7 +49,6 @@ struct RunResult {
 class Dissector {
 public:
     explicit Dissector(ByteStreamSink& sink, DissectorOptions options = {});
-    ~Dissector();
     Dissector(const Dissector&) = delete;
     Dissector& operator=(const Dissector&) = delete;
 
@@ -68,7 +66,7 @@ private:
     void process_ip(const NetworkPacket& packet, const Record& record);
 
     ByteStreamSink& sink_;
-    std::unique_ptr<TcpReassembler> tcp_;
+    TcpReassembler tcp_;
     IpDefragmenter defrag_;
     mutable DissectorStats stats_;
     bool finished_ = false;

@@ -57,9 +57,6 @@ public:
     /// length of USB isochronous transfers, found by a review).
     static std::unique_ptr<PcapBlockReader> open(int fd, std::uint64_t records_at, std::uint32_t snapshot,
                                                  Options options);
-    static std::unique_ptr<PcapBlockReader> open(int fd, std::uint64_t records_at, std::uint32_t snapshot) {
-        return open(fd, records_at, snapshot, Options{});
-    }
     PcapBlockReader(const PcapBlockReader&) = delete;
     PcapBlockReader& operator=(const PcapBlockReader&) = delete;
     ~PcapBlockReader();  // stops the read-ahead thread

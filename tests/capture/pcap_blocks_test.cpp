@@ -46,7 +46,7 @@ Reading read_all(CaptureSource& source) {
 bool taken_by_blocks(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY);
     EXPECT_GE(fd, 0) << path;
-    const bool taken = PcapBlockReader::open(fd, 24, 262144) != nullptr;
+    const bool taken = PcapBlockReader::open(fd, 24, 262144, {}) != nullptr;
     if (fd >= 0) ::close(fd);
     return taken;
 }
