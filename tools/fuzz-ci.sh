@@ -16,11 +16,14 @@ artifacts=build-fuzz/artifacts
 
 say() { printf 'fuzz-ci: %s\n' "$*" >&2; }
 
+# shellcheck source=tools/fuzz-common.sh
+. tools/fuzz-common.sh
+
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 
 harnesses=()
-for h in ${FUZZ_HARNESSES:-fuzz_decode fuzz_stream fuzz_roundtrip fuzz_craft fuzz_pcap}; do
+for h in ${FUZZ_HARNESSES:-$fuzz_harnesses}; do
   if [ -x "$bin/$h" ]; then harnesses+=("$h"); else say "SKIPPED: $h is not built (its library is missing)"; fi
 done
 
@@ -30,24 +33,7 @@ rm -rf "$artifacts" && mkdir -p "$artifacts"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-# fuzz_decode reads an options byte first: the raw regression packets go in behind 06
-# (protocol level 4, every warning on).
-mkdir -p "$work/decode-regressions"
-for f in corpus/regressions/*; do
-  [ -f "$f" ] && { printf '\x06'; cat "$f"; } >"$work/decode-regressions/$(basename "$f")"
-done
-
-inputs() {  # the committed inputs of harness $1 (for replay when $2 = all)
-  local dirs=("corpus/fuzz/$1")
-  case $1 in
-    fuzz_decode) dirs+=("$work/decode-regressions") ;;
-    fuzz_pcap) [ "${2:-}" = all ] && dirs+=(corpus/captures) ;;  # too big to fuzz from
-    *) [ -d corpus/regressions ] && dirs+=(corpus/regressions) ;;
-  esac
-  printf '%s\n' "${dirs[@]}"
-}
-
-max_len_of() { [ "$1" = fuzz_pcap ] && echo $((max_len * 4)) || echo "$max_len"; }
+fuzz_prepare_regressions
 
 report_crash() {  # harness, log
   say "FAILED: $1 — last lines of its log:"
@@ -63,7 +49,7 @@ failed=0
 
 # 1. Regression: every committed input once (-runs=0 runs the given corpus and stops).
 for h in "${harnesses[@]}"; do
-  mapfile -t dirs < <(inputs "$h" all)
+  mapfile -t dirs < <(fuzz_inputs "$h" all)
   log=$work/$h.replay.log
   if "$bin/$h" -runs=0 -timeout=10 -artifact_prefix="$artifacts/$h-" \
        "${dirs[@]}" >"$log" 2>&1; then
@@ -80,9 +66,9 @@ done
 fuzz_one() {
   local h=$1 log=$work/$h.fuzz.log
   mkdir -p "$work/corpus/$h"
-  mapfile -t dirs < <(inputs "$h")
+  mapfile -t dirs < <(fuzz_inputs "$h")
   if timeout $((seconds + 120)) "$bin/$h" -max_total_time="$seconds" -dict=fuzz/mqtt.dict \
-       -max_len="$(max_len_of "$h")" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       -max_len="$(fuzz_max_len "$h")" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$artifacts/$h-" "$work/corpus/$h" "${dirs[@]}" >"$log" 2>&1; then
     local rate runs
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")

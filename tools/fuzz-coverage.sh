@@ -27,6 +27,7 @@ run fuzz_stream corpus/fuzz/fuzz_stream corpus/regressions
 run fuzz_roundtrip corpus/fuzz/fuzz_roundtrip corpus/regressions
 run fuzz_craft corpus/fuzz/fuzz_craft corpus/regressions
 if [ -d corpus/fuzz/fuzz_pcap ]; then run fuzz_pcap corpus/fuzz/fuzz_pcap corpus/captures; fi
+if [ -d corpus/fuzz/fuzz_pcap_read ]; then run fuzz_pcap_read corpus/fuzz/fuzz_pcap_read corpus/captures; fi
 
 llvm-profdata-14 merge -sparse "$work"/*.profraw -o "$work/all.profdata"
 sources=(dissector/mqtt/*.cpp)

@@ -12,6 +12,7 @@ Usage: fuzz_seeds.py OUT CRAFT
 """
 import hashlib
 import os
+import shutil
 import random
 import shlex
 import subprocess
@@ -107,7 +108,7 @@ def main():
     out, craft_bin = sys.argv[1], sys.argv[2]
     rng = random.Random(20261125)
     dirs = {h: os.path.join(out, h) for h in
-            ("fuzz_decode", "fuzz_stream", "fuzz_roundtrip", "fuzz_craft", "fuzz_pcap")}
+            ("fuzz_decode", "fuzz_stream", "fuzz_roundtrip", "fuzz_craft", "fuzz_pcap", "fuzz_pcap_read")}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
 
@@ -205,6 +206,8 @@ def main():
                             os.path.join(cap_dir, name),
                             os.path.join(dirs["fuzz_pcap"], f"head.{os.path.splitext(name)[0]}{ext}"),
                             "1-16"], check=True, capture_output=True)
+    # The readers' harness starts from the same capture files.
+    shutil.copytree(dirs["fuzz_pcap"], dirs["fuzz_pcap_read"], dirs_exist_ok=True)
 
 
 if __name__ == "__main__":

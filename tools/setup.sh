@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build g++ clang-14 llvm-14 libclang-rt-14-dev
   libpcap-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   tshark wireshark-common tcpdump mosquitto mosquitto-clients
-  python3 python3-paho-mqtt time iproute2 procps xxd util-linux git
+  python3 python3-paho-mqtt time iproute2 procps xxd util-linux git zip unzip
 )
 
 missing=()
