@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it (after tools/setup.sh):
 #   1. unit, CLI, capture, crafter and live-broker tests (ctest) on the normal build;
 #   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. every fuzz harness replayed over the corpus, then fuzzed FUZZ_SECONDS (default 60) each.
+#   3. every fuzz harness replayed over the corpus, then fuzzed FUZZ_SECONDS (default 60) each;
+#      then .clusterfuzzlite/build.sh run as ClusterFuzzLite runs it (tools/cflite-check.sh).
 # Env: SKIP_SANITIZE=1 / SKIP_FUZZ=1 leave out a stage (printed loudly, never silent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,5 +30,7 @@ if [ "${SKIP_FUZZ:-0}" = 1 ]; then
 else
   stage "fuzz: corpus replay and ${FUZZ_SECONDS:-60} s per harness"
   tools/fuzz-ci.sh
+  stage "ClusterFuzzLite: .clusterfuzzlite/build.sh without Docker"
+  tools/cflite-check.sh
 fi
 stage "all tests passed"
