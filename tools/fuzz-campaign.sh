@@ -78,8 +78,9 @@ for h in "${harnesses[@]}"; do
   for a in "$work/artifacts/$h"/*; do
     [ -f "$a" ] || continue
     crashes=$((crashes + 1))
-    cp "$a" "corpus/fuzz/$h/crash.$(sha1sum "$a" | cut -c1-16)"
-    say "$h: kept $(basename "$a") as corpus/fuzz/$h/crash.$(sha1sum "$a" | cut -c1-16); reproduce: $bin/$h $a"
+    kept=corpus/fuzz/$h/crash.$(sha1sum "$a" | cut -c1-16)
+    cp "$a" "$kept"
+    say "$h: kept $(basename "$a") as $kept; reproduce: $bin/$h $kept"
   done
   ((crashes == 0)) || crashed=1
   read -r cov_after ft_after <<<"$(coverage "$h")"
