@@ -68,10 +68,10 @@ for h in "${harnesses[@]}"; do
     -max_total_time="$wall" -dict=fuzz/mqtt.dict -max_len="$(fuzz_max_len "$h")" -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/$h/" "$work/found/$h" "${dirs[@]}" \
     >"$logs/$h.log" 2>&1 || say "$h: libFuzzer exited $? (see the log)"
-  # Fork mode's status lines: "#EXECS: cov: N ft: N corp: N exec/s: N oom/timeout/crash: A/B/C ...".
+  # Fork mode's status lines: "#EXECS: cov: N ft: N corp: N exec/s N oom/timeout/crash: A/B/C ...".
   last=$(grep -E '^#[0-9]+: cov:' "$logs/$h.log" | tail -n1 || true)
   execs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' <<<"$last")
-  rate=$(sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p' <<<"$last")
+  rate=$(sed -n 's/.*exec\/s:\{0,1\} \([0-9]*\).*/\1/p' <<<"$last")
   tools/fuzz-fold.sh "$work/found" 2>/dev/null
   rm -rf "${work:?}/found/$h"
   crashes=0
