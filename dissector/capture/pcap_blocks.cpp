@@ -49,6 +49,11 @@ std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, std::uint64_t rec
         case 0: case 1: case 101: case 108: case 113: case 228: case 229: case 276: break;
         default: return nullptr;
     }
+    // A block need not be larger than the records of a small file (any that it gains later are
+    // still read, a block at a time): opening many small files (fuzz_pcap_read) stays cheap.
+    const auto file_size = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
+    const std::uint64_t records_size = file_size > records_at ? file_size - records_at : 0;
+    options.block_size = std::min<std::uint64_t>(options.block_size, std::max<std::uint64_t>(records_size, 4096));
     return std::unique_ptr<PcapBlockReader>(
         new PcapBlockReader(fd, records_at, snapshot, magic == microsecond_magic, options));
 }
@@ -207,8 +212,10 @@ PcapBlockReader::Result PcapBlockReader::next(Record& out) noexcept {
     out.nsec = microseconds_ ? fraction * 1000 : fraction;
     out.caplen = caplen;
     out.len = load<std::uint32_t>(h + 12);
-    if (current_.size - pos_ < caplen && !record_spill_)
-        record_spill_ = std::make_unique_for_overwrite<std::uint8_t[]>(snapshot_);
+    if (current_.size - pos_ < caplen && caplen > record_spill_size_) {
+        record_spill_ = std::make_unique_for_overwrite<std::uint8_t[]>(caplen);
+        record_spill_size_ = caplen;
+    }
     out.data = take(caplen, record_spill_.get(), none_left);
     return out.data != nullptr ? Result::record : Result::hand_back;
 }

@@ -100,7 +100,8 @@ private:
     std::size_t pos_ = 0;            // reading position in current_
     bool failed_ = false;            // a read failed: hand back to libpcap, which reports it
     std::vector<std::unique_ptr<std::uint8_t[]>> buffers_;
-    std::unique_ptr<std::uint8_t[]> record_spill_;  // a record cut by a block's end (snapshot bytes)
+    std::unique_ptr<std::uint8_t[]> record_spill_;  // a record cut by a block's end
+    std::uint32_t record_spill_size_ = 0;           // the longest such record so far (<= snapshot_)
     std::uint8_t header_spill_[16];
 
     // Read-ahead: the thread takes buffers from `empty`, fills them in file order and queues
