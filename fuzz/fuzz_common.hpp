@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -83,7 +84,19 @@ inline unsigned check_decoded(const mqtt::Packet& p, Bytes bytes, mqtt::Version 
         MQTTLENS_FUZZ_CHECK(p.header.first_byte == bytes[0], bytes);
         if (p.type() == PacketType::reserved0 || (p.type() == PacketType::reserved15 && version != Version::v5_0))
             MQTTLENS_FUZZ_CHECK(p.diagnostics.has(Code::reserved_packet_type), bytes);
+        // The type's name, as mqtt-dissect --type takes it in any letter case, names it back;
+        // a reserved type has no name to take.
+        const std::string_view upper = type_name(p.type());
+        char name[16] = {};
+        for (std::size_t i = 0; i < upper.size() && i < sizeof name; ++i)
+            name[i] = (bytes[0] & 1) && upper[i] >= 'A' && upper[i] <= 'Z' ? static_cast<char>(upper[i] - 'A' + 'a') : upper[i];
+        const bool reserved = p.type() == PacketType::reserved0 || p.type() == PacketType::reserved15;
+        MQTTLENS_FUZZ_CHECK(type_from_name(std::string_view(name, upper.size())) ==
+                                (reserved ? std::nullopt : std::optional(p.type())), bytes);
     }
+    // So does the version's (mqtt-dissect --mqtt-version), through its protocol level.
+    MQTTLENS_FUZZ_CHECK(version_of_level(static_cast<std::uint8_t>(version)) == version, bytes);
+    MQTTLENS_FUZZ_CHECK(!version_name(version).empty() && version_name(version).size() <= 5, bytes);
     MQTTLENS_FUZZ_CHECK(p.header.length_size >= 1 && p.header.length_size <= 4, bytes);
 
     // Remaining Length as the standard reads it: the decoder must agree, and must not call a

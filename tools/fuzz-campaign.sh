@@ -38,7 +38,7 @@ for h in "${harnesses[@]}"; do
 done
 
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz >/dev/null
+cmake --build --preset fuzz --target "${harnesses[@]}" >/dev/null  # only those fuzzed
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 logs=${CAMPAIGN_LOGS:-$work/logs}

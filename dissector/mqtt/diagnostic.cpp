@@ -210,7 +210,7 @@ constexpr Row rows[] = {
         "an MQTT 3.1 Client Identifier must be 1 to 23 characters long (the server answers CONNACK 2)"}},
 };
 
-constexpr bool rows_match_codes() {
+consteval bool rows_match_codes() {
     if (std::size(rows) != code_count) return false;
     for (std::size_t i = 0; i < std::size(rows); ++i)
         if (static_cast<std::size_t>(rows[i].code) != i) return false;
