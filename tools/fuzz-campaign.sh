@@ -4,8 +4,9 @@
 # new coverage is merged into corpus/fuzz/<harness>/ (tools/fuzz-fold.sh: -merge=1, named
 # found.<sha1>), and every crash, timeout or out-of-memory input is kept as a regression input
 # (corpus/fuzz/<harness>/crash.<sha1>, replayed by tools/fuzz-ci.sh: it fails until fixed).
-# Prints a table: executions, exec/s, coverage (libFuzzer's edges) of the committed corpus before
-# and after, corpus size before and after, crashes.
+# Prints a table: CPU-minutes asked and used (user + system, /usr/bin/time), executions, exec/s,
+# coverage (libFuzzer's edges and features) of the committed corpus before and after, corpus size
+# before and after, crashes.
 #
 #   tools/fuzz-campaign.sh [-m CPU_MINUTES] [-j JOBS] [HARNESS...]
 #
@@ -64,7 +65,8 @@ for h in "${harnesses[@]}"; do
   wall=$((minutes * 60 / jobs))
   say "$h: $minutes CPU-minutes, $jobs jobs, ${wall} s (log: $logs/$h.log)"
   # The first directory receives what the campaign finds; crashes do not stop it.
-  timeout $((wall + 300)) "$bin/$h" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+  # /usr/bin/time counts the CPU the fuzzing processes used (on a shared machine, less than asked).
+  /usr/bin/time -f '%U %S' -o "$work/cpu.$h" timeout $((wall + 300)) "$bin/$h" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -max_total_time="$wall" -dict=fuzz/mqtt.dict -max_len="$(fuzz_max_len "$h")" -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/$h/" "$work/found/$h" "${dirs[@]}" \
     >"$logs/$h.log" 2>&1 || say "$h: libFuzzer exited $? (see the log)"
@@ -72,6 +74,7 @@ for h in "${harnesses[@]}"; do
   last=$(grep -E '^#[0-9]+: cov:' "$logs/$h.log" | tail -n1 || true)
   execs=$(sed -n 's/^#\([0-9]*\):.*/\1/p' <<<"$last")
   rate=$(sed -n 's/.*exec\/s:\{0,1\} \([0-9]*\).*/\1/p' <<<"$last")
+  used=$(awk 'NF == 2 { printf "%.1f", ($1 + $2) / 60 }' "$work/cpu.$h" 2>/dev/null)
   tools/fuzz-fold.sh "$work/found" 2>/dev/null
   rm -rf "${work:?}/found/$h"
   crashes=0
@@ -84,13 +87,13 @@ for h in "${harnesses[@]}"; do
   done
   ((crashes == 0)) || crashed=1
   read -r cov_after ft_after <<<"$(coverage "$h")"
-  rows+=("$(printf '| %-14s | %4d | %12s | %7s | %6s -> %-6s | %7s -> %-7s | %5d -> %-5d | %7d |' \
-    "$h" "$minutes" "${execs:-?}" "${rate:-?}" "${cov_before:-?}" "${cov_after:-?}" "${ft_before:-?}" \
+  rows+=("$(printf '| %-14s | %4d / %-5s | %12s | %7s | %6s -> %-6s | %7s -> %-7s | %5d -> %-5d | %7d |' \
+    "$h" "$minutes" "${used:-?}" "${execs:-?}" "${rate:-?}" "${cov_before:-?}" "${cov_after:-?}" "${ft_before:-?}" \
     "${ft_after:-?}" "$files_before" "$(find "corpus/fuzz/$h" -type f | wc -l)" "$crashes")")
 done
 
-printf '| %-14s | %4s | %12s | %7s | %16s | %20s | %14s | %7s |\n' harness CPU-min executions exec/s \
+printf '| %-14s | %12s | %12s | %7s | %16s | %20s | %14s | %7s |\n' harness 'CPU-min asked / used' executions exec/s \
   'edges' 'features' 'corpus files' crashes
-printf '|%s|\n' "----------------|------|--------------|---------|------------------|----------------------|----------------|---------"
+printf '|%s|\n' "----------------|--------------|--------------|---------|------------------|----------------------|----------------|---------"
 printf '%s\n' "${rows[@]}"
 exit "$crashed"
