@@ -33,10 +33,8 @@
 //     lengths included: on an MQTT port after a SYN the engine frames from the first byte and
 //     hands over whatever frames, CONNECT first or not; bytes that are not one packet
 //     (truncated, trailing bytes, a Remaining Length that is malformed or disagrees) are not
-//     written. IPv6 fragments go without extension headers, for a bug this property found:
-//     Dissector::process_ip holds a fragment only when its fragment header's Next Header is TCP,
-//     so a datagram whose fragmentable part starts with a destination options or AH header
-//     (RFC 8200 §4.5; fragment_ip_packet() makes them) is counted as not TCP and lost.
+//     written. (This property found that the Dissector counted IPv6 fragments whose fragment
+//     header led to destination options or AH, RFC 8200 §4.5, as not TCP, and lost them.)
 #include "fuzz_common.hpp"
 
 #include "capture/capture_source.hpp"
@@ -218,6 +216,7 @@ constexpr std::array links = {capture::WriterLink::ethernet, capture::WriterLink
 constexpr std::array<std::uint16_t, 3> vlan_tpids = {0x8100, 0x88a8, 0x9100};
 // The IPv6 extension headers PcapWriter builds.
 constexpr std::array<std::uint8_t, 5> ipv6_extensions = {0, 43, 44, 51, 60};
+constexpr std::array<std::uint8_t, 2> fragmentable_extensions = {51, 60};
 constexpr std::uint8_t client_ipv6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 constexpr std::uint8_t server_ipv6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 
@@ -237,9 +236,12 @@ void check_capture(Bytes packet, fuzz::Reader& in) {
         options.vlan.resize(in.u8() % 4);
         for (capture::VlanTag& tag : options.vlan) tag = {vlan_tpids[in.u8() % vlan_tpids.size()], in.u16()};
     }
-    // Not with IPv6 fragments: the Dissector loses those (see the top of this file).
-    std::vector<std::uint8_t> extensions(v6 && !fragments ? in.u8() % 5 : 0);
-    for (std::uint8_t& e : extensions) e = ipv6_extensions[in.u8() % ipv6_extensions.size()];
+    // fragment_ip_packet() inserts its fragment header after the fixed header: what follows it
+    // may be destination options and AH (RFC 8200 §4.5), not hop-by-hop, routing or fragment.
+    std::vector<std::uint8_t> extensions(v6 ? in.u8() % 5 : 0);
+    for (std::uint8_t& e : extensions)
+        e = fragments ? fragmentable_extensions[in.u8() % fragmentable_extensions.size()]
+                      : ipv6_extensions[in.u8() % ipv6_extensions.size()];
 
     using capture::IpAddress;
     const capture::Endpoint client{v6 ? IpAddress::v6(client_ipv6) : IpAddress::v4(192, 0, 2, 1), 50000};

@@ -30,7 +30,8 @@ void Dissector::process_ip(const NetworkPacket& packet, const Record& record) {
         // The fragment that completes a datagram delivers it, with its own frame and time. A
         // datagram whose reassembly is still a fragment (a fragment header inside one) is malformed.
         ++stats_.ip_fragments;
-        if (IpDefragmenter::fragment_protocol(packet) != ip::proto_tcp) {
+        const auto protocol = IpDefragmenter::fragment_protocol(packet);
+        if (!protocol || !ip::fragment_may_hold_tcp(packet.protocol == NetworkProtocol::ipv6, *protocol)) {
             ++stats_.not_tcp;  // UDP and the rest: nothing to reassemble for
             return;
         }

@@ -106,4 +106,16 @@ inline bool skip_ipv6_options(Ipv6Chain& chain, int& budget) noexcept {
     return false;
 }
 
+/// Whether a fragment whose protocol is `next` (IPv4's Protocol, or the Next Header of an IPv6
+/// fragment header) may hold TCP once reassembled: TCP, or in IPv6 a header skip_ipv6_options()
+/// goes past (RFC 8200 §4.5 puts destination options and AH after the fragment header too).
+inline bool fragment_may_hold_tcp(bool ipv6, std::uint8_t next) noexcept {
+    if (next == proto_tcp) return true;
+    if (!ipv6) return false;
+    switch (next) {
+        case ip6_hop_by_hop: case ip6_routing: case ip6_dest_options: case ip6_auth: return true;
+        default: return false;
+    }
+}
+
 }  // namespace mqttlens::capture::ip

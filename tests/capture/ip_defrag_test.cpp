@@ -4,6 +4,7 @@
 #include "harness.hpp"
 
 #include "capture/ip_defrag.hpp"
+#include "capture/ip_header.hpp"
 
 #include <algorithm>
 #include <string>
@@ -91,6 +92,31 @@ TEST(IpDefrag, Ipv6SegmentInFragmentsDecodesWhole) {
     }));
     ASSERT_EQ(out.recorder.packets.size(), 2u);
     EXPECT_EQ(out.recorder.packets[1], big_publish());
+    EXPECT_EQ(out.stats.ip.reassembled, 1u);
+}
+
+// RFC 8200 §4.5: destination options and AH may follow the fragment header (found by fuzz_craft:
+// such fragments were counted as not TCP and the segment was lost).
+TEST(IpDefrag, Ipv6FragmentsWhoseHeadersAfterTheFragmentHeaderLeadToTcpDecodeWhole) {
+    PcapWriter w;
+    TcpConversation c(client6, server6);
+    for (const auto& s : c.handshake()) w.write(s);
+    w.write(c.data(Side::client, view(connect("c6"))));  // #4
+    TcpSegmentSpec seg = c.data(Side::client, view(big_publish()));
+    seg.ipv6_extensions = {ip::ip6_dest_options, ip::ip6_auth};
+    const Fragments f = fragment_ip_packet(view(build_ip_packet(seg)), 1232);
+    ASSERT_EQ(f.size(), 3u);
+    for (const auto& frag : f) w.write_ip(c.time(), view(frag));  // #5-#7
+    const auto out = dissect(w);
+    EXPECT_EQ(out.log(), (Log{
+        "open 0 [2001:db8::1]:40000 -> [2001:db8::2]:1883",
+        "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
+        "pkt 0 c2s #7 PUBLISH size=3014 off=16 v4",
+        "close 0 capture end",
+    }));
+    ASSERT_EQ(out.recorder.packets.size(), 2u);
+    EXPECT_EQ(out.recorder.packets[1], big_publish());
+    EXPECT_EQ(out.stats.not_tcp, 0u);
     EXPECT_EQ(out.stats.ip.reassembled, 1u);
 }
 
