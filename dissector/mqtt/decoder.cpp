@@ -1,105 +1,16 @@
 // Strict MQTT 3.1.1 decoder: one whole packet in, every field and every finding out.
 #include "mqtt/decoder.hpp"
 
-#include "mqtt/topic.hpp"
-#include "mqtt/utf8.hpp"
+#include "mqtt/decode_context.hpp"
 
 #include <cstring>
 
 namespace mqttlens::mqtt {
 namespace {
 
-using detail::TopicIssue;
-using detail::TopicResult;
-using detail::TopicSink;
-using detail::Utf8Issue;
-
-// The packet being decoded: `base` is its first byte, the body runs from `start` to `end`
-// (offsets from `base`; `end` stops at the input's end when the packet is truncated).
-struct Ctx {
-    const std::uint8_t* base;
-    std::size_t start;
-    std::size_t end;
-    Diagnostics& diags;
-    FieldTable& fields;
-    const DecodeOptions& options;
-    Version version;
-
-    void add(Code code, Field field, std::size_t offset) noexcept {
-        diags.add(code, field, static_cast<std::uint32_t>(offset));
-    }
-    /// add() on 3.1.1; on 3.1, which does not state this rule, as a warning.
-    void add_unless_v3_1(Code code, Field field, std::size_t offset) noexcept {
-        const Severity severity = version == Version::v3_1 ? Severity::warning : code_info(code).severity;
-        diags.add(Diagnostic{code, severity, field, static_cast<std::uint32_t>(offset)});
-    }
-    /// Records where `field` was: [pos, pos + n).
-    void at(Field field, std::size_t pos, std::size_t n) noexcept { fields.set(field, pos, n); }
-    std::size_t left(std::size_t pos) const noexcept { return pos < end ? end - pos : 0; }
-    std::uint16_t u16(std::size_t pos) const noexcept {
-        return static_cast<std::uint16_t>((base[pos] << 8) | base[pos + 1]);
-    }
-};
-
-// A length-prefixed field (§1.5.3 string or binary data) at `pos`.
-struct Field16 {
-    enum class Status : std::uint8_t { ok, missing, truncated } status;
-    std::string_view value;  // ok only
-};
-
-// Always inlined: returned through memory, the struct costs a store-forwarding stall per field.
-[[gnu::always_inline]] inline Field16 read_field16(const Ctx& c, std::size_t pos) noexcept {
-    std::size_t left = c.left(pos);
-    if (left == 0) return {Field16::Status::missing, {}};
-    if (left < 2) return {Field16::Status::truncated, {}};
-    std::size_t n = c.u16(pos);
-    if (n > left - 2) return {Field16::Status::truncated, {}};
-    return {Field16::Status::ok, {reinterpret_cast<const char*>(c.base) + pos + 2, n}};
-}
-
-// Reports the UTF-8 problems of string `s` whose first content byte is at `at`; returns true when
-// the string is not a valid MQTT UTF-8 string (ill-formed or U+0000).
-bool check_string(Ctx& c, std::string_view s, std::size_t at, Field field) noexcept {
-    return detail::scan_utf8(s, c.options.warn_control_characters,
-                             [&](Utf8Issue issue, std::size_t i) {
-                                 Code code = issue == Utf8Issue::malformed ? Code::utf8_malformed
-                                             : issue == Utf8Issue::null    ? Code::utf8_null
-                                             : issue == Utf8Issue::control ? Code::utf8_control
-                                                                           : Code::utf8_noncharacter;
-                                 c.add(code, field, at + i);
-                             })
-        .invalid();
-}
-
-struct TopicReport {
-    Ctx* c;
-    std::size_t prefix;  // offset of the length prefix
-    Field field;
-};
-
-void report_topic_issue(void* context, TopicIssue issue, std::size_t i) {
-    static constexpr Code codes[] = {Code::topic_empty, Code::topic_null, Code::topic_name_wildcard,
-                                     Code::filter_hash_misplaced, Code::filter_plus_misplaced};
-    const auto& r = *static_cast<TopicReport*>(context);
-    r.c->add(codes[static_cast<std::size_t>(issue)], r.field, issue == TopicIssue::empty ? r.prefix : r.prefix + 2 + i);
-}
-
-// A Topic Name or Filter at `prefix`: the string checks, then the topic checks.
-struct TopicCheck {
-    bool not_utf8;
-    TopicResult topic;
-};
-
-TopicCheck check_topic(Ctx& c, std::string_view s, std::size_t prefix, Field field,
-                       bool filter) noexcept {
-    TopicCheck r{};
-    if (detail::plain_topic(s)) return r;
-    r.not_utf8 = check_string(c, s, prefix + 2, field);
-    TopicReport report{&c, prefix, field};
-    TopicSink sink{&report, &report_topic_issue};
-    r.topic = detail::check_topic(s, filter, sink);
-    return r;
-}
+using detail::Ctx;
+using detail::Field16;
+using detail::read_field16;
 
 // Byte 0 against Table 2.2 (and the PUBLISH flag rules of §3.3.1). MQTT 3.1 has no Table 2.2:
 // its flag findings are warnings, each for the reason quoted (3.1 section numbers).
@@ -169,19 +80,6 @@ void read_v5_client_id(Ctx& c, Connect& con, std::size_t pos) noexcept {
     if (id.status != Field16::Status::ok) return;
     con.client_id = id.value;
     c.at(Field::client_id, pos, 2 + id.value.size());
-}
-
-// True when `f`, a CONNECT field read at `pos`, is whole. Else reports it: `if_missing` when it
-// is absent, connect_malformed (a string also string_truncated) when it runs past the packet.
-bool whole(Ctx& c, const Field16& f, Code if_missing, Field field, bool is_string, std::size_t pos) noexcept {
-    if (f.status == Field16::Status::ok) return true;
-    if (f.status == Field16::Status::missing) {
-        c.add(if_missing, field, pos);
-        return false;
-    }
-    if (is_string) c.add(Code::string_truncated, field, pos);
-    c.add(Code::connect_malformed, field, pos);
-    return false;
 }
 
 // CONNECT's variable header from `pos`: Protocol Name, Protocol Level, Connect Flags, Keep Alive.
