@@ -2,6 +2,7 @@
 #include "mqtt/properties.hpp"
 
 #include "mqtt/decoder.hpp"
+#include "mqtt/encoder.hpp"
 
 #include <algorithm>
 #include <array>
@@ -289,6 +290,61 @@ PropertyRead read_properties(Bytes bytes, PropertyScope scope, PropertySink sink
     }
     r.list = PropertyList(bytes.subspan(start, pos - start));
     return r;
+}
+
+namespace {
+
+void put16(std::size_t v, std::vector<std::uint8_t>& out) {
+    out.push_back(static_cast<std::uint8_t>((v >> 8) & 0xFF));
+    out.push_back(static_cast<std::uint8_t>(v & 0xFF));
+}
+
+void put_prefixed(std::span<const std::uint8_t> b, std::vector<std::uint8_t>& out) {
+    put16(b.size(), out);
+    out.insert(out.end(), b.begin(), b.end());
+}
+
+std::span<const std::uint8_t> bytes_of(std::string_view s) noexcept {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+std::size_t write_property(const Property& p, std::vector<std::uint8_t>& out) {
+    const std::size_t before = out.size();
+    if (!p.raw.empty()) {
+        out.insert(out.end(), p.raw.begin(), p.raw.end());
+        return out.size() - before;
+    }
+    out.push_back(static_cast<std::uint8_t>(p.id));
+    const PropertyInfo* info = property_info(static_cast<std::uint8_t>(p.id));
+    if (info == nullptr) return out.size() - before;
+    switch (info->type) {
+        case T::byte: out.push_back(static_cast<std::uint8_t>(p.number)); break;
+        case T::two_byte_integer: put16(p.number & 0xFFFF, out); break;
+        case T::four_byte_integer:
+            put16(p.number >> 16, out);
+            put16(p.number & 0xFFFF, out);
+            break;
+        case T::variable_byte_integer: write_remaining_length(p.number, out); break;
+        case T::utf8_string: put_prefixed(bytes_of(p.text), out); break;
+        case T::binary_data: put_prefixed(p.binary, out); break;
+        case T::utf8_string_pair:
+            put_prefixed(bytes_of(p.text), out);
+            put_prefixed(bytes_of(p.value), out);
+            break;
+    }
+    return out.size() - before;
+}
+
+std::size_t write_properties(std::span<const Property> properties, std::vector<std::uint8_t>& out,
+                             const PropertyWriting& how) {
+    std::vector<std::uint8_t> list;
+    for (const Property& p : properties) write_property(p, list);
+    const std::size_t before = out.size();
+    write_remaining_length(how.length.value_or(static_cast<std::uint32_t>(list.size())), out, how.length_width);
+    out.insert(out.end(), list.begin(), list.end());
+    return out.size() - before;
 }
 
 }  // namespace mqttlens::mqtt

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace mqttlens::mqtt {
 
@@ -179,5 +180,24 @@ struct PropertyRead {
 /// against the payload, topics in string properties, UTF-8 of the strings) are the caller's, who
 /// has them: strings are returned raw. Never reads outside `bytes`; allocates nothing.
 PropertyRead read_properties(std::span<const std::uint8_t> bytes, PropertyScope scope, PropertySink sink) noexcept;
+
+/// How write_properties() writes a list; the defaults write it canonically.
+struct PropertyWriting {
+    std::optional<std::uint32_t> length;  ///< Property Length written instead of the list's size
+    /// Bytes of the Property Length: 0 the shortest form; wider gives a non-minimal form, 5 a
+    /// malformed one (as write_remaining_length()).
+    std::uint8_t length_width = 0;
+};
+
+/// Appends `p` in wire form: its `raw` bytes as they are when it has any (any identifier, any
+/// value: breakage on purpose), else the identifier and the value its type takes (Variable Byte
+/// Integers in their shortest form). An identifier MQTT 5.0 does not define, without `raw`, is
+/// written alone. Returns the bytes appended.
+std::size_t write_property(const Property& p, std::vector<std::uint8_t>& out);
+/// Appends a Property Length and the properties, in order and as given (repeats and identifiers
+/// not allowed in the packet included: the list is the caller's). With the default `how`, a list
+/// read_properties() took whole is written back to the same bytes.
+std::size_t write_properties(std::span<const Property> properties, std::vector<std::uint8_t>& out,
+                             const PropertyWriting& how = {});
 
 }  // namespace mqttlens::mqtt

@@ -257,5 +257,85 @@ TEST(PropertyList, EveryTruncationIsSafeAndReported) {
     }
 }
 
+// A sample value of every identifier's type.
+Property sample(PropertyId id) {
+    static const std::uint8_t data[] = {0xCA, 0xFE};
+    Property p{id, {}, 0, {}, {}, {}};
+    switch (property_info(static_cast<std::uint8_t>(id))->type) {
+        case PropertyType::byte: p.number = 1; break;
+        case PropertyType::two_byte_integer: p.number = 0xBEEF; break;
+        case PropertyType::four_byte_integer: p.number = 0xDEADBEEF; break;
+        case PropertyType::variable_byte_integer: p.number = 200'000; break;
+        case PropertyType::utf8_string: p.text = "caf\xC3\xA9"; break;
+        case PropertyType::binary_data: p.binary = data; break;
+        case PropertyType::utf8_string_pair: p.text = "name"; p.value = ""; break;
+    }
+    return p;
+}
+
+TEST(PropertyWriting, EveryIdentifierWrittenReadsBackEqual) {
+    for (unsigned id = 0; id < 0x2B; ++id) {
+        const PropertyInfo* info = property_info(static_cast<std::uint8_t>(id));
+        if (!info) continue;
+        SCOPED_TRACE(std::string(info->name));
+        const auto scope = static_cast<PropertyScope>(__builtin_ctz(info->scopes));  // a scope that allows it
+        const Property written = sample(info->id);
+        Buffer bytes;
+        const std::size_t n = write_properties(std::span(&written, 1), bytes);
+        EXPECT_EQ(n, bytes.size());
+        const Read r = read(bytes, scope);
+        EXPECT_TRUE(r.findings.empty());
+        ASSERT_EQ(r.read.list.size(), 1u);
+        const Property back = *r.read.list.begin();
+        EXPECT_EQ(back.id, written.id);
+        EXPECT_EQ(back.number, written.number);
+        EXPECT_EQ(back.text, written.text);
+        EXPECT_EQ(back.value, written.value);
+        EXPECT_TRUE(std::equal(back.binary.begin(), back.binary.end(), written.binary.begin(), written.binary.end()));
+        EXPECT_EQ(r.read.end, bytes.size());
+    }
+}
+
+TEST(PropertyWriting, AListReadWholeIsWrittenBackToTheSameBytes) {
+    const Read r = read(connack_list, S::connack);
+    const std::vector<Property> list(r.read.list.begin(), r.read.list.end());
+    std::vector<Property> values = list;
+    for (Property& p : values) p.raw = {};  // written from the values, not copied
+    Buffer bytes;
+    write_properties(values, bytes);
+    EXPECT_EQ(bytes, Buffer(connack_list.begin(), connack_list.begin() + 36));
+}
+
+TEST(PropertyWriting, BrokenOnPurpose) {
+    const Property reason = sample(P::reason_string);
+    Buffer longer;
+    write_properties(std::span(&reason, 1), longer, PropertyWriting{100, 0});
+    EXPECT_EQ(read(longer, S::puback).findings, (std::vector<PropertyFinding>{{I::length_past_end, 0, 0}}));
+
+    Buffer wide;
+    write_properties(std::span(&reason, 1), wide, PropertyWriting{std::nullopt, 3});
+    EXPECT_EQ(wide[0], 0x80 | 8);  // 8 bytes in three: 88 80 00
+    EXPECT_EQ(read(wide, S::puback).findings, (std::vector<PropertyFinding>{{I::varint_non_minimal, 0, 0}}));
+
+    const std::vector<Property> twice = {reason, reason};
+    Buffer repeated;
+    write_properties(twice, repeated);
+    EXPECT_EQ(read(repeated, S::puback).findings, (std::vector<PropertyFinding>{{I::repeated, 0x1F, 9}}));
+
+    const Property unknown{static_cast<PropertyId>(0x05), {}, 0, {}, {}, {}};
+    Buffer alone;
+    write_properties(std::span(&unknown, 1), alone);
+    EXPECT_EQ(alone, (Buffer{0x01, 0x05}));
+    EXPECT_EQ(read(alone, S::puback).findings, (std::vector<PropertyFinding>{{I::unknown, 0x05, 1}}));
+
+    const std::uint8_t raw_bytes[] = {0x0B, 0x80, 0x80, 0x00};  // Subscription Identifier 0, three bytes
+    const Property raw{P::subscription_identifier, raw_bytes, 0, {}, {}, {}};
+    Buffer verbatim;
+    write_properties(std::span(&raw, 1), verbatim);
+    EXPECT_EQ(verbatim, (Buffer{0x04, 0x0B, 0x80, 0x80, 0x00}));
+    EXPECT_EQ(read(verbatim, S::publish).findings,
+              (std::vector<PropertyFinding>{{I::varint_non_minimal, 0x0B, 2}, {I::zero, 0x0B, 2}}));
+}
+
 }  // namespace
 }  // namespace mqttlens::mqtt::test
