@@ -15,7 +15,7 @@ struct Row {
 constexpr Row rows[] = {
     // Framing and fixed header
     {Code::reserved_packet_type, {"reserved_packet_type", "MQTT-§2.2.1", E,
-        "packet type 0 and 15 are reserved and must not be used"}},
+        "packet type 0 and 15 are reserved and must not be used", "MQTT5-§2.1.2"}},
     {Code::invalid_fixed_header_flags, {"invalid_fixed_header_flags", "MQTT-2.2.2-1", E,
         "fixed header flags must be the values Table 2.2 gives for this packet type"}},
     {Code::pubrel_flags, {"pubrel_flags", "MQTT-3.6.1-1", E,
@@ -27,27 +27,27 @@ constexpr Row rows[] = {
     {Code::disconnect_flags, {"disconnect_flags", "MQTT-3.14.1-1", E,
         "DISCONNECT reserved flag bits must be zero"}},
     {Code::remaining_length_malformed, {"remaining_length_malformed", "MQTT-§2.2.3", E,
-        "Remaining Length must not use more than 4 bytes"}},
+        "Remaining Length must not use more than 4 bytes", "MQTT5-§1.5.5"}},
     {Code::remaining_length_non_minimal, {"remaining_length_non_minimal", "MQTT-§2.2.3", W,
-        "Remaining Length is not encoded in its shortest form"}},
+        "Remaining Length is not encoded in its shortest form", "MQTT-1.5.5-1"}},
     {Code::packet_too_large, {"packet_too_large", "MQTT-§2.2.3", E,
         "Remaining Length exceeds the configured maximum packet size"}},
     {Code::packet_truncated, {"packet_truncated", "MQTT-§2.2.3", E,
-        "input ends before the bytes the Remaining Length announces"}},
+        "input ends before the bytes the Remaining Length announces", "MQTT5-§2.1.4"}},
     {Code::packet_length_mismatch, {"packet_length_mismatch", "MQTT-§2.2.3", E,
-        "bytes follow the end the Remaining Length announces"}},
+        "bytes follow the end the Remaining Length announces", "MQTT5-§2.1.4"}},
 
     // Strings and topics
     {Code::string_truncated, {"string_truncated", "MQTT-§1.5.3", E,
-        "string length prefix runs past the end of the packet"}},
+        "string length prefix runs past the end of the packet", "MQTT5-§1.5.4"}},
     {Code::utf8_malformed, {"utf8_malformed", "MQTT-1.5.3-1", E,
-        "string is not well-formed UTF-8"}},
+        "string is not well-formed UTF-8", "MQTT-1.5.4-1"}},
     {Code::utf8_null, {"utf8_null", "MQTT-1.5.3-2", E,
-        "string must not contain U+0000"}},
+        "string must not contain U+0000", "MQTT-1.5.4-2"}},
     {Code::utf8_control, {"utf8_control", "MQTT-§1.5.3", W,
-        "string contains a control character"}},
+        "string contains a control character", "MQTT5-§1.5.4"}},
     {Code::utf8_noncharacter, {"utf8_noncharacter", "MQTT-§1.5.3", W,
-        "string contains a Unicode non-character"}},
+        "string contains a Unicode non-character", "MQTT5-§1.5.4"}},
     {Code::topic_empty, {"topic_empty", "MQTT-4.7.3-1", E,
         "Topic Name or Topic Filter must be at least one character long"}},
     {Code::topic_null, {"topic_null", "MQTT-4.7.3-2", E,
@@ -167,13 +167,13 @@ constexpr Row rows[] = {
 
     // Across one connection
     {Code::first_packet_not_connect, {"first_packet_not_connect", "MQTT-3.1.0-1", E,
-        "the client's first packet must be CONNECT"}},
+        "the client's first packet must be CONNECT", "MQTT-3.1.0-1"}},
     {Code::second_connect, {"second_connect", "MQTT-3.1.0-2", E,
-        "the client must not send a second CONNECT"}},
+        "the client must not send a second CONNECT", "MQTT-3.1.0-2"}},
     {Code::first_packet_not_connack, {"first_packet_not_connack", "MQTT-3.2.0-1", E,
         "the server's first packet must be CONNACK"}},
     {Code::wrong_direction, {"wrong_direction", "MQTT-§2.2.1", E,
-        "this packet type must not be sent in this direction"}},
+        "this packet type must not be sent in this direction", "MQTT5-§2.1.2"}},
     {Code::connack_after_bad_connect, {"connack_after_bad_connect", "MQTT-3.1.4-1", E,
         "the server must not answer a malformed CONNECT with CONNACK"}},
     {Code::session_present_clean, {"session_present_clean", "MQTT-3.2.2-1", E,
@@ -233,6 +233,13 @@ const CodeInfo& code_info(Code code) noexcept {
     static constexpr CodeInfo unknown{"unknown", "mqttlens", E, "unknown diagnostic code"};
     auto i = static_cast<std::size_t>(code);
     return i < code_count ? rows[i].info : unknown;
+}
+
+RuleId rule_id(Code code, Version version) noexcept {
+    const CodeInfo& info = code_info(code);
+    if (version == Version::v5_0 && !info.rule_v5.empty()) return {info.rule_v5, "5.0"};
+    if (info.rule == "mqttlens") return {info.rule, {}};
+    return {info.rule, code == Code::client_id_length_v3_1 ? "3.1" : "3.1.1"};
 }
 
 std::string_view field_name(Field field) noexcept {

@@ -8,6 +8,11 @@
 
 namespace mqttlens::mqtt {
 
+/// The protocol version a connection speaks, as its CONNECT's Protocol Level names it. Held once
+/// per connection (learned from the CONNECT, or given for byte input) and passed by value to
+/// whatever differs between versions; the enumerators' values are the Protocol Level bytes.
+enum class Version : std::uint8_t { v3_1 = 3, v3_1_1 = 4, v5_0 = 5 };
+
 enum class Severity : std::uint8_t {
     warning,  ///< allowed by the standard but suspicious (non-minimal length, control characters)
     error,    ///< breaks a MUST of the standard
@@ -141,16 +146,30 @@ enum class Code : std::uint16_t {
 
 inline constexpr std::size_t code_count = static_cast<std::size_t>(Code::count_);
 
-/// Static facts about a code: its name (snake_case), spec rule ID, default severity, message.
+/// Static facts about a code: its name (snake_case), spec rule IDs, default severity, message.
 struct CodeInfo {
     std::string_view name;
-    std::string_view rule;  ///< e.g. "MQTT-3.3.1-4" or "MQTT-§3.2.1"
+    std::string_view rule;  ///< as MQTT 3.1.1 numbers it: "MQTT-3.3.1-4", "MQTT-§3.2.1"; "mqttlens"
+                            ///< for the capture layer's; the 3.1-only code's: "MQTT-v3.1-§3.1"
     Severity severity;
     std::string_view message;
+    /// As MQTT 5.0 numbers it (shared/mqtt-5.0-rules.md), for a finding in a 5.0 packet; empty
+    /// where no 5.0 rule is given: such a finding names `rule`, with 3.1.1 beside it.
+    std::string_view rule_v5 = {};
+};
+
+/// A rule ID and the standard that numbers it: "3.1.1", "5.0" or "3.1"; empty for "mqttlens"
+/// (the capture layer's events, no standard's).
+struct RuleId {
+    std::string_view id;
+    std::string_view version;
+    friend bool operator==(const RuleId&, const RuleId&) = default;
 };
 
 /// The table entry for `code`; never fails for a valid enumerator.
 const CodeInfo& code_info(Code code) noexcept;
+/// The rule `code` names in a packet (or connection) of `version`: see Diagnostic::rule().
+RuleId rule_id(Code code, Version version) noexcept;
 /// The snake_case name of a field, such as "client_id".
 std::string_view field_name(Field field) noexcept;
 /// The display name of a severity: "error" or "warning".
@@ -163,7 +182,9 @@ struct Diagnostic {
     Field field;
     std::uint32_t offset;
 
-    std::string_view rule() const noexcept { return code_info(code).rule; }
+    /// The rule broken, as the standard of `version` (the packet's, or the connection's) numbers
+    /// it where it numbers it, else as 3.1.1 does: with that standard's version beside it.
+    RuleId rule(Version version) const noexcept { return rule_id(code, version); }
     std::string_view message() const noexcept { return code_info(code).message; }
     friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
 };

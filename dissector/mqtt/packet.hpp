@@ -57,10 +57,6 @@ enum class Direction : std::uint8_t {
 /// "c2s", "s2c" or "unknown".
 std::string_view direction_name(Direction direction) noexcept;
 
-/// The protocol version a connection speaks, as its CONNECT's Protocol Level names it. Held once
-/// per connection (learned from the CONNECT, or given for byte input) and passed by value to
-/// whatever differs between versions; the enumerators' values are the Protocol Level bytes.
-enum class Version : std::uint8_t { v3_1 = 3, v3_1_1 = 4, v5_0 = 5 };
 /// "3.1", "3.1.1" or "5.0".
 std::string_view version_name(Version version) noexcept;
 /// The version a Protocol Level byte names (3, 4, 5); nullopt for any other level. The Protocol

@@ -134,6 +134,25 @@ std::size_t value_size(PropertyType type, Bytes value) noexcept {
     return 0;
 }
 
+// Bytes of the value of a property of `type` at the start of `value` (`varint`: `value` read as a
+// Variable Byte Integer), or more than value.size() when it does not fit there.
+std::size_t checked_value_size(PropertyType type, Bytes value, const LengthResult& varint) noexcept {
+    const std::size_t too_long = value.size() + 1;
+    switch (type) {
+        case T::byte: return 1;
+        case T::two_byte_integer: return 2;
+        case T::four_byte_integer: return 4;
+        case T::variable_byte_integer: return varint.status == LengthResult::Status::ok ? varint.size : too_long;
+        case T::utf8_string: case T::binary_data: return prefixed(value).value_or(too_long);
+        case T::utf8_string_pair: {
+            const auto name = prefixed(value);
+            const auto text = name ? prefixed(value.subspan(*name)) : std::nullopt;
+            return text ? *name + *text : too_long;
+        }
+    }
+    return too_long;
+}
+
 }  // namespace
 
 const PropertyInfo* property_info(std::uint8_t id) noexcept {
@@ -243,31 +262,12 @@ PropertyRead read_properties(Bytes bytes, PropertyScope scope, PropertySink sink
             break;
         }
         const Bytes value = bytes.subspan(pos + 1, list_end - pos - 1);
-        std::size_t n = 0;
-        bool non_minimal = false;
-        switch (info->type) {
-            case T::byte: n = 1; break;
-            case T::two_byte_integer: n = 2; break;
-            case T::four_byte_integer: n = 4; break;
-            case T::variable_byte_integer: {
-                const LengthResult v = read_remaining_length(value);
-                if (v.status == LengthResult::Status::malformed) {
-                    report(PropertyIssue::varint_malformed, id_byte, pos + 4);
-                    r.list = PropertyList(bytes.subspan(start, pos - start));
-                    return r;
-                }
-                n = v.status == LengthResult::Status::ok ? v.size : value.size() + 1;
-                non_minimal = v.status == LengthResult::Status::ok && v.size > minimal_varint_size(v.value);
-                break;
-            }
-            case T::utf8_string: case T::binary_data: n = prefixed(value).value_or(value.size() + 1); break;
-            case T::utf8_string_pair: {
-                const auto name = prefixed(value);
-                const auto text = name ? prefixed(value.subspan(*name)) : std::nullopt;
-                n = text ? *name + *text : value.size() + 1;
-                break;
-            }
+        const LengthResult varint = read_remaining_length(value);  // meaningful for that type only
+        if (info->type == T::variable_byte_integer && varint.status == LengthResult::Status::malformed) {
+            report(PropertyIssue::varint_malformed, id_byte, pos + 4);
+            break;
         }
+        const std::size_t n = checked_value_size(info->type, value, varint);
         if (n > value.size()) {
             report(PropertyIssue::truncated, id_byte, pos);
             break;
@@ -277,11 +277,12 @@ PropertyRead read_properties(Bytes bytes, PropertyScope scope, PropertySink sink
         const std::uint64_t mask = std::uint64_t{1} << id_byte;
         if ((seen & mask) && !may_repeat(id, scope)) report(PropertyIssue::repeated, id_byte, pos);
         seen |= mask;
-        if (non_minimal) report(PropertyIssue::varint_non_minimal, id_byte, pos + 1);
+        if (info->type == T::variable_byte_integer && varint.size > minimal_varint_size(varint.value))
+            report(PropertyIssue::varint_non_minimal, id_byte, pos + 1);
         std::uint32_t number = 0;
         switch (info->type) {
             case T::byte: case T::two_byte_integer: case T::four_byte_integer: number = be(value.data(), n); break;
-            case T::variable_byte_integer: number = read_remaining_length(value).value; break;
+            case T::variable_byte_integer: number = varint.value; break;
             default: break;
         }
         if (is_boolean(id) && number > 1) report(PropertyIssue::not_boolean, id_byte, pos + 1);

@@ -28,6 +28,9 @@ struct Context {
     std::optional<std::uint64_t> offset;     ///< byte offset of the packet in the input stream
     std::span<const mqtt::Diagnostic> extra; ///< connection-level findings about this packet
     std::string_view note;                   ///< e.g. "MQTT 5.0: not decoded yet"
+    /// The version the packet was decoded as (its connection's): the standard whose rule IDs its
+    /// findings name, beside them.
+    mqtt::Version version = mqtt::Version::v3_1_1;
     /// Not printed. Non-zero: the caller's promise that every Context with this value has the
     /// same frame, ts, rel_time, stream, src, dst and direction (a capture record's packets in
     /// one direction), so that the printers need not compare them to reuse the start of the

@@ -162,11 +162,11 @@ struct Members {
     void operator()(const mqtt::Empty&) const {}
 };
 
-void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, bool& first) {
+void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, mqtt::Version version, bool& first) {
     if (!first) out.push_back(',');
     first = false;
-    fmt::format_to(it(out), FMT_COMPILE("{{\"rule\":"));
-    append_json_string(out, d.rule());
+    out.push_back('{');
+    append_json_rule(out, d.rule(version));
     fmt::format_to(it(out), FMT_COMPILE(",\"code\":\"{}\",\"offset\":{},\"field\":\"{}\",\"message\":"),
                    mqtt::code_info(d.code).name, d.offset, mqtt::field_name(d.field));
     append_json_string(out, d.message());
@@ -179,9 +179,9 @@ void diagnostic_list(Buffer& out, std::string_view opening, mqtt::Severity sever
     append(out, opening);
     bool first = true;
     for (const auto& d : packet.diagnostics)
-        if (d.severity == severity) append_diagnostic(out, d, first);
+        if (d.severity == severity) append_diagnostic(out, d, context.version, first);
     for (const auto& d : context.extra)
-        if (d.severity == severity) append_diagnostic(out, d, first);
+        if (d.severity == severity) append_diagnostic(out, d, context.version, first);
     out.push_back(']');
 }
 

@@ -94,8 +94,8 @@ void print_framing_error(Buffer& out, const FramingError& error, const Context& 
         claimed = length.value;
     if (options.format == Format::json) {
         detail::append_json_prefix(out, context);
-        fmt::format_to(it(out), FMT_COMPILE("\"error\":{{\"code\":\"{}\",\"rule\":"), info.name);
-        append_json_string(out, info.rule);
+        fmt::format_to(it(out), FMT_COMPILE("\"error\":{{\"code\":\"{}\","), info.name);
+        append_json_rule(out, mqtt::rule_id(error.code, context.version));
         fmt::format_to(it(out), FMT_COMPILE(",\"offset\":{},\"message\":"), error.offset);
         append_json_string(out, info.message);
         fmt::format_to(it(out), FMT_COMPILE(",\"bytes_left\":{}"), error.rest.size());
@@ -108,8 +108,9 @@ void print_framing_error(Buffer& out, const FramingError& error, const Context& 
     if (!context.src.empty() || !context.dst.empty())
         fmt::format_to(it(out), FMT_COMPILE("{} \u2192 {} "), context.src, context.dst);
     style::set(out, options.color, style::error);
-    fmt::format_to(it(out), FMT_COMPILE("framing error at offset {}: {} [{} {}]"), error.offset, info.message,
-                   info.rule, info.name);
+    fmt::format_to(it(out), FMT_COMPILE("framing error at offset {}: {} ["), error.offset, info.message);
+    append_rule(out, mqtt::rule_id(error.code, context.version));
+    fmt::format_to(it(out), FMT_COMPILE(" {}]"), info.name);
     style::set(out, options.color, style::reset);
     if (!error.rest.empty())
         fmt::format_to(it(out), FMT_COMPILE("; {} byte{} left"), error.rest.size(), error.rest.size() == 1 ? "" : "s");

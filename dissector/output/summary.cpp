@@ -123,11 +123,12 @@ struct Fields {
     }
 };
 
-void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, bool color) {
+void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, mqtt::Version version, bool color) {
     out.push_back(' ');
     style::set(out, color, style::of(d.severity));
-    fmt::format_to(it(out), FMT_COMPILE("[{} {} {}]"), mqtt::severity_name(d.severity), d.rule(),
-                   mqtt::code_info(d.code).name);
+    fmt::format_to(it(out), FMT_COMPILE("[{} "), mqtt::severity_name(d.severity));
+    append_rule(out, d.rule(version));
+    fmt::format_to(it(out), FMT_COMPILE(" {}]"), mqtt::code_info(d.code).name);
     style::set(out, color, style::reset);
 }
 
@@ -169,10 +170,10 @@ void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& conte
     std::visit(Fields{out, packet, options}, packet.body);
     if (!context.note.empty()) fmt::format_to(it(out), FMT_COMPILE(" ({})"), context.note);
 
-    for (const auto& d : packet.diagnostics) append_diagnostic(out, d, options.color);
+    for (const auto& d : packet.diagnostics) append_diagnostic(out, d, context.version, options.color);
     if (packet.diagnostics.dropped() > 0)
         fmt::format_to(it(out), FMT_COMPILE(" [+{} more]"), packet.diagnostics.dropped());
-    for (const auto& d : context.extra) append_diagnostic(out, d, options.color);
+    for (const auto& d : context.extra) append_diagnostic(out, d, context.version, options.color);
     out.push_back('\n');
 }
 

@@ -289,6 +289,22 @@ bool append_json_string(Buffer& out, std::string_view s) {
     return append_quoted_if_plain<JsonPlain>(out, s) || append_escaped<JsonPlain>(out, s);
 }
 
+void append_rule(Buffer& out, mqtt::RuleId rule) {
+    out.append(rule.id);
+    if (rule.version.empty()) return;
+    out.append(std::string_view(" ("));
+    out.append(rule.version);
+    out.push_back(')');
+}
+
+void append_json_rule(Buffer& out, mqtt::RuleId rule) {
+    out.append(std::string_view("\"rule\":"));
+    append_json_string(out, rule.id);
+    out.append(std::string_view(",\"version\":"));
+    if (rule.version.empty()) out.append(std::string_view("null"));
+    else append_json_string(out, rule.version);
+}
+
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep) {
     if (bytes.empty()) return;
     const std::size_t width = sep != '\0' ? 3 : 2;

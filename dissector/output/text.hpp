@@ -30,6 +30,12 @@ void append_display(Buffer& out, std::string_view s);
 bool append_json_string(Buffer& out, std::string_view s);
 /// Appends lower-case hex of `bytes`, with `sep` between bytes when it is not '\0'.
 void append_hex(Buffer& out, mqtt::Bytes bytes, char sep = '\0');
+/// Appends a rule as text: its ID with the version of the standard that numbers it,
+/// "MQTT-3.3.2-2 (3.1.1)"; the ID alone when no standard does ("mqttlens").
+void append_rule(Buffer& out, mqtt::RuleId rule);
+/// Appends a rule as JSON members: `"rule":"MQTT-3.3.2-2","version":"3.1.1"` (`"version":null`
+/// when no standard numbers it).
+void append_json_rule(Buffer& out, mqtt::RuleId rule);
 
 namespace detail {
 

@@ -62,8 +62,9 @@ public:
     void diagnostic(const mqtt::Diagnostic& d) {
         append(out_, sub_indent);
         style::set(out_, options_.color, style::of(d.severity));
-        fmt::format_to(it(out_), FMT_COMPILE("{} {} {} at {}"), mqtt::severity_name(d.severity), d.rule(),
-                       mqtt::code_info(d.code).name, d.offset);
+        fmt::format_to(it(out_), FMT_COMPILE("{} "), mqtt::severity_name(d.severity));
+        append_rule(out_, d.rule(context_.version));
+        fmt::format_to(it(out_), FMT_COMPILE(" {} at {}"), mqtt::code_info(d.code).name, d.offset);
         if (d.field != mqtt::Field::none) fmt::format_to(it(out_), FMT_COMPILE(" ({})"), mqtt::field_name(d.field));
         fmt::format_to(it(out_), FMT_COMPILE(": {}"), d.message());
         style::set(out_, options_.color, style::reset);

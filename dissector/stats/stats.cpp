@@ -35,7 +35,8 @@ void Accumulator::open_connection(std::uint64_t id, std::string_view client,
 }
 
 void Accumulator::count_diagnostic(ConnectionStats* c, const mqtt::Diagnostic& d) noexcept {
-    ++by_code_[static_cast<std::size_t>(d.severity)][static_cast<std::size_t>(d.code)];
+    ++by_code_[c != nullptr && c->protocol_level == 5][static_cast<std::size_t>(d.severity)]
+              [static_cast<std::size_t>(d.code)];
     if (!c) return;
     if (d.severity == mqtt::Severity::error) ++c->errors;
     else ++c->warnings;
@@ -149,23 +150,27 @@ std::string quoted(std::string_view s, bool json) {
     return fmt::to_string(b);
 }
 
-/// A row of the rule table: a code at the severity it was found with.
+/// A row of the rule table: a code at the severity it was found with, and the rule it names on
+/// connections of that version.
 struct Finding {
     Code code;
     mqtt::Severity severity;
+    mqtt::RuleId rule;
     std::uint64_t count;
 };
 
-/// Rows of the rule table: codes seen (at each severity seen), most frequent first.
+/// Rows of the rule table: codes seen (at each severity and version seen), most frequent first.
 std::vector<Finding> codes_seen(const Accumulator& stats) {
     std::vector<Finding> rows;
     for (std::size_t i = 0; i < mqtt::code_count; ++i) {
         const auto code = static_cast<Code>(i);
         // The code's own severity first: a row per version-lowered severity follows it.
         const mqtt::Severity usual = mqtt::code_info(code).severity;
-        for (const mqtt::Severity s : {usual, usual == mqtt::Severity::error ? mqtt::Severity::warning
-                                                                            : mqtt::Severity::error})
-            if (const std::uint64_t n = stats.count(code, s); n != 0) rows.push_back({code, s, n});
+        for (const mqtt::Version v : {mqtt::Version::v3_1_1, mqtt::Version::v5_0})
+            for (const mqtt::Severity s : {usual, usual == mqtt::Severity::error ? mqtt::Severity::warning
+                                                                                : mqtt::Severity::error})
+                if (const std::uint64_t n = stats.count(code, s, v); n != 0)
+                    rows.push_back({code, s, mqtt::rule_id(code, v), n});
     }
     std::stable_sort(rows.begin(), rows.end(), [](const Finding& a, const Finding& b) { return a.count > b.count; });
     return rows;
@@ -233,11 +238,13 @@ void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
     const auto codes = codes_seen(stats);
     put(out, "\nDiagnostics by rule: {}\n", codes.size());
     if (!codes.empty())
-        put(out, "  {:>9}  {:<8} {:<16} {:<30} {}\n", "count", "severity", "rule", "code", "message");
+        put(out, "  {:>9}  {:<8} {:<24} {:<30} {}\n", "count", "severity", "rule", "code", "message");
     for (const Finding& row : codes) {
         const auto& info = mqtt::code_info(row.code);
-        put(out, "  {:>9}  {:<8} {:<16} {:<30} {}\n", row.count, mqtt::severity_name(row.severity), info.rule,
-            info.name, info.message);
+        output::Buffer rule;
+        output::append_rule(rule, row.rule);
+        put(out, "  {:>9}  {:<8} {:<24} {:<30} {}\n", row.count, mqtt::severity_name(row.severity),
+            std::string_view(rule.data(), rule.size()), info.name, info.message);
     }
     if (stats.diagnostics_dropped() != 0)
         put(out, "  {:>9}  more, dropped by packets holding too many\n", stats.diagnostics_dropped());
@@ -283,7 +290,9 @@ void print_json(const Accumulator& stats, Buffer& out) {
     for (const Finding& row : codes_seen(stats)) {
         comma();
         const auto& info = mqtt::code_info(row.code);
-        put(out, "{{\"rule\":{},\"code\":{},\"severity\":{},\"count\":{}}}", string(info.rule), string(info.name),
+        out.push_back('{');
+        output::append_json_rule(out, row.rule);
+        put(out, ",\"code\":{},\"severity\":{},\"count\":{}}}", string(info.name),
             string(mqtt::severity_name(row.severity)), row.count);
     }
     put(out, "],\"diagnostics_dropped\":{}}}\n", stats.diagnostics_dropped());

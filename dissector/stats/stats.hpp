@@ -98,7 +98,13 @@ public:
     /// Findings of `code` at `severity` (a code can be an error in one version and a warning in
     /// another: MQTT 3.1 defines fewer rules).
     std::uint64_t count(mqtt::Code code, mqtt::Severity severity) const noexcept {
-        return by_code_[static_cast<std::size_t>(severity)][static_cast<std::size_t>(code)];
+        return count(code, severity, mqtt::Version::v3_1_1) + count(code, severity, mqtt::Version::v5_0);
+    }
+    /// Findings of `code` at `severity` on connections whose CONNECT named 5.0 (`version` 5.0) or
+    /// any other (3.1, 3.1.1, none seen): the rule IDs they name differ (mqtt::rule_id).
+    std::uint64_t count(mqtt::Code code, mqtt::Severity severity, mqtt::Version version) const noexcept {
+        return by_code_[version == mqtt::Version::v5_0][static_cast<std::size_t>(severity)]
+                       [static_cast<std::size_t>(code)];
     }
     /// Findings a packet's Diagnostics dropped (beyond its capacity): their codes are unknown.
     std::uint64_t diagnostics_dropped() const noexcept { return dropped_; }
@@ -122,7 +128,8 @@ private:
     std::unordered_map<std::string, TopicStats, Hash, std::equal_to<>> topics_;
     std::size_t topic_bytes_ = 0;
     TopicStats topics_untracked_;
-    std::array<std::array<std::uint64_t, mqtt::code_count>, 2> by_code_{};  // [severity][code]
+    // [5.0 connection][severity][code]
+    std::array<std::array<std::array<std::uint64_t, mqtt::code_count>, 2>, 2> by_code_{};
     std::uint64_t dropped_ = 0;
 };
 
@@ -135,7 +142,7 @@ void print_text(const Accumulator& stats, fmt::memory_buffer& out, std::size_t m
 ///                  "packets","bytes","c2s","s2c","errors","warnings","disconnect","end"}],
 ///  "connections_untracked":{"connections","packets","bytes"},
 ///  "topics":[{"topic","messages","payload_bytes"}],"topics_untracked":{"messages","payload_bytes"},
-///  "diagnostics":[{"rule","code","severity","count"}],"diagnostics_dropped":N}
+///  "diagnostics":[{"rule","version","code","severity","count"}],"diagnostics_dropped":N}
 /// Times in seconds; "end" is null while open. Strings escaped as the JSON printer does.
 void print_json(const Accumulator& stats, fmt::memory_buffer& out);
 

@@ -25,7 +25,7 @@ struct Crafted {
     explicit Crafted(std::vector<std::string> args) : bytes(craft_raw(std::move(args))) {
         packet = decode(bytes);
         EXPECT_TRUE(packet.valid()) << "first diagnostic: "
-                                    << (packet.diagnostics.empty() ? "" : packet.diagnostics[0].rule());
+                                    << (packet.diagnostics.empty() ? "" : code_info(packet.diagnostics[0].code).rule);
         EXPECT_EQ(packet.header.size() + packet.header.remaining_length, bytes.size());
     }
 };

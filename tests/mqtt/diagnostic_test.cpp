@@ -50,6 +50,24 @@ TEST(Diagnostic, SelectedEntries) {
     EXPECT_EQ(code_info(Code::keep_alive_exceeded).name, "keep_alive_exceeded");
 }
 
+// 5.0 reuses 3.1.1 numbers for other rules: a finding names its rule with the version of the
+// standard that numbers it, 5.0's where it has one for the code, else 3.1.1's.
+TEST(Diagnostic, TheRuleNamedDependsOnThePacketsVersion) {
+    EXPECT_EQ(rule_id(Code::utf8_malformed, Version::v3_1_1), (RuleId{"MQTT-1.5.3-1", "3.1.1"}));
+    EXPECT_EQ(rule_id(Code::utf8_malformed, Version::v5_0), (RuleId{"MQTT-1.5.4-1", "5.0"}));
+    EXPECT_EQ(rule_id(Code::remaining_length_non_minimal, Version::v5_0), (RuleId{"MQTT-1.5.5-1", "5.0"}));
+    EXPECT_EQ(rule_id(Code::connect_reserved_flag, Version::v5_0), (RuleId{"MQTT-3.1.2-3", "3.1.1"}));  // none given
+    EXPECT_EQ(rule_id(Code::connect_reserved_flag, Version::v3_1), (RuleId{"MQTT-3.1.2-3", "3.1.1"}));
+    EXPECT_EQ(rule_id(Code::client_id_length_v3_1, Version::v3_1), (RuleId{"MQTT-v3.1-§3.1", "3.1"}));
+    EXPECT_EQ(rule_id(Code::stream_gap, Version::v5_0), (RuleId{"mqttlens", ""}));
+    for (std::size_t i = 0; i < code_count; ++i) {
+        const CodeInfo& info = code_info(static_cast<Code>(i));
+        if (!info.rule_v5.empty()) {
+            EXPECT_EQ(info.rule_v5.rfind("MQTT", 0), 0u) << info.name;
+        }
+    }
+}
+
 TEST(Diagnostic, OutOfRangeCodeHasAnEntryToo) {
     EXPECT_EQ(code_info(Code::count_).name, "unknown");
     EXPECT_EQ(code_info(static_cast<Code>(60'000)).severity, Severity::error);
@@ -76,7 +94,7 @@ TEST(Diagnostic, ListKeepsSixteenAndCountsTheRest) {
     EXPECT_EQ(d.dropped(), 5u);
     EXPECT_EQ(d.error_count(), 20u);
     EXPECT_EQ(d[15].offset, 15u);
-    EXPECT_EQ(d[0].rule(), "MQTT-1.5.3-1");
+    EXPECT_EQ(d[0].rule(Version::v3_1_1), (RuleId{"MQTT-1.5.3-1", "3.1.1"}));
 }
 
 }  // namespace

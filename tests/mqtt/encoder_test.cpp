@@ -26,7 +26,7 @@ using Bytes8 = std::vector<std::uint8_t>;
 std::string describe(const Diagnostics& diagnostics) {
     std::ostringstream os;
     for (const Diagnostic& d : diagnostics)
-        os << code_info(d.code).name << " (" << d.rule() << ") " << field_name(d.field) << " @"
+        os << code_info(d.code).name << " (" << d.rule(Version::v3_1_1).id << ") " << field_name(d.field) << " @"
            << d.offset << "; ";
     return os.str();
 }

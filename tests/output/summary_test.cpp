@@ -50,7 +50,7 @@ TEST(Summary, PayloadPreviewIsCutAtPayloadMax) {
 TEST(Summary, BrokenRulesByRuleIdAndCode) {
     Decoded d("30 05  00 01 23  68 69");  // topic "#" in a PUBLISH
     const std::string line = summary(d.packet);
-    EXPECT_NE(line.find("[error MQTT-3.3.2-2 publish_topic_wildcard]"), std::string::npos) << line;
+    EXPECT_NE(line.find("[error MQTT-3.3.2-2 (3.1.1) publish_topic_wildcard]"), std::string::npos) << line;
     EXPECT_EQ(line.find('\x1b'), std::string::npos) << "no colour unless asked";
 }
 

@@ -217,8 +217,8 @@ TEST(Stats, FindingsAreCountedAtTheSeverityTheyWereFoundWith) {
     print_text(stats, text, 10);
     const std::string printed(text.data(), text.size());
     EXPECT_NE(printed.find("Diagnostics by rule: 2"), std::string::npos) << printed;
-    const auto warning_row = printed.find("2  warning  MQTT-3.6.1-1");
-    const auto error_row = printed.find("1  error    MQTT-3.6.1-1");
+    const auto warning_row = printed.find("2  warning  MQTT-3.6.1-1 (3.1.1)");
+    const auto error_row = printed.find("1  error    MQTT-3.6.1-1 (3.1.1)");
     EXPECT_NE(warning_row, std::string::npos) << printed;
     EXPECT_NE(error_row, std::string::npos) << printed;
     EXPECT_LT(warning_row, error_row) << "most frequent first";
@@ -258,10 +258,10 @@ TEST(Stats, Json) {
         "\"connections_untracked\":{\"connections\":0,\"packets\":0,\"bytes\":0},"
         "\"topics\":[{\"topic\":\"\\\"\\\\xff\",\"messages\":1,\"payload_bytes\":1}],"
         "\"topics_untracked\":{\"messages\":0,\"payload_bytes\":0},"
-        "\"diagnostics\":[{\"rule\":\"MQTT-1.5.3-1\",\"code\":\"utf8_malformed\","
-        "\"severity\":\"error\",\"count\":1},{\"rule\":\"MQTT-3.3.2-1\","
+        "\"diagnostics\":[{\"rule\":\"MQTT-1.5.3-1\",\"version\":\"3.1.1\",\"code\":\"utf8_malformed\","
+        "\"severity\":\"error\",\"count\":1},{\"rule\":\"MQTT-3.3.2-1\",\"version\":\"3.1.1\","
         "\"code\":\"publish_topic_invalid\",\"severity\":\"error\",\"count\":1},"
-        "{\"rule\":\"MQTT-3.1.0-2\","
+        "{\"rule\":\"MQTT-3.1.0-2\",\"version\":\"3.1.1\","
         "\"code\":\"second_connect\",\"severity\":\"error\",\"count\":1}],"
         "\"diagnostics_dropped\":0}\n");
 }
@@ -289,7 +289,7 @@ TEST(Stats, Text) {
         "             1              2  \"a/b\"\n",
         "             1              3  (1 more topics)\n",
         "\nDiagnostics by rule: 1\n",
-        "          1  error    MQTT-3.8.4-1     subscribe_unanswered",
+        "          1  error    MQTT-3.8.4-1 (3.1.1)     subscribe_unanswered",
     };
     std::size_t at = 0;
     for (const auto& line : lines) {

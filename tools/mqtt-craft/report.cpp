@@ -15,9 +15,10 @@ std::size_t report_packet(mqtt::Bytes bytes, std::size_t number, mqtt::PacketTyp
     const auto type = mqtt::type_name(packet_type);
     for (const mqtt::Diagnostic& d : p.diagnostics) {
         const auto& info = mqtt::code_info(d.code);
+        const mqtt::RuleId rule = d.rule(version);
         fmt::format_to(std::back_inserter(out),
-                       "mqtt-craft: packet {} {} ({}): {} {} {} at offset {} ({}): {}\n", number, type,
-                       origin, mqtt::severity_name(d.severity), info.rule, info.name, d.offset,
+                       "mqtt-craft: packet {} {} ({}): {} {} ({}) {} at offset {} ({}): {}\n", number, type,
+                       origin, mqtt::severity_name(d.severity), rule.id, rule.version, info.name, d.offset,
                        mqtt::field_name(d.field), info.message);
     }
     if (p.diagnostics.dropped())

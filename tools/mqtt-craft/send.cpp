@@ -165,8 +165,9 @@ public:
         const auto how = closed ? mqtt::ConnectionEnd::closed : mqtt::ConnectionEnd::capture_ended;
         for (const mqtt::EndFinding& f : conversation_.finish(elapsed_us(), how)) {
             const auto& info = mqtt::code_info(f.diagnostic.code);
-            say(fmt::format("at the end: {} {} {} about packet {}: {}", mqtt::severity_name(f.diagnostic.severity),
-                            info.rule, info.name, f.ref, info.message));
+            const mqtt::RuleId rule = f.diagnostic.rule(conversation_.version().value_or(mqtt::Version::v3_1_1));
+            say(fmt::format("at the end: {} {} ({}) {} about packet {}: {}", mqtt::severity_name(f.diagnostic.severity),
+                            rule.id, rule.version, info.name, f.ref, info.message));
         }
     }
 
@@ -196,6 +197,7 @@ private:
         auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(since).count();
         c.rel_time = output::Timestamp{ns / 1'000'000'000, static_cast<std::uint32_t>(ns % 1'000'000'000)};
         c.direction = d;
+        c.version = conversation_.version().value_or(mqtt::Version::v3_1_1);
         c.src = d == output::Direction::c2s ? local_ : remote_;
         c.dst = d == output::Direction::c2s ? remote_ : local_;
         return c;
@@ -213,6 +215,7 @@ private:
         if (offset) c.offset = offset;
         c.extra = {seen.stream.begin(), seen.stream.end()};
         c.note = seen.note;
+        c.version = seen.version;
         output::print_packet(out_.buffer(), seen.packet, c, options_);
         out_.flush();
     }

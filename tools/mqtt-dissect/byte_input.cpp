@@ -26,6 +26,7 @@ void dissect_bytes(mqtt::Bytes input, output::Direction direction, bool stated, 
         output::Context context;
         context.direction = direction;
         context.offset = frame.offset;
+        context.version = conversation.version().value_or(mqtt::Version::v3_1_1);
         if (frame.status == mqtt::Frame::Status::need_more) {
             if (fed == input.size()) return;
             const std::size_t n = std::min(chunk, input.size() - fed);
@@ -43,6 +44,7 @@ void dissect_bytes(mqtt::Bytes input, output::Direction direction, bool stated, 
         const engine::Observed seen = conversation.observe(sender, frame.packet, 0, index++);
         context.extra = {seen.stream.begin(), seen.stream.end()};
         context.note = seen.note;
+        context.version = seen.version;
         sink.packet(seen.packet, context);
     }
 }

@@ -109,6 +109,7 @@ public:
         any_error_ |= is_error(event);
         if (!shows_event(c, event)) return;
         event.context = context_at(info, e.frame, e.ts, e.src, e.dst, e.direction);
+        event.context.version = c.version().value_or(mqtt::Version::v3_1_1);
         event.offset = e.stream_offset;
         event.size = e.size;
         event.port = info.server.port;
@@ -128,6 +129,7 @@ public:
             if (!shows_event(c, event)) continue;
             event.context = context_at(info, end.frame, end.ts, info.client_text, info.server_text,
                                        info.roles_known ? output::Direction::c2s : output::Direction::unknown);
+            event.context.version = c.version().value_or(mqtt::Version::v3_1_1);
             out_.event(event);
         }
         if (stats_) stats_->close_connection(info.stream, end.time_us, capture::close_reason_name(end.reason));

@@ -53,8 +53,9 @@ void text_body(Buffer& out, const Event& e) {
             break;
         case EventKind::framing_error: {
             const auto& info = mqtt::code_info(e.diagnostic->code);
-            fmt::format_to(o, "framing error in connection {} at offset {}: {} [{} {}]; resynchronising", n,
-                           e.offset, info.message, info.rule, info.name);
+            fmt::format_to(o, "framing error in connection {} at offset {}: {} [", n, e.offset, info.message);
+            output::append_rule(out, e.diagnostic->rule(e.context.version));
+            fmt::format_to(o, " {}]; resynchronising", info.name);
             break;
         }
         case EventKind::tls:
@@ -68,8 +69,9 @@ void text_body(Buffer& out, const Event& e) {
             const auto& d = *e.diagnostic;
             fmt::format_to(o, "connection {}, frame {}", n, e.request_frame);
             if (e.packet_id) fmt::format_to(o, " packet_id={}", *e.packet_id);
-            fmt::format_to(o, ": {} [{} {} {}]", d.message(), mqtt::severity_name(d.severity), d.rule(),
-                           mqtt::code_info(d.code).name);
+            fmt::format_to(o, ": {} [{} ", d.message(), mqtt::severity_name(d.severity));
+            output::append_rule(out, d.rule(e.context.version));
+            fmt::format_to(o, " {}]", mqtt::code_info(d.code).name);
             break;
         }
     }
@@ -91,10 +93,10 @@ void print_text(Buffer& out, const Event& e, const output::PrintOptions& options
     if (options.format == output::Format::tree) out.push_back('\n');
 }
 
-void json_code(Buffer& out, const mqtt::Diagnostic& d) {
+void json_code(Buffer& out, const mqtt::Diagnostic& d, mqtt::Version version) {
     const auto& info = mqtt::code_info(d.code);
-    fmt::format_to(fmt::appender(out), ",\"code\":\"{}\",\"rule\":", info.name);
-    output::append_json_string(out, info.rule);
+    fmt::format_to(fmt::appender(out), ",\"code\":\"{}\",", info.name);
+    output::append_json_rule(out, d.rule(version));
     fmt::format_to(fmt::appender(out), ",\"severity\":\"{}\",\"message\":", mqtt::severity_name(d.severity));
     output::append_json_string(out, info.message);
 }
@@ -128,11 +130,11 @@ void print_json(Buffer& out, const Event& e) {
         case EventKind::resync:
         case EventKind::unsynchronised:
             fmt::format_to(o, ",\"offset\":{},\"size\":{}", e.offset, e.size);
-            if (e.diagnostic) json_code(out, *e.diagnostic);
+            if (e.diagnostic) json_code(out, *e.diagnostic, c.version);
             break;
         case EventKind::framing_error:
             fmt::format_to(o, ",\"offset\":{}", e.offset);
-            json_code(out, *e.diagnostic);
+            json_code(out, *e.diagnostic, c.version);
             break;
         case EventKind::tls:
             fmt::format_to(o, ",\"port\":{}", e.port);
@@ -146,7 +148,7 @@ void print_json(Buffer& out, const Event& e) {
             fmt::format_to(o, ",\"request_frame\":{}", e.request_frame);
             if (e.packet_id) fmt::format_to(o, ",\"packet_id\":{}", *e.packet_id);
             else append(out, ",\"packet_id\":null");
-            json_code(out, *e.diagnostic);
+            json_code(out, *e.diagnostic, c.version);
             fmt::format_to(o, ",\"offset\":{},\"field\":\"{}\"", e.diagnostic->offset,
                            mqtt::field_name(e.diagnostic->field));
             break;

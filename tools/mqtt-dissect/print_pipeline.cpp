@@ -119,6 +119,7 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         c.offset = offset;
         c.extra = seen.extra;
         c.note = seen.note;
+        c.version = how.version;
         if (packet != nullptr) {
             output::print_packet(writer_.buffer(), *packet, c, options_);
         } else {
@@ -215,6 +216,7 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& 
         c.offset = r.offset;
         c.extra = {r.extra, r.extra_size};
         c.note = r.has_note ? b.notes[note++] : std::string_view{};
+        c.version = r.how.version;
         const mqtt::Bytes bytes(r.data, r.size);
         const mqtt::Packet packet = r.how.clean ? mqtt::decode_clean(bytes, r.how.version)
                                                 : mqtt::decode(bytes, r.how.version);
