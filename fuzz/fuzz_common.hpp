@@ -57,20 +57,41 @@ inline unsigned touch(Bytes b) noexcept {
 }
 inline unsigned touch(std::string_view s) noexcept { return touch(mqtt::as_bytes(s)); }
 
-/// The body alternative that a packet type decodes into (Opaque for types 0 and 15).
-inline std::size_t expected_alternative(mqtt::PacketType type) noexcept {
+/// The body alternative that a packet type decodes into on a connection of `version` (Opaque for
+/// type 0, and 15 before 5.0).
+inline std::size_t expected_alternative(mqtt::PacketType type, mqtt::Version version) noexcept {
     using T = mqtt::PacketType;
+    const bool v5 = version == mqtt::Version::v5_0;
     switch (type) {
         case T::connect: return 1;
         case T::connack: return 2;
         case T::publish: return 3;
-        case T::puback: case T::pubrec: case T::pubrel: case T::pubcomp: case T::unsuback: return 4;
+        case T::puback: case T::pubrec: case T::pubrel: case T::pubcomp: return 4;
+        case T::unsuback: return v5 ? 6 : 4;
         case T::subscribe: return 5;
         case T::suback: return 6;
         case T::unsubscribe: return 7;
-        case T::pingreq: case T::pingresp: case T::disconnect: return 8;
+        case T::pingreq: case T::pingresp: return 8;
+        case T::disconnect: return v5 ? 9 : 8;
+        case T::auth: return v5 ? 9 : 0;
         default: return 0;
     }
+}
+
+/// A property list's views lie inside `bytes`, and reading it again gives what it held.
+inline unsigned check_properties(const std::optional<mqtt::PropertyList>& list, Bytes bytes) {
+    if (!list) return 0;
+    MQTTLENS_FUZZ_CHECK(inside(list->raw(), bytes), bytes);
+    unsigned sum = 0;
+    std::size_t n = 0, length = 0;
+    for (const mqtt::Property& p : *list) {
+        MQTTLENS_FUZZ_CHECK(inside(p.raw, bytes) && mqtt::property_info(static_cast<std::uint8_t>(p.id)), bytes);
+        sum += touch(p.raw) + touch(p.text) + touch(p.value) + touch(p.binary) + p.number;
+        length += p.raw.size();
+        ++n;
+    }
+    MQTTLENS_FUZZ_CHECK(length == list->raw().size() && n == list->size(), bytes);
+    return sum;
 }
 
 /// Invariants of decode(bytes, version) == p: views inside `bytes`, header read from the bytes, body shape
@@ -116,7 +137,7 @@ inline unsigned check_decoded(const mqtt::Packet& p, Bytes bytes, mqtt::Version 
     }
 
     if (p.body.index() != 0)
-        MQTTLENS_FUZZ_CHECK(p.body.index() == expected_alternative(p.type()), bytes);
+        MQTTLENS_FUZZ_CHECK(p.body.index() == expected_alternative(p.type(), version), bytes);
 
     std::visit(
         [&](const auto& b) {
@@ -127,11 +148,11 @@ inline unsigned check_decoded(const mqtt::Packet& p, Bytes bytes, mqtt::Version 
             } else if constexpr (std::is_same_v<B, Connect>) {
                 MQTTLENS_FUZZ_CHECK(inside(b.protocol_name, bytes), bytes);
                 MQTTLENS_FUZZ_CHECK(inside(b.client_id, bytes), bytes);
-                sum += touch(b.protocol_name) + touch(b.client_id);
+                sum += touch(b.protocol_name) + touch(b.client_id) + check_properties(b.properties, bytes);
                 if (b.will) {
                     MQTTLENS_FUZZ_CHECK(inside(b.will->topic, bytes), bytes);
                     MQTTLENS_FUZZ_CHECK(inside(b.will->message, bytes), bytes);
-                    sum += touch(b.will->topic) + touch(b.will->message);
+                    sum += touch(b.will->topic) + touch(b.will->message) + check_properties(b.will->properties, bytes);
                 }
                 if (b.username) {
                     MQTTLENS_FUZZ_CHECK(inside(*b.username, bytes), bytes);
@@ -144,9 +165,10 @@ inline unsigned check_decoded(const mqtt::Packet& p, Bytes bytes, mqtt::Version 
             } else if constexpr (std::is_same_v<B, Publish>) {
                 MQTTLENS_FUZZ_CHECK(inside(b.topic, bytes), bytes);
                 MQTTLENS_FUZZ_CHECK(inside(b.payload, bytes), bytes);
-                sum += touch(b.topic) + touch(b.payload);
+                sum += touch(b.topic) + touch(b.payload) + check_properties(b.properties, bytes);
             } else if constexpr (std::is_same_v<B, Subscribe>) {
                 MQTTLENS_FUZZ_CHECK(inside(b.subscriptions.raw(), bytes), bytes);
+                sum += check_properties(b.properties, bytes);
                 std::size_t n = 0;
                 for (const Subscription& s : b.subscriptions) {
                     MQTTLENS_FUZZ_CHECK(inside(s.filter, bytes), bytes);
@@ -156,13 +178,16 @@ inline unsigned check_decoded(const mqtt::Packet& p, Bytes bytes, mqtt::Version 
                 MQTTLENS_FUZZ_CHECK(n == b.subscriptions.size(), bytes);
             } else if constexpr (std::is_same_v<B, Suback>) {
                 MQTTLENS_FUZZ_CHECK(inside(b.return_codes, bytes), bytes);
-                sum += touch(b.return_codes);
+                sum += touch(b.return_codes) + check_properties(b.properties, bytes);
             } else if constexpr (std::is_same_v<B, Unsubscribe>) {
                 MQTTLENS_FUZZ_CHECK(inside(b.filters.raw(), bytes), bytes);
+                sum += check_properties(b.properties, bytes);
                 for (std::string_view f : b.filters) {
                     MQTTLENS_FUZZ_CHECK(inside(f, bytes), bytes);
                     sum += touch(f);
                 }
+            } else if constexpr (std::is_same_v<B, Ack> || std::is_same_v<B, Reason>) {
+                sum += check_properties(b.properties, bytes) + b.reason_code.value_or(0);
             }
         },
         p.body);
@@ -172,7 +197,7 @@ inline unsigned check_decoded(const mqtt::Packet& p, Bytes bytes, mqtt::Version 
         MQTTLENS_FUZZ_CHECK(static_cast<std::size_t>(d.code) < code_count, bytes);
         MQTTLENS_FUZZ_CHECK(d.offset <= bytes.size(), bytes);
         const CodeInfo& info = code_info(d.code);
-        MQTTLENS_FUZZ_CHECK(!info.name.empty() && !info.rule.empty() && !info.message.empty(), bytes);
+        MQTTLENS_FUZZ_CHECK(!info.name.empty() && !d.rule(version).id.empty() && !info.message.empty(), bytes);
         sum += static_cast<unsigned>(field_name(d.field).size() + severity_name(d.severity).size());
         if (d.severity == Severity::error) ++errors;
     }

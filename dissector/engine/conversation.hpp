@@ -17,14 +17,14 @@
 namespace mqttlens::engine {
 
 /// The note a packet of a version the decoder does not read yet is shown with.
-inline constexpr std::string_view mqtt5_note = "MQTT 5.0: not decoded yet";
+inline constexpr std::string_view mqtt5_note = "MQTT 5.0: per-connection rules not checked yet";
 
 /// What the conversation made of one packet. `packet`'s views point into the bytes observed.
 struct Observed {
     mqtt::Packet packet;
     mqtt::Diagnostics stream;  ///< session findings about this packet, offsets within it
     mqtt::Version version;     ///< the version it was decoded as
-    std::string_view note;     ///< mqtt5_note for a packet of 5.0 (not decoded yet), else empty
+    std::string_view note;     ///< mqtt5_note for a packet of 5.0 (its connection's rules are 3.1.1's only in part), else empty
     /// A rule was broken: an error-severity finding of the decoder or of the session checker.
     bool error() const noexcept { return !packet.valid() || stream.error_count() > 0; }
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "mqtt/decoder.hpp"
+#include "mqtt/properties.hpp"
 #include "mqtt/topic.hpp"
 #include "mqtt/utf8.hpp"
 
@@ -108,5 +109,68 @@ inline bool whole(Ctx& c, const Field16& f, Code if_missing, Field field, bool i
     c.add(Code::connect_malformed, field, pos);
     return false;
 }
+
+// Reads the Packet Identifier that opens SUBSCRIBE, SUBACK and UNSUBSCRIBE; false when absent.
+inline bool read_request_id(Ctx& c, std::optional<std::uint16_t>& id, Code zero_code) noexcept {
+    if (c.left(c.start) < 2) {
+        c.add(Code::packet_id_missing, Field::packet_id, c.start);
+        return false;
+    }
+    id = c.u16(c.start);
+    c.at(Field::packet_id, c.start, 2);
+    if (*id == 0 && (zero_code == Code::ack_packet_id_zero || !c.options.allow_packet_id_zero))
+        c.add(zero_code, Field::packet_id, c.start);
+    return true;
+}
+
+// Judges one SUBSCRIBE or UNSUBSCRIBE entry beyond the topic rules: the filter at `filter_at`
+// (its length prefix) and, in SUBSCRIBE, its options byte (`options`, else -1) at `options_at`.
+using EntryCheck = void (*)(Ctx& c, std::string_view filter, std::size_t filter_at, int options,
+                            std::size_t options_at) noexcept;
+
+// The entries of SUBSCRIBE or UNSUBSCRIBE from `first`: one or more Topic Filters (strings), each
+// followed by its options byte when `with_qos`, every entry judged by `judge` too. Returns the
+// view over the whole entries (empty when there are none).
+inline Bytes read_filters(Ctx& c, std::size_t first, bool with_qos, Code no_filters, Code not_utf8,
+                          EntryCheck judge) noexcept {
+    std::size_t pos = first;
+    if (pos >= c.end) {
+        c.add(no_filters, Field::topic_filter, pos);
+        return {};
+    }
+    std::size_t whole = first;  // end of the last complete entry
+    while (pos < c.end) {
+        auto filter = read_field16(c, pos);
+        if (filter.status != Field16::Status::ok) {
+            c.add(Code::string_truncated, Field::topic_filter, pos);
+            break;
+        }
+        auto check = check_topic(c, filter.value, pos, Field::topic_filter, true);
+        if (check.not_utf8 || check.topic.null) c.add(not_utf8, Field::topic_filter, pos);
+        std::size_t next = pos + 2 + filter.value.size();
+        if (with_qos) {
+            if (next >= c.end) {
+                c.add(Code::subscribe_pair_truncated, Field::requested_qos, next);
+                break;
+            }
+            judge(c, filter.value, pos, c.base[next], next);
+            ++next;
+        } else {
+            judge(c, filter.value, pos, -1, 0);
+        }
+        pos = whole = next;
+    }
+    c.at(Field::topic_filter, first, whole - first);
+    return Bytes(c.base + first, whole - first);
+}
+
+// MQTT 5.0 (decoder_v5.cpp). Reads the Property Length and property list of `scope` at `pos`,
+// reports every rule they break (a missing Property Length: property_length_missing) and leaves
+// `pos` after them; nullopt when no byte was left for the length.
+std::optional<PropertyList> read_property_list(Ctx& c, std::size_t& pos, PropertyScope scope, Field field) noexcept;
+// A Will whose Payload Format Indicator is 1 carries UTF-8 (its message at `at`).
+void check_will_payload(Ctx& c, const Will& will, std::size_t at) noexcept;
+// Decodes the body of any packet but CONNECT on a 5.0 connection.
+void decode_body_v5(Ctx& c, Packet& p) noexcept;
 
 }  // namespace mqttlens::mqtt::detail

@@ -1,4 +1,6 @@
-// Strict MQTT 3.1.1 decoder: one whole packet in, every field and every finding out.
+// Strict MQTT decoder: one whole packet in, every field and every finding out. 3.1 and 3.1.1 here,
+// and CONNECT for every version (its layout differs in 5.0 by two property lists); the other 5.0
+// bodies in decoder_v5.cpp, chosen once in decode().
 #include "mqtt/decoder.hpp"
 
 #include "mqtt/decode_context.hpp"
@@ -11,6 +13,8 @@ namespace {
 using detail::Ctx;
 using detail::Field16;
 using detail::read_field16;
+using detail::read_filters;
+using detail::read_request_id;
 
 // Byte 0 against Table 2.2 (and the PUBLISH flag rules of §3.3.1). MQTT 3.1 has no Table 2.2:
 // its flag findings are warnings, each for the reason quoted (3.1 section numbers).
@@ -18,8 +22,11 @@ void check_fixed_header(Ctx& c, std::uint8_t first) noexcept {
     auto type = static_cast<PacketType>(first >> 4);
     std::uint8_t flags = first & 0x0F;
     switch (type) {
-        case PacketType::reserved0:
-        case PacketType::reserved15: c.add(Code::reserved_packet_type, Field::fixed_header, 0); return;
+        case PacketType::reserved15:  // AUTH in 5.0 (§3.15.1: flags 0000)
+            if (c.version != Version::v5_0) return c.add(Code::reserved_packet_type, Field::fixed_header, 0);
+            if (flags != 0) c.add(Code::auth_flags, Field::fixed_header, 0);
+            return;
+        case PacketType::reserved0: c.add(Code::reserved_packet_type, Field::fixed_header, 0); return;
         case PacketType::publish:
             // 3.1 §2.1 QoS table: "3 | 1 | 1 | Reserved": no such level, malformed in 3.1 too.
             if (((flags >> 1) & 3) == 3) c.add(Code::publish_qos_invalid, Field::fixed_header, 0);
@@ -44,16 +51,14 @@ void check_fixed_header(Ctx& c, std::uint8_t first) noexcept {
 
 // The version a CONNECT is judged by (§3.1: the one it declares): 3.1 when `body` (the bytes after
 // the Remaining Length) opens with Protocol Name "MQIsdp" and Level 3, 3.1.1 with "MQTT" and 4,
-// otherwise `version`, the connection's.
+// 5.0 with "MQTT" and 5, otherwise `version`, the connection's.
 Version declared_version(Bytes body, Version version) noexcept {
     static constexpr std::uint8_t v3_1[] = {0, 6, 'M', 'Q', 'I', 's', 'd', 'p', 3};
-    static constexpr std::uint8_t v3_1_1[] = {0, 4, 'M', 'Q', 'T', 'T', 4};
-    const auto opens_with = [&](const std::uint8_t* head, std::size_t n) {
-        return body.size() >= n && std::memcmp(body.data(), head, n) == 0;
-    };
-    return opens_with(v3_1, sizeof v3_1)       ? Version::v3_1
-           : opens_with(v3_1_1, sizeof v3_1_1) ? Version::v3_1_1
-                                               : version;
+    static constexpr std::uint8_t mqtt[] = {0, 4, 'M', 'Q', 'T', 'T'};
+    if (body.size() >= sizeof v3_1 && std::memcmp(body.data(), v3_1, sizeof v3_1) == 0) return Version::v3_1;
+    if (body.size() <= sizeof mqtt || std::memcmp(body.data(), mqtt, sizeof mqtt) != 0) return version;
+    const std::uint8_t level = body[sizeof mqtt];
+    return level == 4 ? Version::v3_1_1 : level == 5 ? Version::v5_0 : version;
 }
 
 // The characters in `s`, counted up to `limit` (an ill-formed sequence counts as one).
@@ -64,26 +69,9 @@ std::size_t characters(std::string_view s, std::size_t limit) noexcept {
     return n;
 }
 
-// MQTT 5.0 CONNECT (§3.1.2, 5.0): after the Protocol Level come Connect Flags (byte), Keep Alive
-// (two bytes), Properties (a Variable Byte Integer length, then that many bytes), then the
-// payload opens with the Client Identifier (string). `pos` is the Connect Flags byte. Sets
-// client_id when all of that is inside the packet; reports nothing.
-void read_v5_client_id(Ctx& c, Connect& con, std::size_t pos) noexcept {
-    pos += 3;
-    if (c.left(pos) == 0) return;
-    const LengthResult properties = read_remaining_length(Bytes(c.base + pos, c.left(pos)));
-    if (properties.status != LengthResult::Status::ok) return;
-    pos += properties.size;
-    if (properties.value > c.left(pos)) return;
-    pos += properties.value;
-    const Field16 id = read_field16(c, pos);
-    if (id.status != Field16::Status::ok) return;
-    con.client_id = id.value;
-    c.at(Field::client_id, pos, 2 + id.value.size());
-}
-
-// CONNECT's variable header from `pos`: Protocol Name, Protocol Level, Connect Flags, Keep Alive.
-// Leaves `pos` after it and returns true when the payload follows in the 3.1/3.1.1 layout.
+// CONNECT's variable header from `pos`: Protocol Name, Protocol Level, Connect Flags, Keep Alive,
+// and in 5.0 the properties. Leaves `pos` after it and returns true when the payload follows in the
+// layout of the version the CONNECT declares.
 bool read_connect_header(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     auto name = read_field16(c, pos);
     if (!whole(c, name, Code::connect_malformed, Field::protocol_name, true, pos)) return false;
@@ -102,15 +90,11 @@ bool read_connect_header(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     }
     con.protocol_level = c.base[pos];
     c.at(Field::protocol_level, pos, 1);
-    if (con.protocol_level != (v31 ? 3 : 4))
+    const bool v5 = c.version == Version::v5_0;
+    if (con.protocol_level != (v31 ? 3 : v5 ? 5 : 4))
         c.add(Code::protocol_level_unsupported, Field::protocol_level, pos);
-    // Only levels 3 and 4 share this layout; unknown levels stop here, and of a 5.0 CONNECT only
-    // the Client Identifier is read (it names the connection), without judging it.
-    if (con.protocol_level == 5) {
-        read_v5_client_id(c, con, pos + 1);
-        return false;
-    }
-    if (con.protocol_level != 3 && con.protocol_level != 4) return false;
+    // Levels 3, 4 and 5 have a known layout; unknown levels stop here.
+    if (con.protocol_level < 3 || con.protocol_level > 5) return false;
     ++pos;
 
     if (c.left(pos) < 1) {
@@ -127,7 +111,7 @@ bool read_connect_header(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     } else if (con.will_qos() == 3) {
         c.add(Code::will_qos_invalid, Field::connect_flags, pos);
     }
-    if (con.password_flag() && !con.username_flag())
+    if (con.password_flag() && !con.username_flag() && !v5)  // 5.0 allows a Password alone (§3.1.2.9)
         c.add(Code::password_without_username, Field::connect_flags, pos);
     ++pos;
 
@@ -138,6 +122,11 @@ bool read_connect_header(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     con.keep_alive = c.u16(pos);
     c.at(Field::keep_alive, pos, 2);
     pos += 2;
+    if (v5) {
+        con.properties = detail::read_property_list(c, pos, PropertyScope::connect, Field::properties);
+        if (!con.properties) c.add(Code::connect_malformed, Field::properties, pos);
+        return con.properties.has_value();
+    }
     return true;
 }
 
@@ -155,12 +144,18 @@ bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     if (c.version == Version::v3_1) {
         if (id.value.empty() || characters(id.value, 24) > 23)
             c.add(Code::client_id_length_v3_1, Field::client_id, pos);
-    } else if (id.value.empty() && !con.clean_session()) {
+    } else if (id.value.empty() && !con.clean_session() && c.version != Version::v5_0) {  // 5.0: §3.1.3.1
         c.add(Code::client_id_empty_persistent, Field::client_id, pos);
     }
     pos += 2 + id.value.size();
 
     if (con.will_flag()) {
+        std::optional<PropertyList> will_properties;
+        if (c.version == Version::v5_0) {  // 5.0: the Will Properties come first (§3.1.3.2)
+            will_properties = detail::read_property_list(c, pos, PropertyScope::will, Field::will_properties);
+            if (!will_properties) c.add(Code::will_fields_missing, Field::will_properties, pos);
+            if (!will_properties) return false;
+        }
         auto topic = read_field16(c, pos);
         if (!whole(c, topic, Code::will_fields_missing, Field::will_topic, true, pos)) return false;
         auto check = check_topic(c, topic.value, pos, Field::will_topic, false);
@@ -172,9 +167,10 @@ bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
 
         auto message = read_field16(c, pos);
         if (!whole(c, message, Code::will_fields_missing, Field::will_message, false, pos)) return false;
-        con.will = Will{topic.value, as_bytes(message.value)};
+        con.will = Will{topic.value, as_bytes(message.value), will_properties};
         c.at(Field::will_topic, pos - 2 - topic.value.size(), 2 + topic.value.size());
         c.at(Field::will_message, pos, 2 + message.value.size());
+        if (will_properties) detail::check_will_payload(c, *con.will, pos);
         pos += 2 + message.value.size();
     }
     return true;
@@ -210,9 +206,10 @@ void read_connect_credentials(Ctx& c, Connect& con, std::size_t pos) noexcept {
 
 void decode_connect(Ctx& c, Packet& p) noexcept {
     // CONNECT (§3.1): variable header = Protocol Name (string "MQTT", or "MQIsdp" for 3.1),
-    // Protocol Level (byte), Connect Flags (byte), Keep Alive (two bytes); payload = Client
-    // Identifier (string), then Will Topic (string) and Will Message (binary) if the Will Flag is
-    // set, User Name (string) if its flag is set, Password (binary) if its flag is set; nothing else.
+    // Protocol Level (byte), Connect Flags (byte), Keep Alive (two bytes), in 5.0 properties;
+    // payload = Client Identifier (string), then, if the Will Flag is set, in 5.0 Will Properties,
+    // Will Topic (string) and Will Message (binary); User Name (string) if its flag is set, Password
+    // (binary) if its flag is set; nothing else.
     auto& con = p.body.emplace<Connect>();
     con.protocol_name = {};
     con.protocol_level = 0;
@@ -301,53 +298,10 @@ void decode_ack(Ctx& c, Packet& p, Code length_code) noexcept {
     }
 }
 
-// Reads the Packet Identifier that opens SUBSCRIBE, SUBACK and UNSUBSCRIBE; false when absent.
-bool read_request_id(Ctx& c, std::optional<std::uint16_t>& id, Code zero_code) noexcept {
-    if (c.left(c.start) < 2) {
-        c.add(Code::packet_id_missing, Field::packet_id, c.start);
-        return false;
-    }
-    id = c.u16(c.start);
-    c.at(Field::packet_id, c.start, 2);
-    if (*id == 0 && (zero_code == Code::ack_packet_id_zero || !c.options.allow_packet_id_zero))
-        c.add(zero_code, Field::packet_id, c.start);
-    return true;
-}
-
-// The entries after SUBSCRIBE's or UNSUBSCRIBE's Packet Identifier: one or more Topic Filters
-// (strings), each followed by a Requested QoS byte (bits 7..2 zero, QoS 0..2) when `with_qos`.
-// Returns the view over the whole entries (empty when there are none).
-Bytes read_filters(Ctx& c, bool with_qos, Code no_filters, Code not_utf8) noexcept {
-    const std::size_t first = c.start + 2;
-    std::size_t pos = first;
-    if (pos >= c.end) {
-        c.add(no_filters, Field::topic_filter, pos);
-        return {};
-    }
-    std::size_t whole = first;  // end of the last complete entry
-    while (pos < c.end) {
-        auto filter = read_field16(c, pos);
-        if (filter.status != Field16::Status::ok) {
-            c.add(Code::string_truncated, Field::topic_filter, pos);
-            break;
-        }
-        auto check = check_topic(c, filter.value, pos, Field::topic_filter, true);
-        if (check.not_utf8 || check.topic.null) c.add(not_utf8, Field::topic_filter, pos);
-        std::size_t next = pos + 2 + filter.value.size();
-        if (with_qos) {
-            if (next >= c.end) {
-                c.add(Code::subscribe_pair_truncated, Field::requested_qos, next);
-                break;
-            }
-            const std::uint8_t options = c.base[next];
-            if ((options & 0xFC) || (options & 0x03) == 3)
-                c.add(Code::subscribe_qos_invalid, Field::requested_qos, next);
-            ++next;
-        }
-        pos = whole = next;
-    }
-    c.at(Field::topic_filter, first, whole - first);
-    return Bytes(c.base + first, whole - first);
+// 3.1.1's Requested QoS byte (§3.8.3.1: bits 7..2 zero, QoS 0..2); 3.1.1 has no shared subscriptions.
+void check_requested_qos(Ctx& c, std::string_view, std::size_t, int options, std::size_t options_at) noexcept {
+    if (options >= 0 && ((options & 0xFC) || (options & 0x03) == 3))
+        c.add(Code::subscribe_qos_invalid, Field::requested_qos, options_at);
 }
 
 void decode_subscribe(Ctx& c, Packet& p) noexcept {
@@ -356,7 +310,8 @@ void decode_subscribe(Ctx& c, Packet& p) noexcept {
     auto& sub = p.body.emplace<Subscribe>();
     if (!read_request_id(c, sub.packet_id, Code::packet_id_zero)) return;
     sub.subscriptions =
-        SubscriptionList(read_filters(c, true, Code::subscribe_no_filters, Code::subscribe_filter_not_utf8));
+        SubscriptionList(read_filters(c, c.start + 2, true, Code::subscribe_no_filters, Code::subscribe_filter_not_utf8,
+                                      &check_requested_qos));
 }
 
 void decode_suback(Ctx& c, Packet& p) noexcept {
@@ -379,7 +334,8 @@ void decode_unsubscribe(Ctx& c, Packet& p) noexcept {
     // Filters (strings).
     auto& unsub = p.body.emplace<Unsubscribe>();
     if (!read_request_id(c, unsub.packet_id, Code::packet_id_zero)) return;
-    unsub.filters = FilterList(read_filters(c, false, Code::unsubscribe_no_filters, Code::unsubscribe_filter_not_utf8));
+    unsub.filters = FilterList(read_filters(c, c.start + 2, false, Code::unsubscribe_no_filters,
+                                            Code::unsubscribe_filter_not_utf8, &check_requested_qos));
 }
 
 void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
@@ -482,12 +438,9 @@ Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexce
     auto length = read_remaining_length(bytes.subspan(1));
     if (length.size != 0) c.at(Field::remaining_length, 1, length.size);
     // A CONNECT is judged by the version it declares, its fixed header included.
-    if (version != Version::v5_0 && p.header.type() == PacketType::connect &&
-        length.status == LengthResult::Status::ok)
+    if (p.header.type() == PacketType::connect && length.status == LengthResult::Status::ok)
         c.version = declared_version(bytes.subspan(1u + length.size), version);
-    // 5.0 is not decoded yet: of its header rules only type 0 (reserved in both) is judged.
-    if (version != Version::v5_0) check_fixed_header(c, bytes[0]);
-    else if ((bytes[0] >> 4) == 0) c.add(Code::reserved_packet_type, Field::fixed_header, 0);
+    check_fixed_header(c, bytes[0]);
 
     if (length.status != LengthResult::Status::ok) {
         p.header.remaining_length = length.value;
@@ -501,20 +454,29 @@ Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexce
     }
     p.header.remaining_length = length.value;
     p.header.length_size = length.size;
-    if (options.warn_non_minimal_length && length.size > minimal_length_size(length.value))
-        c.add(Code::remaining_length_non_minimal, Field::remaining_length, 1);
+    // MQTT-1.5.5-1: an error in 5.0, a warning (that can be turned off) before.
+    if (length.size > minimal_length_size(length.value)) {
+        if (c.version == Version::v5_0)
+            p.diagnostics.add(Diagnostic{Code::remaining_length_non_minimal, Severity::error, Field::remaining_length, 1});
+        else if (options.warn_non_minimal_length)
+            c.add(Code::remaining_length_non_minimal, Field::remaining_length, 1);
+    }
 
     const std::size_t total = 1u + length.size + std::size_t(length.value);
     c.start = 1u + length.size;
     c.end = bytes.size() < total ? bytes.size() : total;
     p.raw = bytes.first(c.end);
 
-    // A CONNECT is decoded by the version it declares; the other bodies of a 5.0 connection stay
-    // Opaque (5.0 is not decoded yet).
-    const PacketType type = version == Version::v5_0 && p.header.type() != PacketType::connect
-                                ? PacketType::reserved0
-                                : p.header.type();
-    switch (type) {
+    // A CONNECT is decoded by the version it declares; the other bodies of a 5.0 connection by
+    // decoder_v5.cpp.
+    const PacketType type = p.header.type();
+    // `20 02 00 01` answering a 5.0 CONNECT is a 3.1.1 server refusing the version
+    // (shared/mqtt-5.0-rules.md, CONNACK): read as what it is, not as a malformed 5.0 CONNACK.
+    if (c.version == Version::v5_0 && type == PacketType::connack && length.value == 2 && c.end == 4 &&
+        bytes[3] == 0x01)
+        c.version = Version::v3_1_1;
+    if (c.version == Version::v5_0 && type != PacketType::connect) detail::decode_body_v5(c, p);
+    else switch (type) {
         case PacketType::connect: decode_connect(c, p); break;
         case PacketType::connack: decode_connack(c, p); break;
         case PacketType::publish: decode_publish(c, p); break;

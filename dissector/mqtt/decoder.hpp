@@ -21,10 +21,10 @@ struct DecodeOptions {
 /// Decodes one packet sent on a connection of `version`. `bytes` should be exactly one packet (as
 /// the Framer yields it): a short field inside it is malformed, never "need more". Bytes past
 /// header + Remaining Length are reported (packet_length_mismatch) and ignored. A CONNECT is
-/// decoded by the version it declares; any other packet of a 5.0 connection keeps its body as
-/// Opaque bytes (5.0 is not decoded yet). Never throws, never reads outside `bytes`, and
-/// allocates nothing. The result's views point into `bytes`; Packet::fields says where each field
-/// it read lies.
+/// decoded by the version it declares, any other packet by `version` (5.0: properties, reason
+/// codes, AUTH; Variable Byte Integers not in their shortest form are errors). Never throws,
+/// never reads outside `bytes`, and allocates nothing. The result's views point into `bytes`;
+/// Packet::fields says where each field it read lies.
 Packet decode(Bytes bytes, Version version = Version::v3_1_1, const DecodeOptions& options = {}) noexcept;
 
 /// What decode(bytes, version, options) returns for bytes it found nothing wrong with (no

@@ -1,4 +1,5 @@
-// Diagnostics: what the framer, decoder and stream checker say about bytes that break MQTT 3.1.1.
+// Diagnostics: what the framer, decoder and stream checker say about bytes that break MQTT 3.1.1
+// or 5.0.
 #pragma once
 
 #include <array>
@@ -27,6 +28,10 @@ enum class Field : std::uint8_t {
     ack_flags,  ///< CONNACK Acknowledge Flags
     return_code, topic, packet_id, payload, topic_filter, requested_qos,
     return_codes,  ///< SUBACK payload
+    properties,       ///< MQTT 5.0: a packet's Property Length and properties
+    will_properties,  ///< MQTT 5.0: CONNECT's Will Properties
+    reason_code,      ///< MQTT 5.0: the one Reason Code of CONNACK, PUBACK..PUBCOMP, DISCONNECT, AUTH
+    reason_codes,     ///< MQTT 5.0: SUBACK's and UNSUBACK's list of Reason Codes
     trailing,      ///< bytes after the last field
 };
 
@@ -141,6 +146,68 @@ enum class Code : std::uint16_t {
     // MQTT 3.1 only (rule IDs "MQTT-v3.1-§section": that specification numbers no statements)
     client_id_length_v3_1,  ///< 3.1 Client Identifier not 1 to 23 characters (MQTT-v3.1-§3.1)
 
+    // MQTT 5.0 only (rule IDs of shared/mqtt-5.0-rules.md; `rule` empty)
+    auth_flags,                    ///< AUTH flags not 0000 (MQTT-3.15.1-1)
+    property_length_missing,       ///< no Property Length where the packet must have one (MQTT-2.2.2-1)
+    property_varint_malformed,     ///< Property Length or a Variable Byte Integer property of 5 bytes (MQTT5-§1.5.5)
+    property_varint_non_minimal,   ///< ... not in its shortest form (MQTT-1.5.5-1)
+    property_length_past_end,      ///< Property Length runs past the packet (MQTT5-§2.2.2.1)
+    property_truncated,            ///< a property runs past the Property Length (MQTT5-§2.2.2.1)
+    binary_truncated,              ///< a Binary Data length runs past its enclosing field (MQTT5-§1.5.6)
+    property_unknown,              ///< identifier MQTT 5.0 does not define (MQTT5-§2.2.2.2)
+    property_not_allowed,          ///< identifier not allowed in this packet or in Will Properties (MQTT5-§2.2.2.2)
+    string_pair_not_utf8,          ///< a User Property name or value breaks a string rule (MQTT-1.5.7-1)
+    connect_property_repeated,     ///< CONNECT property twice (MQTT5-§3.1.2.11)
+    will_property_repeated,        ///< Will property twice (MQTT5-§3.1.3.2)
+    connack_property_repeated,     ///< CONNACK property twice (MQTT5-§3.2.2.3)
+    publish_property_repeated,     ///< PUBLISH property twice (MQTT5-§3.3.2.3, inferred for two of them)
+    puback_property_repeated,      ///< (MQTT5-§3.4.2.2)
+    pubrec_property_repeated,      ///< (MQTT5-§3.5.2.2)
+    pubrel_property_repeated,      ///< (MQTT5-§3.6.2.2)
+    pubcomp_property_repeated,     ///< (MQTT5-§3.7.2.2)
+    suback_property_repeated,      ///< (MQTT5-§3.9.2.1)
+    unsuback_property_repeated,    ///< (MQTT5-§3.11.2.1)
+    disconnect_property_repeated,  ///< (MQTT5-§3.14.2.2)
+    auth_property_repeated,        ///< (MQTT5-§3.15.2.2)
+    subscribe_subscription_identifier_invalid,  ///< twice or 0 in SUBSCRIBE (MQTT5-§3.8.2.1.2)
+    publish_subscription_identifier_zero,       ///< Subscription Identifier 0 in PUBLISH (MQTT5-§3.3.2.3.8)
+    connect_receive_maximum_zero,               ///< (MQTT5-§3.1.2.11.3)
+    connack_receive_maximum_zero,               ///< (MQTT5-§3.2.2.3.3)
+    connect_maximum_packet_size_zero,           ///< (MQTT5-§3.1.2.11.4)
+    connack_maximum_packet_size_zero,           ///< (MQTT5-§3.2.2.3.6)
+    request_response_information_invalid,       ///< not 0 or 1 (MQTT5-§3.1.2.11.6)
+    request_problem_information_invalid,        ///< not 0 or 1 (MQTT5-§3.1.2.11.7)
+    authentication_data_without_method,         ///< (MQTT5-§3.1.2.11.10)
+    maximum_qos_invalid,                        ///< not 0 or 1 (MQTT5-§3.2.2.3.4)
+    retain_available_invalid,                   ///< not 0 or 1 (MQTT5-§3.2.2.3.5)
+    wildcard_subscription_available_invalid,    ///< not 0 or 1 (MQTT5-§3.2.2.3.11)
+    subscription_identifier_available_invalid,  ///< not 0 or 1 (MQTT5-§3.2.2.3.12)
+    shared_subscription_available_invalid,      ///< not 0 or 1 (MQTT5-§3.2.2.3.13)
+    publish_payload_format_invalid,  ///< Payload Format Indicator not 0/1, or 1 with a payload not UTF-8 (MQTT5-§3.3.2.3.2)
+    will_payload_format_invalid,     ///< the same for the Will (MQTT5-§3.1.3.2.3)
+    publish_topic_empty_without_alias,  ///< zero-length Topic Name and no Topic Alias (MQTT5-§3.3.2.1)
+    topic_alias_zero,                ///< Topic Alias 0 (MQTT-3.3.2-8)
+    response_topic_not_utf8,         ///< (MQTT-3.3.2-13)
+    response_topic_wildcard,         ///< (MQTT-3.3.2-14)
+    content_type_not_utf8,           ///< (MQTT-3.3.2-19)
+    connack_reason_code_invalid,     ///< not in Table 3-1 (MQTT-3.2.2-8)
+    puback_reason_code_invalid,      ///< (MQTT-3.4.2-1)
+    pubrec_reason_code_invalid,      ///< (MQTT-3.5.2-1)
+    pubrel_reason_code_invalid,      ///< (MQTT-3.6.2-1)
+    pubcomp_reason_code_invalid,     ///< (MQTT-3.7.2-1)
+    suback_reason_code_invalid,      ///< not in Table 3-8 (MQTT-3.9.3-2)
+    unsuback_reason_code_invalid,    ///< not in Table 3-9 (MQTT-3.11.3-2)
+    unsuback_no_reason_codes,        ///< UNSUBACK without a Reason Code (MQTT-3.11.3-2)
+    disconnect_reason_code_invalid,  ///< not in Table 3-10 (MQTT-3.14.2-1)
+    auth_reason_code_invalid,        ///< not 0x00, 0x18, 0x19 (MQTT-3.15.2-1)
+    auth_method_missing,             ///< AUTH without Authentication Method (MQTT5-§3.15.2.2)
+    subscribe_options_reserved,      ///< Subscription Options bits 7..6 set (MQTT-3.8.3-5)
+    subscribe_options_invalid,       ///< Maximum QoS 3 or Retain Handling 3 (MQTT5-§3.8.3.1)
+    subscribe_no_local_shared,       ///< No Local on a shared subscription (MQTT-3.8.3-4)
+    share_name_empty,                ///< `$share//...` (MQTT-4.8.2-1)
+    share_name_invalid,              ///< ShareName with a wildcard, or no filter after it (MQTT-4.8.2-2)
+    fields_end_early,                ///< bytes left after the last field inside the Remaining Length (MQTT5-§2.1.4)
+
     count_  ///< number of codes; not a code
 };
 
@@ -150,7 +217,8 @@ inline constexpr std::size_t code_count = static_cast<std::size_t>(Code::count_)
 struct CodeInfo {
     std::string_view name;
     std::string_view rule;  ///< as MQTT 3.1.1 numbers it: "MQTT-3.3.1-4", "MQTT-§3.2.1"; "mqttlens"
-                            ///< for the capture layer's; the 3.1-only code's: "MQTT-v3.1-§3.1"
+                            ///< for the capture layer's; the 3.1-only code's: "MQTT-v3.1-§3.1";
+                            ///< empty for a code only MQTT 5.0 has
     Severity severity;
     std::string_view message;
     /// As MQTT 5.0 numbers it (shared/mqtt-5.0-rules.md), for a finding in a 5.0 packet; empty

@@ -42,6 +42,7 @@ struct Counter {
     void u8(std::uint8_t) noexcept { ++n; }
     void u16(std::uint16_t) noexcept { n += 2; }
     void raw(Bytes b) noexcept { n += b.size(); }
+    void varint(std::uint32_t v) noexcept { n += minimal_width(v); }
 };
 
 /// Writes bytes into space already reserved: the second pass.
@@ -56,6 +57,11 @@ struct Writer {
     void raw(Bytes b) noexcept {
         if (!b.empty()) std::memcpy(p, b.data(), b.size());
         p += b.size();
+    }
+    void varint(std::uint32_t v) noexcept {
+        const std::size_t n = minimal_width(v);
+        put_remaining_length(v, n, p);
+        p += n;
     }
 };
 
@@ -75,8 +81,10 @@ public:
         out_.u8(c.protocol_level);
         out_.u8(c.flags);
         out_.u16(c.keep_alive);
+        properties(c.properties);
         string(Field::client_id, 0, as_bytes(c.client_id));
         if (c.will) {
+            properties(c.will->properties);
             string(Field::will_topic, 0, as_bytes(c.will->topic));
             string(Field::will_message, 0, c.will->message);
         }
@@ -87,20 +95,25 @@ public:
     void operator()(const Connack& c) {
         if (c.ack_flags) out_.u8(*c.ack_flags);
         if (c.return_code) out_.u8(*c.return_code);
+        properties(c.properties);
     }
 
     void operator()(const Publish& p) {
         string(Field::topic, 0, as_bytes(p.topic));
         if (p.packet_id) out_.u16(*p.packet_id);
+        properties(p.properties);
         out_.raw(p.payload);
     }
 
     void operator()(const Ack& a) {
         if (a.packet_id) out_.u16(*a.packet_id);
+        if (a.reason_code) out_.u8(*a.reason_code);
+        properties(a.properties);
     }
 
     void operator()(const Subscribe& s) {
         if (s.packet_id) out_.u16(*s.packet_id);
+        properties(s.properties);
         std::size_t i = 0;
         for (const Subscription& sub : s.subscriptions) {
             string(Field::topic_filter, i++, as_bytes(sub.filter));
@@ -110,18 +123,32 @@ public:
 
     void operator()(const Suback& s) {
         if (s.packet_id) out_.u16(*s.packet_id);
+        properties(s.properties);
         out_.raw(s.return_codes);
     }
 
     void operator()(const Unsubscribe& u) {
         if (u.packet_id) out_.u16(*u.packet_id);
+        properties(u.properties);
         std::size_t i = 0;
         for (std::string_view filter : u.filters) string(Field::topic_filter, i++, as_bytes(filter));
     }
 
     void operator()(const Empty&) {}
 
+    void operator()(const Reason& r) {
+        if (r.reason_code) out_.u8(*r.reason_code);
+        properties(r.properties);
+    }
+
 private:
+    /// MQTT 5.0: a Property Length (shortest form) and the list's bytes, when the body has a list.
+    void properties(const std::optional<PropertyList>& list) {
+        if (!list) return;
+        out_.varint(static_cast<std::uint32_t>(list->raw().size()));
+        out_.raw(list->raw());
+    }
+
     /// A 2-byte big-endian length (the override's value, or the size modulo 65,536), then bytes.
     void string(Field field, std::size_t index, Bytes bytes) {
         auto prefix = static_cast<std::uint16_t>(bytes.size());

@@ -1,4 +1,6 @@
-// MQTT 3.1.1 control packets as plain data.
+// MQTT control packets (3.1, 3.1.1 and 5.0) as plain data. A 5.0 packet fills the same structs;
+// what only 5.0 has is optional: `properties` is present exactly when the packet carries a Property
+// Length (a 5.0 packet that has one), so one body says which layout it is written in.
 //
 // Lifetime: every std::string_view and Bytes inside a Packet points into the bytes the packet was
 // decoded from (or, for a packet built by hand, into whatever the caller pointed it at). They are
@@ -7,6 +9,7 @@
 #pragma once
 
 #include "mqtt/diagnostic.hpp"
+#include "mqtt/properties.hpp"
 
 #include <array>
 #include <cstddef>
@@ -37,7 +40,8 @@ inline bool same_bytes(Bytes a, Bytes b) noexcept { return as_string(a) == as_st
 enum class PacketType : std::uint8_t {
     reserved0 = 0, connect = 1, connack = 2, publish = 3, puback = 4, pubrec = 5, pubrel = 6, pubcomp = 7,
     subscribe = 8, suback = 9, unsubscribe = 10, unsuback = 11, pingreq = 12, pingresp = 13, disconnect = 14,
-    reserved15 = 15,
+    reserved15 = 15,  ///< AUTH in MQTT 5.0
+    auth = 15,
 };
 
 /// Upper-case name: "PUBLISH"; "RESERVED" for types 0 and 15.
@@ -82,8 +86,9 @@ struct FixedHeader {
 struct Will {
     std::string_view topic;
     Bytes message;
+    std::optional<PropertyList> properties = {};  ///< MQTT 5.0: the Will Properties
     friend bool operator==(const Will& a, const Will& b) noexcept {
-        return a.topic == b.topic && same_bytes(a.message, b.message);
+        return a.topic == b.topic && same_bytes(a.message, b.message) && a.properties == b.properties;
     }
 };
 
@@ -98,9 +103,10 @@ struct Connect {
     std::optional<Will> will;
     std::optional<std::string_view> username;
     std::optional<Bytes> password;
+    std::optional<PropertyList> properties = {};  ///< MQTT 5.0 (Protocol Level 5)
 
     bool reserved_flag() const noexcept { return flags & 0x01; }
-    bool clean_session() const noexcept { return flags & 0x02; }
+    bool clean_session() const noexcept { return flags & 0x02; }  ///< Clean Start in 5.0
     bool will_flag() const noexcept { return flags & 0x04; }
     std::uint8_t will_qos() const noexcept { return (flags >> 3) & 0x03; }
     bool will_retain() const noexcept { return flags & 0x20; }
@@ -119,14 +125,15 @@ struct Connect {
                      (!a.password || same_bytes(*a.password, *b.password));
         return a.protocol_name == b.protocol_name && a.protocol_level == b.protocol_level &&
                a.flags == b.flags && a.keep_alive == b.keep_alive && a.client_id == b.client_id &&
-               a.will == b.will && a.username == b.username && pw_eq;
+               a.will == b.will && a.username == b.username && pw_eq && a.properties == b.properties;
     }
 };
 
 /// CONNACK. A field is nullopt when the packet was too short to hold it.
 struct Connack {
     std::optional<std::uint8_t> ack_flags = 0;
-    std::optional<std::uint8_t> return_code = 0;
+    std::optional<std::uint8_t> return_code = 0;  ///< the Connect Reason Code in 5.0
+    std::optional<PropertyList> properties = {};       ///< MQTT 5.0
 
     bool session_present() const noexcept { return ack_flags && (*ack_flags & 0x01); }
     friend bool operator==(const Connack&, const Connack&) = default;
@@ -137,14 +144,19 @@ struct Publish {
     std::string_view topic;
     std::optional<std::uint16_t> packet_id;  ///< present for QoS 1 and 2 (and whenever encoded)
     Bytes payload;
+    std::optional<PropertyList> properties = {};  ///< MQTT 5.0: between the Packet Identifier and the payload
     friend bool operator==(const Publish& a, const Publish& b) noexcept {
-        return a.topic == b.topic && a.packet_id == b.packet_id && same_bytes(a.payload, b.payload);
+        return a.topic == b.topic && a.packet_id == b.packet_id && same_bytes(a.payload, b.payload) &&
+               a.properties == b.properties;
     }
 };
 
-/// PUBACK, PUBREC, PUBREL, PUBCOMP and UNSUBACK: a Packet Identifier only.
+/// PUBACK, PUBREC, PUBREL, PUBCOMP, and the 3.1.1 UNSUBACK: a Packet Identifier; in 5.0 then a
+/// Reason Code and properties, each absent in the short forms (Remaining Length 2 or 3).
 struct Ack {
     std::optional<std::uint16_t> packet_id;  ///< nullopt when the packet is too short
+    std::optional<std::uint8_t> reason_code = {};  ///< MQTT 5.0
+    std::optional<PropertyList> properties = {};  ///< MQTT 5.0
     friend bool operator==(const Ack&, const Ack&) = default;
 };
 
@@ -214,33 +226,47 @@ SubscriptionList build_subscriptions(std::vector<std::uint8_t>& storage,
 /// Lays `filters` out in wire form into `storage` and returns a list viewing it.
 FilterList build_filters(std::vector<std::uint8_t>& storage, std::span<const std::string_view> filters);
 
+/// SUBSCRIBE. In 5.0 each entry's byte is the Subscription Options (bits 1..0 Maximum QoS, 2 No
+/// Local, 3 Retain As Published, 5..4 Retain Handling, 7..6 reserved).
 struct Subscribe {
     std::optional<std::uint16_t> packet_id;
     SubscriptionList subscriptions;
+    std::optional<PropertyList> properties = {};  ///< MQTT 5.0
     friend bool operator==(const Subscribe&, const Subscribe&) = default;
 };
 
+/// SUBACK, and the 5.0 UNSUBACK (the same layout): one code per Topic Filter.
 struct Suback {
     std::optional<std::uint16_t> packet_id;
-    Bytes return_codes;
+    Bytes return_codes;  ///< Reason Codes in 5.0
+    std::optional<PropertyList> properties = {};  ///< MQTT 5.0
     friend bool operator==(const Suback& a, const Suback& b) noexcept {
-        return a.packet_id == b.packet_id && same_bytes(a.return_codes, b.return_codes);
+        return a.packet_id == b.packet_id && same_bytes(a.return_codes, b.return_codes) &&
+               a.properties == b.properties;
     }
 };
 
 struct Unsubscribe {
     std::optional<std::uint16_t> packet_id;
     FilterList filters;
+    std::optional<PropertyList> properties = {};  ///< MQTT 5.0
     friend bool operator==(const Unsubscribe&, const Unsubscribe&) = default;
 };
 
-/// PINGREQ, PINGRESP, DISCONNECT: no variable header, no payload.
+/// PINGREQ, PINGRESP, and the 3.1.1 DISCONNECT: no variable header, no payload.
 struct Empty {
     friend bool operator==(const Empty&, const Empty&) = default;
 };
 
-/// Types 0 and 15, and any body the decoder cannot give a shape (MQTT 5.0): raw bytes after the
-/// fixed header.
+/// The 5.0 DISCONNECT and AUTH: a Reason Code and properties, each absent in the short forms
+/// (Remaining Length 0: Success / Normal disconnection; 1: a code without properties).
+struct Reason {
+    std::optional<std::uint8_t> reason_code = {};
+    std::optional<PropertyList> properties = {};
+    friend bool operator==(const Reason&, const Reason&) = default;
+};
+
+/// Type 0, type 15 outside 5.0, and a body cut before any field: raw bytes after the fixed header.
 struct Opaque {
     Bytes bytes;
     friend bool operator==(const Opaque& a, const Opaque& b) noexcept {
@@ -248,7 +274,7 @@ struct Opaque {
     }
 };
 
-using Body = std::variant<Opaque, Connect, Connack, Publish, Ack, Subscribe, Suback, Unsubscribe, Empty>;
+using Body = std::variant<Opaque, Connect, Connack, Publish, Ack, Subscribe, Suback, Unsubscribe, Empty, Reason>;
 
 /// Where one field lies in a packet's bytes: offset from the first byte, and length.
 struct FieldSpan {

@@ -2,6 +2,7 @@
 // dissector/output/README.md).
 #include "output/detail.hpp"
 #include "output/prefix_memo.hpp"
+#include "output/v5.hpp"
 #include "output/printer.hpp"
 
 #include <fmt/compile.h>
@@ -48,6 +49,7 @@ struct Members {
     Buffer& out;
     const mqtt::Packet& packet;
     const PrintOptions& options;
+    mqtt::Version version;  ///< the packet's: 5.0 names reason codes
 
     void operator()(const mqtt::Opaque& body) const {
         fmt::format_to(it(out), FMT_COMPILE(",\"body_len\":{}"), body.bytes.size());
@@ -57,7 +59,7 @@ struct Members {
         const auto found = [&](mqtt::Field f, auto v) { return packet.fields.has(f) ? std::optional(v) : std::nullopt; };
         string_member(out, "protocol_name", found(mqtt::Field::protocol_name, c.protocol_name));
         fmt::format_to(it(out), FMT_COMPILE(",\"protocol_level\":{}"), c.protocol_level);
-        if (c.protocol_level != 3 && c.protocol_level != 4) {
+        if (c.protocol_level < 3 || c.protocol_level > 5) {
             // The decoder stops after the level of any other version: nothing else is known.
             append(out, ",\"clean_session\":null,\"keep_alive\":null,\"client_id\":null,\"will\":null"
                         ",\"username\":null,\"password_len\":null");
@@ -69,20 +71,26 @@ struct Members {
         if (c.will) {
             append(out, ",\"will\":{\"topic\":");
             string_value(out, "topic", c.will->topic);
-            fmt::format_to(it(out), FMT_COMPILE(",\"message_len\":{},\"qos\":{},\"retain\":{}}}"),
+            fmt::format_to(it(out), FMT_COMPILE(",\"message_len\":{},\"qos\":{},\"retain\":{}"),
                            c.will->message.size(), c.will_qos(), boolean(c.will_retain()));
+            detail::append_properties_json(out, c.will->properties, "properties");
+            out.push_back('}');
         } else {
             append(out, ",\"will\":null");
         }
         string_member(out, "username", c.username);
         if (c.password) fmt::format_to(it(out), FMT_COMPILE(",\"password_len\":{}"), c.password->size());
         else append(out, ",\"password_len\":null");
+        detail::append_properties_json(out, c.properties, "properties");
     }
 
     void operator()(const mqtt::Connack& c) const {
         if (c.ack_flags) fmt::format_to(it(out), FMT_COMPILE(",\"session_present\":{}"), boolean(c.session_present()));
         else append(out, ",\"session_present\":null");
         optional_int(out, ",\"return_code\":", c.return_code);
+        if (version == mqtt::Version::v5_0 && (c.properties || c.return_code != 1))  // 1 alone: a 3.1.1 refusal
+            detail::append_reason_json(out, c.return_code, mqtt::PacketType::connack);
+        detail::append_properties_json(out, c.properties, "properties");
     }
 
     void operator()(const mqtt::Publish& p) const {
@@ -108,6 +116,11 @@ struct Members {
         w = detail::put(w, ",\"packet_id\":");
         w = p.packet_id ? detail::put_uint(w, *p.packet_id) : detail::put(w, "null");
         w = detail::put_uint(detail::put(w, ",\"payload_len\":"), p.payload.size());
+        if (p.properties) {  // 5.0: before the payload, whose members end the object
+            detail::finish(out, w);
+            detail::append_properties_json(out, p.properties, "properties");
+            w = detail::room(out, 64 + shown.size());
+        }
         // The display test (no DEL): a payload with DEL is not printable text, see append_payload.
         if (char* q = detail::put_quoted_if_plain(detail::put(w, ",\"payload\":"), shown, false)) {
             detail::finish(out, cut ? detail::put(q, ",\"payload_truncated\":true") : q);
@@ -119,10 +132,15 @@ struct Members {
         if (cut) append(out, ",\"payload_truncated\":true");
     }
 
-    void operator()(const mqtt::Ack& a) const { optional_int(out, ",\"packet_id\":", a.packet_id); }
+    void operator()(const mqtt::Ack& a) const {
+        optional_int(out, ",\"packet_id\":", a.packet_id);
+        detail::append_reason_json(out, a.reason_code, packet.type());
+        detail::append_properties_json(out, a.properties, "properties");
+    }
 
     void operator()(const mqtt::Subscribe& s) const {
         optional_int(out, ",\"packet_id\":", s.packet_id);
+        detail::append_properties_json(out, s.properties, "properties");
         append(out, ",\"subscriptions\":[");
         bool first = true;
         for (const auto& sub : s.subscriptions) {
@@ -139,16 +157,27 @@ struct Members {
 
     void operator()(const mqtt::Suback& s) const {
         optional_int(out, ",\"packet_id\":", s.packet_id);
+        detail::append_properties_json(out, s.properties, "properties");
         append(out, ",\"return_codes\":[");
         for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
             if (i > 0) out.push_back(',');
             fmt::format_to(it(out), FMT_COMPILE("{}"), s.return_codes[i]);
+        }
+        if (version == mqtt::Version::v5_0) {  // each code's name too
+            append(out, "],\"reasons\":[");
+            for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
+                if (i > 0) out.push_back(',');
+                const std::string_view name = detail::reason_name(s.return_codes[i], packet.type());
+                if (name.empty()) append(out, "null");
+                else append_json_string(out, name);
+            }
         }
         out.push_back(']');
     }
 
     void operator()(const mqtt::Unsubscribe& u) const {
         optional_int(out, ",\"packet_id\":", u.packet_id);
+        detail::append_properties_json(out, u.properties, "properties");
         append(out, ",\"filters\":[");
         bool first = true;
         for (const auto filter : u.filters) {
@@ -160,6 +189,12 @@ struct Members {
     }
 
     void operator()(const mqtt::Empty&) const {}
+
+    void operator()(const mqtt::Reason& r) const {
+        // 5.0 DISCONNECT and AUTH: Remaining Length 0 means code 0x00.
+        detail::append_reason_json(out, r.reason_code.value_or(0), packet.type());
+        detail::append_properties_json(out, r.properties, "properties");
+    }
 };
 
 void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, mqtt::Version version, bool& first) {
@@ -229,7 +264,7 @@ void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
         append(out, ",\"note\":");
         append_json_string(out, context.note);
     }
-    std::visit(Members{out, packet, options}, packet.body);
+    std::visit(Members{out, packet, options, context.version}, packet.body);
     if (packet.diagnostics.empty() && context.extra.empty()) {
         append(out, ",\"errors\":[],\"warnings\":[]");
     } else {

@@ -1,6 +1,7 @@
 // The one-line summary, tshark-like: [frame time src → dst] TYPE key=value ... [rule code].
 #include "output/detail.hpp"
 #include "output/prefix_memo.hpp"
+#include "output/v5.hpp"
 #include "output/printer.hpp"
 #include "output/style.hpp"
 
@@ -18,6 +19,7 @@ struct Fields {
     Buffer& out;
     const mqtt::Packet& packet;
     const PrintOptions& options;
+    mqtt::Version version;  ///< the packet's: 5.0 names reason codes
 
     void operator()(const mqtt::Opaque&) const {
         fmt::format_to(it(out), FMT_COMPILE(" flags=0x{:x} remaining_length={}"), packet.header.flags(),
@@ -25,7 +27,7 @@ struct Fields {
     }
 
     void operator()(const mqtt::Connect& c) const {
-        const bool known = c.protocol_level == 3 || c.protocol_level == 4;  // the decoder stops after any other level
+        const bool known = c.protocol_level >= 3 && c.protocol_level <= 5;  // the decoder stops after any other level
         if (known) {
             append(out, " client_id=");
             append_display(out, c.client_id);
@@ -48,9 +50,19 @@ struct Fields {
             append_display(out, *c.username);
         }
         if (c.password) fmt::format_to(it(out), FMT_COMPILE(" password_len={}"), c.password->size());
+        detail::append_properties_summary(out, c.properties);
+        if (c.will && c.will->properties && !c.will->properties->empty()) {
+            append(out, " will:");
+            detail::append_properties_summary(out, c.will->properties);
+        }
     }
 
     void operator()(const mqtt::Connack& c) const {
+        if (version == mqtt::Version::v5_0 && (c.properties || c.return_code != 1)) {  // a Connect Reason Code (1 alone: a 3.1.1 refusal)
+            detail::append_reason_summary(out, c.return_code, mqtt::PacketType::connack);
+            if (c.ack_flags) fmt::format_to(it(out), FMT_COMPILE(" session_present={}"), c.session_present() ? 1 : 0);
+            return detail::append_properties_summary(out, c.properties);
+        }
         if (c.return_code)
             fmt::format_to(it(out), FMT_COMPILE(" return_code={} ({})"), *c.return_code,
                            connack_return_code_name(*c.return_code));
@@ -76,6 +88,11 @@ struct Fields {
         if (packet.header.retain()) w = detail::put(w, " retain");
         if (packet.header.dup()) w = detail::put(w, " dup");
         w = detail::put_uint(detail::put(w, " payload_len="), p.payload.size());
+        if (p.properties && !p.properties->empty()) {  // 5.0
+            detail::finish(out, w);
+            detail::append_properties_summary(out, p.properties);
+            w = detail::room(out, 32 + shown.size());
+        }
         if (p.payload.empty()) return detail::finish(out, w);
         w = detail::put(w, " payload=");
         if (char* q = detail::put_quoted_if_plain(w, shown, false)) return detail::finish(out, cut ? detail::put(q, "...") : q);
@@ -83,10 +100,15 @@ struct Fields {
         detail::append_payload(out, p.payload, options.payload_max, false);
     }
 
-    void operator()(const mqtt::Ack& a) const { packet_id(a.packet_id); }
+    void operator()(const mqtt::Ack& a) const {
+        packet_id(a.packet_id);
+        detail::append_reason_summary(out, a.reason_code, packet.type());
+        detail::append_properties_summary(out, a.properties);
+    }
 
     void operator()(const mqtt::Subscribe& s) const {
         packet_id(s.packet_id);
+        detail::append_properties_summary(out, s.properties);
         for (const auto& sub : s.subscriptions) {
             out.push_back(' ');
             append_display(out, sub.filter);
@@ -97,7 +119,8 @@ struct Fields {
 
     void operator()(const mqtt::Suback& s) const {
         packet_id(s.packet_id);
-        append(out, " return_codes=");
+        detail::append_properties_summary(out, s.properties);
+        append(out, version == mqtt::Version::v5_0 ? " reasons=" : " return_codes=");
         for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
             if (i > 0) out.push_back(',');
             const auto rc = s.return_codes[i];
@@ -108,6 +131,7 @@ struct Fields {
 
     void operator()(const mqtt::Unsubscribe& u) const {
         packet_id(u.packet_id);
+        detail::append_properties_summary(out, u.properties);
         for (const auto filter : u.filters) {
             out.push_back(' ');
             append_display(out, filter);
@@ -115,6 +139,11 @@ struct Fields {
     }
 
     void operator()(const mqtt::Empty&) const {}
+
+    void operator()(const mqtt::Reason& r) const {
+        detail::append_reason_summary(out, r.reason_code.value_or(0), packet.type());
+        detail::append_properties_summary(out, r.properties);
+    }
 
     void packet_id(const std::optional<std::uint16_t>& id) const {
         if (!id) return;
@@ -167,7 +196,7 @@ void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& conte
     w = detail::put(w, type);
     if (options.color) w = detail::put(w, style::reset);
     detail::finish(out, w);
-    std::visit(Fields{out, packet, options}, packet.body);
+    std::visit(Fields{out, packet, options, context.version}, packet.body);
     if (!context.note.empty()) fmt::format_to(it(out), FMT_COMPILE(" ({})"), context.note);
 
     for (const auto& d : packet.diagnostics) append_diagnostic(out, d, context.version, options.color);

@@ -5,6 +5,7 @@
 #include "output/detail.hpp"
 #include "output/printer.hpp"
 #include "output/style.hpp"
+#include "output/v5.hpp"
 
 #include <fmt/compile.h>
 
@@ -113,6 +114,35 @@ public:
         if (id) number_field(mqtt::Field::packet_id, "Packet Identifier", *id, 2);
     }
 
+    /// MQTT 5.0: a property list (its Property Length and properties, with the list's findings),
+    /// then one line per property: title, identifier, value.
+    void properties(const std::optional<mqtt::PropertyList>& list, mqtt::Field field, std::string_view label) {
+        const auto at = span(field);
+        if (!list || !at) return;
+        const std::size_t n = list->size();
+        begin(at->offset, at->length);
+        fmt::format_to(it(out_), FMT_COMPILE("{}: {} byte{}, {} propert{}"), label, list->raw().size(),
+                       list->raw().size() == 1 ? "" : "s", n, n == 1 ? "y" : "ies");
+        end(field, at->offset, at->length);
+        for (const mqtt::Property& p : *list) {
+            const auto off = static_cast<std::size_t>(p.raw.data() - raw_.data());
+            begin(off, p.raw.size());
+            const auto* info = mqtt::property_info(static_cast<std::uint8_t>(p.id));
+            fmt::format_to(it(out_), FMT_COMPILE("  {} (0x{:02x}): "), info->title, static_cast<unsigned>(p.id));
+            detail::append_property_value(out_, p);
+            out_.push_back('\n');
+        }
+    }
+    /// MQTT 5.0: the one Reason Code, when the decoder found it.
+    void reason(const std::optional<std::uint8_t>& code) {
+        const auto at = span(mqtt::Field::reason_code);
+        if (!code || !at) return;
+        begin(at->offset, 1);
+        const std::string_view name = detail::reason_name(*code, packet_.type());
+        fmt::format_to(it(out_), FMT_COMPILE("Reason Code: 0x{:02x} ({})"), *code, name.empty() ? "unknown" : name);
+        end(mqtt::Field::reason_code, at->offset, 1);
+    }
+
     void fixed_header() {
         const auto& h = packet_.header;
         begin(0, 1);
@@ -153,8 +183,8 @@ public:
             else if (c.protocol_level == 5) append(out_, " (MQTT 5.0)");
             end(mqtt::Field::protocol_level, at->offset, 1);
         }
-        // Only levels 3 and 4 have the layout below; the decoder stops for any other.
-        if (c.protocol_level != 3 && c.protocol_level != 4) return;
+        // Only levels 3, 4 and 5 have the layout below; the decoder stops for any other.
+        if (c.protocol_level < 3 || c.protocol_level > 5) return;
         if (const auto at = span(mqtt::Field::connect_flags)) {
             const std::uint8_t f = c.flags;
             begin(at->offset, 1);
@@ -169,9 +199,11 @@ public:
             diagnostics_for(mqtt::Field::connect_flags, at->offset, 1);
         }
         number_field(mqtt::Field::keep_alive, "Keep Alive", c.keep_alive, 2);
+        properties(c.properties, mqtt::Field::properties, "Properties");
         if (!span(mqtt::Field::client_id)) return none_line("Client Identifier", mqtt::Field::client_id, "missing");
         string_field(mqtt::Field::client_id, "Client Identifier", c.client_id);
         if (c.will) {
+            properties(c.will->properties, mqtt::Field::will_properties, "Will Properties");
             string_field(mqtt::Field::will_topic, "Will Topic", c.will->topic);
             binary_field(mqtt::Field::will_message, "Will Message", c.will->message);
         }
@@ -194,22 +226,30 @@ public:
                            connack_return_code_name(*c.return_code));
             end(mqtt::Field::return_code, at->offset, 1);
         }
+        reason(c.return_code);
+        properties(c.properties, mqtt::Field::properties, "Properties");
     }
 
     void operator()(const mqtt::Publish& p) {
         if (!span(mqtt::Field::topic)) return none_line("Topic", mqtt::Field::topic, "missing");
         string_field(mqtt::Field::topic, "Topic", p.topic);
         packet_id(p.packet_id);
+        properties(p.properties, mqtt::Field::properties, "Properties");
         auto at = span(mqtt::Field::payload);
         if (!at && p.payload.empty() && pos_ == raw_.size())  // empty, at the end
             at = mqtt::FieldSpan{static_cast<std::uint32_t>(pos_), 0};
         if (at) binary_field(mqtt::Field::payload, "Message", p.payload, at->offset, p.payload.size());
     }
 
-    void operator()(const mqtt::Ack& a) { packet_id(a.packet_id); }
+    void operator()(const mqtt::Ack& a) {
+        packet_id(a.packet_id);
+        reason(a.reason_code);
+        properties(a.properties, mqtt::Field::properties, "Properties");
+    }
 
     void operator()(const mqtt::Subscribe& s) {
         packet_id(s.packet_id);
+        properties(s.properties, mqtt::Field::properties, "Properties");
         const auto list = span(mqtt::Field::topic_filter);
         if (!list || s.subscriptions.empty()) return none_line("Topic Filters", mqtt::Field::topic_filter);
         std::size_t o = list->offset;  // each entry: filter (length prefix and bytes), options byte
@@ -227,18 +267,24 @@ public:
 
     void operator()(const mqtt::Suback& s) {
         packet_id(s.packet_id);
-        const auto list = span(mqtt::Field::return_codes);
-        if (!list || s.return_codes.empty()) return none_line("Return Codes", mqtt::Field::return_codes);
+        properties(s.properties, mqtt::Field::properties, "Properties");
+        const bool v5 = s.properties.has_value();
+        const mqtt::Field field = v5 ? mqtt::Field::reason_codes : mqtt::Field::return_codes;
+        const auto list = span(field);
+        if (!list || s.return_codes.empty()) return none_line(v5 ? "Reason Codes" : "Return Codes", field);
         for (std::size_t i = 0; i < s.return_codes.size(); ++i) {
             const auto rc = s.return_codes[i];
             begin(list->offset + i, 1);
-            fmt::format_to(it(out_), FMT_COMPILE("Return Code: 0x{:02x} ({})"), rc, suback_return_code_name(rc));
-            end(mqtt::Field::return_codes, list->offset + i, 1);
+            const std::string_view name = v5 ? detail::reason_name(rc, packet_.type()) : suback_return_code_name(rc);
+            fmt::format_to(it(out_), FMT_COMPILE("{}: 0x{:02x} ({})"), v5 ? "Reason Code" : "Return Code", rc,
+                           name.empty() ? "unknown" : name);
+            end(field, list->offset + i, 1);
         }
     }
 
     void operator()(const mqtt::Unsubscribe& u) {
         packet_id(u.packet_id);
+        properties(u.properties, mqtt::Field::properties, "Properties");
         const auto list = span(mqtt::Field::topic_filter);
         if (!list || u.filters.empty()) return none_line("Topic Filters", mqtt::Field::topic_filter);
         std::size_t o = list->offset;
@@ -249,6 +295,11 @@ public:
     }
 
     void operator()(const mqtt::Empty&) {}
+
+    void operator()(const mqtt::Reason& r) {
+        reason(r.reason_code);
+        properties(r.properties, mqtt::Field::properties, "Properties");
+    }
 
     void print() {
         const auto& h = packet_.header;

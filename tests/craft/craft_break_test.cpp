@@ -87,7 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
     Connect, CraftBreaks,
     ::testing::Values(
         BreakCase{{"connect", "--protocol-name", "MQTX"}, Code::protocol_name_invalid, 2},
-        BreakCase{{"connect", "--protocol-level", "5"}, Code::protocol_level_unsupported, 8},
+        BreakCase{{"connect", "--protocol-level", "6"}, Code::protocol_level_unsupported, 8},
         BreakCase{{"connect", "--reserved-flag"}, Code::connect_reserved_flag, 9},
         BreakCase{{"connect", "--connect-flags", "0x06"}, Code::will_fields_missing, 24},
         BreakCase{{"connect", "--will-qos", "1"}, Code::will_qos_without_will, 9},

@@ -38,7 +38,8 @@ TEST(Conversation, TheClientsConnectNamesTheVersionOfEverythingAfterIt) {
     EXPECT_EQ(first.note, mqtt5_note) << "a 5.0 CONNECT is marked too";
     const Observed p = c.observe(Direction::c2s, publish_v5, 1, 2);
     EXPECT_EQ(p.version, Version::v5_0);
-    EXPECT_NE(p.packet.get<mqtt::Opaque>(), nullptr) << "5.0 bodies are not decoded yet";
+    ASSERT_NE(p.packet.get<mqtt::Publish>(), nullptr) << "decoded as 5.0";
+    EXPECT_TRUE(p.packet.get<mqtt::Publish>()->properties.has_value());
     EXPECT_EQ(p.note, mqtt5_note);
     EXPECT_EQ(c.client_id(), "c");
     EXPECT_EQ(c.packets(), 2u);

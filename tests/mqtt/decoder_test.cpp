@@ -672,6 +672,7 @@ void expect_fast_is_general(Bytes b, Version version, DecodeOptions options, std
     if (fast && general.type() == PacketType::publish && general.diagnostics.empty()) ++*fast;
     // The verdict without a Packet: only for a QoS 0 PUBLISH the general path finds nothing
     // wrong with, and for every such one in the short path's shape.
+    if (version == Version::v5_0) return;  // the verdict below is 3.1.1's: 5.0 has no short path yet
     if (is_plain_qos0_publish(b)) {
         EXPECT_EQ(general.type(), PacketType::publish);
         EXPECT_EQ(general.header.qos(), 0);

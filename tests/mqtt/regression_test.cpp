@@ -93,9 +93,10 @@ const std::vector<Regression>& regressions() {
         // Client Identifier length 255 with 2 bytes left.
         framed("cve-2019-17210.bin",
                {{0, T::connect, {{string_truncated, F::client_id, 12}, {connect_malformed, F::client_id, 12}}}}),
-        // MQTT 5 reproducer: CONNECT level 5, CONNACK (flags 1001) client→server, DISCONNECT.
+        // MQTT 5 reproducer: CONNECT level 5 (valid, read as 5.0 whatever the connection's version),
+        // CONNACK (flags 1001) client→server, DISCONNECT; both read as 3.1.1 here.
         framed("cve-2021-28166.bin",
-               {{0, T::connect, {{protocol_level_unsupported, F::protocol_level, 8}}},
+               {{0, T::connect, {}},
                 {18, T::connack, {{invalid_fixed_header_flags, F::fixed_header, 0}}},
                 {22, T::disconnect, {}}}),
         // Topic length 0.

@@ -1,6 +1,6 @@
 // The protocol version as the codec sees it: named by a CONNECT's Protocol Level, and the key
-// decode() dispatches on. MQTT 5.0 is not decoded yet: a 5.0 connection's packets keep their
-// fixed header and an Opaque body, and of a 5.0 CONNECT only the Client Identifier is read.
+// decode() dispatches on: a CONNECT by the version it declares, every other packet by its
+// connection's (3.1.1 and 5.0 lay the same bytes out differently).
 #include "mqtt/decoder.hpp"
 
 #include <gtest/gtest.h>
@@ -87,21 +87,33 @@ TEST(Version, V5ClientIdBehindAMalformedPropertiesLengthIsNotRead) {
     EXPECT_TRUE(packet.get<Connect>()->client_id.empty());
 }
 
-TEST(Version, V5PacketsKeepTheirFixedHeaderAndAnOpaqueBody) {
-    // PUBLISH QoS 0 "a/b", properties length 0, payload "hi": 3.1.1 would read the 0x00 as payload.
+TEST(Version, TheSameBytesReadAsEachVersionLaysThemOut) {
+    // PUBLISH QoS 0 "a/b", Property Length 0, payload "hi": 3.1.1 reads the 0x00 as payload.
     const std::vector<std::uint8_t> publish = {0x30, 0x08, 0x00, 0x03, 'a', '/', 'b', 0x00, 'h', 'i'};
     const Packet p = decode(view(publish), Version::v5_0);
-    EXPECT_EQ(p.type(), PacketType::publish);
-    EXPECT_EQ(p.header.remaining_length, 8u);
-    ASSERT_NE(p.get<Opaque>(), nullptr);
-    EXPECT_EQ(p.get<Opaque>()->bytes.size(), 8u);
+    ASSERT_NE(p.get<Publish>(), nullptr);
+    ASSERT_TRUE(p.get<Publish>()->properties.has_value());
+    EXPECT_TRUE(p.get<Publish>()->properties->empty());
+    EXPECT_EQ(as_string(p.get<Publish>()->payload), "hi");
     EXPECT_TRUE(p.diagnostics.empty());
-    EXPECT_EQ(decode_clean(view(publish), Version::v5_0).body.index(), p.body.index());
-    ASSERT_NE(decode(view(publish), Version::v3_1_1).get<Publish>(), nullptr);
-    // AUTH (type 15) is a packet in 5.0 and stays reserved in 3.1.1.
+    EXPECT_EQ(decode_clean(view(publish), Version::v5_0).body, p.body);
+    const Packet q = decode(view(publish), Version::v3_1_1);
+    ASSERT_NE(q.get<Publish>(), nullptr);
+    EXPECT_FALSE(q.get<Publish>()->properties.has_value());
+    EXPECT_EQ(q.get<Publish>()->payload.size(), 3u);
+    // AUTH (type 15) is a packet in 5.0 (one that must name its method) and stays reserved in 3.1.1.
     const std::vector<std::uint8_t> auth = {0xF0, 0x00};
-    EXPECT_TRUE(decode(view(auth), Version::v5_0).diagnostics.empty());
+    const Packet a = decode(view(auth), Version::v5_0);
+    ASSERT_NE(a.get<Reason>(), nullptr);
+    EXPECT_FALSE(a.diagnostics.has(Code::reserved_packet_type));
+    EXPECT_TRUE(a.diagnostics.has(Code::auth_method_missing));
     EXPECT_TRUE(decode(view(auth), Version::v3_1_1).diagnostics.has(Code::reserved_packet_type));
+    // A 5.0 CONNECT is read by the level it declares on any connection.
+    const Packet c = decode(view(v5_sub), Version::v3_1_1);
+    ASSERT_NE(c.get<Connect>(), nullptr);
+    EXPECT_TRUE(c.diagnostics.empty());
+    ASSERT_TRUE(c.get<Connect>()->properties.has_value());
+    EXPECT_EQ(c.get<Connect>()->properties->find(PropertyId::receive_maximum)->number, 1u);
 }
 
 }  // namespace

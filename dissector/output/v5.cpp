@@ -1,0 +1,142 @@
+// The MQTT 5.0 parts of a packet as each printer writes them.
+#include "output/v5.hpp"
+
+#include "mqtt/reason_codes.hpp"
+#include "output/detail.hpp"
+
+namespace mqttlens::output::detail {
+namespace {
+
+std::optional<mqtt::ReasonScope> reason_scope(mqtt::PacketType type) noexcept {
+    using T = mqtt::PacketType;
+    using R = mqtt::ReasonScope;
+    switch (type) {
+        case T::connack: return R::connack;
+        case T::puback: return R::puback;
+        case T::pubrec: return R::pubrec;
+        case T::pubrel: return R::pubrel;
+        case T::pubcomp: return R::pubcomp;
+        case T::suback: return R::suback;
+        case T::unsuback: return R::unsuback;
+        case T::disconnect: return R::disconnect;
+        case T::auth: return R::auth;
+        default: return std::nullopt;
+    }
+}
+
+const mqtt::PropertyInfo& info(const mqtt::Property& p) noexcept {
+    return *mqtt::property_info(static_cast<std::uint8_t>(p.id));  // a list holds known identifiers only
+}
+
+}  // namespace
+
+std::string_view reason_name(std::uint8_t code, mqtt::PacketType type) noexcept {
+    const auto scope = reason_scope(type);
+    return scope ? mqtt::reason_code_name(code, *scope) : std::string_view();
+}
+
+void append_reason_summary(Buffer& out, std::optional<std::uint8_t> code, mqtt::PacketType type) {
+    if (!code) return;
+    const std::string_view name = reason_name(*code, type);
+    fmt::format_to(it(out), FMT_COMPILE(" reason=0x{:02x} ({})"), *code, name.empty() ? "unknown" : name);
+}
+
+void append_reason_json(Buffer& out, std::optional<std::uint8_t> code, mqtt::PacketType type) {
+    if (!code) return;
+    fmt::format_to(it(out), FMT_COMPILE(",\"reason_code\":{},\"reason\":"), *code);
+    const std::string_view name = reason_name(*code, type);
+    if (name.empty()) append(out, "null");
+    else append_json_string(out, name);
+}
+
+void append_property_value(Buffer& out, const mqtt::Property& p) {
+    switch (info(p).type) {
+        case mqtt::PropertyType::utf8_string: return append_display(out, p.text);
+        case mqtt::PropertyType::utf8_string_pair:
+            append_display(out, p.text);
+            append(out, " = ");
+            return append_display(out, p.value);
+        case mqtt::PropertyType::binary_data:
+            fmt::format_to(it(out), FMT_COMPILE("{} bytes "), p.binary.size());
+            return append_hex(out, p.binary);
+        default: return append_uint(out, p.number);
+    }
+}
+
+void append_properties_summary(Buffer& out, const std::optional<mqtt::PropertyList>& list) {
+    if (!list) return;
+    for (const mqtt::Property& p : *list) {
+        const mqtt::PropertyInfo& i = info(p);
+        out.push_back(' ');
+        append(out, i.name);
+        switch (i.type) {
+            case mqtt::PropertyType::binary_data: fmt::format_to(it(out), FMT_COMPILE("_len={}"), p.binary.size()); break;
+            case mqtt::PropertyType::utf8_string_pair:
+                out.push_back('=');
+                append_display(out, p.text);
+                out.push_back(':');
+                append_display(out, p.value);
+                break;
+            default: out.push_back('='); append_property_value(out, p); break;
+        }
+    }
+}
+
+void append_properties_json(Buffer& out, const std::optional<mqtt::PropertyList>& list, std::string_view key) {
+    if (!list) return;
+    fmt::format_to(it(out), FMT_COMPILE(",\"{}\":{{"), key);
+    bool first = true;
+    const auto open = [&](std::string_view name) {
+        if (!first) out.push_back(',');
+        first = false;
+        fmt::format_to(it(out), FMT_COMPILE("\"{}\":"), name);
+    };
+    bool pairs = false, identifiers = false;
+    for (const mqtt::Property& p : *list) {
+        const mqtt::PropertyInfo& i = info(p);
+        if (p.id == mqtt::PropertyId::user_property) { pairs = true; continue; }
+        if (p.id == mqtt::PropertyId::subscription_identifier) { identifiers = true; continue; }
+        switch (i.type) {
+            case mqtt::PropertyType::utf8_string: open(i.name); append_json_string(out, p.text); break;
+            case mqtt::PropertyType::binary_data:
+                if (!first) out.push_back(',');
+                first = false;
+                fmt::format_to(it(out), FMT_COMPILE("\"{}_hex\":\""), i.name);
+                append_hex(out, p.binary);
+                out.push_back('"');
+                break;
+            default: open(i.name); append_uint(out, p.number); break;
+        }
+    }
+    if (identifiers) {
+        open("subscription_identifiers");
+        out.push_back('[');
+        bool next = false;
+        for (const mqtt::Property& p : *list)
+            if (p.id == mqtt::PropertyId::subscription_identifier) {
+                if (next) out.push_back(',');
+                next = true;
+                append_uint(out, p.number);
+            }
+        out.push_back(']');
+    }
+    if (pairs) {
+        open("user_properties");
+        out.push_back('[');
+        bool next = false;
+        for (const mqtt::Property& p : *list)
+            if (p.id == mqtt::PropertyId::user_property) {
+                if (next) out.push_back(',');
+                next = true;
+                out.push_back('[');
+                append_json_string(out, p.text);
+                out.push_back(',');
+                append_json_string(out, p.value);
+                out.push_back(']');
+            }
+        out.push_back(']');
+    }
+    out.push_back('}');
+}
+
+}  // namespace mqttlens::output::detail
