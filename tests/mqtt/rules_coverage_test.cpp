@@ -1,5 +1,8 @@
 // Every single-packet rule of shared/mqtt-3.1.1-rules.md (tables "Fixed header", "Strings ... and
-// topics", "Per packet") is broken by at least one vector, or sits on the commented list below.
+// topics", "Per packet") is broken by at least one 3.1.1 vector, and every rule of
+// shared/mqtt-5.0-rules.md whose scope is "packet" by at least one 5.0 vector, or sits on the
+// commented lists below. The two standards share numbers for different rules: each is matched
+// against its own version's vectors.
 #include "vectors.hpp"
 
 #include <gtest/gtest.h>
@@ -134,13 +137,20 @@ TEST(RulesFile, CommittedListMatchesTheRulesFile) {
     EXPECT_EQ(rules, committed_rules()) << "write this list to " << committed_path() << ":\n" << want;
 }
 
+/// The rules the vectors of `version` break (3.1 and 3.1.1 together: 3.1 has no numbers).
+std::set<std::string> broken_by(bool v5) {
+    std::set<std::string> broken;
+    for (const auto& v : vectors())
+        if ((v.version == Version::v5_0) == v5)
+            for (const auto& e : v.expected) broken.insert(std::string(e.rule));
+    return broken;
+}
+
 TEST(RulesFile, EverySinglePacketRuleIsBrokenBySomeVector) {
     auto rules = committed_rules();
     ASSERT_GT(rules.size(), 50u) << "cannot read the rule list " << committed_path();
 
-    std::set<std::string> broken;
-    for (const auto& v : vectors())
-        for (const auto& e : v.expected) broken.insert(std::string(e.rule));
+    const std::set<std::string> broken = broken_by(false);
 
     for (const auto& id : rules) {
         bool excepted = exceptions().count(id) != 0;
@@ -153,14 +163,91 @@ TEST(RulesFile, EverySinglePacketRuleIsBrokenBySomeVector) {
 
 // The section rules of the acknowledgement family are written once as "(§3.4.1 …)".
 TEST(RulesFile, EveryAcknowledgementLengthRuleIsBroken) {
-    std::set<std::string> broken;
-    for (const auto& v : vectors())
-        for (const auto& e : v.expected) broken.insert(std::string(e.rule));
+    const std::set<std::string> broken = broken_by(false);
     for (auto id : {"MQTT-§3.4.1", "MQTT-§3.5.1", "MQTT-§3.6.1", "MQTT-§3.7.1", "MQTT-§3.11.1"})
         EXPECT_TRUE(broken.count(id)) << id;
 }
 
 // Every decoder code (all but the stream and capture ones) appears in some vector.
+// ---------------------------------------------------------------- MQTT 5.0
+
+// 5.0 rules of scope "packet" no 5.0 vector breaks under their own ID; each with the reason.
+const std::map<std::string, std::string>& exceptions_v5() {
+    static const std::map<std::string, std::string> list = {
+        {"MQTT-1.5.4-3", "not a rejection: U+FEFF is kept"},
+        {"MQTT-2.2.1-2", "a decoder duty (QoS 0 has no Packet Identifier): two bytes put there read as properties"},
+        {"MQTT-2.2.1-4", "a server's PUBLISH with identifier 0: the decoder does not know the sender and names "
+                         "MQTT-2.2.1-3 (publish5/packet identifier 0)"},
+        {"MQTT-2.2.1-6", "SUBACK and UNSUBACK identifier 0 is reported with the acknowledgements' ack_packet_id_zero, "
+                         "MQTT-2.2.1-5"},
+        {"MQTT-3.1.3-1", "field order: untagged length-prefixed fields cannot be told apart by content"},
+        {"MQTT-3.8.4-7", "stated with MQTT-3.9.3-2 in the same row: suback_reason_code_invalid names that one"},
+        {"MQTT-4.3.1-1", "stated with MQTT-3.3.1-2 in the same row: publish_dup_qos0 names that one"},
+        {"MQTT-4.7.3-3", "a 2-byte length prefix cannot exceed 65,535"},
+    };
+    return list;
+}
+
+std::string rules_v5_path() { return std::string(MQTTLENS_SOURCE_DIR) + "/../shared/mqtt-5.0-rules.md"; }
+std::string committed_v5_path() { return std::string(MQTTLENS_SOURCE_DIR) + "/tests/mqtt/data/packet-rules-5.0.txt"; }
+
+std::set<std::string> committed_v5_rules() {
+    std::set<std::string> ids;
+    std::ifstream in(committed_v5_path());
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty() && line[0] != '#') ids.insert(line);
+    return ids;
+}
+
+// The IDs of every table row of the 5.0 rules file whose scope cell is "packet": the rule cell is
+// the one before it and holds only IDs, separated by commas.
+std::set<std::string> packet_rules_v5(std::istream& in) {
+    std::set<std::string> ids;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] != '|') continue;
+        std::vector<std::string> cells;
+        std::stringstream ss(line.substr(1));
+        std::string cell;
+        while (std::getline(ss, cell, '|')) cells.push_back(trim(cell));
+        for (std::size_t i = 1; i < cells.size(); ++i) {
+            if (cells[i] != "packet") continue;
+            std::stringstream ids_in(cells[i - 1]);
+            std::string id;
+            while (std::getline(ids_in, id, ','))
+                if (id = trim(id); id.rfind("MQTT", 0) == 0 && id.find(' ') == std::string::npos) ids.insert(id);
+            break;
+        }
+    }
+    return ids;
+}
+
+TEST(RulesFile, CommittedV5ListMatchesTheRulesFile) {
+    std::ifstream in(rules_v5_path());
+    if (!in) GTEST_SKIP() << rules_v5_path() << " is not beside this clone: " << committed_v5_path() << " is used";
+    const auto rules = packet_rules_v5(in);
+    ASSERT_GT(rules.size(), 90u) << "the rules file's tables were not found";
+    std::string want;
+    for (const auto& id : rules) want += id + "\n";
+    EXPECT_EQ(rules, committed_v5_rules()) << "write this list to " << committed_v5_path() << ":\n" << want;
+}
+
+TEST(RulesFile, EveryV5PacketRuleIsBrokenBySomeV5Vector) {
+    const auto rules = committed_v5_rules();
+    ASSERT_GT(rules.size(), 90u) << "cannot read the rule list " << committed_v5_path();
+    const std::set<std::string> broken = broken_by(true);
+    for (const auto& id : rules) {
+        const bool excepted = exceptions_v5().count(id) != 0;
+        EXPECT_TRUE(broken.count(id) || excepted) << id << " has no 5.0 vector that breaks it";
+        EXPECT_FALSE(broken.count(id) && excepted) << id << " is covered; drop it from the exceptions";
+    }
+    for (const auto& [id, why] : exceptions_v5())
+        EXPECT_TRUE(rules.count(id)) << id << " is excepted but not in the 5.0 rules file";
+    // And every ID a 5.0 vector names is one of the file's (no rule invented).
+    for (const auto& id : broken) EXPECT_TRUE(rules.count(id)) << id << " is not a packet rule of the 5.0 rules file";
+}
+
 TEST(RulesFile, EveryDecoderCodeHasAVector) {
     std::set<Code> seen;
     for (const auto& v : vectors())
