@@ -43,13 +43,15 @@ std::optional<Version> version_of_level(std::uint8_t level) noexcept {
     return static_cast<Version>(level);
 }
 
-std::string_view type_name(PacketType type) noexcept {
+std::string_view type_name(PacketType type, Version version) noexcept {
+    if (type == PacketType::auth && version == Version::v5_0) return "AUTH";
     return type_names[static_cast<std::size_t>(type) & 0x0F];
 }
 
 std::optional<PacketType> type_from_name(std::string_view name) noexcept {
     for (std::size_t i = 1; i < 15; ++i)
         if (equal_ignoring_case(name, type_names[i])) return static_cast<PacketType>(i);
+    if (equal_ignoring_case(name, "AUTH")) return PacketType::auth;
     return std::nullopt;
 }
 

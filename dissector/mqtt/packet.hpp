@@ -44,9 +44,9 @@ enum class PacketType : std::uint8_t {
     auth = 15,
 };
 
-/// Upper-case name: "PUBLISH"; "RESERVED" for types 0 and 15.
-std::string_view type_name(PacketType type) noexcept;
-/// The type for an upper- or lower-case name ("publish", "PUBACK"); nullopt if unknown.
+/// Upper-case name: "PUBLISH"; "RESERVED" for type 0, and for 15 but in 5.0 ("AUTH").
+std::string_view type_name(PacketType type, Version version = Version::v3_1_1) noexcept;
+/// The type for an upper- or lower-case name ("publish", "PUBACK", "auth": 15); nullopt if unknown.
 std::optional<PacketType> type_from_name(std::string_view name) noexcept;
 /// The flags Table 2.2 requires for `type` (PUBLISH: 0, its flags are free).
 std::uint8_t required_flags(PacketType type) noexcept;

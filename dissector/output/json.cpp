@@ -149,7 +149,11 @@ struct Members {
             append(out, "{\"filter\":");
             string_value(out, "filter", sub.filter);
             fmt::format_to(it(out), FMT_COMPILE(",\"qos\":{}"), sub.qos());
-            if (sub.options & 0xFC) fmt::format_to(it(out), FMT_COMPILE(",\"options\":{}"), sub.options);
+            if (version == mqtt::Version::v5_0)
+                fmt::format_to(it(out), FMT_COMPILE(",\"no_local\":{},\"retain_as_published\":{},\"retain_handling\":{}"),
+                               boolean(sub.options & 0x04), boolean(sub.options & 0x08), (sub.options >> 4) & 3);
+            if (sub.options & (version == mqtt::Version::v5_0 ? 0xC0 : 0xFC))
+                fmt::format_to(it(out), FMT_COMPILE(",\"options\":{}"), sub.options);
             out.push_back('}');
         }
         out.push_back(']');
@@ -249,7 +253,7 @@ void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
 
     bool stream_error = false;
     for (const auto& d : context.extra) stream_error |= d.severity == mqtt::Severity::error;
-    const std::string_view type = mqtt::type_name(packet.type());
+    const std::string_view type = mqtt::type_name(packet.type(), context.version);
     char* w = detail::room(out, 128 + type.size() + 4 * detail::max_uint_chars);
     if (context.offset) { w = detail::put_uint(detail::put(w, "\"offset\":"), *context.offset); *w++ = ','; }
     w = detail::put(w, "\"type\":\"");

@@ -190,7 +190,7 @@ void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& conte
     write_prefix(out, context);
     if (context.src.empty() && context.dst.empty() && !context.frame && context.offset)
         fmt::format_to(it(out), FMT_COMPILE("@{:<5} "), *context.offset);
-    const std::string_view type = mqtt::type_name(packet.type());
+    const std::string_view type = mqtt::type_name(packet.type(), context.version);
     char* w = detail::room(out, style::type.size() + type.size() + style::reset.size());
     if (options.color) w = detail::put(w, style::type);
     w = detail::put(w, type);

@@ -146,8 +146,9 @@ public:
     void fixed_header() {
         const auto& h = packet_.header;
         begin(0, 1);
-        fmt::format_to(it(out_), FMT_COMPILE("Header Flags: 0x{:02x} ({})\n"), h.first_byte, mqtt::type_name(h.type()));
-        bits(h.first_byte, 0xF0, "Message Type: {} ({})", mqtt::type_name(h.type()),
+        const std::string_view type = mqtt::type_name(h.type(), context_.version);
+        fmt::format_to(it(out_), FMT_COMPILE("Header Flags: 0x{:02x} ({})\n"), h.first_byte, type);
+        bits(h.first_byte, 0xF0, "Message Type: {} ({})", type,
              static_cast<int>(h.type()));
         if (h.type() == mqtt::PacketType::publish) {
             bits(h.first_byte, 0x08, "DUP Flag: {}", set_or_not(h.dup()));
@@ -194,7 +195,7 @@ public:
             bits(f, 0x20, "Will Retain: {}", set_or_not(f & 0x20));
             bits(f, 0x18, "Will QoS: {}", (f >> 3) & 3);
             bits(f, 0x04, "Will Flag: {}", set_or_not(f & 0x04));
-            bits(f, 0x02, "Clean Session: {}", set_or_not(f & 0x02));
+            bits(f, 0x02, "{}: {}", c.properties ? "Clean Start" : "Clean Session", set_or_not(f & 0x02));
             bits(f, 0x01, "Reserved: {}", f & 1);
             diagnostics_for(mqtt::Field::connect_flags, at->offset, 1);
         }
@@ -257,9 +258,18 @@ public:
             string_field(mqtt::Field::topic_filter, "Topic Filter", sub.filter, o);
             o += 2 + sub.filter.size();
             begin(o, 1);
-            fmt::format_to(it(out_), FMT_COMPILE("Requested QoS: {} (0x{:02x})\n"), sub.qos(), sub.options);
-            bits(sub.options, 0xFC, "Reserved: 0x{:02x}", sub.options & 0xFC);
-            bits(sub.options, 0x03, "QoS: {}", sub.qos());
+            if (s.properties) {  // 5.0: Subscription Options
+                fmt::format_to(it(out_), FMT_COMPILE("Subscription Options: 0x{:02x}\n"), sub.options);
+                bits(sub.options, 0xC0, "Reserved: 0x{:02x}", sub.options & 0xC0);
+                bits(sub.options, 0x30, "Retain Handling: {}", (sub.options >> 4) & 3);
+                bits(sub.options, 0x08, "Retain As Published: {}", set_or_not(sub.options & 0x08));
+                bits(sub.options, 0x04, "No Local: {}", set_or_not(sub.options & 0x04));
+                bits(sub.options, 0x03, "Maximum QoS: {}", sub.qos());
+            } else {
+                fmt::format_to(it(out_), FMT_COMPILE("Requested QoS: {} (0x{:02x})\n"), sub.qos(), sub.options);
+                bits(sub.options, 0xFC, "Reserved: 0x{:02x}", sub.options & 0xFC);
+                bits(sub.options, 0x03, "QoS: {}", sub.qos());
+            }
             diagnostics_for(mqtt::Field::requested_qos, o, 1);
             ++o;
         }
@@ -304,7 +314,7 @@ public:
     void print() {
         const auto& h = packet_.header;
         style::set(out_, options_.color, style::type);
-        append(out_, mqtt::type_name(h.type()));
+        append(out_, mqtt::type_name(h.type(), context_.version));
         style::set(out_, options_.color, style::reset);
         fmt::format_to(it(out_), FMT_COMPILE(", {} byte{}"), raw_.size(), raw_.size() == 1 ? "" : "s");
         if (context_.offset) fmt::format_to(it(out_), FMT_COMPILE(" at offset {}"), *context_.offset);

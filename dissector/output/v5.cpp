@@ -92,10 +92,14 @@ void append_properties_json(Buffer& out, const std::optional<mqtt::PropertyList>
         fmt::format_to(it(out), FMT_COMPILE("\"{}\":"), name);
     };
     bool pairs = false, identifiers = false;
+    std::uint64_t seen = 0;  // one key per property: a repeat (the decoder reports it) keeps the first
     for (const mqtt::Property& p : *list) {
         const mqtt::PropertyInfo& i = info(p);
         if (p.id == mqtt::PropertyId::user_property) { pairs = true; continue; }
         if (p.id == mqtt::PropertyId::subscription_identifier) { identifiers = true; continue; }
+        const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(p.id);
+        if (seen & bit) continue;
+        seen |= bit;
         switch (i.type) {
             case mqtt::PropertyType::utf8_string: open(i.name); append_json_string(out, p.text); break;
             case mqtt::PropertyType::binary_data:

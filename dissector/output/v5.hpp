@@ -19,7 +19,8 @@ std::string_view reason_name(std::uint8_t code, mqtt::PacketType type) noexcept;
 /// as `user_property="name":"value"`, Binary Data as its length (`correlation_data_len=4`).
 void append_properties_summary(Buffer& out, const std::optional<mqtt::PropertyList>& list);
 /// `,"<key>":{...}` (JSON) when the list is present: snake_case names; `user_properties` a list of
-/// [name, value] pairs; `subscription_identifiers` a list; Binary Data as `<name>_hex`.
+/// [name, value] pairs; `subscription_identifiers` a list; Binary Data as `<name>_hex`; a property
+/// repeated where it may not be (a finding of its own) keeps its first value: keys stay unique.
 void append_properties_json(Buffer& out, const std::optional<mqtt::PropertyList>& list, std::string_view key);
 /// One property's value for the tree: the number, the quoted string, `"name" = "value"`, or hex.
 void append_property_value(Buffer& out, const mqtt::Property& p);

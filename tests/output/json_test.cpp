@@ -301,3 +301,78 @@ TEST(Json, FramingErrorIsOneObjectWithErrorAndNoType) {
     EXPECT_EQ(v["error"]["remaining_length"].number, 268435455);
     EXPECT_EQ(v["direction"].string, "c2s");
 }
+
+// MQTT 5.0: every 3.1.1 key stays; reason codes with their names, a `properties` object (snake_case
+// names, `user_properties` as [name, value] pairs, `subscription_identifiers` as a list, Binary
+// Data as `<name>_hex`), Subscription Options spelled out, AUTH by its name.
+TEST(Json, Mqtt5ReasonCodesAndProperties) {
+    output::Context c;
+    c.version = mqtt::Version::v5_0;
+    // PUBLISH QoS 1 "a" id 7; properties: User Property k=v, User Property k=w, Subscription
+    // Identifier 3 and 4, Correlation Data 01 02, Message Expiry 60; payload "hi".
+    Decoded pub("32 24  00 01 61  00 07  1c  26 00 01 6b 00 01 76  26 00 01 6b 00 01 77  0b 03  0b 04"
+                "  09 00 02 01 02  02 00 00 00 3c  68 69",
+                mqtt::Version::v5_0);
+    ASSERT_TRUE(pub.packet.valid());
+    const Value p = json_of(pub.packet, c);
+    EXPECT_EQ(p["type"].string, "PUBLISH");
+    EXPECT_EQ(p["topic"].string, "a");
+    EXPECT_EQ(p["packet_id"].number, 7);
+    EXPECT_EQ(p["payload"].string, "hi");
+    const Value& props = p["properties"];
+    ASSERT_EQ(props["user_properties"].array.size(), 2u);
+    EXPECT_EQ(props["user_properties"][0][0].string, "k");
+    EXPECT_EQ(props["user_properties"][0][1].string, "v");
+    EXPECT_EQ(props["user_properties"][1][1].string, "w");
+    ASSERT_EQ(props["subscription_identifiers"].array.size(), 2u);
+    EXPECT_EQ(props["subscription_identifiers"][1].number, 4);
+    EXPECT_EQ(props["correlation_data_hex"].string, "0102");
+    EXPECT_EQ(props["message_expiry_interval"].number, 60);
+
+    Decoded connack("20 06  00 87  03 21 00 0a", mqtt::Version::v5_0);
+    const Value a = json_of(connack.packet, c);
+    EXPECT_EQ(a["return_code"].number, 0x87) << "the 3.1.1 key stays";
+    EXPECT_EQ(a["reason_code"].number, 0x87);
+    EXPECT_EQ(a["reason"].string, "Not authorized");
+    EXPECT_EQ(a["properties"]["receive_maximum"].number, 10);
+
+    Decoded suback("90 06  00 01  00  01 80 97", mqtt::Version::v5_0);
+    const Value s = json_of(suback.packet, c);
+    ASSERT_EQ(s["reasons"].array.size(), 3u);
+    EXPECT_EQ(s["reasons"][0].string, "Granted QoS 1");
+    EXPECT_EQ(s["reasons"][2].string, "Quota exceeded");
+
+    Decoded subscribe("82 09  00 01  00  00 01 61  2d", mqtt::Version::v5_0);
+    const Value sub = json_of(subscribe.packet, c)["subscriptions"][0];
+    EXPECT_EQ(sub["qos"].number, 1);
+    EXPECT_TRUE(sub["no_local"].boolean);
+    EXPECT_TRUE(sub["retain_as_published"].boolean);
+    EXPECT_EQ(sub["retain_handling"].number, 2);
+    EXPECT_FALSE(sub.has("options")) << "no reserved bit set";
+
+    Decoded disconnect("e0 00", mqtt::Version::v5_0);
+    const Value d = json_of(disconnect.packet, c);
+    EXPECT_EQ(d["reason_code"].number, 0) << "Remaining Length 0 means 0x00";
+    EXPECT_EQ(d["reason"].string, "Normal disconnection");
+
+    Decoded auth("f0 0a  18  08 15 00 05 53 43 52 41 4d", mqtt::Version::v5_0);
+    const Value au = json_of(auth.packet, c);
+    EXPECT_EQ(au["type"].string, "AUTH");
+    EXPECT_EQ(au["reason"].string, "Continue authentication");
+    EXPECT_EQ(au["properties"]["authentication_method"].string, "SCRAM");
+
+    // A repeated property keeps its first value: the object's keys stay unique.
+    Decoded twice("20 09  00 00  06 21 00 0a 21 00 0b", mqtt::Version::v5_0);
+    const std::string twice_line = test_util::print(twice.packet, Format::json, c);
+    EXPECT_EQ(parse_line(twice_line)["properties"]["receive_maximum"].number, 10);
+    EXPECT_EQ(twice_line.find("receive_maximum"), twice_line.rfind("receive_maximum")) << twice_line;
+
+    // A broken 5.0 packet: the finding names its 5.0 rule.
+    Decoded alias0("30 07  00 01 61  03 23 00 00", mqtt::Version::v5_0);
+    const Value e = json_of(alias0.packet, c);
+    ASSERT_EQ(e["errors"].array.size(), 1u);
+    EXPECT_EQ(e["errors"][0]["rule"].string, "MQTT-3.3.2-8");
+    EXPECT_EQ(e["errors"][0]["version"].string, "5.0");
+    EXPECT_EQ(e["errors"][0]["code"].string, "topic_alias_zero");
+    EXPECT_EQ(e["errors"][0]["field"].string, "properties");
+}

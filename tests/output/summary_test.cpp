@@ -147,3 +147,26 @@ TEST(FramingError, SaysWhereAndWhatInText) {
     EXPECT_NE(s.find("packet_truncated"), std::string::npos);
     EXPECT_NE(s.find("6 bytes left, first byte 0x30 claims Remaining Length 268435455"), std::string::npos) << s;
 }
+
+// MQTT 5.0: reason codes by name, properties as name=value, AUTH by its name.
+TEST(Summary, Mqtt5ReasonCodesAndProperties) {
+    output::Context c;
+    c.version = mqtt::Version::v5_0;
+    Decoded connack("20 09  00 87  06 22 00 0a 21 00 14", mqtt::Version::v5_0);
+    EXPECT_EQ(summary(connack.packet, c),
+              "CONNACK reason=0x87 (Not authorized) session_present=0 topic_alias_maximum=10 receive_maximum=20\n");
+    // Topic "" with Topic Alias 3 and a User Property: the alias is shown (resolving it to its topic
+    // is the connection's, not the packet's).
+    Decoded publish("30 0f  00 00  0a 23 00 03 26 00 01 6b 00 01 76  68 69", mqtt::Version::v5_0);
+    EXPECT_EQ(summary(publish.packet, c),
+              "PUBLISH topic=\"\" qos=0 payload_len=2 topic_alias=3 user_property=\"k\":\"v\" payload=\"hi\"\n");
+    Decoded puback("40 03  00 07 10", mqtt::Version::v5_0);
+    EXPECT_EQ(summary(puback.packet, c), "PUBACK packet_id=7 reason=0x10 (No matching subscribers)\n");
+    Decoded disconnect("e0 01 8e", mqtt::Version::v5_0);
+    EXPECT_EQ(summary(disconnect.packet, c), "DISCONNECT reason=0x8e (Session taken over)\n");
+    Decoded auth("f0 0a  19  08 15 00 05 53 43 52 41 4d", mqtt::Version::v5_0);
+    EXPECT_EQ(summary(auth.packet, c), "AUTH reason=0x19 (Re-authenticate) authentication_method=\"SCRAM\"\n");
+    Decoded broken("e0 01 8c", mqtt::Version::v5_0);
+    EXPECT_EQ(summary(broken.packet, c), "DISCONNECT reason=0x8c (Bad authentication method) "
+                                         "[error MQTT-3.14.2-1 (5.0) disconnect_reason_code_invalid]\n");
+}

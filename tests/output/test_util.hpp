@@ -28,7 +28,8 @@ inline std::vector<std::uint8_t> unhex(std::string_view hex) {
 struct Decoded {
     std::vector<std::uint8_t> bytes;
     mqttlens::mqtt::Packet packet;
-    explicit Decoded(std::string_view hex) : bytes(unhex(hex)), packet(mqttlens::mqtt::decode(bytes)) {}
+    explicit Decoded(std::string_view hex, mqttlens::mqtt::Version version = mqttlens::mqtt::Version::v3_1_1)
+        : bytes(unhex(hex)), packet(mqttlens::mqtt::decode(bytes, version)) {}
     Decoded(const Decoded&) = delete;
 };
 

@@ -132,3 +132,20 @@ TEST(Tree, NoColourByDefault) {
     o.color = true;
     EXPECT_NE(test_util::print(d.packet, Format::tree, {}, o).find("\x1b[31merror"), std::string::npos);
 }
+
+// MQTT 5.0: the Reason Code by name, the property list with its length, then each property at its
+// offset with its bytes, title and identifier; a finding in the list sits under it.
+TEST(Tree, Mqtt5PropertiesAtTheirOffsets) {
+    output::Context c;
+    c.version = mqtt::Version::v5_0;
+    Decoded connack("20 0b  00 00  08 21 00 0a 21 00 0b 24 01", mqtt::Version::v5_0);
+    const auto ls = lines(test_util::print(connack.packet, Format::tree, c));
+    EXPECT_GE(find(ls, "    3  00                       Reason Code: 0x00 (Success)"), 0);
+    const int list = find(ls, "    4  08 21 00 0a 21 00 ..     Properties: 8 bytes, 3 properties");
+    ASSERT_GE(list, 0);
+    EXPECT_NE(ls[list + 1].find("error MQTT5-§3.2.2.3 (5.0) connack_property_repeated at 8"), std::string::npos)
+        << ls[list + 1];
+    EXPECT_GE(find(ls, "    5  21 00 0a                   Receive Maximum (0x21): 10"), list);
+    EXPECT_GE(find(ls, "    8  21 00 0b                   Receive Maximum (0x21): 11"), list);
+    EXPECT_GE(find(ls, "   11  24 01                      Maximum QoS (0x24): 1"), list);
+}
