@@ -112,34 +112,30 @@ void append_properties_json(Buffer& out, const std::optional<mqtt::PropertyList>
             default: open(i.name); append_uint(out, p.number); break;
         }
     }
-    if (identifiers) {
-        open("subscription_identifiers");
+    // The properties that repeat: one key each, a list of their values in wire order.
+    const auto values = [&](std::string_view key, mqtt::PropertyId id, auto&& write) {
+        open(key);
         out.push_back('[');
         bool next = false;
         for (const mqtt::Property& p : *list)
-            if (p.id == mqtt::PropertyId::subscription_identifier) {
+            if (p.id == id) {
                 if (next) out.push_back(',');
                 next = true;
-                append_uint(out, p.number);
+                write(p);
             }
         out.push_back(']');
-    }
-    if (pairs) {
-        open("user_properties");
-        out.push_back('[');
-        bool next = false;
-        for (const mqtt::Property& p : *list)
-            if (p.id == mqtt::PropertyId::user_property) {
-                if (next) out.push_back(',');
-                next = true;
-                out.push_back('[');
-                append_json_string(out, p.text);
-                out.push_back(',');
-                append_json_string(out, p.value);
-                out.push_back(']');
-            }
-        out.push_back(']');
-    }
+    };
+    if (identifiers)
+        values("subscription_identifiers", mqtt::PropertyId::subscription_identifier,
+               [&](const mqtt::Property& p) { append_uint(out, p.number); });
+    if (pairs)
+        values("user_properties", mqtt::PropertyId::user_property, [&](const mqtt::Property& p) {
+            out.push_back('[');
+            append_json_string(out, p.text);
+            out.push_back(',');
+            append_json_string(out, p.value);
+            out.push_back(']');
+        });
     out.push_back('}');
 }
 

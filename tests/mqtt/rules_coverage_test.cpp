@@ -38,14 +38,16 @@ std::string committed_path() {
     return std::string(MQTTLENS_SOURCE_DIR) + "/tests/mqtt/data/single-packet-rules.txt";
 }
 
-std::set<std::string> committed_rules() {
+/// The IDs of a committed rule list: one per line, `#` comments.
+std::set<std::string> read_rule_list(const std::string& path) {
     std::set<std::string> ids;
-    std::ifstream in(committed_path());
+    std::ifstream in(path);
     std::string line;
     while (std::getline(in, line))
         if (!line.empty() && line[0] != '#') ids.insert(line);
     return ids;
 }
+std::set<std::string> committed_rules() { return read_rule_list(committed_path()); }
 
 std::string trim(std::string s) {
     auto b = s.find_first_not_of(" \t");
@@ -191,14 +193,7 @@ const std::map<std::string, std::string>& exceptions_v5() {
 std::string rules_v5_path() { return std::string(MQTTLENS_SOURCE_DIR) + "/../shared/mqtt-5.0-rules.md"; }
 std::string committed_v5_path() { return std::string(MQTTLENS_SOURCE_DIR) + "/tests/mqtt/data/packet-rules-5.0.txt"; }
 
-std::set<std::string> committed_v5_rules() {
-    std::set<std::string> ids;
-    std::ifstream in(committed_v5_path());
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty() && line[0] != '#') ids.insert(line);
-    return ids;
-}
+std::set<std::string> committed_v5_rules() { return read_rule_list(committed_v5_path()); }
 
 // The IDs of every table row of the 5.0 rules file whose scope cell is "packet": the rule cell is
 // the one before it and holds only IDs, separated by commas.
