@@ -166,7 +166,8 @@ inline Bytes read_filters(Ctx& c, std::size_t first, bool with_qos, Code no_filt
 
 // MQTT 5.0 (decoder_v5.cpp). Reads the Property Length and property list of `scope` at `pos`,
 // reports every rule they break (a missing Property Length: property_length_missing) and leaves
-// `pos` after them; nullopt when no byte was left for the length.
+// `pos` after them; nullopt when no byte was left for the length (`pos` unchanged) or the length
+// has no value (5 bytes, or cut by the packet's end: `pos` at the end).
 std::optional<PropertyList> read_property_list(Ctx& c, std::size_t& pos, PropertyScope scope, Field field) noexcept;
 // A Will whose Payload Format Indicator is 1 carries UTF-8 (its message at `at`).
 void check_will_payload(Ctx& c, const Will& will, std::size_t at) noexcept;

@@ -122,9 +122,8 @@ bool read_connect_header(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     con.keep_alive = c.u16(pos);
     c.at(Field::keep_alive, pos, 2);
     pos += 2;
-    if (v5) {
+    if (v5) {  // without a readable Property Length nothing after it can be located
         con.properties = detail::read_property_list(c, pos, PropertyScope::connect, Field::properties);
-        if (!con.properties) c.add(Code::connect_malformed, Field::properties, pos);
         return con.properties.has_value();
     }
     return true;
@@ -152,8 +151,9 @@ bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
     if (con.will_flag()) {
         std::optional<PropertyList> will_properties;
         if (c.version == Version::v5_0) {  // 5.0: the Will Properties come first (§3.1.3.2)
+            const bool absent = c.left(pos) == 0;
             will_properties = detail::read_property_list(c, pos, PropertyScope::will, Field::will_properties);
-            if (!will_properties) c.add(Code::will_fields_missing, Field::will_properties, pos);
+            if (absent) c.add(Code::will_fields_missing, Field::will_properties, pos);
             if (!will_properties) return false;
         }
         auto topic = read_field16(c, pos);
@@ -161,7 +161,8 @@ bool read_connect_identity(Ctx& c, Connect& con, std::size_t& pos) noexcept {
         auto check = check_topic(c, topic.value, pos, Field::will_topic, false);
         if (check.not_utf8 || check.topic.null)
             c.add(Code::will_topic_not_utf8, Field::will_topic, pos);
-        if (check.topic.empty || check.topic.wildcard)
+        // 5.0 names these rules by the topic codes alone (MQTT-4.7.0-1, MQTT-4.7.3-1).
+        if ((check.topic.empty || check.topic.wildcard) && c.version != Version::v5_0)
             c.add(Code::will_topic_invalid, Field::will_topic, pos);
         pos += 2 + topic.value.size();
 

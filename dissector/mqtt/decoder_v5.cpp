@@ -64,16 +64,16 @@ Code value_code(PropertyId id, PropertyScope scope) noexcept {
     }
 }
 
-// A property cut short: by the type of its value (a string, Binary Data, or a number).
-Code truncated_code(std::uint8_t id) noexcept {
+// A property cut short breaks MQTT5-§2.2.2.1, and its value's own rule when it has one: a string
+// (a pair's strings too, MQTT-1.5.7-1) or Binary Data whose length runs past its field.
+void report_truncated(Ctx& c, std::uint8_t id, Field field, std::size_t at) noexcept {
+    c.add(Code::property_truncated, field, at);
     const PropertyInfo* info = property_info(id);
-    if (info == nullptr) return Code::property_truncated;
-    switch (info->type) {
-        case PropertyType::utf8_string:
-        case PropertyType::utf8_string_pair: return Code::string_truncated;
-        case PropertyType::binary_data: return Code::binary_truncated;
-        default: return Code::property_truncated;
-    }
+    const PropertyType type = info ? info->type : PropertyType::byte;
+    if (type == PropertyType::utf8_string || type == PropertyType::utf8_string_pair)
+        c.add(Code::string_truncated, field, at);
+    if (type == PropertyType::utf8_string_pair) c.add(Code::string_pair_not_utf8, field, at);
+    if (type == PropertyType::binary_data) c.add(Code::binary_truncated, field, at);
 }
 
 void report_property(void* context, const PropertyFinding& f) {
@@ -83,7 +83,7 @@ void report_property(void* context, const PropertyFinding& f) {
         case PropertyIssue::varint_malformed: code = Code::property_varint_malformed; break;
         case PropertyIssue::varint_non_minimal: code = Code::property_varint_non_minimal; break;
         case PropertyIssue::length_past_end: code = Code::property_length_past_end; break;
-        case PropertyIssue::truncated: code = truncated_code(f.id); break;
+        case PropertyIssue::truncated: return report_truncated(*r.c, f.id, r.field, r.at + f.offset);
         case PropertyIssue::unknown: code = Code::property_unknown; break;
         case PropertyIssue::not_allowed: code = Code::property_not_allowed; break;
         case PropertyIssue::repeated: code = repeated_code(r.scope); break;
@@ -313,6 +313,10 @@ std::optional<PropertyList> read_property_list(Ctx& c, std::size_t& pos, Propert
     PropertyReport report{&c, pos, scope, field};
     const PropertyRead read = read_properties(Bytes(c.base + pos, c.left(pos)), scope, {&report, &report_property});
     c.at(field, pos, read.end);
+    if (!read.length_read) {  // nothing after it can be located
+        pos += read.end;
+        return std::nullopt;
+    }
     check_property_strings(c, read.list, field);
     if (scope == S::connect && read.list.find(PropertyId::authentication_data) &&
         !read.list.find(PropertyId::authentication_method))

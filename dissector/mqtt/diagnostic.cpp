@@ -95,7 +95,7 @@ constexpr Row rows[] = {
     {Code::username_not_utf8, {"username_not_utf8", "MQTT-3.1.3-11", E,
         "User Name must be a valid UTF-8 string", "MQTT-3.1.3-12"}},
     {Code::will_topic_invalid, {"will_topic_invalid", "MQTT-§3.1.3", E,
-        "Will Topic must be a valid Topic Name", "MQTT-4.7.0-1"}},
+        "Will Topic must be a valid Topic Name"}},
     {Code::connect_malformed, {"connect_malformed", "MQTT-3.1.4-1", E,
         "CONNECT is malformed: a field is truncated or bytes follow the last field", "MQTT5-§2.1.4"}},
 

@@ -239,10 +239,11 @@ PropertyRead read_properties(Bytes bytes, PropertyScope scope, PropertySink sink
     const LengthResult length = read_remaining_length(bytes);
     if (length.status != LengthResult::Status::ok) {
         const bool cut = length.status == LengthResult::Status::need_more;
-        report(cut ? PropertyIssue::length_past_end : PropertyIssue::varint_malformed, 0, cut ? 0 : 3);
+        report(cut ? PropertyIssue::length_past_end : PropertyIssue::varint_malformed, 0, 0);
         r.end = bytes.size();
         return r;
     }
+    r.length_read = true;
     if (length.size > minimal_varint_size(length.value)) report(PropertyIssue::varint_non_minimal, 0, 0);
     const std::size_t start = length.size;
     std::size_t list_end = start + length.value;
@@ -264,7 +265,7 @@ PropertyRead read_properties(Bytes bytes, PropertyScope scope, PropertySink sink
         const Bytes value = bytes.subspan(pos + 1, list_end - pos - 1);
         const LengthResult varint = read_remaining_length(value);  // meaningful for that type only
         if (info->type == T::variable_byte_integer && varint.status == LengthResult::Status::malformed) {
-            report(PropertyIssue::varint_malformed, id_byte, pos + 4);
+            report(PropertyIssue::varint_malformed, id_byte, pos + 1);
             break;
         }
         const std::size_t n = checked_value_size(info->type, value, varint);

@@ -139,7 +139,8 @@ private:
 /// shared/mqtt-5.0-rules.md; which one a finding breaks also depends on the scope and the
 /// identifier (the decoder maps them to codes).
 enum class PropertyIssue : std::uint8_t {
-    varint_malformed,    ///< the Property Length or a Variable Byte Integer value has a 5th byte (MQTT5-§1.5.5)
+    varint_malformed,    ///< the Property Length or a Variable Byte Integer value has a 5th byte (MQTT5-§1.5.5);
+                         ///< reported at the integer's first byte
     varint_non_minimal,  ///< ... not in its shortest form (MQTT-1.5.5-1)
     length_past_end,     ///< the Property Length runs past the bytes given (MQTT5-§2.2.2.1)
     truncated,           ///< a property runs past the Property Length (MQTT5-§2.2.2.1)
@@ -169,6 +170,7 @@ struct PropertySink {
 /// What read_properties() read.
 struct PropertyRead {
     bool present = false;  ///< false when the bytes were empty: no Property Length at all
+    bool length_read = false;  ///< the Property Length has a value (false: 5 bytes, or cut short)
     std::size_t end = 0;   ///< bytes the Property Length and the list take (what follows starts
                            ///< there); all the bytes when the length runs past them
     PropertyList list;     ///< the properties up to the first that cannot be read (unknown or cut)

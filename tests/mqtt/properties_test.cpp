@@ -183,7 +183,7 @@ struct Broken {
 const std::vector<Broken>& broken() {
     static const std::vector<Broken> list = {
         {"Property Length with a 5th byte (MQTT5-§1.5.5)", S::puback, {0x80, 0x80, 0x80, 0x80, 0x01},
-         {{I::varint_malformed, 0, 3}}, 0, 5},
+         {{I::varint_malformed, 0, 0}}, 0, 5},
         {"Property Length not minimal (MQTT-1.5.5-1)", S::puback, {0x80, 0x00},
          {{I::varint_non_minimal, 0, 0}}, 0, 2},
         {"Property Length cut short", S::puback, {0x80}, {{I::length_past_end, 0, 0}}, 0, 1},
@@ -211,7 +211,7 @@ const std::vector<Broken>& broken() {
         {"Subscription Identifier not minimal (MQTT-1.5.5-1)", S::publish, {0x03, 0x0B, 0x81, 0x00},
          {{I::varint_non_minimal, 0x0B, 2}}, 1, 4},
         {"Subscription Identifier with a 5th byte (MQTT5-§1.5.5)", S::publish, {0x06, 0x0B, 0xFF, 0xFF, 0xFF, 0xFF, 0x01},
-         {{I::varint_malformed, 0x0B, 5}}, 0, 7},
+         {{I::varint_malformed, 0x0B, 2}}, 0, 7},
         {"Receive Maximum 0 in CONNECT (MQTT5-§3.1.2.11.3)", S::connect, {0x03, 0x21, 0x00, 0x00},
          {{I::zero, 0x21, 2}}, 1, 4},
         {"Maximum Packet Size 0 in CONNACK (MQTT5-§3.2.2.3.6)", S::connack, {0x05, 0x27, 0, 0, 0, 0},

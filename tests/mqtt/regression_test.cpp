@@ -1,5 +1,5 @@
-// Inputs that broke real MQTT parsers (shared/regressions.md), replayed from corpus/regressions/
-// with the exact diagnosis: what the framer makes of the stream, and what the decoder says of each
+// Inputs that broke real MQTT parsers (shared/regressions.md, and the MQTT 5.0 ones of
+// docs/MQTT5-REGRESSIONS.md), replayed from corpus/regressions/ with the exact diagnosis: what the framer makes of the stream, and what the decoder says of each
 // packet. Stream rules (wrong direction, first packet not CONNECT) belong to the session checker's
 // tests; here only the single-packet part is asserted.
 #include "mqtt/decoder.hpp"
@@ -65,11 +65,16 @@ struct Regression {
     std::optional<Code> framer_error;      ///< reported after the packets, at `error_offset`
     std::uint64_t error_offset = 0;
     std::vector<Finding> decoded_whole;    ///< decode() of the whole file (framer_error rows)
+    Version version = Version::v3_1_1;     ///< the connection's, as decode() is given it
 };
 
 /// A file the framer cuts into whole packets.
 Regression framed(const char* file, std::vector<FramedPacket> packets) {
     return {file, std::move(packets), std::nullopt, 0, {}};
+}
+/// A file of MQTT 5.0 packets (docs/MQTT5-REGRESSIONS.md) the framer cuts into whole packets.
+Regression framed5(const char* file, std::vector<FramedPacket> packets) {
+    return {file, std::move(packets), std::nullopt, 0, {}, Version::v5_0};
 }
 /// A file the framer refuses at `offset`; `decoded_whole` is what decode() says of all its bytes.
 Regression refused(const char* file, Code code, std::uint64_t offset, std::vector<Finding> decoded_whole) {
@@ -124,6 +129,65 @@ const std::vector<Regression>& regressions() {
         refused("wolfmqtt-545-connack.bin", packet_truncated, 0, {{packet_truncated, F::none, 3}}),
         // Remaining Length cut after a continuation byte.
         refused("wolfmqtt-545-length.bin", packet_truncated, 0, {{packet_truncated, F::remaining_length, 2}}),
+        // MQTT 5.0 (docs/MQTT5-REGRESSIONS.md, rows 1 to 18), decoded as a 5.0 connection's packets.
+        framed5("v5-emqx-13045-duplicate.bin",
+               {{0, T::connect, {{connect_property_repeated, F::properties, 62}}}}),
+        framed5("v5-emqx-13045-utf8.bin",
+               {{0, T::connect, {{utf8_malformed, F::properties, 69}, {utf8_malformed, F::properties, 70}, {string_pair_not_utf8, F::properties, 66}, {utf8_malformed, F::will_properties, 137}, {utf8_malformed, F::will_properties, 148}, {utf8_malformed, F::will_properties, 149}, {string_pair_not_utf8, F::will_properties, 133}, {utf8_control, F::will_properties, 136}, {utf8_control, F::will_properties, 151}}}}),
+        framed5("v5-emqx-15361.bin",
+               {{0, T::publish, {{property_truncated, F::properties, 11}, {string_truncated, F::properties, 11}, {string_pair_not_utf8, F::properties, 11}}}}),
+        framed5("v5-mongoose-3419.bin",
+               {{0, T::publish, {{property_truncated, F::properties, 6}, {string_truncated, F::properties, 6}}}}),
+        framed5("v5-mosquitto-3052-no-local.bin",
+               {{0, T::subscribe, {{subscribe_no_local_shared, F::requested_qos, 17}}}}),
+        framed5("v5-mosquitto-3052-response-topic.bin",
+               {{0, T::publish, {{response_topic_wildcard, F::properties, 12}}}}),
+        framed5("v5-mosquitto-3052-share.bin",
+               {{0, T::subscribe, {{share_name_invalid, F::topic_filter, 5}}}}),
+        framed5("v5-mosquitto-cve-2021-34431.bin",
+               {{0, T::connect, {{topic_empty, F::will_topic, 40}}}}),
+        framed5("v5-mosquitto-cve-2023-3592.bin",
+               {{0, T::connect, {{property_not_allowed, F::will_properties, 17}}}}),
+        framed5("v5-mqtt-packet-162.bin",
+               {{0, T::disconnect, {}},
+                {2, T::pingreq, {}},
+                {4, T::disconnect, {}},
+                {7, T::pingreq, {}},
+                {9, T::auth, {{auth_method_missing, F::remaining_length, 1}}},
+                {11, T::pingreq, {}},
+                {13, T::connack, {{connack_length, F::remaining_length, 1}}},
+                {16, T::pingreq, {}}}),
+        framed5("v5-mqtt-packet-80.bin",
+               {{0, T::puback, {}},
+                {4, T::puback, {}},
+                {9, T::puback, {}},
+                {15, T::puback, {}},
+                {20, T::pubrec, {}},
+                {25, T::puback, {{puback_length, F::remaining_length, 1}}}}),
+        framed5("v5-mqttjs-1176.bin",
+               {{0, T::disconnect, {}},
+                {3, T::disconnect, {}},
+                {6, T::disconnect, {}}}),
+        framed5("v5-mqttnet-2261.bin",
+               {{0, T::publish, {{publish_property_repeated, F::properties, 10}}}}),
+        framed5("v5-mqttnet-2262.bin",
+               {{0, T::subscribe, {{subscribe_subscription_identifier_invalid, F::properties, 6}}}}),
+        framed5("v5-nanomq-2192.bin",
+               {{0, T::connect, {{property_varint_malformed, F::properties, 12}}}}),
+        framed5("v5-ntex-73-publish.bin",
+               {{0, T::publish, {{publish_subscription_identifier_zero, F::properties, 7}, {property_unknown, F::properties, 8}}}}),
+        framed5("v5-ntex-73-subscribe.bin",
+               {{0, T::subscribe, {{property_unknown, F::properties, 7}}}}),
+        framed5("v5-paho-c-1543.bin",
+               {{0, T::connack, {{property_length_missing, F::properties, 4}}}}),
+        framed5("v5-paho-java-980.bin",
+               {{0, T::auth, {{auth_flags, F::fixed_header, 0}}}}),
+        framed5("v5-paho-python-541.bin",
+               {{0, T::publish, {}}}),
+        framed5("v5-vernemq-1883.bin",
+               {{0, T::publish, {{property_not_allowed, F::properties, 6}}}}),
+        framed5("v5-wolfmqtt-394.bin",
+               {{0, T::connack, {{property_truncated, F::properties, 5}, {string_truncated, F::properties, 5}, {string_pair_not_utf8, F::properties, 5}}}}),
     };
     return rows;
 }
@@ -166,7 +230,7 @@ TEST_P(Regressions, DecoderGivesTheExactDiagnosis) {
         Frame frame = framer.next();
         ASSERT_EQ(frame.status, Status::packet);
         ASSERT_EQ(frame.offset, want.offset);
-        const Packet p = decode(frame.packet);
+        const Packet p = decode(frame.packet, r.version);
         EXPECT_EQ(p.type(), want.type) << "packet at " << want.offset;
         EXPECT_EQ(findings(p), sorted(want.diagnostics)) << "packet at " << want.offset;
         EXPECT_EQ(p.valid(), want.diagnostics.empty());
@@ -184,6 +248,17 @@ INSTANTIATE_TEST_SUITE_P(Corpus, Regressions, ::testing::ValuesIn(regressions())
                              std::replace(name.begin(), name.end(), '-', '_');
                              return name;
                          });
+
+// paho.mqtt.python #541: a Property Length of two bytes (128) must not shift the payload by one.
+TEST(RegressionCorpus, ATwoBytePropertyLengthLeavesThePayloadWhole) {
+    const auto bytes = read_regression("v5-paho-python-541.bin");
+    const Packet p = decode(bytes, Version::v5_0);
+    ASSERT_NE(p.get<Publish>(), nullptr);
+    EXPECT_EQ(as_string(p.get<Publish>()->payload), "hi");
+    ASSERT_TRUE(p.get<Publish>()->properties.has_value());
+    EXPECT_EQ(p.get<Publish>()->properties->raw().size(), 128u);
+    EXPECT_EQ(p.get<Publish>()->properties->find(PropertyId::user_property)->value, std::string(122, 'v'));
+}
 
 TEST(RegressionCorpus, EveryFileHasARow) {
     // A new .bin without a row here would be replayed by the fuzzers but never asserted.
