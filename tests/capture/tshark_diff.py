@@ -3,7 +3,8 @@
 
 For each MQTT packet tshark decodes, mqtt-dissect must report the same packet (matched by frame
 number and order within the frame) with the same type, remaining length, topic, packet id, client
-id, keep alive, protocol level, return codes and subscriptions. Where tshark 4.0 is known to be
+id, keep alive, protocol level, return codes and subscriptions; on MQTT 5.0 connections also the
+reason codes and the properties (their identifiers, numbers and strings). Where tshark 4.0 is known to be
 wrong, KNOWN_DISAGREEMENTS names the case and why; those packets are listed, not compared.
 The per-type totals must also match corpus/captures/expected-counts.txt, counted by
 tools/captures/count_packets.py with its own framing, so tshark's blind spots are still checked.
@@ -41,7 +42,7 @@ TYPE_ORDER = ["CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PU
               "DISCONNECT", "RESERVED"]
 
 # Fields compared per type (names as in mqtt-dissect --json); frame, type and remaining_length
-# are always compared.
+# are always compared, and on 5.0 connections the V5_COMPARED ones too.
 COMPARED = {
     "CONNECT": ["protocol_name", "protocol_level", "clean_session", "keep_alive", "client_id",
                 "username", "password_len", "will"],
@@ -53,6 +54,77 @@ COMPARED = {
     "SUBACK": ["packet_id", "return_codes"],
     "UNSUBSCRIBE": ["packet_id", "filters"],
 }
+
+# MQTT 5.0: every packet's property list as three sorted lists (tshark gives each kind of value
+# as its own list, so their order across kinds is lost): identifiers, numbers, strings. Binary
+# Data values are not compared (tshark shows them in no field of its own).
+V5_COMPARED = ["reason_code", "reason_codes", "property_ids", "property_numbers", "property_strings"]
+
+# mqtt-dissect's JSON property names and their identifiers (the standard's Table 2-4).
+PROPERTY_IDS = {
+    "payload_format_indicator": 0x01, "message_expiry_interval": 0x02, "content_type": 0x03,
+    "response_topic": 0x08, "correlation_data": 0x09, "subscription_identifiers": 0x0B,
+    "session_expiry_interval": 0x11, "assigned_client_identifier": 0x12, "server_keep_alive": 0x13,
+    "authentication_method": 0x15, "authentication_data": 0x16, "request_problem_information": 0x17,
+    "will_delay_interval": 0x18, "request_response_information": 0x19, "response_information": 0x1A,
+    "server_reference": 0x1C, "reason_string": 0x1F, "receive_maximum": 0x21,
+    "topic_alias_maximum": 0x22, "topic_alias": 0x23, "maximum_qos": 0x24, "retain_available": 0x25,
+    "user_properties": 0x26, "maximum_packet_size": 0x27, "wildcard_subscription_available": 0x28,
+    "subscription_identifier_available": 0x29, "shared_subscription_available": 0x2A,
+}
+
+
+def v5_properties(props):
+    """mqtt-dissect's `properties` object as (identifiers, numbers, strings), each sorted."""
+    ids, numbers, strings = [], [], []
+    for name, value in props.items():
+        if name.endswith("_hex"):
+            ids.append(PROPERTY_IDS[name[:-4]])
+        elif name == "user_properties":
+            for key, val in value:
+                ids.append(0x26)
+                strings += [key, val]
+        elif name == "subscription_identifiers":
+            ids += [0x0B] * len(value)
+            numbers += value
+        else:
+            ids.append(PROPERTY_IDS[name])
+            (strings if isinstance(value, str) else numbers).append(value)
+    return sorted(ids), sorted(numbers), sorted(strings)
+
+
+def tshark_v5(m, kind):
+    """The 5.0 members of one tshark MQTT layer, in mqtt-dissect's terms."""
+    out = {}
+    code = _one(m, f"mqtt.{kind.lower()}.reason_code")
+    if kind in ("SUBACK", "UNSUBACK"):
+        out["reason_codes"] = [_int(c) for c in _list(m.get(f"mqtt.{kind.lower()}.reason_code"))]
+    elif code is not None:
+        out["reason_code"] = _int(code)
+    elif kind in ("DISCONNECT", "AUTH") and _one(m, "mqtt.len") == "0":
+        out["reason_code"] = 0  # Remaining Length 0 means 0x00 (§3.14.2.1, §3.15.2.1); tshark shows none
+    props = m.get("mqtt.properties")
+    if isinstance(props, dict):
+        ids = [int(i, 16) for i in _list(props.get("mqtt.property_id"))]
+        numbers = [_int(v) for key in ("mqtt.prop_number", "mqtt.property.max_qos", "mqtt.property.topic_alias")
+                   for v in _list(props.get(key))]
+        strings = [v for key in ("mqtt.prop_string", "mqtt.property.content_type", "mqtt.prop_key", "mqtt.prop_value")
+                   for v in _list(props.get(key))]
+        out.update(property_ids=sorted(ids), property_numbers=sorted(numbers), property_strings=sorted(strings))
+    return out
+
+
+def dissect_v5(o):
+    """The same members of one mqtt-dissect --json object."""
+    out = {}
+    if o["type"] in ("SUBACK", "UNSUBACK"):
+        out["reason_codes"] = o.get("return_codes")
+    elif "reason_code" in o:
+        out["reason_code"] = o["reason_code"]
+    if isinstance(o.get("properties"), dict):
+        ids, numbers, strings = v5_properties(o["properties"])
+        out.update(property_ids=ids, property_numbers=numbers, property_strings=strings)
+    return out
 
 
 class Known:
@@ -75,10 +147,6 @@ KNOWN_DISAGREEMENTS = [
           "a segment): it decodes garbage (RESERVED, malformed CONNECT, PUBCOMP id=30840) and "
           "swallows the following packets of that direction",
           lambda pkt, ctx: ctx["capture"] == "segmented.pcap" and _in_stream_after_desync(pkt, ctx)),
-    Known("mqtt5-not-decoded",
-          "mqtt-dissect frames MQTT 5.0 connections (type and length only, 'not decoded yet'); "
-          "tshark decodes their properties: only type and remaining_length are compared",
-          lambda pkt, ctx: pkt["stream"] in ctx["v5_streams"]),
     Known("unknown-protocol-level",
           "a CONNECT with a Protocol Level other than 3, 4 or 5 (malformed.pcap: level 6) has no "
           "defined layout after the level; mqtt-dissect's decoder stops there (MQTT-3.1.2-2, the "
@@ -91,8 +159,7 @@ KNOWN_DISAGREEMENTS = [
           lambda pkt, ctx: pkt.get("topic") is not None and "\ufffd" in pkt["topic"]),
 ]
 # Fields still compared when a Known case applies (None: nothing, packet is only listed).
-KNOWN_KEEPS = {"mqtt5-not-decoded": ["type", "remaining_length"],
-               "unknown-protocol-level": ["type", "remaining_length", "protocol_name",
+KNOWN_KEEPS = {"unknown-protocol-level": ["type", "remaining_length", "protocol_name",
                                           "protocol_level"],
                "bad-utf8-topic": ["type", "remaining_length", "packet_id", "qos"]}
 
@@ -195,6 +262,7 @@ def decode_tshark_mqtt(m):
            if _one(m, "mqtt.hdrflags") else None,
            "remaining_length": _int(_one(m, "mqtt.len")),
            "malformed": "_ws.malformed" in m}
+    pkt["v5"] = tshark_v5(m, kind)
     if kind == "CONNECT":
         flags = m.get("mqtt.conflags_tree", {})
         will = None
@@ -229,11 +297,18 @@ def decode_tshark_mqtt(m):
     elif kind == "SUBSCRIBE":
         filters = _list(m.get("mqtt.topic"))
         qos = [_int(q) for q in _list(m.get("mqtt.sub.qos"))]
-        pkt.update(packet_id=_int(_one(m, "mqtt.msgid")),
-                   subscriptions=[{"filter": f, "qos": q} for f, q in zip(filters, qos)])
+        subs = [{"filter": f, "qos": q} for f, q in zip(filters, qos)]
+        options = _list(m.get("mqtt.subscription_options_tree"))
+        if options:  # 5.0: Subscription Options
+            subs = [{"filter": f, "qos": _int(_one(o, "mqtt.subscription_options_qos")),
+                     "no_local": _bool(_one(o, "mqtt.subscription_options_nl")),
+                     "retain_as_published": _bool(_one(o, "mqtt.subscription_options_rap")),
+                     "retain_handling": _int(_one(o, "mqtt.subscription_options_retain"))}
+                    for f, o in zip(filters, options)]
+        pkt.update(packet_id=_int(_one(m, "mqtt.msgid")), subscriptions=subs)
     elif kind == "SUBACK":
-        pkt.update(packet_id=_int(_one(m, "mqtt.msgid")),
-                   return_codes=[_int(q) for q in _list(m.get("mqtt.suback.qos"))])
+        codes = _list(m.get("mqtt.suback.qos")) or _list(m.get("mqtt.suback.reason_code"))  # 3.1.1 or 5.0
+        pkt.update(packet_id=_int(_one(m, "mqtt.msgid")), return_codes=[_int(q) for q in codes])
     elif kind == "UNSUBSCRIBE":
         pkt.update(packet_id=_int(_one(m, "mqtt.msgid")), filters=_list(m.get("mqtt.topic")))
     return pkt
@@ -329,6 +404,7 @@ def compare_capture(capture, binary, verbose, expected):
     ours = {(p["frame"], p["index"]): p for p in packets}
     name = os.path.basename(capture)
     problems, known_hits = [], Counter()
+    v5_compared = [0]
     # Totals per type must match the independent count, including where tshark is wrong.
     want = expected.get(name)
     if want is not None:
@@ -352,10 +428,15 @@ def compare_capture(capture, binary, verbose, expected):
             problems.append(f"{where}: tshark decodes it, mqtt-dissect has no packet there")
             continue
         fields = ["type", "remaining_length"] + COMPARED.get(t["type"], [])
+        t_all, o_all = t, o
+        if t["stream"] in ctx["v5_streams"]:
+            fields += V5_COMPARED
+            t_all, o_all = {**t, **t.get("v5", {})}, {**o, **dissect_v5(o)}
+            v5_compared[0] += 1
         if keep is not None:
             fields = [f for f in fields if f in keep]
         for f in fields:
-            a, b = normalise(f, t.get(f)), normalise(f, o.get(f))
+            a, b = normalise(f, t_all.get(f)), normalise(f, o_all.get(f))
             if a != b:
                 problems.append(f"{where}: {f}: tshark {a!r}, mqtt-dissect {b!r}")
         if o.get("stream") is not None and o.get("src") and o["src"] != t["src"]:
@@ -364,7 +445,8 @@ def compare_capture(capture, binary, verbose, expected):
     status = "OK" if not problems else "DIFFER"
     notes = ", ".join(f"{n} x{c}" for n, c in known_hits.items())
     print(f"{status:6} {name:24} tshark {len(theirs):6}  mqtt-dissect {len(ours):6}"
-          f"  only-in-mqtt-dissect {extra}" + (f"  known: {notes}" if notes else ""))
+          f"  only-in-mqtt-dissect {extra}" + (f"  MQTT 5.0 {v5_compared[0]}" if v5_compared[0] else "")
+          + (f"  known: {notes}" if notes else ""))
     for p in problems[: (None if verbose else 20)]:
         print("   ", p)
     if len(problems) > 20 and not verbose:
