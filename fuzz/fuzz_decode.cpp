@@ -2,7 +2,7 @@
 //
 // Input: byte 0 chooses the options, the rest is the packet.
 //   bit 0: protocol level 3 (MQTT 3.1) instead of 4; bit 1: warn_control_characters;
-//   bit 2: warn_non_minimal_length; bit 3: allow_packet_id_zero.
+//   bit 2: warn_non_minimal_length; bit 3: allow_packet_id_zero; bit 4: MQTT 5.0 (over bit 0).
 // The packet bytes sit in libFuzzer's exact-size buffer, so any read past them is caught.
 #include "fuzz_common.hpp"
 #ifdef MQTTLENS_FUZZ_MUTATOR
