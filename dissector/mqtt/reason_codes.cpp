@@ -104,4 +104,20 @@ std::string_view reason_scope_name(ReasonScope scope) noexcept {
     return names[static_cast<std::size_t>(scope) % names.size()];
 }
 
+std::optional<ReasonScope> reason_scope_of_type(std::uint8_t type) noexcept {
+    using R = ReasonScope;
+    switch (type) {
+        case 2: return R::connack;
+        case 4: return R::puback;
+        case 5: return R::pubrec;
+        case 6: return R::pubrel;
+        case 7: return R::pubcomp;
+        case 9: return R::suback;
+        case 11: return R::unsuback;
+        case 14: return R::disconnect;
+        case 15: return R::auth;
+        default: return std::nullopt;
+    }
+}
+
 }  // namespace mqttlens::mqtt

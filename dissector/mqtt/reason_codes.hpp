@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace mqttlens::mqtt {
@@ -27,5 +28,8 @@ bool reason_code_allowed(std::uint8_t code, ReasonScope scope) noexcept;
 ReasonSender reason_code_sender(std::uint8_t code, ReasonScope scope) noexcept;
 /// "connack", "puback", ... "auth".
 std::string_view reason_scope_name(ReasonScope scope) noexcept;
+/// The scope of a packet type's reason codes (type 15: AUTH); nullopt for a type that has none.
+/// The type's number, so that this header needs no other.
+std::optional<ReasonScope> reason_scope_of_type(std::uint8_t type) noexcept;
 
 }  // namespace mqttlens::mqtt

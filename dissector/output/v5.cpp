@@ -7,23 +7,6 @@
 namespace mqttlens::output::detail {
 namespace {
 
-std::optional<mqtt::ReasonScope> reason_scope(mqtt::PacketType type) noexcept {
-    using T = mqtt::PacketType;
-    using R = mqtt::ReasonScope;
-    switch (type) {
-        case T::connack: return R::connack;
-        case T::puback: return R::puback;
-        case T::pubrec: return R::pubrec;
-        case T::pubrel: return R::pubrel;
-        case T::pubcomp: return R::pubcomp;
-        case T::suback: return R::suback;
-        case T::unsuback: return R::unsuback;
-        case T::disconnect: return R::disconnect;
-        case T::auth: return R::auth;
-        default: return std::nullopt;
-    }
-}
-
 const mqtt::PropertyInfo& info(const mqtt::Property& p) noexcept {
     return *mqtt::property_info(static_cast<std::uint8_t>(p.id));  // a list holds known identifiers only
 }
@@ -31,7 +14,7 @@ const mqtt::PropertyInfo& info(const mqtt::Property& p) noexcept {
 }  // namespace
 
 std::string_view reason_name(std::uint8_t code, mqtt::PacketType type) noexcept {
-    const auto scope = reason_scope(type);
+    const auto scope = mqtt::reason_scope_of_type(static_cast<std::uint8_t>(type));
     return scope ? mqtt::reason_code_name(code, *scope) : std::string_view();
 }
 

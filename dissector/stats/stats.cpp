@@ -1,6 +1,7 @@
 // Statistics: bounded accumulation, then text and JSON tables.
 #include "stats/stats.hpp"
 
+#include "mqtt/reason_codes.hpp"
 #include "output/text.hpp"
 
 #include <algorithm>
@@ -58,10 +59,48 @@ void Accumulator::count_topic(std::string_view topic, std::size_t payload) {
     it->second.payload_bytes += payload;
 }
 
+namespace {
+
+/// The limits a CONNECT or CONNACK property list declares.
+Declared declared(const std::optional<mqtt::PropertyList>& list) noexcept {
+    Declared d;
+    if (!list) return d;
+    d.seen = true;
+    for (const mqtt::Property& p : *list) {
+        switch (p.id) {
+            case mqtt::PropertyId::session_expiry_interval: d.session_expiry_interval = p.number; break;
+            case mqtt::PropertyId::receive_maximum: d.receive_maximum = p.number; break;
+            case mqtt::PropertyId::maximum_packet_size: d.maximum_packet_size = p.number; break;
+            case mqtt::PropertyId::topic_alias_maximum: d.topic_alias_maximum = p.number; break;
+            case mqtt::PropertyId::server_keep_alive: d.server_keep_alive = p.number; break;
+            case mqtt::PropertyId::maximum_qos: d.maximum_qos = p.number; break;
+            default: break;
+        }
+    }
+    return d;
+}
+
+/// The one Reason Code a 5.0 packet carries (DISCONNECT and AUTH of Remaining Length 0: 0x00).
+std::optional<std::uint8_t> reason_of(const mqtt::Packet& packet) noexcept {
+    if (const auto* a = packet.get<mqtt::Ack>()) return a->reason_code;
+    if (const auto* r = packet.get<mqtt::Reason>()) return r->reason_code.value_or(0);
+    if (const auto* c = packet.get<mqtt::Connack>(); c && c->properties) return c->return_code;
+    return std::nullopt;
+}
+
+}  // namespace
+
 void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::Packet& packet,
                              std::span<const mqtt::Diagnostic> stream, std::int64_t time_us) {
     const Counter one{1, packet.raw.size()};
-    by_type_[static_cast<std::size_t>(packet.type())] += one;
+    // Type 15 decoded as a body (not Opaque) is a 5.0 AUTH.
+    const std::size_t type = packet.type() == PacketType::auth && packet.get<mqtt::Reason>()
+                                 ? 16
+                                 : static_cast<std::size_t>(packet.type());
+    by_type_[type] += one;
+    if (const auto code = reason_of(packet)) ++reasons_[type][*code];
+    if (const auto* s = packet.get<mqtt::Suback>(); s && s->properties)
+        for (const std::uint8_t code : s->return_codes) ++reasons_[type][code];
     ConnectionStats* c = connection(id, time_us);
     if (c) {
         (direction == Direction::c2s ? c->c2s : direction == Direction::s2c ? c->s2c : c->unknown) += one;
@@ -73,8 +112,11 @@ void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::
                 c->protocol_level = con->protocol_level;
                 c->client_id_cut = con->client_id.size() > limits_.max_client_id;
                 c->client_id = con->client_id.substr(0, limits_.max_client_id);
+                c->client_limits = declared(con->properties);
             }
         }
+        if (const auto* ack = packet.get<mqtt::Connack>(); ack && !from_client && !c->server_limits.seen)
+            c->server_limits = declared(ack->properties);
         if (packet.type() == PacketType::disconnect && from_client) c->disconnect = true;
     } else {
         untracked_traffic_ += one;
@@ -176,12 +218,55 @@ std::vector<Finding> codes_seen(const Accumulator& stats) {
     return rows;
 }
 
-/// Type rows in type order; types 0 and 15 share the name "RESERVED" and one row.
+/// Type rows in type order; types 0 and 15 share the name "RESERVED" and one row; a 5.0 AUTH
+/// has its own.
 template <class F>
 void for_each_type(const Accumulator& stats, F&& f) {
     const auto& t = stats.by_type();
     for (std::size_t i = 1; i <= 14; ++i) f(mqtt::type_name(static_cast<PacketType>(i)), t[i]);
+    f(std::string_view("AUTH"), t[16]);
     f(mqtt::type_name(PacketType::reserved0), t[0] + t[15]);
+}
+
+/// The name a by_type() index prints as.
+std::string_view type_row_name(std::size_t type) noexcept {
+    return type == 16 ? std::string_view("AUTH") : mqtt::type_name(static_cast<PacketType>(type));
+}
+
+/// The MQTT 5.0 Reason Codes seen, for `f(type index, code, count)`, in type then code order.
+template <class F>
+void for_each_reason(const Accumulator& stats, F&& f) {
+    for (std::size_t type = 0; type < 17; ++type)
+        for (unsigned code = 0; code < 256; ++code)
+            if (const auto n = stats.reason_count(type, static_cast<std::uint8_t>(code))) f(type, code, n);
+}
+
+std::string_view reason_name(std::size_t type, unsigned code) noexcept {
+    const auto scope = mqtt::reason_scope_of_type(static_cast<std::uint8_t>(type == 16 ? 15 : type));
+    return scope ? mqtt::reason_code_name(static_cast<std::uint8_t>(code), *scope) : std::string_view();
+}
+
+/// A connection's 5.0 limits as `k=v` pairs (the members a side declared; "-" when none).
+std::string limits_text(const Declared& d) {
+    if (!d.seen) return "-";
+    std::string s;
+    const auto add = [&](std::string_view k, std::uint32_t v, std::uint32_t absent) {
+        if (v != absent) s += fmt::format("{}{}={}", s.empty() ? "" : " ", k, v);
+    };
+    add("session_expiry", d.session_expiry_interval, 0);
+    add("receive_max", d.receive_maximum, 0);
+    add("max_packet", d.maximum_packet_size, 0);
+    add("alias_max", d.topic_alias_maximum, 0);
+    add("keep_alive", d.server_keep_alive, 0);
+    add("max_qos", d.maximum_qos, 2);
+    return s.empty() ? "(defaults)" : s;
+}
+
+std::string limits_json(const Declared& d) {
+    return fmt::format("{{\"session_expiry_interval\":{},\"receive_maximum\":{},\"maximum_packet_size\":{},"
+                       "\"topic_alias_maximum\":{},\"server_keep_alive\":{},\"maximum_qos\":{}}}",
+                       d.session_expiry_interval, d.receive_maximum, d.maximum_packet_size, d.topic_alias_maximum,
+                       d.server_keep_alive, d.maximum_qos);
 }
 
 }  // namespace
@@ -195,6 +280,13 @@ void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
     });
     const Counter total = stats.total();
     put(out, "  {:<12} {:>12} {:>14}\n", "total", total.packets, total.bytes);
+
+    bool any_reason = false;
+    for_each_reason(stats, [&](std::size_t type, unsigned code, std::uint64_t n) {
+        if (!any_reason) put(out, "\nMQTT 5.0 reason codes\n  {:<12} {:>6} {:>12}  {}\n", "type", "code", "packets", "reason");
+        any_reason = true;
+        put(out, "  {:<12}   0x{:02x} {:>12}  {}\n", type_row_name(type), code, n, reason_name(type, code));
+    });
 
     const auto connections = stats.connections();
     put(out, "\nConnections: {}\n", connections.size() + stats.connections_untracked());
@@ -214,6 +306,14 @@ void print_text(const Accumulator& stats, Buffer& out, std::size_t max_rows) {
     }
     if (const std::size_t left = connections.size() - rows(connections.size()); left != 0)
         put(out, "  ... {} more connections\n", left);
+    bool any_limits = false;
+    for (std::size_t i = 0; i < rows(connections.size()); ++i) {
+        const ConnectionStats& c = *connections[i];
+        if (!c.client_limits.seen && !c.server_limits.seen) continue;
+        if (!any_limits) put(out, "  MQTT 5.0 limits declared:\n");
+        any_limits = true;
+        put(out, "  {:>6}  client: {}; server: {}\n", c.id, limits_text(c.client_limits), limits_text(c.server_limits));
+    }
     if (stats.connections_untracked() != 0) {
         const Counter u = stats.untracked_connection_traffic();
         put(out, "  ... {} connections past the table's limit: {} packets, {} bytes\n",
@@ -261,7 +361,15 @@ void print_json(const Accumulator& stats, Buffer& out) {
         comma();
         put(out, "{}:{}", string(name), counter(c));
     });
-    output::append(out, "}},\"connections\":[");
+    output::append(out, "}},\"reason_codes\":[");
+    first = true;
+    for_each_reason(stats, [&](std::size_t type, unsigned code, std::uint64_t n) {
+        comma();
+        const std::string_view name = reason_name(type, code);
+        put(out, "{{\"type\":{},\"reason_code\":{},\"reason\":{},\"count\":{}}}", string(type_row_name(type)), code,
+            name.empty() ? "null" : string(name), n);
+    });
+    output::append(out, "],\"connections\":[");
     first = true;
     for (const ConnectionStats* c : stats.connections()) {
         comma();
@@ -272,8 +380,13 @@ void print_json(const Accumulator& stats, Buffer& out) {
         put(out, ",\"start\":{},\"duration\":{},\"packets\":{},\"bytes\":{},\"c2s\":{},\"s2c\":{},\"unknown\":{}",
             seconds(c->first_us), seconds(c->duration_us()), t.packets, t.bytes, counter(c->c2s), counter(c->s2c),
             counter(c->unknown));
-        put(out, ",\"errors\":{},\"warnings\":{},\"disconnect\":{},\"end\":{}}}", c->errors, c->warnings,
+        put(out, ",\"errors\":{},\"warnings\":{},\"disconnect\":{},\"end\":{}", c->errors, c->warnings,
             c->disconnect, c->closed ? string(c->end) : "null");
+        if (c->client_limits.seen || c->server_limits.seen)
+            put(out, ",\"limits\":{{\"client\":{},\"server\":{}}}",
+                c->client_limits.seen ? limits_json(c->client_limits) : "null",
+                c->server_limits.seen ? limits_json(c->server_limits) : "null");
+        out.push_back('}');
     }
     const Counter u = stats.untracked_connection_traffic();
     put(out, "],\"connections_untracked\":{{\"connections\":{},\"packets\":{},\"bytes\":{}}},\"topics\":[",

@@ -26,6 +26,19 @@ struct Counter {
     friend bool operator==(const Counter&, const Counter&) = default;
 };
 
+/// What one side of an MQTT 5.0 connection declared (its CONNECT or CONNACK properties); a
+/// member is 0 when the property was absent (the standard's default applies).
+struct Declared {
+    std::uint32_t session_expiry_interval = 0;
+    std::uint32_t receive_maximum = 0;
+    std::uint32_t maximum_packet_size = 0;
+    std::uint32_t topic_alias_maximum = 0;
+    std::uint32_t server_keep_alive = 0;   ///< CONNACK only
+    std::uint32_t maximum_qos = 2;         ///< CONNACK only; 2 when absent
+    bool seen = false;                     ///< the packet carried a property list
+    friend bool operator==(const Declared&, const Declared&) = default;
+};
+
 struct ConnectionStats {
     std::uint64_t id = 0;         ///< the caller's connection number (tcp.stream)
     std::string client;           ///< "ip:port" as given to open_connection()
@@ -40,6 +53,8 @@ struct ConnectionStats {
     std::uint64_t errors = 0;     ///< error-severity findings on its packets, decoder and stream
     std::uint64_t warnings = 0;
     bool disconnect = false;      ///< the client sent DISCONNECT
+    Declared client_limits;       ///< MQTT 5.0: what the client's CONNECT declared
+    Declared server_limits;       ///< MQTT 5.0: what the server's CONNACK declared
     bool closed = false;
     std::string end;              ///< how it ended, as given to close_connection()
 
@@ -79,8 +94,11 @@ public:
     /// Connection `id` ended at `time_us`; `how` says why ("FIN", "RST", "capture end"...).
     void close_connection(std::uint64_t id, std::int64_t time_us, std::string_view how);
 
-    /// Packets and bytes per packet type (index: type number 0..15).
-    const std::array<Counter, 16>& by_type() const noexcept { return by_type_; }
+    /// Packets and bytes per packet type (index: type number 0..15; 16: MQTT 5.0 AUTH, type 15 of
+    /// a 5.0 connection, which elsewhere is reserved).
+    const std::array<Counter, 17>& by_type() const noexcept { return by_type_; }
+    /// MQTT 5.0 Reason Codes seen, per packet type (index as by_type()) and code.
+    std::uint64_t reason_count(std::size_t type, std::uint8_t code) const noexcept { return reasons_[type][code]; }
     Counter total() const noexcept;
     /// Connections with a row, ordered by id.
     std::vector<const ConnectionStats*> connections() const;
@@ -121,7 +139,8 @@ private:
     void count_topic(std::string_view topic, std::size_t payload);
 
     Limits limits_;
-    std::array<Counter, 16> by_type_{};
+    std::array<Counter, 17> by_type_{};
+    std::array<std::array<std::uint64_t, 256>, 17> reasons_{};
     std::unordered_map<std::uint64_t, ConnectionStats> connections_;
     std::uint64_t connections_untracked_ = 0;
     Counter untracked_traffic_;
@@ -138,8 +157,10 @@ private:
 void print_text(const Accumulator& stats, fmt::memory_buffer& out, std::size_t max_rows = 0);
 /// Appends the tables as one JSON object and a newline:
 /// {"packets":{"total":{"packets","bytes"},"by_type":{TYPE:{"packets","bytes"}}},
+///  "reason_codes":[{"type","reason_code","reason","count"}],
 ///  "connections":[{"stream","client","server","client_id","protocol_level","start","duration",
-///                  "packets","bytes","c2s","s2c","errors","warnings","disconnect","end"}],
+///                  "packets","bytes","c2s","s2c","errors","warnings","disconnect","end",
+///                  "limits" (5.0 only: {"client":{...},"server":{...}}, the Declared members)}],
 ///  "connections_untracked":{"connections","packets","bytes"},
 ///  "topics":[{"topic","messages","payload_bytes"}],"topics_untracked":{"messages","payload_bytes"},
 ///  "diagnostics":[{"rule","version","code","severity","count"}],"diagnostics_dropped":N}

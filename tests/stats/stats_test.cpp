@@ -39,9 +39,10 @@ class Feed {
 public:
     explicit Feed(Limits limits = {}) : stats(limits) {}
 
-    void packet(std::uint64_t conn, Direction direction, std::string_view text, std::int64_t t) {
+    void packet(std::uint64_t conn, Direction direction, std::string_view text, std::int64_t t,
+                mqtt::Version version = mqtt::Version::v3_1_1) {
         bytes_.push_back(hex(text));
-        const mqtt::Packet p = mqtt::decode(bytes_.back());
+        const mqtt::Packet p = mqtt::decode(bytes_.back(), version);
         auto& checker = checkers_[conn];
         const mqtt::Diagnostics found = checker.observe(direction, p, t, ++frame_);
         stats.add_packet(conn, direction, p, {found.begin(), found.end()}, t);
@@ -248,8 +249,8 @@ TEST(Stats, Json) {
         "\"SUBACK\":{\"packets\":0,\"bytes\":0},\"UNSUBSCRIBE\":{\"packets\":0,\"bytes\":0},"
         "\"UNSUBACK\":{\"packets\":0,\"bytes\":0},\"PINGREQ\":{\"packets\":0,\"bytes\":0},"
         "\"PINGRESP\":{\"packets\":0,\"bytes\":0},\"DISCONNECT\":{\"packets\":0,\"bytes\":0},"
-        "\"RESERVED\":{\"packets\":0,\"bytes\":0}}},"
-        "\"connections\":[{\"stream\":3,\"client\":\"127.0.0.1:40000\","
+        "\"AUTH\":{\"packets\":0,\"bytes\":0},\"RESERVED\":{\"packets\":0,\"bytes\":0}}},"
+        "\"reason_codes\":[],\"connections\":[{\"stream\":3,\"client\":\"127.0.0.1:40000\","
         "\"server\":\"127.0.0.1:1883\",\"client_id\":\"c\",\"client_id_cut\":false,"
         "\"protocol_level\":4,\"start\":1.000000,\"duration\":1.000000,\"packets\":4,"
         "\"bytes\":41,\"c2s\":{\"packets\":3,\"bytes\":37},\"s2c\":{\"packets\":1,\"bytes\":4},"
@@ -297,6 +298,57 @@ TEST(Stats, Text) {
         ASSERT_NE(found, std::string::npos) << "missing, in order: " << line << "\nin:\n" << out;
         at = found + line.size();
     }
+}
+
+// MQTT 5.0: AUTH has its own row (type 15 stays RESERVED elsewhere), the reason codes are counted
+// per type and code, and each side's declared limits are kept per connection.
+TEST(Stats, Mqtt5AuthReasonCodesAndDeclaredLimits) {
+    constexpr auto v5 = mqtt::Version::v5_0;
+    Feed f;
+    // CONNECT 5.0, clean start, keep alive 60; Session Expiry 30, Receive Maximum 10; client id "c"
+    f.packet(1, c2s, "10 16  00 04 4D 51 54 54 05 02 00 3C  08 11 00 00 00 1E 21 00 0A  00 01 63", 1);
+    // CONNACK success; Topic Alias Maximum 5, Maximum QoS 1
+    f.packet(1, s2c, "20 08  00 00  05 22 00 05 24 01", 2, v5);
+    f.packet(1, c2s, "F0 0A  19  08 15 00 05 53 43 52 41 4D", 3, v5);    // AUTH 0x19
+    f.packet(1, s2c, "90 05  00 01  00  01 80", 4, v5);                   // SUBACK 0x01, 0x80
+    f.packet(1, c2s, "E0 01  04", 5, v5);                                 // DISCONNECT 0x04
+    f.packet(2, c2s, "F0 00", 6);                                         // type 15 on 3.1.1: reserved
+
+    EXPECT_EQ(f.stats.by_type()[16].packets, 1u) << "the 5.0 AUTH";
+    EXPECT_EQ(f.stats.by_type()[15].packets, 1u) << "type 15 on a 3.1.1 connection";
+    EXPECT_EQ(f.stats.reason_count(2, 0x00), 1u);
+    EXPECT_EQ(f.stats.reason_count(16, 0x19), 1u);
+    EXPECT_EQ(f.stats.reason_count(9, 0x01), 1u);
+    EXPECT_EQ(f.stats.reason_count(9, 0x80), 1u);
+    EXPECT_EQ(f.stats.reason_count(14, 0x04), 1u);
+    EXPECT_EQ(f.stats.reason_count(14, 0x00), 0u);
+
+    const auto conns = f.stats.connections();
+    ASSERT_EQ(conns.size(), 2u);
+    const ConnectionStats& c = *conns[0];
+    EXPECT_EQ(c.client_limits.session_expiry_interval, 30u);
+    EXPECT_EQ(c.client_limits.receive_maximum, 10u);
+    EXPECT_EQ(c.server_limits.topic_alias_maximum, 5u);
+    EXPECT_EQ(c.server_limits.maximum_qos, 1u);
+    EXPECT_FALSE(conns[1]->client_limits.seen);
+
+    fmt::memory_buffer text;
+    print_text(f.stats, text);
+    const std::string t(text.data(), text.size());
+    EXPECT_NE(t.find("  AUTH                    1"), std::string::npos) << t;
+    EXPECT_NE(t.find("  AUTH           0x19            1  Re-authenticate"), std::string::npos) << t;
+    EXPECT_NE(t.find("  DISCONNECT     0x04            1  Disconnect with Will Message"), std::string::npos) << t;
+    EXPECT_NE(t.find("       1  client: session_expiry=30 receive_max=10; server: alias_max=5 max_qos=1"),
+              std::string::npos) << t;
+
+    fmt::memory_buffer json;
+    print_json(f.stats, json);
+    const std::string j(json.data(), json.size());
+    EXPECT_NE(j.find("\"AUTH\":{\"packets\":1,"), std::string::npos) << j;
+    EXPECT_NE(j.find("{\"type\":\"SUBACK\",\"reason_code\":128,\"reason\":\"Unspecified error\",\"count\":1}"),
+              std::string::npos) << j;
+    EXPECT_NE(j.find("\"limits\":{\"client\":{\"session_expiry_interval\":30,\"receive_maximum\":10,"),
+              std::string::npos) << j;
 }
 
 }  // namespace
