@@ -2,7 +2,8 @@
 //
 // Input: byte 0 chooses the options, the rest is the packet.
 //   bit 0: protocol level 3 (MQTT 3.1) instead of 4; bit 1: warn_control_characters;
-//   bit 2: warn_non_minimal_length; bit 3: allow_packet_id_zero; bit 4: MQTT 5.0 (over bit 0).
+//   bit 2: warn_non_minimal_length; bit 3: allow_packet_id_zero; bit 4: MQTT 5.0 (over bit 0);
+//   bit 5: allow_auth_short_form; bit 6: allow_disconnect_bad_authentication_method.
 // The packet bytes sit in libFuzzer's exact-size buffer, so any read past them is caught.
 #include "fuzz_common.hpp"
 #ifdef MQTTLENS_FUZZ_MUTATOR
@@ -22,6 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.warn_control_characters = data[0] & 0x02;
     options.warn_non_minimal_length = data[0] & 0x04;
     options.allow_packet_id_zero = data[0] & 0x08;
+    options.allow_auth_short_form = data[0] & 0x20;
+    options.allow_disconnect_bad_authentication_method = data[0] & 0x40;
 
     const mqtt::Bytes bytes(data + 1, size - 1);
     const mqtt::Version version = (data[0] & 0x10) ? mqtt::Version::v5_0

@@ -13,6 +13,13 @@ struct DecodeOptions {
     bool warn_non_minimal_length = true;
     /// Risk: accepts a client→server packet id 0 without an error (some old clients send it).
     bool allow_packet_id_zero = false;
+    /// MQTT 5.0. Risk: accepts the AUTH short form (Remaining Length 0: Success, no properties),
+    /// as mosquitto and mqtt-packet do, although every AUTH must name its Authentication Method
+    /// (§3.15.2.2.2, MQTT-4.12.0-5).
+    bool allow_auth_short_form = false;
+    /// MQTT 5.0. Risk: accepts DISCONNECT Reason Code 0x8C (Bad authentication method), which
+    /// Table 2-6 lists for DISCONNECT but DISCONNECT's own Table 3-10 does not.
+    bool allow_disconnect_bad_authentication_method = false;
     /// The usual PUBLISH is read by a shortcut that gives the same Packet; false reads it the
     /// general way (for tests that compare the two).
     bool fast_paths = true;

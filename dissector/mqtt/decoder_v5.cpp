@@ -284,7 +284,8 @@ void decode_reason(Ctx& c, Packet& p, bool auth) noexcept {
     if (c.left(pos) != 0) {
         r.reason_code = c.base[pos];
         c.at(Field::reason_code, pos, 1);
-        if (!reason_code_allowed(*r.reason_code, auth ? ReasonScope::auth : ReasonScope::disconnect))
+        const bool lenient = !auth && *r.reason_code == 0x8C && c.options.allow_disconnect_bad_authentication_method;
+        if (!lenient && !reason_code_allowed(*r.reason_code, auth ? ReasonScope::auth : ReasonScope::disconnect))
             c.add(auth ? Code::auth_reason_code_invalid : Code::disconnect_reason_code_invalid, Field::reason_code, pos);
         ++pos;
         if (c.left(pos) != 0) {
@@ -292,7 +293,8 @@ void decode_reason(Ctx& c, Packet& p, bool auth) noexcept {
             check_end(c, pos);
         }
     }
-    if (auth && !(r.properties && r.properties->find(PropertyId::authentication_method)))
+    const bool short_form_allowed = c.start == c.end && c.options.allow_auth_short_form;
+    if (auth && !short_form_allowed && !(r.properties && r.properties->find(PropertyId::authentication_method)))
         c.add(Code::auth_method_missing, r.properties ? Field::properties : Field::remaining_length,
               r.properties ? c.start + 1 : 1);
 }

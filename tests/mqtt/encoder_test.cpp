@@ -160,7 +160,8 @@ bool options_are_default(const DecodeOptions& o) {
     const DecodeOptions d;
     return o.warn_control_characters == d.warn_control_characters &&
            o.warn_non_minimal_length == d.warn_non_minimal_length &&
-           o.allow_packet_id_zero == d.allow_packet_id_zero;
+           o.allow_packet_id_zero == d.allow_packet_id_zero && o.allow_auth_short_form == d.allow_auth_short_form &&
+           o.allow_disconnect_bad_authentication_method == d.allow_disconnect_bad_authentication_method;
 }
 
 /// Deterministic generator of valid packets; owns the bytes its packets view.

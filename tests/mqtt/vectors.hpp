@@ -1064,6 +1064,16 @@ inline const std::vector<Vector>& vectors() {
     {"unsubscribe5/topic filter not UTF-8", {{"A2", "UNSUBSCRIBE"}, {"06", "Remaining Length 6"}, {"00 01", "Packet Identifier 1"}, {"00", "Property Length 0"}, {"00 01 FF", "Topic Filter \"\\xFF\""}}, T::unsubscribe,
         {{C::utf8_malformed, "MQTT-1.5.4-1", 7}, {C::unsubscribe_filter_not_utf8, "MQTT-3.10.3-1", 5}}, Framing::whole, {}, Version::v5_0},
 
+    // The named leniencies of the 5.0 rules file's notes.
+    {"auth5/short form, allowed by name", {{"F0", "AUTH"}, {"00", "Remaining Length 0"}}, T::auth,
+        {}, Framing::whole, DecodeOptions{.allow_auth_short_form = true}, Version::v5_0},
+    {"auth5/no method with properties, even when the short form is allowed", {{"F0", "AUTH"}, {"02", "Remaining Length 2"},
+        {"18", "Continue authentication"}, {"00", "Property Length 0"}}, T::auth,
+        {{C::auth_method_missing, "MQTT5-§3.15.2.2", 3}}, Framing::whole, DecodeOptions{.allow_auth_short_form = true},
+        Version::v5_0},
+    {"disconnect5/0x8C, allowed by name", {{"E0", "DISCONNECT"}, {"01", "Remaining Length 1"},
+        {"8C", "Reason Code 0x8C Bad authentication method (Table 2-6)"}}, T::disconnect,
+        {}, Framing::whole, DecodeOptions{.allow_disconnect_bad_authentication_method = true}, Version::v5_0},
     };
     return all;
 }
