@@ -4,7 +4,7 @@
 // remaining_length_bytes wins over remaining_length and remaining_length_width; a width below the
 // value's minimum is raised to it, and widths past 5 keep adding continuation bytes. The body is
 // written from packet.body alone, whatever byte 0 says; truncate then cuts the whole result and
-// append adds bytes after it.
+// append adds bytes after it. A property override changes a list the body has; it adds none.
 #include "mqtt/encoder.hpp"
 
 #include <algorithm>
@@ -42,7 +42,7 @@ struct Counter {
     void u8(std::uint8_t) noexcept { ++n; }
     void u16(std::uint16_t) noexcept { n += 2; }
     void raw(Bytes b) noexcept { n += b.size(); }
-    void varint(std::uint32_t v) noexcept { n += minimal_width(v); }
+    void varint(std::uint32_t v, std::size_t width = 0) noexcept { n += std::max(width, minimal_width(v)); }
 };
 
 /// Writes bytes into space already reserved: the second pass.
@@ -58,19 +58,18 @@ struct Writer {
         if (!b.empty()) std::memcpy(p, b.data(), b.size());
         p += b.size();
     }
-    void varint(std::uint32_t v) noexcept {
-        const std::size_t n = minimal_width(v);
+    void varint(std::uint32_t v, std::size_t width = 0) noexcept {
+        const std::size_t n = std::max(width, minimal_width(v));
         put_remaining_length(v, n, p);
         p += n;
     }
 };
 
-/// Writes packet bodies, applying length prefix overrides.
+/// Writes packet bodies, applying the overrides of length prefixes and property lists.
 template <class Out>
 class BodyWriter {
 public:
-    BodyWriter(Out& out, const std::vector<LengthPrefixOverride>& prefixes) noexcept
-        : out_(out), prefixes_(prefixes) {}
+    BodyWriter(Out& out, const EncodeOverrides& overrides) noexcept : out_(out), overrides_(overrides) {}
 
     void operator()(const Opaque& b) { out_.raw(b.bytes); }
 
@@ -84,7 +83,7 @@ public:
         properties(c.properties);
         string(Field::client_id, 0, as_bytes(c.client_id));
         if (c.will) {
-            properties(c.will->properties);
+            properties(c.will->properties, overrides_.will_properties);
             string(Field::will_topic, 0, as_bytes(c.will->topic));
             string(Field::will_message, 0, c.will->message);
         }
@@ -142,18 +141,22 @@ public:
     }
 
 private:
-    /// MQTT 5.0: a Property Length (shortest form) and the list's bytes, when the body has a list.
-    void properties(const std::optional<PropertyList>& list) {
+    /// MQTT 5.0: a Property Length (shortest form) and the list's bytes, when the body has a
+    /// list; `broken` replaces either.
+    void properties(const std::optional<PropertyList>& list) { properties(list, overrides_.properties); }
+    void properties(const std::optional<PropertyList>& list, const std::optional<PropertyOverride>& broken) {
         if (!list) return;
-        out_.varint(static_cast<std::uint32_t>(list->raw().size()));
-        out_.raw(list->raw());
+        const Bytes bytes = broken && broken->bytes ? Bytes(*broken->bytes) : list->raw();
+        const auto size = static_cast<std::uint32_t>(bytes.size());
+        out_.varint(broken ? broken->length.length.value_or(size) : size, broken ? broken->length.length_width : 0);
+        out_.raw(bytes);
     }
 
     /// A 2-byte big-endian length (the override's value, or the size modulo 65,536), then bytes.
     void string(Field field, std::size_t index, Bytes bytes) {
         auto prefix = static_cast<std::uint16_t>(bytes.size());
         if constexpr (std::is_same_v<Out, Writer>) {
-            for (const LengthPrefixOverride& o : prefixes_)
+            for (const LengthPrefixOverride& o : overrides_.length_prefixes)
                 if (o.field == field && o.index == index) prefix = o.value;
         }
         out_.u16(prefix);
@@ -161,7 +164,7 @@ private:
     }
 
     Out& out_;
-    const std::vector<LengthPrefixOverride>& prefixes_;
+    const EncodeOverrides& overrides_;
 };
 
 std::uint8_t first_byte(const Packet& packet, const EncodeOverrides& o) noexcept {
@@ -185,7 +188,7 @@ std::size_t write_remaining_length(std::uint32_t value, std::vector<std::uint8_t
 std::size_t encode(const Packet& packet, std::vector<std::uint8_t>& out,
                    const EncodeOverrides& overrides) {
     Counter counter;
-    std::visit(BodyWriter<Counter>(counter, overrides.length_prefixes), packet.body);
+    std::visit(BodyWriter<Counter>(counter, overrides), packet.body);
     const std::size_t body_size = counter.n;
 
     const auto length = overrides.remaining_length.value_or(static_cast<std::uint32_t>(body_size));
@@ -204,7 +207,7 @@ std::size_t encode(const Packet& packet, std::vector<std::uint8_t>& out,
         put_remaining_length(length, length_size, w.p);
         w.p += length_size;
     }
-    std::visit(BodyWriter<Writer>(w, overrides.length_prefixes), packet.body);
+    std::visit(BodyWriter<Writer>(w, overrides), packet.body);
 
     if (overrides.truncate && *overrides.truncate < out.size() - base) out.resize(base + *overrides.truncate);
     out.insert(out.end(), overrides.append.begin(), overrides.append.end());

@@ -17,6 +17,17 @@ struct LengthPrefixOverride {
     std::uint16_t value = 0;
 };
 
+/// Breaks one MQTT 5.0 property list. Applies only where the body carries that list (its
+/// `properties` present): the caller puts repeats and properties not allowed in the list itself.
+struct PropertyOverride {
+    /// Property Length value written instead of the size of what follows, and its width in
+    /// bytes (0 the shortest form; wider a non-minimal form; 5 a malformed one).
+    PropertyWriting length;
+    /// Written instead of the list's properties, any bytes: an unknown identifier, a value cut
+    /// short, a non-minimal Variable Byte Integer value. The Property Length counts them.
+    std::optional<std::vector<std::uint8_t>> bytes;
+};
+
 /// Deliberate breakage. Every member left empty means "write what the packet says".
 struct EncodeOverrides {
     std::optional<std::uint8_t> first_byte;        ///< whole byte 0 (type and flags)
@@ -28,6 +39,8 @@ struct EncodeOverrides {
     std::optional<std::uint8_t> remaining_length_width;
     std::optional<std::vector<std::uint8_t>> remaining_length_bytes;  ///< raw encoding, any bytes
     std::vector<LengthPrefixOverride> length_prefixes;
+    std::optional<PropertyOverride> properties;       ///< MQTT 5.0: the packet's own list
+    std::optional<PropertyOverride> will_properties;  ///< MQTT 5.0: CONNECT's Will Properties
     std::optional<std::size_t> truncate;  ///< keep only the first N bytes of the result
     std::vector<std::uint8_t> append;     ///< bytes added after the packet (after truncation)
 };

@@ -573,5 +573,124 @@ TEST(EncodeOverride, PublishQosThreeAndDupWithQosZero) {
     EXPECT_TRUE(has(decode(bytes), Code::publish_dup_qos0, Field::fixed_header, 0));
 }
 
+// ---------------------------------------------------------------------------------------------
+// MQTT 5.0 property lists: canonical from the body, broken through PropertyOverride
+
+/// Lays `properties` out in wire form into `storage` (the list views it).
+PropertyList list_of(Bytes8& storage, std::initializer_list<Property> properties) {
+    for (const Property& p : properties) write_property(p, storage);
+    return PropertyList(storage);
+}
+
+/// A 5.0 PUBLISH "a/b" QoS 0, payload "hi", with `properties`.
+Packet publish_v5(const PropertyList& properties) {
+    return make_packet(PacketType::publish, Publish{"a/b", std::nullopt, as_bytes("hi"), properties});
+}
+
+Property topic_alias(std::uint32_t alias) { return {PropertyId::topic_alias, {}, alias}; }
+
+TEST(EncodeV5, PublishWithPropertiesRoundTrips) {
+    Bytes8 storage;
+    const Packet p = publish_v5(list_of(storage, {topic_alias(1), {PropertyId::user_property, {}, 0, "k", "v"}}));
+    const Bytes8 bytes = encoded(p);
+    EXPECT_EQ(bytes, hex("30 12  00 03 61 2f 62  0a  23 00 01  26 00 01 6b 00 01 76  68 69"));
+    const Packet back = decode(bytes, Version::v5_0);
+    EXPECT_TRUE(back.diagnostics.empty()) << describe(back.diagnostics);
+    EXPECT_TRUE(back.body == p.body);
+}
+
+TEST(EncodeV5, RepeatsAndMisplacedPropertiesAreTheCallersList) {
+    Bytes8 storage;
+    const Property session_expiry{PropertyId::session_expiry_interval, {}, 10};
+    const Bytes8 bytes = encoded(publish_v5(list_of(storage, {topic_alias(1), topic_alias(2), session_expiry})));
+    EXPECT_EQ(bytes, hex("30 13  00 03 61 2f 62  0b  23 00 01  23 00 02  11 00 00 00 0a  68 69"));
+    const Packet p = decode(bytes, Version::v5_0);
+    EXPECT_TRUE(has(p, Code::publish_property_repeated, Field::properties, 11));
+    EXPECT_TRUE(has(p, Code::property_not_allowed, Field::properties, 14));
+}
+
+TEST(EncodeV5Override, PropertyLengthValuePastTheEnd) {
+    Bytes8 storage;
+    EncodeOverrides o;
+    o.properties = PropertyOverride{{100, 0}, std::nullopt};
+    const Bytes8 bytes = encoded(publish_v5(list_of(storage, {topic_alias(1)})), o);
+    EXPECT_EQ(bytes, hex("30 0b  00 03 61 2f 62  64  23 00 01  68 69"));
+    EXPECT_TRUE(has(decode(bytes, Version::v5_0), Code::property_length_past_end, Field::properties, 7));
+}
+
+TEST(EncodeV5Override, PropertyLengthWidthTwoIsNonMinimal) {
+    Bytes8 storage;
+    EncodeOverrides o;
+    o.properties = PropertyOverride{{std::nullopt, 2}, std::nullopt};
+    const Packet original = publish_v5(list_of(storage, {topic_alias(1)}));
+    const Bytes8 bytes = encoded(original, o);
+    EXPECT_EQ(bytes, hex("30 0c  00 03 61 2f 62  83 00  23 00 01  68 69"));
+    const Packet p = decode(bytes, Version::v5_0);
+    EXPECT_TRUE(has(p, Code::property_varint_non_minimal, Field::properties, 7));
+    EXPECT_TRUE(p.body == original.body);  // the list itself is read whole
+}
+
+TEST(EncodeV5Override, PropertyLengthWidthFiveIsMalformed) {
+    EncodeOverrides o;
+    o.properties = PropertyOverride{{std::nullopt, 5}, std::nullopt};
+    const Bytes8 bytes = encoded(publish_v5(PropertyList{}), o);
+    EXPECT_EQ(bytes, hex("30 0c  00 03 61 2f 62  80 80 80 80 00  68 69"));
+    EXPECT_TRUE(has(decode(bytes, Version::v5_0), Code::property_varint_malformed, Field::properties, 7));
+}
+
+TEST(EncodeV5Override, RawBytesReplaceTheListAndAreCounted) {
+    Bytes8 storage;
+    EncodeOverrides o;
+    o.properties = PropertyOverride{{}, hex("7f 01")};  // an identifier 5.0 does not define
+    const Bytes8 bytes = encoded(publish_v5(list_of(storage, {topic_alias(1)})), o);
+    EXPECT_EQ(bytes, hex("30 0a  00 03 61 2f 62  02  7f 01  68 69"));
+    EXPECT_TRUE(has(decode(bytes, Version::v5_0), Code::property_unknown, Field::properties, 8));
+}
+
+TEST(EncodeV5Override, RawBytesCarryANonMinimalVariableByteIntegerValue) {
+    EncodeOverrides o;
+    o.properties = PropertyOverride{{}, hex("0b 81 00")};  // Subscription Identifier 1 in two bytes
+    Bytes8 storage;
+    const Bytes8 bytes = encoded(make_packet(PacketType::subscribe,
+                                             Subscribe{1, build_subscriptions(storage, std::array{Subscription{"a", 0}}),
+                                                       PropertyList{}}, 0), o);
+    EXPECT_EQ(bytes, hex("82 0a  00 01  03 0b 81 00  00 01 61 00"));
+    EXPECT_TRUE(has(decode(bytes, Version::v5_0), Code::property_varint_non_minimal, Field::properties, 6));
+}
+
+TEST(EncodeV5Override, RawBytesAndLengthTogether) {
+    EncodeOverrides o;
+    o.properties = PropertyOverride{{1, 3}, hex("23 00 01")};
+    const Bytes8 bytes = encoded(publish_v5(PropertyList{}), o);
+    EXPECT_EQ(bytes, hex("30 0d  00 03 61 2f 62  81 80 00  23 00 01  68 69"));
+}
+
+TEST(EncodeV5Override, WillPropertiesApartFromThePacketsList) {
+    Bytes8 storage;
+    Connect c;
+    c.protocol_level = 5;
+    c.flags = Connect::make_flags(true, true, 0, false, false, false);
+    c.client_id = "c";
+    c.properties = PropertyList{};
+    c.will = Will{"w", as_bytes("m"), list_of(storage, {{PropertyId::will_delay_interval, {}, 5}})};
+    EncodeOverrides o;
+    o.will_properties = PropertyOverride{{std::nullopt, 2}, std::nullopt};
+    const Packet connect = make_packet(PacketType::connect, c);
+    const Bytes8 bytes = encoded(connect, o);
+    EXPECT_EQ(bytes, hex("10 1b  00 04 4d 51 54 54 05 06 00 3c  00  00 01 63  85 00  18 00 00 00 05  "
+                         "00 01 77  00 01 6d"));
+    const Packet p = decode(bytes, Version::v5_0);
+    EXPECT_TRUE(has(p, Code::property_varint_non_minimal, Field::will_properties, 16));
+    EXPECT_EQ(p.diagnostics.size(), 1u) << describe(p.diagnostics);
+    EXPECT_TRUE(p.body == connect.body);
+}
+
+TEST(EncodeV5Override, NoListInTheBodyNoListWritten) {
+    EncodeOverrides o;
+    o.properties = PropertyOverride{{7, 2}, hex("23 00 01")};
+    o.will_properties = o.properties;
+    EXPECT_EQ(encoded(publish_a_b(), o), encoded(publish_a_b()));
+}
+
 }  // namespace
 }  // namespace mqttlens::mqtt
