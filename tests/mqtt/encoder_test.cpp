@@ -587,11 +587,13 @@ Packet publish_v5(const PropertyList& properties) {
     return make_packet(PacketType::publish, Publish{"a/b", std::nullopt, as_bytes("hi"), properties});
 }
 
-Property topic_alias(std::uint32_t alias) { return {PropertyId::topic_alias, {}, alias}; }
+/// An integer property.
+Property numbered(PropertyId id, std::uint32_t n) { return {id, {}, n, {}, {}, {}}; }
+Property topic_alias(std::uint32_t alias) { return numbered(PropertyId::topic_alias, alias); }
 
 TEST(EncodeV5, PublishWithPropertiesRoundTrips) {
     Bytes8 storage;
-    const Packet p = publish_v5(list_of(storage, {topic_alias(1), {PropertyId::user_property, {}, 0, "k", "v"}}));
+    const Packet p = publish_v5(list_of(storage, {topic_alias(1), {PropertyId::user_property, {}, 0, "k", "v", {}}}));
     const Bytes8 bytes = encoded(p);
     EXPECT_EQ(bytes, hex("30 12  00 03 61 2f 62  0a  23 00 01  26 00 01 6b 00 01 76  68 69"));
     const Packet back = decode(bytes, Version::v5_0);
@@ -601,7 +603,7 @@ TEST(EncodeV5, PublishWithPropertiesRoundTrips) {
 
 TEST(EncodeV5, RepeatsAndMisplacedPropertiesAreTheCallersList) {
     Bytes8 storage;
-    const Property session_expiry{PropertyId::session_expiry_interval, {}, 10};
+    const Property session_expiry = numbered(PropertyId::session_expiry_interval, 10);
     const Bytes8 bytes = encoded(publish_v5(list_of(storage, {topic_alias(1), topic_alias(2), session_expiry})));
     EXPECT_EQ(bytes, hex("30 13  00 03 61 2f 62  0b  23 00 01  23 00 02  11 00 00 00 0a  68 69"));
     const Packet p = decode(bytes, Version::v5_0);
@@ -672,7 +674,7 @@ TEST(EncodeV5Override, WillPropertiesApartFromThePacketsList) {
     c.flags = Connect::make_flags(true, true, 0, false, false, false);
     c.client_id = "c";
     c.properties = PropertyList{};
-    c.will = Will{"w", as_bytes("m"), list_of(storage, {{PropertyId::will_delay_interval, {}, 5}})};
+    c.will = Will{"w", as_bytes("m"), list_of(storage, {numbered(PropertyId::will_delay_interval, 5)})};
     EncodeOverrides o;
     o.will_properties = PropertyOverride{{std::nullopt, 2}, std::nullopt};
     const Packet connect = make_packet(PacketType::connect, c);
