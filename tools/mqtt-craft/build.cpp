@@ -3,6 +3,7 @@
 #include "build.hpp"
 
 #include "escapes.hpp"
+#include "property_args.hpp"
 
 #include <fmt/format.h>
 
@@ -65,18 +66,48 @@ std::optional<std::uint16_t> packet_id(const PacketOptions& o, bool required) {
     return std::nullopt;
 }
 
-Body build_connect(PacketSpec& spec, const PacketOptions& o) {
+/// A property list: present when the 5.0 layout `needs` one or anything was asked of it. The
+/// properties given form the list; when one has an identifier 5.0 does not define, they cannot
+/// (a PropertyList holds only well-typed properties) and go to the override's bytes instead.
+/// `breaking` adds the Property Length and raw-bytes overrides; `prefix` names its options.
+std::optional<PropertyList> build_list(PacketSpec& spec, const std::vector<PropertyArg>& args,
+                                       const PropertyBreakArgs& breaking, bool needs,
+                                       std::optional<PropertyOverride>& broken, std::string_view prefix) {
+    if (!needs && args.empty() && !breaking.any()) return std::nullopt;
+    std::vector<std::uint8_t> bytes;
+    bool whole = true;
+    for (const PropertyArg& a : args) whole = append_property(a, bytes) && whole;
+    PropertyOverride o;
+    if (!whole) o.bytes = bytes;
+    if (breaking.hex) o.bytes = parse_hex(*breaking.hex, fmt::format("--{}properties-hex", prefix));
+    o.length.length = breaking.length;
+    o.length.length_width = static_cast<std::uint8_t>(breaking.length_width.value_or(0));
+    if (o.bytes || breaking.any()) broken = std::move(o);
+    return whole ? PropertyList(keep_bytes(spec, bytes)) : PropertyList{};
+}
+
+/// The packet's own property list (build_list).
+std::optional<PropertyList> own_list(PacketSpec& spec, const PacketOptions& o, bool needs) {
+    return build_list(spec, o.properties, o.property_break, needs, spec.overrides.properties, "");
+}
+
+Body build_connect(PacketSpec& spec, const PacketOptions& o, Version version) {
+    const bool v5 = version == Version::v5_0;
+    const unsigned level = o.protocol_level.value_or(v5 ? 5 : version == Version::v3_1 ? 3 : 4);
     Connect c;
     c.protocol_name = o.protocol_name ? keep(spec, unescape(*o.protocol_name, "--protocol-name"))
-                                      : std::string_view(o.protocol_level == 3 ? "MQIsdp" : "MQTT");
-    c.protocol_level = static_cast<std::uint8_t>(o.protocol_level);
+                                      : std::string_view(level == 3 ? "MQIsdp" : "MQTT");
+    c.protocol_level = static_cast<std::uint8_t>(level);
     c.keep_alive = static_cast<std::uint16_t>(o.keep_alive);
+    c.properties = own_list(spec, o, v5);
     c.client_id = keep(spec, unescape(o.client_id, "--client-id"));
-    if (o.will_topic || o.will_message || o.will_message_hex) {
+    if (o.will_topic || o.will_message || o.will_message_hex || !o.will_properties.empty()) {
         Will w;
         if (o.will_topic) w.topic = keep(spec, unescape(*o.will_topic, "--will-topic"));
         if (o.will_message) w.message = as_bytes(keep(spec, unescape(*o.will_message, "--will-message")));
         if (o.will_message_hex) w.message = keep_bytes(spec, parse_hex(*o.will_message_hex, "--will-message-hex"));
+        w.properties = build_list(spec, o.will_properties, o.will_property_break, v5,
+                                  spec.overrides.will_properties, "will-");
         c.will = w;
     }
     if (o.username) c.username = keep(spec, unescape(*o.username, "--username"));
@@ -90,11 +121,30 @@ Body build_connect(PacketSpec& spec, const PacketOptions& o) {
     return c;
 }
 
-Body build_connack(const PacketOptions& o) {
+Body build_connack(PacketSpec& spec, const PacketOptions& o, bool v5) {
     Connack c;
     c.ack_flags = static_cast<std::uint8_t>(o.ack_flags.value_or(o.session_present ? 1u : 0u));
     c.return_code = static_cast<std::uint8_t>(o.return_code);
+    c.properties = own_list(spec, o, v5);
     return c;
+}
+
+/// PUBACK..PUBCOMP: the short form (Packet Identifier alone) unless a Reason Code or properties
+/// are asked for; properties need a Reason Code before them (0 unless given).
+Body build_ack(PacketSpec& spec, const PacketOptions& o) {
+    Ack a{packet_id(o, true)};
+    a.properties = own_list(spec, o, false);
+    if (o.reason_code || a.properties) a.reason_code = static_cast<std::uint8_t>(o.reason_code.value_or(0));
+    return a;
+}
+
+/// 5.0 DISCONNECT and AUTH, short forms as build_ack(); a 3.1.1 DISCONNECT with neither is Empty.
+Body build_reason(PacketSpec& spec, const PacketOptions& o, PacketType type, bool v5) {
+    Reason r;
+    r.properties = own_list(spec, o, false);
+    if (o.reason_code || r.properties) r.reason_code = static_cast<std::uint8_t>(o.reason_code.value_or(0));
+    if (type == PacketType::disconnect && !v5 && !r.reason_code) return Empty{};
+    return r;
 }
 
 /// FILTER or FILTER:QOS, QOS being the whole Requested QoS byte (decimal or 0x..).
@@ -114,10 +164,13 @@ Subscription parse_filter(PacketSpec& spec, const std::string& text, std::uint8_
     return {keep(spec, unescape(filter, "--filter")), options};
 }
 
-Body build_subscribe(PacketSpec& spec, const PacketOptions& o) {
+Body build_subscribe(PacketSpec& spec, const PacketOptions& o, bool v5) {
     Subscribe s;
     s.packet_id = packet_id(o, true);
-    auto default_options = static_cast<std::uint8_t>(o.qos_byte.value_or(o.qos));
+    s.properties = own_list(spec, o, v5);
+    const unsigned options = o.qos | (o.no_local ? 0x04u : 0u) | (o.retain_as_published ? 0x08u : 0u) |
+                             (o.retain_handling << 4);
+    auto default_options = static_cast<std::uint8_t>(o.qos_byte.value_or(options));
     std::vector<Subscription> subs;
     if (!o.no_filters) {
         for (const auto& f : o.filters) subs.push_back(parse_filter(spec, f, default_options));
@@ -127,9 +180,10 @@ Body build_subscribe(PacketSpec& spec, const PacketOptions& o) {
     return s;
 }
 
-Body build_unsubscribe(PacketSpec& spec, const PacketOptions& o) {
+Body build_unsubscribe(PacketSpec& spec, const PacketOptions& o, bool v5) {
     Unsubscribe u;
     u.packet_id = packet_id(o, true);
+    u.properties = own_list(spec, o, v5);
     std::vector<std::string_view> filters;
     if (!o.no_filters) {
         for (const auto& f : o.filters) filters.push_back(keep(spec, unescape(f, "--filter")));
@@ -139,9 +193,11 @@ Body build_unsubscribe(PacketSpec& spec, const PacketOptions& o) {
     return u;
 }
 
-Body build_suback(PacketSpec& spec, const PacketOptions& o) {
+/// SUBACK, and the 5.0 UNSUBACK (its layout): one code per filter, 0 unless given.
+Body build_suback(PacketSpec& spec, const PacketOptions& o, bool v5) {
     Suback s;
     s.packet_id = packet_id(o, true);
+    s.properties = own_list(spec, o, v5);
     std::vector<std::uint8_t> codes;
     if (!o.no_return_codes) {
         for (unsigned c : o.return_codes) codes.push_back(static_cast<std::uint8_t>(c));
@@ -151,20 +207,34 @@ Body build_suback(PacketSpec& spec, const PacketOptions& o) {
     return s;
 }
 
-Body build_body(PacketSpec& spec, PacketType type, const PacketOptions& o) {
+/// The 3.1.1 UNSUBACK is a Packet Identifier alone; with 5.0, Reason Codes or properties it
+/// takes SUBACK's layout.
+Body build_unsuback(PacketSpec& spec, const PacketOptions& o, bool v5) {
+    if (v5 || !o.return_codes.empty() || !o.properties.empty() || o.property_break.any())
+        return build_suback(spec, o, v5);
+    return Ack{packet_id(o, true)};
+}
+
+Body build_body(PacketSpec& spec, PacketType type, const PacketOptions& o, Version version) {
+    const bool v5 = version == Version::v5_0;
     switch (type) {
-    case PacketType::connect: return build_connect(spec, o);
-    case PacketType::connack: return build_connack(o);
-    case PacketType::publish: return Publish{keep(spec, unescape(o.topic, "--topic")),
-                                             packet_id(o, o.qos > 0), build_payload(spec, o)};
+    case PacketType::connect: return build_connect(spec, o, version);
+    case PacketType::connack: return build_connack(spec, o, v5);
+    case PacketType::publish: {
+        Publish p{keep(spec, unescape(o.topic, "--topic")), packet_id(o, o.qos > 0), build_payload(spec, o)};
+        p.properties = own_list(spec, o, v5);
+        return p;
+    }
     case PacketType::puback:
     case PacketType::pubrec:
     case PacketType::pubrel:
-    case PacketType::pubcomp:
-    case PacketType::unsuback: return Ack{packet_id(o, true)};
-    case PacketType::subscribe: return build_subscribe(spec, o);
-    case PacketType::suback: return build_suback(spec, o);
-    case PacketType::unsubscribe: return build_unsubscribe(spec, o);
+    case PacketType::pubcomp: return build_ack(spec, o);
+    case PacketType::unsuback: return build_unsuback(spec, o, v5);
+    case PacketType::subscribe: return build_subscribe(spec, o, v5);
+    case PacketType::suback: return build_suback(spec, o, v5);
+    case PacketType::unsubscribe: return build_unsubscribe(spec, o, v5);
+    case PacketType::disconnect:
+    case PacketType::auth: return build_reason(spec, o, type, v5);
     default: return Empty{};
     }
 }
@@ -223,12 +293,13 @@ bool server_side(mqtt::PacketType type) noexcept {
            type == PacketType::unsuback || type == PacketType::pingresp;
 }
 
-std::unique_ptr<PacketSpec> build_packet(const PacketRequest& request) {
+std::unique_ptr<PacketSpec> build_packet(const PacketRequest& request, std::optional<mqtt::Version> version) {
     const PacketOptions& o = request.options;
     auto spec = std::make_unique<PacketSpec>();
     auto publish_flags = static_cast<std::uint8_t>((o.dup ? 0x08 : 0) | (o.qos & 3) << 1 | (o.retain ? 1 : 0));
-    spec->packet = make_packet(request.type, build_body(*spec, request.type, o), publish_flags);
-    spec->overrides = build_overrides(o);
+    spec->overrides = build_overrides(o);  // first: the body's property lists add theirs
+    spec->packet = make_packet(request.type, build_body(*spec, request.type, o, version.value_or(Version::v3_1_1)),
+                               publish_flags);
     spec->from_server = o.from_server ? true : o.from_client ? false : server_side(request.type);
     spec->count = o.count;
     spec->origin = request.origin;

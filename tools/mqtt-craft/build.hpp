@@ -41,8 +41,11 @@ struct PacketSpec {
 /// True when `type` travels server to client by default (CONNACK, SUBACK, UNSUBACK, PINGRESP).
 bool server_side(mqtt::PacketType type) noexcept;
 
-/// Builds the packet `request` describes. Throws UsageError for what cannot be built (bad
-/// escape, bad hex, unreadable payload file, unknown length-prefix field).
-std::unique_ptr<PacketSpec> build_packet(const PacketRequest& request);
+/// Builds the packet `request` describes, in the layout of `version` (--protocol-version; nullopt:
+/// 3.1.1). Every option is written as asked in any layout: a Reason Code or a property list given
+/// to a 3.1.1 packet is written in it. Throws UsageError for what cannot be built (bad escape,
+/// bad hex, unreadable payload file, unknown length-prefix field, unknown property, a property
+/// value its type cannot read).
+std::unique_ptr<PacketSpec> build_packet(const PacketRequest& request, std::optional<mqtt::Version> version = {});
 
 }  // namespace mqttlens::craft

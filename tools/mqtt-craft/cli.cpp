@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include "escapes.hpp"
+#include "property_args.hpp"
 #include "script.hpp"
 
 #include <CLI/CLI.hpp>
@@ -25,7 +26,10 @@ constexpr std::string_view footer = R"(Chain packets with a lone '+':  mqtt-craf
 A script holds one packet per line in the same syntax ('#' starts a comment; '-' reads stdin).
 String fields take escapes: \xHH any byte, \u{HHHH} a code point as UTF-8, \0 \n \r \t \\.
 Numbers may be written in hex: 0xC1. A filter is FILTER or FILTER:QOS, QOS being the whole
-Requested QoS byte (a/b:0xC1 sets reserved bits).
+Requested QoS byte (a/b:0xC1 sets reserved bits; in 5.0 the Subscription Options byte).
+MQTT 5.0 (--protocol-version 5): --property NAME=VALUE, NAME a snake_case property name
+(topic_alias, user_property, ...) or an identifier number; VALUE an integer, a string with
+escapes, KEY=VALUE for user_property, hex for Binary Data, hex bytes after an undefined number.
 CONNACK, SUBACK, UNSUBACK and PINGRESP travel server to client, the rest client to server,
 unless --from-server / --from-client says otherwise (--out pcap uses this).
 
@@ -43,7 +47,7 @@ struct Subcommand {
     std::string_view description;
 };
 
-constexpr std::array<Subcommand, 14> subcommands{{
+constexpr std::array<Subcommand, 15> subcommands{{
     {"connect", PacketType::connect, "CONNECT: open a session (client to server)"},
     {"connack", PacketType::connack, "CONNACK: answer a CONNECT (server to client)"},
     {"publish", PacketType::publish, "PUBLISH: an application message"},
@@ -58,6 +62,37 @@ constexpr std::array<Subcommand, 14> subcommands{{
     {"pingreq", PacketType::pingreq, "PINGREQ: keep-alive request"},
     {"pingresp", PacketType::pingresp, "PINGRESP: keep-alive answer (server to client)"},
     {"disconnect", PacketType::disconnect, "DISCONNECT: end the session cleanly"},
+    {"auth", PacketType::auth, "AUTH: enhanced authentication exchange (MQTT 5.0)"},
+}};
+
+/// A named option for one property: its value is read as `--property NAME=VALUE` reads it.
+struct NamedProperty {
+    std::string_view option;
+    mqtt::PropertyId id;
+    std::string_view value_name;
+    bool binary_text = false;  ///< Binary Data as text with escapes (the -hex twin takes hex)
+};
+
+constexpr std::array<NamedProperty, 19> named_properties{{
+    {"--session-expiry", mqtt::PropertyId::session_expiry_interval, "SECONDS"},
+    {"--receive-maximum", mqtt::PropertyId::receive_maximum, "N"},
+    {"--maximum-packet-size", mqtt::PropertyId::maximum_packet_size, "BYTES"},
+    {"--topic-alias-maximum", mqtt::PropertyId::topic_alias_maximum, "N"},
+    {"--topic-alias", mqtt::PropertyId::topic_alias, "N"},
+    {"--message-expiry", mqtt::PropertyId::message_expiry_interval, "SECONDS"},
+    {"--payload-format", mqtt::PropertyId::payload_format_indicator, "0|1"},
+    {"--content-type", mqtt::PropertyId::content_type, "TEXT"},
+    {"--response-topic", mqtt::PropertyId::response_topic, "TOPIC"},
+    {"--correlation-data", mqtt::PropertyId::correlation_data, "TEXT", true},
+    {"--correlation-data-hex", mqtt::PropertyId::correlation_data, "HEX"},
+    {"--subscription-identifier", mqtt::PropertyId::subscription_identifier, "N"},
+    {"--reason-string", mqtt::PropertyId::reason_string, "TEXT"},
+    {"--auth-method", mqtt::PropertyId::authentication_method, "TEXT"},
+    {"--auth-data", mqtt::PropertyId::authentication_data, "TEXT", true},
+    {"--auth-data-hex", mqtt::PropertyId::authentication_data, "HEX"},
+    {"--assigned-client-id", mqtt::PropertyId::assigned_client_identifier, "TEXT"},
+    {"--server-keep-alive", mqtt::PropertyId::server_keep_alive, "SECONDS"},
+    {"--user-property", mqtt::PropertyId::user_property, "KEY=VALUE"},
 }};
 
 /// A range check that does not clutter --help (the option's text states the range).
@@ -139,6 +174,77 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         ->group(group);
     app.add_flag("--json", g.json, "Print sent packets and replies as JSON lines")->group(group);
     app.add_flag("-V,--verbose", g.verbose, "Print sent packets and replies as full trees")->group(group);
+    app.add_option_function<std::string>(
+           "--protocol-version",
+           [&g](const std::string& v) {
+               if (v == "3.1") g.protocol_version = mqtt::Version::v3_1;
+               else if (v == "3.1.1") g.protocol_version = mqtt::Version::v3_1_1;
+               else if (v == "5" || v == "5.0") g.protocol_version = mqtt::Version::v5_0;
+               else throw CLI::ValidationError("--protocol-version", "expected 3.1, 3.1.1 or 5, not '" + v + "'");
+           },
+           "3.1, 3.1.1 (default) or 5: every packet's layout (5: property lists, reason codes) and "
+           "CONNECT's default Protocol Level")
+        ->type_name("VERSION")
+        ->group("Protocol");
+}
+
+/// `--property NAME=VALUE` (or --will-property) appending to `target` in command-line order.
+void add_generic_property(CLI::App* s, const std::string& name, std::vector<PropertyArg>& target,
+                          const std::string& description, const std::string& group) {
+    s->add_option_function<std::string>(
+         name,
+         [&target, name](const std::string& v) {
+             auto arg = split_property(v, name);
+             if (!arg) throw CLI::ValidationError(name, "expected NAME=VALUE, not '" + v + "'");
+             target.push_back(std::move(*arg));
+         },
+         description)
+        ->type_name("NAME=VALUE")->trigger_on_parse()->group(group);
+}
+
+/// The options that break one property list: --[will-]property-length, -width, --[will-]properties-hex.
+void add_property_breaking(CLI::App* s, const std::string& prefix, PropertyBreakArgs& b) {
+    const std::string group = "Breaking (MQTT 5.0 properties)";
+    const std::string list = prefix.empty() ? "the packet's" : "the Will";
+    optional_option(s, fmt::format("--{}property-length", prefix), b.length,
+                    fmt::format("Property Length value of {} list, whatever follows", list))
+        ->type_name("N")->group(group);
+    optional_option(s, fmt::format("--{}property-length-width", prefix), b.length_width,
+                    fmt::format("Write {} Property Length in N bytes (1..5: non-minimal, 5 malformed)", list))
+        ->check(range(1u, 5u))->type_name("N")->group(group);
+    optional_option(s, fmt::format("--{}properties-hex", prefix), b.hex,
+                    fmt::format("Raw bytes replacing {} properties (the Property Length counts them)", list))
+        ->type_name("HEX")->group(group);
+}
+
+/// The property options of a packet type that has a list: the generic one, the named ones
+/// allowed in it, the breaking ones; CONNECT's Will Properties too.
+void add_property_options(CLI::App* s, PacketType type, PacketOptions& o) {
+    const auto scope = property_scope_of(type);
+    if (!scope) return;
+    const std::string group = "MQTT 5.0 properties";
+    add_generic_property(s, "--property", o.properties,
+                         "A property of the packet, repeatable, any identifier: NAME=VALUE", group);
+    for (const NamedProperty& n : named_properties) {
+        if (!mqtt::allowed_in(n.id, *scope)) continue;
+        const mqtt::PropertyInfo* info = mqtt::property_info(static_cast<std::uint8_t>(n.id));
+        const std::string option(n.option);
+        s->add_option_function<std::string>(
+             option,
+             [&o, n, info, option](const std::string& v) {
+                 o.properties.push_back({std::string(info->name), v, n.binary_text, option});
+             },
+             fmt::format("{}{}", info->title,
+                         n.id == mqtt::PropertyId::user_property ? ", repeatable"
+                         : info->type != mqtt::PropertyType::binary_data ? ""
+                         : n.binary_text ? " as text (escapes allowed)" : " in hex"))
+            ->type_name(std::string(n.value_name))->trigger_on_parse()->group(group);
+    }
+    add_property_breaking(s, "", o.property_break);
+    if (type != PacketType::connect) return;
+    add_generic_property(s, "--will-property", o.will_properties,
+                         "A Will Property, repeatable, any identifier: NAME=VALUE (sets the Will Flag)", group);
+    add_property_breaking(s, "will-", o.will_property_break);
 }
 
 void add_breaking_options(CLI::App* s, PacketOptions& o) {
@@ -193,6 +299,13 @@ void add_payload(CLI::App* s, PacketOptions& o) {
         ->type_name("N");
 }
 
+/// --reason-code of PUBACK..PUBCOMP, DISCONNECT and AUTH.
+void add_reason_code(CLI::App* s, PacketOptions& o) {
+    optional_option(s, "--reason-code", o.reason_code,
+                    "MQTT 5.0 Reason Code (0..255; default: none, the short form, unless properties are given)")
+        ->check(range(0u, 255u))->type_name("N");
+}
+
 /// CONNECT's own options: its fields, their length overrides and its raw flags.
 void add_connect_options(CLI::App* s, PacketOptions& o) {
     s->add_option("--client-id", o.client_id, "Client Identifier")->capture_default_str();
@@ -200,8 +313,9 @@ void add_connect_options(CLI::App* s, PacketOptions& o) {
     optional_option(s, "--protocol-name", o.protocol_name,
                     "Protocol Name (default MQTT; MQIsdp with --protocol-level 3)");
     length_shortcut(s, "--protocol-name-length", "protocol_name", o);
-    s->add_option("--protocol-level", o.protocol_level, "Protocol Level (4 = 3.1.1, 3 = 3.1)")
-        ->check(range(0u, 255u))->type_name("N")->capture_default_str();
+    optional_option(s, "--protocol-level", o.protocol_level,
+                    "Protocol Level (4 = 3.1.1, 3 = 3.1, 5 = 5.0; default: --protocol-version's, else 4)")
+        ->check(range(0u, 255u))->type_name("N");
     s->add_option("--keep-alive", o.keep_alive, "Keep Alive in seconds")
         ->check(range(0u, 65535u))->type_name("N")->capture_default_str();
     s->add_flag("--no-clean-session", o.no_clean_session, "Clear the Clean Session flag");
@@ -235,7 +349,8 @@ void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
         break;
     case PacketType::connack:
         s->add_flag("--session-present", o.session_present, "Session Present flag");
-        s->add_option("--return-code", o.return_code, "Connect Return Code (0..255)")
+        s->add_option("--return-code,--reason-code", o.return_code,
+                      "Connect Return Code; the Connect Reason Code in 5.0 (0..255)")
             ->check(range(0u, 255u))->type_name("N")->capture_default_str();
         optional_option(s, "--ack-flags", o.ack_flags, "Raw Acknowledge Flags byte")
             ->check(range(0u, 255u))->type_name("N");
@@ -253,8 +368,19 @@ void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
     case PacketType::pubrec:
     case PacketType::pubrel:
     case PacketType::pubcomp:
+        add_packet_id(s, o, "1");
+        add_reason_code(s, o);
+        break;
     case PacketType::unsuback:
         add_packet_id(s, o, "1");
+        s->add_option("--reason-code", o.return_codes,
+                      "MQTT 5.0 Reason Code, repeatable (default 0 with --protocol-version 5)")
+            ->check(range(0u, 255u))->type_name("N");
+        s->add_flag("--no-reason-codes", o.no_return_codes, "No Reason Code at all (5.0 layout)");
+        break;
+    case PacketType::disconnect:
+    case PacketType::auth:
+        add_reason_code(s, o);
         break;
     case PacketType::subscribe:
         add_packet_id(s, o, "1");
@@ -265,10 +391,16 @@ void add_type_options(CLI::App* s, PacketType type, PacketOptions& o) {
         optional_option(s, "--qos-byte", o.qos_byte, "Raw Requested QoS byte of filters given without :QOS")
             ->check(range(0u, 255u))->type_name("N");
         s->add_flag("--no-filters", o.no_filters, "No filter at all");
+        s->add_flag("--no-local", o.no_local, "MQTT 5.0 No Local option of filters given without :QOS");
+        s->add_flag("--retain-as-published", o.retain_as_published,
+                    "MQTT 5.0 Retain As Published option of filters given without :QOS");
+        s->add_option("--retain-handling", o.retain_handling,
+                      "MQTT 5.0 Retain Handling of filters given without :QOS (0..3)")
+            ->check(range(0u, 3u))->type_name("N");
         break;
     case PacketType::suback:
         add_packet_id(s, o, "1");
-        s->add_option("--return-code", o.return_codes, "Return code, repeatable (default 0)")
+        s->add_option("--return-code,--reason-code", o.return_codes, "Return code, repeatable (default 0)")
             ->check(range(0u, 255u))->type_name("N");
         s->add_flag("--no-return-codes", o.no_return_codes, "No return code at all");
         break;
@@ -290,7 +422,7 @@ struct SegmentResult {
 SegmentResult parse_segment(std::vector<std::string> args, GlobalOptions& globals, bool allow_script,
                             std::unique_ptr<CLI::App>& app_out) {
     auto app = std::make_unique<CLI::App>(
-        "mqtt-craft: write any MQTT 3.1.1 packet, valid or broken, as hex, raw bytes, a C array, "
+        "mqtt-craft: write any MQTT 3.1.1 or 5.0 packet, valid or broken, as hex, raw bytes, a C array, "
         "a pcap conversation, or send it to a broker.",
         "mqtt-craft");
     app->fallthrough();
@@ -303,6 +435,7 @@ SegmentResult parse_segment(std::vector<std::string> args, GlobalOptions& global
     for (const auto& sc : subcommands) {
         auto* s = app->add_subcommand(std::string(sc.name), std::string(sc.description));
         add_type_options(s, sc.type, *options);
+        add_property_options(s, sc.type, *options);
         add_breaking_options(s, *options);
         subs.emplace_back(s, sc.type);
     }

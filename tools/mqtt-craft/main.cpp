@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<PacketSpec>> specs;
     for (const auto& r : *requests) {
         try {
-            specs.push_back(build_packet(r));
+            specs.push_back(build_packet(r, g.protocol_version));
         } catch (const UsageError& e) {
             std::fprintf(stderr, "mqtt-craft: %s: %s\n", r.origin.c_str(), e.what());
             return exit_usage;
@@ -75,13 +75,14 @@ int main(int argc, char** argv) {
     std::unique_ptr<PacketWriter> writer = writing ? make_writer(format, out, g) : nullptr;
 
     SendPlan plan;
-    mqtt::Version version = mqtt::Version::v3_1_1;  // of the replies and the rule report
+    // The version the rule report judges by: --protocol-version, then each CONNECT's level.
+    mqtt::Version version = g.protocol_version.value_or(mqtt::Version::v3_1_1);
     std::size_t broken = 0;
     std::uint64_t number = 0;
     std::vector<std::uint8_t> scratch;
     for (auto& spec : specs) {
-        if (const auto* c = spec->packet.get<mqtt::Connect>(); c && (c->protocol_level == 3 || c->protocol_level == 4))
-            version = *mqtt::version_of_level(c->protocol_level);
+        if (const auto* c = spec->packet.get<mqtt::Connect>())
+            version = mqtt::version_of_level(c->protocol_level).value_or(version);
         const mqtt::PacketType type = spec->packet.type();
         for (std::uint64_t copy = 0; copy < spec->count; ++copy) {
             scratch.clear();
@@ -92,7 +93,7 @@ int main(int argc, char** argv) {
                                                      : spec->origin;
                 broken += report_packet(scratch, number, type, origin, version, g.quiet) ? 1 : 0;
             }
-            if (writer) writer->write(scratch, PacketMeta{number, type, spec->from_server});
+            if (writer) writer->write(scratch, PacketMeta{number, type, spec->from_server, version});
             if (sending) {
                 std::size_t begin = plan.bytes.size();
                 plan.bytes.insert(plan.bytes.end(), scratch.begin(), scratch.end());

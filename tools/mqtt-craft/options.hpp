@@ -37,13 +37,32 @@ struct GlobalOptions {
     unsigned connect_timeout_ms = 3000;
     bool json = false;
     bool verbose = false;
+    /// --protocol-version: the layout of every packet (5.0: property lists, reason codes) and the
+    /// default Protocol Level of CONNECT; nullopt: 3.1.1, as before the option existed.
+    std::optional<mqtt::Version> protocol_version;
+};
+
+/// One property as typed: `--property NAME=VALUE`, or a named option (`--topic-alias 3`).
+struct PropertyArg {
+    std::string name;          ///< snake_case name (property_info) or identifier number
+    std::string value;         ///< parsed by the property's type when the packet is built
+    bool binary_text = false;  ///< Binary Data given as text with escapes (--correlation-data), not hex
+    std::string option;        ///< the option that gave it, for messages
+};
+
+/// How to break one property list (the encoder's PropertyOverride, as typed).
+struct PropertyBreakArgs {
+    std::optional<std::uint32_t> length;   ///< --property-length
+    std::optional<unsigned> length_width;  ///< --property-length-width 1..5
+    std::optional<std::string> hex;        ///< --properties-hex: raw bytes replacing the list
+    bool any() const noexcept { return length || length_width || hex; }
 };
 
 /// One packet's options exactly as typed; build.cpp turns them into a PacketSpec.
 struct PacketOptions {
     // CONNECT
     std::optional<std::string> protocol_name;
-    unsigned protocol_level = 4;
+    std::optional<unsigned> protocol_level;  ///< default: 5 with --protocol-version 5, 3 with 3.1, else 4
     unsigned keep_alive = 60;
     std::string client_id = "mqtt-craft";
     bool no_clean_session = false;
@@ -82,9 +101,21 @@ struct PacketOptions {
     bool no_filters = false;
     std::optional<unsigned> qos_byte;
 
-    // SUBACK
+    // SUBSCRIBE: Subscription Options of filters given without :OPTIONS (MQTT 5.0)
+    bool no_local = false;
+    bool retain_as_published = false;
+    unsigned retain_handling = 0;
+
+    // SUBACK (and the 5.0 UNSUBACK's Reason Codes)
     std::vector<unsigned> return_codes;
     bool no_return_codes = false;
+
+    // MQTT 5.0: PUBACK..PUBCOMP, DISCONNECT and AUTH's Reason Code; the property lists
+    std::optional<unsigned> reason_code;
+    std::vector<PropertyArg> properties;       ///< the packet's, in command-line order
+    std::vector<PropertyArg> will_properties;  ///< CONNECT's Will Properties
+    PropertyBreakArgs property_break;
+    PropertyBreakArgs will_property_break;
 
     // Any packet: deliberate breakage
     std::optional<unsigned> type;

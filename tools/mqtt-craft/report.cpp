@@ -12,7 +12,7 @@ std::size_t report_packet(mqtt::Bytes bytes, std::size_t number, mqtt::PacketTyp
     const mqtt::Packet p = mqtt::decode(bytes, version);
     if (quiet || p.diagnostics.empty()) return p.diagnostics.error_count();
     fmt::memory_buffer out;
-    const auto type = mqtt::type_name(packet_type);
+    const auto type = mqtt::type_name(packet_type, version);
     for (const mqtt::Diagnostic& d : p.diagnostics) {
         const auto& info = mqtt::code_info(d.code);
         const mqtt::RuleId rule = d.rule(version);

@@ -59,7 +59,7 @@ public:
         auto& b = sink_.buffer();
         auto it = std::back_inserter(b);
         fmt::format_to(it, "/* {}, {}, {} bytes */\nstatic const unsigned char mqtt_packet_{}[{}] = {{",
-                       mqtt::type_name(meta.type), meta.from_server ? "server to client" : "client to server",
+                       mqtt::type_name(meta.type, meta.version), meta.from_server ? "server to client" : "client to server",
                        packet.size(), meta.number, packet.size() ? packet.size() : 1);
         for (std::size_t i = 0; i < packet.size(); ++i) {
             std::string_view sep = i % 12 ? " " : "\n    ";

@@ -17,6 +17,7 @@ struct PacketMeta {
     std::uint64_t number;  ///< 1-based, counting every copy
     mqtt::PacketType type; ///< the subcommand's type (byte 0 may say otherwise)
     bool from_server;
+    mqtt::Version version = mqtt::Version::v3_1_1;  ///< names type 15: AUTH in 5.0, else RESERVED
 };
 
 /// Buffers output and writes it to a FILE* in blocks of at least `block` bytes.
