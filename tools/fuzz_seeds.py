@@ -121,7 +121,8 @@ def main():
     for name, args in read_seed_table():
         packets[name] = craft(craft_bin, args)
     for name, p in packets.items():
-        put("fuzz_decode", f"{name}.bin", b"\x06" + p)           # level 4, every warning
+        # level 4 (v5_*: 5.0, bit 4), every warning
+        put("fuzz_decode", f"{name}.bin", (b"\x16" if name.startswith("v5_") else b"\x06") + p)
         put("fuzz_roundtrip", f"{name}.bin", p)
         put("fuzz_stream", f"{name}.bin", p)
     for name in ("connect_v31", "publish_q1", "subscribe_ok", "puback_pid0", "publish_pid0",
@@ -142,7 +143,10 @@ def main():
         "session_truncated": ["connect_min", "subscribe_ok", "publish_truncated"],
         "session_bad_packets": ["connect_reserved", "publish_q3", "subscribe_none", "suback_none",
                                 "pingreq_long", "type0", "disconnect_flags"],
-        "session_v5": ["connect_v5", "publish_q0", "disconnect_ok"],
+        "session_v5": ["v5_connect", "v5_connack", "v5_subscribe_opts", "v5_suback", "v5_publish_alias",
+                       "v5_puback_rc", "v5_publish_by_alias", "v5_auth", "v5_disconnect_rc"],
+        "session_v5_broken": ["v5_connect", "v5_connack", "v5_prop_repeated", "v5_prop_len_wide",
+                              "v5_prop_unknown", "v5_publish_props"],
     }
     for name, parts in sessions.items():
         s = b"".join(packets[p] for p in parts)
