@@ -73,6 +73,30 @@ std::vector<std::uint8_t> craft_raw(std::vector<std::string> args) {
     return r.out;
 }
 
+void PrintTo(const BreakCase& c, std::ostream* os) {
+    for (const auto& a : c.args) *os << a << ' ';
+}
+
+void expect_break(const BreakCase& c, mqttlens::mqtt::Version version) {
+    using namespace mqttlens::mqtt;
+    std::vector<std::string> args;
+    if (version == Version::v5_0) args = {"--protocol-version", "5"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), {"--out", "raw"});
+    const Run r = craft(args);
+    ASSERT_EQ(r.exit_code, 0) << "the crafter never refuses: " << r.err;
+    const Packet p = decode(r.out, version);
+    const Diagnostic* found = nullptr;
+    for (const auto& d : p.diagnostics)
+        if (d.code == c.code) found = &d;
+    ASSERT_NE(found, nullptr) << "expected " << code_info(c.code).name << "; stderr: " << r.err;
+    EXPECT_EQ(found->offset, c.offset) << code_info(c.code).name;
+    const RuleId rule = found->rule(version);
+    const std::string named = std::string(rule.id) + " (" + std::string(rule.version) + ") " +
+                              std::string(code_info(c.code).name);
+    EXPECT_NE(r.err.find(named), std::string::npos) << "the stderr report names " << named << ": " << r.err;
+}
+
 std::vector<std::vector<std::uint8_t>> split_packets(const std::vector<std::uint8_t>& bytes) {
     mqttlens::mqtt::Framer framer;
     framer.feed(bytes);

@@ -5,6 +5,7 @@
 #include "mqtt/packet.hpp"
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,19 @@ std::vector<std::uint8_t> craft_raw(std::vector<std::string> args);
 
 /// Cuts a byte stream into packets with the Framer; fails the test on a framing error.
 std::vector<std::vector<std::uint8_t>> split_packets(const std::vector<std::uint8_t>& bytes);
+
+/// One breaking command line and what it must break: `code`, at `offset` from the packet's first byte.
+struct BreakCase {
+    std::vector<std::string> args;
+    mqttlens::mqtt::Code code;
+    std::uint32_t offset;
+};
+void PrintTo(const BreakCase& c, std::ostream* os);
+
+/// Crafts `c.args` as `version` (5.0: after --protocol-version 5), expects exit 0 (the crafter never
+/// refuses), decodes the packet as `version` and expects `c.code` at `c.offset`, and the stderr report
+/// naming the code's rule with its version: "MQTT-3.3.2-2 (3.1.1) publish_topic_wildcard".
+void expect_break(const BreakCase& c, mqttlens::mqtt::Version version);
 
 /// A temporary file removed at destruction.
 struct TempFile {
