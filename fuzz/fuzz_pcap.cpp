@@ -79,7 +79,7 @@ public:
             // Statistics need every packet built (mqtt-dissect builds them all with --stats).
             MQTTLENS_FUZZ_CHECK(e.packet != nullptr, e.bytes);
             const std::uint64_t before = stats_->total().packets;
-            stats_->add_packet(d.connection.stream, d.direction, p, e.stream, d.time_us);
+            stats_->add_packet(d.connection.stream, d.direction, p, e.stream, d.time_us, e.alias_topic);
             MQTTLENS_FUZZ_CHECK(stats_->total().packets == before + 1, e.bytes);
             last_frame_ = d.frame;
             return;
@@ -94,7 +94,7 @@ public:
         context.direction = d.direction;
         context.offset = e.stream_offset;
         context.extra = e.stream;
-        context.note = e.note;
+        context.alias_topic = e.alias_topic;
         output::print_packet(out_.buffer(), p, context, options_);
         out_.commit();
         last_frame_ = d.frame;

@@ -278,6 +278,12 @@ scenario_mqtt5() {
   sub_done v5
 }
 
+scenario_mqtt5_session() {
+  $PY "$HELPERS/raw_mqtt5.py" 127.0.0.1 $PORT >"$TMP/mqtt5-session.out" ||
+    die "mqtt5-session: $(cat "$TMP/mqtt5-session.out")"
+  sed 's/^/  /' "$TMP/mqtt5-session.out" >&2
+}
+
 # name | file | interface | BPF filter | capture tool | scenario
 CAPTURES=(
   "demo|demo.pcap|lo|tcp port $PORT|tcpdump|scenario_demo"
@@ -293,6 +299,7 @@ CAPTURES=(
   "malformed|malformed.pcap|lo|tcp port $PORT|tcpdump|scenario_malformed"
   "segmented|segmented.pcap|lo|tcp port $PORT|tcpdump|scenario_segmented"
   "mqtt5|mqtt5.pcap|lo|tcp port $PORT|tcpdump|scenario_mqtt5"
+  "mqtt5-session|mqtt5-session.pcap|lo|tcp port $PORT|tcpdump|scenario_mqtt5_session"
 )
 
 make_corpus() {

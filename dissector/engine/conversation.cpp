@@ -3,7 +3,7 @@
 namespace mqttlens::engine {
 
 Conversation::Conversation(const mqtt::SessionOptions& session, std::optional<mqtt::Version> version) noexcept
-    : checker_(session), version_(version) {}
+    : checker_(session, version), version_(version) {}
 
 Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std::int64_t time_us,
                                std::uint64_t ref) noexcept {
@@ -14,11 +14,15 @@ Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std
         // is not known can only be the client's).
         if (direction != mqtt::Direction::s2c && !version_)
             version_ = mqtt::version_of_level(connect->protocol_level);
-        if (connect->protocol_level == 5) seen.note = mqtt5_note;
         if (!client_id_) client_id_.emplace(connect->client_id);
+    } else if (const auto* ack = seen.packet.get<mqtt::Connack>();
+               ack && ack->properties && client_id_ && client_id_->empty() && direction != mqtt::Direction::c2s) {
+        // MQTT 5.0: a zero-length Client Identifier is the one the server assigns (MQTT-3.2.2-16)
+        if (const auto assigned = ack->properties->find(mqtt::PropertyId::assigned_client_identifier))
+            client_id_->assign(assigned->text);
     }
-    if (seen.version == mqtt::Version::v5_0) seen.note = mqtt5_note;
     seen.stream = checker_.observe(direction, seen.packet, time_us, ref);
+    seen.alias_topic = checker_.alias_topic();
     ++packets_;
     return seen;
 }

@@ -16,15 +16,14 @@
 
 namespace mqttlens::engine {
 
-/// The note a packet of a version the decoder does not read yet is shown with.
-inline constexpr std::string_view mqtt5_note = "MQTT 5.0: per-connection rules not checked yet";
-
 /// What the conversation made of one packet. `packet`'s views point into the bytes observed.
 struct Observed {
     mqtt::Packet packet;
     mqtt::Diagnostics stream;  ///< session findings about this packet, offsets within it
     mqtt::Version version;     ///< the version it was decoded as
-    std::string_view note;     ///< mqtt5_note for a packet of 5.0 (its connection's rules are 3.1.1's only in part), else empty
+    /// MQTT 5.0: the topic a PUBLISH with an empty Topic Name stands for, by the Topic Alias its
+    /// sender mapped earlier on the connection; empty otherwise. Valid until the next observe().
+    std::string_view alias_topic;
     /// A rule was broken: an error-severity finding of the decoder or of the session checker.
     bool error() const noexcept { return !packet.valid() || stream.error_count() > 0; }
 };
@@ -69,7 +68,8 @@ public:
     std::optional<mqtt::Version> version() const noexcept { return version_; }
     /// The version packets are decoded as now: version(), or 3.1.1 while unknown.
     mqtt::Version decoding_version() const noexcept { return version_.value_or(mqtt::Version::v3_1_1); }
-    /// The Client Identifier of the first CONNECT observed; nullopt before it.
+    /// The Client Identifier of the first CONNECT observed (5.0: when it was empty, the Assigned
+    /// Client Identifier of the CONNACK that accepted it); nullopt before it.
     std::optional<std::string_view> client_id() const noexcept {
         if (!client_id_) return std::nullopt;
         return std::string_view(*client_id_);

@@ -37,7 +37,7 @@ void Engine::packets(const PacketRun& r) {
         }
         const Observed seen = c.observe(d.direction, bytes, d.time_us, d.frame);
         listener_.on_packet(d, PacketSeen{bytes, offset, seen.version, &seen.packet,
-                                          {seen.stream.begin(), seen.stream.end()}, seen.note, seen.error()});
+                                          {seen.stream.begin(), seen.stream.end()}, seen.alias_topic, seen.error()});
     }
 }
 

@@ -52,7 +52,7 @@ struct PacketSeen {
     const mqtt::Packet* packet;                ///< null: a clean QoS 0 PUBLISH not built (see
                                                ///< EngineOptions::build_clean_publish)
     std::span<const mqtt::Diagnostic> stream;  ///< session findings about it
-    std::string_view note;                     ///< Observed::note
+    std::string_view alias_topic;              ///< Observed::alias_topic
     bool error;                                ///< Observed::error()
 };
 

@@ -91,3 +91,25 @@ Packet make_packet(PacketType type, Body body, std::uint8_t publish_flags) {
 }
 
 }  // namespace mqttlens::mqtt
+
+#include "mqtt/packet_v5.hpp"
+
+namespace mqttlens::mqtt {
+
+const PropertyList* properties_of(const Packet& packet) noexcept {
+    return std::visit(
+        [](const auto& body) -> const PropertyList* {
+            if constexpr (requires { body.properties; }) return body.properties ? &*body.properties : nullptr;
+            else return nullptr;
+        },
+        packet.body);
+}
+
+std::optional<std::uint8_t> reason_code_of(const Packet& packet) noexcept {
+    if (const auto* a = packet.get<Ack>()) return a->reason_code;
+    if (const auto* r = packet.get<Reason>()) return r->reason_code.value_or(0);
+    if (const auto* c = packet.get<Connack>(); c && c->properties) return c->return_code;
+    return std::nullopt;
+}
+
+}  // namespace mqttlens::mqtt

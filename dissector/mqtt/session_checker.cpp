@@ -1,4 +1,5 @@
-// Session checker: the MQTT 3.1.1 stream rules, one connection at a time.
+// Session checker: the stream rules of 3.1.1 and those 5.0 shares with it, one connection at a
+// time (what only 5.0 has: session_checker_v5.cpp).
 #include "mqtt/session_checker.hpp"
 
 #include <algorithm>
@@ -6,11 +7,6 @@
 namespace mqttlens::mqtt {
 
 namespace {
-
-constexpr std::int64_t keep_alive_limit_us(std::uint16_t keep_alive) noexcept {
-    // MQTT-3.1.2-24: "within one and a half times the Keep Alive time period"
-    return std::int64_t(keep_alive) * 1'500'000;
-}
 
 /// §2.2.1, Table 2.1: true when `type` is one only the other side sends. In 5.0 DISCONNECT goes
 /// both ways (and AUTH, type 15, too).
@@ -45,12 +41,11 @@ void SessionChecker::InFlight::insert(std::uint16_t id, Kind kind) noexcept {
     if (!ids.push_back({id, kind})) ++spare_acks;
 }
 
-SessionChecker::SessionChecker(const SessionOptions& options) noexcept
-    : options_(options), first_rules_(!options.midstream), acks_uncertain_(options.midstream) {}
 
 Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
                                     std::int64_t time_us, std::uint64_t ref) noexcept {
     Diagnostics out;
+    alias_topic_ = {};
     if (direction == Direction::unknown) {
         // Nothing here can be judged, and it may have been anything: a first packet, a request.
         first_rules_ = false;
@@ -68,9 +63,14 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
         out.add(Code::wrong_direction, Field::fixed_header, 0);
         return out;
     }
-    if (mode_ != Mode::mqtt3) return out;
+    if (mode_ == Mode::mqtt5) observe_v5(from_client, packet, time_us, out);
+    shared_rules(from_client, packet, time_us, ref, out);
+    return out;
+}
 
-    switch (type) {
+void SessionChecker::shared_rules(bool from_client, const Packet& packet, std::int64_t time_us, std::uint64_t ref,
+                                  Diagnostics& out) noexcept {
+    switch (packet.type()) {
         case PacketType::connack: check_connack(packet, out); break;
         case PacketType::pingreq:
             if (ping_count_ < max_tracked_pings) pings_[ping_count_++] = Ping{time_us, ref};
@@ -84,7 +84,7 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
                 --pings_untracked_;
             }
             break;
-        case PacketType::disconnect: disconnected_ = true; break;
+        case PacketType::disconnect: disconnected_ = disconnected_ || from_client; break;
         case PacketType::publish:
             if (packet.header.qos() == 0) break;  // no identifier to follow (the usual case)
             [[fallthrough]];
@@ -92,7 +92,6 @@ Diagnostics SessionChecker::observe(Direction direction, const Packet& packet,
             if (!options_.one_direction) check_ids(from_client, packet, time_us, ref, out);
             break;
     }
-    return out;
 }
 
 bool SessionChecker::client_rules(const Packet& packet, std::int64_t time_us, std::uint64_t ref,
@@ -109,7 +108,7 @@ bool SessionChecker::client_rules(const Packet& packet, std::int64_t time_us, st
         return false;
     }
     // MQTT-3.1.2-24: silence of more than 1.5 x Keep Alive and the Server did not disconnect
-    if (mode_ == Mode::mqtt3 && keep_alive_ != 0 && last_client_us_ &&
+    if (keep_alive_ != 0 && last_client_us_ &&
         time_us - *last_client_us_ > keep_alive_limit_us(keep_alive_))
         out.add(Code::keep_alive_exceeded, Field::none, 0);
     last_client_us_ = time_us;
@@ -134,12 +133,15 @@ bool SessionChecker::server_rules(const Packet& packet, Diagnostics& out) noexce
     server_seen_ = true;
     // MQTT-3.2.0-1: "The first packet sent from the Server to the Client MUST be a CONNACK"
     // (5.0 lets AUTH come first)
-    if (first && first_rules_ && type != PacketType::connack &&
-        !(mode_ == Mode::mqtt5 && type == PacketType::reserved15))
+    // and 5.0 a DISCONNECT only after a CONNACK below 0x80 (MQTT-3.14.0-1, reported by observe_v5)
+    const bool v5_first = mode_ == Mode::mqtt5 && (type == PacketType::auth || type == PacketType::disconnect);
+    if (first && first_rules_ && type != PacketType::connack && !v5_first)
         out.add(Code::first_packet_not_connack, Field::fixed_header, 0);
-    // MQTT-3.2.2-5: after a non-zero CONNACK the Server "MUST then close the Network Connection"
-    if (connack_refused_) {
-        out.add(Code::data_after_connack_error, Field::fixed_header, 0);
+    // MQTT-3.2.2-5 (5.0: MQTT-3.2.2-7): after a refusing CONNACK the Server "MUST then close the
+    // Network Connection"; 5.0: nor send anything after its own DISCONNECT (MQTT-3.14.4-1)
+    if (connack_refused_ || server_disconnected_) {
+        out.add(connack_refused_ ? Code::data_after_connack_error : Code::data_after_server_disconnect,
+                Field::fixed_header, 0);
         return false;
     }
     return true;
@@ -173,6 +175,7 @@ void SessionChecker::check_connect(const Packet& packet) noexcept {
             mode_ = Mode::mqtt3;
         else if (c->protocol_name == "MQTT" && c->protocol_level == 5)
             mode_ = Mode::mqtt5;
+        if (mode_ == Mode::mqtt5) start_v5(c);
     }
     // MQTT-3.1.4-1: a CONNECT that does not conform gets no CONNACK. An empty Client Identifier
     // with Clean Session 0 is the exception: the Server answers 0x02 (MQTT-3.1.3-8); so is a 3.1
@@ -191,10 +194,13 @@ void SessionChecker::check_connack(const Packet& packet, Diagnostics& out) noexc
     if (!ack) return;
     if (connect_seen_) {
         const bool rejected_empty_id = connect_empty_id_ && ack->return_code == 2;
-        if (connect_malformed_ || (connect_empty_id_ && !rejected_empty_id))
+        // 5.0 answers a malformed CONNECT with a refusing CONNACK (0x80 and above) before closing
+        const bool accepted = mode_ != Mode::mqtt5 || ack->return_code == 0;
+        if (accepted && (connect_malformed_ || (connect_empty_id_ && !rejected_empty_id)))
             out.add(Code::connack_after_bad_connect, Field::fixed_header, 0);
-        // MQTT-3.2.2-1: Clean Session 1 "MUST set Session Present to 0". 3.1 has no such flag.
-        if (version_ == Version::v3_1_1 && clean_session_ && ack->session_present())
+        // MQTT-3.2.2-1 (5.0: MQTT-3.2.2-2): Clean Session 1 "MUST set Session Present to 0". 3.1
+        // has no such flag.
+        if (version_ != Version::v3_1 && clean_session_ && ack->session_present())
             out.add(Code::session_present_clean, Field::ack_flags,
                     static_cast<std::uint32_t>(packet.header.size()));
     }
@@ -212,9 +218,10 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
             const auto* p = packet.get<Publish>();
             const std::uint8_t qos = packet.header.qos();
             if (!p || !p->packet_id || qos == 0 || qos == 3) return;
-            new_request(own, *p->packet_id, qos == 1 ? Kind::qos1 : Kind::qos2_sent,
-                        packet.header.dup(),
-                        id_offset + 2 + static_cast<std::uint32_t>(p->topic.size()), out);
+            const auto offset = id_offset + 2 + static_cast<std::uint32_t>(p->topic.size());
+            const std::size_t before = own.ids.size();
+            new_request(own, *p->packet_id, qos == 1 ? Kind::qos1 : Kind::qos2_sent, packet.header.dup(), offset, out);
+            if (v5_ && own.ids.size() != before) check_receive_maximum(from_client, own, offset, out);
             return;
         }
         case PacketType::puback:
@@ -252,9 +259,22 @@ void SessionChecker::check_ids(bool from_client, const Packet& packet, std::int6
         default: return;
     }
 
-    // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK
+    // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK (a Suback in 5.0)
+    if (const auto* u = packet.get<Suback>()) {
+        if (!u->packet_id || !answered(peer, *u->packet_id, Kind::unsubscribe, id_offset, out)) return;
+        // MQTT-3.11.3-1: "one Reason Code for each Topic Filter"
+        if (const auto r = take_request(*u->packet_id); r && r->filters != u->return_codes.size())
+            out.add(Code::unsuback_count_mismatch, Field::reason_codes, id_offset + 2);
+        return;
+    }
     const auto* a = packet.get<Ack>();
-    if (a && a->packet_id) check_ack(packet.type(), *a->packet_id, own, peer, id_offset, out);
+    if (!a || !a->packet_id) return;
+    // 5.0: a PUBREC of 0x80 or above ends the QoS 2 flow (§4.3.3): the identifier is free again
+    if (packet.type() == PacketType::pubrec && a->reason_code >= 0x80) {
+        answered(peer, *a->packet_id, Kind::qos2_sent, id_offset, out);
+        return;
+    }
+    check_ack(packet.type(), *a->packet_id, own, peer, id_offset, out);
 }
 
 void SessionChecker::check_ack(PacketType type, std::uint16_t id, InFlight& own, InFlight& peer,
@@ -355,18 +375,20 @@ void SessionChecker::lost_data() noexcept {
     requests_.clear();
     ping_count_ = 0;
     pings_untracked_ = 0;
+    if (v5_) lost_data_v5();
 }
 
 std::vector<EndFinding> SessionChecker::finish(std::int64_t end_us, ConnectionEnd how) const {
     std::vector<EndFinding> found;
-    if (mode_ != Mode::mqtt3) return found;
+    if (mode_ == Mode::foreign) return found;
     const bool open = how == ConnectionEnd::capture_ended;
     const auto overdue = [&](std::int64_t sent_us) {
         return !open || end_us - sent_us >= options_.open_end_grace_us;
     };
     // After a client packet with errors the Server closes without answering (MQTT-4.8.0-1):
     // what was still unanswered then is not the Server's fault.
-    if (!client_broke_) {
+    // After the Server's own DISCONNECT (5.0) nothing more is owed either.
+    if (!client_broke_ && !server_disconnected_) {
         for (std::size_t i = 0; i < requests_.size(); ++i) {
             const Request& r = requests_[i];
             if (!overdue(r.time_us)) continue;
@@ -385,7 +407,7 @@ std::vector<EndFinding> SessionChecker::finish(std::int64_t end_us, ConnectionEn
     // open at the capture's end, or closed clearly later than that, shows it did not. A close
     // near the limit is the Server doing what it must.
     const std::int64_t slack = open ? 0 : options_.keep_alive_close_slack_us;
-    if (keep_alive_ != 0 && !disconnected_ && last_client_us_ &&
+    if (keep_alive_ != 0 && !disconnected_ && !server_disconnected_ && last_client_us_ &&
         end_us - *last_client_us_ > keep_alive_limit_us(keep_alive_) + slack)
         found.push_back({make_diagnostic(Code::keep_alive_exceeded, Field::none, 0),
                          last_client_ref_, std::nullopt});

@@ -1,6 +1,9 @@
-// Session checker: the MQTT 3.1.1 rules that span one TCP connection ("Across one TCP
-// connection" in shared/mqtt-3.1.1-rules.md). Decode errors stay with the decoder; what this
-// reports are session events, kept apart, each attached to the packet where it is seen.
+// Session checker: the rules that span one TCP connection ("Across one TCP connection" in
+// shared/mqtt-3.1.1-rules.md, "Across one connection" in shared/mqtt-5.0-rules.md). Decode errors
+// stay with the decoder; what this reports are session events, kept apart, each attached to the
+// packet where it is seen. The rules both versions share are written once here; what only 5.0
+// has (negotiated limits, topic aliases, reason codes by sender, enhanced authentication) is in
+// session_checker_v5.cpp, reached from observe() when the connection speaks 5.0.
 #pragma once
 
 #include "mqtt/diagnostic.hpp"
@@ -12,6 +15,7 @@
 #include <new>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace mqttlens::engine {
@@ -44,6 +48,10 @@ struct SessionOptions {
     /// Only one direction of the connection is observed (byte input): the Packet Identifiers in
     /// flight are not followed, since the answers that free them cannot be seen.
     bool one_direction = false;
+    /// MQTT 5.0, lenient by name: accept a client DISCONNECT with 0x9B (QoS not supported), which
+    /// §3.3.4 suggests for a PUBLISH above a Maximum QoS although Table 3-10 lists 0x9B as the
+    /// server's only (the rules file's note; strict: MQTT-3.14.2-1).
+    bool allow_client_disconnect_qos_not_supported = false;
 };
 
 /// A finding made at the end of the connection, about an earlier packet.
@@ -60,16 +68,26 @@ struct EndFinding {
 /// direction, and counted beyond that so that their acknowledgements are not misreported.
 ///
 /// Protocol version comes from the CONNECT: 3.1.1 ("MQTT", 4) and 3.1 ("MQIsdp", 3) get every
-/// rule; MQTT 5.0 ("MQTT", 5) gets only the rules 5.0 shares unchanged (first packets, second
-/// CONNECT, direction of the one-way types); any other protocol name or level is not judged
-/// after its CONNECT.
+/// 3.1.1 rule; MQTT 5.0 ("MQTT", 5) gets every 5.0 rule, its state (what each side declared, the
+/// topic aliases of each direction) on the heap, so that a 3.1.1 connection does not carry it;
+/// any other protocol name or level is not judged after its CONNECT.
 class SessionChecker {
 public:
     static constexpr std::size_t max_in_flight = 128;  ///< per direction
     static constexpr std::size_t max_tracked_requests = 16;  ///< SUBSCRIBE / UNSUBSCRIBE in flight
     static constexpr std::size_t max_tracked_pings = 4;
+    /// MQTT 5.0: topic bytes kept for the aliases of one direction. Past it new mappings are not
+    /// kept, and an alias without a mapping is no longer reported (it may be one not kept).
+    static constexpr std::size_t max_alias_bytes = 1 << 20;
 
-    explicit SessionChecker(const SessionOptions& options = {}) noexcept;
+    /// `version`: the version the connection is known to speak before any CONNECT is seen (byte
+    /// input, a capture that starts inside the connection); what either side declared in the
+    /// packets not seen is then unknown, and the rules that need it are not applied.
+    explicit SessionChecker(const SessionOptions& options = {},
+                            std::optional<Version> version = std::nullopt) noexcept;
+    ~SessionChecker();
+    SessionChecker(SessionChecker&&) noexcept;
+    SessionChecker& operator=(SessionChecker&&) noexcept;
 
     /// Checks one packet. Call in capture order for both directions. `time_us`: capture time in
     /// microseconds (any origin, the same for the whole connection); `ref`: the caller's number
@@ -91,6 +109,11 @@ public:
     /// The version the CONNECT named; nullopt before it (or if it was never seen, or named none).
     std::optional<Version> version() const noexcept { return version_; }
 
+    /// MQTT 5.0: the topic the PUBLISH last given to observe() stands for when its Topic Name was
+    /// empty and its Topic Alias had a mapping in its direction; empty otherwise. Valid until the
+    /// next call of a non-const member.
+    std::string_view alias_topic() const noexcept { return alias_topic_; }
+
 private:
     // The engine's short way for the usual packet is a private detail: observe() is the entry.
     friend class engine::Conversation;
@@ -100,7 +123,13 @@ private:
     /// its Packet (engine::Conversation::observe_clean_publish).
     bool observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref = 0) noexcept;
 
+    /// MQTT-3.1.2-24 (5.0: MQTT-3.1.2-22): "within one and a half times the Keep Alive time period"
+    static constexpr std::int64_t keep_alive_limit_us(std::uint16_t keep_alive) noexcept {
+        return std::int64_t(keep_alive) * 1'500'000;
+    }
+
     enum class Mode : std::uint8_t { mqtt3, mqtt5, foreign };
+    struct V5;  // session_checker_v5.cpp
     /// What an identifier in flight waits for.
     enum class Kind : std::uint8_t {
         qos1,          ///< PUBLISH QoS 1: PUBACK
@@ -179,6 +208,20 @@ private:
     };
 
     void check_connect(const Packet& packet) noexcept;
+    /// The rules both versions share that follow packet identifiers, pings and the end.
+    void shared_rules(bool from_client, const Packet& packet, std::int64_t time_us, std::uint64_t ref,
+                      Diagnostics& out) noexcept;
+    // MQTT 5.0 (session_checker_v5.cpp)
+    void start_v5(const Connect* connect) noexcept;
+    void observe_v5(bool from_client, const Packet& packet, std::int64_t time_us, Diagnostics& out) noexcept;
+    void connack_v5(const Packet& packet, Diagnostics& out) noexcept;
+    void publish_v5(bool from_client, const Packet& packet, Diagnostics& out) noexcept;
+    void disconnect_v5(bool from_client, const Packet& packet, std::int64_t time_us, Diagnostics& out) noexcept;
+    void auth_v5(bool from_client, const Packet& packet, Diagnostics& out) noexcept;
+    void lost_data_v5() noexcept;
+    /// `space` has one more QoS 1 or 2 PUBLISH in flight: past the receiver's Receive Maximum?
+    void check_receive_maximum(bool from_client, const InFlight& space, std::uint32_t offset,
+                               Diagnostics& out) const noexcept;
     void check_connack(const Packet& packet, Diagnostics& out) noexcept;
     /// The first-packet and after-the-end rules of a client packet; false when the packet is
     /// judged no further (after DISCONNECT, a CONNECT).
@@ -212,6 +255,7 @@ private:
     bool clean_session_ = true;
     bool connack_refused_ = false;        // non-zero CONNACK seen
     bool disconnected_ = false;           // client DISCONNECT seen
+    bool server_disconnected_ = false;    // 5.0: server DISCONNECT seen
     bool client_broke_ = false;           // a client packet with errors: the server may just close
     bool acks_uncertain_ = false;         // midstream, unknown direction or lost data
     std::uint16_t keep_alive_ = 0;
@@ -224,6 +268,8 @@ private:
     std::array<Ping, max_tracked_pings> pings_;  // oldest first
     std::uint8_t ping_count_ = 0;
     std::uint32_t pings_untracked_ = 0;
+    std::unique_ptr<V5> v5_;  // MQTT 5.0 only
+    std::string_view alias_topic_;  // into v5_'s alias table
 };
 
 }  // namespace mqttlens::mqtt

@@ -27,7 +27,9 @@ struct Context {
     std::optional<Direction> direction;
     std::optional<std::uint64_t> offset;     ///< byte offset of the packet in the input stream
     std::span<const mqtt::Diagnostic> extra; ///< connection-level findings about this packet
-    std::string_view note;                   ///< e.g. "MQTT 5.0: not decoded yet"
+    /// MQTT 5.0: the topic a PUBLISH with an empty Topic Name stands for by its Topic Alias, as
+    /// its connection mapped it (engine::Observed::alias_topic); empty when not known.
+    std::string_view alias_topic;
     /// The version the packet was decoded as (its connection's): the standard whose rule IDs its
     /// findings name, beside them.
     mqtt::Version version = mqtt::Version::v3_1_1;

@@ -264,9 +264,9 @@ void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
     w = detail::put(w, ",\"valid\":");
     w = put_boolean(w, packet.valid() && !stream_error);
     detail::finish(out, w);
-    if (!context.note.empty()) {
-        append(out, ",\"note\":");
-        append_json_string(out, context.note);
+    if (!context.alias_topic.empty()) {
+        append(out, ",\"resolved_topic\":");
+        append_json_string(out, context.alias_topic);
     }
     std::visit(Members{out, packet, options, context.version}, packet.body);
     if (packet.diagnostics.empty() && context.extra.empty()) {

@@ -197,7 +197,10 @@ void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& conte
     if (options.color) w = detail::put(w, style::reset);
     detail::finish(out, w);
     std::visit(Fields{out, packet, options, context.version}, packet.body);
-    if (!context.note.empty()) fmt::format_to(it(out), FMT_COMPILE(" ({})"), context.note);
+    if (!context.alias_topic.empty()) {
+        append(out, " resolved_topic=");
+        append_display(out, context.alias_topic);
+    }
 
     for (const auto& d : packet.diagnostics) append_diagnostic(out, d, context.version, options.color);
     if (packet.diagnostics.dropped() > 0)

@@ -334,7 +334,11 @@ public:
         tally(errors, "error", style::error);
         tally(warnings, "warning", style::warning);
         out_.push_back('\n');
-        if (!context_.note.empty()) fmt::format_to(it(out_), FMT_COMPILE("  Note: {}\n"), context_.note);
+        if (!context_.alias_topic.empty()) {
+            append(out_, "  Topic (by its Topic Alias): ");
+            append_display(out_, context_.alias_topic);
+            out_.push_back('\n');
+        }
 
         fixed_header();
         std::visit(*this, packet_.body);

@@ -91,7 +91,7 @@ std::optional<std::uint8_t> reason_of(const mqtt::Packet& packet) noexcept {
 }  // namespace
 
 void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::Packet& packet,
-                             std::span<const mqtt::Diagnostic> stream, std::int64_t time_us) {
+                             std::span<const mqtt::Diagnostic> stream, std::int64_t time_us, std::string_view alias_topic) {
     const Counter one{1, packet.raw.size()};
     // Type 15 decoded as a body (not Opaque) is a 5.0 AUTH.
     const std::size_t type = packet.type() == PacketType::auth && packet.get<mqtt::Reason>()
@@ -127,7 +127,7 @@ void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::
     for (const auto& d : stream) count_diagnostic(c, d);
 
     if (const auto* p = packet.get<mqtt::Publish>(); p && packet.type() == PacketType::publish)
-        count_topic(p->topic, p->payload.size());
+        count_topic(p->topic.empty() && !alias_topic.empty() ? alias_topic : p->topic, p->payload.size());
 }
 
 void Accumulator::add_diagnostic(std::uint64_t id, const mqtt::Diagnostic& diagnostic) {

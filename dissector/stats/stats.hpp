@@ -85,9 +85,12 @@ public:
     void open_connection(std::uint64_t id, std::string_view client, std::string_view server,
                          std::int64_t time_us);
     /// One packet of connection `id` (opened implicitly if needed) with its decoder diagnostics
-    /// and the session checker's `stream` findings about it.
+    /// and the session checker's `stream` findings about it. `alias_topic`: the topic a 5.0
+    /// PUBLISH with an empty Topic Name stands for (engine's PacketSeen::alias_topic), counted
+    /// in its place.
     void add_packet(std::uint64_t id, mqtt::Direction direction, const mqtt::Packet& packet,
-                    std::span<const mqtt::Diagnostic> stream, std::int64_t time_us);
+                    std::span<const mqtt::Diagnostic> stream, std::int64_t time_us,
+                    std::string_view alias_topic = {});
     /// A finding not carried by a packet passed to add_packet (end-of-connection findings,
     /// capture-layer events).
     void add_diagnostic(std::uint64_t id, const mqtt::Diagnostic& diagnostic);

@@ -35,14 +35,31 @@ TEST(Conversation, TheClientsConnectNamesTheVersionOfEverythingAfterIt) {
     EXPECT_EQ(c.decoding_version(), Version::v3_1_1) << "3.1.1 while unknown";
     const Observed first = c.observe(Direction::c2s, connect5, 0, 1);
     EXPECT_EQ(c.version(), Version::v5_0);
-    EXPECT_EQ(first.note, mqtt5_note) << "a 5.0 CONNECT is marked too";
     const Observed p = c.observe(Direction::c2s, publish_v5, 1, 2);
     EXPECT_EQ(p.version, Version::v5_0);
     ASSERT_NE(p.packet.get<mqtt::Publish>(), nullptr) << "decoded as 5.0";
     EXPECT_TRUE(p.packet.get<mqtt::Publish>()->properties.has_value());
-    EXPECT_EQ(p.note, mqtt5_note);
     EXPECT_EQ(c.client_id(), "c");
     EXPECT_EQ(c.packets(), 2u);
+}
+
+TEST(Conversation, Mqtt5AliasesResolveAndAnAssignedClientIdentifierNamesTheClient) {
+    Conversation c;
+    c.observe(Direction::c2s, hex("10 0D 00 04 4D 51 54 54 05 02 00 3C 00 00 00"), 0, 1);  // ClientID ""
+    EXPECT_EQ(c.client_id(), "");
+    // CONNACK: Assigned Client Identifier "x", Topic Alias Maximum 2
+    EXPECT_TRUE(c.observe(Direction::s2c, hex("20 0A 00 00 07 12 00 01 78 22 00 02"), 0, 2).stream.empty());
+    EXPECT_EQ(c.client_id(), "x") << "the assigned identifier is the client's";
+    const Observed mapped = c.observe(Direction::c2s, hex("30 0B 00 03 61 2F 62 03 23 00 01 68 69"), 0, 3);
+    EXPECT_EQ(mapped.alias_topic, "") << "its Topic Name is given";
+    const Observed aliased = c.observe(Direction::c2s, hex("30 08 00 00 03 23 00 01 68 69"), 0, 4);
+    EXPECT_TRUE(aliased.packet.valid());
+    EXPECT_TRUE(aliased.stream.empty());
+    EXPECT_EQ(aliased.alias_topic, "a/b");
+    const Observed unmapped = c.observe(Direction::s2c, hex("30 08 00 00 03 23 00 01 68 69"), 0, 5);
+    EXPECT_EQ(unmapped.alias_topic, "");
+    EXPECT_TRUE(unmapped.stream.has(mqtt::Code::server_topic_alias_invalid)) << "the CONNECT allowed no alias";
+    EXPECT_TRUE(unmapped.stream.has(mqtt::Code::topic_alias_unmapped));
 }
 
 TEST(Conversation, AServersConnectNamesNothing) {

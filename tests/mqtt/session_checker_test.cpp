@@ -305,18 +305,21 @@ TEST(SessionChecker, Cve2021_28166ConnackFromTheClient) {
     EXPECT_EQ(v311.send(c2s, "20 02 00 00"), Codes{Code::wrong_direction});
 }
 
-TEST(SessionChecker, Mqtt5KeepsOnlyTheRulesItShares) {
+TEST(SessionChecker, Mqtt5SharesTheRulesBothVersionsHave) {
     // CONNECT "MQTT" level 5, clean start, keep alive 10, no properties, client id "c"
     const std::string connect5 = "10 0E 00 04 4D 51 54 54 05 02 00 0A 00 00 01 63";
     Session s;
     EXPECT_EQ(s.send(c2s, connect5, 0), none);
     EXPECT_EQ(s.send(s2c, "20 03 00 00 00", 0), none);  // CONNACK with empty properties
-    EXPECT_EQ(s.send(s2c, disconnect, 0), none) << "a 5.0 server may send DISCONNECT";
-    EXPECT_EQ(s.send(s2c, "F0 00", 0), none) << "AUTH goes both ways";
-    EXPECT_EQ(s.send(c2s, "20 03 00 00 00", sec(100)), Codes{Code::wrong_direction})
-        << "no keep-alive judgement: 5.0 lets the server change it";
-    EXPECT_EQ(s.send(c2s, connect5), Codes{Code::second_connect});
-    EXPECT_TRUE(s.finish().empty());
+    EXPECT_EQ(s.send(c2s, "20 03 00 00 00", sec(100)), (Codes{Code::keep_alive_exceeded, Code::wrong_direction}))
+        << "the keep alive of 10 s holds in 5.0 too";
+    EXPECT_EQ(s.send(c2s, connect5, sec(101)), Codes{Code::second_connect});
+    EXPECT_EQ(s.send(s2c, disconnect, sec(101)), none) << "a 5.0 server may send DISCONNECT";
+    EXPECT_EQ(s.send(s2c, pingresp, sec(101)), Codes{Code::data_after_server_disconnect});
+    EXPECT_TRUE(s.finish(sec(101)).empty()) << "after its DISCONNECT the server owes nothing";
+    // The rules 5.0 numbers otherwise name its IDs
+    EXPECT_EQ(rule_id(Code::keep_alive_exceeded, Version::v5_0), (RuleId{"MQTT-3.1.2-22", "5.0"}));
+    EXPECT_EQ(rule_id(Code::keep_alive_exceeded, Version::v3_1_1), (RuleId{"MQTT-3.1.2-24", "3.1.1"}));
 }
 
 TEST(SessionChecker, AnotherProtocolIsNotJudgedAfterItsConnect) {

@@ -237,7 +237,7 @@ TEST(Json, CaptureKeysOnlyWhenTheContextHasThem) {
     c.dst = "[::1]:1883";
     c.direction = output::Direction::c2s;
     c.offset = 40;
-    c.note = "MQTT 5.0: per-connection rules not checked yet";
+    c.alias_topic = "a/\"b\"";
     const std::string line = test_util::print(d.packet, Format::json, c);
     const Value v = parse_line(line);
     EXPECT_EQ(v["frame"].number, 12);
@@ -247,7 +247,7 @@ TEST(Json, CaptureKeysOnlyWhenTheContextHasThem) {
     EXPECT_EQ(v["dst"].string, "[::1]:1883");
     EXPECT_EQ(v["direction"].string, "c2s");
     EXPECT_EQ(v["offset"].number, 40);
-    EXPECT_EQ(v["note"].string, "MQTT 5.0: per-connection rules not checked yet");
+    EXPECT_EQ(v["resolved_topic"].string, "a/\"b\"");
 
     c.direction = output::Direction::unknown;
     c.ts = output::Timestamp{5, 1};  // nanosecond precision keeps 9 digits

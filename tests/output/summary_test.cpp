@@ -105,15 +105,15 @@ TEST(Summary, PrefixKeysAndFieldsNeverMixUpTheStartOfALine) {
     }
 }
 
-TEST(Summary, NoteAndConnectionDiagnostics) {
+TEST(Summary, AliasTopicAndConnectionDiagnostics) {
     Decoded d("20 02 00 00");
     const mqtt::Diagnostic extra[] = {
         {mqtt::Code::wrong_direction, mqtt::Severity::error, mqtt::Field::fixed_header, 0}};
     output::Context c;
     c.extra = extra;
-    c.note = "seen client to server";
+    c.alias_topic = "a/b\n";
     const std::string line = summary(d.packet, c);
-    EXPECT_NE(line.find("(seen client to server)"), std::string::npos) << line;
+    EXPECT_NE(line.find(" resolved_topic=\"a/b\\n\""), std::string::npos) << line;
     EXPECT_NE(line.find("wrong_direction]"), std::string::npos) << line;
 }
 

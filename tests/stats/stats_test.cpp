@@ -45,7 +45,7 @@ public:
         const mqtt::Packet p = mqtt::decode(bytes_.back(), version);
         auto& checker = checkers_[conn];
         const mqtt::Diagnostics found = checker.observe(direction, p, t, ++frame_);
-        stats.add_packet(conn, direction, p, {found.begin(), found.end()}, t);
+        stats.add_packet(conn, direction, p, {found.begin(), found.end()}, t, checker.alias_topic());
     }
     void close(std::uint64_t conn, std::int64_t t, std::string_view how) {
         for (const auto& f : checkers_[conn].finish(t, mqtt::ConnectionEnd::closed))
@@ -200,6 +200,19 @@ TEST(Stats, FindingsPerRuleFromDecoderAndChecker) {
     g.close(0, 2, "FIN");
     EXPECT_EQ(g.stats.count(Code::subscribe_unanswered), 1u);
     EXPECT_EQ(g.stats.connections()[0]->errors, 1u);
+}
+
+TEST(Stats, AnMqtt5PublishByAliasCountsUnderItsTopic) {
+    Feed f;
+    const auto v5 = mqtt::Version::v5_0;
+    f.packet(0, c2s, "10 0E 00 04 4D 51 54 54 05 02 00 3C 00 00 01 63", 0, v5);
+    f.packet(0, s2c, "20 06 00 00 03 22 00 05", 0, v5);                      // Topic Alias Maximum 5
+    f.packet(0, c2s, "30 0B 00 03 61 2F 62 03 23 00 01 68 69", 1, v5);       // "a/b", alias 1
+    f.packet(0, c2s, "30 08 00 00 03 23 00 01 68 69", 2, v5);                // "", alias 1
+    const auto topics = f.stats.topics();
+    ASSERT_EQ(topics.size(), 1u);
+    EXPECT_EQ(topics[0].first, "a/b");
+    EXPECT_EQ(topics[0].second.messages, 2u);
 }
 
 TEST(Stats, FindingsAreCountedAtTheSeverityTheyWereFoundWith) {

@@ -214,7 +214,7 @@ private:
         output::Context c = context(d);
         if (offset) c.offset = offset;
         c.extra = {seen.stream.begin(), seen.stream.end()};
-        c.note = seen.note;
+        c.alias_topic = seen.alias_topic;
         c.version = seen.version;
         output::print_packet(out_.buffer(), seen.packet, c, options_);
         out_.flush();

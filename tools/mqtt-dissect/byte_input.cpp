@@ -43,7 +43,7 @@ void dissect_bytes(mqtt::Bytes input, output::Direction direction, bool stated, 
         // No capture times: the rules about time (keep alive, unanswered requests) do not apply.
         const engine::Observed seen = conversation.observe(sender, frame.packet, 0, index++);
         context.extra = {seen.stream.begin(), seen.stream.end()};
-        context.note = seen.note;
+        context.alias_topic = seen.alias_topic;
         context.version = seen.version;
         sink.packet(seen.packet, context);
     }

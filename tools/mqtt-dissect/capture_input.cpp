@@ -85,15 +85,14 @@ public:
     void on_packet(const engine::Delivery& d, const engine::PacketSeen& p) override {
         any_error_ |= p.error;
         const Seen seen{d.frame, d.ts, d.connection.stream, d.direction, p.stream_offset,
-                        d.src, d.dst, p.stream, p.note};
+                        d.src, d.dst, p.stream, p.alias_topic};
         if (p.packet == nullptr) {
             if (!quiet_) out_.clean_packet(p.bytes, Decoding{p.version}, seen, p.stream_offset);
             return;
         }
         if (stats_)
-            stats_->add_packet(d.connection.stream, d.direction, *p.packet, p.stream,
-                               d.time_us);
-        if (quiet_ || (!filter_.selects_all() && !filter_.selects(*p.packet, d.conversation.client_id(), p.error)))
+            stats_->add_packet(d.connection.stream, d.direction, *p.packet, p.stream, d.time_us, p.alias_topic);
+        if (quiet_ || (!filter_.selects_all() && !filter_.selects(*p.packet, d.conversation.client_id(), p.error, p.alias_topic)))
             return;
         out_.packet(p.bytes, Decoding{p.version}, *p.packet, seen);
     }

@@ -8,8 +8,9 @@ namespace mqttlens::dissect {
 
 namespace {
 
-bool topic_selected(const mqtt::Packet& packet, std::string_view filter) noexcept {
-    if (const auto* p = packet.get<mqtt::Publish>()) return topic_matches(filter, p->topic);
+bool topic_selected(const mqtt::Packet& packet, std::string_view filter, std::string_view alias_topic) noexcept {
+    if (const auto* p = packet.get<mqtt::Publish>())
+        return topic_matches(filter, p->topic.empty() && !alias_topic.empty() ? alias_topic : p->topic);
     if (const auto* s = packet.get<mqtt::Subscribe>()) {
         for (const auto& sub : s->subscriptions)
             if (filters_overlap(filter, sub.filter)) return true;
@@ -25,11 +26,11 @@ bool topic_selected(const mqtt::Packet& packet, std::string_view filter) noexcep
 }  // namespace
 
 bool PacketFilter::selects(const mqtt::Packet& packet, const std::optional<std::string_view>& id,
-                           bool has_error) const noexcept {
+                           bool has_error, std::string_view alias_topic) const noexcept {
     if (types != 0 && (types & (1u << static_cast<unsigned>(packet.type()))) == 0) return false;
     if (errors_only && !has_error) return false;
     if (client_id && (!id || *id != *client_id)) return false;
-    if (topic && !topic_selected(packet, *topic)) return false;
+    if (topic && !topic_selected(packet, *topic, alias_topic)) return false;
     return true;
 }
 

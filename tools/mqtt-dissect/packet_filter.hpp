@@ -25,9 +25,11 @@ struct PacketFilter {
     bool selects_packets() const noexcept { return types != 0 || topic.has_value(); }
 
     /// True when `packet` is shown. `client_id`: the connection's CONNECT Client Identifier
-    /// (nullopt before a CONNECT was seen); `has_error`: a decode or stream error on it.
+    /// (5.0: the assigned one; nullopt before a CONNECT was seen); `has_error`: a decode or
+    /// stream error on it; `alias_topic`: the topic a 5.0 PUBLISH with an empty Topic Name stands
+    /// for (engine::PacketSeen::alias_topic), matched by --topic in its place.
     bool selects(const mqtt::Packet& packet, const std::optional<std::string_view>& client_id,
-                 bool has_error) const noexcept;
+                 bool has_error, std::string_view alias_topic = {}) const noexcept;
 };
 
 /// Adds the types named in `list` ("publish,SUBACK"; case-insensitive, comma-separated) to

@@ -38,7 +38,7 @@ void PrintPipeline::Arena::clear() noexcept {
 void PrintPipeline::Batch::clear() noexcept {
     records.clear();
     events.clear();
-    notes.clear();
+    alias_topics.clear();
     segments.clear();
     arena.clear();
     flush = false;
@@ -118,7 +118,7 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
                                seen.direction});
         c.offset = offset;
         c.extra = seen.extra;
-        c.note = seen.note;
+        c.alias_topic = seen.alias_topic;
         c.version = how.version;
         if (packet != nullptr) {
             output::print_packet(writer_.buffer(), *packet, c, options_);
@@ -136,8 +136,8 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         std::memcpy(copy, seen.extra.data(), extra_size * sizeof(mqtt::Diagnostic));
         extra = reinterpret_cast<const mqtt::Diagnostic*>(copy);
     }
-    if (!seen.note.empty()) b.notes.push_back(seen.note);
-    append(bytes, how, seen, offset, extra, extra_size, !seen.note.empty());
+    if (!seen.alias_topic.empty()) b.alias_topics.push_back(keep(seen.alias_topic));
+    append(bytes, how, seen, offset, extra, extra_size, !seen.alias_topic.empty());
 }
 
 void PrintPipeline::event(const Event& event) {
@@ -148,7 +148,7 @@ void PrintPipeline::event(const Event& event) {
     }
     Batch& b = *filling_;
     Event& kept = b.events.emplace_back(event);
-    // Events carry no stream findings (`extra`); `reason` and `note` are string literals.
+    // Events carry no stream findings (`extra`); `reason` is a string literal.
     kept.context.src = keep(event.context.src);
     kept.context.dst = keep(event.context.dst);
     Record& r = b.records.emplace_back();
@@ -197,7 +197,7 @@ void PrintPipeline::finish() {
 void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& out,
                           const output::PrintOptions& options) {
     std::size_t event = 0;
-    std::size_t note = 0;
+    std::size_t alias_topic = 0;
     // One Context for the whole batch, every field set again per record: zeroing a fresh one
     // per packet (a 168-byte rep stos) cost more than a fifth of a summary line.
     output::Context c;
@@ -215,7 +215,7 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& 
         }
         c.offset = r.offset;
         c.extra = {r.extra, r.extra_size};
-        c.note = r.has_note ? b.notes[note++] : std::string_view{};
+        c.alias_topic = r.has_alias_topic ? b.alias_topics[alias_topic++] : std::string_view{};
         c.version = r.how.version;
         const mqtt::Bytes bytes(r.data, r.size);
         const mqtt::Packet packet = r.how.clean ? mqtt::decode_clean(bytes, r.how.version)

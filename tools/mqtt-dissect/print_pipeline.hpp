@@ -67,7 +67,7 @@ inline output::Timestamp since(capture::Timestamp t, capture::Timestamp origin) 
 }
 
 /// Where and when a capture packet was seen: everything its printed line needs but its bytes.
-/// The views must live until packet() returns; `note` must be a string literal.
+/// The views must live until packet() returns.
 struct Seen {
     std::uint64_t frame = 0;         ///< capture record of the packet's last byte
     capture::Timestamp ts;           ///< that record's time (epoch and relative times are
@@ -78,7 +78,7 @@ struct Seen {
     std::string_view src;
     std::string_view dst;
     std::span<const mqtt::Diagnostic> extra;  ///< stream findings about the packet
-    std::string_view note;
+    std::string_view alias_topic;             ///< engine::PacketSeen::alias_topic
 };
 
 class PrintPipeline {
@@ -94,14 +94,14 @@ public:
     /// The time of the capture's first record, tshark's time 0 (before the first packet).
     void set_origin(capture::Timestamp origin) noexcept { origin_ = origin; }
     /// Prints `packet`, decoded from `bytes` as `how` says, seen as `seen` says. Inline for the
-    /// usual packet (threaded, no stream finding, no note, room in the arena's block).
+    /// usual packet (threaded, no stream finding, no alias topic, room in the arena's block).
     void packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet& packet, const Seen& seen) {
         how.clean = packet.diagnostics.empty() && packet.diagnostics.dropped() == 0;
-        if (threaded_ && seen.extra.empty() && seen.note.empty()) return append(bytes, how, seen, seen.offset);
+        if (threaded_ && seen.extra.empty() && seen.alias_topic.empty()) return append(bytes, how, seen, seen.offset);
         any_packet(bytes, how, &packet, seen, seen.offset);
     }
     /// Prints a packet that decode() finds nothing wrong with and the session checker nothing
-    /// about, at `offset` in the stream, seen as `seen` says otherwise (no extra, no note): the
+    /// about, at `offset` in the stream, seen as `seen` says otherwise (no extra, no alias topic): the
     /// caller did not build a Packet (mqtt::is_plain_qos0_publish), the print thread decodes it.
     [[gnu::always_inline]] void clean_packet(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
         how.clean = true;
@@ -176,13 +176,13 @@ private:
         std::uint32_t segment;          // index into Batch::segments
         std::uint16_t extra_size;
         Decoding how;
-        bool has_note;
+        bool has_alias_topic;
     };
 
     struct Batch {
         std::vector<Record> records;
         std::vector<Event> events;            // rare: kept whole, in order
-        std::vector<std::string_view> notes;  // one per record with a note, in order
+        std::vector<std::string_view> alias_topics;  // one per record with one, in order, in the arena
         std::vector<Segment> segments;
         Arena arena;
         bool flush = false;                   // write the output out after this batch
@@ -190,19 +190,19 @@ private:
     };
 
     /// Threaded: the packet's bytes and record added to the batch, with its stream findings
-    /// and note already kept (`extra`, in the arena; Batch::notes).
+    /// and alias topic already kept (in the arena; Batch::alias_topics).
     [[gnu::always_inline]] void append(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset,
                                        const mqtt::Diagnostic* extra = nullptr, std::uint16_t extra_size = 0,
-                                       bool has_note = false) {
+                                       bool has_alias_topic = false) {
         Batch& b = *filling_;
         std::uint8_t* data = b.arena.allocate(bytes.size());
         output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
                                    bytes.size());
         b.records.push_back(Record{data, extra, offset, static_cast<std::uint32_t>(bytes.size()), segment(seen),
-                                   extra_size, how, has_note});
+                                   extra_size, how, has_alias_topic});
         added();
     }
-    /// A packet printed at once, or one with stream findings or a note; `packet` may be null
+    /// A packet printed at once, or one with stream findings or an alias topic; `packet` may be null
     /// for a clean one (it is then decoded here when printed at once).
     void any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet* packet, const Seen& seen,
                     std::uint64_t offset);
