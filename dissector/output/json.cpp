@@ -88,7 +88,7 @@ struct Members {
         if (c.ack_flags) fmt::format_to(it(out), FMT_COMPILE(",\"session_present\":{}"), boolean(c.session_present()));
         else append(out, ",\"session_present\":null");
         optional_int(out, ",\"return_code\":", c.return_code);
-        if (version == mqtt::Version::v5_0 && (c.properties || c.return_code != 1))  // 1 alone: a 3.1.1 refusal
+        if (c.properties)  // 5.0: a Connect Reason Code (as mqtt::reason_code_of)
             detail::append_reason_json(out, c.return_code, mqtt::PacketType::connack);
         detail::append_properties_json(out, c.properties, "properties");
     }

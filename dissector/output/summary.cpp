@@ -58,7 +58,7 @@ struct Fields {
     }
 
     void operator()(const mqtt::Connack& c) const {
-        if (version == mqtt::Version::v5_0 && (c.properties || c.return_code != 1)) {  // a Connect Reason Code (1 alone: a 3.1.1 refusal)
+        if (c.properties) {  // 5.0: a Connect Reason Code (as mqtt::reason_code_of; `20 02 00 01` is a 3.1.1 refusal)
             detail::append_reason_summary(out, c.return_code, mqtt::PacketType::connack);
             if (c.ack_flags) fmt::format_to(it(out), FMT_COMPILE(" session_present={}"), c.session_present() ? 1 : 0);
             return detail::append_properties_summary(out, c.properties);

@@ -1,6 +1,7 @@
 // Statistics: bounded accumulation, then text and JSON tables.
 #include "stats/stats.hpp"
 
+#include "mqtt/packet_v5.hpp"
 #include "mqtt/reason_codes.hpp"
 #include "output/text.hpp"
 
@@ -80,13 +81,6 @@ Declared declared(const std::optional<mqtt::PropertyList>& list) noexcept {
     return d;
 }
 
-/// The one Reason Code a 5.0 packet carries (DISCONNECT and AUTH of Remaining Length 0: 0x00).
-std::optional<std::uint8_t> reason_of(const mqtt::Packet& packet) noexcept {
-    if (const auto* a = packet.get<mqtt::Ack>()) return a->reason_code;
-    if (const auto* r = packet.get<mqtt::Reason>()) return r->reason_code.value_or(0);
-    if (const auto* c = packet.get<mqtt::Connack>(); c && c->properties) return c->return_code;
-    return std::nullopt;
-}
 
 }  // namespace
 
@@ -98,7 +92,7 @@ void Accumulator::add_packet(std::uint64_t id, Direction direction, const mqtt::
                                  ? 16
                                  : static_cast<std::size_t>(packet.type());
     by_type_[type] += one;
-    if (const auto code = reason_of(packet)) ++reasons_[type][*code];
+    if (const auto code = mqtt::reason_code_of(packet)) ++reasons_[type][*code];
     if (const auto* s = packet.get<mqtt::Suback>(); s && s->properties)
         for (const std::uint8_t code : s->return_codes) ++reasons_[type][code];
     ConnectionStats* c = connection(id, time_us);
