@@ -96,6 +96,12 @@ void report_property(void* context, const PropertyFinding& f) {
 // The string checks of the string properties in `list` (MQTT-1.5.4-1, -2; a pair: MQTT-1.5.7-1;
 // Response Topic and Content Type: their own rules too).
 void check_property_strings(Ctx& c, const PropertyList& list, Field field) noexcept {
+    constexpr auto bit = [](PropertyId id) { return std::uint64_t{1} << static_cast<unsigned>(id); };
+    constexpr std::uint64_t strings =
+        bit(PropertyId::content_type) | bit(PropertyId::response_topic) | bit(PropertyId::assigned_client_identifier) |
+        bit(PropertyId::authentication_method) | bit(PropertyId::response_information) |
+        bit(PropertyId::server_reference) | bit(PropertyId::reason_string) | bit(PropertyId::user_property);
+    if ((list.ids() & strings) == 0) return;
     for (const Property& p : list) {
         const std::size_t at = static_cast<std::size_t>(p.raw.data() - c.base);  // the identifier
         const PropertyInfo* info = property_info(static_cast<std::uint8_t>(p.id));

@@ -214,6 +214,7 @@ PropertyList::iterator& PropertyList::iterator::operator++() noexcept {
 }
 
 std::optional<Property> PropertyList::find(PropertyId id) const noexcept {
+    if (!may_hold(id)) return std::nullopt;
     for (const Property& p : *this)
         if (p.id == id) return p;
     return std::nullopt;
@@ -290,7 +291,7 @@ PropertyRead read_properties(Bytes bytes, PropertyScope scope, PropertySink sink
         if (must_not_be_zero(id) && number == 0) report(PropertyIssue::zero, id_byte, pos + 1);
         pos += 1 + n;
     }
-    r.list = PropertyList(bytes.subspan(start, pos - start));
+    r.list = PropertyList(bytes.subspan(start, pos - start), seen);
     return r;
 }
 

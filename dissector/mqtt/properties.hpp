@@ -101,7 +101,10 @@ struct Property {
 class PropertyList {
 public:
     PropertyList() = default;
-    explicit PropertyList(std::span<const std::uint8_t> raw) noexcept : raw_(raw) {}
+    /// `ids`: one bit per identifier the list may hold (bit n: identifier n; all 27 are below 64),
+    /// as read_properties() records them, so that find() need not walk a list that lacks one.
+    explicit PropertyList(std::span<const std::uint8_t> raw, std::uint64_t ids = ~std::uint64_t{0}) noexcept
+        : raw_(raw), ids_(ids) {}
 
     class iterator {
     public:
@@ -125,6 +128,10 @@ public:
     bool empty() const noexcept { return raw_.empty(); }
     std::size_t size() const noexcept { return static_cast<std::size_t>(std::distance(begin(), end())); }
     std::span<const std::uint8_t> raw() const noexcept { return raw_; }
+    /// False when the list holds no property `id` (true: it may).
+    bool may_hold(PropertyId id) const noexcept { return (ids_ >> static_cast<unsigned>(id)) & 1; }
+    /// The identifiers the list may hold, one bit each.
+    std::uint64_t ids() const noexcept { return ids_; }
     /// The first property `id`, if any.
     std::optional<Property> find(PropertyId id) const noexcept;
     /// How many properties `id` holds.
@@ -133,6 +140,7 @@ public:
 
 private:
     std::span<const std::uint8_t> raw_;
+    std::uint64_t ids_ = 0;  // an empty list holds none
 };
 
 /// What read_properties() finds wrong with a property list. Rule IDs of

@@ -85,6 +85,7 @@ private:
 struct Traffic {
     std::vector<std::uint8_t> stream;
     std::vector<Bytes> packets;  // views into `stream`
+    Version version = Version::v3_1_1;  // what the packets are decoded as
 };
 
 class TrafficBuilder {
@@ -95,6 +96,15 @@ public:
     void small_publish() {
         Publish p{topic(), std::nullopt, payload(4 + rng_.below(28))};
         add(make_packet(PacketType::publish, p, 0));
+    }
+    /// The same as an MQTT 5.0 PUBLISH with a few properties: Payload Format Indicator 1,
+    /// Message Expiry Interval 3600, User Property ("unit", "C").
+    void small_publish_v5() {
+        static constexpr std::uint8_t properties[] = {0x01, 0x01, 0x02, 0x00, 0x00, 0x0E, 0x10, 0x26, 0x00, 0x04,
+                                                      'u',  'n',  'i',  't',  0x00, 0x01, 'C'};
+        Publish p{topic(), std::nullopt, payload(4 + rng_.below(28)), PropertyList(properties)};
+        add(make_packet(PacketType::publish, p, 0));
+        traffic_.version = Version::v5_0;
     }
     void qos1_publish_and_ack() {
         auto id = static_cast<std::uint16_t>(1 + rng_.below(65535));
@@ -175,14 +185,21 @@ Traffic mixed(std::size_t count) {
     return b.take();
 }
 
+Traffic small_publishes_v5() {
+    TrafficBuilder b(1);
+    for (int i = 0; i < 1024; ++i) b.small_publish_v5();
+    return b.take();
+}
+
 const Traffic& small_traffic() { static const Traffic t = small_publishes(); return t; }
+const Traffic& small_traffic_v5() { static const Traffic t = small_publishes_v5(); return t; }
 const Traffic& mixed_traffic() { static const Traffic t = mixed(4096); return t; }
 const Traffic& long_stream() { static const Traffic t = mixed(160'000); return t; }  // ~8 MB
 
 /// Every packet of `t` must decode without an error, or the figures mean nothing.
 bool all_valid(const Traffic& t) {
     for (Bytes b : t.packets)
-        if (!decode(b).valid()) return false;
+        if (!decode(b, t.version).valid()) return false;
     return true;
 }
 
@@ -199,7 +216,7 @@ void decode_loop(benchmark::State& state, const Traffic& t) {
     const std::uint64_t before = allocations.load();
     for (auto _ : state) {
         Bytes b = t.packets[i];
-        Packet p = decode(b);
+        Packet p = decode(b, t.version);
         benchmark::DoNotOptimize(p);
         bytes += b.size();
         if (++i == n) i = 0;
@@ -213,10 +230,11 @@ void decode_loop(benchmark::State& state, const Traffic& t) {
 
 void BM_DecodeSmallPublish(benchmark::State& state) { decode_loop(state, small_traffic()); }
 void BM_DecodeMix(benchmark::State& state) { decode_loop(state, mixed_traffic()); }
+void BM_DecodeSmallPublishV5(benchmark::State& state) { decode_loop(state, small_traffic_v5()); }
 
 void encode_loop(benchmark::State& state, const Traffic& t) {
     std::vector<Packet> packets;
-    for (Bytes b : t.packets) packets.push_back(decode(b));
+    for (Bytes b : t.packets) packets.push_back(decode(b, t.version));
     std::vector<std::uint8_t> out;
     out.reserve(1 << 16);
     const std::size_t n = packets.size();
@@ -238,6 +256,7 @@ void encode_loop(benchmark::State& state, const Traffic& t) {
 
 void BM_EncodeSmallPublish(benchmark::State& state) { encode_loop(state, small_traffic()); }
 void BM_EncodeMix(benchmark::State& state) { encode_loop(state, mixed_traffic()); }
+void BM_EncodeSmallPublishV5(benchmark::State& state) { encode_loop(state, small_traffic_v5()); }
 
 /// Feeds the whole long stream in TCP-sized chunks (state.range(0) bytes), framing every packet;
 /// with `and_decode`, decodes each framed packet too.
@@ -275,8 +294,10 @@ void BM_FrameAndDecodeStream(benchmark::State& state) { stream_loop(state, true)
 
 BENCHMARK(BM_DecodeSmallPublish);
 BENCHMARK(BM_DecodeMix);
+BENCHMARK(BM_DecodeSmallPublishV5);
 BENCHMARK(BM_EncodeSmallPublish);
 BENCHMARK(BM_EncodeMix);
+BENCHMARK(BM_EncodeSmallPublishV5);
 BENCHMARK(BM_FrameStream)->Arg(1448)->Arg(16384)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FrameAndDecodeStream)->Arg(1448)->Unit(benchmark::kMillisecond);
 
