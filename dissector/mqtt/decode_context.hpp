@@ -173,5 +173,15 @@ std::optional<PropertyList> read_property_list(Ctx& c, std::size_t& pos, Propert
 void check_will_payload(Ctx& c, const Will& will, std::size_t at) noexcept;
 // Decodes the body of any packet but CONNECT on a 5.0 connection.
 void decode_body_v5(Ctx& c, Packet& p) noexcept;
+// decode()'s shortcut for the usual 5.0 PUBLISH (decoder.cpp's decode_plain_publish for 5.0): reads
+// the body [start, end) of `base` into `pub` and `fields` exactly as decode_body_v5 would and
+// returns true when it finds nothing wrong and everything is in its plain form: a plain topic
+// (topic.hpp; empty only with a Topic Alias), a non-zero identifier, a Property Length of one
+// byte, only the properties a PUBLISH may carry, each once (User Property and Subscription
+// Identifier may repeat), with values in range, one-byte Subscription Identifiers, strings of
+// printable ASCII, and a UTF-8 payload when the Payload Format Indicator says 1. False for
+// anything else: the general path then reads it (and reports what is wrong).
+bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,
+                           Publish& pub, FieldTable& fields) noexcept;
 
 }  // namespace mqttlens::mqtt::detail

@@ -359,9 +359,10 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
 
 /// decode()'s shortcut for the usual PUBLISH, which it finds nothing wrong with: one whole packet,
 /// a Remaining Length of one or two bytes in the shortest form, valid flags, a plain topic
-/// (topic.hpp), a non-zero identifier. Fills `p` as the general path would and returns true;
-/// false for anything else (`p` then holds part of a reading, for the general path to redo).
-[[gnu::always_inline]] inline bool decode_plain_publish(Bytes bytes, Packet& p) noexcept {
+/// (topic.hpp), a non-zero identifier; in 5.0 also a plain property list and payload
+/// (detail::read_plain_publish_v5). Fills `p` as the general path would and returns true; false
+/// for anything else (`p` then holds part of a reading, for the general path to redo).
+[[gnu::always_inline]] inline bool decode_plain_publish(Bytes bytes, Packet& p, Version version) noexcept {
     const std::size_t size = bytes.size();
     if (size < 5) return false;  // fixed header, topic length, one character
     std::uint32_t length;
@@ -379,8 +380,12 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     const unsigned qos = (first >> 1) & 3;
     if (size != start + length || (first >> 4) != 3 || qos == 3 || ((first & 0x08) && qos == 0)) return false;
     auto& pub = p.body.emplace<Publish>();
-    if (read_publish(bytes.data(), start, size, qos, pub, p.fields) != PublishRead::ok) return false;
-    if (!detail::plain_topic(pub.topic) || (pub.packet_id && *pub.packet_id == 0)) return false;
+    if (version == Version::v5_0) {
+        if (!detail::read_plain_publish_v5(bytes.data(), start, size, qos, pub, p.fields)) return false;
+    } else {
+        if (read_publish(bytes.data(), start, size, qos, pub, p.fields) != PublishRead::ok) return false;
+        if (!detail::plain_topic(pub.topic) || (pub.packet_id && *pub.packet_id == 0)) return false;
+    }
     set_header(p, bytes, length, static_cast<std::uint8_t>(start - 1));
     return true;
 }
@@ -424,8 +429,8 @@ bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
 
 Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexcept {
     Packet p;
-    if (version != Version::v5_0 && options.fast_paths) {
-        if (decode_plain_publish(bytes, p)) return p;
+    if (options.fast_paths) {
+        if (decode_plain_publish(bytes, p, version)) return p;
         p.fields.clear();
     }
     p.raw = bytes;
@@ -512,7 +517,7 @@ Packet decode_clean(Bytes bytes, Version version, const DecodeOptions& options) 
 bool is_plain_qos0_publish(Bytes bytes) noexcept {
     if (bytes.empty() || (bytes[0] & 0xFE) != 0x30) return false;  // PUBLISH, QoS 0, no DUP; any RETAIN
     Packet p;
-    return decode_plain_publish(bytes, p);
+    return decode_plain_publish(bytes, p, Version::v3_1_1);
 }
 
 std::optional<Version> connect_version(Bytes connect) noexcept {

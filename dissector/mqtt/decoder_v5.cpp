@@ -4,6 +4,8 @@
 #include "mqtt/decode_context.hpp"
 #include "mqtt/reason_codes.hpp"
 
+#include <cstring>
+
 namespace mqttlens::mqtt::detail {
 namespace {
 
@@ -335,6 +337,94 @@ std::optional<PropertyList> read_property_list(Ctx& c, std::size_t& pos, Propert
 
 void check_will_payload(Ctx& c, const Will& will, std::size_t at) noexcept {
     check_payload_format(c, will.properties, will.message, Code::will_payload_format_invalid, Field::will_message, at);
+}
+
+namespace {
+
+std::size_t be16(const std::uint8_t* p) noexcept { return std::size_t(p[0]) << 8 | p[1]; }
+
+// True when the n bytes at `p` are printable ASCII (nothing any string rule reports on), and
+// with `topic` hold no wildcard (a Response Topic).
+bool plain_text(const std::uint8_t* p, std::size_t n, bool topic) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (!printable_ascii8(w)) return false;
+    }
+    for (; i < n; ++i)
+        if (p[i] < 0x20 || p[i] > 0x7E) return false;
+    return !topic || (std::memchr(p, '+', n) == nullptr && std::memchr(p, '#', n) == nullptr);
+}
+
+// The plain value of PUBLISH property `id` at `v` (`rest` bytes left in the list): its size, or
+// 0 when it is not plain (or not a PUBLISH property, or cut short).
+std::size_t plain_value(std::uint8_t id, const std::uint8_t* v, std::size_t rest) noexcept {
+    switch (static_cast<PropertyId>(id)) {
+        case PropertyId::payload_format_indicator: return rest >= 1 && v[0] <= 1 ? 1 : 0;
+        case PropertyId::message_expiry_interval: return rest >= 4 ? 4 : 0;
+        case PropertyId::subscription_identifier: return rest >= 1 && v[0] != 0 && v[0] < 0x80 ? 1 : 0;
+        case PropertyId::topic_alias: return rest >= 2 && be16(v) != 0 ? 2 : 0;
+        case PropertyId::content_type:
+        case PropertyId::response_topic:
+        case PropertyId::correlation_data: {
+            if (rest < 2 || be16(v) > rest - 2) return 0;
+            const std::size_t n = be16(v);
+            if (id != static_cast<std::uint8_t>(PropertyId::correlation_data) &&
+                !plain_text(v + 2, n, id == static_cast<std::uint8_t>(PropertyId::response_topic)))
+                return 0;
+            return 2 + n;
+        }
+        case PropertyId::user_property: {
+            if (rest < 2 || be16(v) > rest - 2) return 0;
+            const std::size_t name = be16(v);
+            if (rest - 2 - name < 2 || be16(v + 2 + name) > rest - 4 - name) return 0;
+            const std::size_t value = be16(v + 2 + name);
+            return plain_text(v + 2, name, false) && plain_text(v + 4 + name, value, false) ? 4 + name + value : 0;
+        }
+        default: return 0;
+    }
+}
+
+}  // namespace
+
+bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,
+                           Publish& pub, FieldTable& fields) noexcept {
+    if (end - start < 2 || be16(base + start) > end - start - 2) return false;
+    const std::size_t topic = be16(base + start);
+    pub.topic = std::string_view(reinterpret_cast<const char*>(base) + start + 2, topic);
+    if (topic != 0 && !plain_topic(pub.topic)) return false;
+    fields.set(Field::topic, start, 2 + topic);
+    std::size_t pos = start + 2 + topic;
+    if (qos != 0) {
+        if (end - pos < 2 || be16(base + pos) == 0) return false;
+        pub.packet_id = static_cast<std::uint16_t>(be16(base + pos));
+        fields.set(Field::packet_id, pos, 2);
+        pos += 2;
+    }
+    if (pos == end || base[pos] >= 0x80 || base[pos] > end - pos - 1) return false;
+    const std::size_t length = base[pos];
+    const std::uint8_t* list = base + pos + 1;
+    constexpr std::uint64_t repeatable = std::uint64_t{1} << static_cast<unsigned>(PropertyId::user_property) |
+                                         std::uint64_t{1} << static_cast<unsigned>(PropertyId::subscription_identifier);
+    std::uint64_t ids = 0;
+    bool utf8_payload = false;
+    for (std::size_t i = 0; i < length;) {
+        const std::uint8_t id = list[i];
+        const std::size_t n = plain_value(id, list + i + 1, length - i - 1);
+        const std::uint64_t bit = std::uint64_t{1} << id;  // a PUBLISH property: id below 64
+        if (n == 0 || (ids & bit & ~repeatable)) return false;
+        ids |= bit;
+        if (id == static_cast<std::uint8_t>(PropertyId::payload_format_indicator)) utf8_payload = list[i + 1] == 1;
+        i += 1 + n;
+    }
+    if (topic == 0 && !(ids & std::uint64_t{1} << static_cast<unsigned>(PropertyId::topic_alias))) return false;
+    pub.properties = PropertyList(Bytes(list, length), ids);
+    fields.set(Field::properties, pos, 1 + length);
+    pos += 1 + length;
+    pub.payload = Bytes(base + pos, end - pos);
+    fields.set(Field::payload, pos, end - pos);
+    return !utf8_payload || !scan_utf8(as_string(pub.payload), false, [](Utf8Issue, std::size_t) {}).invalid();
 }
 
 void decode_body_v5(Ctx& c, Packet& p) noexcept {
