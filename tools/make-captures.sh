@@ -2,8 +2,11 @@
 # Regenerate corpus/captures/ from real MQTT traffic on loopback.
 #
 #   tools/make-captures.sh [--out DIR] [NAME...]   committed captures (default DIR corpus/captures)
-#   tools/make-captures.sh --big N [--out FILE]    N small messages through the broker, for
-#                                                  tools/bench-vs-tshark.sh (default out/big.pcap)
+#   tools/make-captures.sh --big N [--v5] [--out FILE]
+#                                                  N small messages through the broker, for
+#                                                  tools/bench-vs-tshark.sh (default out/big.pcap;
+#                                                  --v5: MQTT 5.0 clients, each PUBLISH with two
+#                                                  User Properties, default out/big5.pcap)
 #
 # Runs as root. A private network namespace (unshare -n) keeps the loopback to ourselves, so
 # ports 1883/18830 are always free and no foreign traffic lands in a capture; without unshare it
@@ -21,11 +24,12 @@ ALT_PORT=18830
 usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 ARGS=("$@")
-OUT='' BIG='' ONLY=()
+OUT='' BIG='' V5=() ONLY=()
 while (($#)); do
   case $1 in
     --out) OUT=$2; shift 2 ;;
     --big) BIG=$2; shift 2 ;;
+    --v5) V5=(-V 5); shift ;;
     -h|--help) usage ;;
     -*) echo "unknown option $1" >&2; usage ;;
     *) ONLY+=("$1"); shift ;;
@@ -337,7 +341,7 @@ make_corpus() {
 }
 
 make_big() {
-  local n=$BIG out=${OUT:-$ROOT/out/big.pcap}
+  local n=$BIG out=${OUT:-$ROOT/out/big${V5:+5}.pcap}
   mkdir -p "$(dirname "$out")"
   start_broker
   local attempt
@@ -351,12 +355,13 @@ make_big() {
 }
 
 big_attempt() {
-  local n=$1 q1=$(($1 / 20)) q0 batch=25000 t0=$SECONDS
+  local n=$1 q1=$(($1 / 20)) q0 batch=25000 t0=$SECONDS props=()
   q0=$((n - q1))
+  ((${#V5[@]})) && props=(-D publish user-property unit C -D publish user-property site north)
   CAP_BUFFER_KIB=262144 start_capture "$TMP/big.pcap" lo "tcp port $PORT"
   # No -d here: a debug line per message would slow the subscriber down. The broker's log says
   # when the subscription is in place; -F %t prints one line per message for the count.
-  timeout 900 mosquitto_sub -i "big-sink-$SECONDS" -q 1 -C "$n" -F %t -t 'bench/#' >"$TMP/big.out" 2>&1 &
+  timeout 900 mosquitto_sub "${V5[@]}" -i "big-sink-$SECONDS" -q 1 -C "$n" -F %t -t 'bench/#' >"$TMP/big.out" 2>&1 &
   local sub=$!
   PIDS+=("$sub")
   wait_until 10 grep -qs "big-sink-[0-9]* 1 bench/#" "$TMP/mosquitto.log" || die "big: subscriber never subscribed"
@@ -367,10 +372,11 @@ big_attempt() {
   while ((sent < q0)); do
     count=$((q0 - sent < batch ? q0 - sent : batch))
     seq -f "sensor-$i reading %g" 1 "$count" |
-      timeout 600 mosquitto_pub -i "bench-q0-$i" -q 0 -t "bench/q0/$i" -l
+      timeout 600 mosquitto_pub "${V5[@]}" "${props[@]}" -i "bench-q0-$i" -q 0 -t "bench/q0/$i" -l
     sent=$((sent + count)) i=$((i + 1))
   done
-  seq -f 'acknowledged reading %g' 1 "$q1" | timeout 600 mosquitto_pub -i bench-q1 -q 1 -t bench/q1 -l
+  seq -f 'acknowledged reading %g' 1 "$q1" |
+    timeout 600 mosquitto_pub "${V5[@]}" "${props[@]}" -i bench-q1 -q 1 -t bench/q1 -l
   # The subscriber exits after n messages; stop waiting once it has received nothing for 10 s.
   local rc=0 got last=-1 still=0
   while kill -0 "$sub" 2>/dev/null && ((still < 10)); do
