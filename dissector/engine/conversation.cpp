@@ -29,8 +29,9 @@ Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std
 
 bool Conversation::observe_clean_publish(mqtt::Direction direction, mqtt::Bytes bytes, std::int64_t time_us,
                                          std::uint64_t ref) noexcept {
-    if (version_ == mqtt::Version::v5_0 || !mqtt::is_plain_qos0_publish(bytes) ||
-        !checker_.observe_plain_publish(direction, time_us, ref))
+    std::uint64_t ids = 0;
+    if (!mqtt::is_plain_qos0_publish(bytes, decoding_version(), &ids) ||
+        !checker_.observe_plain_publish(direction, time_us, ref, bytes.size(), bytes[0] & 0x01, ids))
         return false;
     ++packets_;
     return true;

@@ -180,8 +180,10 @@ void decode_body_v5(Ctx& c, Packet& p) noexcept;
 // byte, only the properties a PUBLISH may carry, each once (User Property and Subscription
 // Identifier may repeat), with values in range, one-byte Subscription Identifiers, strings of
 // printable ASCII, and a UTF-8 payload when the Payload Format Indicator says 1. False for
-// anything else: the general path then reads it (and reports what is wrong).
+// anything else: the general path then reads it (and reports what is wrong). With `checks` false
+// (decode_clean: bytes decode() found nothing wrong with) it only reads, any Property Length
+// allowed, and the list's identifiers are left unknown (PropertyList's default).
 bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,
-                           Publish& pub, FieldTable& fields) noexcept;
+                           Publish& pub, FieldTable& fields, bool checks = true) noexcept;
 
 }  // namespace mqttlens::mqtt::detail

@@ -396,27 +396,35 @@ constexpr std::uint8_t minimal_length_size(std::uint32_t value) noexcept {
 
 /// decode_clean's short way: fills `p` as decode() would and returns true for a whole PUBLISH or
 /// packet of fixed size; false for anything else.
-bool decode_clean_into(Bytes bytes, Packet& p) noexcept {
+bool decode_clean_into(Bytes bytes, Packet& p, Version version) noexcept {
     const LengthResult length = read_remaining_length(bytes.subspan(bytes.empty() ? 0 : 1));
     const std::size_t start = 1u + length.size;
     if (length.status != LengthResult::Status::ok || bytes.size() != start + length.value) return false;
     set_header(p, bytes, length.value, length.size);
+    const bool v5 = version == Version::v5_0;
     switch (p.header.type()) {
         case PacketType::publish:
+            if (v5)
+                return detail::read_plain_publish_v5(bytes.data(), start, bytes.size(), p.header.qos(),
+                                                     p.body.emplace<Publish>(), p.fields, false);
             return read_publish(bytes.data(), start, bytes.size(), p.header.qos(), p.body.emplace<Publish>(),
                                 p.fields) == PublishRead::ok;
+        case PacketType::unsuback:
+            if (v5) return false;  // a Suback body in 5.0
+            [[fallthrough]];
         case PacketType::puback:
         case PacketType::pubrec:
         case PacketType::pubrel:
         case PacketType::pubcomp:
-        case PacketType::unsuback:
             if (length.value != 2) return false;
             p.body.emplace<Ack>().packet_id = static_cast<std::uint16_t>((bytes[start] << 8) | bytes[start + 1]);
             p.fields.set(Field::packet_id, start, 2);
             return true;
+        case PacketType::disconnect:
+            if (v5) return false;  // a Reason body in 5.0
+            [[fallthrough]];
         case PacketType::pingreq:
         case PacketType::pingresp:
-        case PacketType::disconnect:
             if (length.value != 0) return false;
             p.body.emplace<Empty>();
             return true;
@@ -510,14 +518,19 @@ Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexce
 
 Packet decode_clean(Bytes bytes, Version version, const DecodeOptions& options) noexcept {
     Packet p;  // one object returned on every path: no copy of the Packet
-    if (version == Version::v5_0 || !decode_clean_into(bytes, p)) p = decode(bytes, version, options);
+    if (!decode_clean_into(bytes, p, version)) p = decode(bytes, version, options);
     return p;
 }
 
-bool is_plain_qos0_publish(Bytes bytes) noexcept {
+bool is_plain_qos0_publish(Bytes bytes, Version version, std::uint64_t* property_ids) noexcept {
     if (bytes.empty() || (bytes[0] & 0xFE) != 0x30) return false;  // PUBLISH, QoS 0, no DUP; any RETAIN
     Packet p;
-    return decode_plain_publish(bytes, p, Version::v3_1_1);
+    if (!decode_plain_publish(bytes, p, version)) return false;
+    if (property_ids) {
+        const auto& list = std::get<Publish>(p.body).properties;
+        *property_ids = list ? list->ids() : 0;
+    }
+    return true;
 }
 
 std::optional<Version> connect_version(Bytes connect) noexcept {

@@ -37,7 +37,8 @@ Packet decode(Bytes bytes, Version version = Version::v3_1_1, const DecodeOption
 /// What decode(bytes, version, options) returns for bytes it found nothing wrong with (no
 /// diagnostic at all), built without the checks: for reading again bytes already decoded once.
 /// PUBLISH and the packets of fixed size (PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK, PINGREQ,
-/// PINGRESP, DISCONNECT) take the short way; any other type, and bytes that do not have the shape
+/// PINGRESP, DISCONNECT; in 5.0 not UNSUBACK and DISCONNECT, and the acknowledgements only in
+/// their short form) take the short way; any other type, and bytes that do not have the shape
 /// of a whole such packet, go through decode(). Never reads outside `bytes`; for bytes decode()
 /// would find fault with, the result is unspecified but safe.
 Packet decode_clean(Bytes bytes, Version version = Version::v3_1_1, const DecodeOptions& options = {}) noexcept;
@@ -47,9 +48,12 @@ Packet decode_clean(Bytes bytes, Version version = Version::v3_1_1, const Decode
 /// CONNECT's level from raw bytes.
 std::optional<Version> connect_version(Bytes connect) noexcept;
 
-/// True exactly for the bytes of one whole QoS 0 PUBLISH that decode() reads by its shortcut, and
-/// so finds nothing wrong with whatever the options: the verdict alone, with no Packet to keep.
-bool is_plain_qos0_publish(Bytes bytes) noexcept;
+/// True exactly for the bytes of one whole QoS 0 PUBLISH that decode(bytes, version) reads by its
+/// shortcut, and so finds nothing wrong with whatever the options: the verdict alone, with no
+/// Packet to keep. 5.0: `property_ids`, when given, receives the identifiers its property list
+/// holds (PropertyList::ids()).
+bool is_plain_qos0_publish(Bytes bytes, Version version = Version::v3_1_1,
+                           std::uint64_t* property_ids = nullptr) noexcept;
 
 /// Result of reading a Remaining Length.
 struct LengthResult {

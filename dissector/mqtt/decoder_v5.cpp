@@ -389,18 +389,28 @@ std::size_t plain_value(std::uint8_t id, const std::uint8_t* v, std::size_t rest
 }  // namespace
 
 bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,
-                           Publish& pub, FieldTable& fields) noexcept {
+                           Publish& pub, FieldTable& fields, bool checks) noexcept {
     if (end - start < 2 || be16(base + start) > end - start - 2) return false;
     const std::size_t topic = be16(base + start);
     pub.topic = std::string_view(reinterpret_cast<const char*>(base) + start + 2, topic);
-    if (topic != 0 && !plain_topic(pub.topic)) return false;
+    if (checks && topic != 0 && !plain_topic(pub.topic)) return false;
     fields.set(Field::topic, start, 2 + topic);
     std::size_t pos = start + 2 + topic;
     if (qos != 0) {
-        if (end - pos < 2 || be16(base + pos) == 0) return false;
+        if (end - pos < 2 || (checks && be16(base + pos) == 0)) return false;
         pub.packet_id = static_cast<std::uint16_t>(be16(base + pos));
         fields.set(Field::packet_id, pos, 2);
         pos += 2;
+    }
+    if (!checks) {  // a clean packet: the Property Length and the list as they are
+        const LengthResult length = read_remaining_length(Bytes(base + pos, end - pos));
+        if (length.status != LengthResult::Status::ok || length.value > end - pos - length.size) return false;
+        pub.properties = PropertyList(Bytes(base + pos + length.size, length.value));
+        fields.set(Field::properties, pos, length.size + length.value);
+        pos += length.size + length.value;
+        pub.payload = Bytes(base + pos, end - pos);
+        fields.set(Field::payload, pos, end - pos);
+        return true;
     }
     if (pos == end || base[pos] >= 0x80 || base[pos] > end - pos - 1) return false;
     const std::size_t length = base[pos];

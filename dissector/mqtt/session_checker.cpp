@@ -147,11 +147,19 @@ bool SessionChecker::server_rules(const Packet& packet, Diagnostics& out) noexce
     return true;
 }
 
-bool SessionChecker::observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref) noexcept {
+bool SessionChecker::observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref,
+                                           std::size_t size, bool retain, std::uint64_t property_ids) noexcept {
     // observe() for this packet, the paths that report nothing and change no more than this
-    // (SessionChecker.PlainPublishIsObserve runs the two side by side on random sessions).
-    if (mode_ != Mode::mqtt3) return false;
-    if (direction == Direction::s2c) return server_seen_ && !connack_refused_;
+    // (SessionChecker.PlainPublishIsObserve and Conversation.TheCleanPublishShortWayIsObserve run
+    // the two side by side on random sessions).
+    if (mode_ == Mode::mqtt5) {
+        if (direction == Direction::unknown || !plain_publish_v5(direction == Direction::c2s, size, retain, property_ids))
+            return false;
+        alias_topic_ = {};
+    } else if (mode_ != Mode::mqtt3) {
+        return false;
+    }
+    if (direction == Direction::s2c) return server_seen_ && !connack_refused_ && !server_disconnected_;
     if (direction != Direction::c2s || !client_seen_ || disconnected_) return false;
     if (keep_alive_ != 0 && last_client_us_ && time_us - *last_client_us_ > keep_alive_limit_us(keep_alive_))
         return false;

@@ -120,8 +120,14 @@ private:
     /// What observe() does with a QoS 0 PUBLISH that broke no decode rule, when it would report
     /// nothing about it: does that and returns true. Otherwise changes nothing and returns
     /// false; call observe() then. For the usual packet of a busy connection, without building
-    /// its Packet (engine::Conversation::observe_clean_publish).
-    bool observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref = 0) noexcept;
+    /// its Packet (engine::Conversation::observe_clean_publish). 5.0: `size` (the whole packet),
+    /// `retain` (its RETAIN flag) and `property_ids` (PropertyList::ids()) are what the 5.0 rules
+    /// need of it.
+    bool observe_plain_publish(Direction direction, std::int64_t time_us, std::uint64_t ref = 0, std::size_t size = 0,
+                               bool retain = false, std::uint64_t property_ids = 0) noexcept;
+    /// The 5.0 part of observe_plain_publish(): true when observe_v5() would report nothing about
+    /// such a PUBLISH and change nothing (session_checker_v5.cpp).
+    bool plain_publish_v5(bool from_client, std::size_t size, bool retain, std::uint64_t property_ids) const noexcept;
 
     /// MQTT-3.1.2-24 (5.0: MQTT-3.1.2-22): "within one and a half times the Keep Alive time period"
     static constexpr std::int64_t keep_alive_limit_us(std::uint16_t keep_alive) noexcept {

@@ -196,6 +196,18 @@ void SessionChecker::observe_v5(bool from_client, const Packet& packet, std::int
     }
 }
 
+bool SessionChecker::plain_publish_v5(bool from_client, std::size_t size, bool retain,
+                                      std::uint64_t property_ids) const noexcept {
+    // What observe_v5() and publish_v5() look at in a QoS 0 PUBLISH: nothing reported, nothing kept.
+    const V5& v = *v5_;
+    const auto has = [&](PropertyId id) { return (property_ids >> static_cast<unsigned>(id)) & 1; };
+    const std::uint32_t maximum = from_client ? v.server.maximum_packet_size : v.client.maximum_packet_size;
+    if (has(PropertyId::topic_alias) || (maximum != 0 && size > maximum)) return false;
+    if (!from_client) return true;
+    return !has(PropertyId::subscription_identifier) && !(v.auth_method && !v.connack_seen) &&
+           !(v.accepted && retain && !v.retain_available);
+}
+
 void SessionChecker::connack_v5(const Packet& packet, Diagnostics& out) noexcept {
     V5& v = *v5_;
     // MQTT-3.2.0-2: "The Server MUST NOT send more than one CONNACK"

@@ -753,6 +753,7 @@ TEST(DecodeFastPaths, SameAsTheGeneralPathForMqtt5PublishesOfEveryPropertyShape)
         packet.insert(packet.end(), body.begin(), body.end());
         SCOPED_TRACE(::testing::PrintToString(packet));
         expect_fast_is_general(Bytes(packet), Version::v5_0, {}, &fast);
+        expect_clean_is_decode(Bytes(packet), Version::v5_0, {});
     }
     EXPECT_GE(fast, 5'000u) << "clean 5.0 PUBLISH packets decoded";
 }
