@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+
 namespace mqttlens::mqtt::detail {
 namespace {
 
@@ -343,8 +344,9 @@ namespace {
 
 std::size_t be16(const std::uint8_t* p) noexcept { return std::size_t(p[0]) << 8 | p[1]; }
 
-// True when the n bytes at `p` are printable ASCII (nothing any string rule reports on), and
-// with `topic` hold no wildcard (a Response Topic).
+// True when the n bytes at `p` are printable ASCII (nothing any string rule reports on), and with
+// `topic` hold no wildcard (a Response Topic). Property strings are short: whole words of 8, then
+// the rest without a branch per byte.
 bool plain_text(const std::uint8_t* p, std::size_t n, bool topic) noexcept {
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -352,9 +354,12 @@ bool plain_text(const std::uint8_t* p, std::size_t n, bool topic) noexcept {
         std::memcpy(&w, p + i, 8);
         if (!printable_ascii8(w)) return false;
     }
-    for (; i < n; ++i)
-        if (p[i] < 0x20 || p[i] > 0x7E) return false;
-    return !topic || (std::memchr(p, '+', n) == nullptr && std::memchr(p, '#', n) == nullptr);
+    unsigned bad = 0;
+    for (; i < n; ++i) bad |= static_cast<std::uint8_t>(p[i] - 0x20) > 0x5E;
+    if (bad) return false;
+    if (!topic) return true;
+    for (i = 0; i < n; ++i) bad |= p[i] == '+' || p[i] == '#';
+    return !bad;
 }
 
 // The plain value of PUBLISH property `id` at `v` (`rest` bytes left in the list): its size, or
