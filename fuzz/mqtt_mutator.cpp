@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string_view>
 #include <vector>
@@ -324,6 +325,94 @@ void mutate_first_byte(Rng& rng, Segment& s) {
     }
 }
 
+/// MQTT 5.0: where a packet's own Property Length would be in its body, by type (PUBLISH: after its
+/// Topic Name and, at QoS 1 and 2, its Packet Identifier; CONNECT: after Keep Alive); nullopt when
+/// the body is too short to hold one there or the type has none.
+std::optional<std::size_t> property_length_at(const Segment& s) {
+    const Buf& b = s.body;
+    std::size_t at = 0;
+    switch (static_cast<mqtt::PacketType>(s.first >> 4)) {
+        case mqtt::PacketType::connect: at = b.size() >= 2 ? 2 + ((std::size_t(b[0]) << 8) | b[1]) + 4 : b.size() + 1; break;
+        case mqtt::PacketType::publish:
+            at = b.size() >= 2 ? 2 + ((std::size_t(b[0]) << 8) | b[1]) + (((s.first >> 1) & 3) ? 2 : 0) : b.size() + 1;
+            break;
+        case mqtt::PacketType::connack:
+        case mqtt::PacketType::subscribe:
+        case mqtt::PacketType::suback:
+        case mqtt::PacketType::unsubscribe:
+        case mqtt::PacketType::unsuback: at = 2; break;
+        case mqtt::PacketType::puback:
+        case mqtt::PacketType::pubrec:
+        case mqtt::PacketType::pubrel:
+        case mqtt::PacketType::pubcomp: at = 3; break;
+        case mqtt::PacketType::disconnect:
+        case mqtt::PacketType::auth: at = 1; break;
+        default: return std::nullopt;
+    }
+    if (at > b.size()) return std::nullopt;
+    return at;
+}
+
+/// Properties to insert: every value type, plain and at its limits (identifier and value bytes).
+#define T(lit) std::string_view(lit, sizeof(lit) - 1)
+constexpr std::array<std::string_view, 20> property_pool = {
+    T("\x01\x01"), T("\x01\x02"), T("\x02\x00\x00\x0e\x10"), T("\x03\x00\x04text"), T("\x08\x00\x03r/#"),
+    T("\x09\x00\x02\xca\xfe"), T("\x0b\x07"), T("\x0b\xff\xff\xff\x7f"), T("\x0b\x80\x00"), T("\x11\xff\xff\xff\xff"),
+    T("\x15\x00\x05SCRAM"), T("\x16\x00\x01\x00"), T("\x1f\x00\x02ok"), T("\x21\x00\x00"), T("\x22\x00\x0a"),
+    T("\x23\x00\x01"), T("\x23\x00\x00"), T("\x26\x00\x01k\x00\x01v"), T("\x27\x00\x00\x00\x00"), T("\x7f"),
+};
+#undef T
+
+/// MQTT 5.0: changes the packet's property list (inserts a property from the pool, repeats or
+/// removes one, changes a byte of it) and writes its Property Length back to match, in its
+/// shortest form; about one time in eight breaks the Property Length on purpose instead (off by
+/// a little, non-minimal, five bytes). A body without a readable list gets one.
+void mutate_properties(Rng& rng, Segment& s) {
+    const auto at = property_length_at(s);
+    if (!at) return mutate_bytes(s.body, 16);
+    Buf& b = s.body;
+    const mqtt::LengthResult r = mqtt::read_remaining_length(mqtt::Bytes(b.data() + *at, b.size() - *at));
+    const bool readable = r.status == mqtt::LengthResult::Status::ok && r.value <= b.size() - *at - r.size;
+    static thread_local Buf list;
+    if (readable) list.assign(b.begin() + static_cast<std::ptrdiff_t>(*at + r.size),
+                              b.begin() + static_cast<std::ptrdiff_t>(*at + r.size + r.value));
+    else list.clear();
+    const std::size_t old_size = readable ? r.size + r.value : 0;
+    switch (pick(rng, 4)) {
+        case 0: case 1: {  // insert one (twice: a repeat)
+            const std::string_view p = property_pool[pick(rng, property_pool.size())];
+            list.insert(list.begin() + static_cast<std::ptrdiff_t>(chance(rng, 2) ? list.size() : 0), p.begin(), p.end());
+            if (chance(rng, 8)) list.insert(list.end(), p.begin(), p.end());
+            break;
+        }
+        case 2:  // drop a tail of the list
+            list.resize(pick(rng, list.size() + 1));
+            break;
+        default:
+            if (!list.empty()) list[pick(rng, list.size())] = static_cast<std::uint8_t>(rng());
+            break;
+    }
+    static thread_local Buf length;
+    length.clear();
+    put_length(static_cast<std::uint32_t>(list.size()), length);
+    if (chance(rng, 8)) {  // broken on purpose
+        switch (pick(rng, 3)) {
+            case 0:
+                length.clear();
+                put_length(static_cast<std::uint32_t>(list.size() + 1 + pick(rng, 8)), length);
+                break;
+            case 1:
+                length.back() |= 0x80;
+                length.push_back(0x00);
+                break;
+            default: length = {0xFF, 0xFF, 0xFF, 0xFF, 0x7F}; break;
+        }
+    }
+    b.erase(b.begin() + static_cast<std::ptrdiff_t>(*at), b.begin() + static_cast<std::ptrdiff_t>(*at + old_size));
+    list.insert(list.begin(), length.begin(), length.end());
+    b.insert(b.begin() + static_cast<std::ptrdiff_t>(*at), list.begin(), list.end());
+}
+
 /// Breaks the framing on purpose: Remaining Length encodings and values, truncation, trailing bytes.
 void break_framing(Rng& rng, std::vector<Segment>& segs, std::size_t i) {
     Segment& s = segs[i];
@@ -393,7 +482,7 @@ std::size_t mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, u
     const bool has_packet = i < segs.size();
     const unsigned structural = config.single_packet ? 24 : 6;  // insert/dup/remove/swap are rarer
 
-    switch (pick(rng, 8)) {
+    switch (pick(rng, 9)) {
         case 0:
             if (has_packet) mutate_first_byte(rng, segs[i]);
             break;
@@ -405,6 +494,9 @@ std::size_t mutate(std::uint8_t* data, std::size_t size, std::size_t max_size, u
             break;
         case 4:
             if (has_packet) mutate_bytes(segs[i].body, 64);
+            break;
+        case 8:
+            if (has_packet) mutate_properties(rng, segs[i]);  // MQTT 5.0 property lists
             break;
         case 5:
             if (has_packet) break_framing(rng, segs, i);

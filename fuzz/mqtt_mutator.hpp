@@ -1,9 +1,9 @@
 // Structure-aware mutator for MQTT byte streams, for LLVMFuzzerCustomMutator.
 //
 // Parses the input into packets (byte 0, Remaining Length, body) and raw segments, mutates at the
-// level of packets and fields (type and flags, strings, QoS bytes, packet identifiers; insert,
-// remove, duplicate, swap packets), then writes it back with a consistent Remaining Length and
-// string length prefixes most of the time, and breaks them on purpose some of the time (about one
+// level of packets and fields (type and flags, strings, QoS bytes, packet identifiers, MQTT 5.0
+// property lists; insert, remove, duplicate, swap packets), then writes it back with a consistent
+// Remaining Length, string length prefixes and Property Length most of the time, and breaks them on purpose some of the time (about one
 // mutation in eight). One mutation in five is left to libFuzzer's own LLVMFuzzerMutate; all of them
 // when the environment sets MQTTLENS_FUZZ_PLAIN_MUTATOR (to compare the two).
 #pragma once

@@ -2,6 +2,7 @@
 // purpose, and every output survives the stream harness (linked in: fuzz/fuzz_stream.cpp).
 #include "mqtt_mutator.hpp"
 
+#include "mqtt/decoder.hpp"
 #include "mqtt/framer.hpp"
 
 #include <gtest/gtest.h>
@@ -69,6 +70,34 @@ TEST(Mutator, OutputsStayWithinMaxSizeAndSurviveTheStreamHarness) {
     // Consistent lengths most of the time, broken framing some of the time.
     EXPECT_GT(framed, 3 * broken);
     EXPECT_GT(broken, 0u);
+}
+
+TEST(Mutator, KeepsMqtt5PropertyLengthsConsistentMostOfTheTime) {
+    // A 5.0 PUBLISH with a Topic Alias: mutated many times, its property list grows, shrinks and
+    // changes; its Property Length follows most of the time and is wrong on purpose sometimes.
+    static constexpr char bytes[] = "\x30\x0b\x00\x03" "a/b" "\x03\x23\x00\x01" "hi";
+    const std::vector<std::uint8_t> publish(bytes, bytes + sizeof bytes - 1);
+    using mqttlens::mqtt::Code;
+    std::size_t consistent = 0, broken = 0, grown = 0;
+    for (unsigned seed = 1; seed <= 4000; ++seed) {
+        std::vector<std::uint8_t> buf(publish);
+        buf.resize(512);
+        const std::size_t n = mqttlens::fuzz::mutate(buf.data(), publish.size(), 512, seed,
+                                                     {.prefix = 0, .separators = false, .single_packet = true});
+        buf.resize(n);
+        if (buf.empty() || buf[0] >> 4 != 3 || !well_framed(buf)) continue;
+        const auto p = mqttlens::mqtt::decode(Bytes(buf), mqttlens::mqtt::Version::v5_0);
+        const auto* pub = p.get<mqttlens::mqtt::Publish>();
+        if (!pub || pub->topic != "a/b") continue;  // the mutation was elsewhere
+        const bool length_broken = p.diagnostics.has(Code::property_length_past_end) ||
+                                   p.diagnostics.has(Code::property_varint_malformed) ||
+                                   p.diagnostics.has(Code::property_varint_non_minimal);
+        (length_broken ? broken : consistent) += 1;
+        grown += pub->properties && pub->properties->size() >= 2;
+    }
+    EXPECT_GT(consistent, 3 * broken);
+    EXPECT_GT(broken, 0u);
+    EXPECT_GT(grown, 100u) << "properties inserted";
 }
 
 TEST(Mutator, KeepsTheOptionsPrefixOfSinglePacketHarnesses) {
