@@ -288,6 +288,12 @@ scenario_mqtt5_session() {
   sed 's/^/  /' "$TMP/mqtt5-session.out" >&2
 }
 
+scenario_mqtt5_paho() {
+  $PY "$HELPERS/paho5_session.py" 127.0.0.1 $PORT >"$TMP/mqtt5-paho.out" ||
+    die "mqtt5-paho: $(cat "$TMP/mqtt5-paho.out")"
+  sed 's/^/  /' "$TMP/mqtt5-paho.out" >&2
+}
+
 # name | file | interface | BPF filter | capture tool | scenario
 CAPTURES=(
   "demo|demo.pcap|lo|tcp port $PORT|tcpdump|scenario_demo"
@@ -304,6 +310,7 @@ CAPTURES=(
   "segmented|segmented.pcap|lo|tcp port $PORT|tcpdump|scenario_segmented"
   "mqtt5|mqtt5.pcap|lo|tcp port $PORT|tcpdump|scenario_mqtt5"
   "mqtt5-session|mqtt5-session.pcap|lo|tcp port $PORT|tcpdump|scenario_mqtt5_session"
+  "mqtt5-paho|mqtt5-paho.pcap|lo|tcp port $PORT|tcpdump|scenario_mqtt5_paho"
 )
 
 make_corpus() {

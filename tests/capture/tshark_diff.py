@@ -56,8 +56,9 @@ COMPARED = {
 }
 
 # MQTT 5.0: every packet's property list as three sorted lists (tshark gives each kind of value
-# as its own list, so their order across kinds is lost): identifiers, numbers, strings. Binary
-# Data values are not compared (tshark shows them in no field of its own).
+# as its own list, so their order across kinds is lost): identifiers, numbers, strings. tshark
+# 4.0 lists Correlation Data among the strings (mqtt.prop_string, its bytes as characters), so it
+# is compared there when its bytes are ASCII; other Binary Data is not compared.
 V5_COMPARED = ["reason_code", "reason_codes", "property_ids", "property_numbers", "property_strings"]
 
 # mqtt-dissect's JSON property names and their identifiers (the standard's Table 2-4).
@@ -80,6 +81,9 @@ def v5_properties(props):
     for name, value in props.items():
         if name.endswith("_hex"):
             ids.append(PROPERTY_IDS[name[:-4]])
+            data = bytes.fromhex(value)
+            if name == "correlation_data_hex" and data.isascii():
+                strings.append(data.decode("ascii"))
         elif name == "user_properties":
             for key, val in value:
                 ids.append(0x26)
