@@ -427,8 +427,9 @@ bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::siz
     for (std::size_t i = 0; i < length;) {
         const std::uint8_t id = list[i];
         const std::size_t n = plain_value(id, list + i + 1, length - i - 1);
+        if (n == 0) return false;
         const std::uint64_t bit = std::uint64_t{1} << id;  // a PUBLISH property: id below 64
-        if (n == 0 || (ids & bit & ~repeatable)) return false;
+        if (ids & bit & ~repeatable) return false;
         ids |= bit;
         if (id == static_cast<std::uint8_t>(PropertyId::payload_format_indicator)) utf8_payload = list[i + 1] == 1;
         i += 1 + n;
