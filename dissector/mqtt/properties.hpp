@@ -129,7 +129,10 @@ public:
     std::size_t size() const noexcept { return static_cast<std::size_t>(std::distance(begin(), end())); }
     std::span<const std::uint8_t> raw() const noexcept { return raw_; }
     /// False when the list holds no property `id` (true: it may).
-    bool may_hold(PropertyId id) const noexcept { return (ids_ >> static_cast<unsigned>(id)) & 1; }
+    bool may_hold(PropertyId id) const noexcept {
+        const auto n = static_cast<unsigned>(id);
+        return n < 64 && ((ids_ >> n) & 1);
+    }
     /// The identifiers the list may hold, one bit each.
     std::uint64_t ids() const noexcept { return ids_; }
     /// The first property `id`, if any.
