@@ -6,7 +6,6 @@
 
 #include <cstring>
 
-
 namespace mqttlens::mqtt::detail {
 namespace {
 

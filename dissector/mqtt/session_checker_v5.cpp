@@ -288,22 +288,27 @@ void SessionChecker::publish_v5(bool from_client, const Packet& packet, Diagnost
         else if (!aliases.incomplete) out.add(Code::topic_alias_unmapped, Field::properties, at);
         return;
     }
-    // A Topic Name with an alias sets (or replaces) the mapping
-    auto it = aliases.topics.find(key);
-    if (it != aliases.topics.end()) {
-        aliases.bytes -= it->second.size() + alias_overhead;
-        aliases.topics.erase(it);
-    }
+    // A Topic Name with an alias sets (or replaces) the mapping. Many clients send the topic
+    // with its alias every time: the same mapping again changes nothing and allocates nothing.
+    const auto it = aliases.topics.find(key);
+    const bool mapped = it != aliases.topics.end();
+    if (mapped && it->second == p->topic) return;
+    const std::size_t old = mapped ? it->second.size() + alias_overhead : 0;
     const std::size_t cost = p->topic.size() + alias_overhead;
-    if (aliases.bytes + cost > max_alias_bytes) {
+    if (aliases.bytes - old + cost > max_alias_bytes) {
+        if (mapped) {
+            aliases.bytes -= old;
+            aliases.topics.erase(it);
+        }
         aliases.incomplete = true;
         return;
     }
     try {
-        aliases.topics.emplace(key, std::string(p->topic));
-        aliases.bytes += cost;
+        if (mapped) it->second.assign(p->topic);
+        else aliases.topics.emplace(key, std::string(p->topic));
+        aliases.bytes += cost - old;
     } catch (...) {
-        aliases.incomplete = true;
+        aliases.incomplete = true;  // assign() and emplace() leave the table as it was
     }
 }
 
