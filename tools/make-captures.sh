@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Regenerate corpus/captures/ from real MQTT traffic on loopback.
 #
-#   tools/make-captures.sh [--out DIR] [NAME...]   committed captures (default DIR corpus/captures)
+#   tools/make-captures.sh [--out DIR] [NAME...]   committed captures (default DIR corpus/captures);
+#                                                  NAME tls: the MQTT-over-TLS ones with their key
+#                                                  logs (tools/captures/tls_captures.sh), ws: the
+#                                                  WebSocket ones (tools/captures/ws_captures.sh),
+#                                                  both into DIR/transport
 #   tools/make-captures.sh --big N [--v5] [--out FILE]
 #                                                  N small messages through the broker, for
 #                                                  tools/bench-vs-tshark.sh (default out/big.pcap;
@@ -21,10 +25,10 @@ PY=/usr/bin/python3
 PORT=1883
 ALT_PORT=18830
 
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 ARGS=("$@")
-OUT='' BIG='' V5=() ONLY=()
+OUT='' BIG='' V5=() ONLY=() KINDS=()
 while (($#)); do
   case $1 in
     --out) OUT=$2; shift 2 ;;
@@ -32,6 +36,7 @@ while (($#)); do
     --v5) V5=(-V 5); shift ;;
     -h|--help) usage ;;
     -*) echo "unknown option $1" >&2; usage ;;
+    tls|ws) KINDS+=("$1"); shift ;;
     *) ONLY+=("$1"); shift ;;
   esac
 done
@@ -401,4 +406,24 @@ big_attempt() {
   ((CAP_DROPPED == 0))
 }
 
-if [[ -n $BIG ]]; then make_big; else make_corpus; fi
+# The TLS and WebSocket captures: each script runs its own peers in a network namespace of its own.
+make_kinds() {
+  local kind
+  for kind in "${KINDS[@]}"; do
+    log "$kind captures (tools/captures/${kind}_captures.sh)"
+    timeout 600 env -u MQTTLENS_NETNS "$HELPERS/${kind}_captures.sh" --out "${OUT:-$ROOT/corpus/captures}/transport" ||
+      die "$kind captures failed"
+  done
+}
+
+if [[ -n $BIG ]]; then
+  make_big
+else
+  if ((${#ONLY[@]} == 0 && ${#KINDS[@]} == 0)); then
+    KINDS=(tls ws) # no NAME: every capture, the TLS and WebSocket ones too
+    make_corpus
+  elif ((${#ONLY[@]})); then
+    make_corpus
+  fi
+  make_kinds
+fi

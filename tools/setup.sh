@@ -10,7 +10,17 @@ packages=(
   libpcap-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   tshark wireshark-common tcpdump mosquitto mosquitto-clients
   python3 python3-paho-mqtt time iproute2 procps xxd util-linux git zip unzip
+  libssl-dev zlib1g-dev nginx-light
 )
+
+# Node for the WebSocket capture peers (tools/node/). A nodesource nodejs carries its own npm and
+# conflicts with Debian's npm package, so npm is added only beside Debian's own nodejs.
+if ! command -v node >/dev/null; then
+  packages+=(nodejs npm)
+elif ! command -v npm >/dev/null; then
+  node_version=$(dpkg-query -W -f='${Version}' nodejs 2>/dev/null || true)
+  if [[ -n $node_version && $node_version != *nodesource* ]]; then packages+=(npm); fi
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,6 +37,24 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The capture scripts start nginx themselves on loopback; do not leave the default site that
+  # Debian's nginx service serves on port 80 running.
+  if [[ " ${missing[*]} " == *" nginx-light "* && -d /run/systemd/system ]] &&
+    systemctl is-enabled --quiet nginx 2>/dev/null; then
+    echo "setup: disabling the nginx service (tools/captures/ws_captures.sh runs its own)" >&2
+    "${sudo[@]}" systemctl disable --now --quiet nginx
+  fi
+fi
+
+# npm packages of tools/node/ (exact versions in its package-lock.json), again after a lock change.
+# Only the capture peers need them, so a failure is reported and the build goes on.
+if [[ ! -d tools/node/node_modules || tools/node/package-lock.json -nt tools/node/node_modules ]]; then
+  if ! command -v npm >/dev/null; then
+    echo "setup: node has no npm here; tools/captures/ws_captures.sh will not run (install npm)" >&2
+  elif ! npm ci --prefix tools/node --no-audit --no-fund --loglevel=error; then
+    rm -rf tools/node/node_modules
+    echo "setup: npm ci in tools/node failed; tools/captures/ws_captures.sh will not run" >&2
+  fi
 fi
 
 build=${BUILD_DIR:-build}
