@@ -6,6 +6,7 @@
 #include "capture/endpoint.hpp"
 #include "mqtt/diagnostic.hpp"
 #include "mqtt/packet.hpp"
+#include "transport/layer.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -35,7 +36,11 @@ struct ConnectionInfo {
     bool roles_known = false;  ///< from the SYN, the MQTT port, or the first CONNECT
     bool syn_seen = false;     ///< false: the capture starts inside this connection
     bool auto_detected = false;///< MQTT found by its CONNECT, not by port
-    bool tls = false;          ///< a TLS port (8883): bytes are not framed
+    bool tls = false;          ///< carried in TLS (a TLS port, or a ClientHello offering ALPN mqtt)
+    bool websocket = false;    ///< carried in WebSocket frames (plain, or inside TLS)
+    /// The layers under MQTT as lines show them: "TLS", "WebSocket", "TLS+WebSocket"; empty for
+    /// plain TCP. Set when the connection is opened (WebSocket inside TLS: once its upgrade is seen).
+    std::string_view transport;
     std::optional<mqtt::Version> version;  ///< from the client's CONNECT; nullopt while unknown
     std::uint64_t first_frame = 0;
     Timestamp first_ts;
@@ -50,9 +55,12 @@ enum class StreamEventKind : std::uint8_t {
                      ///< gap, no boundary before the end, or too much data without one)
     framing_error,   ///< the stream is broken at `stream_offset` (`code`: remaining_length_malformed,
                      ///< packet_too_large or packet_truncated); resynchronising
-    tls,             ///< the connection is on a TLS port: its bytes are encrypted, not framed
+    tls,             ///< the connection is carried in TLS: listed once, with `message` saying what its
+                     ///< handshake showed and whether it is decrypted (at its end if no handshake)
+    transport,       ///< a transport layer (TLS, WebSocket) says something: `rule`, `severity`,
+                     ///< `message`; `stream_offset` is in that layer's input on this side
 };
-/// "gap", "midstream_sync", "resync", "unsynchronised", "framing_error" or "tls".
+/// "gap", "midstream_sync", "resync", "unsynchronised", "framing_error", "tls" or "transport".
 std::string_view stream_event_name(StreamEventKind k) noexcept;
 
 struct StreamEvent {
@@ -68,7 +76,12 @@ struct StreamEvent {
                                   ///< resync: stream_gap (after a gap) or stream_unsynchronised
                                   ///< (after a framing error); unsynchronised:
                                   ///< stream_unsynchronised; framing_error: the framer's code;
-                                  ///< tls: Code::count_ (none)
+                                  ///< tls, transport: Code::count_ (none)
+    /// transport: the rule broken ("MQTT-6.0.0-1", "RFC6455-5.1"; empty for a note), its
+    /// severity and the layer's message. Views valid during the Listener call.
+    std::string_view rule = {};
+    transport::Severity severity = transport::Severity::note;
+    std::string_view message = {};
 };
 
 }  // namespace mqttlens::engine

@@ -52,12 +52,23 @@ struct MqttStreams::Early final : Held {
 };
 
 struct MqttStreams::State final : Held {
-    enum class Kind : std::uint8_t { undecided, mqtt, tls } kind = Kind::undecided;
+    enum class Kind : std::uint8_t { undecided, mqtt } kind = Kind::undecided;
     capture::ByteStream& stream;  // the connection it belongs to
     ConnectionInfo info;  // reported once kind is no longer undecided
     int client_half = -1;
     std::string text[2];
     Half half[2];
+    // TLS or WebSocket under MQTT: the layers, the carried streams' offsets, and the record being
+    // processed (what the Stack hands up belongs to it).
+    std::unique_ptr<transport::Stack> stack;
+    std::uint64_t carried[2] = {};
+    std::uint64_t frame = 0;
+    Timestamp ts;
+    // Auto-detection of TLS or WebSocket: the client's first bytes until they decide.
+    std::vector<std::uint8_t> transport_probe;
+    bool transport_probing = false;
+    bool listed = false;  // a TLS connection's `tls` event was given
+    std::int8_t transport_probe_side = -1;
 
     State(capture::ByteStream& c, const mqtt::FramerOptions& options)
         : stream(c), half{Half(options), Half(options)} {}
@@ -68,9 +79,40 @@ struct MqttStreams::State final : Held {
     }
 };
 
+/// What a connection's Stack hands up: its carried bytes are framed as MQTT, its gaps are
+/// the carried stream's, its findings become transport events.
+struct MqttStreams::Up final : transport::Output {
+    MqttStreams& streams;
+    State& st;
+
+    Up(MqttStreams& s, State& state) : streams(s), st(state) {}
+
+    void data(int d, Bytes bytes) override {
+        st.info.transport = st.stack->name();  // WebSocket inside TLS shows once its upgrade is read
+        st.info.websocket = st.stack->websocket() != nullptr;
+        const std::uint64_t at = st.carried[d];
+        st.carried[d] += bytes.size();
+        streams.feed(st, d, bytes, at, st.frame, st.ts);
+    }
+    void gap(int d, std::uint64_t size) override {
+        const std::uint64_t at = st.carried[d];
+        st.carried[d] += size;
+        streams.lose(st, d, at, size, st.frame, st.ts);
+    }
+    void finding(int d, const transport::Finding& f) override {
+        // A TLS connection is listed once, with its handshake's summary (or, at its end, without).
+        const bool listing = f.summary && st.info.tls && !st.listed;
+        st.listed = st.listed || listing;
+        const StreamEvent event{listing ? StreamEventKind::tls : StreamEventKind::transport, st.direction(d),
+                                st.text[d], st.text[1 - d], st.frame, st.ts, f.offset, 0, mqtt::Code::count_,
+                                f.rule, f.severity, f.message};
+        streams.engine_.stream_event(st.info, event);
+    }
+};
+
 std::string_view stream_event_name(StreamEventKind k) noexcept {
     static constexpr std::string_view names[] = {"gap", "midstream_sync", "resync", "unsynchronised",
-                                                  "framing_error", "tls"};
+                                                  "framing_error", "tls", "transport"};
     return names[static_cast<std::size_t>(k)];
 }
 
@@ -83,6 +125,10 @@ bool MqttStreams::is_mqtt_port(std::uint16_t port) const noexcept {
 
 bool MqttStreams::is_tls_port(std::uint16_t port) const noexcept {
     return std::find(options_.tls_ports.begin(), options_.tls_ports.end(), port) != options_.tls_ports.end();
+}
+
+bool MqttStreams::is_ws_port(std::uint16_t port) const noexcept {
+    return std::find(options_.ws_ports.begin(), options_.ws_ports.end(), port) != options_.ws_ports.end();
 }
 
 void MqttStreams::set_client(State& st, int d, bool known) {
@@ -100,7 +146,8 @@ void MqttStreams::on_open(capture::ByteStream& c, std::uint64_t, Timestamp) {
     const std::uint16_t port[2] = {c.endpoint[0].port, c.endpoint[1].port};
     if (is_tls_port(port[0]) || is_tls_port(port[1])) {
         make_state(c);
-    } else if (!is_mqtt_port(port[0]) && !is_mqtt_port(port[1]) && !options_.auto_detect) {
+    } else if (!is_mqtt_port(port[0]) && !is_mqtt_port(port[1]) && !options_.auto_detect &&
+               !is_ws_port(port[0]) && !is_ws_port(port[1])) {
         c.wants_data = false;  // no state: nothing will be reported
     }
 }
@@ -167,13 +214,7 @@ MqttStreams::State& MqttStreams::make_state(capture::ByteStream& c) {
     set_client(st, client >= 0 ? client : (port[0] < port[1] ? 1 : 0), client >= 0);
 
     if (tls[0] || tls[1]) {
-        st.kind = State::Kind::tls;
-        st.info.tls = true;
-        c.wants_data = false;
-        ++stats_.tls_connections;
-        engine_.connection_opened(st.info);
-        emit_event(st, client >= 0 ? client : 0, StreamEventKind::tls, 0, 0, mqtt::Code::count_, c.first_frame,
-                   c.first_ts);
+        open_with_stack(st, transport::Stack::Bottom::tls, client >= 0 ? client : (port[0] < port[1] ? 1 : 0));
     } else if (mqtt[0] || mqtt[1]) {
         open_as_mqtt(st);
     }
@@ -186,20 +227,82 @@ void MqttStreams::open_as_mqtt(State& st) {
     engine_.connection_opened(st.info);
 }
 
+void MqttStreams::open_with_stack(State& st, transport::Stack::Bottom bottom, int client) {
+    st.stack = std::make_unique<transport::Stack>(bottom, client, options_.transport);
+    st.kind = State::Kind::mqtt;
+    st.info.transport = st.stack->name();
+    if (bottom == transport::Stack::Bottom::websocket) {
+        st.info.websocket = true;
+        ++stats_.websocket_connections;
+        open_as_mqtt(st);
+        return;
+    }
+    st.info.tls = true;
+    ++stats_.tls_connections;
+    engine_.connection_opened(st.info);
+}
+
+void MqttStreams::through_stack(State& st, int d, Bytes bytes, std::uint64_t frame, Timestamp ts) {
+    st.frame = frame;
+    st.ts = ts;
+    Up up(*this, st);
+    st.stack->data(d, bytes, up);
+}
+
+bool MqttStreams::detect_transport(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
+                                   Timestamp ts) {
+    const Half& h = st.half[d];
+    if (!st.transport_probing) {
+        const bool opening = h.probe_size == 0 && h.verdict == Verdict::need_more && offset == 0 &&
+                             st.stream.from_start[d] && !bytes.empty() && (bytes[0] == 0x16 || bytes[0] == 'G') &&
+                             (st.stream.client_side < 0 || st.stream.client_side == d);
+        if (!opening) return false;
+        st.transport_probing = true;
+        st.transport_probe_side = static_cast<std::int8_t>(d);
+    } else if (d != st.transport_probe_side) {
+        return false;
+    }
+    st.transport_probe.insert(st.transport_probe.end(), bytes.begin(), bytes.end());
+    const transport::Recognition r = transport::recognise(st.transport_probe);
+    constexpr std::size_t max_probe = 5 + 16384;  // a whole first TLS record, or a request head
+    if (r.verdict == transport::Recognition::Verdict::need_more && st.transport_probe.size() <= max_probe) return true;
+    const std::uint16_t port[2] = {st.stream.endpoint[0].port, st.stream.endpoint[1].port};
+    const bool follow = r.verdict == transport::Recognition::Verdict::tls
+                            ? r.mqtt || is_tls_port(port[0]) || is_tls_port(port[1])
+                            : r.verdict == transport::Recognition::Verdict::websocket &&
+                                  (r.mqtt || is_ws_port(port[0]) || is_ws_port(port[1]));
+    if (!follow) {
+        capture::ByteStream& stream = st.stream;
+        stream.wants_data = false;
+        stream.user.reset();  // not MQTT: the state goes now (`st` with it)
+        return true;
+    }
+    set_client(st, d, true);
+    st.info.auto_detected = true;
+    ++stats_.auto_detected;
+    open_with_stack(st,
+                    r.verdict == transport::Recognition::Verdict::tls ? transport::Stack::Bottom::tls
+                                                                       : transport::Stack::Bottom::websocket,
+                    d);
+    const std::vector<std::uint8_t> probe = std::move(st.transport_probe);
+    st.transport_probe = {};
+    through_stack(st, d, probe, frame, ts);
+    return true;
+}
+
 void MqttStreams::on_data(capture::ByteStream& c, int d, Bytes bytes, std::uint64_t offset,
                           std::uint64_t frame, Timestamp ts) {
     if (!c.wants_data && !c.user) return;  // not followed, or found not to be MQTT
     if ((!c.user || static_cast<Held&>(*c.user).early) && hold_early(c, d, bytes, offset)) return;
     State& st = state(c);
-    switch (st.kind) {
-        case State::Kind::mqtt: feed(st, d, bytes, offset, frame, ts); break;
-        case State::Kind::undecided: detect(st, d, bytes, offset, frame, ts); break;
-        case State::Kind::tls: break;
-    }
+    if (st.kind == State::Kind::undecided) return detect(st, d, bytes, offset, frame, ts);
+    if (st.stack) return through_stack(st, d, bytes, frame, ts);
+    feed(st, d, bytes, offset, frame, ts);
 }
 
 void MqttStreams::detect(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame,
                          Timestamp ts) {
+    if (detect_transport(st, d, bytes, offset, frame, ts)) return;
     Half& h = st.half[d];
     h.seen_end = offset + bytes.size();
     if (h.verdict != Verdict::need_more) {
@@ -386,7 +489,18 @@ void MqttStreams::on_gap(capture::ByteStream& c, int d, std::uint64_t offset, st
         }
         return;
     }
-    if (st.kind != State::Kind::mqtt) return;
+    if (st.stack) {
+        st.frame = frame;
+        st.ts = ts;
+        Up up(*this, st);
+        return st.stack->gap(d, size, up);
+    }
+    lose(st, d, offset, size, frame, ts);
+}
+
+void MqttStreams::lose(State& st, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame,
+                       Timestamp ts) {
+    Half& h = st.half[d];
     if (h.mode == Half::Mode::framing && h.framer.buffered() > 0) {
         stats_.skipped_bytes += h.framer.buffered();
         emit_event(st, d, StreamEventKind::unsynchronised, h.framer.position(), h.framer.buffered(),
@@ -403,6 +517,20 @@ void MqttStreams::on_gap(capture::ByteStream& c, int d, std::uint64_t offset, st
 void MqttStreams::on_close(capture::ByteStream& c, CloseReason reason, std::uint64_t frame, Timestamp ts) {
     if (!c.wants_data && !c.user) return;
     State& st = state(c);
+    if (st.stack) {
+        st.frame = frame;
+        st.ts = ts;
+        Up up(*this, st);
+        st.stack->close(up);
+        if (st.stack->tls() && st.stack->tls()->info().decrypted) ++stats_.tls_decrypted;
+        if (st.info.tls && !st.listed) {
+            const int d = st.client_half >= 0 ? st.client_half : 0;
+            const StreamEvent event{StreamEventKind::tls, st.direction(d), st.text[d], st.text[1 - d], frame, ts,
+                                    0, 0, mqtt::Code::count_, {},
+                                    transport::Severity::note, "no handshake seen, nothing decrypted"};
+            engine_.stream_event(st.info, event);
+        }
+    }
     if (st.kind == State::Kind::mqtt) {
         for (int d = 0; d < 2; ++d) {
             Half& h = st.half[d];

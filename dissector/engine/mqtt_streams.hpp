@@ -4,6 +4,7 @@
 #include "engine/connection.hpp"
 #include "capture/byte_stream.hpp"
 #include "mqtt/framer.hpp"
+#include "transport/stack.hpp"
 
 #include <array>
 #include <cstdint>
@@ -15,7 +16,11 @@ namespace mqttlens::engine {
 
 struct StreamOptions {
     std::vector<std::uint16_t> mqtt_ports{1883};  ///< plain MQTT by port
-    std::vector<std::uint16_t> tls_ports{8883};   ///< MQTT over TLS: reported, not framed
+    std::vector<std::uint16_t> tls_ports{8883};   ///< MQTT over TLS (decrypted with transport.tls.keys)
+    /// WebSocket looked for first on these (on any other port with auto_detect, when the client
+    /// offers the "mqtt" subprotocol).
+    std::vector<std::uint16_t> ws_ports{80, 8080, 8083, 9001};
+    transport::StackOptions transport;            ///< the key log, WebSocket bounds
     bool auto_detect = true;  ///< any other port: MQTT when the client's bytes open with a CONNECT
     /// Bytes examined past a boundary candidate before giving it up while resynchronising.
     std::size_t max_resync = 64 * 1024;
@@ -25,7 +30,9 @@ struct StreamOptions {
 struct StreamStats {
     std::uint64_t mqtt_connections = 0;  ///< including auto-detected ones
     std::uint64_t auto_detected = 0;
-    std::uint64_t tls_connections = 0;
+    std::uint64_t tls_connections = 0;        ///< MQTT connections carried in TLS
+    std::uint64_t tls_decrypted = 0;          ///< of them, decrypted (a protected record opened)
+    std::uint64_t websocket_connections = 0;  ///< MQTT connections carried in WebSocket
     std::uint64_t packets = 0;
     std::uint64_t framing_errors = 0;
     std::uint64_t resyncs = 0;
@@ -69,6 +76,7 @@ private:
     struct Early;
     struct Half;
     struct State;  // per connection
+    struct Up;     // what a connection's transport Stack hands up
     /// The connection's State, made (and fed what its Early held) on first use.
     State& state(capture::ByteStream& c);
     State& make_state(capture::ByteStream& c);
@@ -91,6 +99,16 @@ private:
     void set_client(State& st, int d, bool known);
     bool is_mqtt_port(std::uint16_t port) const noexcept;
     bool is_tls_port(std::uint16_t port) const noexcept;
+    bool is_ws_port(std::uint16_t port) const noexcept;
+    /// Auto-detection of TLS (ALPN mqtt) and WebSocket on the client's first bytes; true when
+    /// these bytes were taken (the connection is decided, or more are needed).
+    bool detect_transport(State& st, int d, Bytes bytes, std::uint64_t offset, std::uint64_t frame, Timestamp ts);
+    /// Puts `bottom` under the connection's framing and opens it as MQTT.
+    void open_with_stack(State& st, transport::Stack::Bottom bottom, int client);
+    /// Side `d`'s bytes into the connection's Stack; what it hands up is framed.
+    void through_stack(State& st, int d, Bytes bytes, std::uint64_t frame, Timestamp ts);
+    /// `size` bytes of side d's (carried) stream lost at `offset`: events, resynchronisation.
+    void lose(State& st, int d, std::uint64_t offset, std::uint64_t size, std::uint64_t frame, Timestamp ts);
 
     Engine& engine_;
     StreamOptions options_;

@@ -25,6 +25,9 @@ struct Context {
     std::string_view src;                    ///< "ip:port" or "[ip6]:port"; empty when unknown
     std::string_view dst;
     std::optional<Direction> direction;
+    /// The layers MQTT came in: "TLS", "WebSocket", "TLS+WebSocket"; empty for plain TCP.
+    /// Summary lines show it in brackets after the addresses; JSON as "transport".
+    std::string_view transport;
     std::optional<std::uint64_t> offset;     ///< byte offset of the packet in the input stream
     std::span<const mqtt::Diagnostic> extra; ///< connection-level findings about this packet
     /// MQTT 5.0: the topic a PUBLISH with an empty Topic Name stands for by its Topic Alias, as

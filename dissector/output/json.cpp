@@ -244,6 +244,11 @@ void detail::append_json_prefix(Buffer& out, const Context& context) {
         append(out, direction_name(*context.direction));
         append(out, "\",");
     }
+    if (!context.transport.empty()) {
+        append(out, "\"transport\":\"");
+        append(out, context.transport);
+        append(out, "\",");
+    }
     prefix_memo.store(context, out, start);
 }
 

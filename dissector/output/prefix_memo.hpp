@@ -36,6 +36,7 @@ public:
         direction_ = c.direction;
         ts_ = c.ts;
         rel_time_ = c.rel_time;
+        transport_ = c.transport;
         copy(src_, src_size_, c.src);
         copy(dst_, dst_size_, c.dst);
         std::memcpy(text_.data(), text.data(), text.size());
@@ -49,7 +50,8 @@ private:
         if (!valid_) return false;
         if (c.prefix_key != 0) return c.prefix_key == key_;  // the caller vouches for the fields (see Context::prefix_key)
         return c.frame == frame_ && c.stream == stream_ && c.direction == direction_ && same(c.ts, ts_) &&
-               same(c.rel_time, rel_time_) && same(c.src, src_, src_size_) && same(c.dst, dst_, dst_size_);
+               same(c.rel_time, rel_time_) && same(c.src, src_, src_size_) && same(c.dst, dst_, dst_size_) &&
+               c.transport.data() == transport_.data() && c.transport.size() == transport_.size();  // static text
     }
     static bool same(const std::optional<Timestamp>& a, const std::optional<Timestamp>& b) noexcept {
         if (a.has_value() != b.has_value()) return false;
@@ -70,6 +72,7 @@ private:
     std::optional<Direction> direction_;
     std::optional<Timestamp> ts_;
     std::optional<Timestamp> rel_time_;
+    std::string_view transport_;
     std::array<char, max_address> src_{};
     std::array<char, max_address> dst_{};
     std::size_t src_size_ = 0;

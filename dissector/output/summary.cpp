@@ -169,7 +169,7 @@ void write_prefix(Buffer& out, const Context& context) {
     constexpr std::string_view arrow = " \u2192 ";
     const std::size_t start = out.size();
     char* w = detail::room(out, detail::max_uint_chars + 1 + detail::max_time_chars + 1 + context.src.size() +
-                                    arrow.size() + context.dst.size() + 1);
+                                    arrow.size() + context.dst.size() + 1 + context.transport.size() + 3);
     if (context.frame) { w = detail::put_uint_right(w, *context.frame, 5); *w++ = ' '; }
     if (context.rel_time) { w = detail::put_time(w, *context.rel_time); *w++ = ' '; }
     else if (context.ts) { w = detail::put_time(w, *context.ts); *w++ = ' '; }
@@ -178,6 +178,11 @@ void write_prefix(Buffer& out, const Context& context) {
         w = detail::put(w, arrow);
         w = detail::put(w, context.dst);
         *w++ = ' ';
+    }
+    if (!context.transport.empty()) {  // "[TLS] ": MQTT carried in TLS or WebSocket
+        *w++ = '[';
+        w = detail::put(w, context.transport);
+        w = detail::put(w, "] ");
     }
     detail::finish(out, w);
     prefix_memo.store(context, out, start);

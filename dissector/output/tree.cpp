@@ -397,6 +397,7 @@ private:
         }
         if (context_.stream) { sep(); fmt::format_to(it(out_), FMT_COMPILE("stream {}"), *context_.stream); }
         if (context_.direction) { sep(); append(out_, direction_name(*context_.direction)); }
+        if (!context_.transport.empty()) { sep(); append(out_, "over "); append(out_, context_.transport); }
         if (any) out_.push_back(')');
     }
 

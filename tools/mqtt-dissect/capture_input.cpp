@@ -1,6 +1,7 @@
 #include "capture_input.hpp"
 
 #include "capture/dissector.hpp"
+#include "capture/pcapng_secrets.hpp"
 #include "capture/link_layer.hpp"
 #include "event_printer.hpp"
 #include "engine/engine.hpp"
@@ -13,7 +14,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <limits>
 #include <optional>
 #include <string>
@@ -85,7 +90,7 @@ public:
     void on_packet(const engine::Delivery& d, const engine::PacketSeen& p) override {
         any_error_ |= p.error;
         const Seen seen{d.frame, d.ts, d.connection.stream, d.direction, p.stream_offset,
-                        d.src, d.dst, p.stream, p.alias_topic};
+                        d.src, d.dst, p.stream, p.alias_topic, d.connection.transport};
         if (p.packet == nullptr) {
             if (!quiet_) out_.clean_packet(p.bytes, Decoding{p.version}, seen, p.stream_offset);
             return;
@@ -101,7 +106,7 @@ public:
                   const engine::StreamEvent& e) override {
         Event event;
         event.kind = event_kind(e.kind);
-        if (e.code != mqtt::Code::count_ && event.kind != EventKind::tls)
+        if (e.code != mqtt::Code::count_ && event.kind != EventKind::tls && event.kind != EventKind::transport)
             event.diagnostic = mqtt::Diagnostic{e.code, mqtt::code_info(e.code).severity, mqtt::Field::none, 0};
         if (stats_ && event.diagnostic && event.kind != EventKind::resync)
             stats_->add_diagnostic(info.stream, *event.diagnostic);
@@ -112,6 +117,10 @@ public:
         event.offset = e.stream_offset;
         event.size = e.size;
         event.port = info.server.port;
+        event.version_known = c.version().has_value();
+        event.rule = e.rule;
+        event.severity = e.severity;
+        event.message = e.message;
         out_.event(event);
     }
 
@@ -134,7 +143,7 @@ public:
         if (stats_) stats_->close_connection(info.stream, end.time_us, capture::close_reason_name(end.reason));
         Event line;
         line.kind = EventKind::connection_end;
-        if (!info.tls && shows_event(c, line)) {
+        if ((!info.tls || c.packets() > 0) && shows_event(c, line)) {  // an undecrypted TLS one: listed once
             line.context = context_at(info, end.frame, end.ts, info.client_text, info.server_text);
             line.reason = capture::close_reason_name(end.reason);
             line.packets = c.packets();
@@ -165,6 +174,7 @@ private:
         context.src = src;
         context.dst = dst;
         context.direction = direction;
+        context.transport = info.transport;
         return context;
     }
 
@@ -200,13 +210,13 @@ void print_stats(output::Buffer& out, const stats::Accumulator& acc, const captu
                        "\"malformed\":{},\"ip_fragments\":{},\"ip_reassembled\":{},\"ip_given_up\":{},"
                        "\"tcp_segments\":{},\"tcp_connections\":{},\"tcp_retransmitted\":{},\"tcp_out_of_order\":{},"
                        "\"tcp_gaps\":{},\"tcp_gap_bytes\":{},\"mqtt_connections\":{},\"mqtt_auto_detected\":{},"
-                       "\"tls_connections\":{},\"mqtt_packets\":{},\"framing_errors\":{},\"resyncs\":{},"
-                       "\"skipped_bytes\":{}}},\"stats\":",
+                       "\"tls_connections\":{},\"tls_decrypted\":{},\"websocket_connections\":{},"
+                       "\"mqtt_packets\":{},\"framing_errors\":{},\"resyncs\":{},\"skipped_bytes\":{}}},\"stats\":",
                        d.records, d.bytes, d.not_ip, d.not_tcp, d.malformed, d.ip_fragments, d.ip.reassembled,
                        d.ip.dropped, d.tcp.segments, d.tcp.connections, d.tcp.retransmitted_segments,
                        d.tcp.out_of_order_segments, d.tcp.gaps, d.tcp.gap_bytes, mqtt.mqtt_connections,
-                       mqtt.auto_detected, mqtt.tls_connections, mqtt.packets, mqtt.framing_errors,
-                       mqtt.resyncs, mqtt.skipped_bytes);
+                       mqtt.auto_detected, mqtt.tls_connections, mqtt.tls_decrypted, mqtt.websocket_connections,
+                       mqtt.packets, mqtt.framing_errors, mqtt.resyncs, mqtt.skipped_bytes);
         stats::print_json(acc, out);
         if (out.size() > 0 && out.data()[out.size() - 1] == '\n') out.resize(out.size() - 1);
         output::append(out, "}\n");
@@ -218,6 +228,11 @@ void print_stats(output::Buffer& out, const stats::Accumulator& acc, const captu
                    "{} MQTT packets, {} framing errors\n\n",
                    d.records, d.bytes, mqtt.mqtt_connections, mqtt.auto_detected, mqtt.tls_connections,
                    mqtt.packets, mqtt.framing_errors);
+    if (mqtt.tls_connections > 0 || mqtt.websocket_connections > 0) {  // before the blank line
+        out.resize(out.size() - 2);
+        fmt::format_to(fmt::appender(out), "; TLS: {} of {} decrypted; {} MQTT connections over WebSocket\n\n",
+                       mqtt.tls_decrypted, mqtt.tls_connections, mqtt.websocket_connections);
+    }
     if (d.ip_fragments > 0) {
         out.resize(out.size() - 2);  // before the blank line
         fmt::format_to(fmt::appender(out), "; {} IP fragments: {} datagrams reassembled, {} given up\n\n",
@@ -227,6 +242,33 @@ void print_stats(output::Buffer& out, const stats::Accumulator& acc, const captu
 }
 
 }  // namespace
+
+/// The TLS secrets of every --tls-keylog file and of the capture's pcapng Decryption Secrets Blocks
+/// (`path` empty: live or stdin, none). A key log that cannot be read is an error (returned);
+/// malformed lines are warnings, one per line, and the good lines are used.
+std::optional<std::string> load_keys(const Args& args, const std::string& path, transport::KeyLog& keys) {
+    const auto warn = [](const std::vector<std::string>& problems) {
+        constexpr std::size_t shown = 5;
+        for (std::size_t i = 0; i < std::min(shown, problems.size()); ++i)
+            fmt::print(stderr, "mqtt-dissect: warning: {}\n", problems[i]);
+        if (problems.size() > shown)
+            fmt::print(stderr, "mqtt-dissect: warning: {} more lines like these skipped\n", problems.size() - shown);
+    };
+    for (const std::string& file : args.tls_keylogs) {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) return fmt::format("--tls-keylog {}: {}", file, std::strerror(errno));
+        std::stringstream text;
+        text << in.rdbuf();
+        warn(keys.add(text.str(), file));
+    }
+    if (path.empty() || path == "-") return std::nullopt;
+    const capture::SecretsResult embedded = capture::read_pcapng_secrets(path);
+    for (const capture::DecryptionSecrets& s : embedded.secrets) {
+        if (s.type == capture::secrets_tls_key_log) warn(keys.add(s.data, path + " (Decryption Secrets Block)"));
+    }
+    if (!embedded.error.empty()) fmt::print(stderr, "mqtt-dissect: warning: {}; its secrets after that are not read\n", embedded.error);
+    return std::nullopt;
+}
 
 int run_capture(const Args& args, const output::PrintOptions& options, const PacketFilter& filter) {
     const bool live = !args.interface.empty();
@@ -264,6 +306,10 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     engine::EngineOptions engine_options = printer.engine_options();
     if (!args.ports.empty()) engine_options.streams.mqtt_ports = args.ports;
     if (!args.tls_ports.empty()) engine_options.streams.tls_ports = args.tls_ports;
+    if (!args.ws_ports.empty()) engine_options.streams.ws_ports = args.ws_ports;
+    transport::KeyLog keys;
+    if (const auto problem = load_keys(args, live ? std::string() : path, keys)) return fail(*problem);
+    engine_options.streams.transport.tls.keys = &keys;
     engine::Engine engine(printer, std::move(engine_options));
     capture::Dissector dissector(engine, dissector_options);
     Progress progress(stderr, live ? 0 : file_size(path), !args.quiet && isatty(fileno(stderr)) == 1);

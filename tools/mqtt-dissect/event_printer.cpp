@@ -30,6 +30,15 @@ std::string_view colour_of(const Event& e) noexcept {
 
 std::string_view plural(std::uint64_t n) noexcept { return n == 1 ? "" : "s"; }
 
+/// A transport finding's rule with its version: MQTT's chapter 6 statements are the same in
+/// 3.1.1 and 5.0, so the connection's version when its CONNECT was seen, else both; RFC rules
+/// have none.
+mqtt::RuleId transport_rule(const Event& e) noexcept {
+    if (!e.rule.starts_with("MQTT-")) return {e.rule, {}};
+    if (!e.version_known) return {e.rule, "3.1.1, 5.0"};
+    return {e.rule, mqtt::version_name(e.context.version)};
+}
+
 void text_body(Buffer& out, const Event& e) {
     auto o = fmt::appender(out);
     const std::uint64_t n = e.context.stream.value_or(0);
@@ -59,7 +68,17 @@ void text_body(Buffer& out, const Event& e) {
             break;
         }
         case EventKind::tls:
-            fmt::format_to(o, "connection {}: TLS on port {}, encrypted, not decoded", n, e.port);
+            fmt::format_to(o, "connection {}: TLS on port {}: {}", n, e.port, e.message);
+            break;
+        case EventKind::transport:
+            fmt::format_to(o, "connection {}: {}", n, e.message);
+            if (!e.rule.empty()) {
+                fmt::format_to(o, " [{} ", transport::severity_name(e.severity));
+                output::append_rule(out, transport_rule(e));
+                out.push_back(']');
+            } else if (e.severity != transport::Severity::note) {
+                fmt::format_to(o, " [{}]", transport::severity_name(e.severity));
+            }
             break;
         case EventKind::connection_end:
             fmt::format_to(o, "connection {} ended: {}, {} MQTT packet{}", n, e.reason, e.packets,
@@ -137,7 +156,17 @@ void print_json(Buffer& out, const Event& e) {
             json_code(out, *e.diagnostic, c.version);
             break;
         case EventKind::tls:
-            fmt::format_to(o, ",\"port\":{}", e.port);
+            fmt::format_to(o, ",\"port\":{},\"message\":", e.port);
+            output::append_json_string(out, e.message);
+            break;
+        case EventKind::transport:
+            fmt::format_to(o, ",\"offset\":{}", e.offset);
+            if (!e.rule.empty()) {
+                out.push_back(',');
+                output::append_json_rule(out, transport_rule(e));
+            }
+            fmt::format_to(o, ",\"severity\":\"{}\",\"message\":", transport::severity_name(e.severity));
+            output::append_json_string(out, e.message);
             break;
         case EventKind::connection_end:
             append(out, ",\"reason\":");
@@ -165,6 +194,7 @@ std::string_view event_name(EventKind kind) noexcept {
 
 bool is_error(const Event& event) noexcept {
     if (event.kind == EventKind::framing_error) return true;
+    if (event.kind == EventKind::transport) return event.severity == transport::Severity::error;
     return event.kind == EventKind::finding && event.diagnostic &&
            event.diagnostic->severity == mqtt::Severity::error;
 }

@@ -19,10 +19,11 @@ namespace mqttlens::dissect {
 /// what ends a connection.
 enum class EventKind : std::uint8_t {
     gap, midstream_sync, resync, unsynchronised, framing_error, tls,
+    transport,       ///< what a TLS or WebSocket layer found (rule, severity, message)
     connection_end,  ///< FIN, RST, capture end, reused addresses, evicted
     finding,         ///< a rule broken by a request seen earlier (never answered ...)
 };
-static_assert(static_cast<int>(EventKind::tls) == static_cast<int>(engine::StreamEventKind::tls));
+static_assert(static_cast<int>(EventKind::transport) == static_cast<int>(engine::StreamEventKind::transport));
 inline EventKind event_kind(engine::StreamEventKind k) noexcept { return static_cast<EventKind>(k); }
 /// stream_event_name() for a stream event, else "connection_end" or "finding".
 std::string_view event_name(EventKind kind) noexcept;
@@ -38,6 +39,10 @@ struct Event {
     std::string_view reason;        ///< connection_end: "FIN", "RST", "capture end", "reused"
     std::uint64_t packets = 0;      ///< connection_end: MQTT packets of the connection
     std::uint16_t port = 0;         ///< tls: the server's port
+    std::string_view rule;          ///< transport: the rule broken, empty for a note
+    transport::Severity severity = transport::Severity::note;  ///< transport
+    std::string_view message;       ///< transport: the layer's words (kept by the pipeline)
+    bool version_known = false;     ///< context.version is the connection's (from its CONNECT)
 };
 
 /// True for what breaks a rule (framing errors, error-severity findings); gaps and skipped bytes

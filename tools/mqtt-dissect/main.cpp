@@ -174,8 +174,11 @@ void describe(CLI::App& app) {
         "Input: a capture FILE (pcap or pcapng, '-' = stdin), -r FILE, or -i IFACE (live, Ctrl-C stops);\n"
         "or the bytes of one direction of one connection with --hex, --hex-file or --raw.\n"
         "MQTT is TCP port 1883 (--port), plus any connection whose client opens with a CONNECT;\n"
-        "port 8883 (--tls-port) is listed as TLS. Filters choose what is printed: the per-connection\n"
-        "checks and --stats see every packet.\n"
+        "MQTT over TLS is port 8883 (--tls-port) and any TLS connection whose ClientHello offers ALPN\n"
+        "\"mqtt\"; it is decrypted with --tls-keylog or the secrets a pcapng carries, else listed once.\n"
+        "MQTT over WebSocket is found by its HTTP upgrade (ports 80, 8080, 8083, 9001 and --ws-port,\n"
+        "any port when the client offers the \"mqtt\" subprotocol), also inside TLS. Filters choose\n"
+        "what is printed: the per-connection checks and --stats see every packet.\n"
         "\n"
         "Exit status, capture input:\n"
         "  0  the capture was read to the end (or stopped by Ctrl-C); broken rules are shown, not fatal\n"
@@ -235,10 +238,19 @@ void add_capture_options(CLI::App& app, Args& args, std::vector<CLI::Option*>& c
                      ->type_name("N")
                      ->check(port_number)
                      ->allow_extra_args(false);
-    auto* tls_port = app.add_option("--tls-port", args.tls_ports, "MQTT over TLS on port N: listed, not decoded (default 8883)")
+    auto* tls_port = app.add_option("--tls-port", args.tls_ports, "MQTT over TLS on port N (repeatable; default 8883)")
                          ->type_name("N")
                          ->check(port_number)
                          ->allow_extra_args(false);
+    auto* keylog = app.add_option("--tls-keylog", args.tls_keylogs,
+                                  "TLS secrets in the NSS key log format SSLKEYLOGFILE writes (repeatable)")
+                       ->type_name("FILE")
+                       ->allow_extra_args(false);
+    auto* ws_port = app.add_option("--ws-port", args.ws_ports,
+                                   "Look for MQTT over WebSocket on port N first (repeatable; default 80, 8080, 8083, 9001)")
+                        ->type_name("N")
+                        ->check(port_number)
+                        ->allow_extra_args(false);
     auto* type = app.add_option("--type", args.types, "Only these packet types, e.g. PUBLISH,SUBACK (repeatable)")
                      ->type_name("T[,T]")
                      ->allow_extra_args(false);
@@ -265,7 +277,7 @@ void add_capture_options(CLI::App& app, Args& args, std::vector<CLI::Option*>& c
             ->type_name("N")
             ->check(whole_number(false, "a positive number of connections"))
             ->capture_default_str();
-    capture_only.insert(capture_only.end(), {port, tls_port, type, topic, client, errors_only, stats, quiet, strict,
+    capture_only.insert(capture_only.end(), {port, tls_port, keylog, ws_port, type, topic, client, errors_only, stats, quiet, strict,
                                              threads, max_connections});
 }
 

@@ -27,6 +27,8 @@ struct Args {
     std::string bpf;                    ///< -f FILTER (live, or applied to a file's records)
     std::vector<std::uint16_t> ports;   ///< --port (default 1883)
     std::vector<std::uint16_t> tls_ports;  ///< --tls-port (default 8883)
+    std::vector<std::uint16_t> ws_ports;   ///< --ws-port (default 80, 8080, 8083, 9001)
+    std::vector<std::string> tls_keylogs;  ///< --tls-keylog FILE (repeatable)
     std::size_t max_connections = capture::ReassemblyOptions{}.max_connections;
     // Filters (capture input).
     std::vector<std::string> types;

@@ -87,6 +87,7 @@ void PrintPipeline::set_segment(output::Context& c, const Segment& g) noexcept {
     c.direction = g.direction;
     c.src = g.src;
     c.dst = g.dst;
+    c.transport = g.transport;
 }
 
 std::string_view PrintPipeline::keep(std::string_view text) {
@@ -103,7 +104,8 @@ std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
                                  key.src == last_key_.src && key.dst == last_key_.dst;
     const Segment* last = same_connection ? &b.segments.back() : nullptr;
     b.segments.push_back(Segment{last ? last->src : keep(seen.src), last ? last->dst : keep(seen.dst),
-                                 seen.ts, since(seen.ts, origin_), seen.frame, seen.stream, seen.direction});
+                                 seen.ts, since(seen.ts, origin_), seen.frame, seen.stream, seen.direction,
+                                 seen.transport});
     last_key_ = key;
     last_segment_ = static_cast<std::uint32_t>(b.segments.size() - 1);
     return last_segment_;
@@ -115,7 +117,7 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         // Printed at once: the views need not be kept, and one Context serves every packet.
         output::Context& c = unthreaded_context_;
         set_segment(c, Segment{seen.src, seen.dst, seen.ts, since(seen.ts, origin_), seen.frame, seen.stream,
-                               seen.direction});
+                               seen.direction, seen.transport});
         c.offset = offset;
         c.extra = seen.extra;
         c.alias_topic = seen.alias_topic;
@@ -151,6 +153,7 @@ void PrintPipeline::event(const Event& event) {
     // Events carry no stream findings (`extra`); `reason` is a string literal.
     kept.context.src = keep(event.context.src);
     kept.context.dst = keep(event.context.dst);
+    kept.message = keep(event.message);
     Record& r = b.records.emplace_back();
     r.data = nullptr;
     added();

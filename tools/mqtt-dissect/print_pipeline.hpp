@@ -79,6 +79,7 @@ struct Seen {
     std::string_view dst;
     std::span<const mqtt::Diagnostic> extra;  ///< stream findings about the packet
     std::string_view alias_topic;             ///< engine::PacketSeen::alias_topic
+    std::string_view transport;               ///< engine::ConnectionInfo::transport (static text)
 };
 
 class PrintPipeline {
@@ -165,6 +166,7 @@ private:
         std::uint64_t frame;
         std::uint32_t stream;
         output::Direction direction;
+        std::string_view transport;  // "TLS"...: static text, empty for plain TCP
     };
     /// One packet, or (data == nullptr) the next of Batch::events; 40 bytes, written once per
     /// packet without zeroing first.

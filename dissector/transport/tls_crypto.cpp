@@ -1,0 +1,245 @@
+#include "transport/tls_crypto.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+namespace mqttlens::transport {
+
+namespace {
+
+constexpr CipherSuite suites[] = {
+    {0x1301, "TLS_AES_128_GCM_SHA256", AeadAlg::aes128_gcm, HashAlg::sha256, true},
+    {0x1302, "TLS_AES_256_GCM_SHA384", AeadAlg::aes256_gcm, HashAlg::sha384, true},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", AeadAlg::chacha20_poly1305, HashAlg::sha256, true},
+    {0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256", AeadAlg::aes128_gcm, HashAlg::sha256, false},
+    {0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384", AeadAlg::aes256_gcm, HashAlg::sha384, false},
+    {0x009E, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", AeadAlg::aes128_gcm, HashAlg::sha256, false},
+    {0x009F, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", AeadAlg::aes256_gcm, HashAlg::sha384, false},
+    {0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", AeadAlg::aes128_gcm, HashAlg::sha256, false},
+    {0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", AeadAlg::aes256_gcm, HashAlg::sha384, false},
+    {0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", AeadAlg::aes128_gcm, HashAlg::sha256, false},
+    {0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", AeadAlg::aes256_gcm, HashAlg::sha384, false},
+    {0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", AeadAlg::chacha20_poly1305, HashAlg::sha256, false},
+    {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", AeadAlg::chacha20_poly1305, HashAlg::sha256, false},
+    {0xCCAA, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", AeadAlg::chacha20_poly1305, HashAlg::sha256, false},
+};
+
+struct NamedSuite {
+    std::uint16_t id;
+    std::string_view name;
+};
+
+// Suites seen in the wild that this project names but cannot decrypt (CBC with HMAC).
+constexpr NamedSuite named_only[] = {
+    {0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA"},
+    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"},
+    {0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
+    {0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
+    {0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
+    {0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
+    {0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
+    {0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
+    {0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
+    {0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"},
+};
+
+const EVP_MD* digest(HashAlg h) noexcept { return h == HashAlg::sha256 ? EVP_sha256() : EVP_sha384(); }
+
+const EVP_CIPHER* cipher(AeadAlg a) noexcept {
+    switch (a) {
+        case AeadAlg::aes128_gcm: return EVP_aes_128_gcm();
+        case AeadAlg::aes256_gcm: return EVP_aes_256_gcm();
+        case AeadAlg::chacha20_poly1305: return EVP_chacha20_poly1305();
+    }
+    return nullptr;
+}
+
+bool hmac(HashAlg h, capture::Bytes key, const std::uint8_t* data, std::size_t n, std::uint8_t* out) noexcept {
+    unsigned size = 0;
+    return HMAC(digest(h), key.data(), static_cast<int>(key.size()), data, n, out, &size) != nullptr &&
+           size == hash_size(h);
+}
+
+/// HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC(prk, T(i-1) | info | i).
+bool hkdf_expand(HashAlg h, capture::Bytes prk, capture::Bytes info, std::uint8_t* out, std::size_t n) noexcept {
+    const std::size_t hs = hash_size(h);
+    std::uint8_t block[48 + 512 + 1];
+    std::uint8_t t[48];
+    if (info.size() > 512 || n > 255 * hs) return false;
+    std::size_t t_size = 0;
+    for (std::uint8_t i = 1; n > 0; ++i) {
+        std::memcpy(block, t, t_size);
+        std::memcpy(block + t_size, info.data(), info.size());
+        block[t_size + info.size()] = i;
+        if (!hmac(h, prk, block, t_size + info.size() + 1, t)) return false;
+        t_size = hs;
+        const std::size_t take = std::min(n, hs);
+        std::memcpy(out, t, take);
+        out += take;
+        n -= take;
+    }
+    return true;
+}
+
+}  // namespace
+
+const CipherSuite* find_cipher_suite(std::uint16_t id) noexcept {
+    for (const CipherSuite& s : suites) {
+        if (s.id == id) return &s;
+    }
+    return nullptr;
+}
+
+std::string cipher_suite_name(std::uint16_t id) {
+    if (const CipherSuite* s = find_cipher_suite(id)) return std::string(s->name);
+    for (const NamedSuite& s : named_only) {
+        if (s.id == id) return std::string(s.name);
+    }
+    return fmt::format("0x{:04X}", id);
+}
+
+std::size_t hash_size(HashAlg h) noexcept { return h == HashAlg::sha256 ? 32 : 48; }
+
+std::size_t key_size(AeadAlg a) noexcept { return a == AeadAlg::aes128_gcm ? 16 : 32; }
+
+bool hkdf_expand_label(HashAlg h, capture::Bytes secret, std::string_view label, capture::Bytes context,
+                       std::uint8_t* out, std::size_t n) noexcept {
+    // struct { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255>; }
+    constexpr std::string_view prefix = "tls13 ";
+    std::uint8_t info[2 + 1 + 255 + 1 + 255];
+    const std::size_t label_size = prefix.size() + label.size();
+    if (label_size > 255 || context.size() > 255 || n > 0xFFFF) return false;
+    std::size_t at = 0;
+    info[at++] = static_cast<std::uint8_t>(n >> 8);
+    info[at++] = static_cast<std::uint8_t>(n);
+    info[at++] = static_cast<std::uint8_t>(label_size);
+    std::memcpy(info + at, prefix.data(), prefix.size());
+    std::memcpy(info + at + prefix.size(), label.data(), label.size());
+    at += label_size;
+    info[at++] = static_cast<std::uint8_t>(context.size());
+    if (!context.empty()) std::memcpy(info + at, context.data(), context.size());
+    at += context.size();
+    return hkdf_expand(h, secret, capture::Bytes(info, at), out, n);
+}
+
+bool tls12_prf(HashAlg h, capture::Bytes secret, std::string_view label, capture::Bytes seed, std::uint8_t* out,
+               std::size_t n) noexcept {
+    // P_hash(secret, label + seed): A(0) = label + seed, A(i) = HMAC(secret, A(i-1)),
+    // output HMAC(secret, A(i) + label + seed) for i = 1, 2, ...
+    const std::size_t hs = hash_size(h);
+    std::uint8_t ls[128];
+    if (label.size() + seed.size() > sizeof ls) return false;
+    std::memcpy(ls, label.data(), label.size());
+    std::memcpy(ls + label.size(), seed.data(), seed.size());
+    const std::size_t ls_size = label.size() + seed.size();
+    std::uint8_t a[48];
+    std::uint8_t block[48 + sizeof ls];
+    std::uint8_t t[48];
+    if (!hmac(h, secret, ls, ls_size, a)) return false;
+    while (n > 0) {
+        std::memcpy(block, a, hs);
+        std::memcpy(block + hs, ls, ls_size);
+        if (!hmac(h, secret, block, hs + ls_size, t)) return false;
+        const std::size_t take = std::min(n, hs);
+        std::memcpy(out, t, take);
+        out += take;
+        n -= take;
+        if (!hmac(h, secret, a, hs, a)) return false;
+    }
+    return true;
+}
+
+bool tls13_traffic_keys(const CipherSuite& suite, capture::Bytes secret, TrafficKeys& out) noexcept {
+    out.key_size = static_cast<std::uint8_t>(key_size(suite.aead));
+    out.iv_size = 12;
+    return hkdf_expand_label(suite.hash, secret, "key", {}, out.key.data(), out.key_size) &&
+           hkdf_expand_label(suite.hash, secret, "iv", {}, out.iv.data(), out.iv_size);
+}
+
+bool tls13_next_secret(const CipherSuite& suite, Secret& secret) noexcept {
+    Secret next;
+    next.size = static_cast<std::uint8_t>(hash_size(suite.hash));
+    if (!hkdf_expand_label(suite.hash, secret.view(), "traffic upd", {}, next.bytes.data(), next.size)) return false;
+    secret = next;
+    return true;
+}
+
+bool tls12_keys(const CipherSuite& suite, capture::Bytes master, const Random& client_random,
+                const Random& server_random, TrafficKeys& client, TrafficKeys& server) noexcept {
+    // key_block = PRF(master, "key expansion", server_random + client_random), cut into
+    // client_write_key, server_write_key, client_write_IV, server_write_IV (AEAD: no MAC keys).
+    const std::size_t ks = key_size(suite.aead);
+    const std::size_t ivs = suite.aead == AeadAlg::chacha20_poly1305 ? 12 : 4;
+    std::uint8_t seed[64];
+    std::memcpy(seed, server_random.data(), 32);
+    std::memcpy(seed + 32, client_random.data(), 32);
+    std::uint8_t block[2 * 32 + 2 * 12];
+    if (!tls12_prf(suite.hash, master, "key expansion", capture::Bytes(seed, 64), block, 2 * ks + 2 * ivs)) {
+        return false;
+    }
+    client.key_size = server.key_size = static_cast<std::uint8_t>(ks);
+    client.iv_size = server.iv_size = static_cast<std::uint8_t>(ivs);
+    std::memcpy(client.key.data(), block, ks);
+    std::memcpy(server.key.data(), block + ks, ks);
+    std::memcpy(client.iv.data(), block + 2 * ks, ivs);
+    std::memcpy(server.iv.data(), block + 2 * ks + ivs, ivs);
+    return true;
+}
+
+RecordOpener::~RecordOpener() { EVP_CIPHER_CTX_free(ctx_); }
+
+bool RecordOpener::start(const CipherSuite& suite, const TrafficKeys& keys) noexcept {
+    suite_ = nullptr;
+    if (!ctx_ && !(ctx_ = EVP_CIPHER_CTX_new())) return false;
+    if (EVP_DecryptInit_ex(ctx_, cipher(suite.aead), nullptr, keys.key.data(), nullptr) != 1) return false;
+    keys_ = keys;
+    sequence_ = 0;
+    suite_ = &suite;
+    return true;
+}
+
+long RecordOpener::open(const std::uint8_t* header, capture::Bytes fragment, std::uint8_t* out) noexcept {
+    constexpr std::size_t tag = 16;
+    if (!suite_) return -1;
+    const std::uint64_t seq = sequence_++;
+    // TLS 1.2 AES-GCM carries an explicit 8-byte nonce before the ciphertext (RFC 5288 §3).
+    const bool explicit_nonce = !suite_->tls13 && suite_->aead != AeadAlg::chacha20_poly1305;
+    const std::size_t skip = explicit_nonce ? 8 : 0;
+    if (fragment.size() < skip + tag) return -1;
+    const std::size_t n = fragment.size() - skip - tag;
+    std::uint8_t nonce[12];
+    if (explicit_nonce) {
+        std::memcpy(nonce, keys_.iv.data(), 4);
+        std::memcpy(nonce + 4, fragment.data(), 8);
+    } else {  // the IV XOR the sequence number, left-padded (RFC 8446 §5.3, RFC 7905 §2)
+        std::memcpy(nonce, keys_.iv.data(), 12);
+        for (int i = 0; i < 8; ++i) nonce[4 + i] ^= static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+    }
+    // Additional data: TLS 1.3 the record header; TLS 1.2 seq_num + type + version + length.
+    std::uint8_t aad[13];
+    std::size_t aad_size = 5;
+    if (suite_->tls13) {
+        std::memcpy(aad, header, 5);
+    } else {
+        for (int i = 0; i < 8; ++i) aad[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+        std::memcpy(aad + 8, header, 3);
+        aad[11] = static_cast<std::uint8_t>(n >> 8);
+        aad[12] = static_cast<std::uint8_t>(n);
+        aad_size = 13;
+    }
+    int len = 0, final_len = 0;
+    if (EVP_DecryptInit_ex(ctx_, nullptr, nullptr, nullptr, nonce) != 1 ||
+        EVP_DecryptUpdate(ctx_, nullptr, &len, aad, static_cast<int>(aad_size)) != 1 ||
+        EVP_DecryptUpdate(ctx_, out, &len, fragment.data() + skip, static_cast<int>(n)) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_TAG, tag,
+                            const_cast<std::uint8_t*>(fragment.data() + skip + n)) != 1 ||
+        EVP_DecryptFinal_ex(ctx_, out + len, &final_len) != 1) {
+        return -1;
+    }
+    return len + final_len;
+}
+
+}  // namespace mqttlens::transport
