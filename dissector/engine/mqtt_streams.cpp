@@ -267,10 +267,12 @@ bool MqttStreams::detect_transport(State& st, int d, Bytes bytes, std::uint64_t 
     constexpr std::size_t max_probe = 5 + 16384;  // a whole first TLS record, or a request head
     if (r.verdict == transport::Recognition::Verdict::need_more && st.transport_probe.size() <= max_probe) return true;
     const std::uint16_t port[2] = {st.stream.endpoint[0].port, st.stream.endpoint[1].port};
+    // TLS: offering ALPN mqtt, or on a TLS port, or on a WebSocket port (wss: the upgrade is looked
+    // for inside). WebSocket: offering the mqtt subprotocol, or on a WebSocket port.
+    const bool ws_port = is_ws_port(port[0]) || is_ws_port(port[1]);
     const bool follow = r.verdict == transport::Recognition::Verdict::tls
-                            ? r.mqtt || is_tls_port(port[0]) || is_tls_port(port[1])
-                            : r.verdict == transport::Recognition::Verdict::websocket &&
-                                  (r.mqtt || is_ws_port(port[0]) || is_ws_port(port[1]));
+                            ? r.mqtt || is_tls_port(port[0]) || is_tls_port(port[1]) || ws_port
+                            : r.verdict == transport::Recognition::Verdict::websocket && (r.mqtt || ws_port);
     if (!follow) {
         capture::ByteStream& stream = st.stream;
         stream.wants_data = false;

@@ -76,11 +76,13 @@ std::vector<std::string> KeyLog::add(std::string_view text, std::string_view sou
         Secret secret;
         const int random_size = from_hex(random_hex, random.data(), random.size());
         const int secret_size = from_hex(secret_hex, secret.bytes.data(), secret.bytes.size());
-        if (random_size != 32 || secret_size <= 0 || !next_word(line).empty() ||
-            (known == &scratch.master && secret_size != 48)) {
+        // The master secret is 48 bytes; a TLS 1.3 secret is its hash's size, SHA-256's or SHA-384's.
+        const bool sized = known == &scratch.master ? secret_size == 48 : secret_size == 32 || secret_size == 48;
+        if (random_size != 32 || !sized || !next_word(line).empty()) {
             problems.push_back(fmt::format("{}:{}: not a {} line (label, 64 hex digits of client random, "
-                                           "the secret in hex{})",
-                                           source, number, label, known == &scratch.master ? ": 96 digits" : ""));
+                                           "the secret in hex: {})",
+                                           source, number, label,
+                                           known == &scratch.master ? "96 digits" : "64 or 96 digits"));
             continue;
         }
         secret.size = static_cast<std::uint8_t>(secret_size);

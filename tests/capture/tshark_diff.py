@@ -8,6 +8,10 @@ reason codes and the properties (their identifiers, numbers and strings). Where 
 wrong, KNOWN_DISAGREEMENTS names the case and why; those packets are listed, not compared.
 The per-type totals must also match corpus/captures/expected-counts.txt, counted by
 tools/captures/count_packets.py with its own framing, so tshark's blind spots are still checked.
+The TLS and WebSocket captures of corpus/captures/transport/ are read by both with their key log
+(NAME.keys beside NAME.pcap; a pcapng carries its own) and the options TRANSPORT_OPTIONS gives;
+tshark 4.0 decodes no MQTT inside WebSocket, so there only the totals are checked (counted by
+tools/captures/summarize_capture.py from tshark's unmasked, inflated, decrypted payloads).
 
   tshark_diff.py [CAPTURE...]          compare (default: every capture in corpus/captures/)
   tshark_diff.py --tshark-only [-v]    only run the tshark side; -v prints every packet it extracted
@@ -27,6 +31,9 @@ from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CAPTURE_DIR = os.path.join(ROOT, "corpus", "captures")
+TRANSPORT_DIR = os.path.join(CAPTURE_DIR, "transport")
+# mqtt-dissect's options per transport capture besides its key log: nginx serves wss on 443.
+TRANSPORT_OPTIONS = {"wss-nginx.pcap": ["--ws-port", "443"]}
 SKIP = 77
 
 # Captures use 1883 (tshark's default) and one non-standard port; tshark needs to be told.
@@ -214,10 +221,18 @@ def _hexlen(v):
     return len(v.split(":"))
 
 
+def key_log(capture):
+    """NAME.keys beside a capture NAME.pcap, if there is one."""
+    keys = os.path.splitext(capture)[0] + ".keys"
+    return keys if os.path.exists(keys) else None
+
+
 def tshark_command(capture):
     # Without reassemble_out_of_order, tshark 4.0 silently skips the MQTT packets of
     # out-of-order segments (seen on loopback under load: 134 of 400,000 in a --big capture).
     cmd = ["tshark", "-r", capture, "-n", "-o", "tcp.reassemble_out_of_order:TRUE"]
+    if key_log(capture):
+        cmd += ["-o", f"tls.keylog_file:{key_log(capture)}"]
     for port in NON_STANDARD_PORTS:
         cmd += ["-d", f"tcp.port=={port},mqtt"]
     return cmd + ["-Y", "mqtt", "-T", "json", "-J", "frame ip ipv6 tcp mqtt _ws.malformed"]
@@ -345,7 +360,10 @@ class NotReady(Exception):
 
 
 def dissect_packets(binary, capture):
-    proc = subprocess.run([binary, "--json", capture], capture_output=True, text=True,
+    options = TRANSPORT_OPTIONS.get(os.path.basename(capture), [])
+    if key_log(capture):
+        options = options + ["--tls-keylog", key_log(capture)]
+    proc = subprocess.run([binary, "--json", *options, capture], capture_output=True, text=True,
                           timeout=300, errors="surrogateescape")
     if proc.returncode == 2:
         raise NotReady(f"{binary} --json {os.path.basename(capture)} exited 2: "
@@ -388,10 +406,12 @@ def normalise(field, value):
 
 
 def expected_counts():
-    """corpus/captures/expected-counts.txt: per-type totals from our own framing, not tshark's."""
+    """expected-counts.txt of corpus/captures/ and of transport/: per-type totals from our own
+    framing, not tshark's."""
     out = {}
-    path = os.path.join(CAPTURE_DIR, "expected-counts.txt")
-    if os.path.exists(path):
+    for path in (os.path.join(CAPTURE_DIR, "expected-counts.txt"), os.path.join(TRANSPORT_DIR, "expected-counts.txt")):
+        if not os.path.exists(path):
+            continue
         with open(path) as f:
             for line in f:
                 if line.strip() and not line.startswith("#"):
@@ -497,7 +517,8 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     captures = args.captures or sorted(
-        glob.glob(os.path.join(CAPTURE_DIR, "*.pcap")) + glob.glob(os.path.join(CAPTURE_DIR, "*.pcapng")))
+        glob.glob(os.path.join(CAPTURE_DIR, "*.pcap")) + glob.glob(os.path.join(CAPTURE_DIR, "*.pcapng"))) + sorted(
+        glob.glob(os.path.join(TRANSPORT_DIR, "*.pcap")) + glob.glob(os.path.join(TRANSPORT_DIR, "*.pcapng")))
     if not captures:
         print(f"no captures in {CAPTURE_DIR}", file=sys.stderr)
         return 2
