@@ -39,7 +39,11 @@ Exit codes:
   2  usage error, unreadable script or payload file, unwritable output
   3  --send: host not resolved, connection refused or unreachable
   4  --send: the peer closed or reset the connection (not after our DISCONNECT)
-  5  --send: the TCP connection was not established within --connect-timeout)";
+  5  --send: TCP, the TLS handshake or the WebSocket upgrade not done within --connect-timeout
+  6  --send mqtts://, wss://: the TLS handshake failed (certificate not trusted or not for HOST,
+     no common version, not a TLS port), or TLS failed later
+  7  --send ws://, wss://: the WebSocket upgrade was refused or answered wrongly, or the
+     server's frames break RFC 6455 (or MQTT-6.0.0-1: a text frame))";
 
 struct Subcommand {
     std::string_view name;
@@ -121,8 +125,8 @@ void length_shortcut(CLI::App* app, const std::string& name, std::string_view fi
         ->type_name("N");
 }
 
-void add_global_options(CLI::App& app, GlobalOptions& g) {
-    auto* group = "Output";
+/// --out FORMAT: hex, raw, c or pcap; anything else is a validation error.
+void add_out_option(CLI::App& app, GlobalOptions& g, const std::string& group) {
     app.add_option_function<std::string>(
            "--out",
            [&g](const std::string& v) {
@@ -136,13 +140,20 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
            "(a TCP conversation with handshake and close)")
         ->type_name("FORMAT")
         ->group(group);
+}
+
+/// The "Output" group: format, destination, rule report and the pcap conversation's shape.
+void add_output_options(CLI::App& app, GlobalOptions& g) {
+    const std::string group = "Output";
+    add_out_option(app, g, group);
     app.add_option("-o,--output", g.output_file, "Write to FILE instead of stdout")->type_name("FILE")->group(group);
     app.add_flag("-q,--quiet", g.quiet, "Do not report on stderr which rules the packets break")
         ->group(group);
     app.add_flag("--strict", g.strict, "Exit 1 when a crafted packet breaks a rule")->group(group);
-    app.add_option("--port", g.port, "Server TCP port in --out pcap")
+    optional_option(&app, "--port", g.port,
+                    "Server TCP port in --out pcap (default 1883; 8080 with --ws, a port dissectors read as "
+                    "WebSocket)")
         ->check(range(1u, 65535u))->type_name("PORT")
-        ->capture_default_str()
         ->group(group);
     app.add_option("--segment", g.segment,
                    "--out pcap: at most N bytes of MQTT per TCP segment (1 cuts every packet byte by byte)")
@@ -155,10 +166,16 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         ->check(range(0u, 65535u))->type_name("N")
         ->capture_default_str()
         ->group(group);
-    group = "Send";
+}
+
+/// The "Send" group: --send TARGET, its timing and how replies are printed.
+void add_send_options(CLI::App& app, GlobalOptions& g) {
+    const std::string group = "Send";
     app.add_option("--send", g.send,
-                   "Connect to HOST:PORT ([ADDR]:PORT for IPv6), send the packets, print the replies")
-        ->type_name("HOST:PORT")
+                   "Connect, send the packets, print the replies. TARGET: HOST:PORT ([ADDR]:PORT for IPv6) "
+                   "or mqtt://HOST:PORT (TCP), mqtts://HOST:PORT (TLS), ws://HOST:PORT/PATH (WebSocket), "
+                   "wss://HOST:PORT/PATH (WebSocket over TLS)")
+        ->type_name("TARGET")
         ->group(group);
     app.add_option("--delay", g.delay_ms, "Milliseconds between two packets sent")
         ->type_name("MS")
@@ -168,12 +185,61 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
         ->type_name("MS")
         ->capture_default_str()
         ->group(group);
-    app.add_option("--connect-timeout", g.connect_timeout_ms, "Milliseconds allowed to connect")
+    app.add_option("--connect-timeout", g.connect_timeout_ms,
+                   "Milliseconds allowed to connect: TCP, TLS handshake and WebSocket upgrade together")
         ->type_name("MS")
         ->capture_default_str()
         ->group(group);
     app.add_flag("--json", g.json, "Print sent packets and replies as JSON lines")->group(group);
     app.add_flag("-V,--verbose", g.verbose, "Print sent packets and replies as full trees")->group(group);
+}
+
+/// The TLS group of mqtts:// and wss:// targets: trust, version and key log.
+void add_tls_options(CLI::App& app, GlobalOptions& g) {
+    const std::string group = "TLS (--send mqtts://, wss://)";
+    app.add_option("--cafile", g.cafile,
+                   "Verify the server's certificate against the CA certificates in FILE (PEM; default: the "
+                   "system's store)")
+        ->type_name("FILE")
+        ->group(group);
+    app.add_flag("--insecure", g.insecure,
+                  "RISK: verify neither the server's certificate nor its name; anyone on the path can read "
+                  "and change the session")
+        ->group(group);
+    app.add_option_function<std::string>(
+           "--tls-version",
+           [&g](const std::string& v) {
+               if (v == "1.2") g.tls_version = TlsVersion::v1_2;
+               else if (v == "1.3") g.tls_version = TlsVersion::v1_3;
+               else throw CLI::ValidationError("--tls-version", "expected 1.2 or 1.3, not '" + v + "'");
+           },
+           "Only this TLS version, 1.2 or 1.3 (default: either)")
+        ->type_name("VERSION")
+        ->group(group);
+    app.add_option("--tls-keylog", g.tls_keylog,
+                   "Append the session's TLS secrets to FILE in the NSS key log format (mqtt-dissect "
+                   "--tls-keylog reads it). RISK: FILE decrypts the session")
+        ->type_name("FILE")
+        ->group(group);
+}
+
+/// The "WebSocket" group: frame size and --ws for pcap output.
+void add_websocket_options(CLI::App& app, GlobalOptions& g) {
+    const std::string group = "WebSocket";
+    app.add_option("--ws-frame", g.ws_frame,
+                   "At most N payload bytes per WebSocket frame: a packet is one binary message, cut into a "
+                   "first frame and continuation frames (default: one frame per packet). For ws:// and "
+                   "wss:// targets, and --out pcap (implies --ws)")
+        ->check(range(1u, 0x7fffffffu))->type_name("N")
+        ->group(group);
+    app.add_flag("--ws", g.ws,
+                 "--out pcap: MQTT over WebSocket: an HTTP upgrade (GET /mqtt) opens the conversation, each "
+                 "packet is a binary message (client frames masked), a close each way ends it")
+        ->group(group);
+}
+
+/// --protocol-version 3.1, 3.1.1 or 5 (5.0), in the "Protocol" group.
+void add_protocol_option(CLI::App& app, GlobalOptions& g) {
     app.add_option_function<std::string>(
            "--protocol-version",
            [&g](const std::string& v) {
@@ -186,6 +252,15 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
            "CONNECT's default Protocol Level")
         ->type_name("VERSION")
         ->group("Protocol");
+}
+
+/// The options before the subcommand, group by group in --help order, all writing into `g`.
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+    add_output_options(app, g);
+    add_send_options(app, g);
+    add_tls_options(app, g);
+    add_websocket_options(app, g);
+    add_protocol_option(app, g);
 }
 
 /// `--property NAME=VALUE` (or --will-property) appending to `target` in command-line order.

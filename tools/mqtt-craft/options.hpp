@@ -17,8 +17,12 @@ enum Exit : int {
     exit_usage = 2,       ///< bad command line, unreadable script or payload file, unwritable output
     exit_unreachable = 3, ///< --send: name not resolved, connection refused or unreachable
     exit_closed = 4,      ///< --send: the peer closed or reset the connection (not after our DISCONNECT)
-    exit_timeout = 5,     ///< --send: the TCP connection was not established within --connect-timeout
+    exit_timeout = 5,     ///< --send: TCP, the TLS handshake or the WebSocket upgrade not done within --connect-timeout
+    exit_tls = 6,         ///< --send mqtts://, wss://: the TLS handshake failed (untrusted certificate, ...) or TLS broke later
+    exit_upgrade = 7,     ///< --send ws://, wss://: the upgrade was refused or answered wrongly, or the server's frames are broken
 };
+
+enum class TlsVersion { v1_2, v1_3 };
 
 enum class OutFormat { automatic, hex, raw, c, pcap };
 
@@ -28,15 +32,23 @@ struct GlobalOptions {
     std::string output_file;  ///< empty: stdout
     bool quiet = false;
     bool strict = false;
-    unsigned port = 1883;  ///< server port in --out pcap
+    std::optional<unsigned> port;  ///< --port: server port in --out pcap; nullopt: 1883, 8080 with --ws
     unsigned segment = 1460;    ///< --out pcap: bytes of MQTT per TCP segment at most
     unsigned ip_fragment = 0;   ///< --out pcap: IP payload bytes per fragment at most (0: none)
-    std::string send;      ///< HOST:PORT, [V6]:PORT; empty: no sending
+    std::string send;      ///< HOST:PORT, [V6]:PORT or a URL (target.hpp); empty: no sending
     unsigned delay_ms = 0;
     unsigned wait_ms = 1000;
     unsigned connect_timeout_ms = 3000;
     bool json = false;
     bool verbose = false;
+    // --send over TLS (mqtts://, wss://)
+    std::string cafile;      ///< --cafile: CA certificates (PEM) the server is verified against; empty: the system store
+    bool insecure = false;   ///< --insecure: no certificate or host name verification (a risk, documented as one)
+    std::optional<TlsVersion> tls_version;  ///< --tls-version: only this version; nullopt: 1.2 or 1.3
+    std::string tls_keylog;  ///< --tls-keylog: file the NSS key log lines are appended to; empty: none
+    // WebSocket (ws://, wss://; --out pcap with --ws)
+    unsigned ws_frame = 0;   ///< --ws-frame: payload bytes per frame at most; 0: one frame per packet
+    bool ws = false;         ///< --ws: --out pcap writes MQTT over WebSocket (implied by --ws-frame)
     /// --protocol-version: the layout of every packet (5.0: property lists, reason codes) and the
     /// default Protocol Level of CONNECT; nullopt: 3.1.1, as before the option existed.
     std::optional<mqtt::Version> protocol_version;

@@ -1,163 +1,74 @@
-// --send: getaddrinfo, a non-blocking connect bounded by --connect-timeout, then poll() for
-// sending and receiving. Replies go through the Framer and the decoder to the shared printer.
+// --send: the link (TCP, TLS, WebSocket) up within --connect-timeout, then the packets out and the
+// replies in. Replies go through the Framer and the conversation engine to the shared printer.
 #include "send.hpp"
 
 #include "engine/conversation.hpp"
 #include "mqtt/framer.hpp"
 #include "output/printer.hpp"
 #include "output/writer.hpp"
+#include "tcp_link.hpp"
+#include "tls_link.hpp"
+#include "ws_link.hpp"
 
 #include <fmt/format.h>
 
-#include <arpa/inet.h>
-#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <memory>
 
 namespace mqttlens::craft {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-void say(const std::string& text) { std::fprintf(stderr, "mqtt-craft: %s\n", text.c_str()); }
-
-std::string address_text(const sockaddr* sa) {
-    char host[INET6_ADDRSTRLEN] = "?";
-    unsigned port = 0;
-    if (sa->sa_family == AF_INET) {
-        auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-        port = ntohs(in->sin_port);
-        return fmt::format("{}:{}", host, port);
-    }
-    auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-    port = ntohs(in6->sin6_port);
-    return fmt::format("[{}]:{}", host, port);
-}
-
-int remaining_ms(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left < 0 ? 0 : static_cast<int>(left);
-}
-
-/// Why a connection attempt failed.
-enum class ConnectFailure { none, refused, timeout };
-
-/// Tries each address until one connects before `deadline`; returns the socket or -1.
-int connect_any(addrinfo* list, Clock::time_point deadline, ConnectFailure& failure, std::string& error) {
-    failure = ConnectFailure::refused;
-    for (addrinfo* ai = list; ai; ai = ai->ai_next) {
-        int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-        if (fd < 0) {
-            error = std::strerror(errno);
-            continue;
-        }
-        int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
-        if (rc < 0 && errno == EINPROGRESS) {
-            pollfd p{fd, POLLOUT, 0};
-            rc = ::poll(&p, 1, remaining_ms(deadline));
-            if (rc == 0) {
-                failure = ConnectFailure::timeout;
-                error = fmt::format("no answer from {}", address_text(ai->ai_addr));
-                ::close(fd);
-                return -1;  // the deadline is shared: no time left for other addresses
-            }
-            int so_error = 0;
-            socklen_t len = sizeof so_error;
-            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
-            rc = so_error ? -1 : 0;
-            errno = so_error;
-        }
-        if (rc == 0) {
-            failure = ConnectFailure::none;
-            return fd;
-        }
-        error = std::strerror(errno);
-        ::close(fd);
-    }
-    return -1;
-}
-
 /// The connection's state as seen from our side.
-enum class PeerState { open, closed, reset };
+enum class PeerState { open, closed, reset, failed };
 
 class Session {
 public:
-    Session(int fd, const GlobalOptions& g, const SendPlan& plan)
-        : fd_(fd), plan_(plan), out_(stdout, 64 * 1024), start_(Clock::now()) {
-        sockaddr_storage a{};
-        socklen_t len = sizeof a;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        local_ = address_text(reinterpret_cast<sockaddr*>(&a));
-        len = sizeof a;
-        ::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        remote_ = address_text(reinterpret_cast<sockaddr*>(&a));
+    /// `transport`: "TLS", "WebSocket", "TLS+WebSocket", or empty for plain TCP (the printer's mark).
+    Session(Link& link, std::string local, std::string remote, std::string_view transport, const GlobalOptions& g,
+            const SendPlan& plan)
+        : link_(link), plan_(plan), out_(stdout, 64 * 1024), start_(Clock::now()), local_(std::move(local)),
+          remote_(std::move(remote)), transport_(transport) {
         options_.format = g.json ? output::Format::json : g.verbose ? output::Format::tree : output::Format::summary;
         options_.color = false;
     }
 
-    const std::string& remote() const { return remote_; }
-    const std::string& local() const { return local_; }
     PeerState state() const { return state_; }
     std::size_t replies() const { return replies_; }
+    /// How the connection ended, beyond closed or reset: a WebSocket close code, a TLS error.
+    const std::string& end_detail() const { return end_detail_; }
+    /// The exit code of a failed link: exit_tls or exit_upgrade.
+    int failure_exit() const { return failure_exit_; }
 
-    /// Sends one packet whole; false when the peer closed or reset the connection.
+    /// Sends one packet whole; false when the connection ended.
     bool send(const SendPlan::Entry& e) {
-        const std::uint8_t* p = plan_.bytes.data() + e.begin;
-        std::size_t left = e.end - e.begin;
-        print(mqtt::Bytes(p, left), output::Direction::c2s);
-        while (left > 0) {
-            ssize_t n = ::send(fd_, p, left, MSG_NOSIGNAL);
-            if (n > 0) {
-                p += n;
-                left -= static_cast<std::size_t>(n);
-                continue;
-            }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-                pollfd pf{fd_, POLLOUT, 0};
-                ::poll(&pf, 1, 1000);
-                continue;
-            }
-            state_ = errno == ECONNRESET ? PeerState::reset : PeerState::closed;
-            send_error_ = std::strerror(errno);
-            return false;
-        }
-        return true;
+        const mqtt::Bytes bytes(plan_.bytes.data() + e.begin, e.end - e.begin);
+        print(bytes, output::Direction::c2s);
+        const Io r = link_.send(bytes);
+        if (r.status == IoStatus::ok) return true;
+        ended(r);
+        return false;
     }
 
-    /// Reads and prints replies for `ms` milliseconds, or until the peer closes.
+    /// Reads and prints replies for `ms` milliseconds, or until the connection ends.
     void receive_for(unsigned ms) {
-        auto deadline = Clock::now() + std::chrono::milliseconds(ms);
-        std::uint8_t buf[65536];
+        const auto deadline = Clock::now() + std::chrono::milliseconds(ms);
+        std::vector<std::uint8_t> buf;
         while (state_ == PeerState::open) {
-            pollfd p{fd_, POLLIN, 0};
-            int rc = ::poll(&p, 1, remaining_ms(deadline));
-            if (rc < 0 && errno == EINTR) continue;
-            if (rc <= 0) return;
-            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n > 0) {
-                framer_.feed(mqtt::Bytes(buf, static_cast<std::size_t>(n)));
+            buf.clear();
+            const Io r = link_.receive(buf, deadline);
+            if (!buf.empty()) {
+                framer_.feed(mqtt::Bytes(buf.data(), buf.size()));
                 drain();
-            } else if (n == 0) {
-                state_ = PeerState::closed;
-            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                state_ = errno == ECONNRESET ? PeerState::reset : PeerState::closed;
             }
+            if (r.status == IoStatus::timeout) return;
+            if (r.status != IoStatus::ok) ended(r);
         }
         framer_.finish();
         drain();
     }
-
-    std::string send_error() const { return send_error_; }
 
     /// The rules only the connection's end shows (requests never answered, a silent client),
     /// one stderr line each; `closed`: the server closed it, else we did.
@@ -172,6 +83,16 @@ public:
     }
 
 private:
+    void ended(const Io& r) {
+        end_detail_ = r.detail;
+        switch (r.status) {
+        case IoStatus::reset: state_ = PeerState::reset; break;
+        case IoStatus::tls_error: state_ = PeerState::failed, failure_exit_ = exit_tls; break;
+        case IoStatus::ws_error: state_ = PeerState::failed, failure_exit_ = exit_upgrade; break;
+        default: state_ = PeerState::closed; break;
+        }
+    }
+
     void drain() {
         if (framing_broken_) return;
         for (;;) {
@@ -200,6 +121,7 @@ private:
         c.version = conversation_.version().value_or(mqtt::Version::v3_1_1);
         c.src = d == output::Direction::c2s ? local_ : remote_;
         c.dst = d == output::Direction::c2s ? remote_ : local_;
+        c.transport = transport_;
         return c;
     }
 
@@ -220,7 +142,7 @@ private:
         out_.flush();
     }
 
-    int fd_;
+    Link& link_;
     const SendPlan& plan_;
     output::Writer out_;
     output::PrintOptions options_;
@@ -229,59 +151,103 @@ private:
     std::uint64_t observed_ = 0;  // packets either way: the number an end finding names
     Clock::time_point start_;
     std::string local_, remote_;
+    std::string_view transport_;
     PeerState state_ = PeerState::open;
-    std::string send_error_;
+    std::string end_detail_;
+    int failure_exit_ = exit_ok;
     std::size_t replies_ = 0;
     bool framing_broken_ = false;
 };
 
-}  // namespace
-
-bool split_host_port(const std::string& text, std::string& host, std::string& port) {
-    if (text.starts_with('[')) {
-        auto close = text.find(']');
-        if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
-        host = text.substr(1, close - 1);
-        port = text.substr(close + 2);
-    } else {
-        auto colon = text.rfind(':');
-        if (colon == std::string::npos || text.find(':') != colon) return false;
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
-    }
-    return !host.empty() && !port.empty() && port.find_first_not_of("0123456789") == std::string::npos;
+TlsSettings tls_settings(const GlobalOptions& g, const Target& t) {
+    TlsSettings s;
+    s.host = t.host;
+    s.cafile = g.cafile;
+    s.insecure = g.insecure;
+    s.version = g.tls_version;
+    s.keylog = g.tls_keylog;
+    // ALPN: "mqtt" names MQTT right inside TLS; WebSocket starts as HTTP/1.1 (RFC 6455 §4.1).
+    s.alpn = t.websocket() ? "http/1.1" : "mqtt";
+    return s;
 }
 
-int send_plan(const GlobalOptions& g, const SendPlan& plan) {
-    std::string host, port;
-    if (!split_host_port(g.send, host, port)) {
-        say(fmt::format("--send: '{}' is not HOST:PORT (IPv6: [ADDR]:PORT)", g.send));
+/// The exit code and stderr line for a handshake or an upgrade that did not complete.
+int setup_failed(const Io& r, const GlobalOptions& g, std::string_view what) {
+    if (r.status == IoStatus::timeout) {
+        say(fmt::format("{} with {} timed out after {} ms ({})", what, g.send, g.connect_timeout_ms, r.detail));
+        return exit_timeout;
+    }
+    say(r.detail);
+    return r.status == IoStatus::ws_error ? exit_upgrade : exit_tls;
+}
+
+/// Creates the TLS context a mqtts:// or wss:// target needs in `tls` (left null for the others) and
+/// says the --insecure warning; exit_ok, or exit_usage after the error is said.
+int prepare_tls(const GlobalOptions& g, const Target& target, std::unique_ptr<TlsLink>& tls) {
+    if (!target.tls()) return exit_ok;
+    std::string error;
+    tls = TlsLink::create(tls_settings(g, target), error);
+    if (!tls) {
+        say(error);
         return exit_usage;
     }
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* list = nullptr;
-    if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &list); rc != 0) {
-        say(fmt::format("cannot resolve {}: {}", host, ::gai_strerror(rc)));
-        return exit_unreachable;
-    }
-    ConnectFailure failure;
-    std::string error;
-    auto deadline = Clock::now() + std::chrono::milliseconds(g.connect_timeout_ms);
-    int fd = connect_any(list, deadline, failure, error);
-    ::freeaddrinfo(list);
-    if (fd < 0) {
-        if (failure == ConnectFailure::timeout) {
-            say(fmt::format("connection to {} timed out after {} ms ({})", g.send, g.connect_timeout_ms, error));
-            return exit_timeout;
-        }
-        say(fmt::format("cannot connect to {}: {}", g.send, error));
-        return exit_unreachable;
-    }
+    if (g.insecure)
+        say("--insecure: the server's certificate and name are not checked; anyone on the path can read and "
+            "change this session");
+    return exit_ok;
+}
 
-    Session s(fd, g, plan);
-    say(fmt::format("connected to {} from {}", s.remote(), s.local()));
+/// The exit code and stderr line for a TCP connection that did not open; exit_ok when it did.
+int connect_failed(const TcpConnect& c, const Target& target, const GlobalOptions& g) {
+    switch (c.failure) {
+    case ConnectFailure::none: break;
+    case ConnectFailure::unresolved:
+        say(fmt::format("cannot resolve {}: {}", target.host, c.error));
+        return exit_unreachable;
+    case ConnectFailure::timeout:
+        say(fmt::format("connection to {} timed out after {} ms ({})", g.send, g.connect_timeout_ms, c.error));
+        return exit_timeout;
+    case ConnectFailure::refused:
+        say(fmt::format("cannot connect to {}: {}", g.send, c.error));
+        return exit_unreachable;
+    }
+    return exit_ok;
+}
+
+/// Puts the TLS handshake (when `tls` is set) and then the WebSocket upgrade (ws://, wss://) over
+/// `tcp`, both by `deadline`; exit_ok with `link` set, or setup_failed's exit code.
+int layer_link(std::unique_ptr<TcpLink> tcp, std::unique_ptr<TlsLink> tls, const Target& target,
+               const GlobalOptions& g, Clock::time_point deadline, std::unique_ptr<Link>& link) {
+    if (tls) {
+        if (Io r = tls->handshake(std::move(tcp), deadline); r.status != IoStatus::ok)
+            return setup_failed(r, g, "the TLS handshake");
+        say(tls->description());
+        link = std::move(tls);
+    } else {
+        link = std::move(tcp);
+    }
+    if (target.websocket()) {
+        auto ws = std::make_unique<WsLink>(std::move(link), WsSettings{target.authority(), target.path, g.ws_frame});
+        if (Io r = ws->upgrade(deadline); r.status != IoStatus::ok) return setup_failed(r, g, "the WebSocket upgrade");
+        say(fmt::format("WebSocket: GET {} upgraded ({}), subprotocol {}{}", target.path, ws->answer().status_line,
+                        ws->answer().protocol.empty() ? "none" : ws->answer().protocol,
+                        g.ws_frame ? fmt::format(", at most {} payload bytes per frame", g.ws_frame) : ""));
+        link = std::move(ws);
+    }
+    return exit_ok;
+}
+
+/// The printer's transport mark for `scheme`: "TLS", "WebSocket", "TLS+WebSocket", or empty for TCP.
+std::string_view transport_mark(Scheme scheme) {
+    return scheme == Scheme::mqtts ? "TLS"
+           : scheme == Scheme::ws  ? "WebSocket"
+           : scheme == Scheme::wss ? "TLS+WebSocket"
+                                   : "";
+}
+
+/// Sends the plan's packets in order, reading replies for --delay after each and --wait after the
+/// last, until the connection ends; returns how many packets were sent whole.
+std::size_t send_packets(Session& s, const SendPlan& plan, const GlobalOptions& g) {
     std::size_t sent = 0;
     for (std::size_t i = 0; i < plan.packets.size(); ++i) {
         if (!s.send(plan.packets[i])) break;
@@ -290,31 +256,73 @@ int send_plan(const GlobalOptions& g, const SendPlan& plan) {
         s.receive_for(last ? g.wait_ms : g.delay_ms);
         if (s.state() != PeerState::open) break;
     }
-    ::close(fd);
-    s.report_end(s.state() != PeerState::open);
+    return sent;
+}
 
+/// Says on stderr how the session ended after `sent` packets and returns its exit code: ok when the
+/// connection was still open or the server closed it after our last packet, a DISCONNECT.
+int report_outcome(const Session& s, std::size_t sent, const SendPlan& plan, const GlobalOptions& g) {
+    const std::string detail = s.end_detail().empty() ? std::string() : fmt::format(" ({})", s.end_detail());
     if (s.state() == PeerState::open) {
         say(fmt::format("sent {} packet{}, received {}; connection still open after {} ms, closed by us",
                         sent, sent == 1 ? "" : "s", s.replies(), g.wait_ms));
         return exit_ok;
     }
+    if (s.state() == PeerState::failed) {
+        const std::string where = sent == 0 ? std::string("before the first packet was sent")
+                                            : fmt::format("after packet {} {} ({})", sent,
+                                                          mqtt::type_name(plan.packets[sent - 1].type),
+                                                          plan.packets[sent - 1].origin);
+        say(fmt::format("{}; {}, {} of {} packets sent, {} repl{} received", s.end_detail(), where, sent,
+                        plan.packets.size(), s.replies(), s.replies() == 1 ? "y" : "ies"));
+        return s.failure_exit();
+    }
     const char* how = s.state() == PeerState::reset ? "reset" : "closed";
     if (sent == 0) {
-        say(fmt::format("the server {} the connection before the first packet was sent ({})", how, s.send_error()));
+        say(fmt::format("the server {} the connection before the first packet was sent{}", how, detail));
         return exit_closed;
     }
     const auto& last = plan.packets[sent - 1];
     bool all_sent = sent == plan.packets.size();
     if (all_sent && last.type == mqtt::PacketType::disconnect) {
-        say(fmt::format("sent {} packets, received {}; the server {} the connection after our DISCONNECT",
-                        sent, s.replies(), how));
+        say(fmt::format("sent {} packets, received {}; the server {} the connection after our DISCONNECT{}",
+                        sent, s.replies(), how, detail));
         return exit_ok;
     }
     say(fmt::format("the server {} the connection after packet {} {} ({}); {} of {} packets sent, "
-                    "{} repl{} received",
+                    "{} repl{} received{}",
                     how, sent, mqtt::type_name(last.type), last.origin, sent, plan.packets.size(),
-                    s.replies(), s.replies() == 1 ? "y" : "ies"));
+                    s.replies(), s.replies() == 1 ? "y" : "ies",
+                    s.end_detail().empty() ? std::string() : "; " + s.end_detail()));
     return exit_closed;
+}
+
+}  // namespace
+
+int send_plan(const GlobalOptions& g, const SendPlan& plan) {
+    const TargetParse parsed = parse_target(g.send);
+    if (!parsed.target) {
+        say(parsed.error);
+        return exit_usage;
+    }
+    const Target& target = *parsed.target;
+    std::signal(SIGPIPE, SIG_IGN);  // a peer gone while TLS writes: an error value, not a signal
+
+    std::unique_ptr<TlsLink> tls;
+    if (int rc = prepare_tls(g, target, tls); rc != exit_ok) return rc;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(g.connect_timeout_ms);
+    TcpConnect c = tcp_connect(target.host, target.port, deadline);
+    if (int rc = connect_failed(c, target, g); rc != exit_ok) return rc;
+    const std::string local = c.link->local(), remote = c.link->remote();
+    say(fmt::format("connected to {} from {}", remote, local));
+    std::unique_ptr<Link> link;
+    if (int rc = layer_link(std::move(c.link), std::move(tls), target, g, deadline, link); rc != exit_ok) return rc;
+
+    Session s(*link, local, remote, transport_mark(target.scheme), g, plan);
+    const std::size_t sent = send_packets(s, plan, g);
+    link->shutdown(Clock::now() + std::chrono::milliseconds(500));
+    s.report_end(s.state() != PeerState::open);
+    return report_outcome(s, sent, plan, g);
 }
 
 }  // namespace mqttlens::craft

@@ -1,7 +1,9 @@
-// --send: one TCP connection to a broker, the crafted packets out, the replies decoded and printed.
+// --send: one connection to a broker (TCP, TLS, WebSocket: target.hpp), the crafted packets out,
+// the replies decoded and printed.
 #pragma once
 
 #include "options.hpp"
+#include "target.hpp"
 
 #include "mqtt/packet.hpp"
 
@@ -22,13 +24,11 @@ struct SendPlan {
     std::vector<Entry> packets;
 };
 
-/// HOST:PORT or [ADDR]:PORT split into host and port; false when malformed.
-bool split_host_port(const std::string& text, std::string& host, std::string& port);
-
-/// Connects to globals.send, sends the plan (globals.delay_ms apart), reads replies until
+/// Connects to globals.send (TCP, then TLS and the WebSocket upgrade as its scheme says, all within
+/// globals.connect_timeout_ms), sends the plan (globals.delay_ms apart), reads replies until
 /// globals.wait_ms after the last packet or until the peer closes, prints sent packets and replies
 /// on stdout (summary, -V tree or --json) and what happened to the connection on stderr.
-/// Returns an Exit code: ok, usage, unreachable, closed or timeout.
+/// Returns an Exit code: ok, usage, unreachable, closed, timeout, tls or upgrade.
 int send_plan(const GlobalOptions& globals, const SendPlan& plan);
 
 }  // namespace mqttlens::craft
