@@ -4,7 +4,8 @@
 // fmemopen + pcap_fopen_offline); the Dissector takes link, IP and TCP (with the bounds as
 // shipped, or small ones, by the input), reassembles, frames and hands over MQTT packets to the
 // conversation engine as mqtt-dissect runs it (clean QoS 0 PUBLISHes built or not, by the
-// input), which decodes and checks each; what it hands over is printed in
+// input), which decodes and checks each (TLS decrypted with the key log a pcapng input carries,
+// WebSocket unframed); what it hands over is printed in
 // the format the input chooses (summary, tree or JSON, hex dump or not) through an output::Writer
 // to /dev/null, or counted in the --stats tables (stats::Accumulator, small limits or not), which
 // are printed at the end as text or JSON. Stream events go through the framing-error printer.
@@ -23,6 +24,7 @@
 
 #include "capture/capture_source.hpp"
 #include "capture/dissector.hpp"
+#include "capture/pcapng_secrets.hpp"
 #include "engine/engine.hpp"
 #include "mqtt/decoder.hpp"
 #include "output/printer.hpp"
@@ -175,6 +177,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // the clean QoS 0 PUBLISHes handed over unbuilt (printing only).
     engine::EngineOptions options;
     options.build_clean_publish = stats || ((hash >> 3) & 1) != 0;
+    // A pcapng carries its TLS key log in Decryption Secrets Blocks, as mqtt-dissect reads it:
+    // TLS seeds decrypt, and the record layer and key schedule are fuzzed behind the handshake.
+    transport::KeyLog keys;
+    for (const auto& s : capture::read_pcapng_secrets(mqtt::Bytes(data, size), "input").secrets) {
+        if (s.type == capture::secrets_tls_key_log) keys.add(s.data, "input");
+    }
+    options.streams.transport.tls.keys = &keys;
+    if (((hash >> 14) & 1) != 0) options.streams.ws_ports.push_back(443);  // wss as nginx serves it
     engine::Engine engine(sink, std::move(options));
     // The capture layer's bounds as shipped, or small enough that a few packets reach them
     // (eviction, gaps declared, closed connections forgotten, fragments dropped).

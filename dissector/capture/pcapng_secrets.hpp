@@ -2,8 +2,11 @@
 // `editcap --inject-secrets tls,KEYLOG` puts in a capture so that it carries its own TLS keys.
 // libpcap skips these blocks, so they are read here, from the file, before the records are.
 #pragma once
+#include "capture/capture_source.hpp"
+
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mqttlens::capture {
@@ -24,5 +27,8 @@ struct SecretsResult {
 /// Every Decryption Secrets Block of the pcapng file at `path`, in file order. A file that is not
 /// pcapng (classic pcap) has none and no error; a file that cannot be opened gives an error.
 SecretsResult read_pcapng_secrets(const std::string& path);
+
+/// The same for a capture held in memory (`name` is for messages).
+SecretsResult read_pcapng_secrets(Bytes capture, std::string_view name);
 
 }  // namespace mqttlens::capture

@@ -81,6 +81,9 @@ TEST(PcapngSecrets, EveryDecryptionSecretsBlockInFileOrderInBothByteOrders) {
         EXPECT_EQ(r.secrets[0].data, "CLIENT_RANDOM a b\n");
         EXPECT_EQ(r.secrets[1].type, 0x57475543u);
         EXPECT_EQ(r.secrets[2].data, "SERVER_TRAFFIC_SECRET_0 c d\n");
+        const SecretsResult memory = read_pcapng_secrets(Bytes(file), "in memory");  // the same walk
+        ASSERT_EQ(memory.secrets.size(), 3u);
+        for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(memory.secrets[i].data, r.secrets[i].data);
     }
 }
 
