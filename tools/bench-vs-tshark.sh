@@ -10,7 +10,8 @@
 # table shows the median wall time (taken by the shell around the command alone) and the largest
 # peak RSS of three more runs under GNU time (%M). The ratio to tcpdump is given twice: of the
 # medians, and the median of each round's own ratio (steadier on a machine with slow phases).
-# Output goes to /dev/null. Paths with spaces are not supported.
+# Output goes to /dev/null. Paths with spaces are not supported. A TLS capture's key log
+# (NAME.keys beside NAME.pcap) is given to both mqtt-dissect and tshark.
 # MQTT_DISSECT=path picks the binary (default: the newest build*/bin/mqtt-dissect not built with
 # sanitizers or for fuzzing).
 # Needs: GNU time (/usr/bin/time, package "time"), tshark, tcpdump.
@@ -23,7 +24,7 @@ while (($#)); do
   case $1 in
     -n) RUNS=$2; shift 2 ;;
     --scale) SCALE=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) CAPTURES+=("$1"); shift ;;
   esac
@@ -105,15 +106,19 @@ bench_one() {
   local frames size mqtt
   size=$(stat -c %s "$cap")
   frames=$(capinfos -M -c -T "$cap" 2>/dev/null | tail -1 | cut -f2 || echo '?')
+  # A TLS capture's key log beside it (NAME.keys) goes to both: mqtt-dissect and tshark decrypt.
+  local keys=${cap%.*}.keys dkeys= tkeys=
+  [[ -r $keys ]] && dkeys="--tls-keylog $keys" tkeys="-o tls.keylog_file:$keys"
   declare -gA CMDS=(
-    [dissect]="$DISSECT $cap"
-    [json]="$DISSECT --json $cap"
-    [tshark]="tshark -r $cap -Y mqtt"
+    [dissect]="$DISSECT $dkeys $cap"
+    [json]="$DISSECT --json $dkeys $cap"
+    [tshark]="tshark -r $cap $tkeys -Y mqtt"
     [tcpdump]="tcpdump -r $cap -w /dev/null"
   )
   ORDER=(dissect json tshark tcpdump)
   measure_all
-  mqtt=$("$DISSECT" --json "$cap" 2>/dev/null | grep -c '"type"' || true)
+  # shellcheck disable=SC2086 # $dkeys: two words or none
+  mqtt=$("$DISSECT" --json $dkeys "$cap" 2>/dev/null | grep -c '"type"' || true)
   echo
   echo "capture: $cap ($(numfmt --to=iec-i --suffix=B "$size"), $frames frames, $mqtt MQTT packets per mqtt-dissect)"
   echo "median of $RUNS runs; mqtt-dissect = $DISSECT"
