@@ -8,7 +8,8 @@
 # mosquitto 2.0.11 with a throwaway CA listens with TLS on 127.0.0.1:8883; each capture holds four
 # connections: paho-mqtt (/usr/bin/python3, tools/captures/paho_transport.py) once per cipher suite
 # of the version, and `openssl s_client -keylogfile` fed raw packets written by mqtt-craft.
-# Run by tools/make-captures.sh (NAME tls); needs build/bin/mqtt-craft (tools/setup.sh).
+# Run by tools/make-captures.sh (NAME tls); needs build/bin/mqtt-craft (tools/setup.sh), or
+# MQTT_CRAFT=path.
 set -euo pipefail
 
 ME=tls-captures
@@ -16,9 +17,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HELPERS=$ROOT/tools/captures
 # shellcheck source-path=SCRIPTDIR source=capture_lib.sh
 . "$HELPERS/capture_lib.sh"
-CRAFT=$ROOT/${BUILD_DIR:-build}/bin/mqtt-craft
+CRAFT=${MQTT_CRAFT:-$ROOT/${BUILD_DIR:-build}/bin/mqtt-craft}
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 ARGS=("$@")
 OUT=$ROOT/corpus/captures/transport
 while (($#)); do
