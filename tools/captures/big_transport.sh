@@ -61,7 +61,7 @@ wait_until 10 listening "$TLS" || die "mosquitto did not start: $(cat "$TMP/mosq
 t0=$SECONDS
 if [[ $MODE == tls ]]; then
   rm -f "$OUT/big-tls13.keys"
-  start_capture "$TMP/big.pcap" "tcp port $TLS"
+  CAP_BUFFER_KIB=524288 start_capture "$TMP/big.pcap" "tcp port $TLS"
   $PY "$HELPERS/big_publisher.py" --tls "127.0.0.1:$TLS" --keylog "$TMP/big.keys" --cafile "$TMP/ca.pem" "$N" ||
     die "publisher failed"
   stop_capture
@@ -71,7 +71,7 @@ if [[ $MODE == tls ]]; then
 else
   start_bg bridge node "$ROOT/tools/node/ws_bridge.js" --port "$WS" --to "127.0.0.1:$PLAIN"
   wait_until 10 listening "$WS" || die "bridge did not start: $(cat "$TMP/bridge.log")"
-  start_capture "$TMP/big.pcap" "tcp port $WS or tcp port $PLAIN"
+  CAP_BUFFER_KIB=524288 start_capture "$TMP/big.pcap" "tcp port $WS or tcp port $PLAIN"
   $PY "$HELPERS/big_publisher.py" --ws "127.0.0.1:$WS" "$N" || die "publisher failed"
   sleep 1 # the bridge forwards what it still holds
   stop_capture

@@ -110,11 +110,11 @@ start_bg() {
   PIDS+=("$BG_PID")
 }
 
-# start_capture FILE BPF: tcpdump on lo until stop_capture.
+# start_capture FILE BPF: tcpdump on lo until stop_capture (kernel buffer CAP_BUFFER_KIB, default 64 MiB).
 start_capture() {
   CAP_FILE=$1
   : >"$TMP/capture.err"
-  tcpdump -i lo --immediate-mode -U -n -Z root -s 0 -B 65536 -w "$CAP_FILE" "$2" 2>"$TMP/capture.err" &
+  tcpdump -i lo --immediate-mode -U -n -Z root -s 0 -B "${CAP_BUFFER_KIB:-65536}" -w "$CAP_FILE" "$2" 2>"$TMP/capture.err" &
   CAP_PID=$!
   PIDS+=("$CAP_PID")
   wait_until 10 grep -qs 'listening on' "$TMP/capture.err" || die "tcpdump did not start: $(cat "$TMP/capture.err")"
