@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+"""mqtt-probe conform against a real mosquitto started here on 127.0.0.1 (a free port, its config in
+a temp dir, stopped by pid): the verdicts of chosen cases known for mosquitto 2.0.11, including the
+three where it breaks the standard (asserted as fail); --list, --only, the --json shape, --junit
+well-formed; a mosquitto that refuses anonymous clients makes the preamble cases n/a; a fake broker
+whose CONNACK breaks MQTT-3.2.2-1 is reported with that rule ID; a silent one gives n/a in bounded
+time; an unreachable port gives exit 3 quickly. Every wait is bounded.
+
+Usage: conform_mosquitto_test.py PATH/TO/mqtt-probe
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
+import peers  # noqa: E402  (tests/craft/peers.py: start_mosquitto, stop, free_port)
+
+PROBE = None
+failures = []
+
+# mosquitto 2.0.11, found by running the catalogue against it.
+PASS = [
+    "reserved-type-0", "remaining-length-malformed", "pubrel-flags",
+    "connect-reserved-flag", "connect-protocol-level", "connect-will-qos-3", "connect-password-without-username",
+    "connect-client-id-not-utf8", "connect-client-id-empty-persistent", "connect-trailing-bytes",
+    "first-packet-not-connect", "second-connect",
+    "publish-qos-3", "publish-topic-wildcard", "publish-packet-id-zero", "puback-same-id", "qos-2-flow",
+    "retained-delivered",
+    "subscribe-flags", "subscribe-no-filters", "subscribe-filter-hash", "subscribe-qos-reserved-bits",
+    "suback-one-code-per-filter",
+    "unsubscribe-no-filters", "unsuback-same-id", "pingreq-answered", "disconnect-flags", "disconnect-length",
+]
+# Where mosquitto 2.0.11 breaks the standard: it answers a PINGREQ whose flags are not 0000
+# (MQTT-2.2.2-1) or whose Remaining Length is 1 (§3.12.1) with PINGRESP and keeps the connection,
+# and accepts a QoS 0 PUBLISH with DUP 1 (MQTT-3.3.1-2).
+FAIL = ["pingreq-flags", "pingreq-length", "publish-dup-qos-0"]
+# Cases run before CONNECT: they need no accepted preamble.
+NO_PREAMBLE = ["connect-reserved-flag", "connect-protocol-level", "first-packet-not-connect"]
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("FAIL: " + message)
+
+
+def probe(*args, timeout=60):
+    return subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def verdicts(port, *extra):
+    r = probe("conform", f"127.0.0.1:{port}", "--json", *extra)
+    check(r.returncode in (0, 1), f"conform exits 0 or 1, got {r.returncode}: {r.stderr}")
+    doc = json.loads(r.stdout)
+    return r, doc, {c["id"]: c for c in doc["cases"]}
+
+
+def test_list():
+    r = probe("conform", "--list")
+    check(r.returncode == 0, f"--list exits 0, got {r.returncode}")
+    lines = r.stdout.splitlines()
+    check(len(lines) >= 35, f"--list prints the catalogue, got {len(lines)} lines")
+    check(any(l.split()[:2] == ["connect-reserved-flag", "MQTT-3.1.2-3"] for l in lines), "--list names id and rule")
+    r = probe("conform", "--list", "--only", "MQTT-3-8.3-4")
+    ids = [l.split()[0] for l in r.stdout.splitlines()]
+    check(ids == ["subscribe-qos-reserved-bits", "subscribe-qos-3"], f"--only RULE picks by rule: {ids}")
+    r = probe("conform", "--list", "--only", "bogus")
+    check(r.returncode == 2 and "bogus" in r.stderr, f"--only unknown is a usage error: {r.returncode} {r.stderr}")
+
+
+def test_mosquitto(port, tmp):
+    junit = os.path.join(tmp, "junit.xml")
+    start = time.monotonic()
+    r, doc, cases = verdicts(port, "--junit", junit, "-j", "8")
+    check(time.monotonic() - start < 30, "the whole catalogue takes under 30 s")
+    check(r.returncode == 1, f"some case fails against mosquitto 2.0.11: exit 1, got {r.returncode}")
+    for case_id in PASS:
+        check(cases.get(case_id, {}).get("verdict") == "pass", f"{case_id} passes: {cases.get(case_id)}")
+    for case_id in FAIL:
+        check(cases.get(case_id, {}).get("verdict") == "fail", f"{case_id} fails: {cases.get(case_id)}")
+    check(cases["pingreq-flags"]["detail"].startswith("sent PINGRESP"), "a fail says what happened instead")
+    keys = {"id", "rule", "version", "section", "title", "expected", "verdict", "detail", "findings", "seconds"}
+    check(all(set(c) == keys for c in doc["cases"]), "every JSON case has the documented keys")
+    s = doc["summary"]
+    check(s["cases"] == len(doc["cases"]) == s["pass"] + s["fail"] + s["not_applicable"] + s["inconclusive"],
+          f"the summary adds up: {s}")
+    root = ET.parse(junit).getroot()
+    check(root.tag == "testsuites" and int(root.get("failures")) == s["fail"], "JUnit root counts the failures")
+    names = [tc.get("name") for tc in root.iter("testcase")]
+    check(len(names) == s["cases"], "one JUnit testcase per case")
+    failed = [tc.get("name") for tc in root.iter("testcase") if tc.find("failure") is not None]
+    check(sorted(n.split()[0] for n in failed) == sorted(FAIL), f"JUnit failures are the failing cases: {failed}")
+    r, _, only = verdicts(port, "--only", "pingreq-answered", "--only", "MQTT-3.1.2-3")
+    check(sorted(only) == ["connect-reserved-flag", "pingreq-answered"] and r.returncode == 0,
+          f"--only by case id and by rule runs just those, exit 0: {sorted(only)} {r.returncode}")
+    r = probe("conform", "--only", "pingreq-flags", f"127.0.0.1:{port}")  # --only takes one value
+    check(r.returncode == 1 and "2.2 Fixed header" in r.stdout and "fail" in r.stdout, f"table output: {r.stdout}")
+
+
+def test_refused_preamble(port, log_dir):
+    """allow_anonymous false: the CONNACK to the preamble is 0x05, so those cases are n/a."""
+    _, _, cases = verdicts(port, "--only", "pingreq-answered", "--only", "publish-qos-3", *sum(
+        (["--only", c] for c in NO_PREAMBLE), []))
+    for case_id in ["pingreq-answered", "publish-qos-3"]:
+        check(cases[case_id]["verdict"] == "n/a" and "CONNACK 0x05" in cases[case_id]["detail"],
+              f"{case_id} is n/a when the preamble is refused: {cases[case_id]}")
+    for case_id in NO_PREAMBLE:
+        check(cases[case_id]["verdict"] == "pass", f"{case_id} needs no preamble: {cases[case_id]}")
+    r, _, cases = verdicts(port, "--only", "pingreq-answered", "--only", "retained-delivered", "--username", "probe",
+                           "--password", "secret", "--client-id-prefix", "ci-x-")
+    check(r.returncode == 0 and all(c["verdict"] == "pass" for c in cases.values()),
+          f"--username/--password open the preamble: {cases}")
+    with open(os.path.join(log_dir, "mosquitto.log")) as f:
+        log = f.read()
+    check(" as ci-x-pingreq-answered " in log and " as ci-x-retained-delivered-1 " in log,
+          "--client-id-prefix names the clients")
+
+
+def fake_broker(answer):
+    """A listener on 127.0.0.1 that reads a client's first bytes and writes `answer` (None: never
+    answers); returns (port, stop function)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    done = threading.Event()
+    held = []
+
+    def serve():
+        while not done.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            held.append(conn)
+            conn.settimeout(2)
+            try:
+                conn.recv(4096)
+                if answer is not None:
+                    conn.sendall(answer)
+            except OSError:
+                pass
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+
+    def stop():
+        done.set()
+        t.join(timeout=5)
+        for c in held:
+            c.close()
+        srv.close()
+
+    return srv.getsockname()[1], stop
+
+
+def test_fake_brokers():
+    # CONNACK 0 with Session Present 1 to a Clean Session 1 CONNECT breaks MQTT-3.2.2-1.
+    port, stop = fake_broker(bytes([0x20, 0x02, 0x01, 0x00]))
+    try:
+        _, _, cases = verdicts(port, "--only", "pingreq-answered", "--timeout", "300")
+        c = cases["pingreq-answered"]
+        check(c["verdict"] == "fail" and any(f.startswith("MQTT-3.2.2-1 ") for f in c["findings"]),
+              f"the broker's own violation is reported with its rule ID: {c}")
+    finally:
+        stop()
+    port, stop = fake_broker(None)
+    try:
+        start = time.monotonic()
+        _, _, cases = verdicts(port, "--only", "pingreq-answered", "--only", "connect-reserved-flag",
+                               "--timeout", "300")
+        check(time.monotonic() - start < 5, "a silent broker costs the step bound, not more")
+        check(cases["pingreq-answered"]["verdict"] == "n/a", f"no CONNACK: n/a: {cases['pingreq-answered']}")
+        check(cases["connect-reserved-flag"]["verdict"] == "fail" and "still open" in
+              cases["connect-reserved-flag"]["detail"], f"no close: fail: {cases['connect-reserved-flag']}")
+    finally:
+        stop()
+
+
+def test_unreachable():
+    port = peers.free_port()
+    start = time.monotonic()
+    r = probe("conform", f"127.0.0.1:{port}", timeout=20)
+    check(r.returncode == 3, f"refused: exit 3, got {r.returncode}")
+    check(r.stderr.startswith(f"mqtt-probe: cannot connect to 127.0.0.1:{port}"), f"refused message: {r.stderr}")
+    check(time.monotonic() - start < 5, "refused is reported quickly")
+    r = probe("conform", "wss://127.0.0.1:1/mqtt")
+    check(r.returncode == 2, f"a WebSocket target is not supported yet: exit 2, got {r.returncode}")
+
+
+def start_closed_mosquitto(tmp, port):
+    """A mosquitto on 127.0.0.1:`port` that accepts only user "probe" with password "secret" (else
+    CONNACK 0x05)."""
+    # mosquitto started as root reads the file as user mosquitto: let it through the temp dirs.
+    os.chmod(os.path.dirname(tmp), 0o711)
+    os.chmod(tmp, 0o711)
+    passwords = os.path.join(tmp, "passwords")
+    subprocess.run(["mosquitto_passwd", "-c", "-b", passwords, "probe", "secret"], check=True, timeout=10,
+                   capture_output=True)
+    conf = os.path.join(tmp, "mosquitto.conf")
+    with open(conf, "w") as f:
+        f.write(f"listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwords}\n"
+                "persistence false\n")
+    with open(os.path.join(tmp, "mosquitto.log"), "w") as log:
+        proc = subprocess.Popen([peers.mosquitto_path(), "-c", conf], stdout=log, stderr=subprocess.STDOUT)
+    if not peers.wait_for_port(port, proc):
+        peers.stop(proc)
+        raise peers.PeerError(f"mosquitto did not accept on 127.0.0.1:{port} within 10 s")
+    return proc
+
+
+def main():
+    global PROBE
+    PROBE = sys.argv[1]
+    test_list()
+    test_unreachable()
+    test_fake_brokers()
+    with tempfile.TemporaryDirectory() as tmp:
+        port, closed_port = peers.free_port(), peers.free_port()
+        open_dir, closed_dir = os.path.join(tmp, "open"), os.path.join(tmp, "closed")
+        os.mkdir(open_dir)
+        os.mkdir(closed_dir)
+        broker = peers.start_mosquitto(open_dir, [(port, [])])
+        try:
+            test_mosquitto(port, tmp)
+        finally:
+            peers.stop(broker)
+        broker = start_closed_mosquitto(closed_dir, closed_port)
+        try:
+            test_refused_preamble(closed_port, closed_dir)
+        finally:
+            peers.stop(broker)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
