@@ -80,6 +80,11 @@ struct TlsLayer::Side {
     std::uint64_t offset = 0;           // input bytes of this side consumed
     std::uint64_t record_at = 0;        // where the record in `record` starts
     bool lost = false;
+    // After bytes lost in the capture, while decrypting: the bytes since, searched for the next
+    // record that opens (resynchronise); `seeking_from` is the offset of pending[0].
+    bool seeking = false;
+    std::vector<std::uint8_t> pending;
+    std::uint64_t seeking_from = 0;
     bool encrypted = false;             // protected records from here on (1.2: after its ChangeCipherSpec)
     bool failing = false;               // its first protected record failed: not tried again
     bool opened = false;                // a protected record of this side was opened
@@ -100,6 +105,7 @@ TlsLayer::~TlsLayer() = default;
 
 void TlsLayer::data(int d, capture::Bytes bytes, Output& out) {
     Side& s = *side_[d];
+    if (s.seeking) return seek(d, bytes, out);
     while (!bytes.empty() && !s.lost) {
         if (s.record.empty() && bytes.size() >= header_size && plausible_header(bytes.data()) &&
             bytes.size() >= header_size + fragment_length(bytes.data())) {  // a whole record in place
@@ -342,12 +348,72 @@ void TlsLayer::lose(int d, Output& out) {
 void TlsLayer::gap(int d, std::uint64_t size, Output& out) {
     Side& s = *side_[d];
     const bool was_lost = s.lost;
+    const std::uint64_t at = s.offset;
     s.offset += size;
+    if (s.seeking) {  // more lost while looking: what was kept cannot hold the next record's start
+        s.pending.clear();
+        s.seeking_from = s.offset;
+        return;
+    }
     if (was_lost) return;
-    out.finding(d, {"", Severity::warning, s.offset - size,
+    if (s.opened && s.opener.ready()) {  // decrypting: look for the next record that opens
+        out.finding(d, {"", Severity::warning, at,
+                        fmt::format("{} bytes lost in the capture: looking for the next TLS record", size)});
+        s.record.clear();
+        s.seeking = true;
+        s.seeking_from = s.offset;
+        out.gap(d, 0);
+        return;
+    }
+    out.finding(d, {"", Severity::warning, at,
                     fmt::format("{} bytes lost in the capture: TLS records of this side cannot be read after them",
                                 size)});
     lose(d, out);
+}
+
+void TlsLayer::seek(int d, capture::Bytes bytes, Output& out) {
+    // A record boundary cannot be seen in ciphertext: a candidate is a plausible application_data
+    // header whose record opens with one of the next sequence numbers (records may have been lost
+    // whole). The bytes kept while looking are bounded by two records.
+    constexpr std::size_t max_pending = 2 * (header_size + max_fragment);
+    constexpr std::uint64_t max_lost_records = 64;
+    Side& s = *side_[d];
+    s.offset += bytes.size();
+    s.pending.insert(s.pending.end(), bytes.begin(), bytes.end());
+    if (s.plain.size() < max_fragment) s.plain.resize(max_fragment);
+    const std::uint64_t next = s.opener.sequence();
+    for (std::size_t i = 0; i + header_size <= s.pending.size(); ++i) {
+        const std::uint8_t* h = s.pending.data() + i;
+        if (h[0] != application_data || h[1] != 3 || h[2] != 3 || fragment_length(h) > max_fragment ||
+            fragment_length(h) < 17) {
+            continue;
+        }
+        if (i + header_size + fragment_length(h) > s.pending.size()) {  // wait for the rest of it
+            s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(i));
+            s.seeking_from += i;
+            return;
+        }
+        const capture::Bytes fragment(h + header_size, fragment_length(h));
+        for (std::uint64_t seq = next; seq < next + max_lost_records; ++seq) {
+            s.opener.set_sequence(seq);
+            if (s.opener.open(h, fragment, s.plain.data()) < 0) continue;
+            out.finding(d, {"", Severity::note, s.seeking_from + i,
+                            fmt::format("TLS records found again here ({} record{} lost)", seq - next,
+                                        seq - next == 1 ? "" : "s")});
+            s.opener.set_sequence(seq);
+            s.seeking = false;
+            std::vector<std::uint8_t> rest(s.pending.begin() + static_cast<std::ptrdiff_t>(i), s.pending.end());
+            s.pending = {};
+            s.offset = s.seeking_from + i;
+            return data(d, rest, out);
+        }
+        s.opener.set_sequence(next);
+    }
+    if (s.pending.size() > max_pending) {  // keep what could still start a record
+        const std::size_t drop = s.pending.size() - (header_size + max_fragment);
+        s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(drop));
+        s.seeking_from += drop;
+    }
 }
 
 void TlsLayer::close(Output& out) {

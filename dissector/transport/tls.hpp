@@ -15,8 +15,9 @@
 // (its bytes become an Output::gap and decoding goes on with the next record; a connection whose
 // first protected record already fails is "wrong key" once, and that side is not tried again);
 // alerts; records over the length limit (RFC8446-5.1 / RFC5246-6.2.1; the side is then lost).
-// After an input gap a side cannot find its record boundaries again: it hands up gap(d, 0) once
-// and nothing more.
+// After an input gap, a side that was being decrypted looks for the next record that opens with
+// one of the next 64 sequence numbers (a plausible application_data header, tried) and goes on
+// from there; a side not decrypted, or lost in its handshake, stays lost. Either way gap(d, 0).
 #pragma once
 #include "transport/layer.hpp"
 #include "transport/tls_crypto.hpp"
@@ -91,6 +92,8 @@ private:
     bool use_secret(int d, const Secret& secret);
     void alert(int d, capture::Bytes body, std::uint64_t at, Output& out);
     void lose(int d, Output& out);
+    /// After a capture gap: side `d`'s bytes searched for the next record that opens.
+    void seek(int d, capture::Bytes bytes, Output& out);
     /// The note on what the handshake showed and what became of the keys, once.
     void tell(int d, std::uint64_t at, Output& out);
 

@@ -369,6 +369,56 @@ TEST(TlsLayer, ARecordFailingAuthenticationIsSkippedAndTheNextOneRead) {
     EXPECT_GE(failed, 1);
 }
 
+/// A TLS 1.3 client side decrypting, then bytes lost: `records` application records of MQTT
+/// packets after the handshake, the bytes [cut_from, cut_to) of the flight lost.
+Log gap_in_records(std::uint16_t suite_id, std::size_t records, std::size_t cut_from, std::size_t cut_to) {
+    Connection c = tls13_connection(suite_id, connect_packet, connack_packet);
+    const CipherSuite& suite = *find_cipher_suite(suite_id);
+    Secret cap;
+    cap.size = static_cast<std::uint8_t>(hash_size(suite.hash));
+    cap.bytes.fill(3);  // the client application secret tls13_connection uses
+    Secret next = cap;
+    tls13_next_secret(suite, next);  // after its KeyUpdate
+    TrafficKeys keys;
+    tls13_traffic_keys(suite, next.view(), keys);
+    Buffer flight;
+    for (std::size_t i = 0; i < records; ++i) {
+        const Buffer ping = {0xC0, 0x00};
+        flight = cat({flight, seal(suite, keys, 1 + i, 23, ping)});  // sequence 0 was the CONNECT
+    }
+    KeyLog log;
+    log.add(c.keylog, "k");
+    TlsLayer layer(0, TlsOptions{&log});
+    Log out;
+    for (const auto& [side, bytes] : c.flights) layer.data(side, bytes, out);
+    layer.data(0, capture::Bytes(flight).first(cut_from), out);
+    layer.gap(0, cut_to - cut_from, out);
+    layer.data(0, capture::Bytes(flight).subspan(cut_to), out);
+    return out;
+}
+
+TEST(TlsLayer, AfterAGapInsideARecordTheNextRecordIsFoundAndRead) {
+    // Ten PINGREQ records of 27 bytes each (5 header, 2 + 1 + 3 bytes of inner plaintext with its
+    // padding, 16 tag); bytes 30..40 lost: the second record is broken (lost), the third opens.
+    const Log log = gap_in_records(0x1301, 10, 30, 40);
+    const Buffer before = cat({connect_packet, connect_packet, Buffer{0xC0, 0x00}});
+    ASSERT_GE(log.bytes[0].size(), before.size());
+    EXPECT_EQ(Buffer(log.bytes[0].begin(), log.bytes[0].begin() + before.size()), before);
+    EXPECT_EQ(log.bytes[0].size(), before.size() + 8 * 2);  // records 3 to 10
+    EXPECT_NE(std::find(log.events.begin(), log.events.end(), "gap 0 0"), log.events.end());
+    bool found_again = false;
+    for (const auto& e : log.events) found_again |= e.find("found again here (1 record lost") != std::string::npos;
+    EXPECT_TRUE(found_again) << ::testing::PrintToString(log.events);
+}
+
+TEST(TlsLayer, AfterAGapOfWholeRecordsTheSequenceIsFoundByTrying) {
+    const Log log = gap_in_records(0x1303, 10, 27, 27 * 4);  // records 2, 3 and 4 lost whole
+    EXPECT_EQ(log.bytes[0].size(), 2 * connect_packet.size() + 7 * 2);  // records 1 and 5 to 10
+    bool found_again = false;
+    for (const auto& e : log.events) found_again |= e.find("found again here (3 records lost") != std::string::npos;
+    EXPECT_TRUE(found_again) << ::testing::PrintToString(log.events);
+}
+
 TEST(TlsLayer, AnInputGapLosesThatSideOnly) {
     const Connection c = tls12_connection(0xC02F, connect_packet, connack_packet);
     KeyLog keys;
