@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""mqtt-probe conform against a real aedes (tools/node/aedes_tcp.js, the npm package of
+tools/node/package-lock.json) started here with node on 127.0.0.1 (a free port, its "listening"
+line awaited 10 s at most, stopped by pid at the end): the verdicts of chosen cases known for
+aedes 0.51.3, both those it passes and those where it breaks the standard (asserted as fail), the
+summary adding up, and the table once. Missing npm packages fail the test, naming tools/setup.sh.
+Every wait is bounded.
+
+Usage: conform_aedes_test.py PATH/TO/mqtt-probe
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
+import peers  # noqa: E402  (tests/craft/peers.py: stop, free_port, NODE_MODULES)
+
+NODE = "/usr/bin/node"
+SCRIPT = os.path.join(peers.REPO, "tools", "node", "aedes_tcp.js")
+PROBE = None
+failures = []
+
+# aedes 0.51.3, found by running the catalogue against it (29 of 42 pass).
+PASS = [
+    "reserved-type-0", "remaining-length-malformed", "pingreq-flags", "pubrel-flags",
+    "connect-reserved-flag", "connect-protocol-name", "connect-will-fields-missing", "connect-username-missing",
+    "first-packet-not-connect", "second-connect",
+    "publish-qos-3", "publish-topic-wildcard", "puback-same-id", "qos-2-flow", "retained-delivered",
+    "subscribe-flags", "subscribe-filter-hash", "subscribe-qos-3", "suback-one-code-per-filter",
+    "unsubscribe-flags", "unsuback-same-id", "pingreq-answered", "disconnect-flags",
+]
+# Where aedes 0.51.3 breaks the standard (docs/BROKER-FINDINGS.md): CONNECT checks it leaves out
+# (answered CONNACK 0x00, the broker's own MQTT-3.1.4-1), a Protocol Level 6 refused by a bare close
+# instead of CONNACK 0x01, packets it accepts instead of closing, and a DISCONNECT with Remaining
+# Length 1 taken as a real one (the Will dropped).
+FAIL = [
+    "connect-protocol-level", "connect-will-qos-3", "connect-password-without-username",
+    "connect-client-id-not-utf8", "connect-client-id-empty-persistent", "connect-trailing-bytes",
+    "publish-dup-qos-0", "publish-topic-not-utf8", "publish-packet-id-zero", "subscribe-packet-id-zero",
+    "unsubscribe-no-filters", "pingreq-length", "disconnect-length",
+]
+CONNACK_TO_BAD_CONNECT = ["connect-will-qos-3", "connect-password-without-username", "connect-client-id-not-utf8",
+                          "connect-client-id-empty-persistent", "connect-trailing-bytes"]
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("FAIL: " + message)
+
+
+def probe(*args, timeout=60):
+    return subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class Aedes:
+    """tools/node/aedes_tcp.js on 127.0.0.1:`port`: started, ready once it prints its "listening"
+    line (10 s at most), stopped by pid."""
+
+    def __init__(self, port):
+        aedes = os.path.join(peers.NODE_MODULES, "aedes")
+        if not os.path.isdir(aedes):
+            raise peers.PeerError(f"{aedes} is missing: run tools/setup.sh (it installs the npm packages aedes, ws "
+                                  "and mqtt into tools/node/node_modules)")
+        if not os.path.exists(NODE):
+            raise peers.PeerError(f"{NODE} is missing: run tools/setup.sh (it installs node)")
+        self.proc = subprocess.Popen([NODE, SCRIPT, "--port", str(port)], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.out = []
+        ready = threading.Event()
+
+        def read():
+            for line in self.proc.stdout:
+                self.out.append(line)
+                if line.startswith("listening"):
+                    ready.set()
+            ready.set()
+
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
+        if not ready.wait(10) or self.proc.poll() is not None:
+            self.stop()
+            raise peers.PeerError(f"aedes did not print 'listening' within 10 s: {''.join(self.out)[-2000:]}")
+
+    def stop(self):
+        peers.stop(self.proc)
+        self.reader.join(timeout=5)
+
+
+def test_aedes(port):
+    start = time.monotonic()
+    r = probe("conform", f"127.0.0.1:{port}", "--json")
+    check(time.monotonic() - start < 30, "the whole catalogue takes under 30 s")
+    check(r.returncode == 1, f"some case fails against aedes 0.51.3: exit 1, got {r.returncode}: {r.stderr}")
+    doc = json.loads(r.stdout)
+    cases = {c["id"]: c for c in doc["cases"]}
+    for case_id in PASS:
+        check(cases.get(case_id, {}).get("verdict") == "pass", f"{case_id} passes: {cases.get(case_id)}")
+    for case_id in FAIL:
+        check(cases.get(case_id, {}).get("verdict") == "fail", f"{case_id} fails: {cases.get(case_id)}")
+    for case_id in CONNACK_TO_BAD_CONNECT:
+        check(any(f.startswith("MQTT-3.1.4-1 ") for f in cases.get(case_id, {}).get("findings", [])),
+              f"{case_id}: the CONNACK to a malformed CONNECT is aedes' own MQTT-3.1.4-1: {cases.get(case_id)}")
+    check(cases.get("connect-protocol-level", {}).get("detail") == "sent nothing, then closed the connection",
+          f"Protocol Level 6 gets no CONNACK 0x01: {cases.get('connect-protocol-level')}")
+    check(cases.get("publish-packet-id-zero", {}).get("detail", "").startswith("sent PUBACK id 0"),
+          f"a PUBLISH with Packet Identifier 0 is acknowledged: {cases.get('publish-packet-id-zero')}")
+    check(cases.get("disconnect-length", {}).get("detail", "").endswith("no PUBLISH within 2000 ms"),
+          f"the Will is not sent after a DISCONNECT of Remaining Length 1: {cases.get('disconnect-length')}")
+    s = doc["summary"]
+    check(s["cases"] == len(doc["cases"]) == s["pass"] + s["fail"] + s["not_applicable"] + s["inconclusive"],
+          f"the summary adds up: {s}")
+    check(s["fail"] == sum(c["verdict"] == "fail" for c in doc["cases"]), f"the summary counts the failures: {s}")
+    check(s["not_applicable"] == 0, f"aedes accepts every preamble (anonymous, any client id): {s}")
+    r = probe("conform", f"127.0.0.1:{port}")
+    lines = r.stdout.splitlines()
+    check(r.returncode == 1 and "3.1 CONNECT" in lines, f"table output: {r.returncode} {r.stdout[-2000:]}")
+    check(any(l.split()[:2] == ["fail", "pingreq-length"] for l in lines), f"the table names a failing case: {r.stdout}")
+    check(any(l.startswith(f"{s['cases']} cases: ") for l in lines), f"the table ends with the summary: {r.stdout}")
+
+
+def main():
+    global PROBE
+    PROBE = sys.argv[1]
+    port = peers.free_port()
+    try:
+        broker = Aedes(port)
+    except peers.PeerError as e:
+        print(f"FAIL: {e}")
+        return 1
+    try:
+        test_aedes(port)
+    finally:
+        broker.stop()
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
