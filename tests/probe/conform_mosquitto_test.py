@@ -2,15 +2,19 @@
 """mqtt-probe conform against a real mosquitto started here on 127.0.0.1 (a free port, its config in
 a temp dir, stopped by pid): the verdicts of chosen cases known for mosquitto 2.0.11, including the
 three where it breaks the standard (asserted as fail); --list, --only, the --json shape, --junit
-well-formed; a mosquitto that refuses anonymous clients makes the preamble cases n/a; a fake broker
+well-formed; --save writes a .craft and a .pcap for each failing case only, the script gives back the
+bytes the probe sent (mqtt-craft script --out hex) and the pcap shows the exchange (mqtt-dissect), an
+unwritable --save is exit 2; a mosquitto that refuses anonymous clients makes the preamble cases n/a; a fake broker
 whose CONNACK breaks MQTT-3.2.2-1 is reported with that rule ID; a silent one gives n/a in bounded
 time; an unreachable port gives exit 3 quickly. Every wait is bounded.
 
-Usage: conform_mosquitto_test.py PATH/TO/mqtt-probe
+Usage: conform_mosquitto_test.py PATH/TO/mqtt-probe  (mqtt-craft and mqtt-dissect beside it)
 """
 import json
 import os
+import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -76,8 +80,9 @@ def test_list():
 
 def test_mosquitto(port, tmp):
     junit = os.path.join(tmp, "junit.xml")
+    save = os.path.join(tmp, "saved", "cases")  # created by --save
     start = time.monotonic()
-    r, doc, cases = verdicts(port, "--junit", junit, "-j", "8")
+    r, doc, cases = verdicts(port, "--junit", junit, "-j", "8", "--save", save)
     check(time.monotonic() - start < 30, "the whole catalogue takes under 30 s")
     check(r.returncode == 1, f"some case fails against mosquitto 2.0.11: exit 1, got {r.returncode}")
     for case_id in PASS:
@@ -96,11 +101,94 @@ def test_mosquitto(port, tmp):
     check(len(names) == s["cases"], "one JUnit testcase per case")
     failed = [tc.get("name") for tc in root.iter("testcase") if tc.find("failure") is not None]
     check(sorted(n.split()[0] for n in failed) == sorted(FAIL), f"JUnit failures are the failing cases: {failed}")
+    check_saved(save, port)
     r, _, only = verdicts(port, "--only", "pingreq-answered", "--only", "MQTT-3.1.2-3")
     check(sorted(only) == ["connect-reserved-flag", "pingreq-answered"] and r.returncode == 0,
           f"--only by case id and by rule runs just those, exit 0: {sorted(only)} {r.returncode}")
     r = probe("conform", "--only", "pingreq-flags", f"127.0.0.1:{port}")  # --only takes one value
     check(r.returncode == 1 and "2.2 Fixed header" in r.stdout and "fail" in r.stdout, f"table output: {r.stdout}")
+
+
+def tool(name):
+    return os.path.join(os.path.dirname(os.path.abspath(PROBE)), name)
+
+
+def pcap_payloads(path):
+    """The TCP payloads of a pcap of Ethernet/IPv4 frames: (client bytes, server bytes) of the
+    conversation whose server port is 1883 and client port 50000 (connection 0)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(struct.unpack_from("<I", data, 0)[0] == 0xA1B2C3D4, f"{path} is a microsecond pcap")
+    off, client, server = 24, b"", b""
+    while off + 16 <= len(data):
+        incl = struct.unpack_from("<I", data, off + 8)[0]
+        frame = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        ip = frame[14:]
+        tcp = ip[(ip[0] & 15) * 4:struct.unpack_from(">H", ip, 2)[0]]
+        sport, dport = struct.unpack_from(">HH", tcp, 0)
+        payload = tcp[(tcp[12] >> 4) * 4:]
+        if (sport, dport) == (50000, 1883):
+            client += payload
+        elif (sport, dport) == (1883, 50000):
+            server += payload
+    return client, server
+
+
+# What mqtt-dissect must show of each saved failing case, and the broker's bytes after its CONNACK.
+SAVED = {
+    "pingreq-flags": ("PINGREQ [error MQTT-2.2.2-1", bytes([0xD0, 0x00])),
+    "pingreq-length": ("PINGREQ [error MQTT-§3.12.1", bytes([0xD0, 0x00])),
+    "publish-dup-qos-0": ("dup payload_len=5 payload=\"probe\" [error MQTT-3.3.1-2", b""),
+}
+
+
+def check_saved(save, port):
+    """--save wrote a .craft and a .pcap per failing case, nothing for the others."""
+    files = sorted(os.listdir(save)) if os.path.isdir(save) else []
+    want = sorted(f"{c}.{ext}" for c in FAIL for ext in ("craft", "pcap"))
+    check(files == want, f"--save writes a .craft and a .pcap for each failing case only: {files}")
+    for case_id, (shown, after_connack) in SAVED.items():
+        craft, pcap = os.path.join(save, case_id + ".craft"), os.path.join(save, case_id + ".pcap")
+        if not (os.path.exists(craft) and os.path.exists(pcap)):
+            continue
+        with open(craft) as f:
+            text = f.read()
+        for head in [f"# mqtt-probe conform --save: case {case_id}, verdict fail", "# rule: MQTT-",
+                     "# expected: close", "# happened: sent ", f"# broker: 127.0.0.1:{port}", "# date: 20"]:
+            check(head in text, f"{case_id}.craft has the header line {head!r}: {text}")
+        r = subprocess.run([tool("mqtt-craft"), "-q", "script", craft, "--out", "hex"], capture_output=True, text=True,
+                           timeout=10)
+        script_bytes = bytes.fromhex(r.stdout.replace("\n", " "))
+        client, server = pcap_payloads(pcap)
+        check(r.returncode == 0 and script_bytes == client and len(client) > 2,
+              f"{case_id}.craft gives the bytes the probe sent: {r.returncode} {r.stderr} {script_bytes.hex()} "
+              f"vs {client.hex()}")
+        check(server == bytes([0x20, 0x02, 0x00, 0x00]) + after_connack,
+              f"{case_id}.pcap holds the broker's bytes: {server.hex()}")
+        r = subprocess.run([tool("mqtt-dissect"), pcap], capture_output=True, text=True, timeout=10)
+        lines = r.stdout.splitlines()
+        check(any("192.0.2.1:50000 → 192.0.2.2:1883 CONNECT " in l for l in lines) and
+              any(shown in l for l in lines) and any("connection 0 ended: FIN" in l for l in lines),
+              f"mqtt-dissect {case_id}.pcap shows the case's packets: {r.stdout} {r.stderr}")
+        if after_connack:
+            check(any("192.0.2.2:1883 → 192.0.2.1:50000 PINGRESP" in l for l in lines),
+                  f"mqtt-dissect {case_id}.pcap shows mosquitto's PINGRESP: {r.stdout}")
+        if shutil.which("tshark"):
+            r = subprocess.run(["tshark", "-r", pcap], capture_output=True, text=True, timeout=30)
+            check(r.returncode == 0 and "MQTT" in r.stdout, f"tshark reads {case_id}.pcap: {r.stdout} {r.stderr}")
+
+
+def test_save_unwritable(port, tmp):
+    not_dir = os.path.join(tmp, "a-file")
+    with open(not_dir, "w") as f:
+        f.write("x")
+    for save in [not_dir, os.path.join(not_dir, "sub")]:
+        start = time.monotonic()
+        r = probe("conform", f"127.0.0.1:{port}", "--save", save)
+        check(r.returncode == 2 and r.stderr.startswith(f"mqtt-probe: --save {save}") and r.stdout == "",
+              f"an unwritable --save is a usage error before any case: {r.returncode} {r.stdout} {r.stderr}")
+        check(time.monotonic() - start < 5, "an unwritable --save is reported before any case runs")
 
 
 def test_refused_preamble(port, log_dir):
@@ -229,6 +317,7 @@ def main():
         broker = peers.start_mosquitto(open_dir, [(port, [])])
         try:
             test_mosquitto(port, tmp)
+            test_save_unwritable(port, tmp)
         finally:
             peers.stop(broker)
         broker = start_closed_mosquitto(closed_dir, closed_port)

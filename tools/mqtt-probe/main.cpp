@@ -3,6 +3,7 @@
 #include "catalogue.hpp"
 #include "report.hpp"
 #include "runner.hpp"
+#include "save.hpp"
 #include "target.hpp"
 
 #include <CLI/CLI.hpp>
@@ -22,6 +23,7 @@ struct Args {
     std::string target;
     bool list = false, json = false;
     std::string junit;
+    std::string save;
     std::vector<std::string> only;
     unsigned jobs = 8;
     RunOptions run;
@@ -56,6 +58,10 @@ void add_conform_options(CLI::App* conform, Args& a) {
         ->allow_extra_args(false);
     conform->add_flag("--json", a.json, "one JSON document on stdout: the cases and a summary");
     conform->add_option("--junit", a.junit, "also write JUnit XML to FILE")->type_name("FILE");
+    conform->add_option("--save", a.save,
+                        "write each failing or inconclusive case to DIR as CASE.craft (an mqtt-craft script of "
+                        "the packets sent) and CASE.pcap (the exchange); DIR is created if missing")
+        ->type_name("DIR");
     conform->add_option("-j,--jobs", a.jobs, "cases run at once (default 8)")->check(CLI::Range(1, 64));
     conform->add_option("--timeout", a.run.step_ms, "ms the broker has to react to each step (default 2000)")
         ->check(CLI::Range(50, 60000));
@@ -92,6 +98,24 @@ int set_target(Args& a) {
     return exit_ok;
 }
 
+/// --save: the failing and inconclusive cases to a.save; false (said on stderr) when a file failed.
+bool save_all(const std::vector<Result>& results, const Args& a) {
+    std::size_t saved = 0;
+    for (const Result& r : results) {
+        if (!worth_saving(r.verdict)) continue;
+        if (std::string error = save_case(a.save, r, a.target); !error.empty()) {
+            say(error);
+            return false;
+        }
+        if (r.wire_truncated)
+            say(fmt::format("--save: {}: the broker sent more than {} bytes; the pcap holds the first {}", r.test->id,
+                            max_recorded_bytes, max_recorded_bytes));
+        ++saved;
+    }
+    say(fmt::format("--save: {} case(s) written to {} (.craft and .pcap each)", saved, a.save));
+    return true;
+}
+
 int conform(Args& a) {
     const auto cases = select(a.only);
     if (!cases) return exit_usage;
@@ -100,6 +124,13 @@ int conform(Args& a) {
         return exit_ok;
     }
     if (int rc = set_target(a); rc != exit_ok) return rc;
+    if (!a.save.empty()) {
+        if (std::string error = prepare_save_dir(a.save); !error.empty()) {
+            say(error);
+            return exit_usage;
+        }
+        a.run.record = true;
+    }
     if (auto why = unreachable(a.run)) {
         say(fmt::format("cannot connect to {}: {}", a.target, *why));
         return exit_unreachable;
@@ -116,6 +147,7 @@ int conform(Args& a) {
             return exit_usage;
         }
     }
+    if (!a.save.empty() && !save_all(results, a)) return exit_usage;
     return s.fail ? exit_failed : exit_ok;
 }
 

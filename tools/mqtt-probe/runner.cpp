@@ -42,15 +42,49 @@ struct Event {
     std::string how;  ///< closed: "closed", "reset", or the framing error
 };
 
+/// Keeps a case's wire events in its Result when RunOptions::record asks; received bytes beyond
+/// max_recorded_bytes are dropped and the Result says so.
+class Recorder {
+public:
+    Recorder(Result& result, bool on) : result_(result), on_(on) {}
+
+    void note(WireEvent::Kind kind, std::uint8_t connection, mqtt::Bytes bytes = {}) {
+        if (!on_) return;
+        if (kind == WireEvent::Kind::received) {
+            if (bytes.size() > max_recorded_bytes - received_) {
+                result_.wire_truncated = true;
+                bytes = bytes.first(max_recorded_bytes - received_);
+            }
+            received_ += bytes.size();
+            if (bytes.empty()) return;
+        }
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        result_.wire.push_back({kind, connection, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count(),
+                                std::vector<std::uint8_t>(bytes.begin(), bytes.end())});
+    }
+
+private:
+    Result& result_;
+    bool on_;
+    std::size_t received_ = 0;
+};
+
 class Connection {
 public:
-    explicit Connection(std::vector<std::string>& findings) : findings_(findings), start_(Clock::now()) {}
+    Connection(std::vector<std::string>& findings, Recorder& recorder, std::uint8_t index)
+        : findings_(findings), recorder_(recorder), index_(index), start_(Clock::now()) {}
+    ~Connection() {
+        if (link_ && !ended_) recorder_.note(WireEvent::Kind::probe_closed, index_);
+    }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
 
     /// Empty on success, else why the TCP connection did not open.
     std::string open(const RunOptions& o) {
         auto c = craft::tcp_connect(o.host, o.port, Clock::now() + std::chrono::milliseconds(o.connect_ms));
         if (!c.link) return c.error.empty() ? std::string("connection failed") : c.error;
         link_ = std::move(c.link);
+        recorder_.note(WireEvent::Kind::opened, index_);
         return {};
     }
     bool is_open() const { return !ended_; }
@@ -58,8 +92,9 @@ public:
     /// Sends `bytes` whole; false when the connection ended.
     bool send(const std::vector<std::uint8_t>& bytes) {
         conversation_.observe(mqtt::Direction::c2s, mqtt::Bytes(bytes), elapsed_us(), ++observed_);
+        recorder_.note(WireEvent::Kind::sent, index_, mqtt::Bytes(bytes));
         const craft::Io r = link_->send(mqtt::Bytes(bytes));
-        if (r.status != craft::IoStatus::ok) ended_ = true, how_ = "reset";
+        if (r.status != craft::IoStatus::ok) end("reset");
         return !ended_;
     }
 
@@ -74,14 +109,23 @@ public:
             if (ended_) return {Event::Kind::closed, {}, how_};
             std::vector<std::uint8_t> buf;
             const craft::Io r = link_->receive(buf, deadline);
-            if (!buf.empty()) take(buf);
+            if (!buf.empty()) {
+                recorder_.note(WireEvent::Kind::received, index_, mqtt::Bytes(buf));
+                take(buf);
+            }
             if (r.status == craft::IoStatus::timeout && queue_.empty()) return {Event::Kind::timeout, {}, {}};
             if (r.status != craft::IoStatus::ok && r.status != craft::IoStatus::timeout)
-                ended_ = true, how_ = r.status == craft::IoStatus::reset ? "reset" : "closed";
+                end(r.status == craft::IoStatus::reset ? "reset" : "closed");
         }
     }
 
 private:
+    void end(std::string how) {
+        ended_ = true;
+        how_ = std::move(how);
+        recorder_.note(how_ == "reset" ? WireEvent::Kind::broker_reset : WireEvent::Kind::broker_closed, index_);
+    }
+
     std::int64_t elapsed_us() const {
         return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
     }
@@ -127,6 +171,8 @@ private:
     }
 
     std::vector<std::string>& findings_;
+    Recorder& recorder_;
+    std::uint8_t index_;
     std::unique_ptr<craft::TcpLink> link_;
     mqtt::Framer framer_{mqtt::FramerOptions{1u << 20}};  // bounded: a reply above 1 MiB breaks the stream
     engine::Conversation conversation_;
@@ -218,11 +264,12 @@ Outcome open(Connection& conn, const Case& c, const RunOptions& o, std::uint8_t 
     return {Verdict::not_applicable, "preamble CONNECT not accepted: " + r.detail};
 }
 
-Outcome run_steps(const Case& c, const RunOptions& o, std::vector<std::string>& findings) {
+Outcome run_steps(const Case& c, const RunOptions& o, std::vector<std::string>& findings, Recorder& recorder) {
     std::vector<std::unique_ptr<Connection>> conns;
     for (const Step& step : c.steps) {
         while (conns.size() <= step.connection) {
-            conns.push_back(std::make_unique<Connection>(findings));
+            conns.push_back(
+                std::make_unique<Connection>(findings, recorder, static_cast<std::uint8_t>(conns.size())));
             const Outcome r = open(*conns.back(), c, o, static_cast<std::uint8_t>(conns.size() - 1));
             if (r.verdict != Verdict::pass) return r;
         }
@@ -253,7 +300,8 @@ Result run_case(const Case& c, const RunOptions& o) {
     const auto start = Clock::now();
     Result result;
     result.test = &c;
-    const Outcome r = run_steps(c, o, result.findings);
+    Recorder recorder(result, o.record);
+    const Outcome r = run_steps(c, o, result.findings, recorder);
     result.verdict = r.verdict;
     result.detail = r.detail;
     if (result.verdict != Verdict::not_applicable && !result.findings.empty()) {

@@ -4,6 +4,7 @@
 
 #include "catalogue.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,7 +27,26 @@ struct RunOptions {
     std::optional<std::string> username, password;
     unsigned step_ms = 2000;         ///< bound on the reaction to one step (and on the preamble's CONNACK)
     unsigned connect_ms = 2000;      ///< bound on each TCP connect
+    bool record = false;             ///< keep every byte of each case's connections in Result::wire (--save)
 };
+
+/// One thing that happened on one of a case's connections, stamped with the wall clock.
+struct WireEvent {
+    enum class Kind : std::uint8_t {
+        opened,         ///< the TCP connection opened
+        sent,           ///< the probe sent `bytes` (one packet)
+        received,       ///< the broker's `bytes`, as one read returned them
+        broker_closed,  ///< the broker closed the connection
+        broker_reset,   ///< the connection was reset
+        probe_closed,   ///< the probe closed it at the end of the case
+    } kind;
+    std::uint8_t connection = 0;
+    std::int64_t unix_ns = 0;
+    std::vector<std::uint8_t> bytes;
+};
+
+/// Received bytes kept per case at most; beyond, received bytes are dropped (sent ones are kept).
+inline constexpr std::size_t max_recorded_bytes = 1u << 20;
 
 struct Result {
     const Case* test = nullptr;
@@ -34,6 +54,8 @@ struct Result {
     std::string detail;                 ///< what happened instead (fail), or why not applicable / inconclusive
     std::vector<std::string> findings;  ///< the broker's own violations: "MQTT-3.2.2-5 data_after_connack_error ..."
     double seconds = 0;
+    std::vector<WireEvent> wire;  ///< RunOptions::record: the case's connections, in order
+    bool wire_truncated = false;  ///< more than max_recorded_bytes were received; the rest is not in `wire`
 };
 
 /// Runs one case on fresh connections; never throws but std::bad_alloc.
