@@ -12,7 +12,8 @@ Usage: paho5_session.py HOST PORT
 """
 import argparse
 import sys
-import threading
+
+import paho_events
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
@@ -30,14 +31,12 @@ def properties(packet_type, **values):
     return p
 
 
-class Client:
+class Client(paho_events.Waiter):
     """One paho MQTT 5.0 client whose callbacks become events a step can wait for."""
 
     def __init__(self, client_id):
         self.client = mqtt.Client(client_id=client_id, protocol=mqtt.MQTTv5)
-        self.events = {}
-        self.messages = []
-        self.lock = threading.Condition()
+        paho_events.Waiter.__init__(self, STEP_TIMEOUT)
         c = self.client
         c.on_connect = lambda _c, _u, _flags, rc, _p: self._event("connack", rc.value)
         c.on_subscribe = lambda _c, _u, mid, _rcs, _p: self._event(("suback", mid), True)
@@ -45,27 +44,6 @@ class Client:
         c.on_publish = lambda _c, _u, mid: self._event(("published", mid), True)
         c.on_message = self._on_message
         c.on_disconnect = lambda _c, _u, rc, _p: self._event("disconnected", getattr(rc, "value", rc))
-
-    def _event(self, key, value):
-        with self.lock:
-            self.events[key] = value
-            self.lock.notify_all()
-
-    def _on_message(self, _client, _userdata, msg):
-        with self.lock:
-            self.messages.append(msg)
-            self.lock.notify_all()
-
-    def wait(self, key):
-        with self.lock:
-            if not self.lock.wait_for(lambda: key in self.events, STEP_TIMEOUT):
-                raise RuntimeError(f"{self.client._client_id!r}: no {key} within {STEP_TIMEOUT} s")
-            return self.events.pop(key)
-
-    def wait_messages(self, count):
-        with self.lock:
-            if not self.lock.wait_for(lambda: len(self.messages) >= count, STEP_TIMEOUT):
-                raise RuntimeError(f"{len(self.messages)} of {count} messages arrived")
 
     def connect(self, host, port, connect_properties=None):
         self.client.connect(host, port, keepalive=60, clean_start=True, properties=connect_properties)

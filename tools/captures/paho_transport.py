@@ -21,7 +21,8 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
+
+import paho_events
 
 STEP_TIMEOUT = 10.0
 BURST = 5
@@ -73,7 +74,7 @@ def user_property(packet_type, key, value):
     return p
 
 
-class Session:
+class Session(paho_events.Waiter):
     """One paho client whose callbacks become events a step waits for."""
 
     def __init__(self, args):
@@ -87,8 +88,7 @@ class Session:
             self.client.ws_set_options(path=args.websocket)
         if args.tls:
             self.client.tls_set_context(self.tls_context(args))
-        self.events, self.messages = {}, []
-        self.lock = threading.Condition()
+        paho_events.Waiter.__init__(self, STEP_TIMEOUT)
         c = self.client
         if self.v5:
             c.on_connect = lambda _c, _u, _f, rc, _p: self._event("connack", rc.value)
@@ -113,27 +113,6 @@ class Session:
             ctx.set_alpn_protocols(args.alpn)
         ctx.keylog_filename = args.keylog
         return ctx
-
-    def _event(self, key, value):
-        with self.lock:
-            self.events[key] = value
-            self.lock.notify_all()
-
-    def _on_message(self, _client, _userdata, msg):
-        with self.lock:
-            self.messages.append(msg)
-            self.lock.notify_all()
-
-    def wait(self, key):
-        with self.lock:
-            if not self.lock.wait_for(lambda: key in self.events, STEP_TIMEOUT):
-                raise RuntimeError(f"no {key} within {STEP_TIMEOUT} s")
-            return self.events.pop(key)
-
-    def wait_messages(self, count):
-        with self.lock:
-            if not self.lock.wait_for(lambda: len(self.messages) >= count, STEP_TIMEOUT):
-                raise RuntimeError(f"{len(self.messages)} of {count} messages came back")
 
     def publish(self, topic, payload, qos, wait=True):
         props = user_property(PacketTypes.PUBLISH, "origin", "paho_transport") if self.v5 else None
