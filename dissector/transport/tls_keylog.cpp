@@ -1,5 +1,7 @@
 #include "transport/tls_keylog.hpp"
 
+#include "mqtt/hex.hpp"
+
 #include <cstring>
 #include <fmt/format.h>
 
@@ -7,19 +9,12 @@ namespace mqttlens::transport {
 
 namespace {
 
-int hex_digit(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /// `hex` decoded into `out` (up to `max` bytes); the byte count, or -1 when not even-length hex
 /// or too long.
 int from_hex(std::string_view hex, std::uint8_t* out, std::size_t max) noexcept {
     if (hex.size() % 2 != 0 || hex.size() / 2 > max) return -1;
     for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+        const int hi = mqtt::hex_digit(hex[i]), lo = mqtt::hex_digit(hex[i + 1]);
         if (hi < 0 || lo < 0) return -1;
         out[i / 2] = static_cast<std::uint8_t>(hi << 4 | lo);
     }

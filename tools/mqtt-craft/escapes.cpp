@@ -1,18 +1,13 @@
 // Escapes and hex parsing for the crafter's command line.
 #include "escapes.hpp"
 
+#include "mqtt/hex.hpp"
+
 #include <fmt/format.h>
 
 namespace mqttlens::craft {
 
 namespace {
-
-int hex_digit(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 /// Appends the UTF-8 form of `cp` (up to 0x10FFFF), surrogates written like any other value.
 void put_utf8(std::uint32_t cp, std::string& out) {
@@ -56,8 +51,8 @@ std::string unescape(std::string_view text, std::string_view what) {
         case 'r': out.push_back('\r'); break;
         case 't': out.push_back('\t'); break;
         case 'x': {
-            int hi = i + 1 < text.size() ? hex_digit(text[i + 1]) : -1;
-            int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
+            int hi = i + 1 < text.size() ? mqtt::hex_digit(text[i + 1]) : -1;
+            int lo = i + 2 < text.size() ? mqtt::hex_digit(text[i + 2]) : -1;
             if (hi < 0 || lo < 0) throw bad("\\x needs two hex digits");
             out.push_back(static_cast<char>(hi << 4 | lo));
             i += 2;
@@ -70,7 +65,7 @@ std::string unescape(std::string_view text, std::string_view what) {
                 throw bad("\\u needs {1 to 6 hex digits}");
             std::uint32_t cp = 0;
             for (std::size_t j = i + 2; j < close; ++j) {
-                int d = hex_digit(text[j]);
+                int d = mqtt::hex_digit(text[j]);
                 if (d < 0) throw bad("\\u{...} holds a non-hex digit");
                 cp = cp << 4 | static_cast<std::uint32_t>(d);
             }
@@ -92,7 +87,7 @@ std::vector<std::uint8_t> parse_hex(std::string_view text, std::string_view what
     int pending = -1;
     for (char c : text) {
         if (c == ' ' || c == ':' || c == ',' || c == '\t' || c == '\n') continue;
-        int d = hex_digit(c);
+        int d = mqtt::hex_digit(c);
         if (d < 0) throw UsageError(fmt::format("{}: '{}' is not a hex digit in '{}'", what, c, text));
         if (pending < 0) {
             pending = d;
@@ -116,7 +111,7 @@ std::uint64_t parse_number(std::string_view text, std::uint64_t max, std::string
         throw UsageError(fmt::format("{}: '{}' is not a number", what, text));
     std::uint64_t v = 0;
     for (char c : digits) {
-        int d = hex_digit(c);
+        int d = mqtt::hex_digit(c);
         if (d < 0 || d >= base) throw UsageError(fmt::format("{}: '{}' is not a number", what, text));
         if (v > (max - static_cast<std::uint64_t>(d)) / static_cast<std::uint64_t>(base))
             throw UsageError(fmt::format("{}: {} is above {}", what, text, max));

@@ -1,17 +1,12 @@
 #include "hex_input.hpp"
 
+#include "mqtt/hex.hpp"
+
 #include <fmt/format.h>
 
 namespace mqttlens::dissect {
 
 namespace {
-
-int digit_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool is_separator(char c) noexcept {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == ',' || c == '-';
@@ -35,7 +30,7 @@ HexResult parse_hex(std::string_view text, bool comments) {
             ++i;  // a "0x" prefix
             continue;
         }
-        const int v = digit_value(c);
+        const int v = mqtt::hex_digit(c);
         if (v < 0) {
             if (high >= 0 && is_separator(c))
                 r.error = fmt::format("odd number of hex digits: '{}' at position {} has no pair", text[high_pos], high_pos);
