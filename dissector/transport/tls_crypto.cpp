@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/provider.h>
 
 namespace mqttlens::transport {
 
@@ -48,13 +51,13 @@ constexpr NamedSuite named_only[] = {
 
 const EVP_MD* digest(HashAlg h) noexcept { return h == HashAlg::sha256 ? EVP_sha256() : EVP_sha384(); }
 
-const EVP_CIPHER* cipher(AeadAlg a) noexcept {
+const char* cipher_name(AeadAlg a) noexcept {
     switch (a) {
-        case AeadAlg::aes128_gcm: return EVP_aes_128_gcm();
-        case AeadAlg::aes256_gcm: return EVP_aes_256_gcm();
-        case AeadAlg::chacha20_poly1305: return EVP_chacha20_poly1305();
+        case AeadAlg::aes128_gcm: return "AES-128-GCM";
+        case AeadAlg::aes256_gcm: return "AES-256-GCM";
+        case AeadAlg::chacha20_poly1305: return "ChaCha20-Poly1305";
     }
-    return nullptr;
+    return "";
 }
 
 bool hmac(HashAlg h, capture::Bytes key, const std::uint8_t* data, std::size_t n, std::uint8_t* out) noexcept {
@@ -189,12 +192,92 @@ bool tls12_keys(const CipherSuite& suite, capture::Bytes master, const Random& c
     return true;
 }
 
-RecordOpener::~RecordOpener() { EVP_CIPHER_CTX_free(ctx_); }
+/// One AEAD's decryption functions as the provider that implements it exports them (the
+/// provider-cipher(7) dispatch table), with the provider context they take.
+struct AeadFunctions {
+    void* provctx = nullptr;
+    OSSL_FUNC_cipher_newctx_fn* newctx = nullptr;
+    OSSL_FUNC_cipher_freectx_fn* freectx = nullptr;
+    OSSL_FUNC_cipher_decrypt_init_fn* decrypt_init = nullptr;
+    OSSL_FUNC_cipher_update_fn* update = nullptr;
+    OSSL_FUNC_cipher_final_fn* final = nullptr;
+    OSSL_FUNC_cipher_set_ctx_params_fn* set_ctx_params = nullptr;
+
+    bool complete() const noexcept {
+        return newctx && freectx && decrypt_init && update && final && set_ctx_params;
+    }
+};
+
+namespace {
+
+/// Whether one of the ':'-separated `names` of a provider's algorithm names `cipher`.
+bool names_cipher(const char* names, const EVP_CIPHER* cipher) {
+    std::string_view rest(names ? names : "");
+    while (!rest.empty()) {
+        const std::size_t colon = std::min(rest.find(':'), rest.size());
+        if (EVP_CIPHER_is_a(cipher, std::string(rest.substr(0, colon)).c_str())) return true;
+        rest.remove_prefix(std::min(colon + 1, rest.size()));
+    }
+    return false;
+}
+
+void take_function(AeadFunctions& f, const OSSL_DISPATCH& d) noexcept {
+    switch (d.function_id) {
+        case OSSL_FUNC_CIPHER_NEWCTX: f.newctx = OSSL_FUNC_cipher_newctx(&d); break;
+        case OSSL_FUNC_CIPHER_FREECTX: f.freectx = OSSL_FUNC_cipher_freectx(&d); break;
+        case OSSL_FUNC_CIPHER_DECRYPT_INIT: f.decrypt_init = OSSL_FUNC_cipher_decrypt_init(&d); break;
+        case OSSL_FUNC_CIPHER_UPDATE: f.update = OSSL_FUNC_cipher_update(&d); break;
+        case OSSL_FUNC_CIPHER_FINAL: f.final = OSSL_FUNC_cipher_final(&d); break;
+        case OSSL_FUNC_CIPHER_SET_CTX_PARAMS: f.set_ctx_params = OSSL_FUNC_cipher_set_ctx_params(&d); break;
+        default: break;
+    }
+}
+
+/// The functions of the implementation EVP_CIPHER_fetch picks for `a` (the default provider's,
+/// unless a configuration says otherwise); incomplete when there is none. The fetched cipher is
+/// kept for the life of the process so its provider stays loaded.
+AeadFunctions lookup(AeadAlg a) {
+    AeadFunctions f;
+    EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, cipher_name(a), nullptr);
+    if (!cipher) return f;
+    const OSSL_PROVIDER* provider = EVP_CIPHER_get0_provider(cipher);
+    int no_cache = 0;
+    const OSSL_ALGORITHM* algorithms = OSSL_PROVIDER_query_operation(provider, OSSL_OP_CIPHER, &no_cache);
+    for (const OSSL_ALGORITHM* alg = algorithms; alg && alg->algorithm_names; ++alg) {
+        if (!names_cipher(alg->algorithm_names, cipher)) continue;
+        for (const OSSL_DISPATCH* d = alg->implementation; d && d->function_id != 0; ++d) take_function(f, *d);
+        break;
+    }
+    if (algorithms) OSSL_PROVIDER_unquery_operation(provider, OSSL_OP_CIPHER, algorithms);
+    f.provctx = OSSL_PROVIDER_get0_provider_ctx(provider);
+    return f;
+}
+
+/// The functions for `a`, looked up once per process; nullptr when OpenSSL has none.
+const AeadFunctions* aead_functions(AeadAlg a) {
+    static const AeadFunctions table[] = {lookup(AeadAlg::aes128_gcm), lookup(AeadAlg::aes256_gcm),
+                                          lookup(AeadAlg::chacha20_poly1305)};
+    const AeadFunctions& f = table[static_cast<std::size_t>(a)];
+    return f.complete() ? &f : nullptr;
+}
+
+}  // namespace
+
+RecordOpener::~RecordOpener() {
+    if (ctx_) aead_->freectx(ctx_);
+}
 
 bool RecordOpener::start(const CipherSuite& suite, const TrafficKeys& keys) noexcept {
     suite_ = nullptr;
-    if (!ctx_ && !(ctx_ = EVP_CIPHER_CTX_new())) return false;
-    if (EVP_DecryptInit_ex(ctx_, cipher(suite.aead), nullptr, keys.key.data(), nullptr) != 1) return false;
+    const AeadFunctions* aead = aead_functions(suite.aead);
+    if (!aead) return false;
+    if (ctx_ && aead_ != aead) {
+        aead_->freectx(ctx_);
+        ctx_ = nullptr;
+    }
+    aead_ = aead;
+    if (!ctx_ && !(ctx_ = aead->newctx(aead->provctx))) return false;
+    if (aead->decrypt_init(ctx_, keys.key.data(), key_size(suite.aead), nullptr, 0, nullptr) != 1) return false;
     keys_ = keys;
     sequence_ = 0;
     suite_ = &suite;
@@ -230,16 +313,20 @@ long RecordOpener::open(const std::uint8_t* header, capture::Bytes fragment, std
         aad[12] = static_cast<std::uint8_t>(n);
         aad_size = 13;
     }
-    int len = 0, final_len = 0;
-    if (EVP_DecryptInit_ex(ctx_, nullptr, nullptr, nullptr, nonce) != 1 ||
-        EVP_DecryptUpdate(ctx_, nullptr, &len, aad, static_cast<int>(aad_size)) != 1 ||
-        EVP_DecryptUpdate(ctx_, out, &len, fragment.data() + skip, static_cast<int>(n)) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_TAG, tag,
-                            const_cast<std::uint8_t*>(fragment.data() + skip + n)) != 1 ||
-        EVP_DecryptFinal_ex(ctx_, out + len, &final_len) != 1) {
+    // What EVP_DecryptInit_ex (the nonce), EVP_DecryptUpdate (the AAD, then the ciphertext),
+    // EVP_CTRL_AEAD_SET_TAG and EVP_DecryptFinal_ex pass to the provider for a stream AEAD.
+    const OSSL_PARAM tag_param[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+                                          const_cast<std::uint8_t*>(fragment.data() + skip + n), tag),
+        OSSL_PARAM_construct_end()};
+    std::size_t aad_len = 0, len = 0, final_len = 0;
+    if (aead_->decrypt_init(ctx_, nullptr, 0, nonce, sizeof nonce, nullptr) != 1 ||
+        aead_->update(ctx_, nullptr, &aad_len, aad_size, aad, aad_size) != 1 ||
+        aead_->update(ctx_, out, &len, n, fragment.data() + skip, n) != 1 ||
+        aead_->set_ctx_params(ctx_, tag_param) != 1 || aead_->final(ctx_, out + len, &final_len, 0) != 1) {
         return -1;
     }
-    return len + final_len;
+    return static_cast<long>(len + final_len);
 }
 
 }  // namespace mqttlens::transport

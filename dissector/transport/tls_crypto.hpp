@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-typedef struct evp_cipher_ctx_st EVP_CIPHER_CTX;
-
 namespace mqttlens::transport {
+
+struct AeadFunctions;  // tls_crypto.cpp: one AEAD's functions as its OpenSSL provider exports them
 
 enum class HashAlg : std::uint8_t { sha256, sha384 };
 enum class AeadAlg : std::uint8_t { aes128_gcm, aes256_gcm, chacha20_poly1305 };
@@ -65,7 +65,11 @@ bool tls13_next_secret(const CipherSuite& suite, Secret& secret) noexcept;
 bool tls12_keys(const CipherSuite& suite, capture::Bytes master, const Random& client_random,
                 const Random& server_random, TrafficKeys& client, TrafficKeys& server) noexcept;
 
-/// Opens the protected records of one direction, counting their sequence numbers.
+/// Opens the protected records of one direction, counting their sequence numbers. The AEAD is
+/// OpenSSL's, called through its provider's own functions (found once per process with
+/// OSSL_PROVIDER_query_operation) with the same calls EVP_DecryptInit_ex / Update / Final make:
+/// EVP's wrappers look parameters up by name on every record, which cost a small record more
+/// than the cipher itself (docs/PERFORMANCE.md).
 class RecordOpener {
 public:
     RecordOpener() = default;
@@ -73,7 +77,8 @@ public:
     RecordOpener(const RecordOpener&) = delete;
     RecordOpener& operator=(const RecordOpener&) = delete;
 
-    /// Starts using `keys` with sequence number 0. False if libcrypto refuses them.
+    /// Starts using `keys` with sequence number 0. False if libcrypto refuses them or has no
+    /// implementation of the suite's AEAD.
     bool start(const CipherSuite& suite, const TrafficKeys& keys) noexcept;
     bool ready() const noexcept { return suite_ != nullptr; }
     void stop() noexcept { suite_ = nullptr; }
@@ -89,7 +94,8 @@ public:
     void set_sequence(std::uint64_t s) noexcept { sequence_ = s; }
 
 private:
-    EVP_CIPHER_CTX* ctx_ = nullptr;
+    const AeadFunctions* aead_ = nullptr;  ///< the functions ctx_ belongs to
+    void* ctx_ = nullptr;                  ///< the provider's cipher context
     const CipherSuite* suite_ = nullptr;
     TrafficKeys keys_;
     std::uint64_t sequence_ = 0;
