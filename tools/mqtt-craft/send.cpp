@@ -6,9 +6,7 @@
 #include "mqtt/framer.hpp"
 #include "output/printer.hpp"
 #include "output/writer.hpp"
-#include "tcp_link.hpp"
-#include "tls_link.hpp"
-#include "ws_link.hpp"
+#include "open_link.hpp"
 
 #include <fmt/format.h>
 
@@ -159,90 +157,25 @@ private:
     bool framing_broken_ = false;
 };
 
-TlsSettings tls_settings(const GlobalOptions& g, const Target& t) {
-    TlsSettings s;
-    s.host = t.host;
-    s.cafile = g.cafile;
-    s.insecure = g.insecure;
-    s.version = g.tls_version;
-    s.keylog = g.tls_keylog;
-    // ALPN: "mqtt" names MQTT right inside TLS; WebSocket starts as HTTP/1.1 (RFC 6455 §4.1).
-    s.alpn = t.websocket() ? "http/1.1" : "mqtt";
-    return s;
-}
-
-/// The exit code and stderr line for a handshake or an upgrade that did not complete.
-int setup_failed(const Io& r, const GlobalOptions& g, std::string_view what) {
-    if (r.status == IoStatus::timeout) {
-        say(fmt::format("{} with {} timed out after {} ms ({})", what, g.send, g.connect_timeout_ms, r.detail));
-        return exit_timeout;
-    }
-    say(r.detail);
-    return r.status == IoStatus::ws_error ? exit_upgrade : exit_tls;
-}
-
-/// Creates the TLS context a mqtts:// or wss:// target needs in `tls` (left null for the others) and
-/// says the --insecure warning; exit_ok, or exit_usage after the error is said.
-int prepare_tls(const GlobalOptions& g, const Target& target, std::unique_ptr<TlsLink>& tls) {
-    if (!target.tls()) return exit_ok;
-    std::string error;
-    tls = TlsLink::create(tls_settings(g, target), error);
-    if (!tls) {
-        say(error);
-        return exit_usage;
-    }
-    if (g.insecure)
-        say("--insecure: the server's certificate and name are not checked; anyone on the path can read and "
-            "change this session");
-    return exit_ok;
-}
-
-/// The exit code and stderr line for a TCP connection that did not open; exit_ok when it did.
-int connect_failed(const TcpConnect& c, const Target& target, const GlobalOptions& g) {
-    switch (c.failure) {
-    case ConnectFailure::none: break;
-    case ConnectFailure::unresolved:
-        say(fmt::format("cannot resolve {}: {}", target.host, c.error));
-        return exit_unreachable;
-    case ConnectFailure::timeout:
-        say(fmt::format("connection to {} timed out after {} ms ({})", g.send, g.connect_timeout_ms, c.error));
-        return exit_timeout;
-    case ConnectFailure::refused:
-        say(fmt::format("cannot connect to {}: {}", g.send, c.error));
-        return exit_unreachable;
+/// Says how opening `o` went (the notes, or why it failed); the exit code: exit_ok when open.
+int opened(const OpenedLink& o, const Target& target, const GlobalOptions& g) {
+    if (!o.remote.empty()) say(fmt::format("connected to {} from {}", o.remote, o.local));
+    for (const std::string& note : o.notes) say(note);
+    switch (o.failure) {
+        case OpenFailure::none: return exit_ok;
+        case OpenFailure::settings: say(o.error); return exit_usage;
+        case OpenFailure::unresolved: say(fmt::format("cannot resolve {}: {}", target.host, o.error)); return exit_unreachable;
+        case OpenFailure::refused: say(fmt::format("cannot connect to {}: {}", g.send, o.error)); return exit_unreachable;
+        case OpenFailure::timeout:
+            if (o.stage == "TCP")
+                say(fmt::format("connection to {} timed out after {} ms ({})", g.send, g.connect_timeout_ms, o.error));
+            else
+                say(fmt::format("{} with {} timed out after {} ms ({})", o.stage, g.send, g.connect_timeout_ms, o.error));
+            return exit_timeout;
+        case OpenFailure::tls: say(o.error); return exit_tls;
+        case OpenFailure::websocket: say(o.error); return exit_upgrade;
     }
     return exit_ok;
-}
-
-/// Puts the TLS handshake (when `tls` is set) and then the WebSocket upgrade (ws://, wss://) over
-/// `tcp`, both by `deadline`; exit_ok with `link` set, or setup_failed's exit code.
-int layer_link(std::unique_ptr<TcpLink> tcp, std::unique_ptr<TlsLink> tls, const Target& target,
-               const GlobalOptions& g, Clock::time_point deadline, std::unique_ptr<Link>& link) {
-    if (tls) {
-        if (Io r = tls->handshake(std::move(tcp), deadline); r.status != IoStatus::ok)
-            return setup_failed(r, g, "the TLS handshake");
-        say(tls->description());
-        link = std::move(tls);
-    } else {
-        link = std::move(tcp);
-    }
-    if (target.websocket()) {
-        auto ws = std::make_unique<WsLink>(std::move(link), WsSettings{target.authority(), target.path, g.ws_frame});
-        if (Io r = ws->upgrade(deadline); r.status != IoStatus::ok) return setup_failed(r, g, "the WebSocket upgrade");
-        say(fmt::format("WebSocket: GET {} upgraded ({}), subprotocol {}{}", target.path, ws->answer().status_line,
-                        ws->answer().protocol.empty() ? "none" : ws->answer().protocol,
-                        g.ws_frame ? fmt::format(", at most {} payload bytes per frame", g.ws_frame) : ""));
-        link = std::move(ws);
-    }
-    return exit_ok;
-}
-
-/// The printer's transport mark for `scheme`: "TLS", "WebSocket", "TLS+WebSocket", or empty for TCP.
-std::string_view transport_mark(Scheme scheme) {
-    return scheme == Scheme::mqtts ? "TLS"
-           : scheme == Scheme::ws  ? "WebSocket"
-           : scheme == Scheme::wss ? "TLS+WebSocket"
-                                   : "";
 }
 
 /// Sends the plan's packets in order, reading replies for --delay after each and --wait after the
@@ -308,17 +241,15 @@ int send_plan(const GlobalOptions& g, const SendPlan& plan) {
     const Target& target = *parsed.target;
     std::signal(SIGPIPE, SIG_IGN);  // a peer gone while TLS writes: an error value, not a signal
 
-    std::unique_ptr<TlsLink> tls;
-    if (int rc = prepare_tls(g, target, tls); rc != exit_ok) return rc;
+    if (target.tls() && g.insecure)
+        say("--insecure: the server's certificate and name are not checked; anyone on the path can read and "
+            "change this session");
     const auto deadline = Clock::now() + std::chrono::milliseconds(g.connect_timeout_ms);
-    TcpConnect c = tcp_connect(target.host, target.port, deadline);
-    if (int rc = connect_failed(c, target, g); rc != exit_ok) return rc;
-    const std::string local = c.link->local(), remote = c.link->remote();
-    say(fmt::format("connected to {} from {}", remote, local));
-    std::unique_ptr<Link> link;
-    if (int rc = layer_link(std::move(c.link), std::move(tls), target, g, deadline, link); rc != exit_ok) return rc;
+    OpenedLink o = open_link(target, link_settings(g), deadline);
+    if (int rc = opened(o, target, g); rc != exit_ok) return rc;
+    std::unique_ptr<Link> link = std::move(o.link);
 
-    Session s(*link, local, remote, transport_mark(target.scheme), g, plan);
+    Session s(*link, o.local, o.remote, transport_mark(target.scheme), g, plan);
     const std::size_t sent = send_packets(s, plan, g);
     link->shutdown(Clock::now() + std::chrono::milliseconds(500));
     s.report_end(s.state() != PeerState::open);
