@@ -1,6 +1,7 @@
 #include "transport/tls_crypto.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <cstring>
 #include <fmt/format.h>
 #include <openssl/core_dispatch.h>
@@ -233,13 +234,8 @@ void take_function(AeadFunctions& f, const OSSL_DISPATCH& d) noexcept {
     }
 }
 
-/// The functions of the implementation EVP_CIPHER_fetch picks for `a` (the default provider's,
-/// unless a configuration says otherwise); incomplete when there is none. The fetched cipher is
-/// kept for the life of the process so its provider stays loaded.
-AeadFunctions lookup(AeadAlg a) {
-    AeadFunctions f;
-    EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, cipher_name(a), nullptr);
-    if (!cipher) return f;
+/// Fills `f` with the functions of the implementation `cipher` was fetched from.
+void lookup(const EVP_CIPHER* cipher, AeadFunctions& f) {
     const OSSL_PROVIDER* provider = EVP_CIPHER_get0_provider(cipher);
     int no_cache = 0;
     const OSSL_ALGORITHM* algorithms = OSSL_PROVIDER_query_operation(provider, OSSL_OP_CIPHER, &no_cache);
@@ -250,15 +246,41 @@ AeadFunctions lookup(AeadAlg a) {
     }
     if (algorithms) OSSL_PROVIDER_unquery_operation(provider, OSSL_OP_CIPHER, algorithms);
     f.provctx = OSSL_PROVIDER_get0_provider_ctx(provider);
-    return f;
 }
+
+/// The three AEADs' functions, from the implementations EVP_CIPHER_fetch picks (the default
+/// provider's unless a configuration says otherwise). The fetched ciphers are held until exit so
+/// their providers stay loaded, and freed then (before OpenSSL's own clean-up, which the first
+/// fetch registered earlier).
+class AeadTable {
+public:
+    AeadTable() {
+        for (std::size_t i = 0; i < std::size(fetched_); ++i) {
+            fetched_[i] = EVP_CIPHER_fetch(nullptr, cipher_name(static_cast<AeadAlg>(i)), nullptr);
+            if (fetched_[i]) lookup(fetched_[i], functions_[i]);
+        }
+    }
+    ~AeadTable() {
+        for (EVP_CIPHER* c : fetched_) EVP_CIPHER_free(c);
+    }
+    AeadTable(const AeadTable&) = delete;
+    AeadTable& operator=(const AeadTable&) = delete;
+
+    /// The functions for `a`; nullptr when OpenSSL has no complete implementation.
+    const AeadFunctions* get(AeadAlg a) const noexcept {
+        const AeadFunctions& f = functions_[static_cast<std::size_t>(a)];
+        return f.complete() ? &f : nullptr;
+    }
+
+private:
+    EVP_CIPHER* fetched_[3] = {};  // by AeadAlg
+    AeadFunctions functions_[3];
+};
 
 /// The functions for `a`, looked up once per process; nullptr when OpenSSL has none.
 const AeadFunctions* aead_functions(AeadAlg a) {
-    static const AeadFunctions table[] = {lookup(AeadAlg::aes128_gcm), lookup(AeadAlg::aes256_gcm),
-                                          lookup(AeadAlg::chacha20_poly1305)};
-    const AeadFunctions& f = table[static_cast<std::size_t>(a)];
-    return f.complete() ? &f : nullptr;
+    static const AeadTable table;
+    return table.get(a);
 }
 
 }  // namespace
