@@ -14,6 +14,8 @@ Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std
         // is not known can only be the client's).
         if (direction != mqtt::Direction::s2c && !version_)
             version_ = mqtt::version_of_level(connect->protocol_level);
+        // A CONNECT is judged by the version it declares: its rules are numbered by that one.
+        seen.version = mqtt::judged_version(bytes, version);
         if (!client_id_) client_id_.emplace(connect->client_id);
     } else if (const auto* ack = seen.packet.get<mqtt::Connack>();
                ack && ack->properties && client_id_ && client_id_->empty() && direction != mqtt::Direction::c2s) {

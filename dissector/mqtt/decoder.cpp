@@ -452,8 +452,7 @@ Packet decode(Bytes bytes, Version version, const DecodeOptions& options) noexce
     auto length = read_remaining_length(bytes.subspan(1));
     if (length.size != 0) c.at(Field::remaining_length, 1, length.size);
     // A CONNECT is judged by the version it declares, its fixed header included.
-    if (p.header.type() == PacketType::connect && length.status == LengthResult::Status::ok)
-        c.version = declared_version(bytes.subspan(1u + length.size), version);
+    c.version = judged_version(bytes, version);
     check_fixed_header(c, bytes[0]);
 
     if (length.status != LengthResult::Status::ok) {
@@ -531,6 +530,13 @@ bool is_plain_qos0_publish(Bytes bytes, Version version, std::uint64_t* property
         *property_ids = list ? list->ids() : 0;
     }
     return true;
+}
+
+Version judged_version(Bytes bytes, Version version) noexcept {
+    if (bytes.empty() || static_cast<PacketType>(bytes[0] >> 4) != PacketType::connect) return version;
+    const LengthResult length = read_remaining_length(bytes.subspan(1));
+    if (length.status != LengthResult::Status::ok) return version;
+    return declared_version(bytes.subspan(1u + length.size), version);
 }
 
 std::optional<Version> connect_version(Bytes connect) noexcept {

@@ -34,6 +34,10 @@ struct DecodeOptions {
 /// Packet::fields says where each field it read lies.
 Packet decode(Bytes bytes, Version version = Version::v3_1_1, const DecodeOptions& options = {}) noexcept;
 
+/// The version decode(bytes, version) judges `bytes` by, and so the one that numbers its
+/// diagnostics: a CONNECT's declared one ("MQTT" 4 or 5, "MQIsdp" 3), else `version`.
+Version judged_version(Bytes bytes, Version version) noexcept;
+
 /// What decode(bytes, version, options) returns for bytes it found nothing wrong with (no
 /// diagnostic at all), built without the checks: for reading again bytes already decoded once.
 /// PUBLISH and the packets of fixed size (PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK, PINGREQ,

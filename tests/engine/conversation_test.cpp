@@ -43,6 +43,20 @@ TEST(Conversation, TheClientsConnectNamesTheVersionOfEverythingAfterIt) {
     EXPECT_EQ(c.packets(), 2u);
 }
 
+TEST(Conversation, AConnectsRulesAreNumberedByTheVersionItDeclares) {
+    // CONNECT level 5 with Will QoS 3: MQTT-3.1.2-12 in 5.0, MQTT-3.1.2-14 in 3.1.1
+    const auto will_qos3 = hex("10 15 00 04 4D 51 54 54 05 1E 00 3C 00 00 01 78 00 00 01 74 00 01 77");
+    for (const std::optional<Version> given : {std::optional<Version>{}, std::optional<Version>{Version::v3_1_1}}) {
+        Conversation c({}, given);
+        const Observed o = c.observe(Direction::c2s, will_qos3, 0, 1);
+        EXPECT_EQ(o.version, Version::v5_0) << "the CONNECT declares 5.0";
+        ASSERT_TRUE(o.packet.diagnostics.has(Code::will_qos_invalid));
+        EXPECT_EQ(o.packet.diagnostics[0].rule(o.version).id, "MQTT-3.1.2-12");
+    }
+    EXPECT_EQ(mqtt::judged_version(connect31, Version::v5_0), Version::v3_1);
+    EXPECT_EQ(mqtt::judged_version(publish_v5, Version::v5_0), Version::v5_0) << "only a CONNECT declares";
+}
+
 TEST(Conversation, Mqtt5AliasesResolveAndAnAssignedClientIdentifierNamesTheClient) {
     Conversation c;
     c.observe(Direction::c2s, hex("10 0D 00 04 4D 51 54 54 05 02 00 3C 00 00 00"), 0, 1);  // ClientID ""
