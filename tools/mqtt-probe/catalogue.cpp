@@ -1,9 +1,8 @@
-// The 3.1.1 server-side cases. Each breaking packet is built with the codec's encoder, broken by
-// EncodeOverrides or by fields the packet's own flags contradict; tests/probe checks that the
-// project's decoder finds the case's rule in them.
+// The catalogue put together, the reactions in words, and the 3.1.1 server-side cases. Each breaking
+// packet is built with the codec's encoder, broken by EncodeOverrides or by fields the packet's own
+// flags contradict; tests/probe checks that the project's decoder finds the case's rule in them.
 #include "catalogue.hpp"
-
-#include "mqtt/encoder.hpp"
+#include "catalogue_build.hpp"
 
 #include <fmt/format.h>
 
@@ -13,24 +12,7 @@ namespace mqttlens::probe {
 
 namespace {
 
-using mqtt::PacketType;
-using Bytes = std::vector<std::uint8_t>;
-
-Bytes encode(const mqtt::Packet& p, const mqtt::EncodeOverrides& o = {}) {
-    Bytes out;
-    mqtt::encode(p, out, o);
-    return out;
-}
-
-/// The preamble's CONNECT body; its views point into `who`.
-mqtt::Connect connect_body(const Identity& who) {
-    mqtt::Connect c;
-    c.client_id = who.client_id;
-    if (who.username) c.username = std::string_view(*who.username);
-    if (who.password) c.password = mqtt::as_bytes(*who.password);
-    c.flags = mqtt::Connect::make_flags(true, false, 0, false, who.username.has_value(), who.password.has_value());
-    return c;
-}
+using namespace build;
 
 /// The preamble's CONNECT with its Connect Flags byte replaced by `flags`.
 Bytes connect_flags(const Identity& who, std::uint8_t flags) {
@@ -78,34 +60,6 @@ Bytes unsubscribe(std::initializer_list<std::string_view> filters, std::uint16_t
     return encode(mqtt::make_packet(PacketType::unsubscribe, u), o);
 }
 
-Bytes empty(PacketType type, mqtt::EncodeOverrides o = {}) { return encode(mqtt::make_packet(type, mqtt::Empty{}), o); }
-
-Bytes ack(PacketType type, std::uint16_t id, mqtt::EncodeOverrides o = {}) {
-    return encode(mqtt::make_packet(type, mqtt::Ack{id}), o);
-}
-
-mqtt::EncodeOverrides flags(std::uint8_t f) {
-    mqtt::EncodeOverrides o;
-    o.flags = f;
-    return o;
-}
-
-/// Remaining Length one above the real one, the extra byte appended: a field-free byte inside.
-mqtt::EncodeOverrides one_extra_byte(std::uint32_t real_length) {
-    mqtt::EncodeOverrides o;
-    o.remaining_length = real_length + 1;
-    o.append = {0x00};
-    return o;
-}
-
-Reaction close_without_reply() { return {Expect::close_without_reply}; }
-Reaction close() { return {Expect::close}; }
-Reaction connack_then_close(int code) { return {Expect::connack_then_close, PacketType::connack, code}; }
-Reaction reply(PacketType type, int id = -1, int count = -1, bool retain = false) {
-    return {Expect::reply, type, -1, id, count, retain};
-}
-
-constexpr std::string_view v311 = "3.1.1";
 constexpr std::string_view s_fixed = "2.2 Fixed header", s_connect = "3.1 CONNECT", s_publish = "3.3 PUBLISH",
                            s_subscribe = "3.8 SUBSCRIBE", s_unsubscribe = "3.10 UNSUBSCRIBE",
                            s_ping = "3.12 PINGREQ", s_disconnect = "3.14 DISCONNECT";
@@ -264,42 +218,83 @@ std::vector<Case> unsubscribe_ping_disconnect_cases() {
 
 }  // namespace
 
-Bytes preamble_connect(const Identity& who, bool will) {
+std::vector<Case> build::cases_311() {
+    std::vector<Case> v = fixed_header_cases();
+    for (auto&& part : {connect_cases(), publish_cases(), subscribe_cases(), unsubscribe_ping_disconnect_cases()})
+        v.insert(v.end(), part.begin(), part.end());
+    return v;
+}
+
+Bytes preamble_connect(const Identity& who, bool will, bool v5) {
     mqtt::Connect c = connect_body(who);
+    if (v5) {
+        c.protocol_level = 5;
+        c.properties = mqtt::PropertyList{};
+    }
     if (will) {
         c.flags |= 0x04;
         c.will = mqtt::Will{who.topic, mqtt::as_bytes("will")};
+        if (v5) c.will->properties = mqtt::PropertyList{};
     }
     return encode(mqtt::make_packet(PacketType::connect, c));
 }
 
 const std::vector<Case>& catalogue() {
     static const std::vector<Case> all = [] {
-        std::vector<Case> v = fixed_header_cases();
-        for (auto&& part : {connect_cases(), publish_cases(), subscribe_cases(), unsubscribe_ping_disconnect_cases()})
-            v.insert(v.end(), part.begin(), part.end());
+        std::vector<Case> v = cases_311();
+        for (auto&& part : {cases_v5(), cases_behaviour()}) v.insert(v.end(), part.begin(), part.end());
         return v;
     }();
     return all;
 }
 
+namespace {
+
+std::string code_list(const std::vector<std::uint8_t>& codes) {
+    std::string s;
+    for (std::uint8_t c : codes) s += fmt::format("{}0x{:02X}", s.empty() ? "" : "/", c);
+    return s;
+}
+
+std::string describe_reply(const Reaction& r) {
+    std::string s(mqtt::type_name(r.type, mqtt::Version::v5_0));
+    if (!r.codes.empty()) s += " " + code_list(r.codes);
+    if (r.packet_id >= 0) s += fmt::format(" id {}", r.packet_id);
+    if (r.count >= 0) s += fmt::format(" with {} codes", r.count);
+    if (r.qos >= 0) s += fmt::format(" QoS {}", r.qos);
+    if (r.retain) s += " RETAIN 1";
+    if (!r.topic_end.empty()) s += fmt::format(" to ...{}", r.topic_end);
+    if (!r.payload.empty()) s += fmt::format(" \"{}\"", r.payload);
+    if (!r.or_disconnect.empty()) s += fmt::format(", or DISCONNECT {} then close", code_list(r.or_disconnect));
+    return s;
+}
+
+}  // namespace
+
 std::string describe(const Reaction& r) {
+    const std::string within = r.within_ms ? fmt::format(" within {} ms", r.within_ms) : "";
     switch (r.expect) {
     case Expect::close_without_reply: return "close without reply";
     case Expect::connack_then_close: return fmt::format("CONNACK 0x{:02X} then close", r.code);
-    case Expect::close: return "close";
-    case Expect::reply: break;
+    case Expect::close: return "close" + within;
+    case Expect::reply: return describe_reply(r);
+    case Expect::refuse: return fmt::format("CONNACK {} then close, or close without reply", code_list(r.codes));
+    case Expect::disconnect:
+        return fmt::format("DISCONNECT {} then close, or close{}", code_list(r.codes), within);
+    case Expect::silence:
+        return fmt::format("no {}{}", r.type == PacketType::reserved0 ? "packet" : mqtt::type_name(r.type), within);
+    case Expect::accepted:
+        return r.session_present < 0 ? std::string("CONNACK 0x00")
+                                     : fmt::format("CONNACK 0x00 Session Present {}", r.session_present);
+    case Expect::pause: return fmt::format("(pause {} ms)", r.within_ms);
     }
-    std::string s(mqtt::type_name(r.type));
-    if (r.packet_id >= 0) s += fmt::format(" id {}", r.packet_id);
-    if (r.count >= 0) s += fmt::format(" with {} codes", r.count);
-    if (r.retain) s += " RETAIN 1";
-    return s;
+    return "?";
 }
 
 std::string expected(const Case& c) {
     std::string out;
-    for (const Step& step : c.steps) out += (out.empty() ? "" : "; ") + describe(step.reaction);
+    for (const Step& step : c.steps)
+        if (step.reaction.expect != Expect::pause) out += (out.empty() ? "" : "; ") + describe(step.reaction);
     return out;
 }
 

@@ -64,7 +64,7 @@ Summary summarise(const std::vector<Result>& results, double seconds) {
 
 void print_list(std::FILE* out, const std::vector<const Case*>& cases) {
     for (const Case* c : cases) {
-        fmt::print(out, "{:<36} {:<14} {:<6} {:<17} {} -> {}\n", c->id, c->rule, c->version, c->section, c->title,
+        fmt::print(out, "{:<40} {:<18} {:<6} {:<22} {} -> {}\n", c->id, c->rule, c->version, c->section, c->title,
                    expected(*c));
     }
 }
@@ -73,7 +73,7 @@ void print_table(std::FILE* out, const std::vector<Result>& results, const Summa
     for (const auto& [section, group] : by_section(results)) {
         fmt::print(out, "{}\n", section);
         for (const Result* r : group) {
-            fmt::print(out, "  {:<12} {:<36} {:<22} {}\n", verdict_name(r->verdict), r->test->id,
+            fmt::print(out, "  {:<12} {:<40} {:<25} {}\n", verdict_name(r->verdict), r->test->id,
                        fmt::format("{} ({})", r->test->rule, r->test->version), r->test->title);
             if (!r->detail.empty()) fmt::print(out, "      {}\n", r->detail);
             for (const std::string& f : r->findings) fmt::print(out, "      broker: {}\n", f);

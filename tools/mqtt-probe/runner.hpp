@@ -14,7 +14,8 @@ namespace mqttlens::probe {
 enum class Verdict : std::uint8_t {
     pass,            ///< the broker reacted as the standard requires and broke no rule itself
     fail,            ///< it reacted otherwise, or what it sent breaks a rule
-    not_applicable,  ///< the broker refused the preamble (CONNACK not 0, closed): the case could not run
+    not_applicable,  ///< the broker refused the preamble (CONNACK not 0, closed), does not speak the
+                     ///< case's version (5.0), or lacks a feature the case needs: the case could not run
     inconclusive,    ///< the standard allows what happened, or the case could not connect
 };
 
@@ -58,10 +59,13 @@ struct Result {
     bool wire_truncated = false;  ///< more than max_recorded_bytes were received; the rest is not in `wire`
 };
 
-/// Runs one case on fresh connections; never throws but std::bad_alloc.
+/// Runs one case on fresh connections, whatever versions the broker speaks; never throws but
+/// std::bad_alloc.
 Result run_case(const Case& c, const RunOptions& options);
 
-/// Runs `cases` on `jobs` threads (at least 1); the results in the order of `cases`.
+/// Runs `cases` on `jobs` threads (at least 1); the results in the order of `cases`. When some case
+/// is 5.0, first asks the broker once whether it accepts a level-5 CONNECT (CONNACK 0x00); if not,
+/// every 5.0 case is not applicable, the detail saying what the broker answered.
 std::vector<Result> run_cases(const std::vector<const Case*>& cases, const RunOptions& options, unsigned jobs);
 
 /// Whether a TCP connection to the target opens within options.connect_ms; the reason when not.
