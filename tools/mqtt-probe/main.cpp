@@ -1,6 +1,8 @@
 // mqtt-probe: tests a live broker against the standard. `conform HOST:PORT` runs the catalogue
-// (catalogue.cpp) and reports a verdict per case. Exit codes: see README.md.
+// (catalogue.cpp) and reports a verdict per case; `fuzz HOST:PORT` sends mutated sessions (fuzz.cpp).
+// Exit codes: see README.md.
 #include "catalogue.hpp"
+#include "fuzz.hpp"
 #include "report.hpp"
 #include "runner.hpp"
 #include "save.hpp"
@@ -9,8 +11,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 
 using namespace mqttlens;
 using namespace mqttlens::probe;
@@ -27,7 +33,12 @@ struct Args {
     std::vector<std::string> only;
     unsigned jobs = 8;
     RunOptions run;
+    FuzzOptions fuzz;
+    bool fuzz_json = false;
 };
+
+std::atomic<bool> interrupted{false};
+extern "C" void on_signal(int) { interrupted = true; }
 
 void say(const std::string& text) { fmt::print(stderr, "mqtt-probe: {}\n", text); }
 
@@ -76,7 +87,7 @@ void add_conform_options(CLI::App* conform, Args& a) {
 /// Parses the target into a.run; exit_ok or exit_usage after saying why.
 int set_target(Args& a) {
     if (a.target.empty()) {
-        say("conform needs the broker's HOST:PORT (or --list)");
+        say("the broker's HOST:PORT is missing (only conform --list needs none)");
         return exit_usage;
     }
     const craft::TargetParse t = craft::parse_target(a.target);
@@ -151,6 +162,67 @@ int conform(Args& a) {
     return s.fail ? exit_failed : exit_ok;
 }
 
+void add_fuzz_options(CLI::App* fuzz, Args& a) {
+    FuzzOptions& f = a.fuzz;
+    fuzz->add_option("target", a.target, "the broker: HOST:PORT or mqtt://HOST:PORT (plain TCP)");
+    fuzz->add_option("--seed", f.seed, "the seed: case K of seed S is always the same bytes (default: from the clock)");
+    fuzz->add_option("--first-case", f.first_case, "number of the first case run (default 0)");
+    fuzz->add_option("--duration", f.duration_s, "stop after SECONDS (default 60 unless --max-cases)")->type_name("SECONDS");
+    fuzz->add_option("--max-cases", f.max_cases, "stop after N cases");
+    fuzz->add_option("-j,--jobs", f.jobs, "connections open at once (default 32)")->check(CLI::Range(1, 512));
+    fuzz->add_option("--timeout", f.timeout_ms, "ms the liveness check's CONNACK and PINGRESP may take (default 2000)")
+        ->check(CLI::Range(50, 60000));
+    fuzz->add_option("--case-timeout", f.case_ms, "ms one session may take, connect to close (default 1000)")
+        ->check(CLI::Range(10, 60000));
+    fuzz->add_option("--batch", f.batch, "cases between two liveness checks (default 256)")->check(CLI::Range(1, 100000));
+    fuzz->add_option("--broker-cmd", f.broker_cmd,
+                     "start the broker with sh -c CMD (its own process group), watch it, keep its stderr, restart it")
+        ->type_name("CMD");
+    fuzz->add_option("--broker-start-timeout", f.broker_start_ms, "ms a (re)started broker has to accept (default 10000)")
+        ->check(CLI::Range(100, 600000));
+    fuzz->add_option("--save", f.save_dir, "write each finding to DIR as NNN-KIND.craft and .pcap (default mqtt-probe-findings)")
+        ->type_name("DIR");
+    fuzz->add_option("--minimise-runs", f.minimise_tries, "runs against the broker to minimise one finding (default 200)");
+    fuzz->add_flag("!--no-v5", f.session.v5, "3.1.1 sessions only (default: about one in four is 5.0)");
+    fuzz->add_option("--client-id-prefix", f.session.client_id_prefix,
+                     "Client Identifiers are PREFIX + fz + case number (default mqttlens-)");
+    fuzz->add_flag("--json", a.fuzz_json, "the summary as one JSON document on stdout");
+}
+
+int fuzz(Args& a) {
+    if (int rc = set_target(a); rc != exit_ok) return rc;
+    FuzzOptions& f = a.fuzz;
+    f.target = a.target;
+    std::string error;
+    const auto address = resolve(a.run.host, a.run.port, error);
+    if (!address) {
+        say(fmt::format("cannot resolve {}: {}", a.target, error));
+        return exit_unreachable;
+    }
+    f.to = *address;
+    if (f.duration_s <= 0 && f.max_cases == 0) f.duration_s = 60;
+    std::error_code ec;
+    const bool save_dir_existed = std::filesystem::exists(f.save_dir, ec);
+    if (std::string e = prepare_save_dir(f.save_dir); !e.empty()) {
+        say(e);
+        return exit_usage;
+    }
+    f.progress = ::isatty(2);
+    struct sigaction sa{};
+    sa.sa_handler = on_signal;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    const FuzzSummary s = run_fuzz(f, interrupted);
+    if (!s.error.empty()) {
+        say(fmt::format("cannot fuzz {}: {}", a.target, s.error));
+        return exit_unreachable;
+    }
+    print_fuzz_summary(stdout, s, f, a.fuzz_json);
+    if (!save_dir_existed && s.findings.empty()) std::filesystem::remove(f.save_dir, ec);  // only if still empty
+    if (!s.findings.empty()) return exit_failed;
+    return s.stopped.empty() ? exit_ok : exit_unreachable;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,12 +230,16 @@ int main(int argc, char** argv) {
     CLI::App app{"mqtt-probe: test a live MQTT broker against the standard"};
     app.require_subcommand(1);
     Args a;
-    add_conform_options(app.add_subcommand("conform", "run the conformance catalogue against HOST:PORT"), a);
+    CLI::App* conform_app = app.add_subcommand("conform", "run the conformance catalogue against HOST:PORT");
+    add_conform_options(conform_app, a);
+    CLI::App* fuzz_app = app.add_subcommand("fuzz", "send mutated sessions to HOST:PORT and report what breaks");
+    a.fuzz.seed = static_cast<std::uint32_t>(std::chrono::system_clock::now().time_since_epoch().count() ^ ::getpid());
+    add_fuzz_options(fuzz_app, a);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int rc = app.exit(e);
         return rc == 0 ? exit_ok : exit_usage;
     }
-    return conform(a);
+    return fuzz_app->parsed() ? fuzz(a) : conform(a);
 }

@@ -123,13 +123,13 @@ private:
     Timestamp last_{};
 };
 
-std::string write_pcap(const std::filesystem::path& path, const Result& r) {
+std::string write_pcap(const std::filesystem::path& path, const std::vector<WireEvent>& wire) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (!f) return fmt::format("--save: cannot write {}: {}", path.string(), std::strerror(errno));
     bool ok;
     {
         PcapExchange pcap(f);
-        for (const WireEvent& e : r.wire) pcap.add(e);
+        for (const WireEvent& e : wire) pcap.add(e);
         ok = pcap.finish();
     }
     if (std::fclose(f) != 0 || !ok) return fmt::format("--save: cannot write {}", path.string());
@@ -156,7 +156,15 @@ bool worth_saving(Verdict v) noexcept { return v == Verdict::fail || v == Verdic
 std::string save_case(const std::string& dir, const Result& r, const std::string& target) {
     const std::filesystem::path base = std::filesystem::path(dir) / std::string(r.test->id);
     if (std::string error = write_file(base.string() + ".craft", craft_text(r, target)); !error.empty()) return error;
-    return write_pcap(base.string() + ".pcap", r);
+    return write_pcap(base.string() + ".pcap", r.wire);
+}
+
+std::string save_exchange(const std::string& base, const std::string& header, const std::vector<WireEvent>& wire) {
+    std::string text = header;
+    for (const WireEvent& e : wire)
+        if (e.kind == Kind::sent) text += craft_line(mqtt::Bytes(e.bytes)) + "\n";
+    if (std::string error = write_file(base + ".craft", text); !error.empty()) return error;
+    return write_pcap(base + ".pcap", wire);
 }
 
 }  // namespace mqttlens::probe

@@ -18,4 +18,8 @@ bool worth_saving(Verdict v) noexcept;
 /// `target` is the broker as given. Empty on success, else why a file could not be written.
 std::string save_case(const std::string& dir, const Result& r, const std::string& target);
 
+/// Writes BASE.craft (`header`, comment lines ending in newlines, then one mqtt-craft script line
+/// per packet sent in `wire`) and BASE.pcap (the exchange). Empty on success, else why not.
+std::string save_exchange(const std::string& base, const std::string& header, const std::vector<WireEvent>& wire);
+
 }  // namespace mqttlens::probe
