@@ -1,6 +1,6 @@
-"""Helpers of the --send tests: the real peers they start on 127.0.0.1 (mosquitto, a Node WebSocket
-peer, tcpdump on lo), always with bounded waits and stopped by pid; certificates made with the
-openssl command; and a small pcap reader that reassembles one TCP direction and walks WebSocket
+"""Helpers of the --send and mqtt-probe tests: the real peers they start on 127.0.0.1 (mosquitto,
+aedes, a Node WebSocket peer, tcpdump on lo), always with bounded waits and stopped by pid;
+certificates made with the openssl command; and a small pcap reader that reassembles one TCP direction and walks WebSocket
 frames, to check what went over the wire.
 """
 import os
@@ -173,6 +173,42 @@ class NodePeer:
 
     def stop(self):
         stop(self.proc)
+
+
+class Aedes:
+    """aedes (an MQTT broker for Node) started by a script of tools/node on 127.0.0.1:`port`:
+    aedes_tcp.js serves MQTT over TCP, aedes_ws.js over WebSocket at ws://127.0.0.1:PORT/mqtt. Ready
+    once it prints its "listening" line (10 s at most); stopped by pid."""
+
+    def __init__(self, port, script="aedes_tcp.js"):
+        aedes = os.path.join(NODE_MODULES, "aedes")
+        if not os.path.isdir(aedes):
+            raise PeerError(f"{aedes} is missing: run tools/setup.sh (it installs the npm packages aedes, ws "
+                            "and mqtt into tools/node/node_modules)")
+        node = shutil.which("node") or ("/usr/bin/node" if os.path.exists("/usr/bin/node") else None)
+        if node is None:
+            raise PeerError("node is not installed (tools/setup.sh installs it)")
+        self.proc = subprocess.Popen([node, os.path.join(REPO, "tools", "node", script), "--port", str(port)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.out = []
+        ready = threading.Event()
+
+        def read():
+            for line in self.proc.stdout:
+                self.out.append(line)
+                if line.startswith("listening"):
+                    ready.set()
+            ready.set()
+
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
+        if not ready.wait(10) or self.proc.poll() is not None:
+            self.stop()
+            raise PeerError(f"aedes did not print 'listening' within 10 s: {''.join(self.out)[-2000:]}")
+
+    def stop(self):
+        stop(self.proc)
+        self.reader.join(timeout=5)
 
 
 # --- pcap reading -------------------------------------------------------------------------------

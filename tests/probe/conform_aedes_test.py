@@ -13,14 +13,11 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
-import peers  # noqa: E402  (tests/craft/peers.py: stop, free_port, NODE_MODULES)
+import peers  # noqa: E402  (tests/craft/peers.py: Aedes, stop, free_port)
 
-NODE = "/usr/bin/node"
-SCRIPT = os.path.join(peers.REPO, "tools", "node", "aedes_tcp.js")
 PROBE = None
 failures = []
 
@@ -61,40 +58,6 @@ def check(condition, message):
 
 def probe(*args, timeout=60):
     return subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout)
-
-
-class Aedes:
-    """tools/node/aedes_tcp.js on 127.0.0.1:`port`: started, ready once it prints its "listening"
-    line (10 s at most), stopped by pid."""
-
-    def __init__(self, port):
-        aedes = os.path.join(peers.NODE_MODULES, "aedes")
-        if not os.path.isdir(aedes):
-            raise peers.PeerError(f"{aedes} is missing: run tools/setup.sh (it installs the npm packages aedes, ws "
-                                  "and mqtt into tools/node/node_modules)")
-        if not os.path.exists(NODE):
-            raise peers.PeerError(f"{NODE} is missing: run tools/setup.sh (it installs node)")
-        self.proc = subprocess.Popen([NODE, SCRIPT, "--port", str(port)], stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        self.out = []
-        ready = threading.Event()
-
-        def read():
-            for line in self.proc.stdout:
-                self.out.append(line)
-                if line.startswith("listening"):
-                    ready.set()
-            ready.set()
-
-        self.reader = threading.Thread(target=read, daemon=True)
-        self.reader.start()
-        if not ready.wait(10) or self.proc.poll() is not None:
-            self.stop()
-            raise peers.PeerError(f"aedes did not print 'listening' within 10 s: {''.join(self.out)[-2000:]}")
-
-    def stop(self):
-        peers.stop(self.proc)
-        self.reader.join(timeout=5)
 
 
 def test_aedes(port):
@@ -138,7 +101,7 @@ def main():
     PROBE = sys.argv[1]
     port = peers.free_port()
     try:
-        broker = Aedes(port)
+        broker = peers.Aedes(port)
     except peers.PeerError as e:
         print(f"FAIL: {e}")
         return 1

@@ -353,8 +353,9 @@ def test_unreachable():
     check(r.returncode == 3, f"refused: exit 3, got {r.returncode}")
     check(r.stderr.startswith(f"mqtt-probe: cannot connect to 127.0.0.1:{port}"), f"refused message: {r.stderr}")
     check(time.monotonic() - start < 5, "refused is reported quickly")
-    r = probe("conform", "wss://127.0.0.1:1/mqtt")
-    check(r.returncode == 2, f"a WebSocket target is not supported yet: exit 2, got {r.returncode}")
+    r = probe("conform", f"wss://127.0.0.1:{port}/mqtt")
+    check(r.returncode == 3 and r.stderr.startswith(f"mqtt-probe: cannot connect to wss://127.0.0.1:{port}/mqtt"),
+          f"a wss:// target refused: exit 3, got {r.returncode} {r.stderr}")
 
 
 def start_closed_mosquitto(tmp, port):

@@ -2,7 +2,7 @@
 // closes or the bound passes; each session's replies checked as they arrive.
 #include "fuzz_net.hpp"
 
-#include "fuzz_findings.hpp"
+#include "findings.hpp"
 
 #include "engine/conversation.hpp"
 #include "mqtt/encoder.hpp"

@@ -1,5 +1,6 @@
-// mqtt-probe: tests a live broker against the standard. `conform HOST:PORT` runs the catalogue
-// (catalogue.cpp) and reports a verdict per case; `fuzz HOST:PORT` sends mutated sessions (fuzz.cpp).
+// mqtt-probe: tests a live broker against the standard. `conform TARGET` (HOST:PORT or an mqtt://,
+// mqtts://, ws://, wss:// URL) runs the catalogue (catalogue.cpp) and reports a verdict per case;
+// `fuzz HOST:PORT` sends mutated sessions (fuzz.cpp).
 // Exit codes: see README.md.
 #include "catalogue.hpp"
 #include "fuzz.hpp"
@@ -14,16 +15,18 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <system_error>
 
 using namespace mqttlens;
 using namespace mqttlens::probe;
 
 namespace {
 
-enum Exit { exit_ok = 0, exit_failed = 1, exit_usage = 2, exit_unreachable = 3 };
+enum Exit { exit_ok = 0, exit_failed = 1, exit_usage = 2, exit_unreachable = 3, exit_interrupted = 130 };
 
 struct Args {
     std::string target;
@@ -33,12 +36,22 @@ struct Args {
     std::vector<std::string> only;
     unsigned jobs = 8;
     RunOptions run;
+    std::string tls_version;  ///< --tls-version as given: "1.2", "1.3"
     FuzzOptions fuzz;
     bool fuzz_json = false;
 };
 
 std::atomic<bool> interrupted{false};
 extern "C" void on_signal(int) { interrupted = true; }
+
+/// The first SIGINT or SIGTERM sets `interrupted`; a second one ends the process the default way.
+void catch_stop_signals() {
+    struct sigaction sa{};
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+}
 
 void say(const std::string& text) { fmt::print(stderr, "mqtt-probe: {}\n", text); }
 
@@ -62,8 +75,29 @@ std::optional<std::vector<const Case*>> select(const std::vector<std::string>& o
     return picked;
 }
 
+/// The TLS options of conform, worded as mqtt-craft's.
+void add_tls_options(CLI::App* conform, Args& a) {
+    const std::string group = "TLS (mqtts://, wss://)";
+    conform->add_option("--cafile", a.run.link.cafile,
+                        "Verify the server's certificate against the CA certificates in FILE (PEM; default: the "
+                        "system's store)")
+        ->type_name("FILE")->group(group);
+    conform->add_flag("--insecure", a.run.link.insecure,
+                      "RISK: verify neither the server's certificate nor its name; anyone on the path can read "
+                      "and change the session")
+        ->group(group);
+    conform->add_option("--tls-version", a.tls_version, "Only this TLS version, 1.2 or 1.3 (default: either)")
+        ->check(CLI::IsMember({"1.2", "1.3"}))->type_name("VERSION")->group(group);
+    conform->add_option("--tls-keylog", a.run.link.tls_keylog,
+                        "Append the sessions' TLS secrets to FILE in the NSS key log format (mqtt-dissect "
+                        "--tls-keylog reads it). RISK: FILE decrypts the sessions")
+        ->type_name("FILE")->group(group);
+}
+
 void add_conform_options(CLI::App* conform, Args& a) {
-    conform->add_option("target", a.target, "the broker: HOST:PORT or mqtt://HOST:PORT (plain TCP)");
+    conform->add_option("target", a.target,
+                        "the broker: HOST:PORT, mqtt://HOST:PORT, mqtts://HOST:PORT, ws://HOST:PORT/PATH or "
+                        "wss://HOST:PORT/PATH");
     conform->add_flag("--list", a.list, "print the catalogue and exit; nothing is sent");
     conform->add_option("--only", a.only, "run only the cases with this rule ID or case id (repeatable)")
         ->allow_extra_args(false);
@@ -76,12 +110,41 @@ void add_conform_options(CLI::App* conform, Args& a) {
     conform->add_option("-j,--jobs", a.jobs, "cases run at once (default 8)")->check(CLI::Range(1, 64));
     conform->add_option("--timeout", a.run.step_ms, "ms the broker has to react to each step (default 2000)")
         ->check(CLI::Range(50, 60000));
-    conform->add_option("--connect-timeout", a.run.connect_ms, "ms each TCP connect may take (default 2000)")
+    conform->add_option("--connect-timeout", a.run.connect_ms,
+                        "ms each connection may take to open: TCP, TLS handshake, WebSocket upgrade (default 2000)")
         ->check(CLI::Range(50, 60000));
     conform->add_option("--username", a.run.username, "User Name of every preamble CONNECT");
     conform->add_option("--password", a.run.password, "Password of every preamble CONNECT (needs --username)");
     conform->add_option("--client-id-prefix", a.run.client_id_prefix,
                         "Client Identifiers are PREFIX + case id (default mqttlens-)");
+    add_tls_options(conform, a);
+}
+
+/// The TLS options given, as a command line writes them (for the replay line of --save); empty for none.
+std::string tls_flags(const Args& a) {
+    std::string out;
+    if (!a.run.link.cafile.empty()) out += " --cafile " + a.run.link.cafile;
+    if (a.run.link.insecure) out += " --insecure";
+    if (!a.tls_version.empty()) out += " --tls-version " + a.tls_version;
+    return out;
+}
+
+/// Whether the TLS options fit the target: exit_ok, or exit_usage after saying why.
+int check_tls_options(Args& a) {
+    const craft::LinkSettings& l = a.run.link;
+    const char* option = !l.cafile.empty() ? "--cafile" : l.insecure ? "--insecure"
+                         : !a.tls_version.empty() ? "--tls-version" : !l.tls_keylog.empty() ? "--tls-keylog" : nullptr;
+    if (option && !a.run.target.tls()) {
+        say(fmt::format("{} is a TLS option: it needs an mqtts://HOST:PORT or wss://HOST:PORT/PATH target", option));
+        return exit_usage;
+    }
+    if (!l.cafile.empty() && l.insecure) {
+        say("--cafile and --insecure exclude each other (verify against FILE, or do not verify at all)");
+        return exit_usage;
+    }
+    if (!a.tls_version.empty())
+        a.run.link.tls_version = a.tls_version == "1.2" ? craft::TlsVersion::v1_2 : craft::TlsVersion::v1_3;
+    return exit_ok;
 }
 
 /// Parses the target into a.run; exit_ok or exit_usage after saying why.
@@ -95,18 +158,12 @@ int set_target(Args& a) {
         say(t.error);
         return exit_usage;
     }
-    if (t.target->scheme != craft::Scheme::mqtt) {
-        say(fmt::format("{}: only plain TCP targets (HOST:PORT, mqtt://) are supported so far",
-                        craft::scheme_name(t.target->scheme)));
-        return exit_usage;
-    }
     if (a.run.password && !a.run.username) {
         say("--password needs --username (MQTT-3.1.2-22)");
         return exit_usage;
     }
-    a.run.host = t.target->host;
-    a.run.port = t.target->port;
-    return exit_ok;
+    a.run.target = *t.target;
+    return check_tls_options(a);
 }
 
 /// --save: the failing and inconclusive cases to a.save; false (said on stderr) when a file failed.
@@ -114,7 +171,7 @@ bool save_all(const std::vector<Result>& results, const Args& a) {
     std::size_t saved = 0;
     for (const Result& r : results) {
         if (!worth_saving(r.verdict)) continue;
-        if (std::string error = save_case(a.save, r, a.target); !error.empty()) {
+        if (std::string error = save_case(a.save, r, a.target + tls_flags(a)); !error.empty()) {
             say(error);
             return false;
         }
@@ -127,13 +184,20 @@ bool save_all(const std::vector<Result>& results, const Args& a) {
     return true;
 }
 
-int conform(Args& a) {
-    const auto cases = select(a.only);
-    if (!cases) return exit_usage;
-    if (a.list) {
-        print_list(stdout, *cases);
-        return exit_ok;
+/// Runs `print` (writing to stdout) and flushes; a reader of stdout that went away (EPIPE: `| head -1`)
+/// is not an error, the rest of the run (--junit, --save, the exit code) goes on.
+template <class Print>
+void to_stdout(Print&& print) {
+    try {
+        print();
+        std::fflush(stdout);
+    } catch (const std::system_error& e) {
+        if (e.code().value() != EPIPE) throw;
     }
+}
+
+/// Checks the target and --save before any case: exit_ok, or the exit code after saying why.
+int prepare_run(Args& a) {
     if (int rc = set_target(a); rc != exit_ok) return rc;
     if (!a.save.empty()) {
         if (std::string error = prepare_save_dir(a.save); !error.empty()) {
@@ -142,16 +206,35 @@ int conform(Args& a) {
         }
         a.run.record = true;
     }
-    if (auto why = unreachable(a.run)) {
-        say(fmt::format("cannot connect to {}: {}", a.target, *why));
-        return exit_unreachable;
+    if (auto u = unreachable(a.run)) {
+        say(u->settings ? u->why : fmt::format("cannot connect to {}: {}", a.target, u->why));
+        return u->settings ? exit_usage : exit_unreachable;
     }
+    if (a.run.link.insecure) say("--insecure: the server's certificate and name are not checked (a risk)");
+    return exit_ok;
+}
+
+int conform(Args& a) {
+    const auto cases = select(a.only);
+    if (!cases) return exit_usage;
+    if (a.list) {
+        to_stdout([&] { print_list(stdout, *cases); });
+        return exit_ok;
+    }
+    catch_stop_signals();
+    if (int rc = prepare_run(a); rc != exit_ok) return rc;
+    a.run.stop = &interrupted;
+    a.run.stop_grace_ms = std::min(a.run.step_ms, 1000u);
     const auto start = std::chrono::steady_clock::now();
     const std::vector<Result> results = run_cases(*cases, a.run, a.jobs);
     const Summary s = summarise(results, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    if (a.json) print_json(stdout, results, s, a.target);
-    else print_table(stdout, results, s);
-    std::fflush(stdout);
+    if (s.interrupted)
+        say(fmt::format("interrupted: {} of {} case(s) not run; the reports hold the {} that ended", s.not_run,
+                        results.size(), results.size() - s.not_run));
+    to_stdout([&] {
+        if (a.json) print_json(stdout, results, s, a.target);
+        else print_table(stdout, results, s);
+    });
     if (!a.junit.empty()) {
         if (std::string error = write_junit(a.junit, results, s); !error.empty()) {
             say(error);
@@ -159,12 +242,13 @@ int conform(Args& a) {
         }
     }
     if (!a.save.empty() && !save_all(results, a)) return exit_usage;
+    if (s.interrupted) return exit_interrupted;
     return s.fail ? exit_failed : exit_ok;
 }
 
 void add_fuzz_options(CLI::App* fuzz, Args& a) {
     FuzzOptions& f = a.fuzz;
-    fuzz->add_option("target", a.target, "the broker: HOST:PORT or mqtt://HOST:PORT (plain TCP)");
+    fuzz->add_option("target", a.target, "the broker: HOST:PORT or mqtt://HOST:PORT (plain TCP only)");
     fuzz->add_option("--seed", f.seed, "the seed: case K of seed S is always the same bytes (default: from the clock)");
     fuzz->add_option("--first-case", f.first_case, "number of the first case run (default 0)");
     fuzz->add_option("--duration", f.duration_s, "stop after SECONDS (default 60 unless --max-cases)")->type_name("SECONDS");
@@ -191,10 +275,16 @@ void add_fuzz_options(CLI::App* fuzz, Args& a) {
 
 int fuzz(Args& a) {
     if (int rc = set_target(a); rc != exit_ok) return rc;
+    if (a.run.target.scheme != craft::Scheme::mqtt) {
+        say(fmt::format("fuzz speaks plain TCP only (its poll() loop drives raw sockets): {}:// is not supported; "
+                        "give HOST:PORT or mqtt://HOST:PORT (conform takes mqtts://, ws:// and wss://)",
+                        craft::scheme_name(a.run.target.scheme)));
+        return exit_usage;
+    }
     FuzzOptions& f = a.fuzz;
     f.target = a.target;
     std::string error;
-    const auto address = resolve(a.run.host, a.run.port, error);
+    const auto address = resolve(a.run.target.host, a.run.target.port, error);
     if (!address) {
         say(fmt::format("cannot resolve {}: {}", a.target, error));
         return exit_unreachable;
@@ -208,10 +298,7 @@ int fuzz(Args& a) {
         return exit_usage;
     }
     f.progress = ::isatty(2);
-    struct sigaction sa{};
-    sa.sa_handler = on_signal;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
+    catch_stop_signals();
     const FuzzSummary s = run_fuzz(f, interrupted);
     if (!s.error.empty()) {
         say(fmt::format("cannot fuzz {}: {}", a.target, s.error));
@@ -241,5 +328,10 @@ int main(int argc, char** argv) {
         const int rc = app.exit(e);
         return rc == 0 ? exit_ok : exit_usage;
     }
-    return fuzz_app->parsed() ? fuzz(a) : conform(a);
+    try {
+        return fuzz_app->parsed() ? fuzz(a) : conform(a);
+    } catch (const std::system_error& e) {
+        if (e.code().value() != EPIPE) throw;
+        return exit_ok;  // the reader of stdout went away (fuzz's summary; conform's output: to_stdout)
+    }
 }

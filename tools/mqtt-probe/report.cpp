@@ -57,8 +57,10 @@ Summary summarise(const std::vector<Result>& results, double seconds) {
         case Verdict::fail: ++s.fail; break;
         case Verdict::not_applicable: ++s.not_applicable; break;
         case Verdict::inconclusive: ++s.inconclusive; break;
+        case Verdict::not_run: ++s.not_run; break;
         }
     }
+    s.interrupted = s.not_run > 0;
     return s;
 }
 
@@ -79,9 +81,10 @@ void print_table(std::FILE* out, const std::vector<Result>& results, const Summa
             for (const std::string& f : r->findings) fmt::print(out, "      broker: {}\n", f);
         }
     }
-    fmt::print(out, "{} cases: {} pass, {} fail, {} n/a, {} inconclusive ({:.1f} s)\n",
-               s.pass + s.fail + s.not_applicable + s.inconclusive, s.pass, s.fail, s.not_applicable, s.inconclusive,
-               s.seconds);
+    fmt::print(out, "{} cases: {} pass, {} fail, {} n/a, {} inconclusive{} ({:.1f} s){}\n",
+               s.pass + s.fail + s.not_applicable + s.inconclusive + s.not_run, s.pass, s.fail, s.not_applicable,
+               s.inconclusive, s.not_run ? fmt::format(", {} not run", s.not_run) : "", s.seconds,
+               s.interrupted ? "; interrupted" : "");
 }
 
 void print_json(std::FILE* out, const std::vector<Result>& results, const Summary& s, const std::string& target) {
@@ -99,8 +102,9 @@ void print_json(std::FILE* out, const std::vector<Result>& results, const Summar
                    json_string(r.detail), findings, r.seconds);
     }
     fmt::print(out, "\n],\"summary\":{{\"cases\":{},\"pass\":{},\"fail\":{},\"not_applicable\":{},"
-                    "\"inconclusive\":{},\"seconds\":{:.3f}}}}}\n",
-               results.size(), s.pass, s.fail, s.not_applicable, s.inconclusive, s.seconds);
+                    "\"inconclusive\":{},\"not_run\":{},\"interrupted\":{},\"seconds\":{:.3f}}}}}\n",
+               results.size(), s.pass, s.fail, s.not_applicable, s.inconclusive, s.not_run, s.interrupted,
+               s.seconds);
 }
 
 std::string write_junit(const std::string& path, const std::vector<Result>& results, const Summary& s) {
@@ -108,13 +112,13 @@ std::string write_junit(const std::string& path, const std::vector<Result>& resu
     if (!f) return fmt::format("cannot write {}: {}", path, std::strerror(errno));
     fmt::print(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mqtt-probe conform\" tests=\"{}\" "
                   "failures=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
-               results.size(), s.fail, s.not_applicable + s.inconclusive, s.seconds);
+               results.size(), s.fail, s.not_applicable + s.inconclusive + s.not_run, s.seconds);
     for (const auto& [section, group] : by_section(results)) {
         Summary g = summarise({}, 0);
         double time = 0;
         for (const Result* r : group) {
             g.fail += r->verdict == Verdict::fail;
-            g.not_applicable += r->verdict == Verdict::not_applicable || r->verdict == Verdict::inconclusive;
+            g.not_applicable += r->verdict != Verdict::pass && r->verdict != Verdict::fail;
             time += r->seconds;
         }
         fmt::print(f, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",

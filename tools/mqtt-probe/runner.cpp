@@ -1,11 +1,12 @@
-// One case at a time per thread: connect, preamble, steps; the broker's bytes go through the
-// Framer and engine::Conversation, so its own violations are reported with rule IDs.
+// One case at a time per thread: connect (craft::open_link: TCP, TLS, WebSocket), preamble, steps;
+// the broker's bytes go through the Framer and engine::Conversation, so its own violations are
+// reported with rule IDs (findings.hpp).
 #include "runner.hpp"
 
 #include "engine/conversation.hpp"
+#include "findings.hpp"
 #include "mqtt/framer.hpp"
 #include "mqtt/packet_v5.hpp"
-#include "tcp_link.hpp"
 
 #include <fmt/format.h>
 
@@ -21,6 +22,10 @@ namespace {
 using craft::Clock;
 using mqtt::PacketType;
 
+/// Payload bytes of a broker's PUBLISH kept for matching and words (a flood of big PUBLISH packets
+/// costs no more than this each).
+constexpr std::size_t max_payload_kept = 256;
+
 /// One packet the broker sent, as far as a reaction looks at it.
 struct Seen {
     PacketType type = PacketType::reserved0;
@@ -29,7 +34,9 @@ struct Seen {
     int packet_id = -1;  ///< acknowledgements, SUBACK, PUBLISH QoS > 0
     int count = -1;      ///< SUBACK return codes
     std::vector<std::uint8_t> codes = {};  ///< SUBACK codes
-    std::string topic = {}, payload = {};  ///< PUBLISH (an alias resolved)
+    std::string topic = {};           ///< PUBLISH (an alias resolved)
+    std::string payload = {};         ///< PUBLISH: the first max_payload_kept bytes of its payload
+    std::size_t payload_size = 0;     ///< PUBLISH: the whole payload's size
     int session_present = -1;         ///< CONNACK: its Session Present flag
 };
 
@@ -52,12 +59,58 @@ std::string words(const Seen& s, mqtt::Version version) {
     return w;
 }
 
-/// What waiting on a connection came to: a packet, the end, or the deadline.
+/// What waiting on a connection came to: a packet, the end, the deadline, or the run stopping.
 struct Event {
-    enum class Kind { packet, closed, timeout } kind;
+    enum class Kind { packet, closed, timeout, interrupted } kind;
     Seen packet;
-    std::string how;  ///< closed: "closed", "reset", or the framing error
+    std::string how;  ///< closed: "closed", "reset", or "reset (why TLS or WebSocket broke)"
 };
+
+/// When a case gives up because the run is stopping: RunOptions::stop is set and stop_grace_ms have
+/// passed since the case first saw it. Waits look at it at least every 100 ms.
+class Cutoff {
+public:
+    explicit Cutoff(const RunOptions& o) : stop_(o.stop), grace_(o.stop_grace_ms) {}
+
+    /// `deadline`, or sooner, so that a wait comes back to look at the stop flag.
+    Clock::time_point slice(Clock::time_point deadline) const {
+        return stop_ ? std::min(deadline, Clock::now() + std::chrono::milliseconds(100)) : deadline;
+    }
+    /// Whether the case must end now.
+    bool reached() {
+        if (!stop_ || !stop_->load()) return false;
+        if (!seen_) seen_ = Clock::now();
+        return Clock::now() >= *seen_ + grace_;
+    }
+
+private:
+    const std::atomic<bool>* stop_;
+    std::chrono::milliseconds grace_;
+    std::optional<Clock::time_point> seen_;
+};
+
+/// A case's finding lines, at most max_findings; the rest only counted.
+struct Findings {
+    std::vector<std::string>& lines;
+    std::size_t left_out = 0;
+
+    void add(std::vector<std::string> more) {
+        for (std::string& line : more) {
+            if (lines.size() < max_findings) lines.push_back(std::move(line));
+            else ++left_out;
+        }
+    }
+};
+
+/// Why opening a connection failed, in words.
+std::string open_error(const craft::OpenedLink& c, unsigned ms) {
+    if (c.failure == craft::OpenFailure::timeout) {
+        if (c.stage.empty() || c.stage == "TCP") return fmt::format("timed out after {} ms", ms);
+        return fmt::format("{} timed out after {} ms{}", c.stage, ms, c.error.empty() ? "" : " (" + c.error + ")");
+    }
+    if (c.failure == craft::OpenFailure::websocket) return "WebSocket upgrade failed: " + c.error;
+    return c.error.empty() ? c.stage + " failed" : c.error;
+}
 
 /// Keeps a case's wire events in its Result when RunOptions::record asks; received bytes beyond
 /// max_recorded_bytes are dropped and the Result says so.
@@ -88,18 +141,18 @@ private:
 
 class Connection {
 public:
-    Connection(std::vector<std::string>& findings, Recorder& recorder, std::uint8_t index)
-        : findings_(findings), recorder_(recorder), index_(index), start_(Clock::now()) {}
+    Connection(Findings& findings, Recorder& recorder, Cutoff& cutoff, std::uint8_t index)
+        : findings_(findings), recorder_(recorder), cutoff_(cutoff), index_(index), start_(Clock::now()) {}
     ~Connection() {
         if (link_ && !ended_) recorder_.note(WireEvent::Kind::probe_closed, index_);
     }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    /// Empty on success, else why the TCP connection did not open.
+    /// Empty on success, else why the connection (TCP, TLS, WebSocket) did not open.
     std::string open(const RunOptions& o) {
-        auto c = craft::tcp_connect(o.host, o.port, Clock::now() + std::chrono::milliseconds(o.connect_ms));
-        if (!c.link) return c.error.empty() ? std::string("connection failed") : c.error;
+        auto c = craft::open_link(o.target, o.link, Clock::now() + std::chrono::milliseconds(o.connect_ms));
+        if (!c.link) return open_error(c, o.connect_ms);
         link_ = std::move(c.link);
         recorder_.note(WireEvent::Kind::opened, index_);
         return {};
@@ -132,7 +185,7 @@ public:
         how_ = "closed by the probe";
     }
 
-    /// The broker's next packet, the connection's end, or `deadline`.
+    /// The broker's next packet, the connection's end, `deadline`, or the run's stop (Cutoff).
     Event next(Clock::time_point deadline) {
         for (;;) {
             if (!queue_.empty()) {
@@ -141,23 +194,37 @@ public:
                 return e;
             }
             if (ended_) return {Event::Kind::closed, {}, how_};
+            if (cutoff_.reached()) return {Event::Kind::interrupted, {}, {}};
+            // Checked before reading, not only on a timeout: a flood never lets a read time out.
+            if (Clock::now() >= deadline) return {Event::Kind::timeout, {}, {}};
             std::vector<std::uint8_t> buf;
-            const craft::Io r = link_->receive(buf, deadline);
+            const craft::Io r = link_->receive(buf, cutoff_.slice(deadline));
             if (!buf.empty()) {
                 recorder_.note(WireEvent::Kind::received, index_, mqtt::Bytes(buf));
                 take(buf);
             }
-            if (r.status == craft::IoStatus::timeout && queue_.empty()) return {Event::Kind::timeout, {}, {}};
-            if (r.status != craft::IoStatus::ok && r.status != craft::IoStatus::timeout)
+            if (r.status == craft::IoStatus::closed || r.status == craft::IoStatus::reset)
                 end(r.status == craft::IoStatus::reset ? "reset" : "closed");
+            else if (r.status == craft::IoStatus::tls_error || r.status == craft::IoStatus::ws_error)
+                end(fmt::format("reset ({})", r.detail));
         }
+    }
+
+    /// Waits until `deadline` without reading; false when the run's stop cut it short.
+    bool pause(Clock::time_point deadline) {
+        while (Clock::now() < deadline) {
+            if (cutoff_.reached()) return false;
+            std::this_thread::sleep_until(cutoff_.slice(deadline));
+        }
+        return true;
     }
 
 private:
     void end(std::string how) {
         ended_ = true;
         how_ = std::move(how);
-        recorder_.note(how_ == "reset" ? WireEvent::Kind::broker_reset : WireEvent::Kind::broker_closed, index_);
+        recorder_.note(how_.starts_with("reset") ? WireEvent::Kind::broker_reset : WireEvent::Kind::broker_closed,
+                       index_);
     }
 
     /// Feeds the conversation what the probe sends, packet by packet; bytes the framer cannot cut
@@ -188,10 +255,7 @@ private:
             if (f.status == mqtt::Frame::Status::need_more) return;
             if (f.status == mqtt::Frame::Status::error) {
                 framing_broken_ = true;
-                const mqtt::RuleId rule = mqtt::rule_id(f.error, version());
-                findings_.push_back(fmt::format("{} {}: the broker's stream at byte {}: {}", rule.id,
-                                                mqtt::code_info(f.error).name, f.offset,
-                                                mqtt::code_info(f.error).message));
+                findings_.add({stream_finding(f.error, f.offset, version())});
                 return;
             }
             queue_.push_back(observe(f.packet));
@@ -216,7 +280,9 @@ private:
             s.packet_id = p->packet_id.value_or(-1);
             if (s.packet_id > 0) received_id_ = static_cast<std::uint16_t>(s.packet_id);
             s.topic = p->topic.empty() ? std::string(o.alias_topic) : std::string(p->topic);
-            s.payload = std::string(mqtt::as_string(p->payload));
+            const std::string_view payload = mqtt::as_string(p->payload);
+            s.payload = std::string(payload.substr(0, max_payload_kept));
+            s.payload_size = payload.size();
         }
         if (const auto* k = o.packet.get<mqtt::Suback>()) {
             s.packet_id = k->packet_id.value_or(-1), s.count = static_cast<int>(k->return_codes.size());
@@ -230,23 +296,19 @@ private:
     Seen observe(mqtt::Bytes bytes) {
         const engine::Observed o = conversation_.observe(mqtt::Direction::s2c, bytes, elapsed_us(), ++observed_);
         Seen s = seen(o);
-        auto note = [&](const mqtt::Diagnostic& d) {
-            if (d.severity != mqtt::Severity::error) return;
-            if (d.code == mqtt::Code::connack_after_bad_connect && s.code > 0) return;
-            const mqtt::RuleId rule = d.rule(o.version);
-            findings_.push_back(fmt::format("{} {}: the broker's {} at byte {}: {}", rule.id,
-                                            mqtt::code_info(d.code).name, words(s, o.version), d.offset,
-                                            d.message()));
-        };
-        for (const auto& d : o.packet.diagnostics) note(d);
-        for (const auto& d : o.stream) note(d);
+        if (o.error()) {
+            std::vector<std::string> lines;
+            packet_findings(o, words(s, o.version), lines);
+            findings_.add(std::move(lines));
+        }
         return s;
     }
 
-    std::vector<std::string>& findings_;
+    Findings& findings_;
     Recorder& recorder_;
+    Cutoff& cutoff_;
     std::uint8_t index_;
-    std::unique_ptr<craft::TcpLink> link_;
+    std::unique_ptr<craft::Link> link_;
     mqtt::Framer framer_{mqtt::FramerOptions{1u << 20}};  // bounded: a reply above 1 MiB breaks the stream
     engine::Conversation conversation_;
     std::vector<Seen> queue_;
@@ -272,7 +334,7 @@ bool matches(const Seen& s, const Reaction& r) {
     if (r.count >= 0 && s.count != r.count) return false;
     if (r.code >= 0 && s.code != r.code) return false;
     if (r.qos >= 0 && ((s.flags >> 1) & 3) != r.qos) return false;
-    if (!r.payload.empty() && s.payload != r.payload) return false;
+    if (!r.payload.empty() && (s.payload_size != r.payload.size() || s.payload != r.payload)) return false;
     if (!r.topic_end.empty() && !s.topic.ends_with(r.topic_end)) return false;
     if (r.session_present >= 0 && s.session_present != r.session_present) return false;
     if (!r.codes.empty() && s.type == PacketType::suback) {
@@ -322,12 +384,14 @@ Outcome judge_close(const Reaction& r, const std::vector<Seen>& seen, const std:
     return {Verdict::fail, fmt::format("sent {}, then {} the connection", got, how)};
 }
 
+constexpr std::string_view interrupted_detail = "interrupted: cut short when the run was stopped";
+
 /// Waits for the reaction `r` requires on `conn` until its bound (`r.within_ms`, else `ms`) passes.
 Outcome await(Connection& conn, const Reaction& r, unsigned ms) {
     if (r.within_ms) ms = r.within_ms;
     const auto deadline = Clock::now() + std::chrono::milliseconds(ms);
     if (r.expect == Expect::pause) {
-        std::this_thread::sleep_until(deadline);
+        if (!conn.pause(deadline)) return {Verdict::not_run, std::string(interrupted_detail)};
         return {Verdict::pass, {}};
     }
     std::vector<Seen> seen;
@@ -347,6 +411,7 @@ Outcome await(Connection& conn, const Reaction& r, unsigned ms) {
                                                    list(seen, conn.version()))};
             continue;
         }
+        if (e.kind == Event::Kind::interrupted) return {Verdict::not_run, std::string(interrupted_detail)};
         const std::string got = seen.empty() ? std::string("nothing") : list(seen, conn.version());
         if (e.kind == Event::Kind::closed) {
             if (r.expect == Expect::accepted)
@@ -393,12 +458,14 @@ Outcome open(Connection& conn, const Case& c, const RunOptions& o, std::uint8_t 
     return r;
 }
 
-Outcome run_steps(const Case& c, const RunOptions& o, std::vector<std::string>& findings, Recorder& recorder) {
+Outcome run_steps(const Case& c, const RunOptions& o, Findings& findings, Recorder& recorder) {
+    Cutoff cutoff(o);
     std::vector<std::unique_ptr<Connection>> conns;
     for (const Step& step : c.steps) {
         while (conns.size() <= step.connection) {
+            if (cutoff.reached()) return {Verdict::not_run, std::string(interrupted_detail)};
             conns.push_back(
-                std::make_unique<Connection>(findings, recorder, static_cast<std::uint8_t>(conns.size())));
+                std::make_unique<Connection>(findings, recorder, cutoff, static_cast<std::uint8_t>(conns.size())));
             const Outcome r = open(*conns.back(), c, o, static_cast<std::uint8_t>(conns.size() - 1));
             if (r.verdict != Verdict::pass) return r;
         }
@@ -422,10 +489,12 @@ Outcome run_steps(const Case& c, const RunOptions& o, std::vector<std::string>& 
 /// 0x00), or nullopt when it does.
 std::optional<std::string> refuses_v5(const RunOptions& o) {
     static const Case check{"v5-check", "", version_5, "", "", Preamble::none, false, {}};
-    std::vector<std::string> findings;
+    std::vector<std::string> lines;
+    Findings findings{lines};
     Result ignored;
     Recorder recorder(ignored, false);
-    Connection conn(findings, recorder, 0);
+    Cutoff cutoff(o);
+    Connection conn(findings, recorder, cutoff, 0);
     if (std::string error = conn.open(o); !error.empty())
         return fmt::format("no MQTT 5.0: could not connect to try a level-5 CONNECT: {}", error);
     conn.send(preamble_connect(identity(check, o, 0), false, true));
@@ -443,6 +512,7 @@ std::string_view verdict_name(Verdict v) noexcept {
     case Verdict::fail: return "fail";
     case Verdict::not_applicable: return "n/a";
     case Verdict::inconclusive: return "inconclusive";
+    case Verdict::not_run: return "not run";
     }
     return "?";
 }
@@ -452,10 +522,14 @@ Result run_case(const Case& c, const RunOptions& o) {
     Result result;
     result.test = &c;
     Recorder recorder(result, o.record);
-    const Outcome r = run_steps(c, o, result.findings, recorder);
+    Findings findings{result.findings};
+    const Outcome r = run_steps(c, o, findings, recorder);
     result.verdict = r.verdict;
     result.detail = r.detail;
-    if (result.verdict != Verdict::not_applicable && !result.findings.empty()) {
+    if (findings.left_out)
+        result.findings.push_back(fmt::format("... and {} more finding line(s) left out (at most {} per case)",
+                                              findings.left_out, max_findings));
+    if (result.verdict != Verdict::not_applicable && result.verdict != Verdict::not_run && !result.findings.empty()) {
         if (result.verdict == Verdict::pass) result.detail = "the broker broke a rule itself";
         result.verdict = Verdict::fail;
     }
@@ -470,6 +544,12 @@ std::vector<Result> run_cases(const std::vector<const Case*>& cases, const RunOp
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
         for (std::size_t i; (i = next.fetch_add(1)) < cases.size();) {
+            if (o.stop && o.stop->load()) {
+                results[i].test = cases[i];
+                results[i].verdict = Verdict::not_run;
+                results[i].detail = "interrupted: not started";
+                continue;
+            }
             if (!no_v5 || cases[i]->version != version_5) {
                 results[i] = run_case(*cases[i], o);
                 continue;
@@ -486,11 +566,13 @@ std::vector<Result> run_cases(const std::vector<const Case*>& cases, const RunOp
     return results;
 }
 
-std::optional<std::string> unreachable(const RunOptions& o) {
-    auto c = craft::tcp_connect(o.host, o.port, Clock::now() + std::chrono::milliseconds(o.connect_ms));
-    if (c.link) return std::nullopt;
-    if (c.failure == craft::ConnectFailure::timeout) return fmt::format("timed out after {} ms", o.connect_ms);
-    return c.error;
+std::optional<Unreachable> unreachable(const RunOptions& o) {
+    auto c = craft::open_link(o.target, o.link, Clock::now() + std::chrono::milliseconds(o.connect_ms));
+    if (c.link) {
+        c.link->shutdown(Clock::now() + std::chrono::milliseconds(std::min(o.connect_ms, 500u)));
+        return std::nullopt;
+    }
+    return Unreachable{c.failure == craft::OpenFailure::settings, open_error(c, o.connect_ms)};
 }
 
 }  // namespace mqttlens::probe

@@ -1,5 +1,5 @@
 // Finding lines: the rule ID for the version spoken, the code's stable name, where, and the message.
-#include "fuzz_findings.hpp"
+#include "findings.hpp"
 
 #include <fmt/format.h>
 

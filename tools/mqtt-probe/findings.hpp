@@ -1,6 +1,6 @@
 // The broker's own rule violations as finding lines, "RULE code: the broker's WHAT at byte N: message",
-// from the framer's error or from a packet engine::Conversation observed. Written for fuzz; the same
-// lines as conform's runner writes, which could call these too.
+// from the framer's error or from a packet engine::Conversation observed: conform's runner and
+// fuzz's reply checks both write them here.
 #pragma once
 
 #include "engine/conversation.hpp"

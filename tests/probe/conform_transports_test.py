@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""mqtt-probe conform over TLS and WebSocket, against peers started here on 127.0.0.1 (free ports,
+stopped by pid; certificates made with the openssl command in a temp dir, by tests/craft/peers.py):
+
+- one mosquitto with a plain and a TLS listener: the chosen cases (3.1.1 and 5.0, breaking and
+  behaviour, one on two connections with an abrupt close) get the same verdicts over
+  mqtts:// --cafile as over plain TCP, and the known ones; --tls-version 1.2 and 1.3 too;
+  --tls-keylog writes NSS key log lines; --insecure runs and says it is a risk;
+- --save of a TLS run: the .pcap holds the MQTT bytes as plain TCP (the probe's CONNECT, the broker's
+  CONNACK), the .craft's replay line carries --cafile;
+- a CA that did not sign the server's certificate, no --cafile (the system store), the plain port
+  spoken to as TLS: exit 3, "TLS handshake failed: ..." before any case; a port that never answers
+  the ClientHello: exit 3, "the TLS handshake timed out", within --connect-timeout; an unreadable --cafile:
+  exit 2; --cafile with a plain target, --cafile with --insecure: exit 2;
+- ws:// and wss:// through tests/craft/ws_peer.js (the npm package ws) bridging to that mosquitto:
+  the same verdicts as plain TCP; an upgrade the server refuses (403): exit 3 naming the upgrade;
+- aedes served over WebSocket by tools/node/aedes_ws.js: a few of its known 3.1.1 verdicts;
+- fuzz refuses mqtts://, ws:// and wss:// targets: exit 2, saying it speaks plain TCP only.
+
+Missing openssl, mosquitto, node or its npm packages fail the test, naming what is missing. Every
+wait is bounded.
+
+Usage: conform_transports_test.py PATH/TO/mqtt-probe
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
+import peers  # noqa: E402  (tests/craft/peers.py: certificates, mosquitto, the Node WebSocket peer)
+
+PROBE = None
+failures = []
+
+# mosquitto 2.0.11's verdicts (as tests/probe/conform_mosquitto_test.py asserts over plain TCP).
+CASES = {
+    "pingreq-answered": "pass", "publish-qos-3": "pass", "connect-reserved-flag": "pass", "qos-1-delivery": "pass",
+    "will-on-abrupt-close": "pass", "v5-pingreq-answered": "pass", "v5-topic-alias-zero": "fail",
+    "pingreq-flags": "fail",
+}
+# aedes 0.51.3's verdicts (as tests/probe/conform_aedes_test.py asserts over plain TCP).
+AEDES_CASES = {"pingreq-flags": "pass", "pingreq-answered": "pass", "publish-dup-qos-0": "fail",
+               "v5-pingreq-answered": "n/a"}
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("FAIL: " + message)
+
+
+def probe(*args, timeout=40):
+    return subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def only(cases):
+    return sum((["--only", c] for c in cases), [])
+
+
+def verdicts(target, *extra, cases=CASES):
+    """Runs `cases` against `target`: (exit code, {id: (verdict, detail)}, stderr)."""
+    r = probe("conform", target, "--json", "--timeout", "1000", *only(cases), *extra)
+    try:
+        doc = json.loads(r.stdout)
+    except ValueError:
+        check(False, f"{target}: JSON on stdout, got exit {r.returncode}: {r.stdout!r} {r.stderr!r}")
+        return r.returncode, {}, r.stderr
+    return r.returncode, {c["id"]: (c["verdict"], c["detail"]) for c in doc["cases"]}, r.stderr
+
+
+def only_verdicts(got):
+    return {k: v[0] for k, v in got.items()}
+
+
+def test_tls(plain_port, tls_port, certs, other_ca, tmp):
+    code, plain, _ = verdicts(f"127.0.0.1:{plain_port}")
+    check(code == 1 and only_verdicts(plain) == CASES, f"plain TCP: the known verdicts: {code} {plain}")
+    url = f"mqtts://127.0.0.1:{tls_port}"
+    code, tls, err = verdicts(url, "--cafile", certs["ca.pem"])
+    check(code == 1 and tls == plain, f"mqtts:// --cafile: the verdicts and details of plain TCP: {code} {tls} {err}")
+    for version in ("1.2", "1.3"):
+        code, got, err = verdicts(url, "--cafile", certs["ca.pem"], "--tls-version", version,
+                                  cases={"pingreq-answered": "pass"})
+        check(code == 0 and only_verdicts(got) == {"pingreq-answered": "pass"},
+              f"--tls-version {version}: {code} {got} {err}")
+    keylog = os.path.join(tmp, "keys.log")
+    code, got, err = verdicts(url, "--cafile", certs["ca.pem"], "--tls-keylog", keylog, cases={"pingreq-answered": "pass"})
+    keys = open(keylog).read() if os.path.exists(keylog) else ""
+    check(code == 0 and ("CLIENT_TRAFFIC_SECRET_0 " in keys or "CLIENT_RANDOM " in keys),
+          f"--tls-keylog: NSS key log lines: {code} {got} {keys[:200]!r}")
+    code, got, err = verdicts(url, "--insecure", cases={"pingreq-answered": "pass"})
+    check(code == 0 and only_verdicts(got) == {"pingreq-answered": "pass"} and "--insecure" in err,
+          f"--insecure: runs, and says it is a risk: {code} {got} {err}")
+
+    save = os.path.join(tmp, "saved")
+    r = probe("conform", url, "--cafile", certs["ca.pem"], "--only", "pingreq-flags", "--timeout", "500",
+              "--save", save)
+    check(r.returncode == 1, f"--save over TLS: exit 1: {r.returncode} {r.stderr}")
+    segments = peers.read_pcap(os.path.join(save, "pingreq-flags.pcap")) if os.path.isdir(save) else []
+    client, server = peers.tcp_stream(segments, dst_port=1883), peers.tcp_stream(segments, src_port=1883)
+    check(client[:1] == b"\x10" and b"MQTT" in client[:12] and server[:4] == b"\x20\x02\x00\x00",
+          f"the --save pcap of a TLS run holds the MQTT bytes as plain TCP: {client[:16].hex()} {server[:8].hex()}")
+    craft_file = os.path.join(save, "pingreq-flags.craft")
+    text = open(craft_file).read() if os.path.exists(craft_file) else ""
+    check(f"--send {url} --cafile {certs['ca.pem']}" in text, f"the replay line carries --cafile: {text[:800]}")
+
+
+def test_tls_failures(plain_port, tls_port, certs, other_ca):
+    url = f"mqtts://127.0.0.1:{tls_port}"
+    for name, args, words in [
+        ("a CA that did not sign the certificate", ["--cafile", other_ca], "certificate is not trusted by " + other_ca),
+        ("the system store", [], "certificate is not trusted by the system's store"),
+    ]:
+        start = time.monotonic()
+        r = probe("conform", url, *args, "--only", "pingreq-answered")
+        check(r.returncode == 3 and r.stdout == "" and
+              r.stderr.startswith(f"mqtt-probe: cannot connect to {url}: TLS handshake failed: ") and words in r.stderr,
+              f"{name}: exit 3 before any case, the reason: {r.returncode} {r.stdout!r} {r.stderr!r}")
+        check(time.monotonic() - start < 5, f"{name}: said at once")
+    r = probe("conform", f"mqtts://127.0.0.1:{plain_port}", "--cafile", certs["ca.pem"])
+    check(r.returncode == 3 and "TLS handshake failed" in r.stderr, f"the plain port as TLS: {r.returncode} {r.stderr}")
+    with socket.socket() as silent:  # accepted by the kernel's backlog, the ClientHello never answered
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        start = time.monotonic()
+        r = probe("conform", f"mqtts://127.0.0.1:{silent.getsockname()[1]}", "--cafile", certs["ca.pem"],
+                  "--connect-timeout", "300")
+        check(r.returncode == 3 and "the TLS handshake timed out after 300 ms" in r.stderr and
+              time.monotonic() - start < 5, f"a silent TLS port: exit 3 in bounded time: {r.returncode} {r.stderr}")
+    r = probe("conform", url, "--cafile", "/nonexistent/ca.pem")
+    check(r.returncode == 2 and "/nonexistent/ca.pem" in r.stderr, f"unreadable --cafile: exit 2: {r.returncode} {r.stderr}")
+    r = probe("conform", f"127.0.0.1:{plain_port}", "--cafile", certs["ca.pem"])
+    check(r.returncode == 2 and "--cafile is a TLS option" in r.stderr, f"--cafile on TCP: {r.returncode} {r.stderr}")
+    r = probe("conform", url, "--cafile", certs["ca.pem"], "--insecure")
+    check(r.returncode == 2 and "exclude each other" in r.stderr, f"--cafile --insecure: {r.returncode} {r.stderr}")
+
+
+def test_websocket(plain_port, tmp, certs):
+    _, plain, _ = verdicts(f"127.0.0.1:{plain_port}")
+    ws_port, wss_port = peers.free_port(), peers.free_port()
+    peer = peers.NodePeer(tmp, ws_port, plain_port, tls_port=wss_port, certs=certs)
+    try:
+        code, got, err = verdicts(f"ws://127.0.0.1:{ws_port}/mqtt")
+        check(code == 1 and got == plain, f"ws://: the verdicts and details of plain TCP: {code} {got} {err}")
+        code, got, err = verdicts(f"wss://127.0.0.1:{wss_port}/mqtt", "--cafile", certs["ca.pem"])
+        check(code == 1 and got == plain, f"wss:// --cafile: the verdicts of plain TCP: {code} {got} {err}")
+        r = probe("conform", f"ws://127.0.0.1:{ws_port}/refuse")
+        check(r.returncode == 3 and "WebSocket upgrade failed" in r.stderr and "403" in r.stderr,
+              f"a refused upgrade: exit 3, named: {r.returncode} {r.stderr}")
+    finally:
+        peer.stop()
+
+
+def test_aedes_websocket():
+    port = peers.free_port()
+    aedes = peers.Aedes(port, "aedes_ws.js")
+    try:
+        code, got, err = verdicts(f"ws://127.0.0.1:{port}/mqtt", cases=AEDES_CASES)
+        check(code == 1 and only_verdicts(got) == AEDES_CASES, f"aedes over ws://: its known verdicts: {code} {got} {err}")
+    finally:
+        aedes.stop()
+
+
+def test_fuzz_refuses():
+    for target in ("mqtts://127.0.0.1:1", "ws://127.0.0.1:1/mqtt", "wss://127.0.0.1:1/mqtt"):
+        r = probe("fuzz", target, "--max-cases", "1")
+        check(r.returncode == 2 and "fuzz speaks plain TCP only" in r.stderr,
+              f"fuzz {target}: exit 2, plain TCP only: {r.returncode} {r.stderr}")
+
+
+def main():
+    global PROBE
+    PROBE = sys.argv[1]
+    test_fuzz_refuses()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o711)  # mosquitto started as root reads the certificates as user mosquitto
+        broker_dir, other_dir = os.path.join(tmp, "broker"), os.path.join(tmp, "other")
+        os.mkdir(broker_dir)
+        os.mkdir(other_dir)
+        certs = peers.make_certs(broker_dir)
+        other_ca = peers.make_certs(other_dir)["ca.pem"]
+        plain_port, tls_port = peers.free_port(), peers.free_port()
+        broker = peers.start_mosquitto(broker_dir, [(plain_port, []), (tls_port, peers.tls_listener_lines(certs))])
+        try:
+            test_tls(plain_port, tls_port, certs, other_ca, tmp)
+            test_tls_failures(plain_port, tls_port, certs, other_ca)
+            test_websocket(plain_port, tmp, certs)
+        finally:
+            peers.stop(broker)
+        test_aedes_websocket()
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
