@@ -1,6 +1,6 @@
-// The broker's own rule violations as finding lines, "RULE code: the broker's WHAT at byte N: message",
-// from the framer's error or from a packet engine::Conversation observed: conform's runner and
-// fuzz's reply checks both write them here.
+// The broker's own rule violations as finding lines, "RULE (VERSION) code: the broker's WHAT at byte
+// N: message", from the framer's error or from a packet engine::Conversation observed: conform's
+// runner and fuzz's reply checks both write them here.
 #pragma once
 
 #include "engine/conversation.hpp"
