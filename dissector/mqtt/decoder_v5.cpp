@@ -344,19 +344,27 @@ namespace {
 std::size_t be16(const std::uint8_t* p) noexcept { return std::size_t(p[0]) << 8 | p[1]; }
 
 // True when the n bytes at `p` are printable ASCII (nothing any string rule reports on), and with
-// `topic` hold no wildcard (a Response Topic). Property strings are short: whole words of 8, then
-// the rest without a branch per byte.
-bool plain_text(const std::uint8_t* p, std::size_t n, bool topic) noexcept {
+// `topic` hold no wildcard (a Response Topic). Property strings are short: whole words of 8, the
+// rest as the word that ends at p + n, its bytes before `p` masked. Needs the 8 bytes before p + n
+// readable: a PUBLISH property string starts at least 8 bytes into its packet (fixed header 2,
+// Topic Name length 2, Property Length 1, identifier 1, string length 2).
+[[gnu::always_inline]] inline bool plain_text(const std::uint8_t* p, std::size_t n, bool topic) noexcept {
+    constexpr std::uint64_t pad = 0x6161616161616161ull;  // 'a': printable, no wildcard
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         std::uint64_t w;
         std::memcpy(&w, p + i, 8);
         if (!printable_ascii8(w)) return false;
     }
-    unsigned bad = 0;
-    for (; i < n; ++i) bad |= static_cast<std::uint8_t>(p[i] - 0x20) > 0x5E;
-    if (bad) return false;
+    if (i < n) {
+        std::uint64_t w;
+        std::memcpy(&w, p + n - 8, 8);
+        const unsigned before = static_cast<unsigned>(8 - (n - i)) * 8;  // bits of bytes already checked or before p
+        const std::uint64_t keep = ~std::uint64_t{0} << before;
+        if (!printable_ascii8((w & keep) | (pad & ~keep))) return false;
+    }
     if (!topic) return true;
+    unsigned bad = 0;
     for (i = 0; i < n; ++i) bad |= p[i] == '+' || p[i] == '#';
     return !bad;
 }
