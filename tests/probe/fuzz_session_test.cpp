@@ -38,10 +38,13 @@ TEST(FuzzSession, SeedsAndCasesDiffer) {
     EXPECT_EQ(same, 0u);
 }
 
+// CONNACK 0x00 with Topic Alias Maximum 10
+const std::vector<std::uint8_t> connack_alias_max_10 = {0x20, 0x06, 0x00, 0x00, 0x03, 0x22, 0x00, 0x0A};
+
 TEST(FuzzSession, UnmutatedSessionsBreakNoRule) {
     SessionOptions o;
     o.layers = 0;
-    std::size_t v5 = 0;
+    std::size_t v5 = 0, with_properties = 0;
     for (std::uint64_t k = 0; k < 200; ++k) {
         const Session s = make_session(3, k, o);
         ASSERT_FALSE(s.packets.empty());
@@ -52,6 +55,9 @@ TEST(FuzzSession, UnmutatedSessionsBreakNoRule) {
         for (const auto& p : s.packets) {
             ASSERT_TRUE(frames_whole(p));
             const engine::Observed seen = c.observe(mqtt::Direction::c2s, mqtt::Bytes(p), 0, ++ref);
+            // 5.0 sessions use Topic Aliases 1 and 2: valid once a CONNACK allows some (mosquitto: 10).
+            if (ref == 1 && s.version == mqtt::Version::v5_0)
+                c.observe(mqtt::Direction::s2c, mqtt::Bytes(connack_alias_max_10), 0, ++ref);
             std::string codes;
             for (const auto& d : seen.packet.diagnostics) codes += std::string(mqtt::code_info(d.code).name) + " ";
             for (const auto& d : seen.stream) {
@@ -62,8 +68,15 @@ TEST(FuzzSession, UnmutatedSessionsBreakNoRule) {
             EXPECT_EQ(codes, "") << "case " << k << " packet " << ref;
         }
         v5 += s.version == mqtt::Version::v5_0;
+        if (s.version == mqtt::Version::v5_0) {
+            engine::Conversation five({}, mqtt::Version::v5_0);
+            for (const auto& p : s.packets)
+                if (const auto* pub = five.observe(mqtt::Direction::c2s, mqtt::Bytes(p), 0, 0).packet.get<mqtt::Publish>())
+                    with_properties += pub->properties && !pub->properties->raw().empty();
+        }
     }
     EXPECT_GT(v5, 20u) << "about one session in four speaks 5.0";
+    EXPECT_GT(with_properties, 10u) << "5.0 sessions carry properties";
     EXPECT_LT(v5, 100u);
 }
 
@@ -104,3 +117,25 @@ TEST(FuzzSession, WireBytesAreThePacketsInOrder) {
 }
 
 }  // namespace
+
+TEST(FuzzSession, PropertyMutationsBreakTheRuleTheyName) {
+    SessionOptions o;
+    o.layers = layer_fields;
+    std::size_t unknown = 0, not_allowed = 0;
+    for (std::uint64_t k = 0; k < 20000; ++k) {
+        const Session s = make_session(5, k, o);
+        if (s.version != mqtt::Version::v5_0 || s.mutations.size() != 1) continue;
+        const std::string& m = s.mutations[0];
+        const bool is_unknown = m.ends_with("unknown identifier 0x04"), is_not_allowed = m.ends_with("a property not allowed here");
+        if (!is_unknown && !is_not_allowed) continue;
+        const std::size_t i = std::stoul(m.substr(7));  // "packet I (TYPE): ..."
+        ASSERT_LT(i, s.packets.size());
+        ASSERT_TRUE(frames_whole(s.packets[i])) << "lengths kept right: " << m;
+        const mqtt::Packet p = mqtt::decode(mqtt::Bytes(s.packets[i]), mqtt::Version::v5_0);
+        EXPECT_TRUE(p.diagnostics.has(is_unknown ? mqtt::Code::property_unknown : mqtt::Code::property_not_allowed))
+            << "case " << k << ": " << m;
+        (is_unknown ? unknown : not_allowed)++;
+    }
+    EXPECT_GT(unknown, 5u);
+    EXPECT_GT(not_allowed, 5u);
+}

@@ -18,6 +18,9 @@ void packet_findings(const engine::Observed& o, std::string_view what, std::vect
     auto note = [&](const mqtt::Diagnostic& d) {
         if (d.severity != mqtt::Severity::error) return;
         if (d.code == mqtt::Code::connack_after_bad_connect && refusing) return;
+        // The server forwards the Payload Format Indicator unaltered (MQTT-3.3.2-4) and need not
+        // check the payload (a MAY): a payload that is not the UTF-8 it promises is the publisher's.
+        if (d.code == mqtt::Code::publish_payload_format_invalid) return;
         const mqtt::RuleId rule = d.rule(o.version);
         out.push_back(fmt::format("{} ({}) {}: the broker's {} at byte {}: {}", rule.id, rule.version,
                                   mqtt::code_info(d.code).name, what, d.offset, d.message()));

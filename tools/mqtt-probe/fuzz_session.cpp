@@ -36,6 +36,7 @@ struct Spec {
     std::string protocol_name = "MQTT";
     std::uint16_t keep_alive = 60;
     bool will = false;
+    Buf properties;  ///< 5.0: the property list's bytes (identifiers and values), as written
     mqtt::EncodeOverrides overrides;
 };
 
@@ -47,9 +48,48 @@ struct Draft {
     std::uint16_t next_id = 1;
 };
 
-std::optional<mqtt::PropertyList> props(mqtt::Version v) {
-    if (v == mqtt::Version::v5_0) return mqtt::PropertyList{};
+std::optional<mqtt::PropertyList> props(mqtt::Version v, const Buf& list = {}) {
+    if (v == mqtt::Version::v5_0) return mqtt::PropertyList(list);
     return std::nullopt;
+}
+
+/// Appends property `id` with a number, a string (a pair's name), a pair's value or Binary Data
+/// (`text` as bytes), as its type takes it.
+void add_property(Buf& list, mqtt::PropertyId id, std::uint32_t number, std::string_view text = {},
+                  std::string_view value = {}) {
+    mqtt::Property p{id};
+    p.number = number;
+    p.text = text;
+    p.value = value;
+    p.binary = mqtt::as_bytes(text);
+    mqtt::write_property(p, list);
+}
+
+/// A few valid properties for a 5.0 packet like `s` (none, sometimes): what clients send.
+void valid_properties(Rng& rng, Spec& s, const std::string& topic) {
+    using P = mqtt::PropertyId;
+    Buf& l = s.properties;
+    if (rng.one_in(3)) return;
+    switch (s.type) {
+    case PacketType::connect:
+        if (rng.one_in(2)) add_property(l, P::session_expiry_interval, rng.one_in(2) ? 0 : 30);
+        if (rng.one_in(2)) add_property(l, P::receive_maximum, static_cast<std::uint32_t>(1 + rng.below(100)));
+        if (rng.one_in(3)) add_property(l, P::maximum_packet_size, static_cast<std::uint32_t>(1024 + rng.below(1u << 20)));
+        if (rng.one_in(3)) add_property(l, P::topic_alias_maximum, static_cast<std::uint32_t>(rng.below(20)));
+        if (rng.one_in(3)) add_property(l, P::request_problem_information, static_cast<std::uint32_t>(rng.below(2)));
+        break;
+    case PacketType::publish:  // the payloads here are ASCII: Payload Format Indicator 1 holds
+        if (rng.one_in(2)) add_property(l, P::payload_format_indicator, 1);
+        if (rng.one_in(3)) add_property(l, P::message_expiry_interval, 60);
+        if (rng.one_in(3)) add_property(l, P::content_type, 0, "text/plain");
+        if (rng.one_in(3)) add_property(l, P::response_topic, 0, topic + "reply"), add_property(l, P::correlation_data, 0, "c1");
+        break;
+    case PacketType::subscribe:
+        if (rng.one_in(2)) add_property(l, P::subscription_identifier, static_cast<std::uint32_t>(1 + rng.below(300000)));
+        break;
+    default: break;
+    }
+    for (std::size_t n = rng.below(3); n > 0; --n) add_property(l, P::user_property, 0, "k", rng.one_in(2) ? "v" : "value");
 }
 
 mqtt::Packet connect_packet(const Spec& s, mqtt::Version v) {
@@ -60,7 +100,7 @@ mqtt::Packet connect_packet(const Spec& s, mqtt::Version v) {
     c.keep_alive = s.keep_alive;
     c.client_id = s.client_id;
     if (s.will) c.will = mqtt::Will{s.topic, mqtt::as_bytes(s.payload), props(v)};
-    c.properties = props(v);
+    c.properties = props(v, s.properties);
     return mqtt::make_packet(PacketType::connect, c);
 }
 
@@ -71,20 +111,20 @@ Buf encode(const Spec& s, mqtt::Version v) {
     switch (s.type) {
     case PacketType::connect: p = connect_packet(s, v); break;
     case PacketType::publish: {
-        mqtt::Publish b{s.topic, std::nullopt, mqtt::as_bytes(s.payload), props(v)};
+        mqtt::Publish b{s.topic, std::nullopt, mqtt::as_bytes(s.payload), props(v, s.properties)};
         if (s.publish_flags & 0x06) b.packet_id = s.id;
         p = mqtt::make_packet(PacketType::publish, b, s.publish_flags);
         break;
     }
     case PacketType::subscribe: {
         const mqtt::Subscription sub{s.topic, s.options};
-        mqtt::Subscribe b{s.id, mqtt::build_subscriptions(storage, std::span(&sub, 1)), props(v)};
+        mqtt::Subscribe b{s.id, mqtt::build_subscriptions(storage, std::span(&sub, 1)), props(v, s.properties)};
         p = mqtt::make_packet(PacketType::subscribe, b);
         break;
     }
     case PacketType::unsubscribe: {
         const std::string_view filter = s.topic;
-        mqtt::Unsubscribe b{s.id, mqtt::build_filters(storage, std::span(&filter, 1)), props(v)};
+        mqtt::Unsubscribe b{s.id, mqtt::build_filters(storage, std::span(&filter, 1)), props(v, s.properties)};
         p = mqtt::make_packet(PacketType::unsubscribe, b);
         break;
     }
@@ -117,6 +157,17 @@ void add_valid(Rng& rng, Draft& d, std::vector<Spec>& out) {
     case 5: s.type = PacketType::unsubscribe; s.topic = d.topic + "#"; break;
     default: s.type = PacketType::publish, s.publish_flags = 0x02, s.payload = std::string(rng.below(300), 'x'); break;
     }
+    if (d.version != mqtt::Version::v5_0) return out.push_back(std::move(s));
+    valid_properties(rng, s, d.topic);
+    if (s.type == PacketType::publish && rng.one_in(3)) {  // a Topic Alias set, then used with an empty topic
+        const auto alias = static_cast<std::uint32_t>(1 + rng.below(2));
+        add_property(s.properties, mqtt::PropertyId::topic_alias, alias);
+        Spec again = s;
+        again.topic.clear();
+        again.id = d.next_id++;
+        out.push_back(std::move(s));
+        return out.push_back(std::move(again));
+    }
     out.push_back(std::move(s));
 }
 
@@ -128,6 +179,7 @@ Draft valid_session(Rng& rng, std::uint64_t index, const SessionOptions& o) {
     c.client_id = fmt::format("{}fz{}", o.client_id_prefix, index);
     c.level = d.version == mqtt::Version::v5_0 ? 5 : 4;
     if (rng.one_in(4)) c.will = true, c.connect_flags |= 0x04, c.topic = d.topic + "will", c.payload = "gone";
+    if (d.version == mqtt::Version::v5_0) valid_properties(rng, c, d.topic);
     d.specs.push_back(std::move(c));
     const std::size_t n = 1 + rng.below(7);
     for (std::size_t i = 0; i < n; ++i) add_valid(rng, d, d.specs);
@@ -201,9 +253,40 @@ void mutate_connect(Rng& rng, Draft& d, Spec& s) {
                                       s.level, s.protocol_name, s.keep_alive, s.will));
 }
 
+/// 5.0: the property list of packet `i` (one that has a list) broken with its lengths kept right: every property twice, one not allowed
+/// in the packet, an unknown identifier, a value the standard forbids, a non-minimal Variable Byte
+/// Integer.
+void mutate_properties(Rng& rng, Draft& d, std::size_t i) {
+    using P = mqtt::PropertyId;
+    Spec& s = d.specs[i];
+    Buf& l = s.properties;
+    std::string what;
+    switch (rng.below(6)) {
+    case 0: l.insert(l.end(), l.begin(), l.end()), what = "every property twice"; break;
+    case 1:
+        add_property(l, s.type == PacketType::connect ? P::topic_alias : P::session_expiry_interval, 1);
+        what = "a property not allowed here";
+        break;
+    case 2: l.insert(l.end(), {0x04, static_cast<std::uint8_t>(rng.next())}), what = "unknown identifier 0x04"; break;
+    case 3: {
+        static constexpr P zeroes[] = {P::receive_maximum, P::topic_alias, P::maximum_packet_size, P::subscription_identifier};
+        const P id = zeroes[rng.below(std::size(zeroes))];
+        add_property(l, id, 0);
+        what = fmt::format("property 0x{:02X} of value 0", static_cast<unsigned>(id));
+        break;
+    }
+    case 4: add_property(l, P::payload_format_indicator, 2 + static_cast<std::uint32_t>(rng.below(254))), what = "Payload Format Indicator above 1"; break;
+    default: l.insert(l.end(), {0x0B, 0x81, 0x80, 0x00}), what = "Subscription Identifier 1 in 3 bytes"; break;
+    }
+    d.mutations.push_back(fmt::format("packet {} ({}): {}", i, name(s), what));
+}
+
 void mutate_fields(Rng& rng, Draft& d) {
     const std::size_t i = rng.below(d.specs.size());
     Spec& s = d.specs[i];
+    const bool has_list = s.type == PacketType::connect || s.type == PacketType::publish ||
+                          s.type == PacketType::subscribe || s.type == PacketType::unsubscribe;
+    if (d.version == mqtt::Version::v5_0 && has_list && rng.one_in(3)) return mutate_properties(rng, d, i);
     if (s.type == PacketType::connect) return mutate_connect(rng, d, s);
     switch (rng.below(5)) {
     case 0: s.id = rng.one_in(2) ? 0 : static_cast<std::uint16_t>(rng.next()); break;
