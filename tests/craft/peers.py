@@ -58,16 +58,26 @@ def mosquitto_path():
     return path
 
 
-def start_mosquitto(tmp, listeners):
-    """Starts mosquitto with `listeners`: (port, extra config lines) each, on 127.0.0.1; returns
-    the process once every port accepts (10 s at most)."""
+def node_path():
+    path = shutil.which("node") or ("/usr/bin/node" if os.path.exists("/usr/bin/node") else None)
+    if path is None:
+        raise PeerError("node is not installed (tools/setup.sh installs it)")
+    return path
+
+
+def start_mosquitto(tmp, listeners, settings=("allow_anonymous true",)):
+    """Starts mosquitto with `listeners`: (port, extra config lines) each, on 127.0.0.1, and the
+    global config lines `settings` (anonymous clients allowed by default); returns the process once
+    every port accepts (10 s at most)."""
     conf = os.path.join(tmp, "mosquitto.conf")
     with open(conf, "w") as f:
         for port, lines in listeners:
             f.write(f"listener {port} 127.0.0.1\n")
             for line in lines:
                 f.write(line + "\n")
-        f.write("allow_anonymous true\npersistence false\n")
+        for line in settings:
+            f.write(line + "\n")
+        f.write("persistence false\n")
     log = open(os.path.join(tmp, "mosquitto.log"), "w")
     proc = subprocess.Popen([mosquitto_path(), "-c", conf], stdout=log, stderr=subprocess.STDOUT)
     log.close()
@@ -77,6 +87,23 @@ def start_mosquitto(tmp, listeners):
             with open(os.path.join(tmp, "mosquitto.log")) as f:
                 raise PeerError(f"mosquitto did not accept on 127.0.0.1:{port} within 10 s: {f.read()[-2000:]}")
     return proc
+
+
+def watch_lines(stream, lines, is_ready):
+    """Reads `stream` on a thread, each line appended to `lines`; returns (the thread, an Event set
+    at the first line for which is_ready(line) holds, or when the stream ends)."""
+    ready = threading.Event()
+
+    def read():
+        for line in stream:
+            lines.append(line)
+            if is_ready(line):
+                ready.set()
+        ready.set()
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, ready
 
 
 def openssl(*args, cwd):
@@ -122,17 +149,7 @@ class Capture:
                                       "-w", path, f"tcp port {port}"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.err = []
-        ready = threading.Event()
-
-        def read():
-            for line in self.proc.stderr:
-                self.err.append(line)
-                if "listening on" in line:
-                    ready.set()
-            ready.set()
-
-        self.reader = threading.Thread(target=read, daemon=True)
-        self.reader.start()
+        self.reader, ready = watch_lines(self.proc.stderr, self.err, lambda line: "listening on" in line)
         if not ready.wait(10) or self.proc.poll() is not None:
             stop(self.proc, signal.SIGINT)
             raise PeerError("tcpdump did not start on lo: " + "".join(self.err)[-1000:])
@@ -151,9 +168,7 @@ class NodePeer:
         if not os.path.isdir(os.path.join(modules, "ws")):
             raise PeerError(f"{os.path.join(modules, 'ws')} is missing: run tools/setup.sh (it installs the npm "
                             "packages aedes, ws and mqtt into tools/node/node_modules)")
-        node = shutil.which("node") or ("/usr/bin/node" if os.path.exists("/usr/bin/node") else None)
-        if node is None:
-            raise PeerError("node is not installed (tools/setup.sh installs it)")
+        node = node_path()
         args = [node, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ws_peer.js"),
                 "--modules", modules, "--port", str(port), "--broker", f"127.0.0.1:{broker_port}"]
         if tls_port:
@@ -185,23 +200,11 @@ class Aedes:
         if not os.path.isdir(aedes):
             raise PeerError(f"{aedes} is missing: run tools/setup.sh (it installs the npm packages aedes, ws "
                             "and mqtt into tools/node/node_modules)")
-        node = shutil.which("node") or ("/usr/bin/node" if os.path.exists("/usr/bin/node") else None)
-        if node is None:
-            raise PeerError("node is not installed (tools/setup.sh installs it)")
+        node = node_path()
         self.proc = subprocess.Popen([node, os.path.join(REPO, "tools", "node", script), "--port", str(port)],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.out = []
-        ready = threading.Event()
-
-        def read():
-            for line in self.proc.stdout:
-                self.out.append(line)
-                if line.startswith("listening"):
-                    ready.set()
-            ready.set()
-
-        self.reader = threading.Thread(target=read, daemon=True)
-        self.reader.start()
+        self.reader, ready = watch_lines(self.proc.stdout, self.out, lambda line: line.startswith("listening"))
         if not ready.wait(10) or self.proc.poll() is not None:
             self.stop()
             raise PeerError(f"aedes did not print 'listening' within 10 s: {''.join(self.out)[-2000:]}")

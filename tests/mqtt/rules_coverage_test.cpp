@@ -3,6 +3,7 @@
 // shared/mqtt-5.0-rules.md whose scope is "packet" by at least one 5.0 vector, or sits on the
 // commented lists below. The two standards share numbers for different rules: each is matched
 // against its own version's vectors.
+#include "rule_list.hpp"
 #include "vectors.hpp"
 
 #include <gtest/gtest.h>
@@ -38,15 +39,7 @@ std::string committed_path() {
     return std::string(MQTTLENS_SOURCE_DIR) + "/tests/mqtt/data/single-packet-rules.txt";
 }
 
-/// The IDs of a committed rule list: one per line, `#` comments.
-std::set<std::string> read_rule_list(const std::string& path) {
-    std::set<std::string> ids;
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty() && line[0] != '#') ids.insert(line);
-    return ids;
-}
+using ::mqttlens::test::read_rule_list;
 std::set<std::string> committed_rules() { return read_rule_list(committed_path()); }
 
 std::string trim(std::string s) {

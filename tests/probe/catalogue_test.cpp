@@ -3,6 +3,7 @@
 // under its version, by the project's own decoder and session rules; a behaviour case's bytes, with
 // the replies a conforming broker gives, break none.
 #include "catalogue.hpp"
+#include "rule_list.hpp"
 #include "runner.hpp"
 
 #include "engine/conversation.hpp"
@@ -174,20 +175,10 @@ std::string join(const std::set<std::string>& s) {
     return out;
 }
 
-/// A committed list of rule IDs: one per line, # comments.
-std::set<std::string> read_list(const char* path) {
-    std::set<std::string> ids;
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty() && line[0] != '#') ids.insert(line);
-    return ids;
-}
-
 /// The committed copy of the 3.1.1 rules file's IDs (tests/probe/data/rules-3.1.1.txt).
-std::set<std::string> committed_rules() { return read_list(MQTT_RULES_LIST); }
+std::set<std::string> committed_rules() { return test::read_rule_list(MQTT_RULES_LIST); }
 /// The 5.0 rules the catalogue covers (tests/probe/data/rules-5.0.txt).
-std::set<std::string> committed_v5_rules() { return read_list(MQTT_V5_RULES_LIST); }
+std::set<std::string> committed_v5_rules() { return test::read_rule_list(MQTT_V5_RULES_LIST); }
 
 }  // namespace
 

@@ -9,17 +9,9 @@ Every wait is bounded.
 
 Usage: conform_aedes_test.py PATH/TO/mqtt-probe
 """
-import json
-import os
-import subprocess
 import sys
-import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
-import peers  # noqa: E402  (tests/craft/peers.py: Aedes, stop, free_port)
-
-PROBE = None
-failures = []
+from probe_driver import by_id, check, conform_doc, main, peers, probe, running, timed_probe
 
 # aedes 0.51.3, found by running the catalogue against it (36 of its 49 3.1.1 cases pass; the 56 5.0
 # cases are not applicable).
@@ -50,23 +42,12 @@ CONNACK_TO_BAD_CONNECT = ["connect-will-qos-3", "connect-password-without-userna
                           "connect-client-id-empty-persistent", "connect-trailing-bytes"]
 
 
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
-
-
-def probe(*args, timeout=60):
-    return subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout)
-
-
 def test_aedes(port):
-    start = time.monotonic()
-    r = probe("conform", f"127.0.0.1:{port}", "--json")
-    check(time.monotonic() - start < 30, "the whole catalogue (its 5.0 cases not applicable) takes under 30 s")
+    r, seconds = timed_probe("conform", f"127.0.0.1:{port}", "--json")
+    check(seconds < 30, "the whole catalogue (its 5.0 cases not applicable) takes under 30 s")
     check(r.returncode == 1, f"some case fails against aedes 0.51.3: exit 1, got {r.returncode}: {r.stderr}")
-    doc = json.loads(r.stdout)
-    cases = {c["id"]: c for c in doc["cases"]}
+    doc = conform_doc(r, "aedes")
+    cases = by_id(doc)
     for case_id in PASS + PASS_BEHAVIOUR:
         check(cases.get(case_id, {}).get("verdict") == "pass", f"{case_id} passes: {cases.get(case_id)}")
     for case_id in FAIL:
@@ -96,25 +77,11 @@ def test_aedes(port):
     check(any(l.startswith(f"{s['cases']} cases: ") for l in lines), f"the table ends with the summary: {r.stdout}")
 
 
-def main():
-    global PROBE
-    PROBE = sys.argv[1]
+def run():
     port = peers.free_port()
-    try:
-        broker = peers.Aedes(port)
-    except peers.PeerError as e:
-        print(f"FAIL: {e}")
-        return 1
-    try:
+    with running(peers.Aedes(port)):  # a missing npm package is a failure naming tools/setup.sh
         test_aedes(port)
-    finally:
-        broker.stop()
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run))

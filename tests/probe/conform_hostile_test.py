@@ -19,7 +19,6 @@ Every wait is bounded.
 
 Usage: conform_hostile_test.py PATH/TO/mqtt-probe
 """
-import json
 import os
 import resource
 import signal
@@ -27,63 +26,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import xml.etree.ElementTree as ET
 
-PROBE = None
-failures = []
+from probe_driver import Server, by_id, check, conform_doc, main, only, running, start_probe, stop_probe, timed_probe
 
 CONNACK = bytes([0x20, 0x02, 0x00, 0x00])
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
-
-
-class Server:
-    """A listener on 127.0.0.1 whose connections each run `behaviour(conn)` on a thread; stop()
-    closes everything (the threads end on the next socket error)."""
-
-    def __init__(self, behaviour):
-        self.srv = socket.socket()
-        self.srv.bind(("127.0.0.1", 0))
-        self.srv.listen(64)
-        self.srv.settimeout(0.2)
-        self.port = self.srv.getsockname()[1]
-        self.done = threading.Event()
-        self.conns = []
-        self.behaviour = behaviour
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while not self.done.is_set():
-            try:
-                conn, _ = self.srv.accept()
-            except OSError:
-                continue
-            self.conns.append(conn)
-            threading.Thread(target=self.run, args=(conn,), daemon=True).start()
-
-    def run(self, conn):
-        try:
-            self.behaviour(conn, self.done)
-        except OSError:
-            pass
-
-    def stop(self):
-        self.done.set()
-        self.thread.join(timeout=5)
-        for c in self.conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            c.close()
-        self.srv.close()
 
 
 def silent(conn, done):
@@ -150,29 +98,18 @@ def answering(conn, done):
                 conn.sendall(bytes([0xD0, 0x00]))
 
 
-def run(*args, timeout=60):
-    start = time.monotonic()
-    r = subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout)
-    return r, time.monotonic() - start
-
-
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def cases_of(r, name):
-    try:
-        doc = json.loads(r.stdout)
-    except ValueError:
-        check(False, f"{name}: one JSON document on stdout, got exit {r.returncode}: {r.stdout[:300]!r} {r.stderr!r}")
-        return {}, {}
-    return {c["id"]: c for c in doc["cases"]}, doc["summary"]
+    doc = conform_doc(r, name)
+    return by_id(doc), doc["summary"]
 
 
 def test_silent():
-    server = Server(silent)
-    try:
-        r, seconds = run("conform", f"127.0.0.1:{server.port}", "--json", "--timeout", "300", "-j", "16")
+    with running(Server(silent)) as server:
+        r, seconds = timed_probe("conform", f"127.0.0.1:{server.port}", "--json", "--timeout", "300", "-j", "16")
         cases, summary = cases_of(r, "silent")
         check(r.returncode == 1 and len(cases) >= 100, f"silent: the whole catalogue, exit 1: {r.returncode} {summary}")
         check(seconds < 30, f"silent: the catalogue ends in bounded time: {seconds:.1f} s")
@@ -188,8 +125,6 @@ def test_silent():
         c = cases.get("connect-reserved-flag", {})
         check(c.get("verdict") == "fail" and "still open after 300 ms" in c.get("detail", ""),
               f"silent: a broken CONNECT left open fails: {c}")
-    finally:
-        server.stop()
 
 
 FLOODS = {
@@ -203,11 +138,10 @@ FLOOD_CASES = ["pingreq-answered", "publish-qos-3", "connect-reserved-flag", "re
 
 def test_floods(tmp):
     for name, (head, chunk) in FLOODS.items():
-        server = Server(flood_with(head, chunk))
         save = os.path.join(tmp, "flood-" + name)
-        try:
-            r, seconds = run("conform", f"127.0.0.1:{server.port}", "--json", "--timeout", "500", "--save", save,
-                             *sum((["--only", c] for c in FLOOD_CASES), []))
+        with running(Server(flood_with(head, chunk))) as server:
+            r, seconds = timed_probe("conform", f"127.0.0.1:{server.port}", "--json", "--timeout", "500", "--save",
+                                     save, *only(FLOOD_CASES))
             cases, summary = cases_of(r, name)
             check(r.returncode in (0, 1) and len(cases) == len(FLOOD_CASES), f"{name}: every case ran: {r.returncode} "
                   f"{summary} {r.stderr[-500:]}")
@@ -233,26 +167,17 @@ def test_floods(tmp):
                 c = cases.get("publish-qos-3", {})
                 check(c.get("verdict") == "fail" and c.get("detail", "").startswith("sent 32 packets that are not"),
                       f"publish: a flood of other packets fails the step after 32: {c}")
-        finally:
-            server.stop()
 
 
 def test_interrupt(tmp):
-    server = Server(answering)
     junit, save = os.path.join(tmp, "interrupted.xml"), os.path.join(tmp, "interrupted")
-    try:
+    with running(Server(answering)) as server:
         start = time.monotonic()
-        proc = subprocess.Popen([PROBE, "conform", f"127.0.0.1:{server.port}", "--json", "--timeout", "20000",
-                                 "-j", "1", "--junit", junit, "--save", save, "--only", "pingreq-answered",
-                                 "--only", "disconnect-flags", "--only", "qos-1-delivery", "--only", "session-present"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = start_probe("conform", f"127.0.0.1:{server.port}", "--json", "--timeout", "20000", "-j", "1",
+                           "--junit", junit, "--save", save,
+                           *only(["pingreq-answered", "disconnect-flags", "qos-1-delivery", "session-present"]))
         time.sleep(1.0)
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
+        out, err, _ = stop_probe(proc, signal.SIGINT, 10)
         seconds = time.monotonic() - start
         check(proc.returncode == 130, f"SIGINT: exit 130, got {proc.returncode}: {err}")
         check(seconds < 4.5, f"SIGINT: the run ends within the grace: {seconds:.1f} s")
@@ -273,52 +198,39 @@ def test_interrupt(tmp):
               f"SIGINT: JUnit still written: {root.attrib if root is not None else None}")
         check(os.path.isdir(save), "SIGINT: --save still ran (nothing failed: no file)")
 
-        proc = subprocess.Popen([PROBE, "conform", f"127.0.0.1:{server.port}", "--timeout", "20000", "-j", "1",
-                                 "--only", "disconnect-flags"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = start_probe("conform", f"127.0.0.1:{server.port}", "--timeout", "20000", "-j", "1",
+                           "--only", "disconnect-flags")
         time.sleep(0.5)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=10)
-        check(proc.returncode == 130 and "1 cases: 0 pass, 0 fail, 0 n/a, 0 inconclusive, 1 not run" in out and
-              out.rstrip().endswith("; interrupted"), f"SIGTERM: the table says interrupted, exit 130: "
+        out, err, ended = stop_probe(proc, signal.SIGTERM, 10)
+        check(ended and proc.returncode == 130 and "1 cases: 0 pass, 0 fail, 0 n/a, 0 inconclusive, 1 not run" in out
+              and out.rstrip().endswith("; interrupted"), f"SIGTERM: the table says interrupted, exit 130: "
               f"{proc.returncode} {out!r}")
-    finally:
-        server.stop()
 
 
 def test_broken_pipe(tmp):
-    proc = subprocess.Popen([PROBE, "conform", "--list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = start_probe("conform", "--list", text=False)
     proc.stdout.close()  # the reader goes before the catalogue is written (as `| head -1` does)
     err = proc.stderr.read()
     proc.wait(timeout=10)
     check(proc.returncode == 0 and err == b"", f"--list into a closed pipe: exit 0, quietly: {proc.returncode} {err!r}")
-    server = Server(silent)
     junit = os.path.join(tmp, "closed-pipe.xml")
-    try:
-        proc = subprocess.Popen([PROBE, "conform", f"127.0.0.1:{server.port}", "--only", "connect-reserved-flag",
-                                 "--timeout", "200", "--junit", junit], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with running(Server(silent)) as server:
+        proc = start_probe("conform", f"127.0.0.1:{server.port}", "--only", "connect-reserved-flag",
+                           "--timeout", "200", "--junit", junit, text=False)
         proc.stdout.close()
         err = proc.stderr.read()
         proc.wait(timeout=10)
         check(proc.returncode == 1 and err == b"" and os.path.exists(junit),
               f"a run into a closed pipe: exit by its verdicts, --junit written: {proc.returncode} {err!r}")
-    finally:
-        server.stop()
 
 
-def main():
-    global PROBE
-    PROBE = sys.argv[1]
+def run():
     with tempfile.TemporaryDirectory() as tmp:
         test_broken_pipe(tmp)
         test_interrupt(tmp)
         test_silent()
         test_floods(tmp)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run))

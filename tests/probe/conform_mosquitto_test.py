@@ -11,23 +11,16 @@ time; an unreachable port gives exit 3 quickly. Every wait is bounded.
 
 Usage: conform_mosquitto_test.py PATH/TO/mqtt-probe  (mqtt-craft and mqtt-dissect beside it)
 """
-import json
 import os
 import shutil
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
-import peers  # noqa: E402  (tests/craft/peers.py: start_mosquitto, stop, free_port)
-
-PROBE = None
-failures = []
+from probe_driver import Server, by_id, check, conform_doc, main, only, peers, probe, running, script_bytes, tool
 
 # mosquitto 2.0.11, found by running the catalogue against it.
 PASS = [
@@ -86,21 +79,11 @@ NOT_APPLICABLE = ["v5-auth-method-changed"]
 NO_PREAMBLE = ["connect-reserved-flag", "connect-protocol-level", "first-packet-not-connect"]
 
 
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
-
-
-def probe(*args, timeout=60):
-    return subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout)
-
-
 def verdicts(port, *extra):
     r = probe("conform", f"127.0.0.1:{port}", "--json", *extra)
     check(r.returncode in (0, 1), f"conform exits 0 or 1, got {r.returncode}: {r.stderr}")
-    doc = json.loads(r.stdout)
-    return r, doc, {c["id"]: c for c in doc["cases"]}
+    doc = conform_doc(r, f"127.0.0.1:{port}")
+    return r, doc, by_id(doc)
 
 
 def test_list():
@@ -151,10 +134,6 @@ def test_mosquitto(port, tmp):
           r.returncode == 0, f"--only by case id and by rule runs just those, exit 0: {sorted(only)} {r.returncode}")
     r = probe("conform", "--only", "pingreq-flags", f"127.0.0.1:{port}")  # --only takes one value
     check(r.returncode == 1 and "2.2 Fixed header" in r.stdout and "fail" in r.stdout, f"table output: {r.stdout}")
-
-
-def tool(name):
-    return os.path.join(os.path.dirname(os.path.abspath(PROBE)), name)
 
 
 def pcap_payloads(path):
@@ -223,12 +202,10 @@ def check_saved(save, port, failing):
         for head in [f"# mqtt-probe conform --save: case {case_id}, verdict fail", "# rule: MQTT-",
                      "# expected: close", "# happened: sent ", f"# broker: 127.0.0.1:{port}", "# date: 20"]:
             check(head in text, f"{case_id}.craft has the header line {head!r}: {text}")
-        r = subprocess.run([tool("mqtt-craft"), "-q", "script", craft, "--out", "hex"], capture_output=True, text=True,
-                           timeout=10)
-        script_bytes = bytes.fromhex(r.stdout.replace("\n", " "))
+        r, sent = script_bytes(craft)
         client, server = pcap_payloads(pcap)
-        check(r.returncode == 0 and script_bytes == client and len(client) > 2,
-              f"{case_id}.craft gives the bytes the probe sent: {r.returncode} {r.stderr} {script_bytes.hex()} "
+        check(r.returncode == 0 and sent == client and len(client) > 2,
+              f"{case_id}.craft gives the bytes the probe sent: {r.returncode} {r.stderr} {sent.hex()} "
               f"vs {client.hex()}")
         check(server == bytes([0x20, 0x02, 0x00, 0x00]) + after_connack,
               f"{case_id}.pcap holds the broker's bytes: {server.hex()}")
@@ -261,7 +238,7 @@ def test_refused_preamble(port, log_dir):
     """allow_anonymous false: the CONNACK to the preamble is 0x05, so those cases are n/a."""
     _, _, cases = verdicts(port, "--only", "pingreq-answered", "--only", "publish-qos-3", "--only", "session-present",
                            "--only", "v5-pingreq-answered", "--only", "v5-receive-maximum",
-                           *sum((["--only", c] for c in NO_PREAMBLE), []))
+                           *only(NO_PREAMBLE))
     for case_id in ["pingreq-answered", "publish-qos-3"]:
         check(cases[case_id]["verdict"] == "n/a" and "CONNACK 0x05" in cases[case_id]["detail"],
               f"{case_id} is n/a when the preamble is refused: {cases[case_id]}")
@@ -285,56 +262,26 @@ def test_refused_preamble(port, log_dir):
           "--client-id-prefix names the clients")
 
 
-def fake_broker(answer):
-    """A listener on 127.0.0.1 that reads a client's first bytes and writes `answer` (None: never
-    answers); returns (port, stop function)."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    srv.settimeout(0.2)
-    done = threading.Event()
-    held = []
-
-    def serve():
-        while not done.is_set():
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                continue
-            held.append(conn)
-            conn.settimeout(2)
-            try:
-                conn.recv(4096)
-                if answer is not None:
-                    conn.sendall(answer)
-            except OSError:
-                pass
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-
-    def stop():
-        done.set()
-        t.join(timeout=5)
-        for c in held:
-            c.close()
-        srv.close()
-
-    return srv.getsockname()[1], stop
+def answer_once(answer):
+    """A fake broker's behaviour: reads a client's first bytes and writes `answer` (None: never
+    answers); the connection stays open."""
+    def behaviour(conn, done):
+        conn.settimeout(2)
+        conn.recv(4096)
+        if answer is not None:
+            conn.sendall(answer)
+    return behaviour
 
 
 def test_fake_brokers():
     # CONNACK 0 with Session Present 1 to a Clean Session 1 CONNECT breaks MQTT-3.2.2-1.
-    port, stop = fake_broker(bytes([0x20, 0x02, 0x01, 0x00]))
-    try:
-        _, _, cases = verdicts(port, "--only", "pingreq-answered", "--timeout", "300")
+    with running(Server(answer_once(bytes([0x20, 0x02, 0x01, 0x00])))) as server:
+        _, _, cases = verdicts(server.port, "--only", "pingreq-answered", "--timeout", "300")
         c = cases["pingreq-answered"]
         check(c["verdict"] == "fail" and any(f.startswith("MQTT-3.2.2-1 ") for f in c["findings"]),
               f"the broker's own violation is reported with its rule ID: {c}")
-    finally:
-        stop()
-    port, stop = fake_broker(None)
-    try:
+    with running(Server(answer_once(None))) as server:
+        port = server.port
         start = time.monotonic()
         _, _, cases = verdicts(port, "--only", "pingreq-answered", "--only", "connect-reserved-flag",
                                "--timeout", "300")
@@ -342,8 +289,6 @@ def test_fake_brokers():
         check(cases["pingreq-answered"]["verdict"] == "n/a", f"no CONNACK: n/a: {cases['pingreq-answered']}")
         check(cases["connect-reserved-flag"]["verdict"] == "fail" and "still open" in
               cases["connect-reserved-flag"]["detail"], f"no close: fail: {cases['connect-reserved-flag']}")
-    finally:
-        stop()
 
 
 def test_unreachable():
@@ -367,21 +312,10 @@ def start_closed_mosquitto(tmp, port):
     passwords = os.path.join(tmp, "passwords")
     subprocess.run(["mosquitto_passwd", "-c", "-b", passwords, "probe", "secret"], check=True, timeout=10,
                    capture_output=True)
-    conf = os.path.join(tmp, "mosquitto.conf")
-    with open(conf, "w") as f:
-        f.write(f"listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwords}\n"
-                "persistence false\n")
-    with open(os.path.join(tmp, "mosquitto.log"), "w") as log:
-        proc = subprocess.Popen([peers.mosquitto_path(), "-c", conf], stdout=log, stderr=subprocess.STDOUT)
-    if not peers.wait_for_port(port, proc):
-        peers.stop(proc)
-        raise peers.PeerError(f"mosquitto did not accept on 127.0.0.1:{port} within 10 s")
-    return proc
+    return peers.start_mosquitto(tmp, [(port, [])], settings=("allow_anonymous false", f"password_file {passwords}"))
 
 
-def main():
-    global PROBE
-    PROBE = sys.argv[1]
+def run():
     test_list()
     test_unreachable()
     test_fake_brokers()
@@ -390,23 +324,12 @@ def main():
         open_dir, closed_dir = os.path.join(tmp, "open"), os.path.join(tmp, "closed")
         os.mkdir(open_dir)
         os.mkdir(closed_dir)
-        broker = peers.start_mosquitto(open_dir, [(port, [])])
-        try:
+        with running(peers.start_mosquitto(open_dir, [(port, [])])):
             test_mosquitto(port, tmp)
             test_save_unwritable(port, tmp)
-        finally:
-            peers.stop(broker)
-        broker = start_closed_mosquitto(closed_dir, closed_port)
-        try:
+        with running(start_closed_mosquitto(closed_dir, closed_port)):
             test_refused_preamble(closed_port, closed_dir)
-        finally:
-            peers.stop(broker)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run))

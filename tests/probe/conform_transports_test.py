@@ -22,19 +22,14 @@ wait is bounded.
 
 Usage: conform_transports_test.py PATH/TO/mqtt-probe
 """
-import json
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
-import peers  # noqa: E402  (tests/craft/peers.py: certificates, mosquitto, the Node WebSocket peer)
-
-PROBE = None
-failures = []
+import probe_driver
+from probe_driver import check, conform_doc, main, only, peers, running
 
 # mosquitto 2.0.11's verdicts (as tests/probe/conform_mosquitto_test.py asserts over plain TCP).
 CASES = {
@@ -47,28 +42,15 @@ AEDES_CASES = {"pingreq-flags": "pass", "pingreq-answered": "pass", "publish-dup
                "v5-pingreq-answered": "n/a"}
 
 
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
-
-
-def probe(*args, timeout=40):
-    return subprocess.run([PROBE, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def only(cases):
-    return sum((["--only", c] for c in cases), [])
+def probe(*args):
+    """Every run of the probe here ends within 40 s."""
+    return probe_driver.probe(*args, timeout=40)
 
 
 def verdicts(target, *extra, cases=CASES):
     """Runs `cases` against `target`: (exit code, {id: (verdict, detail)}, stderr)."""
     r = probe("conform", target, "--json", "--timeout", "1000", *only(cases), *extra)
-    try:
-        doc = json.loads(r.stdout)
-    except ValueError:
-        check(False, f"{target}: JSON on stdout, got exit {r.returncode}: {r.stdout!r} {r.stderr!r}")
-        return r.returncode, {}, r.stderr
+    doc = conform_doc(r, target)
     return r.returncode, {c["id"]: (c["verdict"], c["detail"]) for c in doc["cases"]}, r.stderr
 
 
@@ -142,8 +124,7 @@ def test_tls_failures(plain_port, tls_port, certs, other_ca):
 def test_websocket(plain_port, tmp, certs):
     _, plain, _ = verdicts(f"127.0.0.1:{plain_port}")
     ws_port, wss_port = peers.free_port(), peers.free_port()
-    peer = peers.NodePeer(tmp, ws_port, plain_port, tls_port=wss_port, certs=certs)
-    try:
+    with running(peers.NodePeer(tmp, ws_port, plain_port, tls_port=wss_port, certs=certs)):
         code, got, err = verdicts(f"ws://127.0.0.1:{ws_port}/mqtt")
         check(code == 1 and got == plain, f"ws://: the verdicts and details of plain TCP: {code} {got} {err}")
         code, got, err = verdicts(f"wss://127.0.0.1:{wss_port}/mqtt", "--cafile", certs["ca.pem"])
@@ -151,18 +132,13 @@ def test_websocket(plain_port, tmp, certs):
         r = probe("conform", f"ws://127.0.0.1:{ws_port}/refuse")
         check(r.returncode == 3 and "WebSocket upgrade failed" in r.stderr and "403" in r.stderr,
               f"a refused upgrade: exit 3, named: {r.returncode} {r.stderr}")
-    finally:
-        peer.stop()
 
 
 def test_aedes_websocket():
     port = peers.free_port()
-    aedes = peers.Aedes(port, "aedes_ws.js")
-    try:
+    with running(peers.Aedes(port, "aedes_ws.js")):
         code, got, err = verdicts(f"ws://127.0.0.1:{port}/mqtt", cases=AEDES_CASES)
         check(code == 1 and only_verdicts(got) == AEDES_CASES, f"aedes over ws://: its known verdicts: {code} {got} {err}")
-    finally:
-        aedes.stop()
 
 
 def test_fuzz_refuses():
@@ -172,9 +148,7 @@ def test_fuzz_refuses():
               f"fuzz {target}: exit 2, plain TCP only: {r.returncode} {r.stderr}")
 
 
-def main():
-    global PROBE
-    PROBE = sys.argv[1]
+def run():
     test_fuzz_refuses()
     with tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o711)  # mosquitto started as root reads the certificates as user mosquitto
@@ -184,20 +158,13 @@ def main():
         certs = peers.make_certs(broker_dir)
         other_ca = peers.make_certs(other_dir)["ca.pem"]
         plain_port, tls_port = peers.free_port(), peers.free_port()
-        broker = peers.start_mosquitto(broker_dir, [(plain_port, []), (tls_port, peers.tls_listener_lines(certs))])
-        try:
+        listeners = [(plain_port, []), (tls_port, peers.tls_listener_lines(certs))]
+        with running(peers.start_mosquitto(broker_dir, listeners)):
             test_tls(plain_port, tls_port, certs, other_ca, tmp)
             test_tls_failures(plain_port, tls_port, certs, other_ca)
             test_websocket(plain_port, tmp, certs)
-        finally:
-            peers.stop(broker)
         test_aedes_websocket()
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run))

@@ -11,21 +11,12 @@ Usage: fuzz_crash_test.py PATH/TO/mqtt-probe
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
-import peers  # noqa: E402  (tests/craft/peers.py: free_port)
+from probe_driver import check, main, peers, probe, script_bytes, tool
 
 BROKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "fuzz_crashing_broker.py")
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
 
 
 def broker_processes(port):
@@ -42,41 +33,38 @@ def broker_processes(port):
     return pids
 
 
-def replay_check(probe, base):
+def replay_check(base):
     """The script gives back the bytes the pcap shows the probe sent, and they hold the planted bug."""
-    craft = os.path.join(os.path.dirname(probe), "mqtt-craft")
+    craft = tool("mqtt-craft")
     if not os.path.exists(craft):
         print(f"note: {craft} not built, the script is not replayed")
         return
-    r = subprocess.run([craft, "-q", "script", base + ".craft", "--out", "hex"], capture_output=True, text=True,
-                       timeout=10)
-    script_bytes = bytes.fromhex(r.stdout.replace("\n", " "))
+    r, sent = script_bytes(base + ".craft")
     client = peers.tcp_stream(peers.read_pcap(base + ".pcap"), dst_port=1883)
-    check(r.returncode == 0 and script_bytes == client, f"the script gives the bytes sent: {r.stderr} "
-          f"{script_bytes.hex()} vs {client.hex()}")
+    check(r.returncode == 0 and sent == client, f"the script gives the bytes sent: {r.stderr} "
+          f"{sent.hex()} vs {client.hex()}")
     firsts = []
     at = 0
-    while at + 1 < len(script_bytes):  # each packet's first byte, by its Remaining Length
-        firsts.append(script_bytes[at])
+    while at + 1 < len(sent):  # each packet's first byte, by its Remaining Length
+        firsts.append(sent[at])
         value, shift, i = 0, 0, at + 1
-        while i < len(script_bytes):
-            value |= (script_bytes[i] & 0x7F) << shift
+        while i < len(sent):
+            value |= (sent[i] & 0x7F) << shift
             shift += 7
             i += 1
-            if not script_bytes[i - 1] & 0x80:
+            if not sent[i - 1] & 0x80:
                 break
         at = i + value
     check(any(b >> 4 == 15 or (b >> 4 == 3 and b & 0x06 == 0x06) for b in firsts),
-          f"the minimised session still holds the planted bug's packet: {script_bytes.hex()}")
+          f"the minimised session still holds the planted bug's packet: {sent.hex()}")
 
 
-def test_hang(probe):
+def test_hang():
     port = peers.free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [probe, "fuzz", f"127.0.0.1:{port}", "--broker-cmd", f"exec /usr/bin/python3 {BROKER} {port} --hang",
-               "--max-cases", "400", "--seed", "1", "--minimise-runs", "12", "--timeout", "300",
-               "--case-timeout", "200", "--json", "--save", os.path.join(tmp, "findings")]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=80)
+        r = probe("fuzz", f"127.0.0.1:{port}", "--broker-cmd", f"exec /usr/bin/python3 {BROKER} {port} --hang",
+                  "--max-cases", "400", "--seed", "1", "--minimise-runs", "12", "--timeout", "300",
+                  "--case-timeout", "200", "--json", "--save", os.path.join(tmp, "findings"), timeout=80)
         check(r.returncode == 1, f"a hang is a finding: exit 1, got {r.returncode}: {r.stderr}")
         doc = json.loads(r.stdout)
         hangs = [f for f in doc["findings"] if f["kind"] == "liveness"]
@@ -92,14 +80,12 @@ def test_hang(probe):
     check(not left, f"no hung broker left behind: {left}")
 
 
-def main():
-    probe = sys.argv[1]
+def run():
     port = peers.free_port()
     with tempfile.TemporaryDirectory() as tmp:
         save = os.path.join(tmp, "findings")
-        cmd = [probe, "fuzz", f"127.0.0.1:{port}", "--broker-cmd", f"exec /usr/bin/python3 {BROKER} {port}",
-               "--max-cases", "1500", "--seed", "1", "--minimise-runs", "40", "--json", "--save", save]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=80)
+        r = probe("fuzz", f"127.0.0.1:{port}", "--broker-cmd", f"exec /usr/bin/python3 {BROKER} {port}",
+                  "--max-cases", "1500", "--seed", "1", "--minimise-runs", "40", "--json", "--save", save, timeout=80)
         check(r.returncode == 1, f"a crash is a finding: exit 1, got {r.returncode}: {r.stderr}")
         doc = json.loads(r.stdout)
         crashes = [f for f in doc["findings"] if f["kind"] == "crash"]
@@ -119,15 +105,11 @@ def main():
             check("# stderr: ==4242==ERROR: AddressSanitizer: fake" in text, "the broker's stderr is in the finding")
             check("signal 6 (SIGABRT)" in text, "the finding says how the broker died")
             check(os.path.getsize(c["file"] + ".pcap") > 24, "the pcap holds the exchange")
-            replay_check(probe, c["file"])
+            replay_check(c["file"])
     left = broker_processes(port)
     check(not left, f"no broker process left behind: {left}")
-    test_hang(probe)
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
-    print("ok")
+    test_hang()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run))

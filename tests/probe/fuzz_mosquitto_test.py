@@ -10,26 +10,15 @@ Usage: fuzz_mosquitto_test.py PATH/TO/mqtt-probe
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
-import peers  # noqa: E402  (tests/craft/peers.py: start_mosquitto, stop, free_port)
-
-PROBE = None
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
+from probe_driver import check, main, peers, probe, running, start_probe, stop_probe
 
 
 def fuzz(*args, timeout=60):
-    return subprocess.run([PROBE, "fuzz", *args], capture_output=True, text=True, timeout=timeout)
+    return probe("fuzz", *args, timeout=timeout)
 
 
 def test_300_cases(port, tmp):
@@ -64,17 +53,11 @@ def test_text_summary_and_duration(port, tmp):
 
 
 def test_sigint(port, tmp):
-    proc = subprocess.Popen([PROBE, "fuzz", f"127.0.0.1:{port}", "--duration", "30", "--seed", "3", "--json",
-                             "--save", os.path.join(tmp, "findings-int")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_probe("fuzz", f"127.0.0.1:{port}", "--duration", "30", "--seed", "3", "--json",
+                       "--save", os.path.join(tmp, "findings-int"))
     time.sleep(1.5)
-    proc.send_signal(signal.SIGINT)
-    try:
-        out, err = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        check(False, "SIGINT stops the run within 30 s")
+    out, err, ended = stop_probe(proc, signal.SIGINT, 30)
+    if not check(ended, "SIGINT stops the run within 30 s"):
         return
     check(proc.returncode in (0, 1), f"SIGINT: exit 0 or 1, got {proc.returncode}: {err}")
     doc = json.loads(out)
@@ -91,25 +74,16 @@ def test_bad_input(tmp):
     check(r.returncode == 2, f"no target: exit 2, got {r.returncode} {r.stderr}")
 
 
-def main():
-    global PROBE
-    PROBE = sys.argv[1]
+def run():
     with tempfile.TemporaryDirectory() as tmp:
         port = peers.free_port()
-        broker = peers.start_mosquitto(tmp, [(port, [])])
-        try:
+        with running(peers.start_mosquitto(tmp, [(port, [])])) as broker:
             test_300_cases(port, tmp)
             test_text_summary_and_duration(port, tmp)
             test_sigint(port, tmp)
             check(broker.poll() is None, "mosquitto still runs after the fuzzing")
-        finally:
-            peers.stop(broker)
         test_bad_input(tmp)
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
-    print("ok")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(run))
