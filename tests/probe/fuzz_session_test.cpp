@@ -70,9 +70,11 @@ TEST(FuzzSession, UnmutatedSessionsBreakNoRule) {
         v5 += s.version == mqtt::Version::v5_0;
         if (s.version == mqtt::Version::v5_0) {
             engine::Conversation five({}, mqtt::Version::v5_0);
-            for (const auto& p : s.packets)
-                if (const auto* pub = five.observe(mqtt::Direction::c2s, mqtt::Bytes(p), 0, 0).packet.get<mqtt::Publish>())
+            for (const auto& p : s.packets) {
+                const engine::Observed o = five.observe(mqtt::Direction::c2s, mqtt::Bytes(p), 0, 0);
+                if (const auto* pub = o.packet.get<mqtt::Publish>())
                     with_properties += pub->properties && !pub->properties->raw().empty();
+            }
         }
     }
     EXPECT_GT(v5, 20u) << "about one session in four speaks 5.0";
