@@ -51,7 +51,7 @@ std::unique_ptr<TcpLink> connect_tcp(OpenedLink& o, const Target& target, Clock:
 }  // namespace
 
 LinkSettings link_settings(const GlobalOptions& g) {
-    return LinkSettings{g.cafile, g.insecure, g.tls_version, g.tls_keylog, g.ws_frame};
+    return LinkSettings{g.cafile, g.insecure, g.tls_version, g.tls_keylog, g.ws_frame, false};
 }
 
 OpenedLink open_link(const Target& target, const LinkSettings& settings, Clock::time_point deadline) {
@@ -79,7 +79,7 @@ OpenedLink open_link(const Target& target, const LinkSettings& settings, Clock::
     }
     if (target.websocket()) {
         auto ws = std::make_unique<WsLink>(std::move(o.link),
-                                           WsSettings{target.authority(), target.path, settings.ws_frame});
+                                           WsSettings{target.authority(), target.path, settings.ws_frame, settings.quiet});
         if (Io r = ws->upgrade(deadline); r.status != IoStatus::ok) {
             layer_failed(o, r, "the WebSocket upgrade");
             return o;

@@ -21,6 +21,7 @@ struct LinkSettings {
     std::optional<TlsVersion> tls_version;  ///< nullopt: TLS 1.2 or 1.3
     std::string tls_keylog;                 ///< NSS key log lines appended here; empty: none
     unsigned ws_frame = 0;                  ///< WebSocket payload bytes per frame at most; 0: one per message
+    bool quiet = false;                     ///< the links say nothing on stderr (many connections)
 };
 
 /// The settings --send's options give.

@@ -56,7 +56,8 @@ Io WsLink::upgrade(Clock::time_point deadline) {
         }
         answer_ = check_upgrade_response(std::string_view(head).substr(0, size), key);
         if (!answer_.ok) return {IoStatus::ws_error, answer_.error};
-        for (const auto& w : answer_.warnings) say("warning: " + w);
+        if (!settings_.quiet)
+            for (const auto& w : answer_.warnings) say("warning: " + w);
         reader_.feed(bytes_of(std::string_view(head).substr(size)));  // frames right behind the head
         return {};
     }
@@ -101,7 +102,8 @@ Io WsLink::receive(std::vector<std::uint8_t>& out, Clock::time_point deadline) {
                 out.insert(out.end(), f.payload.begin(), f.payload.end());
                 break;
             case ws_ping:
-                say(fmt::format("WebSocket ping from the server ({} bytes), answered with a pong", f.payload.size()));
+                if (!settings_.quiet)
+                    say(fmt::format("WebSocket ping from the server ({} bytes), answered with a pong", f.payload.size()));
                 if (!close_sent_) send_control(ws_pong, f.payload);
                 break;
             case ws_pong:

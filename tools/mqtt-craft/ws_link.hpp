@@ -18,6 +18,7 @@ struct WsSettings {
     std::string host;         ///< the Host header field: "127.0.0.1:9001", "[::1]:9001"
     std::string path;         ///< the request-target: "/mqtt"
     std::size_t frame_size = 0;  ///< payload bytes per frame at most; 0: one frame per message
+    bool quiet = false;          ///< say nothing on stderr (upgrade warnings, pings answered)
 };
 
 class WsLink final : public Link {

@@ -40,16 +40,17 @@ std::string one_line(std::string s) {
 class Campaign {
 public:
     Campaign(const FuzzOptions& o, const std::atomic<bool>& stop) : o_(o), stop_(stop) {
-        if (!o.broker_cmd.empty()) broker_ = std::make_unique<BrokerProcess>(o.broker_cmd, o.to);
+        if (!o.broker_cmd.empty()) broker_ = std::make_unique<BrokerProcess>(o.broker_cmd, o.route.to);
     }
 
     FuzzSummary run() {
         s_.seed = o_.seed;
         if (broker_) {
             if (std::string e = broker_->start(o_.broker_start_ms); !e.empty()) return s_.error = e, std::move(s_);
-        } else if (!accepts(o_.to, o_.timeout_ms)) {
+        } else if (!accepts(o_.route.to, o_.timeout_ms)) {
             return s_.error = "connection refused or timed out", std::move(s_);
         }
+        if (std::string e = link_opens(); !e.empty()) return s_.error = e, std::move(s_);
         start_ = Clock::now();
         std::uint64_t index = o_.first_case;
         while (!stop_ && s_.stopped.empty() && !over()) {
@@ -67,6 +68,16 @@ public:
     }
 
 private:
+    /// Over TLS and WebSocket, whether one link opens (handshake, upgrade): empty when it does, else
+    /// why not, as conform says it.
+    std::string link_opens() const {
+        if (o_.route.plain()) return {};
+        RunOptions r;
+        r.target = o_.route.target, r.link = o_.route.link, r.connect_ms = o_.timeout_ms;
+        const auto u = unreachable(r);
+        return u ? u->why : std::string();
+    }
+
     double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
     bool over() const {
         if (o_.max_cases && s_.cases >= o_.max_cases) return true;
@@ -83,7 +94,7 @@ private:
             sessions.push_back(make_session(o_.seed, first + k, o_.session));
             packets.push_back(sessions.back().packets);
         }
-        const std::vector<Exchange> ex = run_sessions(o_.to, packets, {o_.jobs, o_.case_ms, false}, stop_);
+        const std::vector<Exchange> ex = run_sessions(o_.route, packets, {o_.jobs, o_.case_ms, false}, stop_);
         std::vector<std::size_t> opened;
         for (std::size_t i = 0; i < ex.size(); ++i) {
             if (!ex[i].opened_order) {  // never reached the broker: not a case
@@ -110,7 +121,7 @@ private:
     /// The liveness oracle and the process oracle; empty key when the broker is well.
     Reaction health() {
         if (broker_ && !broker_->running()) return {};
-        std::string why = liveness(o_.to, o_.session.client_id_prefix + "fz-live", o_.timeout_ms);
+        std::string why = liveness(o_.route, o_.session.client_id_prefix + "fz-live", o_.timeout_ms);
         if (broker_) {
             auto e = why.empty() ? broker_->exited() : broker_->wait_exit(o_.timeout_ms);
             if (e)
@@ -123,8 +134,8 @@ private:
 
     /// Brings a stopped broker back (--broker-cmd), or a hung one: false when it cannot be.
     bool ensure_broker() {
-        if (!broker_) return liveness(o_.to, o_.session.client_id_prefix + "fz-live", o_.timeout_ms).empty();
-        if (broker_->running() && liveness(o_.to, o_.session.client_id_prefix + "fz-live", o_.timeout_ms).empty())
+        if (!broker_) return liveness(o_.route, o_.session.client_id_prefix + "fz-live", o_.timeout_ms).empty();
+        if (broker_->running() && liveness(o_.route, o_.session.client_id_prefix + "fz-live", o_.timeout_ms).empty())
             return true;
         broker_->stop();
         if (std::string e = broker_->start(o_.broker_start_ms); !e.empty()) return s_.stopped = e, false;
@@ -136,7 +147,7 @@ private:
         if (!ensure_broker()) return {"unavailable", "", "", ""};
         ++s_.replays;
         std::atomic<bool> never{false};
-        std::vector<Exchange> ex = run_sessions(o_.to, {packets}, {1, o_.case_ms, wire != nullptr}, never);
+        std::vector<Exchange> ex = run_sessions(o_.route, {packets}, {1, o_.case_ms, wire != nullptr}, never);
         if (wire) *wire = std::move(ex[0].wire);
         Reaction r = health();
         if (r.key.empty() && !ex[0].violations.empty())
@@ -203,10 +214,11 @@ private:
         for (const std::string& m : f.mutations) h += fmt::format("# mutation: {}\n", one_line(m));
         h += f.reproduced ? fmt::format("# minimised: {} packets to {} in {} runs\n", f.packets_before, f.packets_after, f.tries)
                           : std::string("# not reproduced by one session alone: the batch's last session, as it was\n");
+        const std::string target = one_line(o_.target + o_.target_flags);
         h += fmt::format("# broker: {}\n# replay: mqtt-craft script {}.craft --send {}\n", one_line(o_.target),
-                         std::filesystem::path(f.file).filename().string(), one_line(o_.target));
-        h += fmt::format("# the case again: mqtt-probe fuzz {} --seed {} --first-case {} --max-cases 1\n",
-                         one_line(o_.target), o_.seed, f.first_case);
+                         std::filesystem::path(f.file).filename().string(), target);
+        h += fmt::format("# the case again: mqtt-probe fuzz {} --seed {} --first-case {} --max-cases 1\n", target,
+                         o_.seed, f.first_case);
         std::size_t lines = 0;
         for (std::size_t at = 0; at < f.broker_stderr.size() && lines < 40; ++lines) {
             std::size_t end = f.broker_stderr.find('\n', at);

@@ -1,4 +1,5 @@
-// mqtt-probe fuzz HOST:PORT: sends mutated sessions (fuzz_session.hpp) in batches (fuzz_net.hpp),
+// mqtt-probe fuzz TARGET (HOST:PORT or an mqtt://, mqtts://, ws://, wss:// URL): sends mutated
+// sessions (fuzz_session.hpp) in batches (fuzz_net.hpp, over TLS and WebSocket fuzz_link.hpp),
 // judges them by three oracles (the broker's replies checked strictly, a liveness check after
 // each batch, and with --broker-cmd the broker process itself), and turns each new reaction into a
 // finding: its session found, minimised against the live broker, saved as an mqtt-craft script and
@@ -18,7 +19,8 @@ namespace mqttlens::probe {
 
 struct FuzzOptions {
     std::string target;                   ///< as the user gave it (for the reproducers)
-    Address to;                           ///< the only address connected to
+    std::string target_flags;             ///< the TLS options as a command line writes them (" --cafile ca.pem"), for the reproducers
+    Route route;                          ///< the only address connected to, and the layers on TCP
     std::uint64_t seed = 0;
     std::uint64_t first_case = 0;         ///< the first case number run (cases go up from it)
     double duration_s = 0;                ///< stop after this long; 0 no bound

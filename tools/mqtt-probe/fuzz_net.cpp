@@ -2,11 +2,9 @@
 // closes or the bound passes; each session's replies checked as they arrive.
 #include "fuzz_net.hpp"
 
-#include "findings.hpp"
+#include "fuzz_link.hpp"
+#include "fuzz_observer.hpp"
 
-#include "engine/conversation.hpp"
-#include "mqtt/encoder.hpp"
-#include "mqtt/framer.hpp"
 
 #include <fmt/format.h>
 
@@ -28,11 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::int64_t unix_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 /// A non-blocking socket connecting to `to`; -1 when the system refused at once.
 int open_socket(const Address& to) {
     const int fd = ::socket(to.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -43,60 +36,6 @@ int open_socket(const Address& to) {
     ::close(fd);
     return -1;
 }
-
-/// The broker's side of one connection checked strictly; the client's side observed up to its
-/// first broken packet, so the session rules know what the broker answers. The probe writes a
-/// session at once, so the true order of the two directions is unknown: Packet Identifiers in
-/// flight are not followed (SessionOptions::one_direction), or a PUBREL sent before the broker's
-/// PUBREC, a request repeated after its answer, would count against the broker.
-class Observer {
-public:
-    explicit Observer(std::vector<std::string>& out) : out_(out) {}
-
-    void client(mqtt::Bytes stream) {
-        mqtt::Framer framer;
-        framer.feed(stream);
-        for (;;) {
-            const mqtt::Frame f = framer.next();
-            if (f.status != mqtt::Frame::Status::packet) return;
-            if (conversation_.observe(mqtt::Direction::c2s, f.packet, 0, ++ref_).error()) return;
-        }
-    }
-
-    void server(mqtt::Bytes bytes) {
-        if (broken_) return;
-        framer_.feed(bytes);
-        for (;;) {
-            const mqtt::Frame f = framer_.next();
-            if (f.status == mqtt::Frame::Status::need_more) return;
-            if (f.status == mqtt::Frame::Status::error) {
-                broken_ = true;
-                if (out_.size() < max_findings) out_.push_back(stream_finding(f.error, f.offset, conversation_.decoding_version()));
-                return;
-            }
-            observe(f.packet);
-        }
-    }
-
-private:
-    void observe(mqtt::Bytes bytes) {
-        const engine::Observed o = conversation_.observe(mqtt::Direction::s2c, bytes, 0, ++ref_);
-        if (!o.error() || out_.size() >= max_findings) return;
-        packet_findings(o, mqtt::type_name(o.packet.type(), o.version), out_);
-        if (out_.size() > max_findings) out_.resize(max_findings);
-    }
-
-    static constexpr std::size_t max_findings = 4;  ///< per session: the first says what the finding is
-
-    std::vector<std::string>& out_;
-    engine::Conversation conversation_{mqtt::SessionOptions{.one_direction = true}};
-    mqtt::Framer framer_{mqtt::FramerOptions{1u << 20}};
-    std::uint64_t ref_ = 0;
-    bool broken_ = false;
-};
-
-/// Received bytes taken per session at most; then the probe closes.
-constexpr std::size_t max_received = 1u << 20;
 
 struct Slot {
     int fd = -1;
@@ -282,9 +221,10 @@ std::string_view end_name(End e) noexcept {
     return "?";
 }
 
-std::vector<Exchange> run_sessions(const Address& to, const std::vector<Packets>& sessions, const PumpOptions& options,
+std::vector<Exchange> run_sessions(const Route& route, const std::vector<Packets>& sessions, const PumpOptions& options,
                                    const std::atomic<bool>& stop) {
-    return Pump(to, sessions, options).run(stop);
+    if (!route.plain()) return run_link_sessions(route, sessions, options, stop);
+    return Pump(route.to, sessions, options).run(stop);
 }
 
 bool accepts(const Address& to, unsigned timeout_ms) {
@@ -295,23 +235,19 @@ bool accepts(const Address& to, unsigned timeout_ms) {
     return true;
 }
 
-std::string liveness(const Address& to, const std::string& client_id, unsigned timeout_ms) {
+std::string liveness(const Route& route, const std::string& client_id, unsigned timeout_ms) {
+    if (!route.plain()) return link_liveness(route, client_id, timeout_ms);
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     std::string why;
-    const int fd = connect_by(to, deadline, why);
+    const int fd = connect_by(route.to, deadline, why);
     if (fd < 0) return fmt::format("liveness: {}", why);
-    mqtt::Connect c;
-    c.client_id = client_id;
-    std::vector<std::uint8_t> out;
-    mqtt::encode(mqtt::make_packet(mqtt::PacketType::connect, c), out);
-    mqtt::encode(mqtt::make_packet(mqtt::PacketType::pingreq, mqtt::Empty{}), out);
+    const std::vector<std::uint8_t> out = liveness_request(client_id);
     if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) why = "CONNECT not sent";
-    mqtt::Framer framer;
-    bool connack = false;
+    LivenessReply reply;
     while (why.empty()) {
         std::uint8_t buf[4096];
         if (!wait_for(fd, POLLIN, deadline)) {
-            why = fmt::format("no {} within {} ms", connack ? "PINGRESP" : "CONNACK", timeout_ms);
+            why = fmt::format("no {} within {} ms", reply.awaited(), timeout_ms);
             break;
         }
         const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
@@ -319,13 +255,9 @@ std::string liveness(const Address& to, const std::string& client_id, unsigned t
             why = n == 0 ? "the broker closed the connection" : "the connection was reset";
             break;
         }
-        framer.feed(mqtt::Bytes(buf, static_cast<std::size_t>(n)));
-        for (mqtt::Frame f = framer.next(); f.status == mqtt::Frame::Status::packet; f = framer.next()) {
-            if (f.packet[0] == 0x20) connack = f.packet.size() >= 4 && f.packet[3] == 0;
-            if (f.packet[0] == 0xD0 && connack) {
-                ::close(fd);
-                return {};
-            }
+        if (reply.feed(mqtt::Bytes(buf, static_cast<std::size_t>(n)))) {
+            ::close(fd);
+            return {};
         }
     }
     ::close(fd);

@@ -1,6 +1,6 @@
 // mqtt-probe: tests a live broker against the standard. `conform TARGET` (HOST:PORT or an mqtt://,
 // mqtts://, ws://, wss:// URL) runs the catalogue (catalogue.cpp) and reports a verdict per case;
-// `fuzz HOST:PORT` sends mutated sessions (fuzz.cpp).
+// `fuzz TARGET` (the same forms) sends mutated sessions (fuzz.cpp).
 // Exit codes: see README.md.
 #include "catalogue.hpp"
 #include "fuzz.hpp"
@@ -75,22 +75,22 @@ std::optional<std::vector<const Case*>> select(const std::vector<std::string>& o
     return picked;
 }
 
-/// The TLS options of conform, worded as mqtt-craft's.
-void add_tls_options(CLI::App* conform, Args& a) {
+/// The TLS options of conform and fuzz, worded as mqtt-craft's.
+void add_tls_options(CLI::App* cmd, Args& a) {
     const std::string group = "TLS (mqtts://, wss://)";
-    conform->add_option("--cafile", a.run.link.cafile,
-                        "Verify the server's certificate against the CA certificates in FILE (PEM; default: the "
-                        "system's store)")
+    cmd->add_option("--cafile", a.run.link.cafile,
+                    "Verify the server's certificate against the CA certificates in FILE (PEM; default: the "
+                    "system's store)")
         ->type_name("FILE")->group(group);
-    conform->add_flag("--insecure", a.run.link.insecure,
-                      "RISK: verify neither the server's certificate nor its name; anyone on the path can read "
-                      "and change the session")
+    cmd->add_flag("--insecure", a.run.link.insecure,
+                  "RISK: verify neither the server's certificate nor its name; anyone on the path can read "
+                  "and change the session")
         ->group(group);
-    conform->add_option("--tls-version", a.tls_version, "Only this TLS version, 1.2 or 1.3 (default: either)")
+    cmd->add_option("--tls-version", a.tls_version, "Only this TLS version, 1.2 or 1.3 (default: either)")
         ->check(CLI::IsMember({"1.2", "1.3"}))->type_name("VERSION")->group(group);
-    conform->add_option("--tls-keylog", a.run.link.tls_keylog,
-                        "Append the sessions' TLS secrets to FILE in the NSS key log format (mqtt-dissect "
-                        "--tls-keylog reads it). RISK: FILE decrypts the sessions")
+    cmd->add_option("--tls-keylog", a.run.link.tls_keylog,
+                    "Append the sessions' TLS secrets to FILE in the NSS key log format (mqtt-dissect "
+                    "--tls-keylog reads it). RISK: FILE decrypts the sessions")
         ->type_name("FILE")->group(group);
 }
 
@@ -144,6 +144,7 @@ int check_tls_options(Args& a) {
     }
     if (!a.tls_version.empty())
         a.run.link.tls_version = a.tls_version == "1.2" ? craft::TlsVersion::v1_2 : craft::TlsVersion::v1_3;
+    a.run.link.quiet = true;  // hundreds of connections: no line per WebSocket ping
     return exit_ok;
 }
 
@@ -248,7 +249,9 @@ int conform(Args& a) {
 
 void add_fuzz_options(CLI::App* fuzz, Args& a) {
     FuzzOptions& f = a.fuzz;
-    fuzz->add_option("target", a.target, "the broker: HOST:PORT or mqtt://HOST:PORT (plain TCP only)");
+    fuzz->add_option("target", a.target,
+                     "the broker: HOST:PORT, mqtt://HOST:PORT, mqtts://HOST:PORT, ws://HOST:PORT/PATH or "
+                     "wss://HOST:PORT/PATH");
     fuzz->add_option("--seed", f.seed, "the seed: case K of seed S is always the same bytes (default: from the clock)");
     fuzz->add_option("--first-case", f.first_case, "number of the first case run (default 0)");
     fuzz->add_option("--duration", f.duration_s, "stop after SECONDS (default 60 unless --max-cases)")->type_name("SECONDS");
@@ -271,25 +274,29 @@ void add_fuzz_options(CLI::App* fuzz, Args& a) {
     fuzz->add_option("--client-id-prefix", f.session.client_id_prefix,
                      "Client Identifiers are PREFIX + fz + case number (default mqttlens-)");
     fuzz->add_flag("--json", a.fuzz_json, "the summary as one JSON document on stdout");
+    add_tls_options(fuzz, a);
 }
 
 int fuzz(Args& a) {
     if (int rc = set_target(a); rc != exit_ok) return rc;
-    if (a.run.target.scheme != craft::Scheme::mqtt) {
-        say(fmt::format("fuzz speaks plain TCP only (its poll() loop drives raw sockets): {}:// is not supported; "
-                        "give HOST:PORT or mqtt://HOST:PORT (conform takes mqtts://, ws:// and wss://)",
-                        craft::scheme_name(a.run.target.scheme)));
-        return exit_usage;
-    }
     FuzzOptions& f = a.fuzz;
     f.target = a.target;
+    f.target_flags = tls_flags(a);
     std::string error;
     const auto address = resolve(a.run.target.host, a.run.target.port, error);
     if (!address) {
         say(fmt::format("cannot resolve {}: {}", a.target, error));
         return exit_unreachable;
     }
-    f.to = *address;
+    f.route = {*address, a.run.target, a.run.link};
+    if (!f.route.plain() && f.broker_cmd.empty()) {  // the handshake and the upgrade said as conform says them
+        a.run.connect_ms = f.timeout_ms;
+        if (auto u = unreachable(a.run)) {
+            say(u->settings ? u->why : fmt::format("cannot connect to {}: {}", a.target, u->why));
+            return u->settings ? exit_usage : exit_unreachable;
+        }
+    }
+    if (a.run.link.insecure) say("--insecure: the server's certificate and name are not checked (a risk)");
     if (f.duration_s <= 0 && f.max_cases == 0) f.duration_s = 60;
     std::error_code ec;
     const bool save_dir_existed = std::filesystem::exists(f.save_dir, ec);
@@ -319,7 +326,7 @@ int main(int argc, char** argv) {
     Args a;
     CLI::App* conform_app = app.add_subcommand("conform", "run the conformance catalogue against HOST:PORT");
     add_conform_options(conform_app, a);
-    CLI::App* fuzz_app = app.add_subcommand("fuzz", "send mutated sessions to HOST:PORT and report what breaks");
+    CLI::App* fuzz_app = app.add_subcommand("fuzz", "send mutated sessions to the broker and report what breaks");
     a.fuzz.seed = static_cast<std::uint32_t>(std::chrono::system_clock::now().time_since_epoch().count() ^ ::getpid());
     add_fuzz_options(fuzz_app, a);
     try {
