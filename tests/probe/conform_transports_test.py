@@ -28,7 +28,7 @@ import tempfile
 import time
 
 import probe_driver
-from probe_driver import check, conform_doc, main, only, peers, running
+from probe_driver import check, conform_doc, main, only, peers, running, tls_mosquitto
 
 # mosquitto 2.0.11's verdicts (as tests/probe/conform_mosquitto_test.py asserts over plain TCP).
 CASES = {
@@ -142,15 +142,7 @@ def test_aedes_websocket():
 
 def run():
     with tempfile.TemporaryDirectory() as tmp:
-        os.chmod(tmp, 0o711)  # mosquitto started as root reads the certificates as user mosquitto
-        broker_dir, other_dir = os.path.join(tmp, "broker"), os.path.join(tmp, "other")
-        os.mkdir(broker_dir)
-        os.mkdir(other_dir)
-        certs = peers.make_certs(broker_dir)
-        other_ca = peers.make_certs(other_dir)["ca.pem"]
-        plain_port, tls_port = peers.free_port(), peers.free_port()
-        listeners = [(plain_port, []), (tls_port, peers.tls_listener_lines(certs))]
-        with running(peers.start_mosquitto(broker_dir, listeners)):
+        with tls_mosquitto(tmp) as (plain_port, tls_port, certs, other_ca, _):
             test_tls(plain_port, tls_port, certs, other_ca, tmp)
             test_tls_failures(plain_port, tls_port, certs, other_ca)
             test_websocket(plain_port, tmp, certs)

@@ -26,7 +26,7 @@ import sys
 import tempfile
 
 import probe_driver
-from probe_driver import check, main, peers, running
+from probe_driver import check, main, peers, running, tls_mosquitto
 
 CASES = "200"
 FINDING_CASE = "557"  # of seed 1: a 5.0 CONNECT mosquitto answers with CONNACK though it is malformed
@@ -126,15 +126,8 @@ def test_refusals(plain_port, tls_port, ws_port, certs, other_ca):
 
 def run():
     with tempfile.TemporaryDirectory() as tmp:
-        os.chmod(tmp, 0o711)  # mosquitto started as root reads the certificates as user mosquitto
-        broker_dir, other_dir = os.path.join(tmp, "broker"), os.path.join(tmp, "other")
-        os.mkdir(broker_dir)
-        os.mkdir(other_dir)
-        certs = peers.make_certs(broker_dir)
-        other_ca = peers.make_certs(other_dir)["ca.pem"]
-        plain_port, tls_port, ws_port, wss_port = (peers.free_port() for _ in range(4))
-        listeners = [(plain_port, []), (tls_port, peers.tls_listener_lines(certs))]
-        with running(peers.start_mosquitto(broker_dir, listeners)) as broker:
+        ws_port, wss_port = peers.free_port(), peers.free_port()
+        with tls_mosquitto(tmp) as (plain_port, tls_port, certs, other_ca, broker):
             with running(peers.NodePeer(tmp, ws_port, plain_port, tls_port=wss_port, certs=certs)):
                 test_runs(plain_port, tls_port, ws_port, wss_port, certs, tmp)
                 test_finding(plain_port, tls_port, certs, tmp)

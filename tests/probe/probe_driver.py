@@ -102,6 +102,23 @@ def running(peer):
             peer.stop()
 
 
+@contextlib.contextmanager
+def tls_mosquitto(tmp):
+    """A mosquitto on 127.0.0.1 with a plain and a TLS listener, certificates made in `tmp` by openssl,
+    and a second CA that did not sign them: yields (plain_port, tls_port, certs, other_ca, broker);
+    the broker is stopped when the block ends."""
+    os.chmod(tmp, 0o711)  # mosquitto started as root reads the certificates as user mosquitto
+    broker_dir, other_dir = os.path.join(tmp, "broker"), os.path.join(tmp, "other")
+    os.mkdir(broker_dir)
+    os.mkdir(other_dir)
+    certs = peers.make_certs(broker_dir)
+    other_ca = peers.make_certs(other_dir)["ca.pem"]
+    plain_port, tls_port = peers.free_port(), peers.free_port()
+    listeners = [(plain_port, []), (tls_port, peers.tls_listener_lines(certs))]
+    with running(peers.start_mosquitto(broker_dir, listeners)) as broker:
+        yield plain_port, tls_port, certs, other_ca, broker
+
+
 class Server:
     """A listener on 127.0.0.1:`port` whose connections each run `behaviour(conn, done)` on a
     thread (`done` is set by stop()); stop() closes everything (the threads end on the next socket
