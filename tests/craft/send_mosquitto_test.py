@@ -8,51 +8,22 @@ The broker is always killed at the end. Every wait is bounded.
 
 Usage: send_mosquitto_test.py PATH/TO/mqtt-craft
 """
-import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import time
+
+import peers
+from checks import check, json_lines, run_tool, verdict
 
 CRAFT = None
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, proc, host="127.0.0.1", seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            with socket.create_connection((host, port), timeout=0.2):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
+free_port, wait_for_port = peers.free_port, peers.wait_for_port
 
 
 def craft(*args):
-    r = subprocess.run([CRAFT, *args], capture_output=True, text=True, timeout=30)
-    return r.returncode, r.stdout, r.stderr
-
-
-def json_lines(out):
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+    return run_tool(CRAFT, *args)
 
 
 def ipv6_loopback():
@@ -276,11 +247,7 @@ def main():
             log.close()
         refused_and_timeout_tests()
 
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("ok: 3.1.1 and 5.0 sessions, broken packets, refused and timeout all reported as documented")
-    return 0
+    return verdict("ok: 3.1.1 and 5.0 sessions, broken packets, refused and timeout all reported as documented")
 
 
 if __name__ == "__main__":

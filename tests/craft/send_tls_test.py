@@ -16,7 +16,6 @@ Every peer is stopped by pid at the end; every wait is bounded.
 
 Usage: send_tls_test.py PATH/TO/mqtt-craft PATH/TO/mqtt-dissect
 """
-import json
 import os
 import socket
 import subprocess
@@ -24,24 +23,11 @@ import sys
 import tempfile
 
 import peers
+from checks import check, json_lines, run_tool, verdict
 
 CRAFT = DISSECT = None
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
-
-
 def craft(*args):
-    r = subprocess.run([CRAFT, *args], capture_output=True, text=True, timeout=30)
-    return r.returncode, r.stdout, r.stderr
-
-
-def json_lines(out):
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+    return run_tool(CRAFT, *args)
 
 
 def session_tests(port, ca):
@@ -150,11 +136,7 @@ def main():
             return 1
         finally:
             peers.stop(broker)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("ok: mqtts:// with --cafile, --insecure, --tls-version 1.2 and 1.3, the failures and the key log")
-    return 0
+    return verdict("ok: mqtts:// with --cafile, --insecure, --tls-version 1.2 and 1.3, the failures and the key log")
 
 
 if __name__ == "__main__":

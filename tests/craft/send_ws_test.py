@@ -18,31 +18,17 @@ pid at the end; every wait is bounded.
 
 Usage: send_ws_test.py PATH/TO/mqtt-craft PATH/TO/mqtt-dissect
 """
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
 import peers
+from checks import check, json_lines, run_tool, verdict
 
 CRAFT = DISSECT = None
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
-
-
 def craft(*args):
-    r = subprocess.run([CRAFT, *args], capture_output=True, text=True, timeout=30)
-    return r.returncode, r.stdout, r.stderr
-
-
-def json_lines(out):
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+    return run_tool(CRAFT, *args)
 
 
 SESSION = ["connect", "--client-id", "ws-1", "+", "subscribe", "--filter", "ws/#:1", "--packet-id", "3", "+",
@@ -164,11 +150,7 @@ def main():
             if node:
                 node.stop()
             peers.stop(broker)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("ok: ws:// and wss:// sessions, --ws-frame on the wire, refused and broken upgrades, close and text frames")
-    return 0
+    return verdict("ok: ws:// and wss:// sessions, --ws-frame on the wire, refused and broken upgrades, close and text frames")
 
 
 if __name__ == "__main__":

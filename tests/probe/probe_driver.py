@@ -14,17 +14,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "craft"))
 import peers  # noqa: E402  (tests/craft/peers.py)
+from checks import check, verdict  # noqa: E402  (tests/craft/checks.py; drivers import check from here)
 
 PROBE = None  # the mqtt-probe under test, set by main()
-failures = []
-
-
-def check(condition, message):
-    """Records `message` as a failure (and prints it) unless `condition`; returns `condition`."""
-    if not condition:
-        failures.append(message)
-        print("FAIL: " + message)
-    return condition
 
 
 def probe(*args, timeout=60):
@@ -172,8 +164,4 @@ def main(run):
         run()
     except peers.PeerError as e:
         check(False, str(e))
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return verdict()
