@@ -21,7 +21,11 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HELPERS=$ROOT/tools/captures
-PY=/usr/bin/python3
+ME=make-captures
+# log, die, wait_until, wait_exit, listening, make_tmp, mosquitto_conf_head (this script's own
+# start_capture and stop_capture, below, replace the library's)
+# shellcheck source-path=SCRIPTDIR source=captures/capture_lib.sh
+. "$HELPERS/capture_lib.sh"
 PORT=1883
 ALT_PORT=18830
 
@@ -67,58 +71,13 @@ else
   done
 fi
 
-TMP=$(mktemp -d /tmp/make-captures.XXXXXX)
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ -n ${KEEP_TMP:-} ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '%s\n' "$*" >&2; }
-die() { log "make-captures: $*"; exit 1; }
-
-# wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds or time runs out.
-wait_until() {
-  local deadline=$((SECONDS + $1)); shift
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.05
-  done
-}
-
-# wait_exit SECONDS PID: wait for a child; kill it if it overstays. Returns its status.
-wait_exit() {
-  local pid=$2
-  if ! wait_until "$1" eval "! kill -0 $pid 2>/dev/null"; then
-    log "make-captures: pid $pid still running after $1 s, killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  local rc=0
-  wait "$pid" || rc=$?
-  return $rc
-}
-
-listening() { ss -Hltn "sport = :$1" | grep -q .; }
+make_tmp
 
 start_broker() {
   mosquitto_passwd -c -b "$TMP/passwd" alice secret >/dev/null
   mosquitto_passwd -b "$TMP/passwd" bob hunter2 >/dev/null
-  cat >"$TMP/mosquitto.conf" <<EOF
-user root
-persistence false
-sys_interval 0
-log_dest file $TMP/mosquitto.log
-log_type error
-log_type warning
-log_type notice
-log_type information
+  { mosquitto_conf_head; cat <<EOF; } >"$TMP/mosquitto.conf"
 log_type subscribe
-connection_messages true
-allow_anonymous true
 password_file $TMP/passwd
 max_queued_messages 0
 max_queued_bytes 0

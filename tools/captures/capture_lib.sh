@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by tools/captures/tls_captures.sh and ws_captures.sh; sourced, not run.
+# Shared by tools/captures/tls_captures.sh, ws_captures.sh and tools/make-captures.sh; sourced, not run.
 #
 # The caller sets ME (its name in messages) and calls, in this order:
 #   enter_netns "$@"   re-run the caller in a private network namespace when unshare allows
@@ -100,6 +100,24 @@ make_certs() {
   openssl x509 -req -in "$TMP/server.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
     -days 2 -extfile "$TMP/server.ext" -out "$TMP/server.pem" 2>"$TMP/openssl.err" ||
     die "server certificate: $(cat "$TMP/openssl.err")"
+}
+
+# mosquitto_conf_head: the lines every capture broker's configuration opens with (runs as root,
+# nothing kept, its log in $TMP/mosquitto.log with connections named, anonymous clients allowed);
+# the caller appends its listeners and the rest.
+mosquitto_conf_head() {
+  cat <<EOF
+user root
+persistence false
+sys_interval 0
+log_dest file $TMP/mosquitto.log
+log_type error
+log_type warning
+log_type notice
+log_type information
+connection_messages true
+allow_anonymous true
+EOF
 }
 
 # start_bg NAME CMD...: CMD in the background, stdout and stderr to $TMP/NAME.log; BG_PID is its pid.

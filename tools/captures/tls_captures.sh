@@ -48,17 +48,7 @@ SESSIONS=(
 )
 
 start_broker() {
-  cat >"$TMP/mosquitto.conf" <<EOF
-user root
-persistence false
-sys_interval 0
-log_dest file $TMP/mosquitto.log
-log_type error
-log_type warning
-log_type notice
-log_type information
-connection_messages true
-allow_anonymous true
+  { mosquitto_conf_head; cat <<EOF; } >"$TMP/mosquitto.conf"
 listener $PORT 127.0.0.1
 cafile $TMP/ca.pem
 certfile $TMP/server.pem

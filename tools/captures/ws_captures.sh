@@ -61,17 +61,7 @@ node_bg() {
 }
 
 start_mosquitto() {
-  cat >"$TMP/mosquitto.conf" <<EOF
-user root
-persistence false
-sys_interval 0
-log_dest file $TMP/mosquitto.log
-log_type error
-log_type warning
-log_type notice
-log_type information
-connection_messages true
-allow_anonymous true
+  { mosquitto_conf_head; cat <<EOF; } >"$TMP/mosquitto.conf"
 listener $MQTT_PORT 127.0.0.1
 EOF
   start_bg mosquitto mosquitto -c "$TMP/mosquitto.conf"
