@@ -13,6 +13,17 @@ PIDS=()
 log() { printf '%s\n' "$*" >&2; }
 die() { log "$ME: $*"; exit 1; }
 
+# parse_out ARGS...: the callers' command line: --out DIR (sets OUT), -h (the caller's usage).
+parse_out() {
+  while (($#)); do
+    case $1 in
+      --out) OUT=$2; shift 2 ;;
+      -h|--help) usage ;;
+      *) echo "unknown argument $1" >&2; usage ;;
+    esac
+  done
+}
+
 # enter_netns ARGS...: exec the caller again inside `unshare -n` (a loopback of our own: fixed
 # ports are always free, no foreign traffic is captured, and lo gets an Ethernet-like MTU of
 # 1500, so large packets span many TCP segments). Without unshare the shared loopback is used

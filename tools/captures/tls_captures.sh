@@ -22,13 +22,7 @@ CRAFT=${MQTT_CRAFT:-$ROOT/${BUILD_DIR:-build}/bin/mqtt-craft}
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 ARGS=("$@")
 OUT=$ROOT/corpus/captures/transport
-while (($#)); do
-  case $1 in
-    --out) OUT=$2; shift 2 ;;
-    -h|--help) usage ;;
-    *) echo "unknown argument $1" >&2; usage ;;
-  esac
-done
+parse_out "$@"
 
 ((EUID == 0)) || { echo "$ME: run as root (tcpdump, unshare)" >&2; exit 2; }
 need mosquitto openssl tcpdump tshark editcap mergecap ss

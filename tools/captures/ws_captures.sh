@@ -27,13 +27,7 @@ NODE_DIR=$ROOT/tools/node
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 ARGS=("$@")
 OUT=$ROOT/corpus/captures/transport
-while (($#)); do
-  case $1 in
-    --out) OUT=$2; shift 2 ;;
-    -h|--help) usage ;;
-    *) echo "unknown argument $1" >&2; usage ;;
-  esac
-done
+parse_out "$@"
 
 ((EUID == 0)) || { echo "$ME: run as root (tcpdump, unshare, nginx)" >&2; exit 2; }
 need node nginx mosquitto openssl tcpdump tshark ss
