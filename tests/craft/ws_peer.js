@@ -18,7 +18,6 @@
 const http = require('http')
 const https = require('https')
 const fs = require('fs')
-const net = require('net')
 const path = require('path')
 
 function args () {
@@ -30,22 +29,16 @@ function args () {
 
 const opts = args()
 const { WebSocketServer } = require(path.join(opts.modules, 'ws'))
+// the bridge and the subprotocol choice of tools/node (beside DIR)
+const { bridgeToTcp, mqttOnly } = require(path.join(opts.modules, '..', 'ws_mqtt'))
 const [brokerHost, brokerPort] = opts.broker.split(':')
 
 function bridge (ws, label) {
-  const tcp = net.connect(Number(brokerPort), brokerHost)
-  tcp.setNoDelay(true)
-  ws.on('message', (data) => tcp.write(data))
-  tcp.on('data', (chunk) => ws.send(chunk, { binary: true }))
-  ws.on('close', () => tcp.end())
-  tcp.on('close', () => ws.close(1000))
-  ws.on('error', () => tcp.destroy())
-  tcp.on('error', () => ws.terminate())
+  bridgeToTcp(ws, brokerHost, brokerPort)
   ws.on('pong', (data) => console.log(`pong ${data.toString()} ${label}`))
   ws.ping('craft-ping')
 }
 
-const mqttOnly = (protocols) => (protocols.has('mqtt') ? 'mqtt' : false)
 const servers = {
   '/mqtt': new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: mqttOnly }),
   '/noproto': new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: () => false }),

@@ -9,10 +9,10 @@
 // --deflate the server accepts permessage-deflate (RFC 7692) with context takeover and compresses
 // every message of 16 bytes or more. Prints one "listening" line when ready; SIGTERM or SIGINT
 // closes the servers and exits.
-const http = require('http')
-const { WebSocketServer, createWebSocketStream } = require('ws')
+const { createWebSocketStream } = require('ws')
 const Aedes = require('aedes')
 const { parse, usage } = require('./args')
+const { mqttWebSocketServer } = require('./ws_mqtt')
 
 const USAGE = `
 usage: node aedes_ws.js --port PORT [--deflate]
@@ -24,16 +24,7 @@ function main () {
   if (!Number.isInteger(port) || port <= 0 || args._.length) usage(USAGE)
 
   const broker = Aedes()
-  const server = http.createServer((req, res) => {
-    res.writeHead(404)
-    res.end()
-  })
-  const wss = new WebSocketServer({
-    server,
-    path: '/mqtt',
-    perMessageDeflate: args.deflate ? { threshold: 16 } : false,
-    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false)
-  })
+  const { server, wss } = mqttWebSocketServer(args.deflate)
   wss.on('connection', (socket, req) => {
     const stream = createWebSocketStream(socket)
     stream.on('error', () => stream.destroy())

@@ -8,10 +8,8 @@
 // to the broker as it came, every chunk the broker's TCP stream delivers goes back as one binary
 // message, so MQTT packets are cut wherever the broker's writes and TCP cut them. A close on one
 // side closes the other. Prints one "listening" line when ready; SIGTERM or SIGINT exits.
-const http = require('http')
-const net = require('net')
-const { WebSocketServer } = require('ws')
 const { parse, usage } = require('./args')
+const { mqttWebSocketServer, bridgeToTcp } = require('./ws_mqtt')
 
 const USAGE = `
 usage: node ws_bridge.js --port PORT --to HOST:PORT
@@ -23,26 +21,8 @@ function main () {
   const to = /^(.+):(\d+)$/.exec(args.to || '')
   if (!Number.isInteger(port) || port <= 0 || !to || args._.length) usage(USAGE)
 
-  const server = http.createServer((req, res) => {
-    res.writeHead(404)
-    res.end()
-  })
-  const wss = new WebSocketServer({
-    server,
-    path: '/mqtt',
-    perMessageDeflate: false,
-    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false)
-  })
-  wss.on('connection', (ws) => {
-    const tcp = net.connect(Number(to[2]), to[1])
-    tcp.setNoDelay(true)
-    ws.on('message', (data) => tcp.write(data))
-    tcp.on('data', (chunk) => ws.send(chunk, { binary: true }))
-    ws.on('close', () => tcp.end())
-    tcp.on('close', () => ws.close(1000))
-    ws.on('error', () => tcp.destroy())
-    tcp.on('error', () => ws.terminate())
-  })
+  const { server, wss } = mqttWebSocketServer()
+  wss.on('connection', (ws) => bridgeToTcp(ws, to[1], to[2]))
   server.listen(port, '127.0.0.1', () => {
     console.log(`listening ws://127.0.0.1:${port}/mqtt -> tcp ${args.to}`)
   })
