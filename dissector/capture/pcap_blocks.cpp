@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <system_error>
 
 namespace mqttlens::capture {
@@ -20,8 +21,9 @@ constexpr std::size_t record_header_size = 16;
 // Above any snapshot length libpcap gives the link types taken (262,144): a record spill of
 // this size at most is ever allocated.
 constexpr std::uint32_t max_snapshot = 1u << 20;
-// Blocks in flight with read-ahead: one being read by the caller, two for the thread to fill.
-constexpr std::size_t read_ahead_blocks = 3;
+// Blocks in flight with read-ahead: one being read by the caller, three for the thread to fill;
+// four of the usual 512 KiB fill one huge page (page_buffer.hpp).
+constexpr std::size_t read_ahead_blocks = 4;
 
 template <class T>
 T load(const std::uint8_t* p) noexcept {
@@ -32,30 +34,38 @@ T load(const std::uint8_t* p) noexcept {
 
 }  // namespace
 
-std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, std::uint64_t records_at, std::uint32_t snapshot,
-                                                       Options options) {
+std::optional<bool> PcapBlockReader::microsecond_file(int fd) noexcept {
     struct stat st {};
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || records_at != file_header_size) return nullptr;
-    if (snapshot > max_snapshot || options.block_size == 0) return nullptr;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     std::uint8_t header[file_header_size];
-    if (pread(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) return nullptr;
+    if (pread(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) return std::nullopt;
     const auto magic = load<std::uint32_t>(header);
-    if (magic != microsecond_magic && magic != nanosecond_magic) return nullptr;  // swapped or another format
+    if (magic != microsecond_magic && magic != nanosecond_magic) return std::nullopt;  // swapped or another format
     // Version 2.4 only: libpcap may swap caplen and len in older files.
-    if (load<std::uint16_t>(header + 4) != 2 || load<std::uint16_t>(header + 6) != 4) return nullptr;
+    if (load<std::uint16_t>(header + 4) != 2 || load<std::uint16_t>(header + 6) != 4) return std::nullopt;
     // LINKTYPE_ values (no FCS bits) of the link layers the Dissector reads: NULL, ETHERNET, RAW,
     // LOOP, LINUX_SLL, IPV4, IPV6, LINUX_SLL2. libpcap hands their records over as stored.
     switch (load<std::uint32_t>(header + 20)) {
         case 0: case 1: case 101: case 108: case 113: case 228: case 229: case 276: break;
-        default: return nullptr;
+        default: return std::nullopt;
     }
+    return magic == microsecond_magic;
+}
+
+std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, std::uint64_t records_at, std::uint32_t snapshot,
+                                                       Options options) {
+    if (records_at != file_header_size || snapshot > max_snapshot || options.block_size == 0) return nullptr;
+    const std::optional<bool> microseconds = microsecond_file(fd);
+    if (!microseconds) return nullptr;
+    struct stat st {};
+    if (fstat(fd, &st) != 0) return nullptr;
     // A block need not be larger than the records of a small file (any that it gains later are
     // still read, a block at a time): opening many small files (fuzz_pcap_read) stays cheap.
     const auto file_size = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
     const std::uint64_t records_size = file_size > records_at ? file_size - records_at : 0;
     options.block_size = std::min<std::uint64_t>(options.block_size, std::max<std::uint64_t>(records_size, 4096));
     return std::unique_ptr<PcapBlockReader>(
-        new PcapBlockReader(fd, records_at, snapshot, magic == microsecond_magic, options));
+        new PcapBlockReader(fd, records_at, snapshot, *microseconds, options));
 }
 
 PcapBlockReader::PcapBlockReader(int fd, std::uint64_t records_at, std::uint32_t snapshot, bool microseconds,
@@ -65,8 +75,8 @@ PcapBlockReader::PcapBlockReader(int fd, std::uint64_t records_at, std::uint32_t
       microseconds_(microseconds),
       block_size_(options.block_size),
       record_at_(records_at) {
-    buffers_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(block_size_));
-    current_.data = buffers_.front().get();
+    first_buffer_ = PageBuffer(block_size_);
+    current_.data = first_buffer_.data();
     current_.at = records_at;  // an empty block that ends where the records start
 }
 
@@ -85,11 +95,13 @@ bool PcapBlockReader::start_read_ahead(const cpu_set_t* cpus) {
     auto ahead = std::make_unique<ReadAhead>();
     ahead->next_at = current_.at + current_.size;
     if (current_.last) ahead->full.push_back(Block{nullptr, 0, ahead->next_at, true, 0});  // nothing to read
-    // The current block's buffer stays with the caller until it takes the next one.
-    while (buffers_.size() < read_ahead_blocks)
-        buffers_.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(block_size_));
-    for (const auto& b : buffers_)
-        if (b.get() != current_.data) ahead->empty.push_back(b.get());
+    // The current block's buffer stays with the caller until it takes the next one; a block the
+    // caller has read from is given to the thread then (the first one has none yet: it is
+    // dropped, never touched).
+    ahead_buffers_ = PageBuffer(read_ahead_blocks * block_size_);
+    for (std::size_t i = 0; i < read_ahead_blocks; ++i)
+        ahead->empty.push_back(ahead_buffers_.data() + i * block_size_);
+    if (current_.size == 0) current_.data = nullptr;
     ahead_ = std::move(ahead);
     if (current_.last) return true;
     try {

@@ -16,6 +16,8 @@
 // reading thread is placed on. The records are the same either way.
 #pragma once
 
+#include "capture/page_buffer.hpp"
+
 #include <sched.h>
 
 #include <condition_variable>
@@ -24,6 +26,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -57,6 +60,10 @@ public:
     /// length of USB isochronous transfers, found by a review).
     static std::unique_ptr<PcapBlockReader> open(int fd, std::uint64_t records_at, std::uint32_t snapshot,
                                                  Options options);
+    /// Whether open() may take over the file open on `fd`, as far as its file header tells
+    /// (read with pread(): the file offset is left alone): before libpcap reads it, so that its
+    /// stdio buffer can be sized for the file header alone.
+    static bool may_take_over(int fd) noexcept { return microsecond_file(fd).has_value(); }
     PcapBlockReader(const PcapBlockReader&) = delete;
     PcapBlockReader& operator=(const PcapBlockReader&) = delete;
     ~PcapBlockReader();  // stops the read-ahead thread
@@ -72,6 +79,9 @@ public:
 private:
     PcapBlockReader(int fd, std::uint64_t records_at, std::uint32_t snapshot, bool microseconds,
                     Options options);
+    /// A regular file with a classic pcap 2.4 header in this host's byte order, of a link type
+    /// taken: whether its times are in microseconds (or nanoseconds); nullopt for any other.
+    static std::optional<bool> microsecond_file(int fd) noexcept;
     /// A block read from the file: `size` bytes from file offset `at`; `last`: nothing follows
     /// (end of file, or `error` != 0 from pread).
     struct Block {
@@ -99,7 +109,8 @@ private:
     Block current_;                  // data: one of buffers_ (size 0 before the first read)
     std::size_t pos_ = 0;            // reading position in current_
     bool failed_ = false;            // a read failed: hand back to libpcap, which reports it
-    std::vector<std::unique_ptr<std::uint8_t[]>> buffers_;
+    PageBuffer first_buffer_;        // the one block without read-ahead
+    PageBuffer ahead_buffers_;       // with read-ahead: all its blocks, in one buffer
     std::unique_ptr<std::uint8_t[]> record_spill_;  // a record cut by a block's end
     std::uint32_t record_spill_size_ = 0;           // the longest such record so far (<= snapshot_)
     std::uint8_t header_spill_[16];

@@ -6,9 +6,11 @@ usage: cli_threads.py MQTT_DISSECT
 
 Every committed capture in several output modes and filters, plus each capture cut short in the
 middle (the damage message must come after everything decoded before it); large-payload.pcap has
-a packet larger than an arena block. And a generated capture of 60,000 packets on four
-interleaved connections (about 3.5 MB), so that the print thread's batches (16,384 packets or
-2 MiB) are handed over and recycled many times: mostly plain QoS 0 PUBLISH (the capture
+packets of 300 KB. A generated capture of large packets (400 KB to 1.5 MB, and small ones between
+them): a packet that finds too little room left in a batch's arena (about 1 MiB), or is larger
+than the whole arena, goes to a block of its own. And a generated capture of 60,000 packets on
+four interleaved connections (about 3.5 MB), so that the print thread's batches (16,384 packets
+or about 1 MiB of packet bytes) are handed over and recycled many times: mostly plain QoS 0 PUBLISH (the capture
 thread's short way), some with text to escape, QoS 1 with PUBACK, a packet cut across two
 records, a malformed one now and then, and a DISCONNECT with data after it; and one of 2,500
 connections left open, whose ends fill more than one batch's events.
@@ -89,6 +91,30 @@ def many_packets_capture(connections=4, records=1500, per_record=10):
     header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
     return header + b"".join(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(f), len(f)) + f
                              for i, f in enumerate(frames))
+
+
+def large_packets_capture():
+    """One connection carrying packets of 400 KB to 1.5 MB with small ones between, in frames of
+    at most 60,000 bytes."""
+    SYN, ACK, PSH = 0x02, 0x10, 0x08
+    client, server, sport, c, s = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1]), 41000, 1000, 5000
+    frames = [tcp_frame(client, server, sport, 1883, c, 0, SYN),
+              tcp_frame(server, client, 1883, sport, s, c + 1, SYN | ACK),
+              tcp_frame(client, server, sport, 1883, c + 1, s + 1, ACK)]
+    stream = mqtt(0x10, b"\x00\x04MQTT\x04\x02\x00\x3c\x00\x03big")
+    for i, size in enumerate([400_000, 400_000, 400_000, 1_500_000, 400_000, 900_000]):
+        stream += publish(b"large/%d" % i, bytes([0x41 + i]) * size)
+        stream += publish(b"small/%d" % i, b"between")
+    c += 1
+    for at in range(0, len(stream), 60_000):
+        part = stream[at:at + 60_000]
+        frames.append(tcp_frame(client, server, sport, 1883, c, s + 1, PSH | ACK, part))
+        c += len(part)
+    header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    return header + b"".join(struct.pack("<IIII", 1700000000, i, len(f), len(f)) + f
+                             for i, f in enumerate(frames))
+
+
 MODES = [
     [],
     ["--json"],
@@ -124,6 +150,10 @@ def main():
         with open(many, "wb") as f:
             f.write(many_packets_capture())
         captures.append(many)
+        large = os.path.join(tmp, "large-packets.pcap")
+        with open(large, "wb") as f:
+            f.write(large_packets_capture())
+        captures.append(large)
         # 2,500 connections left open: at the end one event each, more than a batch holds.
         held_open = os.path.join(tmp, "open-connections.pcap")
         subprocess.run([sys.executable, os.path.join(ROOT, "tools", "captures", "open_connections.py"), "2500",

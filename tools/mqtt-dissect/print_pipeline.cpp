@@ -8,32 +8,27 @@
 
 namespace mqttlens::dissect {
 
-void PrintPipeline::Arena::enter(std::size_t block) noexcept {
-    current_ = block;
-    cur_ = reinterpret_cast<std::uintptr_t>(blocks_[block].data.get());
-    end_ = cur_ + blocks_[block].size;
-}
-
 std::uint8_t* PrintPipeline::Arena::next_block(std::size_t n, std::size_t align) {
     used_ += end_ - cur_;  // the rest of the current block is lost to this batch
-    const std::size_t next = cur_ == 0 ? 0 : current_ + 1;
-    if (next >= blocks_.size() || blocks_[next].size < n + align) {
-        // A new block; larger than usual for a packet bigger than a block.
-        const std::size_t size = std::max(n + align, block_size);
-        blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(next),
-                       Block{std::make_unique_for_overwrite<std::uint8_t[]>(size), size});
-    }
-    enter(next);
+    const std::size_t size = std::max(n + align, block_size);
+    std::uint8_t* data = more_.emplace_back(std::make_unique_for_overwrite<std::uint8_t[]>(size)).get();
+    cur_ = reinterpret_cast<std::uintptr_t>(data);
+    end_ = cur_ + size;
     return allocate(n, align);
 }
 
 void PrintPipeline::Arena::clear() noexcept {
-    // Keep the usual blocks for the next batch; let outsized ones go.
-    std::erase_if(blocks_, [](const Block& b) { return b.size > block_size; });
-    current_ = 0;
-    cur_ = end_ = 0;
+    more_.clear();
+    cur_ = reinterpret_cast<std::uintptr_t>(first_.data());
+    end_ = cur_ + first_.size();
     used_ = 0;
 }
+
+PrintPipeline::Batch::Batch()
+    : memory(batch_memory),
+      records(memory.data(), batch_records),
+      segments(memory.data() + batch_records * sizeof(Record), batch_segments),
+      arena(std::span(memory.data() + arena_at, batch_memory - arena_at)) {}
 
 void PrintPipeline::Batch::clear() noexcept {
     records.clear();
@@ -50,7 +45,6 @@ PrintPipeline::PrintPipeline(output::Writer& writer, const output::PrintOptions&
     if (!threaded_) return;
     for (std::size_t i = 0; i < batches; ++i) {
         auto batch = std::make_unique<Batch>();
-        batch->records.reserve(batch_records);
         (i == 0 ? filling_ : free_.emplace_back()) = std::move(batch);
     }
     thread_ = std::thread([this] { run(); });
@@ -154,8 +148,7 @@ void PrintPipeline::event(const Event& event) {
     kept.context.src = keep(event.context.src);
     kept.context.dst = keep(event.context.dst);
     kept.message = keep(event.message);
-    Record& r = b.records.emplace_back();
-    r.data = nullptr;
+    b.records.push_back(Record{}).data = nullptr;
     added();
 }
 

@@ -22,6 +22,7 @@
 #pragma once
 
 #include "capture/capture_source.hpp"
+#include "capture/page_buffer.hpp"
 #include "event_printer.hpp"
 #include "mqtt/decoder.hpp"
 #include "mqtt/packet.hpp"
@@ -124,13 +125,15 @@ public:
     const cpu_set_t* capture_cpu() const noexcept { return capture_cpu_ ? &*capture_cpu_ : nullptr; }
 
 private:
-    /// Blocks of copied bytes; a run never spans two blocks, so views into it stay valid.
+    /// Copied bytes: each allocation contiguous, in the batch's own memory (`first`) and, past
+    /// its end (a packet larger than what is left), in blocks of their own, freed by clear().
     class Arena {
     public:
+        explicit Arena(std::span<std::uint8_t> first) noexcept : first_(first) { clear(); }
         /// n bytes aligned to `align` (a power of two); inline: it runs once or twice per packet.
         std::uint8_t* allocate(std::size_t n, std::size_t align = 1) {
             const std::uintptr_t at = (cur_ + align - 1) & ~std::uintptr_t(align - 1);
-            if (cur_ != 0 && at + n <= end_) {
+            if (at + n <= end_) {
                 used_ += at + n - cur_;
                 cur_ = at + n;
                 return reinterpret_cast<std::uint8_t*>(at);
@@ -142,18 +145,36 @@ private:
 
     private:
         static constexpr std::size_t block_size = 256 * 1024;
-        struct Block {
-            std::unique_ptr<std::uint8_t[]> data;
-            std::size_t size = 0;
-        };
         std::uint8_t* next_block(std::size_t n, std::size_t align);
-        void enter(std::size_t block) noexcept;
 
-        std::vector<Block> blocks_;
-        std::size_t current_ = 0;  // the block being filled
-        std::uintptr_t cur_ = 0;   // its first free byte (0: no block yet)
+        std::span<std::uint8_t> first_;
+        std::vector<std::unique_ptr<std::uint8_t[]>> more_;  // rare: the blocks past `first_`
+        std::uintptr_t cur_ = 0;   // the first free byte of the block being filled
         std::uintptr_t end_ = 0;
         std::size_t used_ = 0;     // bytes handed out (and lost to alignment) since clear()
+    };
+
+    /// Up to a fixed number of T (trivially copyable) in memory the batch owns.
+    template <class T>
+    class Slots {
+    public:
+        Slots(std::uint8_t* memory, std::size_t capacity) noexcept
+            : data_(reinterpret_cast<T*>(memory)), capacity_(capacity) {}
+        /// Room is left: the caller hands the batch over when full() (at most one past a check).
+        T& push_back(const T& value) noexcept { return data_[size_++] = value; }
+        T& back() noexcept { return data_[size_ - 1]; }
+        const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+        const T* begin() const noexcept { return data_; }
+        const T* end() const noexcept { return data_ + size_; }
+        std::size_t size() const noexcept { return size_; }
+        bool empty() const noexcept { return size_ == 0; }
+        std::size_t capacity() const noexcept { return capacity_; }
+        void clear() noexcept { size_ = 0; }
+
+    private:
+        T* data_;
+        std::size_t size_ = 0;
+        std::size_t capacity_;
     };
 
     /// What the packets of one capture record in one direction share (one per ~10 packets on a
@@ -181,12 +202,17 @@ private:
         bool has_alias_topic;
     };
 
+    /// A batch's memory is one huge page (capture::PageBuffer), taken once and recycled: its
+    /// records, then its segments, then the arena. On a virtual machine paging in 2 MiB by 4 KiB
+    /// pages costs about 5 ms, each time a batch is first filled.
     struct Batch {
-        std::vector<Record> records;
+        Batch();
+        capture::PageBuffer memory;
+        Slots<Record> records;
+        Slots<Segment> segments;
+        Arena arena;
         std::vector<Event> events;            // rare: kept whole, in order
         std::vector<std::string_view> alias_topics;  // one per record with one, in order, in the arena
-        std::vector<Segment> segments;
-        Arena arena;
         bool flush = false;                   // write the output out after this batch
         void clear() noexcept;
     };
@@ -225,9 +251,11 @@ private:
     /// every line the capture thread writes first costs a snoop of the other core. Measured on
     /// the 800,000-message capture (capture thread CPU time, getrusage): 1,024 records 107-131 ms,
     /// 4,096 77-83 ms, 16,384 60-72 ms. The larger parts of a record are held apart: segments
-    /// (80 bytes; a capture of one packet per record fills them first) to 4,096 a batch, and
+    /// (96 bytes; a capture of one packet per record fills them first) to 4,096 a batch, and
     /// events (264 bytes; the end of a capture with thousands of connections open brings one
-    /// each) to 1,024; so three batches take at most about 10 MiB in all.
+    /// each) to 1,024. The records and segments take the first MiB of the batch's memory, the
+    /// arena the second: it is full when less than 64 KiB are left (a larger packet goes to a
+    /// block of its own), so three batches take about 7 MiB in all.
     void added() {
         const Batch& b = *filling_;
         if (b.records.size() >= batch_records || b.arena.used() >= batch_bytes ||
@@ -235,8 +263,11 @@ private:
             hand_over();
     }
     static constexpr std::size_t batch_records = 16384;
-    static constexpr std::size_t batch_bytes = 2048 * 1024;
     static constexpr std::size_t batch_segments = 4096;
+    static constexpr std::size_t batch_memory = capture::PageBuffer::huge_page;
+    static constexpr std::size_t arena_at = batch_records * sizeof(Record) + batch_segments * sizeof(Segment);
+    static_assert(arena_at <= batch_memory / 2);
+    static constexpr std::size_t batch_bytes = batch_memory - arena_at - 64 * 1024;
     static constexpr std::size_t batch_events = 1024;
     static constexpr std::size_t batches = 3;
     void hand_over();  // queue the batch being filled, take a free one
