@@ -13,6 +13,9 @@
 #include <iterator>
 #include <limits>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 using namespace mqttlens;
 using output::Buffer;
@@ -318,4 +321,67 @@ TEST(FastPath, PublishLinesShowEveryFieldAsTheGeneralPrintersDo) {
         }
     }
     EXPECT_GT(checked, 5000u);
+}
+
+namespace {
+
+/// A 5.0 QoS 0 PUBLISH on topic "t" carrying `pairs` as User Properties and `payload`.
+std::vector<std::uint8_t> publish_v5(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                     std::string_view payload) {
+    std::vector<std::uint8_t> list;
+    const auto put_string = [&](std::string_view s) {
+        list.push_back(static_cast<std::uint8_t>(s.size() >> 8));
+        list.push_back(static_cast<std::uint8_t>(s.size()));
+        list.insert(list.end(), s.begin(), s.end());
+    };
+    for (const auto& [name, value] : pairs) {
+        list.push_back(0x26);
+        put_string(name);
+        put_string(value);
+    }
+    std::vector<std::uint8_t> body{0x00, 0x01, 't'};
+    for (std::size_t n = list.size();; n >>= 7) {  // Property Length
+        body.push_back(static_cast<std::uint8_t>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0)));
+        if (n < 0x80) break;
+    }
+    body.insert(body.end(), list.begin(), list.end());
+    body.insert(body.end(), payload.begin(), payload.end());
+    std::vector<std::uint8_t> packet{0x30};
+    for (std::size_t n = body.size();; n >>= 7) {
+        packet.push_back(static_cast<std::uint8_t>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0)));
+        if (n < 0x80) break;
+    }
+    packet.insert(packet.end(), body.begin(), body.end());
+    return packet;
+}
+
+}  // namespace
+
+// The summary and JSON printers keep the text of the last property list they wrote and copy it
+// for the same list bytes: every line reads as it does when printed first, on a thread of its own
+// (whose memory of the last list is empty), whatever came before it.
+TEST(FastPath, PropertyListTextIsTheSameWhateverTheLineBefore) {
+    const std::string long_value(300, 'v');  // a list too long to be kept
+    const std::vector<std::vector<std::uint8_t>> packets{
+        publish_v5({{"unit", "C"}, {"site", "north"}}, "1"),
+        publish_v5({{"unit", "C"}, {"site", "north"}}, "2"),
+        publish_v5({{"unit", "C"}, {"site", "south"}}, "3"),   // same length, one byte differs
+        publish_v5({{"unit", "C"}, {"site", "north"}}, "4"),
+        publish_v5({{"unit", "K"}}, "5"),
+        publish_v5({{"unit", "C"}, {"site", long_value}}, "6"),
+        publish_v5({{"unit", "C"}, {"site", long_value}}, "7"),
+        publish_v5({{"tab", "a\tb"}, {"quote", "\"q\""}}, "8"),  // escaped in both formats
+        publish_v5({{"tab", "a\tb"}, {"quote", "\"q\""}}, "9"),
+        publish_v5({{"unit", "C"}, {"site", "north"}}, "10"),
+    };
+    output::Context c;
+    c.version = mqtt::Version::v5_0;
+    for (const output::Format format : {output::Format::summary, output::Format::json}) {
+        for (const auto& bytes : packets) {
+            const mqtt::Packet packet = mqtt::decode(bytes, mqtt::Version::v5_0);
+            std::string alone;
+            std::thread([&] { alone = test_util::print(packet, format, c); }).join();
+            EXPECT_EQ(test_util::print(packet, format, c), alone);
+        }
+    }
 }
