@@ -759,3 +759,38 @@ TEST(DecodeFastPaths, SameAsTheGeneralPathForMqtt5PublishesOfEveryPropertyShape)
 }
 
 }  // namespace mqttlens::mqtt::test
+
+namespace mqttlens::mqtt::test {
+
+// The shortcut keeps the last property list it found plain and takes the next list of the same
+// bytes without reading it again: a list of the same length with one byte changed is read on its
+// own, whatever came before it, and each packet still reads as the general path reads it.
+TEST(DecodeFastPaths, APropertyListIsJudgedByItsOwnBytesWhateverCameBefore) {
+    struct Case {
+        const char* hex;
+        bool plain;
+    };
+    const Case cases[] = {
+        {"30 14  00 01 74  0F  26 00 04 75 6E 69 74 00 01 43  26 00 00 00 00  68", true},   // "unit":"C", "":""
+        {"30 14  00 01 74  0F  26 00 04 75 6E 69 74 00 01 43  26 00 00 00 00  69", true},   // the same list
+        {"30 14  00 01 74  0F  26 00 04 75 6E 69 74 00 01 00  26 00 00 00 00  68", false},  // "C" -> NUL
+        {"30 14  00 01 74  0F  26 00 04 75 6E 69 74 00 01 43  26 00 00 00 00  6A", true},
+        {"30 14  00 01 74  0F  26 00 04 75 6E 69 74 00 01 43  01 01 26 00 00  6B", false},  // same length: PFI, a pair cut
+        {"30 09  00 01 74  02  01 01  C3 A9 21", true},   // Payload Format Indicator 1, a UTF-8 payload
+        {"30 08  00 01 74  02  01 01  FF FE", false},      // the same list, a payload that is not UTF-8
+        {"30 09  00 01 74  02  01 01  C3 A9 21", true},
+        {"30 06  00 00  03  23 00 01", true},              // an empty topic with Topic Alias 1
+        {"30 06  00 00  03  0B 00 01", false},             // Subscription Identifier 0, then a cut one
+        {"30 09  00 00  03  23 00 00  68 69 21", false},   // Topic Alias 0
+        {"30 06  00 00  03  23 00 01", true},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.hex);
+        const auto bytes = test::hex(c.hex);
+        EXPECT_EQ(is_plain_qos0_publish(Bytes(bytes), Version::v5_0), c.plain);
+        expect_fast_is_general(Bytes(bytes), Version::v5_0, {});
+        expect_clean_is_decode(Bytes(bytes), Version::v5_0, {});
+    }
+}
+
+}  // namespace mqttlens::mqtt::test
