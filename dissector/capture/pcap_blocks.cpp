@@ -95,23 +95,27 @@ bool PcapBlockReader::start_read_ahead(const cpu_set_t* cpus) {
     auto ahead = std::make_unique<ReadAhead>();
     ahead->next_at = current_.at + current_.size;
     if (current_.last) ahead->full.push_back(Block{nullptr, 0, ahead->next_at, true, 0});  // nothing to read
-    // The current block's buffer stays with the caller until it takes the next one; a block the
-    // caller has read from is given to the thread then (the first one has none yet: it is
-    // dropped, never touched).
     ahead_buffers_ = PageBuffer(read_ahead_blocks * block_size_);
     for (std::size_t i = 0; i < read_ahead_blocks; ++i)
         ahead->empty.push_back(ahead_buffers_.data() + i * block_size_);
-    if (current_.size == 0) current_.data = nullptr;
     ahead_ = std::move(ahead);
-    if (current_.last) return true;
-    try {
-        ahead_->thread = std::thread([this] { read_ahead_loop(); });
-    } catch (const std::system_error&) {
-        ahead_.reset();
-        return false;
+    if (!current_.last) {
+        try {
+            ahead_->thread = std::thread([this] { read_ahead_loop(); });
+        } catch (const std::system_error&) {
+            ahead_.reset();  // reading goes on without it, in the first block's buffer
+            ahead_buffers_ = PageBuffer();
+            return false;
+        }
+        pthread_setname_np(ahead_->thread.native_handle(), "mqtt-read");  // for top -H, perf, gdb
+        if (cpus != nullptr) pthread_setaffinity_np(ahead_->thread.native_handle(), sizeof *cpus, cpus);  // best effort
     }
-    pthread_setname_np(ahead_->thread.native_handle(), "mqtt-read");  // for top -H, perf, gdb
-    if (cpus != nullptr) pthread_setaffinity_np(ahead_->thread.native_handle(), sizeof *cpus, cpus);  // best effort
+    // The current block's buffer stays with the caller until it takes the next one, and then
+    // goes to the thread; the first block's, when nothing was read into it yet, is let go.
+    if (current_.size == 0) {
+        current_.data = nullptr;
+        first_buffer_ = PageBuffer();
+    }
     return true;
 }
 

@@ -106,7 +106,8 @@ private:
     bool microseconds_;
     std::size_t block_size_;
     std::uint64_t record_at_;        // file offset of the record next() is at
-    Block current_;                  // data: one of buffers_ (size 0 before the first read)
+    Block current_;                  // data: in first_buffer_ or ahead_buffers_; null once read-ahead
+                                     // started before anything was read (size 0 before the first read)
     std::size_t pos_ = 0;            // reading position in current_
     bool failed_ = false;            // a read failed: hand back to libpcap, which reports it
     PageBuffer first_buffer_;        // the one block without read-ahead

@@ -783,6 +783,18 @@ TEST(DecodeFastPaths, APropertyListIsJudgedByItsOwnBytesWhateverCameBefore) {
         {"30 06  00 00  03  0B 00 01", false},             // Subscription Identifier 0, then a cut one
         {"30 09  00 00  03  23 00 00  68 69 21", false},   // Topic Alias 0
         {"30 06  00 00  03  23 00 01", true},
+        // Lists of 24, 5 and 7 bytes, each followed by one of its length with a byte changed in
+        // the middle (the cache compares them a word at a time).
+        {"30 1D  00 01 74  18  26 00 04 75 6E 69 74 00 01 43 26 00 04 73 69 74 65 00 05 6E 6F 72 74 68  68", true},
+        {"30 1D  00 01 74  18  26 00 04 75 6E 69 74 00 01 43 26 00 04 73 00 74 65 00 05 6E 6F 72 74 68  68", false},
+        {"30 1D  00 01 74  18  26 00 04 75 6E 69 74 00 01 43 26 00 04 73 69 74 65 00 05 6E 6F 72 74 68  69", true},
+        {"30 0A  00 01 74  05  23 00 01 01 00  68", true},   // Topic Alias 1, Payload Format Indicator 0
+        {"30 0A  00 01 74  05  23 00 01 01 02  68", false},  // Payload Format Indicator 2
+        {"30 0A  00 01 74  05  23 00 00 01 00  68", false},  // Topic Alias 0
+        {"30 0A  00 01 74  05  23 00 01 01 00  69", true},
+        {"30 0C  00 01 74  07  26 00 01 6B 00 01 76  68", true},
+        {"30 0C  00 01 74  07  26 00 01 00 00 01 76  68", false},  // a name of one NUL
+        {"30 0C  00 01 74  07  26 00 01 6B 00 01 76  69", true},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.hex);

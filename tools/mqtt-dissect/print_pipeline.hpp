@@ -31,6 +31,7 @@
 #include "output/text.hpp"
 #include "output/writer.hpp"
 
+#include <cassert>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -160,8 +161,11 @@ private:
     public:
         Slots(std::uint8_t* memory, std::size_t capacity) noexcept
             : data_(reinterpret_cast<T*>(memory)), capacity_(capacity) {}
-        /// Room is left: the caller hands the batch over when full() (at most one past a check).
-        T& push_back(const T& value) noexcept { return data_[size_++] = value; }
+        /// Room is left: added() hands the batch over once a bound is reached, after every push.
+        T& push_back(const T& value) noexcept {
+            assert(size_ < capacity_);
+            return data_[size_++] = value;
+        }
         T& back() noexcept { return data_[size_ - 1]; }
         const T& operator[](std::size_t i) const noexcept { return data_[i]; }
         const T* begin() const noexcept { return data_; }
