@@ -13,7 +13,9 @@ stopped by pid; certificates made with the openssl command in a temp dir, by tes
   the ClientHello: exit 3, "the TLS handshake timed out", within --connect-timeout; an unreadable --cafile:
   exit 2; --cafile with a plain target, --cafile with --insecure: exit 2;
 - ws:// and wss:// through tests/craft/ws_peer.js (the npm package ws) bridging to that mosquitto:
-  the same verdicts as plain TCP; an upgrade the server refuses (403): exit 3 naming the upgrade;
+  the same verdicts as plain TCP, also with --ws-frame 3 (frames of at most 3 payload bytes on the
+  wire, tcpdump on lo; the --save replay line carries it; on a TCP target: exit 2); an upgrade the
+  server refuses (403): exit 3 naming the upgrade;
 - aedes served over WebSocket by tools/node/aedes_ws.js: a few of its known 3.1.1 verdicts;
 
 Missing openssl, mosquitto, node or its npm packages fail the test, naming what is missing. Every
@@ -128,9 +130,45 @@ def test_websocket(plain_port, tmp, certs):
         check(code == 1 and got == plain, f"ws://: the verdicts and details of plain TCP: {code} {got} {err}")
         code, got, err = verdicts(f"wss://127.0.0.1:{wss_port}/mqtt", "--cafile", certs["ca.pem"])
         check(code == 1 and got == plain, f"wss:// --cafile: the verdicts of plain TCP: {code} {got} {err}")
+        test_ws_frame(ws_port, tmp, plain)
         r = probe("conform", f"ws://127.0.0.1:{ws_port}/refuse")
         check(r.returncode == 3 and "WebSocket upgrade failed" in r.stderr and "403" in r.stderr,
               f"a refused upgrade: exit 3, named: {r.returncode} {r.stderr}")
+
+
+def test_ws_frame(ws_port, tmp, plain):
+    """--ws-frame 3: the same verdicts and details as plain TCP; on the wire (tcpdump on lo) the
+    client's messages cut into frames of at most 3 payload bytes; the --save replay line carries it."""
+    url = f"ws://127.0.0.1:{ws_port}/mqtt"
+    code, got, err = verdicts(url, "--ws-frame", "3")
+    check(code == 1 and got == plain, f"ws:// --ws-frame 3: the verdicts and details of plain TCP: {code} {got} {err}")
+    pcap = os.path.join(tmp, "ws-frame.pcap")
+    capture = peers.Capture(ws_port, pcap)
+    try:
+        code, got, err = verdicts(url, "--ws-frame", "3", cases={"pingreq-answered": "pass"})
+    finally:
+        capture.stop()
+    check(code == 0 and only_verdicts(got) == {"pingreq-answered": "pass"}, f"--ws-frame 3, one case: {code} {got} {err}")
+    segments = peers.read_pcap(pcap)
+    # Each connection's client frames (the first connection only checks that the target answers);
+    # the case's is the one with the most data frames.
+    client_ports = [s[0] for s in segments if s[1] == ws_port and s[3] & 0x02]  # the SYN of each
+    per_connection = [peers.ws_frames(peers.tcp_stream([s for s in segments if port in (s[0], s[1])],
+                                                       dst_port=ws_port)) for port in client_ports]
+    frames = max(per_connection, key=lambda fs: sum(f[1] in (0, 2) for f in fs), default=[])
+    data = [f for f in frames if f[1] in (0, 2)]
+    check(data and all(f[2] for f in frames) and all(f[3] <= 3 for f in data) and any(f[1] == 0 for f in data),
+          f"--ws-frame 3 on the wire: masked client frames of at most 3 payload bytes, continuation frames among "
+          f"them: {[(f[1], f[3]) for f in frames[:12]]}")
+    save = os.path.join(tmp, "saved-ws")
+    r = probe("conform", url, "--ws-frame", "3", "--only", "pingreq-flags", "--timeout", "500", "--save", save)
+    craft_file = os.path.join(save, "pingreq-flags.craft")
+    text = open(craft_file).read() if os.path.exists(craft_file) else ""
+    check(r.returncode == 1 and f"--send {url} --ws-frame 3" in text,
+          f"--save: the replay line carries --ws-frame: {r.returncode} {r.stderr} {text[:600]}")
+    r = probe("conform", "127.0.0.1:1", "--ws-frame", "3")
+    check(r.returncode == 2 and "--ws-frame is a WebSocket option" in r.stderr,
+          f"--ws-frame on a TCP target: exit 2, said: {r.returncode} {r.stderr}")
 
 
 def test_aedes_websocket():

@@ -5,14 +5,15 @@ stopped by pid; certificates made with the openssl command in a temp dir, by tes
 - one mosquitto with a plain and a TLS listener, and tests/craft/ws_peer.js bridging ws:// and
   wss:// to its plain port: 200 cases of seed 1 over mqtts:// --cafile, ws:// and wss:// --cafile
   give the exit code and the findings of the same 200 cases over plain TCP, and the summary counts
-  200 cases, every one of which reached the broker;
+  200 cases, every one of which reached the broker; so do 200 cases over ws:// --ws-frame 5 (each
+  packet cut into WebSocket frames of at most 5 payload bytes);
 - --tls-version 1.2 and --tls-keylog: the run goes on TLS 1.2 and the key log gets NSS lines;
 - the case that draws mosquitto's known finding (CONNACK to a malformed 5.0 CONNECT), run alone over
   mqtts://: the finding of plain TCP; its .craft's replay lines carry --cafile; its .pcap holds the
   MQTT bytes as plain TCP (the probe's CONNECT, the broker's CONNACK);
 - a CA that did not sign the server's certificate, the plain port spoken to as TLS, an upgrade the
   server refuses (403): exit 3 before any case, the reason said as conform says it; the TLS options
-  with a plain target, --cafile with --insecure: exit 2; every target form (HOST:PORT, mqtt://,
+  with a plain target, --cafile with --insecure, --ws-frame with a TLS target: exit 2; every target form (HOST:PORT, mqtt://,
   mqtts://, ws://, wss://) is taken, none is refused as a usage error.
 
 Missing openssl, mosquitto, node or its npm packages fail the test, naming what is missing. Every
@@ -68,6 +69,7 @@ def test_runs(plain_port, tls_port, ws_port, wss_port, certs, tmp):
     same_as_plain("mqtts://", plain, f"mqtts://127.0.0.1:{tls_port}", *ca, "--save", os.path.join(tmp, "t"))
     same_as_plain("ws://", plain, f"ws://127.0.0.1:{ws_port}/mqtt", "--save", os.path.join(tmp, "w"))
     same_as_plain("wss://", plain, f"wss://127.0.0.1:{wss_port}/mqtt", *ca, "--save", os.path.join(tmp, "ws"))
+    same_as_plain("ws:// --ws-frame 5", plain, f"ws://127.0.0.1:{ws_port}/mqtt", "--ws-frame", "5")
 
     keylog = os.path.join(tmp, "keys.log")
     r, doc = fuzz(f"mqtts://127.0.0.1:{tls_port}", *ca, "--tls-version", "1.2", "--tls-keylog", keylog,
@@ -115,6 +117,7 @@ def test_refusals(plain_port, tls_port, ws_port, certs, other_ca):
         ("--cafile with a plain target", f"127.0.0.1:{plain_port}", ["--cafile", certs["ca.pem"]], "is a TLS option"),
         ("--cafile with --insecure", url, ["--cafile", certs["ca.pem"], "--insecure"], "exclude each other"),
         ("an unreadable --cafile", url, ["--cafile", "/nonexistent/ca.pem"], "/nonexistent/ca.pem"),
+        ("--ws-frame with a TLS target", url, ["--insecure", "--ws-frame", "5"], "is a WebSocket option"),
     ]:
         r, _ = fuzz(target, *args, "--max-cases", "5")
         check(r.returncode == 2 and words in r.stderr, f"{name}: exit 2: {r.returncode} {r.stderr!r}")

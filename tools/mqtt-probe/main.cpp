@@ -94,6 +94,14 @@ void add_tls_options(CLI::App* cmd, Args& a) {
         ->type_name("FILE")->group(group);
 }
 
+/// The WebSocket option of conform and fuzz, worded as mqtt-craft's.
+void add_websocket_options(CLI::App* cmd, Args& a) {
+    cmd->add_option("--ws-frame", a.run.link.ws_frame,
+                    "At most N payload bytes per WebSocket frame: each packet is one binary message, cut into "
+                    "a first frame and continuation frames (default: one frame per packet)")
+        ->check(CLI::Range(1u, 0x7fffffffu))->type_name("N")->group("WebSocket (ws://, wss://)");
+}
+
 void add_conform_options(CLI::App* conform, Args& a) {
     conform->add_option("target", a.target,
                         "the broker: HOST:PORT, mqtt://HOST:PORT, mqtts://HOST:PORT, ws://HOST:PORT/PATH or "
@@ -118,24 +126,31 @@ void add_conform_options(CLI::App* conform, Args& a) {
     conform->add_option("--client-id-prefix", a.run.client_id_prefix,
                         "Client Identifiers are PREFIX + case id (default mqttlens-)");
     add_tls_options(conform, a);
+    add_websocket_options(conform, a);
 }
 
-/// The TLS options given, as a command line writes them (for the replay line of --save); empty for none.
-std::string tls_flags(const Args& a) {
+/// The TLS and WebSocket options given, as a command line writes them (for the replay line of
+/// --save); empty for none.
+std::string link_flags(const Args& a) {
     std::string out;
     if (!a.run.link.cafile.empty()) out += " --cafile " + a.run.link.cafile;
     if (a.run.link.insecure) out += " --insecure";
     if (!a.tls_version.empty()) out += " --tls-version " + a.tls_version;
+    if (a.run.link.ws_frame != 0) out += fmt::format(" --ws-frame {}", a.run.link.ws_frame);
     return out;
 }
 
-/// Whether the TLS options fit the target: exit_ok, or exit_usage after saying why.
-int check_tls_options(Args& a) {
+/// Whether the TLS and WebSocket options fit the target: exit_ok, or exit_usage after saying why.
+int check_link_options(Args& a) {
     const craft::LinkSettings& l = a.run.link;
     const char* option = !l.cafile.empty() ? "--cafile" : l.insecure ? "--insecure"
                          : !a.tls_version.empty() ? "--tls-version" : !l.tls_keylog.empty() ? "--tls-keylog" : nullptr;
     if (option && !a.run.target.tls()) {
         say(fmt::format("{} is a TLS option: it needs an mqtts://HOST:PORT or wss://HOST:PORT/PATH target", option));
+        return exit_usage;
+    }
+    if (l.ws_frame != 0 && !a.run.target.websocket()) {
+        say("--ws-frame is a WebSocket option: it needs a ws://HOST:PORT/PATH or wss://HOST:PORT/PATH target");
         return exit_usage;
     }
     if (!l.cafile.empty() && l.insecure) {
@@ -164,7 +179,7 @@ int set_target(Args& a) {
         return exit_usage;
     }
     a.run.target = *t.target;
-    return check_tls_options(a);
+    return check_link_options(a);
 }
 
 /// --save: the failing and inconclusive cases to a.save; false (said on stderr) when a file failed.
@@ -172,7 +187,7 @@ bool save_all(const std::vector<Result>& results, const Args& a) {
     std::size_t saved = 0;
     for (const Result& r : results) {
         if (!worth_saving(r.verdict)) continue;
-        if (std::string error = save_case(a.save, r, a.target + tls_flags(a)); !error.empty()) {
+        if (std::string error = save_case(a.save, r, a.target + link_flags(a)); !error.empty()) {
             say(error);
             return false;
         }
@@ -275,13 +290,14 @@ void add_fuzz_options(CLI::App* fuzz, Args& a) {
                      "Client Identifiers are PREFIX + fz + case number (default mqttlens-)");
     fuzz->add_flag("--json", a.fuzz_json, "the summary as one JSON document on stdout");
     add_tls_options(fuzz, a);
+    add_websocket_options(fuzz, a);
 }
 
 int fuzz(Args& a) {
     if (int rc = set_target(a); rc != exit_ok) return rc;
     FuzzOptions& f = a.fuzz;
     f.target = a.target;
-    f.target_flags = tls_flags(a);
+    f.target_flags = link_flags(a);
     std::string error;
     const auto address = resolve(a.run.target.host, a.run.target.port, error);
     if (!address) {
