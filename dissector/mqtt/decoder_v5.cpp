@@ -407,7 +407,7 @@ class PlainListMemo {
 public:
     [[gnu::always_inline]] bool find(const std::uint8_t* list, std::size_t length, std::uint64_t& ids,
                                      bool& utf8_payload) const noexcept {
-        if (length != length_ || !same(list, bytes_, length)) return false;
+        if (length != length_ || std::memcmp(list, bytes_, length) != 0) return false;
         ids = ids_;
         utf8_payload = utf8_payload_;
         return true;
@@ -420,22 +420,6 @@ public:
     }
 
 private:
-    /// memcmp(a, b, n) == 0 for a short list, in words (the last one overlapping the one before).
-    [[gnu::always_inline]] static bool same(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) noexcept {
-        const auto word = [](const std::uint8_t* p, auto w) {
-            std::memcpy(&w, p, sizeof w);
-            return w;
-        };
-        if (n < 8) {
-            if (n < 4) return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
-            return word(a, std::uint32_t{}) == word(b, std::uint32_t{}) &&
-                   word(a + n - 4, std::uint32_t{}) == word(b + n - 4, std::uint32_t{});
-        }
-        for (std::size_t i = 0; i + 8 < n; i += 8)
-            if (word(a + i, std::uint64_t{}) != word(b + i, std::uint64_t{})) return false;
-        return word(a + n - 8, std::uint64_t{}) == word(b + n - 8, std::uint64_t{});
-    }
-
     std::size_t length_ = ~std::size_t{0};  // none kept
     std::uint64_t ids_ = 0;
     bool utf8_payload_ = false;

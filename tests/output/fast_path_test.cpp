@@ -1,5 +1,6 @@
 // The printers' fast paths give the text of their plain versions: strings scanned eight bytes at
 // a time escape every byte wherever it sits, and numbers and times read as fmt writes them.
+#include "mqtt/encoder.hpp"
 #include "output/detail.hpp"
 #include "output/digits.hpp"
 #include "output/text.hpp"
@@ -340,17 +341,11 @@ std::vector<std::uint8_t> publish_v5(const std::vector<std::pair<std::string, st
         put_string(value);
     }
     std::vector<std::uint8_t> body{0x00, 0x01, 't'};
-    for (std::size_t n = list.size();; n >>= 7) {  // Property Length
-        body.push_back(static_cast<std::uint8_t>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0)));
-        if (n < 0x80) break;
-    }
+    mqtt::write_remaining_length(static_cast<std::uint32_t>(list.size()), body);  // Property Length
     body.insert(body.end(), list.begin(), list.end());
     body.insert(body.end(), payload.begin(), payload.end());
     std::vector<std::uint8_t> packet{0x30};
-    for (std::size_t n = body.size();; n >>= 7) {
-        packet.push_back(static_cast<std::uint8_t>((n & 0x7F) | (n >= 0x80 ? 0x80 : 0)));
-        if (n < 0x80) break;
-    }
+    mqtt::write_remaining_length(static_cast<std::uint32_t>(body.size()), packet);
     packet.insert(packet.end(), body.begin(), body.end());
     return packet;
 }

@@ -13,8 +13,9 @@ stopped by pid; certificates made with the openssl command in a temp dir, by tes
   MQTT bytes as plain TCP (the probe's CONNECT, the broker's CONNACK);
 - a CA that did not sign the server's certificate, the plain port spoken to as TLS, an upgrade the
   server refuses (403): exit 3 before any case, the reason said as conform says it; the TLS options
-  with a plain target, --cafile with --insecure, --ws-frame with a TLS target: exit 2; every target form (HOST:PORT, mqtt://,
-  mqtts://, ws://, wss://) is taken, none is refused as a usage error.
+  with a plain target, --cafile with --insecure, --ws-frame with a TLS target: exit 2; every
+  target form (HOST:PORT, mqtt://, mqtts://, ws://, wss://) is taken, none is refused as a usage
+  error.
 
 Missing openssl, mosquitto, node or its npm packages fail the test, naming what is missing. Every
 wait is bounded; the whole takes about 20 s.

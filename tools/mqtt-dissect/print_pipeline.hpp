@@ -10,8 +10,9 @@
 // across: a packet the capture thread found nothing wrong with is rebuilt by
 // mqtt::decode_clean() without the checks (a PUBLISH in about 90 instructions instead of 210),
 // any other is decoded again; the usual QoS 0 PUBLISH reaches clean_packet() without having been
-// decoded into a Packet at all. Batches are recycled (two in all: one filled while the other is printed), so memory stays flat however
-// long the capture is; the capture thread waits when the printer falls behind.
+// decoded into a Packet at all. Batches are recycled (two in all: one filled while the other is
+// printed), so memory stays flat however long the capture is; the capture thread waits when the
+// printer falls behind.
 //
 // The print thread keeps its own Writer (on the same FILE) and a copy of the options: if it wrote
 // into the caller's Writer, the buffer's size field would share a cache line with the capture
@@ -172,7 +173,6 @@ private:
         const T* end() const noexcept { return data_ + size_; }
         std::size_t size() const noexcept { return size_; }
         bool empty() const noexcept { return size_ == 0; }
-        std::size_t capacity() const noexcept { return capacity_; }
         void clear() noexcept { size_ = 0; }
 
     private:
