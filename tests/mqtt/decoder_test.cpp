@@ -784,7 +784,7 @@ TEST(DecodeFastPaths, APropertyListIsJudgedByItsOwnBytesWhateverCameBefore) {
         {"30 09  00 00  03  23 00 00  68 69 21", false},   // Topic Alias 0
         {"30 06  00 00  03  23 00 01", true},
         // Lists of 24, 5 and 7 bytes, each followed by one of its length with a byte changed in
-        // the middle (the cache compares them a word at a time).
+        // the middle.
         {"30 1D  00 01 74  18  26 00 04 75 6E 69 74 00 01 43 26 00 04 73 69 74 65 00 05 6E 6F 72 74 68  68", true},
         {"30 1D  00 01 74  18  26 00 04 75 6E 69 74 00 01 43 26 00 04 73 00 74 65 00 05 6E 6F 72 74 68  68", false},
         {"30 1D  00 01 74  18  26 00 04 75 6E 69 74 00 01 43 26 00 04 73 69 74 65 00 05 6E 6F 72 74 68  69", true},
