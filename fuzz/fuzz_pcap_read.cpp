@@ -35,12 +35,17 @@ namespace {
 /// read-ahead: its records are the first ones libpcap reads from memory, and it ends where
 /// libpcap ends cleanly or hands back exactly at the start of the next record.
 void block_reader_gives_a_prefix(mqtt::Bytes bytes, int fd, std::size_t block_size, bool ahead) {
+    auto reader = capture::PcapBlockReader::open(fd, capture::PcapBlockReader::Options{block_size});
     char errbuf[PCAP_ERRBUF_SIZE];
     pcap_t* p = pcap_open_offline(("/proc/self/fd/" + std::to_string(fd)).c_str(), errbuf);
+    // A file the reader takes is one libpcap opens, with the same snapshot length and link type.
+    MQTTLENS_FUZZ_CHECK(!reader || p != nullptr, bytes);
     if (p == nullptr) return;
-    const auto snapshot = static_cast<std::uint32_t>(pcap_snapshot(p));
+    if (const auto header = capture::PcapBlockReader::read_file_header(fd)) {
+        MQTTLENS_FUZZ_CHECK(header->snapshot == static_cast<std::uint32_t>(pcap_snapshot(p)), bytes);
+        MQTTLENS_FUZZ_CHECK(header->link_type == pcap_datalink(p), bytes);
+    }
     pcap_close(p);
-    auto reader = capture::PcapBlockReader::open(fd, 24, snapshot, capture::PcapBlockReader::Options{block_size});
     auto libpcap = capture::CaptureSource::open_memory(bytes);
     if (!reader || !libpcap) return;
     if (ahead) reader->start_read_ahead(nullptr);

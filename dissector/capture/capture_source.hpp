@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <sched.h>
@@ -17,6 +18,7 @@ struct bpf_program;
 namespace mqttlens::capture {
 
 class PcapBlockReader;
+struct Libpcap;
 
 using mqtt::Bytes;
 
@@ -49,7 +51,7 @@ struct Record {
 
 class CaptureSource;
 
-/// A source, or why it could not be opened (libpcap's message).
+/// A source, or why it could not be opened (mostly libpcap's message).
 struct OpenResult {
     std::unique_ptr<CaptureSource> source;
     std::string error;
@@ -67,6 +69,8 @@ public:
 
     /// Opens a pcap or pcapng file; "-" reads standard input. With a BPF `filter`, next() skips
     /// the records it rejects but still counts them: frame numbers stay those of the file.
+    /// libpcap reads the file, or, for a classic pcap file without a filter, PcapBlockReader
+    /// until a record it does not take (libpcap is then loaded and reads on).
     static OpenResult open_file(const std::string& path, const std::string& filter = {});
     /// Reads a capture held in memory. `capture` must outlive the source.
     static OpenResult open_memory(Bytes capture);
@@ -97,7 +101,12 @@ public:
     std::uint64_t dropped() const noexcept;
 
 private:
-    CaptureSource(pcap_t* handle, bool live);
+    CaptureSource(const Libpcap* pcap, pcap_t* handle, bool live);
+    /// A classic pcap file read by `blocks` alone, libpcap not loaded.
+    CaptureSource(std::FILE* file, std::unique_ptr<PcapBlockReader> blocks);
+    /// Hands the file to libpcap at the record blocks_ stopped at; false, error_ set, when it
+    /// cannot be.
+    bool hand_back();
 
     struct FreeProgram {
         void operator()(bpf_program* program) const noexcept;
@@ -105,10 +114,12 @@ private:
     std::unique_ptr<char[]> file_buffer_;  // the stdio buffer of a file; outlives handle_
     std::unique_ptr<PcapBlockReader> blocks_;  // a classic pcap file's records, until it hands back
     std::unique_ptr<bpf_program, FreeProgram> file_filter_;  // -f on a file, applied by next()
-    pcap_t* handle_;
-    bool live_;
-    bool nano_;
-    int link_type_;
+    const Libpcap* pcap_ = nullptr;  // loaded once handle_ is open
+    pcap_t* handle_ = nullptr;
+    std::FILE* file_ = nullptr;  // blocks_'s file while libpcap does not have it (closed here)
+    bool live_ = false;
+    bool nano_ = true;
+    int link_type_ = 0;
     std::uint64_t frame_ = 0;
     Timestamp first_ts_;
     Status done_ = Status::record;  // record while not finished

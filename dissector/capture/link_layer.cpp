@@ -1,6 +1,7 @@
 #include "capture/link_layer.hpp"
 
 #include "capture/ip_header.hpp"
+#include "capture/libpcap.hpp"
 
 #include <pcap/pcap.h>
 
@@ -73,8 +74,9 @@ bool link_type_supported(int link_type) noexcept {
 }
 
 std::string link_type_name(int link_type) {
-    const char* name = pcap_datalink_val_to_name(link_type);
-    const char* description = pcap_datalink_val_to_description(link_type);
+    const Libpcap* pcap = libpcap();
+    const char* name = pcap ? pcap->pcap_datalink_val_to_name(link_type) : nullptr;
+    const char* description = pcap ? pcap->pcap_datalink_val_to_description(link_type) : nullptr;
     if (!name) return "DLT " + std::to_string(link_type);
     std::string out = name;
     if (description) out += std::string(" (") + description + ")";

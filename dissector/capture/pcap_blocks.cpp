@@ -1,5 +1,6 @@
 #include "capture/pcap_blocks.hpp"
 
+#include <pcap/dlt.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@ constexpr std::size_t record_header_size = 16;
 // Above any snapshot length libpcap gives the link types taken (262,144): a record spill of
 // this size at most is ever allocated.
 constexpr std::uint32_t max_snapshot = 1u << 20;
+// libpcap's MAXIMUM_SNAPLEN: the snapshot length it gives a file whose own is bogus.
+constexpr std::uint32_t default_snapshot = 262144;
 // Blocks in flight with read-ahead: one being read by the caller, three for the thread to fill;
 // four of the usual 512 KiB fill one huge page (page_buffer.hpp).
 constexpr std::size_t read_ahead_blocks = 4;
@@ -34,8 +37,12 @@ T load(const std::uint8_t* p) noexcept {
 
 }  // namespace
 
-std::optional<bool> PcapBlockReader::microsecond_file(int fd) noexcept {
+std::optional<PcapBlockReader::FileHeader> PcapBlockReader::read_file_header(int fd) noexcept {
     struct stat st {};
+    return read_file_header(fd, st);
+}
+
+std::optional<PcapBlockReader::FileHeader> PcapBlockReader::read_file_header(int fd, struct stat& st) noexcept {
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     std::uint8_t header[file_header_size];
     if (pread(fd, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header)) return std::nullopt;
@@ -44,40 +51,40 @@ std::optional<bool> PcapBlockReader::microsecond_file(int fd) noexcept {
     // Version 2.4 only: libpcap may swap caplen and len in older files.
     if (load<std::uint16_t>(header + 4) != 2 || load<std::uint16_t>(header + 6) != 4) return std::nullopt;
     // LINKTYPE_ values (no FCS bits) of the link layers the Dissector reads: NULL, ETHERNET, RAW,
-    // LOOP, LINUX_SLL, IPV4, IPV6, LINUX_SLL2. libpcap hands their records over as stored.
-    switch (load<std::uint32_t>(header + 20)) {
-        case 0: case 1: case 101: case 108: case 113: case 228: case 229: case 276: break;
+    // LOOP, LINUX_SLL, IPV4, IPV6, LINUX_SLL2. libpcap hands their records over as stored, and
+    // names them by the same DLT_ values but two, whose DLT_ values differ between platforms.
+    int link_type = static_cast<int>(load<std::uint32_t>(header + 20));
+    switch (link_type) {
+        case 0: case 1: case 113: case 228: case 229: case 276: break;
+        case 101: link_type = DLT_RAW; break;
+        case 108: link_type = DLT_LOOP; break;
         default: return std::nullopt;
     }
-    return magic == microsecond_magic;
+    // libpcap keeps the snapshot length as an int: 0 and values above INT_MAX are bogus, and
+    // replaced by the largest for the link type (the same for all of these).
+    const auto snaplen = load<std::uint32_t>(header + 16);
+    const std::uint32_t snapshot = snaplen == 0 || snaplen > 0x7FFFFFFFu ? default_snapshot : snaplen;
+    return FileHeader{magic == microsecond_magic, snapshot, link_type};
 }
 
-std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, std::uint64_t records_at, std::uint32_t snapshot,
-                                                       Options options) {
-    if (records_at != file_header_size || snapshot > max_snapshot || options.block_size == 0) return nullptr;
-    const std::optional<bool> microseconds = microsecond_file(fd);
-    if (!microseconds) return nullptr;
+std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, Options options) {
+    if (options.block_size == 0) return nullptr;
     struct stat st {};
-    if (fstat(fd, &st) != 0) return nullptr;
+    const std::optional<FileHeader> header = read_file_header(fd, st);
+    if (!header || header->snapshot > max_snapshot) return nullptr;
     // A block need not be larger than the records of a small file (any that it gains later are
     // still read, a block at a time): opening many small files (fuzz_pcap_read) stays cheap.
     const auto file_size = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
-    const std::uint64_t records_size = file_size > records_at ? file_size - records_at : 0;
+    const std::uint64_t records_size = file_size > file_header_size ? file_size - file_header_size : 0;
     options.block_size = std::min<std::uint64_t>(options.block_size, std::max<std::uint64_t>(records_size, 4096));
-    return std::unique_ptr<PcapBlockReader>(
-        new PcapBlockReader(fd, records_at, snapshot, *microseconds, options));
+    return std::unique_ptr<PcapBlockReader>(new PcapBlockReader(fd, *header, options));
 }
 
-PcapBlockReader::PcapBlockReader(int fd, std::uint64_t records_at, std::uint32_t snapshot, bool microseconds,
-                                 Options options)
-    : fd_(fd),
-      snapshot_(snapshot),
-      microseconds_(microseconds),
-      block_size_(options.block_size),
-      record_at_(records_at) {
+PcapBlockReader::PcapBlockReader(int fd, const FileHeader& header, Options options)
+    : fd_(fd), header_(header), block_size_(options.block_size), record_at_(file_header_size) {
     first_buffer_ = PageBuffer(block_size_);
     current_.data = first_buffer_.data();
-    current_.at = records_at;  // an empty block that ends where the records start
+    current_.at = file_header_size;  // an empty block that ends where the records start
 }
 
 PcapBlockReader::~PcapBlockReader() {
@@ -221,11 +228,11 @@ PcapBlockReader::Result PcapBlockReader::next(Record& out) noexcept {
     const std::uint8_t* h = take(record_header_size, header_spill_, none_left);
     if (h == nullptr) return none_left && !failed_ ? Result::end : Result::hand_back;
     const auto caplen = load<std::uint32_t>(h + 8);
-    if (caplen > snapshot_) return Result::hand_back;
+    if (caplen > header_.snapshot) return Result::hand_back;
     // As libpcap: the 32-bit fields are signed, and a microsecond fraction is scaled up.
     out.sec = load<std::int32_t>(h);
     const std::int64_t fraction = load<std::int32_t>(h + 4);
-    out.nsec = microseconds_ ? fraction * 1000 : fraction;
+    out.nsec = header_.microseconds ? fraction * 1000 : fraction;
     out.caplen = caplen;
     out.len = load<std::uint32_t>(h + 12);
     if (current_.size - pos_ < caplen && caplen > record_spill_size_) {

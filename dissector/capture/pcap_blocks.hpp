@@ -2,13 +2,12 @@
 //
 // libpcap reads a savefile record by record: two freads, and a copy of the record into its own
 // buffer. For the common file (classic pcap 2.4 in this host's byte order, a regular file) this
-// reader takes over after libpcap has read the file header: it reads 512 KiB at a time with
-// pread() and hands out records where they lie in the block (a record cut by the block's end is
-// put together in a buffer of its own). Anything unusual (a record longer than the snapshot
-// length, a record cut by the end of the file, a read error) makes it stop at that record, and
-// CaptureSource hands the file back to libpcap there, so that what is read and every message
-// about damage stay exactly libpcap's. pread() leaves the file offset alone, so libpcap's stream
-// is never disturbed.
+// reader reads instead, from the first record: 512 KiB at a time with pread(), handing out
+// records where they lie in the block (a record cut by the block's end is put together in a
+// buffer of its own). Anything unusual (a record longer than the snapshot length, a record cut by
+// the end of the file, a read error) makes it stop at that record, and CaptureSource hands the
+// file to libpcap there, so that what is read and every message about damage stay exactly
+// libpcap's. pread() leaves the file offset alone, so a stream libpcap reads is never disturbed.
 //
 // With read-ahead, a thread of the reader's own reads the next blocks while the caller works
 // through the current one: the kernel's copy of the file (about a fifth of the work of reading,
@@ -19,6 +18,7 @@
 #include "capture/page_buffer.hpp"
 
 #include <sched.h>
+#include <sys/stat.h>
 
 #include <condition_variable>
 #include <cstddef>
@@ -53,17 +53,21 @@ public:
         std::size_t block_size = 512 * 1024;  ///< bytes per pread() (tests use tiny ones)
     };
 
-    /// For the file open on `fd` whose header libpcap has read and whose records start at
-    /// `records_at`; `snapshot` is libpcap's pcap_snapshot(). nullptr unless the file is a
-    /// regular classic pcap 2.4 file in this host's byte order, of a link type libpcap hands
-    /// over untouched and the Dissector reads (libpcap rewrites some records of others: the
-    /// length of USB isochronous transfers, found by a review).
-    static std::unique_ptr<PcapBlockReader> open(int fd, std::uint64_t records_at, std::uint32_t snapshot,
-                                                 Options options);
-    /// Whether open() may take over the file open on `fd`, as far as its file header tells
-    /// (read with pread(): the file offset is left alone): before libpcap reads it, so that its
-    /// stdio buffer can be sized for the file header alone.
-    static bool may_take_over(int fd) noexcept { return microsecond_file(fd).has_value(); }
+    /// What the file header of a file the reader takes says, as libpcap would have it.
+    struct FileHeader {
+        bool microseconds;      ///< times in microseconds (else nanoseconds)
+        std::uint32_t snapshot; ///< pcap_snapshot(): the header's, or 262,144 where it is 0 or above 2^31 - 1
+        int link_type;          ///< pcap_datalink(): the DLT_ value of the header's LINKTYPE_
+    };
+    /// The header of the file open on `fd` (read with pread(): the file offset is left alone)
+    /// when it is a regular classic pcap 2.4 file in this host's byte order, of a link type
+    /// libpcap hands over untouched and the Dissector reads (libpcap rewrites some records of
+    /// others: the length of USB isochronous transfers, found by a review); nullopt for any other.
+    static std::optional<FileHeader> read_file_header(int fd) noexcept;
+    /// A reader of the records of the file open on `fd`, from the first one (offset 24), when
+    /// read_file_header() takes it and its snapshot length is at most 2^20; nullptr otherwise.
+    /// libpcap need not have opened the file.
+    static std::unique_ptr<PcapBlockReader> open(int fd, Options options);
     PcapBlockReader(const PcapBlockReader&) = delete;
     PcapBlockReader& operator=(const PcapBlockReader&) = delete;
     ~PcapBlockReader();  // stops the read-ahead thread
@@ -75,13 +79,12 @@ public:
     Result next(Record& out) noexcept;
     /// Where the record that next() did not return starts.
     std::uint64_t offset() const noexcept { return record_at_; }
+    const FileHeader& file_header() const noexcept { return header_; }
 
 private:
-    PcapBlockReader(int fd, std::uint64_t records_at, std::uint32_t snapshot, bool microseconds,
-                    Options options);
-    /// A regular file with a classic pcap 2.4 header in this host's byte order, of a link type
-    /// taken: whether its times are in microseconds (or nanoseconds); nullopt for any other.
-    static std::optional<bool> microsecond_file(int fd) noexcept;
+    PcapBlockReader(int fd, const FileHeader& header, Options options);
+    /// read_file_header(), leaving the file's status in `st`.
+    static std::optional<FileHeader> read_file_header(int fd, struct stat& st) noexcept;
     /// A block read from the file: `size` bytes from file offset `at`; `last`: nothing follows
     /// (end of file, or `error` != 0 from pread).
     struct Block {
@@ -102,8 +105,7 @@ private:
     void read_ahead_loop() noexcept;
 
     int fd_;
-    std::uint32_t snapshot_;
-    bool microseconds_;
+    FileHeader header_;
     std::size_t block_size_;
     std::uint64_t record_at_;        // file offset of the record next() is at
     Block current_;                  // data: in first_buffer_ or ahead_buffers_; null once read-ahead

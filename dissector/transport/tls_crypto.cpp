@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <iterator>
 #include <cstring>
+#include "transport/libcrypto.hpp"
+
 #include <fmt/format.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/provider.h>
 
 namespace mqttlens::transport {
 
@@ -50,8 +49,6 @@ constexpr NamedSuite named_only[] = {
     {0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"},
 };
 
-const EVP_MD* digest(HashAlg h) noexcept { return h == HashAlg::sha256 ? EVP_sha256() : EVP_sha384(); }
-
 const char* cipher_name(AeadAlg a) noexcept {
     switch (a) {
         case AeadAlg::aes128_gcm: return "AES-128-GCM";
@@ -62,8 +59,11 @@ const char* cipher_name(AeadAlg a) noexcept {
 }
 
 bool hmac(HashAlg h, capture::Bytes key, const std::uint8_t* data, std::size_t n, std::uint8_t* out) noexcept {
+    const Libcrypto* crypto = libcrypto();
+    if (crypto == nullptr) return false;
+    const EVP_MD* digest = h == HashAlg::sha256 ? crypto->EVP_sha256() : crypto->EVP_sha384();
     unsigned size = 0;
-    return HMAC(digest(h), key.data(), static_cast<int>(key.size()), data, n, out, &size) != nullptr &&
+    return crypto->HMAC(digest, key.data(), static_cast<int>(key.size()), data, n, out, &size) != nullptr &&
            size == hash_size(h);
 }
 
@@ -212,11 +212,11 @@ struct AeadFunctions {
 namespace {
 
 /// Whether one of the ':'-separated `names` of a provider's algorithm names `cipher`.
-bool names_cipher(const char* names, const EVP_CIPHER* cipher) {
+bool names_cipher(const Libcrypto& crypto, const char* names, const EVP_CIPHER* cipher) {
     std::string_view rest(names ? names : "");
     while (!rest.empty()) {
         const std::size_t colon = std::min(rest.find(':'), rest.size());
-        if (EVP_CIPHER_is_a(cipher, std::string(rest.substr(0, colon)).c_str())) return true;
+        if (crypto.EVP_CIPHER_is_a(cipher, std::string(rest.substr(0, colon)).c_str())) return true;
         rest.remove_prefix(std::min(colon + 1, rest.size()));
     }
     return false;
@@ -235,33 +235,34 @@ void take_function(AeadFunctions& f, const OSSL_DISPATCH& d) noexcept {
 }
 
 /// Fills `f` with the functions of the implementation `cipher` was fetched from.
-void lookup(const EVP_CIPHER* cipher, AeadFunctions& f) {
-    const OSSL_PROVIDER* provider = EVP_CIPHER_get0_provider(cipher);
+void lookup(const Libcrypto& crypto, const EVP_CIPHER* cipher, AeadFunctions& f) {
+    const OSSL_PROVIDER* provider = crypto.EVP_CIPHER_get0_provider(cipher);
     int no_cache = 0;
-    const OSSL_ALGORITHM* algorithms = OSSL_PROVIDER_query_operation(provider, OSSL_OP_CIPHER, &no_cache);
+    const OSSL_ALGORITHM* algorithms = crypto.OSSL_PROVIDER_query_operation(provider, OSSL_OP_CIPHER, &no_cache);
     for (const OSSL_ALGORITHM* alg = algorithms; alg && alg->algorithm_names; ++alg) {
-        if (!names_cipher(alg->algorithm_names, cipher)) continue;
+        if (!names_cipher(crypto, alg->algorithm_names, cipher)) continue;
         for (const OSSL_DISPATCH* d = alg->implementation; d && d->function_id != 0; ++d) take_function(f, *d);
         break;
     }
-    if (algorithms) OSSL_PROVIDER_unquery_operation(provider, OSSL_OP_CIPHER, algorithms);
-    f.provctx = OSSL_PROVIDER_get0_provider_ctx(provider);
+    if (algorithms) crypto.OSSL_PROVIDER_unquery_operation(provider, OSSL_OP_CIPHER, algorithms);
+    f.provctx = crypto.OSSL_PROVIDER_get0_provider_ctx(provider);
 }
 
 /// The three AEADs' functions, from the implementations EVP_CIPHER_fetch picks (the default
 /// provider's unless a configuration says otherwise). The fetched ciphers are held until exit so
 /// their providers stay loaded, and freed then (before OpenSSL's own clean-up, which the first
-/// fetch registered earlier).
+/// fetch registered earlier). Empty when libcrypto cannot be loaded.
 class AeadTable {
 public:
-    AeadTable() {
-        for (std::size_t i = 0; i < std::size(fetched_); ++i) {
-            fetched_[i] = EVP_CIPHER_fetch(nullptr, cipher_name(static_cast<AeadAlg>(i)), nullptr);
-            if (fetched_[i]) lookup(fetched_[i], functions_[i]);
+    AeadTable() : crypto_(libcrypto()) {
+        for (std::size_t i = 0; crypto_ && i < std::size(fetched_); ++i) {
+            fetched_[i] = crypto_->EVP_CIPHER_fetch(nullptr, cipher_name(static_cast<AeadAlg>(i)), nullptr);
+            if (fetched_[i]) lookup(*crypto_, fetched_[i], functions_[i]);
         }
     }
     ~AeadTable() {
-        for (EVP_CIPHER* c : fetched_) EVP_CIPHER_free(c);
+        for (EVP_CIPHER* c : fetched_)
+            if (c) crypto_->EVP_CIPHER_free(c);
     }
     AeadTable(const AeadTable&) = delete;
     AeadTable& operator=(const AeadTable&) = delete;
@@ -273,6 +274,7 @@ public:
     }
 
 private:
+    const Libcrypto* crypto_;
     EVP_CIPHER* fetched_[3] = {};  // by AeadAlg
     AeadFunctions functions_[3];
 };
@@ -337,10 +339,11 @@ long RecordOpener::open(const std::uint8_t* header, capture::Bytes fragment, std
     }
     // What EVP_DecryptInit_ex (the nonce), EVP_DecryptUpdate (the AAD, then the ciphertext),
     // EVP_CTRL_AEAD_SET_TAG and EVP_DecryptFinal_ex pass to the provider for a stream AEAD.
+    const Libcrypto& crypto = *libcrypto();  // loaded: it gave aead_
     const OSSL_PARAM tag_param[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
-                                          const_cast<std::uint8_t*>(fragment.data() + skip + n), tag),
-        OSSL_PARAM_construct_end()};
+        crypto.OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+                                                 const_cast<std::uint8_t*>(fragment.data() + skip + n), tag),
+        crypto.OSSL_PARAM_construct_end()};
     std::size_t aad_len = 0, len = 0, final_len = 0;
     if (aead_->decrypt_init(ctx_, nullptr, 0, nonce, sizeof nonce, nullptr) != 1 ||
         aead_->update(ctx_, nullptr, &aad_len, aad_size, aad, aad_size) != 1 ||

@@ -86,7 +86,8 @@ enum class Detect : std::uint8_t {
 /// ending or passing options.max_head_bytes without it), need_more otherwise.
 Detect detect_websocket(Bytes client_first_bytes, const WebSocketOptions& options = {}) noexcept;
 
-/// Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2): base64(SHA-1(key + GUID)).
+/// Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2): base64(SHA-1(key + GUID)); empty
+/// when libcrypto cannot be loaded.
 std::string websocket_accept(std::string_view key);
 
 namespace ws {

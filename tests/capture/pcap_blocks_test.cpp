@@ -46,7 +46,7 @@ Reading read_all(CaptureSource& source) {
 bool taken_by_blocks(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY);
     EXPECT_GE(fd, 0) << path;
-    const bool taken = PcapBlockReader::open(fd, 24, 262144, {}) != nullptr;
+    const bool taken = PcapBlockReader::open(fd, {}) != nullptr;
     if (fd >= 0) ::close(fd);
     return taken;
 }
@@ -108,12 +108,7 @@ void expect_same_as_libpcap(Bytes bytes, const std::string& what, bool expect_bl
 void expect_prefix_of_libpcap(Bytes bytes, std::size_t block_size, bool ahead) {
     SCOPED_TRACE("block size " + std::to_string(block_size) + (ahead ? ", read-ahead" : ""));
     OpenFile file(bytes);
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline(file.path().c_str(), errbuf);
-    ASSERT_NE(p, nullptr) << errbuf;
-    const auto snapshot = static_cast<std::uint32_t>(pcap_snapshot(p));
-    pcap_close(p);
-    auto reader = PcapBlockReader::open(file.fd(), 24, snapshot, PcapBlockReader::Options{block_size});
+    auto reader = PcapBlockReader::open(file.fd(), PcapBlockReader::Options{block_size});
     ASSERT_NE(reader, nullptr);
     if (ahead) { EXPECT_TRUE(reader->start_read_ahead(nullptr)); }
     auto libpcap = CaptureSource::open_memory(bytes);
@@ -229,7 +224,7 @@ TEST(PcapBlocks, ReadAheadStopsCleanlyWherever) {
     // (under AddressSanitizer) nothing is touched after it goes.
     const OpenFile file(Bytes(load(captures + "burst.pcap")));
     for (std::size_t stop_after = 0; stop_after < 400; stop_after += 37) {
-        auto reader = PcapBlockReader::open(file.fd(), 24, 262144, PcapBlockReader::Options{8192});
+        auto reader = PcapBlockReader::open(file.fd(), PcapBlockReader::Options{8192});
         ASSERT_NE(reader, nullptr);
         ASSERT_TRUE(reader->start_read_ahead(nullptr));
         EXPECT_FALSE(reader->start_read_ahead(nullptr));  // once
@@ -243,7 +238,7 @@ TEST(PcapBlocks, ReadAheadCanStartAfterTheFirstRecords) {
     const OpenFile file{Bytes(burst)};
     for (const std::size_t before : {1u, 2u, 500u}) {
         SCOPED_TRACE("read-ahead from record " + std::to_string(before));
-        auto reader = PcapBlockReader::open(file.fd(), 24, 262144, PcapBlockReader::Options{3000});
+        auto reader = PcapBlockReader::open(file.fd(), PcapBlockReader::Options{3000});
         ASSERT_NE(reader, nullptr);
         auto libpcap = CaptureSource::open_memory(Bytes(burst));
         ASSERT_TRUE(libpcap);
@@ -287,7 +282,7 @@ TEST(PcapBlocks, AReadErrorWithReadAheadHandsBackAtARecord) {
         put32(at + 12, 84);
     }
     OpenFile file{Bytes(b)};
-    auto reader = PcapBlockReader::open(file.fd(), 24, 262144, PcapBlockReader::Options{1000});
+    auto reader = PcapBlockReader::open(file.fd(), PcapBlockReader::Options{1000});
     ASSERT_NE(reader, nullptr);
     ASSERT_TRUE(reader->start_read_ahead(nullptr));
     PcapBlockReader::Record r;
@@ -379,6 +374,37 @@ TEST(PcapBlocks, LinkTypesLibpcapRewritesAreLeftToIt) {
     ASSERT_TRUE(save_file(file.path(), Bytes(b)));
     EXPECT_FALSE(taken_by_blocks(file.path()));
     expect_same_as_libpcap(Bytes(b), "USB, link type 220", false);
+}
+
+TEST(PcapBlocks, TheFileHeaderSaysWhatLibpcapSays) {
+    // The reader reads a file libpcap has not opened: its snapshot length and link type must be
+    // pcap_snapshot()'s and pcap_datalink()'s, bogus snapshot lengths included.
+    const std::uint32_t link_types[] = {0, 1, 101, 108, 113, 228, 229, 276};
+    const std::uint32_t snaplens[] = {0, 1, 200, 65535, 262144, 262145, 1u << 20, (1u << 20) + 1,
+                                      0x7FFFFFFF, 0x80000000, 0xFFFFFFFF};
+    for (const std::uint32_t link_type : link_types) {
+        for (const std::uint32_t snaplen : snaplens) {
+            SCOPED_TRACE("LINKTYPE " + std::to_string(link_type) + ", snaplen " + std::to_string(snaplen));
+            Buffer b(24, 0);
+            const std::uint32_t magic = 0xA1B2C3D4;
+            std::memcpy(b.data(), &magic, 4);
+            b[4] = 2;
+            b[6] = 4;
+            std::memcpy(b.data() + 16, &snaplen, 4);
+            std::memcpy(b.data() + 20, &link_type, 4);
+            OpenFile file{Bytes(b)};
+            const auto header = PcapBlockReader::read_file_header(file.fd());
+            ASSERT_TRUE(header.has_value());
+            char errbuf[PCAP_ERRBUF_SIZE];
+            pcap_t* p = pcap_open_offline(file.path().c_str(), errbuf);
+            ASSERT_NE(p, nullptr) << errbuf;
+            EXPECT_EQ(header->snapshot, static_cast<std::uint32_t>(pcap_snapshot(p)));
+            EXPECT_EQ(header->link_type, pcap_datalink(p));
+            pcap_close(p);
+            // Taken up to a snapshot length of 2^20 (the largest record spill it allocates).
+            EXPECT_EQ(PcapBlockReader::open(file.fd(), {}) != nullptr, header->snapshot <= (1u << 20));
+        }
+    }
 }
 
 TEST(PcapBlocks, AFileFilterKeepsTheFileFrameNumbers) {

@@ -9,6 +9,7 @@
 #include "print_pipeline.hpp"
 #include "progress.hpp"
 #include "stats/stats.hpp"
+#include "transport/libcrypto.hpp"
 
 #include <fmt/format.h>
 
@@ -261,12 +262,17 @@ std::optional<std::string> load_keys(const Args& args, const std::string& path, 
         text << in.rdbuf();
         warn(keys.add(text.str(), file));
     }
-    if (path.empty() || path == "-") return std::nullopt;
-    const capture::SecretsResult embedded = capture::read_pcapng_secrets(path);
-    for (const capture::DecryptionSecrets& s : embedded.secrets) {
-        if (s.type == capture::secrets_tls_key_log) warn(keys.add(s.data, path + " (Decryption Secrets Block)"));
+    if (!path.empty() && path != "-") {
+        const capture::SecretsResult embedded = capture::read_pcapng_secrets(path);
+        for (const capture::DecryptionSecrets& s : embedded.secrets) {
+            if (s.type == capture::secrets_tls_key_log) warn(keys.add(s.data, path + " (Decryption Secrets Block)"));
+        }
+        if (!embedded.error.empty())
+            fmt::print(stderr, "mqtt-dissect: warning: {}; its secrets after that are not read\n", embedded.error);
     }
-    if (!embedded.error.empty()) fmt::print(stderr, "mqtt-dissect: warning: {}; its secrets after that are not read\n", embedded.error);
+    // Keys that cannot be used stop the run, rather than leave every TLS connection unread.
+    std::string why;
+    if (!keys.empty() && !transport::libcrypto(&why)) return "decrypting TLS needs libcrypto: " + why;
     return std::nullopt;
 }
 
