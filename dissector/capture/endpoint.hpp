@@ -4,6 +4,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace mqttlens::capture {
@@ -22,12 +23,23 @@ struct IpAddress {
     static IpAddress v6(const std::uint8_t* network_order) noexcept;
 
     friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
+    /// The defaulted one's result, as two 8-byte words (it compares byte by byte; the connection
+    /// table compares endpoints on every packet).
+    friend bool operator==(const IpAddress& a, const IpAddress& b) noexcept {
+        std::uint64_t a0, a1, b0, b1;
+        std::memcpy(&a0, a.bytes.data(), 8);
+        std::memcpy(&a1, a.bytes.data() + 8, 8);
+        std::memcpy(&b0, b.bytes.data(), 8);
+        std::memcpy(&b1, b.bytes.data() + 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0 && a.version == b.version;
+    }
 };
 
 struct Endpoint {
     IpAddress ip;
     std::uint16_t port = 0;
     friend auto operator<=>(const Endpoint&, const Endpoint&) = default;
+    friend bool operator==(const Endpoint& a, const Endpoint& b) noexcept { return a.port == b.port && a.ip == b.ip; }
 };
 
 /// "192.0.2.1" or "2001:db8::1".

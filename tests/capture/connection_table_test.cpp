@@ -6,6 +6,7 @@
 #include "capture/tcp_reassembler.hpp"
 
 #include <map>
+#include <vector>
 
 namespace mqttlens::capture::test {
 namespace {
@@ -35,6 +36,47 @@ TEST(ConnectionTable, FindsEitherDirectionAndForgetsWhatIsRemoved) {
         EXPECT_EQ(found, it == open.end() ? nullptr : it->second) << n;
         EXPECT_EQ(table.find(server, client_n(n)), found) << n;
     }
+}
+
+TEST(Endpoints, AreEqualExactlyWhenTheyOrderTheSame) {
+    // == compares the address as two 8-byte words: a difference in any one byte, the version
+    // or the port makes two endpoints unequal, as the ordering has it.
+    std::vector<Endpoint> all{ep("10.0.0.1:1883"), ep("[2001:db8::1]:1883")};
+    for (std::size_t byte = 0; byte < 16; ++byte) {
+        Endpoint e = ep("[2001:db8::1]:1883");
+        e.ip.bytes[byte] ^= 0x80;
+        all.push_back(e);
+    }
+    Endpoint v4_as_v6 = ep("10.0.0.1:1883");
+    v4_as_v6.ip.version = 6;
+    Endpoint other_port = ep("10.0.0.1:1884");
+    all.push_back(v4_as_v6);
+    all.push_back(other_port);
+    for (const Endpoint& a : all) {
+        for (const Endpoint& b : all) {
+            EXPECT_EQ(a == b, (a <=> b) == 0) << to_string(a) << " " << to_string(b);
+            EXPECT_EQ(a == b, &a == &b) << to_string(a) << " " << to_string(b);
+        }
+    }
+}
+
+TEST(ConnectionTable, IPv6ConnectionsThatDifferInTheLastBytesAreApart) {
+    // Clients 2001:db8::1:N differ only in the address's second half; each finds its own.
+    ConnectionTable table;
+    const Endpoint broker = ep("[2001:db8::2]:1883");
+    std::vector<TcpConnection*> made;
+    for (int n = 1; n <= 300; ++n) {
+        TcpConnection& c = table.add(ep("[2001:db8::1:" + std::to_string(n) + "]:50000"), broker);
+        c.stream = static_cast<std::uint32_t>(n);
+        made.push_back(&c);
+    }
+    // And a connection between one endpoint and itself (a capture can hold anything).
+    TcpConnection& self = table.add(broker, broker);
+    for (int n = 1; n <= 300; ++n) {
+        EXPECT_EQ(table.find(broker, ep("[2001:db8::1:" + std::to_string(n) + "]:50000")), made[n - 1]) << n;
+    }
+    EXPECT_EQ(table.find(broker, broker), &self);
+    EXPECT_EQ(table.find(broker, ep("[2001:db8::1:301]:50000")), nullptr);
 }
 
 TEST(ConnectionTable, ListsFromTheLeastToTheMostRecentlyActive) {
