@@ -5,6 +5,8 @@
 // is libpcap's pcap_next_ex.
 #pragma once
 
+#include "capture/shared_library.hpp"
+
 #include <pcap/pcap.h>
 
 #include <string>
@@ -19,9 +21,7 @@ namespace mqttlens::capture {
     X(pcap_set_tstamp_precision) X(pcap_setfilter) X(pcap_snapshot) X(pcap_stats) X(pcap_statustostr)
 
 struct Libpcap {
-#define MQTTLENS_LIBPCAP_MEMBER(name) decltype(&::name) name = nullptr;
-    MQTTLENS_LIBPCAP_FUNCTIONS(MQTTLENS_LIBPCAP_MEMBER)
-#undef MQTTLENS_LIBPCAP_MEMBER
+    MQTTLENS_LIBPCAP_FUNCTIONS(MQTTLENS_FUNCTION_MEMBER)
 };
 
 /// libpcap's functions, loaded by the first call (thread-safe); nullptr, with `why` set when

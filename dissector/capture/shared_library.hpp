@@ -12,6 +12,12 @@
 #include <initializer_list>
 #include <string>
 
+// A table of functions keeps each function's own name and type: given an X-macro listing the
+// names, `struct T { LIST(MQTTLENS_FUNCTION_MEMBER) };` declares the members, and
+// `return true LIST(MQTTLENS_FIND_FUNCTION);` (in a find_all taking `library` and `f`) fills them.
+#define MQTTLENS_FUNCTION_MEMBER(name) decltype(&::name) name = nullptr;
+#define MQTTLENS_FIND_FUNCTION(name) &&library.find(#name, f.name)
+
 namespace mqttlens::capture {
 
 class SharedLibrary {

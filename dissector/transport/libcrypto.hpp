@@ -6,6 +6,8 @@
 // OpenSSL's HMAC.
 #pragma once
 
+#include "capture/shared_library.hpp"
+
 #include <openssl/core.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -23,9 +25,7 @@ namespace mqttlens::transport {
     X(OSSL_PROVIDER_query_operation) X(OSSL_PROVIDER_unquery_operation)
 
 struct Libcrypto {
-#define MQTTLENS_LIBCRYPTO_MEMBER(name) decltype(&::name) name = nullptr;
-    MQTTLENS_LIBCRYPTO_FUNCTIONS(MQTTLENS_LIBCRYPTO_MEMBER)
-#undef MQTTLENS_LIBCRYPTO_MEMBER
+    MQTTLENS_LIBCRYPTO_FUNCTIONS(MQTTLENS_FUNCTION_MEMBER)
 };
 
 /// libcrypto's functions, loaded by the first call (thread-safe); nullptr, with `why` set when
