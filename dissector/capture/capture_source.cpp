@@ -213,6 +213,7 @@ bool CaptureSource::hand_back() {
     const auto at = static_cast<off_t>(blocks_->offset());
     if (!handle_) {  // a file blocks_ read alone: libpcap opens it now (its stream is at the start)
         const Libpcap* pcap = load_libpcap(error_);
+        library_missing_ = pcap == nullptr;
         char errbuf[PCAP_ERRBUF_SIZE] = {};
         pcap_t* p = pcap ? pcap->pcap_fopen_offline_with_tstamp_precision(file_, PCAP_TSTAMP_PRECISION_NANO, errbuf)
                          : nullptr;

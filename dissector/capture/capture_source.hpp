@@ -91,6 +91,9 @@ public:
     Timestamp first_timestamp() const noexcept { return first_ts_; }
     /// Why next() returned `error`.
     const std::string& error() const noexcept { return error_; }
+    /// Whether that error is libpcap missing where a classic pcap file had to be handed to it
+    /// (a record longer than the snapshot length, cut short, or unreadable), not damage it found.
+    bool library_missing() const noexcept { return library_missing_; }
     /// The capture's link type (DLT_* value).
     int link_type() const noexcept { return link_type_; }
     /// A classic pcap file read in blocks (see pcap_blocks.hpp) has its next blocks read ahead
@@ -119,6 +122,7 @@ private:
     std::FILE* file_ = nullptr;  // blocks_'s file while libpcap does not have it (closed here)
     bool live_ = false;
     bool nano_ = true;
+    bool library_missing_ = false;
     int link_type_ = 0;
     std::uint64_t frame_ = 0;
     Timestamp first_ts_;

@@ -19,11 +19,10 @@ constexpr std::uint32_t microsecond_magic = 0xA1B2C3D4;  // in this host's byte 
 constexpr std::uint32_t nanosecond_magic = 0xA1B23C4D;
 constexpr std::size_t file_header_size = 24;
 constexpr std::size_t record_header_size = 16;
-// Above any snapshot length libpcap gives the link types taken (262,144): a record spill of
-// this size at most is ever allocated.
-constexpr std::uint32_t max_snapshot = 1u << 20;
-// libpcap's MAXIMUM_SNAPLEN: the snapshot length it gives a file whose own is bogus.
-constexpr std::uint32_t default_snapshot = 262144;
+// libpcap's MAXIMUM_SNAPLEN for the link types taken: the snapshot length it gives a file whose
+// own is bogus, and the longest record it reads whatever the file's snapshot length says (a
+// longer one is an error, "invalid packet capture length").
+constexpr std::uint32_t max_record = 262144;
 // Blocks in flight with read-ahead: one being read by the caller, three for the thread to fill;
 // four of the usual 512 KiB fill one huge page (page_buffer.hpp).
 constexpr std::size_t read_ahead_blocks = 4;
@@ -63,15 +62,18 @@ std::optional<PcapBlockReader::FileHeader> PcapBlockReader::read_file_header(int
     // libpcap keeps the snapshot length as an int: 0 and values above INT_MAX are bogus, and
     // replaced by the largest for the link type (the same for all of these).
     const auto snaplen = load<std::uint32_t>(header + 16);
-    const std::uint32_t snapshot = snaplen == 0 || snaplen > 0x7FFFFFFFu ? default_snapshot : snaplen;
+    const std::uint32_t snapshot = snaplen == 0 || snaplen > 0x7FFFFFFFu ? max_record : snaplen;
     return FileHeader{magic == microsecond_magic, snapshot, link_type};
 }
 
 std::unique_ptr<PcapBlockReader> PcapBlockReader::open(int fd, Options options) {
     if (options.block_size == 0) return nullptr;
+    // The records follow the header from offset 24 only in a file read from its start (standard
+    // input may be handed over part-way through a file).
+    if (lseek(fd, 0, SEEK_CUR) != 0) return nullptr;
     struct stat st {};
     const std::optional<FileHeader> header = read_file_header(fd, st);
-    if (!header || header->snapshot > max_snapshot) return nullptr;
+    if (!header) return nullptr;
     // A block need not be larger than the records of a small file (any that it gains later are
     // still read, a block at a time): opening many small files (fuzz_pcap_read) stays cheap.
     const auto file_size = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
@@ -228,7 +230,8 @@ PcapBlockReader::Result PcapBlockReader::next(Record& out) noexcept {
     const std::uint8_t* h = take(record_header_size, header_spill_, none_left);
     if (h == nullptr) return none_left && !failed_ ? Result::end : Result::hand_back;
     const auto caplen = load<std::uint32_t>(h + 8);
-    if (caplen > header_.snapshot) return Result::hand_back;
+    // libpcap's own: cut to the snapshot length, or refused beyond its maximum.
+    if (caplen > header_.snapshot || caplen > max_record) return Result::hand_back;
     // As libpcap: the 32-bit fields are signed, and a microsecond fraction is scaled up.
     out.sec = load<std::int32_t>(h);
     const std::int64_t fraction = load<std::int32_t>(h + 4);

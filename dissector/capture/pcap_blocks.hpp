@@ -65,7 +65,7 @@ public:
     /// others: the length of USB isochronous transfers, found by a review); nullopt for any other.
     static std::optional<FileHeader> read_file_header(int fd) noexcept;
     /// A reader of the records of the file open on `fd`, from the first one (offset 24), when
-    /// read_file_header() takes it and its snapshot length is at most 2^20; nullptr otherwise.
+    /// the file offset is at its start and read_file_header() takes it; nullptr otherwise.
     /// libpcap need not have opened the file.
     static std::unique_ptr<PcapBlockReader> open(int fd, Options options);
     PcapBlockReader(const PcapBlockReader&) = delete;

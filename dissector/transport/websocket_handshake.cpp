@@ -428,7 +428,9 @@ void check_answer(const Request& request, const Response& response, int d, const
         std::string why;
         const std::string expected = libcrypto(&why) ? websocket_accept(request.key) : std::string();
         if (expected.empty())
-            report(out, d, "", response.accept_at, "Sec-WebSocket-Accept not checked: " + why, Severity::note);
+            report(out, d, "", response.accept_at,
+                   "Sec-WebSocket-Accept not checked: " + (why.empty() ? std::string("SHA-1 failed") : why),
+                   Severity::note);
         else if (response.accept != expected)
             report(out, d, "RFC6455-4.2.2", response.accept_at,
                    "Sec-WebSocket-Accept is '" + response.accept + "', the key gives '" + expected + "'");

@@ -48,7 +48,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         # demo.pcap with a snapshot length of 60: its longer records go back to libpcap.
         with open(demo, "rb") as f:
-            data = bytearray(f.read())
+            data_demo = f.read()
+        data = bytearray(data_demo)
         struct.pack_into("<I", data, 16, 60)
         short_snapshot = os.path.join(tmp, "snap60.pcap")
         with open(short_snapshot, "wb") as f:
@@ -66,6 +67,21 @@ def main():
                                     os.path.join(TRANSPORT, "tls13-mosquitto.pcap")], {"libcrypto"}),
             ("WebSocket", [os.path.join(TRANSPORT, "ws-aedes.pcap")], {"libcrypto"}),
         ]
+        # Standard input at the file's start is read in blocks; part-way through a file (demo.pcap
+        # after another whole capture), libpcap reads it from there, and prints the same.
+        with open(demo, "rb") as f:
+            plain = subprocess.run([binary, "-"], stdin=f, capture_output=True, timeout=60, env=dict(os.environ, LD_DEBUG="files"))
+        expect("standard input at the start: libpcap opened", b"file=libpcap." in plain.stderr, False)
+        shifted = os.path.join(tmp, "shifted.pcap")
+        with open(os.path.join(CAPTURES, "qos-wildcards.pcap"), "rb") as f:
+            first = f.read()
+        with open(shifted, "wb") as f:
+            f.write(first + data_demo)
+        with open(shifted, "rb") as f:
+            f.seek(len(first))
+            moved = subprocess.run([binary, "-"], stdin=f, capture_output=True, timeout=60)
+        expect("standard input part-way through a file: output", moved.stdout, plain.stdout)
+        expect("standard input part-way through a file: exit", moved.returncode, plain.returncode)
         for what, args, want in cases:
             names, status = loaded(binary, args)
             expect(what + ": libraries opened", names, want)
@@ -81,6 +97,14 @@ def main():
         normal, alone = run(binary, [demo]), run(binary, [demo], without)
         expect("classic pcap without the libraries: output", alone.stdout, normal.stdout)
         expect("classic pcap without the libraries: exit", alone.returncode, normal.returncode)
+        # The short-snapshot copy reads up to its first long record, then needs libpcap.
+        snap, snap_alone = run(binary, [short_snapshot]), run(binary, [short_snapshot], without)
+        before = [line for line in snap.stdout.splitlines() if int(line.split()[0]) < 6]
+        expect("handed back without libpcap: exit", snap_alone.returncode, 2)
+        expect("handed back without libpcap: what came before", snap_alone.stdout.splitlines()[:len(before)], before)
+        expect("handed back without libpcap: message",
+               b"snap60.pcap: cannot read on after record " in snap_alone.stderr and
+               b"reading this capture needs libpcap: cannot load libpcap" in snap_alone.stderr, True)
         ng = run(binary, [os.path.join(CAPTURES, "retained.pcapng")], without)
         expect("pcapng without libpcap: exit", ng.returncode, 2)
         expect("pcapng without libpcap: message", b"reading this capture needs libpcap: cannot load libpcap" in ng.stderr, True)

@@ -348,8 +348,9 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     if (live && source.dropped() > 0)
         fmt::print(stderr, "mqtt-dissect: {} packets dropped by the kernel\n", source.dropped());
     if (status == capture::CaptureSource::Status::error && !stop_requested.load())
-        return fail(fmt::format("{}: capture damaged after record {}: {}; everything before it is shown above",
-                                name, good_records, source.error()));
+        return fail(fmt::format("{}: {} after record {}: {}; everything before it is shown above", name,
+                                source.library_missing() ? "cannot read on" : "capture damaged", good_records,
+                                source.error()));
     return args.strict && printer.any_error() ? exit_rule_broken : exit_ok;
 }
 
