@@ -42,6 +42,26 @@ Reading read_all(CaptureSource& source) {
     return out;
 }
 
+/// A classic pcap file header (2.4, microseconds, this host's byte order).
+Buffer classic_header(std::uint32_t snaplen, std::uint32_t link_type) {
+    Buffer b(24, 0);
+    const std::uint32_t magic = 0xA1B2C3D4;
+    std::memcpy(b.data(), &magic, 4);
+    b[4] = 2;
+    b[6] = 4;
+    std::memcpy(b.data() + 16, &snaplen, 4);
+    std::memcpy(b.data() + 20, &link_type, 4);
+    return b;
+}
+
+/// Appends a record of `caplen` bytes of `fill` (its time 1700000000 + `second`).
+void add_record(Buffer& b, std::uint32_t caplen, std::uint8_t fill, std::uint32_t second = 0) {
+    const std::size_t at = b.size();
+    b.resize(at + 16 + caplen, fill);
+    const std::uint32_t fields[4] = {1700000000 + second, 0, caplen, caplen};
+    std::memcpy(b.data() + at, fields, 16);
+}
+
 /// Whether the block reader takes the file at `path` (else CaptureSource leaves it to libpcap).
 bool taken_by_blocks(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY);
@@ -266,21 +286,8 @@ TEST(PcapBlocks, AReadErrorWithReadAheadHandsBackAtARecord) {
     // before comes out (at most the blocks the thread holds: three), then the reader hands back at
     // the start of a record, as for any read error (libpcap reports it), never `end`. Records
     // of 100 bytes and blocks of 1,000: the failed read falls exactly between two records.
-    Buffer b(24, 0);
-    const auto put32 = [&](std::size_t at, std::uint32_t v) { std::memcpy(b.data() + at, &v, 4); };
-    put32(0, 0xA1B2C3D4);
-    b[4] = 2;
-    b[6] = 4;
-    put32(16, 262144);
-    put32(20, 1);  // Ethernet
-    for (std::uint32_t i = 0; i < 300; ++i) {
-        const std::size_t at = b.size();
-        b.resize(at + 100, static_cast<std::uint8_t>(i));
-        put32(at, 1700000000 + i);
-        put32(at + 4, 0);
-        put32(at + 8, 84);
-        put32(at + 12, 84);
-    }
+    Buffer b = classic_header(262144, 1);  // Ethernet
+    for (std::uint32_t i = 0; i < 300; ++i) add_record(b, 84, static_cast<std::uint8_t>(i), i);
     OpenFile file{Bytes(b)};
     auto reader = PcapBlockReader::open(file.fd(), PcapBlockReader::Options{1000});
     ASSERT_NE(reader, nullptr);
@@ -385,14 +392,7 @@ TEST(PcapBlocks, TheFileHeaderSaysWhatLibpcapSays) {
     for (const std::uint32_t link_type : link_types) {
         for (const std::uint32_t snaplen : snaplens) {
             SCOPED_TRACE("LINKTYPE " + std::to_string(link_type) + ", snaplen " + std::to_string(snaplen));
-            Buffer b(24, 0);
-            const std::uint32_t magic = 0xA1B2C3D4;
-            std::memcpy(b.data(), &magic, 4);
-            b[4] = 2;
-            b[6] = 4;
-            std::memcpy(b.data() + 16, &snaplen, 4);
-            std::memcpy(b.data() + 20, &link_type, 4);
-            OpenFile file{Bytes(b)};
+            OpenFile file{Bytes(classic_header(snaplen, link_type))};
             const auto header = PcapBlockReader::read_file_header(file.fd());
             ASSERT_TRUE(header.has_value());
             char errbuf[PCAP_ERRBUF_SIZE];
@@ -410,21 +410,8 @@ TEST(PcapBlocks, ARecordBeyondLibpcapsMaximumIsLibpcapsErrorWhateverTheSnapshotL
     // libpcap refuses a record longer than 262,144 bytes even in a file whose snapshot length is
     // larger (found by a review: the reader handed it out). Snapshot length 1,000,000; the
     // second record 262,145 bytes, whole in the file.
-    Buffer b(24, 0);
-    const auto put32 = [&](std::size_t at, std::uint32_t v) { std::memcpy(b.data() + at, &v, 4); };
-    put32(0, 0xA1B2C3D4);
-    b[4] = 2;
-    b[6] = 4;
-    put32(16, 1000000);
-    put32(20, 1);  // Ethernet
-    for (const std::uint32_t caplen : {100u, 262145u, 100u}) {
-        const std::size_t at = b.size();
-        b.resize(at + 16 + caplen, 0x5A);
-        put32(at, 1700000000);
-        put32(at + 4, 0);
-        put32(at + 8, caplen);
-        put32(at + 12, caplen);
-    }
+    Buffer b = classic_header(1000000, 1);  // Ethernet
+    for (const std::uint32_t caplen : {100u, 262145u, 100u}) add_record(b, caplen, 0x5A);
     expect_same_as_libpcap(Bytes(b), "262,145-byte record, snapshot length 1,000,000");
 }
 
