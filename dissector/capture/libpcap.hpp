@@ -18,7 +18,7 @@ namespace mqttlens::capture {
     X(pcap_datalink_val_to_description) X(pcap_datalink_val_to_name) X(pcap_file)                             \
     X(pcap_fopen_offline_with_tstamp_precision) X(pcap_freecode) X(pcap_get_tstamp_precision) X(pcap_geterr) \
     X(pcap_next_ex) X(pcap_offline_filter) X(pcap_set_promisc) X(pcap_set_snaplen) X(pcap_set_timeout)       \
-    X(pcap_set_tstamp_precision) X(pcap_setfilter) X(pcap_snapshot) X(pcap_stats) X(pcap_statustostr)
+    X(pcap_set_tstamp_precision) X(pcap_setfilter) X(pcap_stats) X(pcap_statustostr)
 
 struct Libpcap {
     MQTTLENS_LIBPCAP_FUNCTIONS(MQTTLENS_FUNCTION_MEMBER)
