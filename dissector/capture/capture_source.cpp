@@ -38,6 +38,7 @@ CaptureSource::CaptureSource(std::FILE* file, std::unique_ptr<PcapBlockReader> b
 
 CaptureSource::~CaptureSource() {
     blocks_.reset();  // its read-ahead thread stops before the file it reads is closed
+    handed_back_.reset();
     if (handle_) pcap_->pcap_close(handle_);
     if (file_ && file_ != stdin) std::fclose(file_);
 }
@@ -152,7 +153,29 @@ OpenResult CaptureSource::open_live(const std::string& interface, const std::str
     return OpenResult{std::unique_ptr<CaptureSource>(new CaptureSource(pcap, p, true)), {}};
 }
 
-bool CaptureSource::read_ahead(const cpu_set_t* cpus) { return blocks_ && blocks_->start_read_ahead(cpus); }
+bool CaptureSource::read_ahead(const cpu_set_t* cpus) {
+    if (!blocks_ || !blocks_->start_read_ahead(cpus)) return false;
+    ahead_ = blocks_.get();
+    return true;
+}
+
+int CaptureSource::block_of(Bytes bytes) const noexcept {
+    if (!blocks_ || bytes.empty()) return -1;
+    const int block = blocks_->block_of(bytes.data());
+    return block >= 0 && blocks_->block_of(bytes.data() + bytes.size() - 1) == block ? block : -1;
+}
+
+Bytes CaptureSource::block_memory(int block) const noexcept { return ahead_ ? ahead_->block_memory(block) : Bytes(); }
+
+bool CaptureSource::hold(int block) noexcept { return blocks_ && blocks_.get() == ahead_ && ahead_->hold(block); }
+
+void CaptureSource::release(int block) noexcept {
+    if (ahead_) ahead_->release(block);
+}
+
+std::size_t CaptureSource::holdable() const noexcept {
+    return ahead_ ? PcapBlockReader::read_ahead_blocks / 2 - 1 : 0;
+}
 
 CaptureSource::Status CaptureSource::next(Record& out) {
     if (done_ != Status::record) return done_;
@@ -225,7 +248,7 @@ bool CaptureSource::hand_back() {
         handle_ = p;
         file_ = nullptr;  // libpcap's now
     }
-    blocks_.reset();
+    handed_back_ = std::move(blocks_);  // blocks held by the caller stay until they are released
     if (fseeko(pcap_->pcap_file(handle_), at, SEEK_SET) != 0) {
         error_ = std::string("cannot seek in the capture: ") + std::strerror(errno);
         return false;

@@ -100,6 +100,21 @@ public:
     /// on a thread of its own, placed on `cpus` (anywhere when null). Call before the first
     /// next(). False, and nothing changes, for any other source.
     bool read_ahead(const cpu_set_t* cpus);
+    /// Keeping the bytes of records past next() without a copy. A classic pcap file read ahead
+    /// (read_ahead()) hands out most records where they lie in its blocks; a held block is
+    /// not read into again, and what it holds stays as it is, until it is released (see
+    /// PcapBlockReader::hold). block_of(): the block that `bytes`, of the record next()
+    /// returned last, lie in, or -1 when they cannot be kept so (another source, or bytes
+    /// outside the record: a copy is then needed). hold() takes such a block (false: it
+    /// cannot be held); release() lets it go, from any thread; at most holdable() blocks
+    /// should be held at once by a caller that waits for nothing else, or next() may wait
+    /// for a release forever. Held blocks stay valid after the file is handed to libpcap,
+    /// until this source is destroyed.
+    int block_of(Bytes bytes) const noexcept;
+    Bytes block_memory(int block) const noexcept;
+    bool hold(int block) noexcept;
+    void release(int block) noexcept;
+    std::size_t holdable() const noexcept;
     /// libpcap's statistics for a live capture: packets dropped by the kernel (0 for files).
     std::uint64_t dropped() const noexcept;
 
@@ -116,6 +131,8 @@ private:
     };
     std::unique_ptr<char[]> file_buffer_;  // the stdio buffer of a file; outlives handle_
     std::unique_ptr<PcapBlockReader> blocks_;  // a classic pcap file's records, until it hands back
+    std::unique_ptr<PcapBlockReader> handed_back_;  // blocks_ after the hand-back: its held blocks stay
+    PcapBlockReader* ahead_ = nullptr;  // the reader holds are taken from (set by read_ahead())
     std::unique_ptr<bpf_program, FreeProgram> file_filter_;  // -f on a file, applied by next()
     const Libpcap* pcap_ = nullptr;  // loaded once handle_ is open
     pcap_t* handle_ = nullptr;

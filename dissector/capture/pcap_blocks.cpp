@@ -23,9 +23,6 @@ constexpr std::size_t record_header_size = 16;
 // own is bogus, and the longest record it reads whatever the file's snapshot length says (a
 // longer one is an error, "invalid packet capture length").
 constexpr std::uint32_t max_record = 262144;
-// Blocks in flight with read-ahead: one being read by the caller, three for the thread to fill;
-// four of the usual 512 KiB fill one huge page (page_buffer.hpp).
-constexpr std::size_t read_ahead_blocks = 4;
 
 template <class T>
 T load(const std::uint8_t* p) noexcept {
@@ -108,19 +105,24 @@ bool PcapBlockReader::start_read_ahead(const cpu_set_t* cpus) {
     for (std::size_t i = 0; i < read_ahead_blocks; ++i)
         ahead->empty.push_back(ahead_buffers_.data() + i * block_size_);
     ahead_ = std::move(ahead);
+    ahead_begin_ = ahead_buffers_.data();
+    ahead_size_ = ahead_buffers_.size();
     if (!current_.last) {
         try {
             ahead_->thread = std::thread([this] { read_ahead_loop(); });
         } catch (const std::system_error&) {
             ahead_.reset();  // reading goes on without it, in the first block's buffer
             ahead_buffers_ = PageBuffer();
+            ahead_begin_ = nullptr;
+            ahead_size_ = 0;
             return false;
         }
         pthread_setname_np(ahead_->thread.native_handle(), "mqtt-read");  // for top -H, perf, gdb
         if (cpus != nullptr) pthread_setaffinity_np(ahead_->thread.native_handle(), sizeof *cpus, cpus);  // best effort
     }
-    // The current block's buffer stays with the caller until it takes the next one, and then
-    // goes to the thread; the first block's, when nothing was read into it yet, is let go.
+    // The first block's buffer stays with the caller until it takes the next one, and is then
+    // let go (give_back()), at once when nothing was read into it yet: the thread reads into
+    // its own blocks only, which can all be held.
     if (current_.size == 0) {
         current_.data = nullptr;
         first_buffer_ = PageBuffer();
@@ -182,10 +184,7 @@ bool PcapBlockReader::next_block() noexcept {
     } else {
         ReadAhead& a = *ahead_;
         std::unique_lock lock(a.mutex);
-        if (current_.data != nullptr) {
-            a.empty.push_back(current_.data);
-            if (a.reader_waits) a.changed.notify_all();
-        }
+        if (current_.data != nullptr) give_back(current_.data);
         if (a.full.empty()) {
             a.taker_waits = true;
             a.changed.wait(lock, [&] { return !a.full.empty(); });
@@ -193,11 +192,42 @@ bool PcapBlockReader::next_block() noexcept {
         }
         current_ = a.full.front();
         a.full.pop_front();
+        a.current = block_of(current_.data);
+        if (a.current >= 0) a.in_use[a.current] = true;
     }
     pos_ = 0;
     if (current_.size > 0) return true;
     failed_ |= current_.error != 0;
     return false;
+}
+
+void PcapBlockReader::give_back(std::uint8_t* data) noexcept {
+    ReadAhead& a = *ahead_;
+    const int block = block_of(data);
+    if (block < 0) {  // the first block's buffer, read before read-ahead began (the caller's thread)
+        first_buffer_ = PageBuffer();
+        return;
+    }
+    if (a.holds[block] > 0) return;  // release() gives it back
+    a.in_use[block] = false;
+    a.empty.push_back(data);
+    if (a.reader_waits) a.changed.notify_all();
+}
+
+bool PcapBlockReader::hold(int block) noexcept {
+    if (!ahead_ || block < 0 || static_cast<std::size_t>(block) >= read_ahead_blocks) return false;
+    std::lock_guard lock(ahead_->mutex);
+    if (!ahead_->in_use[block]) return false;
+    ++ahead_->holds[block];
+    return true;
+}
+
+void PcapBlockReader::release(int block) noexcept {
+    if (!ahead_ || block < 0 || static_cast<std::size_t>(block) >= read_ahead_blocks) return;
+    ReadAhead& a = *ahead_;
+    std::lock_guard lock(a.mutex);
+    if (a.holds[block] == 0 || --a.holds[block] > 0) return;
+    if (block != a.current) give_back(ahead_buffers_.data() + static_cast<std::size_t>(block) * block_size_);  // gone past
 }
 
 const std::uint8_t* PcapBlockReader::take(std::size_t n, std::uint8_t* spill, bool& none_left) noexcept {

@@ -13,6 +13,11 @@
 // through the current one: the kernel's copy of the file (about a fifth of the work of reading,
 // reassembling and framing a large capture) leaves the caller's thread, for whichever CPUs the
 // reading thread is placed on. The records are the same either way.
+//
+// With read-ahead the blocks can also be held: a record handed out where it lies in a block
+// stays as it is, past later calls to next(), while its block is held. A caller that hands the
+// bytes of many records to another thread (mqtt-dissect's print thread) then holds a block and
+// passes pointers instead of copying every record.
 #pragma once
 
 #include "capture/page_buffer.hpp"
@@ -20,6 +25,7 @@
 #include <sched.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -77,6 +84,29 @@ public:
     /// (reading goes on without it).
     bool start_read_ahead(const cpu_set_t* cpus);
     Result next(Record& out) noexcept;
+
+    /// Holding blocks (with read-ahead only). The read-ahead block that `p` lies in: -1 where
+    /// it lies in none (no read-ahead, a record put together in a buffer of its own, memory of
+    /// another owner). Inline: callers test the bytes of every packet.
+    int block_of(const std::uint8_t* p) const noexcept {
+        const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(ahead_begin_);
+        return at < ahead_size_ ? static_cast<int>(at / block_size_) : -1;
+    }
+    /// The memory of read-ahead block `block` (0 <= block < read_ahead_blocks).
+    std::span<const std::uint8_t> block_memory(int block) const noexcept {
+        return {ahead_begin_ + static_cast<std::size_t>(block) * block_size_, block_size_};
+    }
+    /// Holds `block`: it is not read into again, and what it holds stays as it is, until
+    /// release() was called as often as hold(). Only the block of the record next() returned
+    /// last can be taken: false (nothing held) for any other, which may be read into at any
+    /// time. Any thread may hold and release. A caller must release what it holds: with every
+    /// block held, next() waits for a release (read_ahead_blocks / 2 - 1 held at once by a
+    /// caller that waits for nothing else leaves the reader room to go on).
+    bool hold(int block) noexcept;
+    void release(int block) noexcept;
+    /// Blocks in flight with read-ahead: one being read by the caller, the others for the
+    /// thread to fill. Eight of the usual 512 KiB fill two huge pages (page_buffer.hpp).
+    static constexpr std::size_t read_ahead_blocks = 8;
     /// Where the record that next() did not return starts.
     std::uint64_t offset() const noexcept { return record_at_; }
     const FileHeader& file_header() const noexcept { return header_; }
@@ -100,6 +130,9 @@ private:
     const std::uint8_t* take(std::size_t n, std::uint8_t* spill, bool& none_left) noexcept;
     /// Makes the next block current; false at the end of the file or on a read error.
     bool next_block() noexcept;
+    /// Gives the caller's finished block back to the thread, once nothing holds it; the
+    /// mutex is held.
+    void give_back(std::uint8_t* data) noexcept;
     /// Reads up to a block from `at` into `data` (the read-ahead thread, or next_block()).
     Block read_block(std::uint8_t* data, std::uint64_t at) const noexcept;
     void read_ahead_loop() noexcept;
@@ -114,16 +147,22 @@ private:
     bool failed_ = false;            // a read failed: hand back to libpcap, which reports it
     PageBuffer first_buffer_;        // the one block without read-ahead
     PageBuffer ahead_buffers_;       // with read-ahead: all its blocks, in one buffer
+    const std::uint8_t* ahead_begin_ = nullptr;  // ahead_buffers_'s memory, for block_of()
+    std::size_t ahead_size_ = 0;
     std::unique_ptr<std::uint8_t[]> record_spill_;  // a record cut by a block's end
     std::uint32_t record_spill_size_ = 0;           // the longest such record so far (<= snapshot_)
     std::uint8_t header_spill_[16];
 
     // Read-ahead: the thread takes buffers from `empty`, fills them in file order and queues
-    // them in `full`; next_block() returns the finished block's buffer and takes the next one.
+    // them in `full`; next_block() returns the finished block's buffer (once nothing holds it)
+    // and takes the next one.
     struct ReadAhead {
         std::mutex mutex;
         std::condition_variable changed;
         std::vector<std::uint8_t*> empty;
+        std::array<std::uint32_t, read_ahead_blocks> holds{};  // hold() minus release(), per block
+        std::array<bool, read_ahead_blocks> in_use{};  // the caller's block, or one it went past that is held
+        int current = -1;  // the caller's block (-1: none, or the first block's buffer)
         std::deque<Block> full;
         std::uint64_t next_at = 0;  // where the thread reads next
         bool stopping = false;

@@ -8,12 +8,14 @@ Every committed capture in several output modes and filters, plus each capture c
 middle (the damage message must come after everything decoded before it); large-payload.pcap has
 packets of 300 KB. A generated capture of large packets (400 KB to 1.5 MB, and small ones between
 them): a packet that finds too little room left in a batch's arena (about 1 MiB), or is larger
-than the whole arena, goes to a block of its own. And a generated capture of 60,000 packets on
-four interleaved connections (about 3.5 MB), so that the print thread's batches (16,384 packets
-or about 1 MiB of packet bytes) are handed over and recycled many times: mostly plain QoS 0 PUBLISH (the capture
-thread's short way), some with text to escape, QoS 1 with PUBACK, a packet cut across two
-records, a malformed one now and then, and a DISCONNECT with data after it; and one of 2,500
-connections left open, whose ends fill more than one batch's events.
+than the whole arena, goes to a block of its own. And a generated capture of 140,000 packets on
+four interleaved connections (about 8 MB), so that the print thread's batches (16,384 packets,
+or three held read-ahead blocks of 512 KiB) are handed over and recycled many times, and the
+eight read-ahead blocks are read into again while batches hold some of them: mostly plain QoS 0
+PUBLISH (the capture thread's short way), some with text to escape, QoS 1 with PUBACK, a packet
+cut across two records (copied, not held), a malformed one now and then, and a DISCONNECT with
+data after it; and one of 2,500 connections left open, whose ends fill more than one batch's
+events. Each capture cut short hands the file to libpcap while batches still hold blocks.
 """
 import glob
 import os
@@ -45,7 +47,7 @@ def publish(topic, payload, packet_id=None):
     return mqtt(0x32 if packet_id is not None else 0x30, body + payload)
 
 
-def many_packets_capture(connections=4, records=1500, per_record=10):
+def many_packets_capture(connections=4, records=3500, per_record=10):
     """Connections taking turns, each record carrying `per_record` packets."""
     SYN, ACK, PSH = 0x02, 0x10, 0x08
     frames = []

@@ -306,8 +306,9 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     // summary lines, the capture thread's for JSON and trees, whose printing costs more (on the
     // 800,000-message capture, median wall time beside the print / the capture thread: summary
     // 85 / 89-93 ms, JSON 104-114 / 95-104 ms).
-    if (threaded && !live)
-        source.read_ahead(options.format == output::Format::summary ? pipeline.printer_cpus() : pipeline.capture_cpu());
+    if (threaded && !live &&
+        source.read_ahead(options.format == output::Format::summary ? pipeline.printer_cpus() : pipeline.capture_cpu()))
+        pipeline.hold_blocks_of(source);
     Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
     engine::EngineOptions engine_options = printer.engine_options();
     if (!args.ports.empty()) engine_options.streams.mqtt_ports = args.ports;

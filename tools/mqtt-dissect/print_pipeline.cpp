@@ -34,8 +34,11 @@ void PrintPipeline::Batch::clear() noexcept {
     records.clear();
     events.clear();
     alias_topics.clear();
+    extras.clear();
     segments.clear();
     arena.clear();
+    hold_count = 0;
+    held_begin = held_end = 0;
     flush = false;
 }
 
@@ -73,10 +76,35 @@ void PrintPipeline::keep_apart() {
 
 PrintPipeline::~PrintPipeline() { finish(); }
 
-void PrintPipeline::set_segment(output::Context& c, const Segment& g) noexcept {
+void PrintPipeline::hold_blocks_of(capture::CaptureSource& source) noexcept {
+    if (!threaded_) return;
+    source_ = &source;
+    holds_per_batch_ = std::min(source.holdable(), max_holds);
+}
+
+const std::uint8_t* PrintPipeline::place(mqtt::Bytes bytes) {
+    if (const int block = source_ ? source_->block_of(bytes) : -1; block >= 0 && holds_per_batch_ > 0) {
+        // The capture's reader waits for blocks when too many are held: a batch that holds
+        // its share goes to the print thread, which lets them go once they are printed.
+        if (filling_->hold_count == holds_per_batch_) hand_over();
+        if (source_->hold(block)) {
+            Batch& b = *filling_;
+            b.holds[b.hold_count++] = block;
+            const mqtt::Bytes memory = source_->block_memory(block);
+            b.held_begin = reinterpret_cast<std::uintptr_t>(memory.data());
+            b.held_end = b.held_begin + memory.size();
+            return bytes.data();
+        }
+    }
+    std::uint8_t* copy = filling_->arena.allocate(bytes.size());
+    output::detail::copy_short(reinterpret_cast<char*>(copy), reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return copy;
+}
+
+void PrintPipeline::set_segment(output::Context& c, const Segment& g, capture::Timestamp origin) noexcept {
     c.frame = g.frame;
     c.ts = g.ts;
-    c.rel_time = g.rel_time;
+    c.rel_time = since(g.ts, origin);
     c.stream = g.stream;
     c.direction = g.direction;
     c.src = g.src;
@@ -91,15 +119,14 @@ std::string_view PrintPipeline::keep(std::string_view text) {
     return {reinterpret_cast<const char*>(copy), text.size()};
 }
 
-std::uint32_t PrintPipeline::new_segment(const Seen& seen) {
+std::uint32_t PrintPipeline::new_segment(const Seen& seen, std::uint64_t offset) {
     const SegmentKey key{seen.frame, seen.stream, seen.direction, seen.src.data(), seen.dst.data()};
     Batch& b = *filling_;
     const bool same_connection = key.src != nullptr && key.stream == last_key_.stream &&
                                  key.src == last_key_.src && key.dst == last_key_.dst;
     const Segment* last = same_connection ? &b.segments.back() : nullptr;
-    b.segments.push_back(Segment{last ? last->src : keep(seen.src), last ? last->dst : keep(seen.dst),
-                                 seen.ts, since(seen.ts, origin_), seen.frame, seen.stream, seen.direction,
-                                 seen.transport});
+    b.segments.push_back(Segment{last ? last->src : keep(seen.src), last ? last->dst : keep(seen.dst), seen.ts,
+                                 offset, seen.frame, seen.stream, seen.direction, seen.transport});
     last_key_ = key;
     last_segment_ = static_cast<std::uint32_t>(b.segments.size() - 1);
     return last_segment_;
@@ -110,8 +137,8 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
     if (!threaded_) {
         // Printed at once: the views need not be kept, and one Context serves every packet.
         output::Context& c = unthreaded_context_;
-        set_segment(c, Segment{seen.src, seen.dst, seen.ts, since(seen.ts, origin_), seen.frame, seen.stream,
-                               seen.direction, seen.transport});
+        set_segment(c, Segment{seen.src, seen.dst, seen.ts, offset, seen.frame, seen.stream, seen.direction,
+                               seen.transport}, origin_);
         c.offset = offset;
         c.extra = seen.extra;
         c.alias_topic = seen.alias_topic;
@@ -124,16 +151,21 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         writer_.commit();
         return;
     }
+    const std::uint8_t* data = kept(bytes);  // first: it may hand the batch over
     Batch& b = *filling_;
-    const mqtt::Diagnostic* extra = nullptr;
-    const auto extra_size = static_cast<std::uint16_t>(std::min<std::size_t>(seen.extra.size(), 0xFFFF));
-    if (extra_size > 0) {
-        auto* copy = b.arena.allocate(extra_size * sizeof(mqtt::Diagnostic), alignof(mqtt::Diagnostic));
-        std::memcpy(copy, seen.extra.data(), extra_size * sizeof(mqtt::Diagnostic));
-        extra = reinterpret_cast<const mqtt::Diagnostic*>(copy);
+    std::uint8_t has = 0;
+    if (!seen.extra.empty()) {
+        const std::size_t size = seen.extra.size() * sizeof(mqtt::Diagnostic);
+        auto* copy = b.arena.allocate(size, alignof(mqtt::Diagnostic));
+        std::memcpy(copy, seen.extra.data(), size);
+        b.extras.emplace_back(reinterpret_cast<const mqtt::Diagnostic*>(copy), seen.extra.size());
+        has |= has_extra;
     }
-    if (!seen.alias_topic.empty()) b.alias_topics.push_back(keep(seen.alias_topic));
-    append(bytes, how, seen, offset, extra, extra_size, !seen.alias_topic.empty());
+    if (!seen.alias_topic.empty()) {
+        b.alias_topics.push_back(keep(seen.alias_topic));
+        has |= has_alias_topic;
+    }
+    add(data, bytes.size(), how, seen, offset, has);
 }
 
 void PrintPipeline::event(const Event& event) {
@@ -190,10 +222,11 @@ void PrintPipeline::finish() {
     if (capture_cpus_) pthread_setaffinity_np(pthread_self(), sizeof *capture_cpus_, &*capture_cpus_);
 }
 
-void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& out,
+void PrintPipeline::print(const Batch& b, std::uint64_t serial, capture::Timestamp origin, output::Writer& out,
                           const output::PrintOptions& options) {
     std::size_t event = 0;
     std::size_t alias_topic = 0;
+    std::size_t extra = 0;
     // One Context for the whole batch, every field set again per record: zeroing a fresh one
     // per packet (a 168-byte rep stos) cost more than a fifth of a summary line.
     output::Context c;
@@ -206,12 +239,12 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, output::Writer& 
         }
         if (r.segment != segment) {  // the packets of a segment come one after the other
             segment = r.segment;
-            set_segment(c, b.segments[segment]);
+            set_segment(c, b.segments[segment], origin);
             c.prefix_key = (serial << 32) + segment + 1;  // one segment: one frame, time, direction and addresses
         }
-        c.offset = r.offset;
-        c.extra = {r.extra, r.extra_size};
-        c.alias_topic = r.has_alias_topic ? b.alias_topics[alias_topic++] : std::string_view{};
+        c.offset = b.segments[segment].offset + r.offset;
+        c.extra = r.has & has_extra ? b.extras[extra++] : std::span<const mqtt::Diagnostic>{};
+        c.alias_topic = r.has & has_alias_topic ? b.alias_topics[alias_topic++] : std::string_view{};
         c.version = r.how.version;
         const mqtt::Bytes bytes(r.data, r.size);
         const mqtt::Packet packet = r.how.clean ? mqtt::decode_clean(bytes, r.how.version)
@@ -238,8 +271,9 @@ void PrintPipeline::run() {
             batch = std::move(full_.front());
             full_.pop_front();
         }
-        print(*batch, ++serial, out, options);
+        print(*batch, ++serial, origin_, out, options);
         if (batch->flush) out.flush();
+        for (std::size_t i = 0; i < batch->hold_count; ++i) source_->release(batch->holds[i]);
         batch->clear();
         std::lock_guard lock(mutex_);
         free_.push_back(std::move(batch));

@@ -3,9 +3,14 @@
 // about the same, so the wall time comes close to the larger half instead of the sum.
 //
 // What crosses between the threads is kept small, because every byte of it moves from one core's
-// cache to the other's: per packet a 40-byte record (where in the stream, how to decode) and, in
-// the batch's arena, a copy of its bytes and its stream findings; per capture record and
-// direction one segment (frame, times, addresses) that its packets share. The print
+// cache to the other's, and every line the capture thread writes again after the print thread
+// read it costs a snoop of the other core (about 20 ns a line on the CI VM, where the two
+// vCPUs often sit far apart): per packet a 24-byte record (where in the stream, how to
+// decode); per capture record and direction one segment (frame, time, addresses) that its
+// packets share. The packet's bytes are not copied where they lie in a read-ahead block of the
+// capture file: the batch holds the block (capture::CaptureSource::hold) until it is printed.
+// Other bytes (a packet put together from several records, or from TLS or WebSocket; a live
+// capture) and stream findings are copied into the batch's arena. The print
 // thread reads the bytes again, which costs less than moving a decoded Packet of 300 bytes
 // across: a packet the capture thread found nothing wrong with is rebuilt by
 // mqtt::decode_clean() without the checks (a PUBLISH in about 90 instructions instead of 210),
@@ -32,6 +37,7 @@
 #include "output/text.hpp"
 #include "output/writer.hpp"
 
+#include <array>
 #include <cassert>
 #include <condition_variable>
 #include <cstddef>
@@ -112,6 +118,10 @@ public:
         if (threaded_) return append(bytes, how, seen, offset);
         any_packet(bytes, how, nullptr, seen, offset);
     }
+    /// Packet bytes that lie in `source`'s read-ahead blocks are not copied: the batch holds
+    /// the block (capture::CaptureSource::hold) until it is printed. `source` must outlive
+    /// finish(). Threaded only; call before the first packet.
+    void hold_blocks_of(capture::CaptureSource& source) noexcept;
     /// Prints a stream event, a connection end or a finding.
     void event(const Event& event);
     /// Has everything so far written out (live capture: once per record).
@@ -127,6 +137,7 @@ public:
     const cpu_set_t* capture_cpu() const noexcept { return capture_cpu_ ? &*capture_cpu_ : nullptr; }
 
 private:
+    static constexpr std::size_t max_holds = 8;  // blocks one batch may hold, at most
     /// Copied bytes: each allocation contiguous, in the batch's own memory (`first`) and, past
     /// its end (a packet larger than what is left), in blocks of their own, freed by clear().
     class Arena {
@@ -187,24 +198,26 @@ private:
         std::string_view src;  // in the arena; shared with the previous segment when equal
         std::string_view dst;
         output::Timestamp ts;
-        output::Timestamp rel_time;
+        std::uint64_t offset;  // in the stream, of the segment's first packet
         std::uint64_t frame;
         std::uint32_t stream;
         output::Direction direction;
         std::string_view transport;  // "TLS"...: static text, empty for plain TCP
     };
-    /// One packet, or (data == nullptr) the next of Batch::events; 40 bytes, written once per
-    /// packet without zeroing first.
+    /// One packet, or (data == nullptr) the next of Batch::events; 24 bytes, written once per
+    /// packet without zeroing first. What few packets have (stream findings, an alias topic)
+    /// is kept beside the records, in order.
     struct Record {
-        const std::uint8_t* data;       // the packet's bytes, in the arena
-        const mqtt::Diagnostic* extra;  // its stream findings, in the arena
-        std::uint64_t offset;
+        const std::uint8_t* data;  // the packet's bytes, in a held block or the arena
         std::uint32_t size;
-        std::uint32_t segment;          // index into Batch::segments
-        std::uint16_t extra_size;
+        std::uint32_t segment;     // index into Batch::segments
+        std::uint32_t offset;      // in the stream, from the segment's `offset`
         Decoding how;
-        bool has_alias_topic;
+        std::uint8_t has;          // has_extra | has_alias_topic
     };
+    static_assert(sizeof(Record) == 24);
+    static constexpr std::uint8_t has_extra = 1;
+    static constexpr std::uint8_t has_alias_topic = 2;
 
     /// A batch's memory is one huge page (capture::PageBuffer), taken once and recycled: its
     /// records, then its segments, then the arena. On a virtual machine paging in 2 MiB by 4 KiB
@@ -217,21 +230,36 @@ private:
         Arena arena;
         std::vector<Event> events;            // rare: kept whole, in order
         std::vector<std::string_view> alias_topics;  // one per record with one, in order, in the arena
+        std::vector<std::span<const mqtt::Diagnostic>> extras;  // the same for stream findings
+        std::array<int, max_holds> holds;     // the capture's blocks its records' bytes lie in
+        std::size_t hold_count = 0;
+        std::uintptr_t held_begin = 0;        // the memory of the last of them
+        std::uintptr_t held_end = 0;
         bool flush = false;                   // write the output out after this batch
         void clear() noexcept;
     };
 
-    /// Threaded: the packet's bytes and record added to the batch, with its stream findings
-    /// and alias topic already kept (in the arena; Batch::alias_topics).
-    [[gnu::always_inline]] void append(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset,
-                                       const mqtt::Diagnostic* extra = nullptr, std::uint16_t extra_size = 0,
-                                       bool has_alias_topic = false) {
-        Batch& b = *filling_;
-        std::uint8_t* data = b.arena.allocate(bytes.size());
-        output::detail::copy_short(reinterpret_cast<char*>(data), reinterpret_cast<const char*>(bytes.data()),
-                                   bytes.size());
-        b.records.push_back(Record{data, extra, offset, static_cast<std::uint32_t>(bytes.size()), segment(seen),
-                                   extra_size, how, has_alias_topic});
+    /// Threaded: the packet added to the batch, its bytes where they lie when the batch holds
+    /// their block already.
+    [[gnu::always_inline]] void append(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
+        add(kept(bytes), bytes.size(), how, seen, offset, 0);
+    }
+    /// Where the batch being filled keeps `bytes`: where they lie, in a block it holds (handed
+    /// over first when it would hold more than its share), or in its arena. Inline for bytes in
+    /// the block it held last.
+    [[gnu::always_inline]] const std::uint8_t* kept(mqtt::Bytes bytes) {
+        const Batch& b = *filling_;
+        const auto at = reinterpret_cast<std::uintptr_t>(bytes.data());
+        return at >= b.held_begin && at + bytes.size() <= b.held_end ? bytes.data() : place(bytes);
+    }
+    const std::uint8_t* place(mqtt::Bytes bytes);  // kept() for bytes in no block the batch holds
+    /// Adds the record of a packet whose bytes (`data`), stream findings and alias topic the
+    /// batch being filled keeps already.
+    [[gnu::always_inline]] void add(const std::uint8_t* data, std::size_t size, Decoding how, const Seen& seen,
+                                    std::uint64_t offset, std::uint8_t has) {
+        const std::uint32_t in = segment(seen, offset);
+        filling_->records.push_back(Record{data, static_cast<std::uint32_t>(size), in,
+                                           static_cast<std::uint32_t>(offset - filling_->segments[in].offset), how, has});
         added();
     }
     /// A packet printed at once, or one with stream findings or an alias topic; `packet` may be null
@@ -239,23 +267,25 @@ private:
     void any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Packet* packet, const Seen& seen,
                     std::uint64_t offset);
     std::string_view keep(std::string_view text);
-    /// Sets the fields of `c` that a segment's packets share.
-    static void set_segment(output::Context& c, const Segment& g) noexcept;
-    /// The segment of `seen`: the last one when it is the same record, direction and connection.
-    std::uint32_t segment(const Seen& seen) {
+    /// Sets the fields of `c` that a segment's packets share; `origin` is the capture's time 0.
+    static void set_segment(output::Context& c, const Segment& g, capture::Timestamp origin) noexcept;
+    /// The segment of a packet seen as `seen` at `offset`: the last one when it is the same
+    /// record, direction and connection, and the offset is within 4 GiB after its first.
+    std::uint32_t segment(const Seen& seen, std::uint64_t offset) {
         if (seen.frame == last_key_.frame && seen.stream == last_key_.stream &&
             seen.direction == last_key_.direction && seen.src.data() == last_key_.src &&
-            seen.dst.data() == last_key_.dst && last_key_.src != nullptr)
+            seen.dst.data() == last_key_.dst && last_key_.src != nullptr &&
+            offset - filling_->segments[last_segment_].offset <= std::numeric_limits<std::uint32_t>::max())
             return last_segment_;
-        return new_segment(seen);
+        return new_segment(seen, offset);
     }
-    std::uint32_t new_segment(const Seen& seen);
+    std::uint32_t new_segment(const Seen& seen, std::uint64_t offset);
     /// A record was added: hand the batch over when it is full. Large: when the capture thread
     /// takes a recycled batch, its lines should have gone cold in the print thread's cache, or
     /// every line the capture thread writes first costs a snoop of the other core. Measured on
     /// the 800,000-message capture (capture thread CPU time, getrusage): 1,024 records 107-131 ms,
     /// 4,096 77-83 ms, 16,384 60-72 ms. The larger parts of a record are held apart: segments
-    /// (96 bytes; a capture of one packet per record fills them first) to 4,096 a batch, and
+    /// (88 bytes; a capture of one packet per record fills them first) to 4,096 a batch, and
     /// events (264 bytes; the end of a capture with thousands of connections open brings one
     /// each) to 1,024. The records and segments take the first MiB of the batch's memory, the
     /// arena the second: it is full when less than 64 KiB are left (a larger packet goes to a
@@ -280,7 +310,7 @@ private:
     void hand_over();  // queue the batch being filled, take a free one
     /// Prints a batch; `serial` numbers the batches printed (segments of different batches get
     /// different Context::prefix_key values).
-    static void print(const Batch& batch, std::uint64_t serial, output::Writer& out,
+    static void print(const Batch& batch, std::uint64_t serial, capture::Timestamp origin, output::Writer& out,
                       const output::PrintOptions& options);
     void run();        // the print thread
     /// Binds the calling (capture) thread to the CPU it runs on and the print thread to the
@@ -296,6 +326,8 @@ private:
     capture::Timestamp origin_;
     output::Context unthreaded_context_;  // with threaded_ == false
 
+    capture::CaptureSource* source_ = nullptr;  // whose blocks batches hold (hold_blocks_of)
+    std::size_t holds_per_batch_ = 0;
     std::unique_ptr<Batch> filling_;
     // The last segment of this batch, by what identifies it without comparing text: a stream
     // number is never reused, and a connection's address text stays put while it is open.
