@@ -129,6 +129,7 @@ std::uint32_t PrintPipeline::new_segment(const Seen& seen, std::uint64_t offset)
                                  offset, seen.frame, seen.stream, seen.direction, seen.transport});
     last_key_ = key;
     last_segment_ = static_cast<std::uint32_t>(b.segments.size() - 1);
+    segment_offset_ = offset;
     return last_segment_;
 }
 
@@ -181,6 +182,7 @@ void PrintPipeline::event(const Event& event) {
     kept.context.dst = keep(event.context.dst);
     kept.message = keep(event.message);
     b.records.push_back(Record{}).data = nullptr;
+    run_end_ = nullptr;
     added();
 }
 
@@ -196,6 +198,7 @@ void PrintPipeline::flush() {
 
 void PrintPipeline::hand_over() {
     last_key_ = {};
+    run_end_ = nullptr;
     // A wake-up costs a system call and, in a virtual machine, often a trip through the
     // hypervisor: notify only a thread that waits.
     std::unique_lock lock(mutex_);
@@ -242,16 +245,27 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, capture::Timesta
             set_segment(c, b.segments[segment], origin);
             c.prefix_key = (serial << 32) + segment + 1;  // one segment: one frame, time, direction and addresses
         }
-        c.offset = b.segments[segment].offset + r.offset;
+        const std::uint64_t offset = b.segments[segment].offset + r.offset;
         c.extra = r.has & has_extra ? b.extras[extra++] : std::span<const mqtt::Diagnostic>{};
         c.alias_topic = r.has & has_alias_topic ? b.alias_topics[alias_topic++] : std::string_view{};
         c.version = r.how.version;
-        const mqtt::Bytes bytes(r.data, r.size);
-        const mqtt::Packet packet = r.how.clean ? mqtt::decode_clean(bytes, r.how.version)
-                                                : mqtt::decode(bytes, r.how.version);
-        output::print_packet(out.buffer(), packet, c, options);
-        out.commit();
+        for (std::uint32_t at = 0; at < r.size;) {  // a run's packets (one unless clean)
+            const std::uint32_t size = r.how.clean ? packet_size(r.data + at, r.size - at) : r.size;
+            const mqtt::Bytes bytes(r.data + at, size);
+            c.offset = offset + at;
+            const mqtt::Packet packet = r.how.clean ? mqtt::decode_clean(bytes, r.how.version)
+                                                    : mqtt::decode(bytes, r.how.version);
+            output::print_packet(out.buffer(), packet, c, options);
+            out.commit();
+            at += size;
+        }
     }
+}
+
+std::uint32_t PrintPipeline::packet_size(const std::uint8_t* p, std::uint32_t left) noexcept {
+    const mqtt::LengthResult length = mqtt::read_remaining_length(mqtt::Bytes(p + 1, left - 1));
+    if (length.status != mqtt::LengthResult::Status::ok) return left;  // not from a clean packet: never
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(1u + length.size + length.value, left));
 }
 
 void PrintPipeline::run() {

@@ -5,9 +5,10 @@
 // What crosses between the threads is kept small, because every byte of it moves from one core's
 // cache to the other's, and every line the capture thread writes again after the print thread
 // read it costs a snoop of the other core (about 20 ns a line on the CI VM, where the two
-// vCPUs often sit far apart): per packet a 24-byte record (where in the stream, how to
-// decode); per capture record and direction one segment (frame, time, addresses) that its
-// packets share. The packet's bytes are not copied where they lie in a read-ahead block of the
+// vCPUs often sit far apart): per run of packets a 24-byte record (where in the stream, how to
+// decode; clean packets that follow one another in a capture record share one, see Record);
+// per capture record and direction one segment (frame, time, addresses) that its packets
+// share. The packet's bytes are not copied where they lie in a read-ahead block of the
 // capture file: the batch holds the block (capture::CaptureSource::hold) until it is printed.
 // Other bytes (a packet put together from several records, or from TLS or WebSocket; a live
 // capture) and stream findings are copied into the batch's arena. The print
@@ -204,14 +205,18 @@ private:
         output::Direction direction;
         std::string_view transport;  // "TLS"...: static text, empty for plain TCP
     };
-    /// One packet, or (data == nullptr) the next of Batch::events; 24 bytes, written once per
-    /// packet without zeroing first. What few packets have (stream findings, an alias topic)
-    /// is kept beside the records, in order.
+    /// A run of packets, or (data == nullptr) the next of Batch::events; 24 bytes, written
+    /// without zeroing first. A run is one packet, or clean packets (Decoding::clean, nothing
+    /// kept beside them) that follow one another in one segment, in the stream and in memory:
+    /// the usual capture record of several PUBLISHes takes one record, extended packet by
+    /// packet in the capture thread's own cache, and the print thread splits it again by the
+    /// packets' Remaining Lengths. What few packets have (stream findings, an alias topic) is
+    /// kept beside the records, in order; such a packet is a run of its own.
     struct Record {
-        const std::uint8_t* data;  // the packet's bytes, in a held block or the arena
-        std::uint32_t size;
+        const std::uint8_t* data;  // the bytes, in a held block or the arena
+        std::uint32_t size;        // of all the run's packets
         std::uint32_t segment;     // index into Batch::segments
-        std::uint32_t offset;      // in the stream, from the segment's `offset`
+        std::uint32_t offset;      // of the first, in the stream, from the segment's `offset`
         Decoding how;
         std::uint8_t has;          // has_extra | has_alias_topic
     };
@@ -258,8 +263,19 @@ private:
     [[gnu::always_inline]] void add(const std::uint8_t* data, std::size_t size, Decoding how, const Seen& seen,
                                     std::uint64_t offset, std::uint8_t has) {
         const std::uint32_t in = segment(seen, offset);
-        filling_->records.push_back(Record{data, static_cast<std::uint32_t>(size), in,
-                                           static_cast<std::uint32_t>(offset - filling_->segments[in].offset), how, has});
+        Batch& b = *filling_;
+        const bool runs_on = how.clean && has == 0;
+        if (runs_on && data == run_end_ && offset == run_stream_end_ && in == run_segment_ &&
+            how.version == run_version_) {
+            b.records.back().size += static_cast<std::uint32_t>(size);
+        } else {
+            b.records.push_back(Record{data, static_cast<std::uint32_t>(size), in,
+                                       static_cast<std::uint32_t>(offset - segment_offset_), how, has});
+            run_segment_ = in;
+            run_version_ = how.version;
+        }
+        run_end_ = runs_on ? data + size : nullptr;
+        run_stream_end_ = offset + size;
         added();
     }
     /// A packet printed at once, or one with stream findings or an alias topic; `packet` may be null
@@ -275,7 +291,7 @@ private:
         if (seen.frame == last_key_.frame && seen.stream == last_key_.stream &&
             seen.direction == last_key_.direction && seen.src.data() == last_key_.src &&
             seen.dst.data() == last_key_.dst && last_key_.src != nullptr &&
-            offset - filling_->segments[last_segment_].offset <= std::numeric_limits<std::uint32_t>::max())
+            offset - segment_offset_ <= std::numeric_limits<std::uint32_t>::max())
             return last_segment_;
         return new_segment(seen, offset);
     }
@@ -313,6 +329,8 @@ private:
     static void print(const Batch& batch, std::uint64_t serial, capture::Timestamp origin, output::Writer& out,
                       const output::PrintOptions& options);
     void run();        // the print thread
+    /// The size of the clean packet at `p`, the first of the `left` bytes of a run.
+    static std::uint32_t packet_size(const std::uint8_t* p, std::uint32_t left) noexcept;
     /// Binds the calling (capture) thread to the CPU it runs on and the print thread to the
     /// other CPUs it may use. Each thread mostly waits for the other a fraction of a millisecond
     /// per batch; when one wakes the other, the scheduler tends to wake it on the waker's CPU,
@@ -341,6 +359,12 @@ private:
     };
     SegmentKey last_key_;
     std::uint32_t last_segment_ = 0;
+    std::uint64_t segment_offset_ = 0;  // its `offset`
+    // The run the last record holds, while packets may still join it (run_end_ null: none).
+    const std::uint8_t* run_end_ = nullptr;
+    std::uint64_t run_stream_end_ = 0;
+    std::uint32_t run_segment_ = 0;
+    mqtt::Version run_version_ = mqtt::Version::v3_1_1;
 
     std::mutex mutex_;
     std::condition_variable changed_;
