@@ -28,6 +28,7 @@ PrintPipeline::Batch::Batch()
     : memory(batch_memory),
       records(memory.data(), batch_records),
       segments(memory.data() + batch_records * sizeof(Record), batch_segments),
+      ends(memory.data() + ends_at, batch_segments),
       arena(std::span(memory.data() + arena_at, batch_memory - arena_at)) {}
 
 void PrintPipeline::Batch::clear() noexcept {
@@ -36,6 +37,7 @@ void PrintPipeline::Batch::clear() noexcept {
     alias_topics.clear();
     extras.clear();
     segments.clear();
+    ends.clear();
     arena.clear();
     hold_count = 0;
     held_begin = held_end = 0;
@@ -101,15 +103,16 @@ const std::uint8_t* PrintPipeline::place(mqtt::Bytes bytes) {
     return copy;
 }
 
-void PrintPipeline::set_segment(output::Context& c, const Segment& g, capture::Timestamp origin) noexcept {
+void PrintPipeline::set_segment(output::Context& c, const Segment& g, const Ends& e,
+                                capture::Timestamp origin) noexcept {
     c.frame = g.frame;
     c.ts = g.ts;
     c.rel_time = since(g.ts, origin);
-    c.stream = g.stream;
+    c.stream = e.stream;
     c.direction = g.direction;
-    c.src = g.src;
-    c.dst = g.dst;
-    c.transport = g.transport;
+    c.src = e.src;
+    c.dst = e.dst;
+    c.transport = e.transport;
 }
 
 std::string_view PrintPipeline::keep(std::string_view text) {
@@ -119,15 +122,27 @@ std::string_view PrintPipeline::keep(std::string_view text) {
     return {reinterpret_cast<const char*>(copy), text.size()};
 }
 
-std::uint32_t PrintPipeline::new_segment(const Seen& seen, std::uint64_t offset) {
-    const SegmentKey key{seen.frame, seen.stream, seen.direction, seen.src.data(), seen.dst.data()};
+std::uint32_t PrintPipeline::ends_of(const Seen& seen) {
+    const EndsKey key{seen.stream, seen.src.data(), seen.dst.data(), seen.transport.data()};
+    if (key.src != nullptr) {
+        if (key == recent_ends_[0].key) return recent_ends_[0].index;
+        if (key == recent_ends_[1].key) {
+            std::swap(recent_ends_[0], recent_ends_[1]);
+            return recent_ends_[0].index;
+        }
+    }
     Batch& b = *filling_;
-    const bool same_connection = key.src != nullptr && key.stream == last_key_.stream &&
-                                 key.src == last_key_.src && key.dst == last_key_.dst;
-    const Segment* last = same_connection ? &b.segments.back() : nullptr;
-    b.segments.push_back(Segment{last ? last->src : keep(seen.src), last ? last->dst : keep(seen.dst), seen.ts,
-                                 offset, seen.frame, seen.stream, seen.direction, seen.transport});
-    last_key_ = key;
+    b.ends.push_back(Ends{keep(seen.src), keep(seen.dst), seen.transport, seen.stream});
+    recent_ends_[1] = recent_ends_[0];
+    recent_ends_[0] = RecentEnds{key, static_cast<std::uint32_t>(b.ends.size() - 1)};
+    return recent_ends_[0].index;
+}
+
+std::uint32_t PrintPipeline::new_segment(const Seen& seen, std::uint64_t offset) {
+    const std::uint32_t ends = ends_of(seen);
+    Batch& b = *filling_;
+    b.segments.push_back(Segment{seen.ts, offset, seen.frame, ends, seen.direction});
+    last_key_ = SegmentKey{seen.frame, seen.stream, seen.direction, seen.src.data(), seen.dst.data()};
     last_segment_ = static_cast<std::uint32_t>(b.segments.size() - 1);
     segment_offset_ = offset;
     return last_segment_;
@@ -138,8 +153,8 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
     if (!threaded_) {
         // Printed at once: the views need not be kept, and one Context serves every packet.
         output::Context& c = unthreaded_context_;
-        set_segment(c, Segment{seen.src, seen.dst, seen.ts, offset, seen.frame, seen.stream, seen.direction,
-                               seen.transport}, origin_);
+        set_segment(c, Segment{seen.ts, offset, seen.frame, 0, seen.direction},
+                    Ends{seen.src, seen.dst, seen.transport, seen.stream}, origin_);
         c.offset = offset;
         c.extra = seen.extra;
         c.alias_topic = seen.alias_topic;
@@ -198,6 +213,7 @@ void PrintPipeline::flush() {
 
 void PrintPipeline::hand_over() {
     last_key_ = {};
+    recent_ends_.fill(RecentEnds{});
     run_end_ = nullptr;
     // A wake-up costs a system call and, in a virtual machine, often a trip through the
     // hypervisor: notify only a thread that waits.
@@ -242,7 +258,7 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, capture::Timesta
         }
         if (r.segment != segment) {  // the packets of a segment come one after the other
             segment = r.segment;
-            set_segment(c, b.segments[segment], origin);
+            set_segment(c, b.segments[segment], b.ends[b.segments[segment].ends], origin);
             c.prefix_key = (serial << 32) + segment + 1;  // one segment: one frame, time, direction and addresses
         }
         const std::uint64_t offset = b.segments[segment].offset + r.offset;

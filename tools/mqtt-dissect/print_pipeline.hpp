@@ -193,18 +193,24 @@ private:
         std::size_t capacity_;
     };
 
-    /// What the packets of one capture record in one direction share (one per ~10 packets on a
-    /// busy connection): written once, not per packet.
-    struct Segment {
-        std::string_view src;  // in the arena; shared with the previous segment when equal
+    /// What the segments of one connection in one direction share: kept once while they follow
+    /// one another or alternate with the other direction's.
+    struct Ends {
+        std::string_view src;        // in the arena
         std::string_view dst;
+        std::string_view transport;  // "TLS"...: static text, empty for plain TCP
+        std::uint32_t stream;
+    };
+    /// What the packets of one capture record in one direction share (one per ~10 packets on a
+    /// busy connection): written once, not per packet; 40 bytes.
+    struct Segment {
         output::Timestamp ts;
         std::uint64_t offset;  // in the stream, of the segment's first packet
         std::uint64_t frame;
-        std::uint32_t stream;
+        std::uint32_t ends;    // index into Batch::ends
         output::Direction direction;
-        std::string_view transport;  // "TLS"...: static text, empty for plain TCP
     };
+    static_assert(sizeof(Segment) == 40);
     /// A run of packets, or (data == nullptr) the next of Batch::events; 24 bytes, written
     /// without zeroing first. A run is one packet, or clean packets (Decoding::clean, nothing
     /// kept beside them) that follow one another in one segment, in the stream and in memory:
@@ -232,6 +238,7 @@ private:
         capture::PageBuffer memory;
         Slots<Record> records;
         Slots<Segment> segments;
+        Slots<Ends> ends;
         Arena arena;
         std::vector<Event> events;            // rare: kept whole, in order
         std::vector<std::string_view> alias_topics;  // one per record with one, in order, in the arena
@@ -284,7 +291,9 @@ private:
                     std::uint64_t offset);
     std::string_view keep(std::string_view text);
     /// Sets the fields of `c` that a segment's packets share; `origin` is the capture's time 0.
-    static void set_segment(output::Context& c, const Segment& g, capture::Timestamp origin) noexcept;
+    static void set_segment(output::Context& c, const Segment& g, const Ends& e, capture::Timestamp origin) noexcept;
+    /// The index of the Ends of `seen` in the batch being filled: one of the last two, or a new one.
+    std::uint32_t ends_of(const Seen& seen);
     /// The segment of a packet seen as `seen` at `offset`: the last one when it is the same
     /// record, direction and connection, and the offset is within 4 GiB after its first.
     std::uint32_t segment(const Seen& seen, std::uint64_t offset) {
@@ -301,7 +310,7 @@ private:
     /// every line the capture thread writes first costs a snoop of the other core. Measured on
     /// the 800,000-message capture (capture thread CPU time, getrusage): 1,024 records 107-131 ms,
     /// 4,096 77-83 ms, 16,384 60-72 ms. The larger parts of a record are held apart: segments
-    /// (88 bytes; a capture of one packet per record fills them first) to 4,096 a batch, and
+    /// (40 bytes, and an Ends each at most; a capture of one packet per record fills them first) to 4,096 a batch, and
     /// events (264 bytes; the end of a capture with thousands of connections open brings one
     /// each) to 1,024. The records and segments take the first MiB of the batch's memory, the
     /// arena the second: it is full when less than 64 KiB are left (a larger packet goes to a
@@ -318,7 +327,8 @@ private:
     static constexpr std::size_t batch_records = 16384;
     static constexpr std::size_t batch_segments = 4096;
     static constexpr std::size_t batch_memory = capture::PageBuffer::huge_page;
-    static constexpr std::size_t arena_at = batch_records * sizeof(Record) + batch_segments * sizeof(Segment);
+    static constexpr std::size_t ends_at = batch_records * sizeof(Record) + batch_segments * sizeof(Segment);
+    static constexpr std::size_t arena_at = ends_at + batch_segments * sizeof(Ends);
     static_assert(arena_at <= batch_memory / 2);
     static constexpr std::size_t batch_bytes = batch_memory - arena_at - 64 * 1024;
     static constexpr std::size_t batch_events = 1024;
@@ -358,6 +368,20 @@ private:
         friend bool operator==(const SegmentKey&, const SegmentKey&) = default;
     };
     SegmentKey last_key_;
+    // The Ends of the last two segments of this batch (most recent first), by what identifies
+    // them without comparing text.
+    struct EndsKey {
+        std::uint32_t stream = 0;
+        const char* src = nullptr;
+        const char* dst = nullptr;
+        const char* transport = nullptr;
+        friend bool operator==(const EndsKey&, const EndsKey&) = default;
+    };
+    struct RecentEnds {
+        EndsKey key;
+        std::uint32_t index = 0;
+    };
+    std::array<RecentEnds, 2> recent_ends_;
     std::uint32_t last_segment_ = 0;
     std::uint64_t segment_offset_ = 0;  // its `offset`
     // The run the last record holds, while packets may still join it (run_end_ null: none).
