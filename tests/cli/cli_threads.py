@@ -9,13 +9,14 @@ middle (the damage message must come after everything decoded before it); large-
 packets of 300 KB. A generated capture of large packets (400 KB to 1.5 MB, and small ones between
 them): a packet that finds too little room left in a batch's arena (about 1 MiB), or is larger
 than the whole arena, goes to a block of its own. And a generated capture of 140,000 packets on
-four interleaved connections (about 8 MB), so that the print thread's batches (16,384 packets,
-or three held read-ahead blocks of 512 KiB) are handed over and recycled many times, and the
-eight read-ahead blocks are read into again while batches hold some of them: mostly plain QoS 0
-PUBLISH (the capture thread's short way), some with text to escape, QoS 1 with PUBACK, a packet
-cut across two records (copied, not held), a malformed one now and then, and a DISCONNECT with
-data after it; and one of 2,500 connections left open, whose ends fill more than one batch's
-events. Each capture cut short hands the file to libpcap while batches still hold blocks.
+four interleaved connections (about 8 MB), so that the print thread's batches (16,384 records,
+each a run of the packets of a capture record, or three held read-ahead blocks of 512 KiB) are
+handed over and recycled many times, and the eight read-ahead blocks are read into again while
+batches hold some of them: mostly plain QoS 0 PUBLISH (the capture thread's short way), some
+with text to escape, QoS 1 with PUBACK, a packet cut across two records (copied, not held), a
+malformed one now and then (it ends a run), and a DISCONNECT with data after it; and one of
+2,500 connections left open, whose ends fill more than one batch's events. Each capture cut
+short hands the file to libpcap while batches still hold blocks.
 """
 import glob
 import os
