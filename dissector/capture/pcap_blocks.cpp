@@ -185,6 +185,8 @@ bool PcapBlockReader::next_block() noexcept {
         ReadAhead& a = *ahead_;
         std::unique_lock lock(a.mutex);
         if (current_.data != nullptr) give_back(current_.data);
+        // Gone past: a release() while this thread waits below gives the block back itself.
+        a.current = -1;
         if (a.full.empty()) {
             a.taker_waits = true;
             a.changed.wait(lock, [&] { return !a.full.empty(); });

@@ -11,10 +11,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mqttlens::capture::test {
@@ -347,6 +352,53 @@ TEST(PcapBlocks, AHeldBlockKeepsItsRecordsWhileTheReaderReadsOn) {
         EXPECT_TRUE(all_bytes_are(k.data, 84, k.fill)) << "record " << int(k.fill) << " was overwritten";
         reader->release(k.block);
     }
+}
+
+TEST(PcapBlocks, ABlockReleasedWhileTheCallerWaitsForTheNextIsReadIntoAgain) {
+    // Records of 100 bytes in blocks of 1,000 (ten a block). The caller holds all eight blocks
+    // and goes on: next() must wait, the thread having no block to read into. Another thread
+    // then releases the block the caller has just left. It must be read into again, so that
+    // next() goes on. (Released during that wait, it was once kept back for good: next() then
+    // waited forever, which a watchdog turns into a failure after 20 s.)
+    Buffer b = classic_header(262144, 1);
+    for (std::uint32_t i = 0; i < 200; ++i) add_record(b, 84, static_cast<std::uint8_t>(i), i);
+    OpenFile file{Bytes(b)};
+    auto reader = PcapBlockReader::open(file.fd(), PcapBlockReader::Options{1000});
+    ASSERT_NE(reader, nullptr);
+    ASSERT_TRUE(reader->start_read_ahead(nullptr));
+    std::vector<int> held;
+    PcapBlockReader::Record r;
+    for (std::uint32_t i = 0; i < 10 * PcapBlockReader::read_ahead_blocks; ++i) {
+        ASSERT_EQ(reader->next(r), PcapBlockReader::Result::record);
+        if (i % 10 == 9) {
+            held.push_back(reader->block_of(r.data));
+            ASSERT_TRUE(reader->hold(held.back()));
+        }
+    }
+    ASSERT_EQ(held.size(), PcapBlockReader::read_ahead_blocks);
+
+    std::atomic<bool> finished{false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 200 && !finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (!finished.load()) {
+            std::fprintf(stderr, "%s: next() waits forever\n", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+            std::_Exit(1);
+        }
+    });
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // next() waits by then
+        reader->release(held.back());
+    });
+    EXPECT_EQ(reader->next(r), PcapBlockReader::Result::record);
+    EXPECT_TRUE(all_bytes_are(r.data, r.caplen, 10 * PcapBlockReader::read_ahead_blocks));
+    releaser.join();
+    held.pop_back();
+    for (const int block : held) reader->release(block);
+    std::uint32_t read = 10 * PcapBlockReader::read_ahead_blocks + 1;
+    while (reader->next(r) == PcapBlockReader::Result::record) ++read;
+    finished = true;
+    watchdog.join();
+    EXPECT_EQ(read, 200u);
 }
 
 TEST(PcapBlocks, OnlyTheBlockOfTheLastRecordCanBeHeld) {
