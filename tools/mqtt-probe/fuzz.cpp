@@ -104,8 +104,6 @@ private:
             ++s_.cases;
             ++s_.ends[static_cast<int>(ex[i].end)];
             opened.push_back(i);
-            if (!ex[i].violations.empty())
-                found({violation_key(ex[i].violations[0]), "violation", ex[i].violations[0], {}}, sessions[i]);
         }
         const auto taken = static_cast<std::uint64_t>(
             std::count_if(ex.begin(), ex.end(), [](const Exchange& e) { return e.started; }));
@@ -114,7 +112,12 @@ private:
             s_.stopped = "the broker refuses connections and is not the probe's to restart";
         std::sort(opened.begin(), opened.end(),
                   [&](std::size_t a, std::size_t b) { return ex[a].opened_order > ex[b].opened_order; });
+        // The broker's health first: minimising a violation replays sessions and would restart a
+        // broker the batch left dead or hung without a word.
         if (Reaction r = health(); !r.key.empty()) unhealthy(r, sessions, opened);
+        for (std::size_t i = 0; i < ex.size() && !stop_; ++i)
+            if (ex[i].opened_order && !ex[i].violations.empty())
+                found({violation_key(ex[i].violations[0]), "violation", ex[i].violations[0], {}}, sessions[i]);
         return taken;
     }
 
@@ -175,12 +178,17 @@ private:
     }
 
     /// Counts `r` if its key is known; else minimises `s` against the broker (when `reproduced`),
-    /// records the smallest session's exchange and saves the new finding.
+    /// records the smallest session's exchange and saves the new finding. A known finding that no
+    /// single session reproduced is made again, in its place and files, from the first occurrence
+    /// that one session does reproduce (its count kept; its case is the one saved).
     void found(const Reaction& r, const Session& s, bool reproduced = true) {
-        for (Finding& f : s_.findings)
-            if (f.key == r.key) return void(++f.count);
+        auto known = std::find_if(s_.findings.begin(), s_.findings.end(), [&](const Finding& f) { return f.key == r.key; });
+        if (known != s_.findings.end() && (known->reproduced || !reproduced)) return void(++known->count);
         Finding f;
         f.key = r.key, f.kind = r.kind, f.detail = r.detail, f.broker_stderr = r.broker_stderr, f.first_case = s.index;
+        const std::size_t number = known != s_.findings.end() ? static_cast<std::size_t>(known - s_.findings.begin()) + 1
+                                                              : s_.findings.size() + 1;
+        if (known != s_.findings.end()) f.count = known->count + 1;
         f.mutations = s.mutations;
         f.packets_before = s.packets.size();
         f.reproduced = reproduced;
@@ -199,9 +207,12 @@ private:
             f.wire = {{WireEvent::Kind::opened, 0, 0, {}}};  // the broker was gone: the packets alone
             for (const auto& p : small) f.wire.push_back({WireEvent::Kind::sent, 0, 0, p});
         }
-        f.file = (std::filesystem::path(o_.save_dir) / fmt::format("{:03}-{}", s_.findings.size() + 1, f.kind)).string();
+        f.file = (std::filesystem::path(o_.save_dir) / fmt::format("{:03}-{}", number, f.kind)).string();
         save(f);
-        s_.findings.push_back(std::move(f));
+        if (known != s_.findings.end())
+            s_.findings[number - 1] = std::move(f);
+        else
+            s_.findings.push_back(std::move(f));
         ensure_broker();
     }
 
