@@ -27,18 +27,27 @@ void Engine::packets(const PacketRun& r) {
     Conversation& c = conversation(r.connection);
     const Delivery d{r.connection, c, r.direction, r.src, r.dst, r.frame, r.ts, micros(r.ts)};
     std::uint32_t begin = 0;
+    std::uint32_t clean_begin = 0;  // the clean packets not yet handed over: [clean_begin, begin)
+    // The run of clean packets before `begin`, in one call; the connection's version does not
+    // change within it (only a CONNECT changes it).
+    auto hand_over_clean = [&] {
+        if (clean_begin == begin) return;
+        listener_.on_packet(d, PacketSeen{r.bytes.subspan(clean_begin, begin - clean_begin), r.stream_offset + clean_begin,
+                                          c.decoding_version(), nullptr, {}, {}, false});
+    };
     for (const std::uint32_t end : r.ends) {
         const mqtt::Bytes bytes = r.bytes.subspan(begin, end - begin);
-        const std::uint64_t offset = r.stream_offset + begin;
-        begin = end;
         if (!build_clean_publish_ && c.observe_clean_publish(d.direction, bytes, d.time_us, d.frame)) {
-            listener_.on_packet(d, PacketSeen{bytes, offset, c.decoding_version(), nullptr, {}, {}, false});
+            begin = end;
             continue;
         }
+        hand_over_clean();  // before observe(): the conversation as it was after them
         const Observed seen = c.observe(d.direction, bytes, d.time_us, d.frame);
-        listener_.on_packet(d, PacketSeen{bytes, offset, seen.version, &seen.packet,
+        listener_.on_packet(d, PacketSeen{bytes, r.stream_offset + begin, seen.version, &seen.packet,
                                           {seen.stream.begin(), seen.stream.end()}, seen.alias_topic, seen.error()});
+        begin = clean_begin = end;
     }
+    hand_over_clean();
 }
 
 void Engine::stream_event(const ConnectionInfo& info, const StreamEvent& e) {

@@ -44,12 +44,15 @@ struct Delivery {
     std::int64_t time_us;              ///< micros(ts)
 };
 
-/// One packet and all that was found about it. Views valid during the Listener call only.
+/// One packet and all that was found about it, or (`packet` null) a run of clean QoS 0
+/// PUBLISHes. Views valid during the Listener call only.
 struct PacketSeen {
-    mqtt::Bytes bytes;                         ///< the whole packet
+    mqtt::Bytes bytes;                         ///< the whole packet; or the run's packets, back to
+                                               ///< back (mqtt::packet_size() splits them)
     std::uint64_t stream_offset;               ///< of its first byte in the direction's stream
     mqtt::Version version;                     ///< the version it was decoded as
-    const mqtt::Packet* packet;                ///< null: a clean QoS 0 PUBLISH not built (see
+    const mqtt::Packet* packet;                ///< null: one or more QoS 0 PUBLISHes, not built,
+                                               ///< that nothing was found about (see
                                                ///< EngineOptions::build_clean_publish)
     std::span<const mqtt::Diagnostic> stream;  ///< session findings about it
     std::string_view alias_topic;              ///< Observed::alias_topic
@@ -86,7 +89,9 @@ struct EngineOptions {
     StreamOptions streams;  ///< MQTT and TLS ports, auto-detection, resync bound, framer
     /// false: a QoS 0 PUBLISH that neither the decoder nor the session rules find anything to say
     /// about reaches the listener without a Packet (PacketSeen::packet null; mqtt::decode_clean
-    /// reads it), which saves decoding it twice for a listener that only prints it.
+    /// reads it), which saves decoding it twice for a listener that only prints it. Such
+    /// packets that follow one another in one delivery reach it in one call, as one run: a
+    /// capture record of ten PUBLISHes costs the listener one call, not ten.
     bool build_clean_publish = true;
 };
 

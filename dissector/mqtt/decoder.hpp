@@ -3,6 +3,9 @@
 
 #include "mqtt/packet.hpp"
 
+#include <algorithm>
+#include <cstddef>
+
 namespace mqttlens::mqtt {
 
 /// Decoder settings. The defaults are the standard; every relaxation is named.
@@ -79,6 +82,16 @@ inline LengthResult read_remaining_length(Bytes bytes) noexcept {
         if (!(b & 0x80)) return {LengthResult::Status::ok, value, static_cast<std::uint8_t>(i + 1)};
     }
     return {LengthResult::Status::malformed, value, 4};
+}
+
+/// The size of the packet at the start of `bytes` by its fixed header, at most bytes.size(): all
+/// of them when no whole Remaining Length is there. Splits packets that lie back to back, such as
+/// a run of clean PUBLISHes (engine::PacketSeen).
+inline std::size_t packet_size(Bytes bytes) noexcept {
+    if (bytes.size() < 2) return bytes.size();
+    const LengthResult length = read_remaining_length(bytes.subspan(1));
+    if (length.status != LengthResult::Status::ok) return bytes.size();
+    return std::min<std::size_t>(1u + length.size + std::size_t(length.value), bytes.size());
 }
 
 }  // namespace mqttlens::mqtt

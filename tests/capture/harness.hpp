@@ -5,6 +5,7 @@
 #include "engine/engine.hpp"
 #include "capture/pcap_writer.hpp"
 #include "../support/capture_writing.hpp"
+#include "mqtt/decoder.hpp"
 #include "mqtt/packet.hpp"
 
 #include <gtest/gtest.h>
@@ -101,14 +102,20 @@ public:
                       c.server_text + (c.roles_known ? "" : " roles?") + (c.syn_seen ? "" : " nosyn") +
                       (c.auto_detected ? " auto" : "") + (c.tls ? " tls" : ""));
     }
+    /// A run of unbuilt clean packets (PacketSeen::packet null) is logged as "run ... packets=N".
     void on_packet(const Delivery& d, const PacketSeen& p) override {
         packets.emplace_back(p.bytes.begin(), p.bytes.end());
-        std::string line = "pkt " + std::to_string(d.connection.stream) + " " +
+        std::string line = (p.packet ? "pkt " : "run ") + std::to_string(d.connection.stream) + " " +
                            std::string(direction_name(d.direction)) + " #" + std::to_string(d.frame) + " " +
                            std::string(mqtt::type_name(static_cast<mqtt::PacketType>(p.bytes[0] >> 4))) +
                            " size=" + std::to_string(p.bytes.size()) + " off=" + std::to_string(p.stream_offset);
         const auto version = d.connection.version;
         if (version) line += " v" + std::to_string(static_cast<int>(*version));  // the level byte
+        if (!p.packet) {
+            std::size_t n = 0;
+            for (std::size_t at = 0; at < p.bytes.size(); ++n) at += mqtt::packet_size(p.bytes.subspan(at));
+            line += " packets=" + std::to_string(n);
+        }
         log.push_back(line);
         src_dst.push_back(std::string(d.src) + " -> " + std::string(d.dst));
     }
@@ -150,6 +157,7 @@ private:
 /// The capture layer's options and the framing's.
 struct Options : DissectorOptions {
     StreamOptions streams;  ///< MQTT and TLS ports, auto-detection, resync bound, framer
+    bool build_clean_publish = true;  ///< EngineOptions::build_clean_publish
 };
 /// The capture layer's counts and the framing's.
 struct Stats : DissectorStats {
@@ -161,7 +169,8 @@ struct Stats : DissectorStats {
 class FramedDissector {
 public:
     explicit FramedDissector(Listener& listener, Options options = {})
-        : engine_(listener, EngineOptions{std::move(options.streams)}), dissector_(engine_, options) {}
+        : engine_(listener, EngineOptions{std::move(options.streams), options.build_clean_publish}),
+          dissector_(engine_, options) {}
     RunResult run(CaptureSource& source) { return dissector_.run(source); }
     void process(const Record& record) { dissector_.process(record); }
     void finish() { dissector_.finish(); }

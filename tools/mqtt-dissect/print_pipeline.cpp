@@ -161,10 +161,16 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         c.version = how.version;
         if (packet != nullptr) {
             output::print_packet(writer_.buffer(), *packet, c, options_);
-        } else {
-            output::print_packet(writer_.buffer(), mqtt::decode_clean(bytes, how.version), c, options_);
+            writer_.commit();
+            return;
         }
-        writer_.commit();
+        for (std::size_t at = 0; at < bytes.size();) {  // a run of clean packets
+            const mqtt::Bytes one = bytes.subspan(at, mqtt::packet_size(bytes.subspan(at)));
+            c.offset = offset + at;
+            output::print_packet(writer_.buffer(), mqtt::decode_clean(one, how.version), c, options_);
+            writer_.commit();
+            at += one.size();
+        }
         return;
     }
     const std::uint8_t* data = kept(bytes);  // first: it may hand the batch over
@@ -266,7 +272,8 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, capture::Timesta
         c.alias_topic = r.has & has_alias_topic ? b.alias_topics[alias_topic++] : std::string_view{};
         c.version = r.how.version;
         for (std::uint32_t at = 0; at < r.size;) {  // a run's packets (one unless clean)
-            const std::uint32_t size = r.how.clean ? packet_size(r.data + at, r.size - at) : r.size;
+            const auto size = static_cast<std::uint32_t>(
+                r.how.clean ? mqtt::packet_size(mqtt::Bytes(r.data + at, r.size - at)) : r.size);
             const mqtt::Bytes bytes(r.data + at, size);
             c.offset = offset + at;
             const mqtt::Packet packet = r.how.clean ? mqtt::decode_clean(bytes, r.how.version)
@@ -276,12 +283,6 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, capture::Timesta
             at += size;
         }
     }
-}
-
-std::uint32_t PrintPipeline::packet_size(const std::uint8_t* p, std::uint32_t left) noexcept {
-    const mqtt::LengthResult length = mqtt::read_remaining_length(mqtt::Bytes(p + 1, left - 1));
-    if (length.status != mqtt::LengthResult::Status::ok) return left;  // not from a clean packet: never
-    return static_cast<std::uint32_t>(std::min<std::uint64_t>(1u + length.size + length.value, left));
 }
 
 void PrintPipeline::run() {

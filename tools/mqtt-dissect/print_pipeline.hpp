@@ -111,9 +111,10 @@ public:
         if (threaded_ && seen.extra.empty() && seen.alias_topic.empty()) return append(bytes, how, seen, seen.offset);
         any_packet(bytes, how, &packet, seen, seen.offset);
     }
-    /// Prints a packet that decode() finds nothing wrong with and the session checker nothing
-    /// about, at `offset` in the stream, seen as `seen` says otherwise (no extra, no alias topic): the
-    /// caller did not build a Packet (mqtt::is_plain_qos0_publish), the print thread decodes it.
+    /// Prints packets that decode() finds nothing wrong with and the session checker nothing
+    /// about, back to back in `bytes` from `offset` in the stream, seen as `seen` says otherwise
+    /// (no extra, no alias topic): the caller did not build a Packet (mqtt::is_plain_qos0_publish,
+    /// engine::PacketSeen), the print thread decodes them.
     [[gnu::always_inline]] void clean_packet(mqtt::Bytes bytes, Decoding how, const Seen& seen, std::uint64_t offset) {
         how.clean = true;
         if (threaded_) return append(bytes, how, seen, offset);
@@ -214,9 +215,9 @@ private:
     /// A run of packets, or (data == nullptr) the next of Batch::events; 24 bytes, written
     /// without zeroing first. A run is one packet, or clean packets (Decoding::clean, nothing
     /// kept beside them) that follow one another in one segment, in the stream and in memory:
-    /// the usual capture record of several PUBLISHes takes one record, extended packet by
-    /// packet in the capture thread's own cache, and the print thread splits it again by the
-    /// packets' Remaining Lengths. What few packets have (stream findings, an alias topic) is
+    /// the usual capture record of several PUBLISHes takes one record (the engine hands them
+    /// over as one run; runs that meet are joined), and the print thread splits it again by
+    /// the packets' Remaining Lengths (mqtt::packet_size). What few packets have (stream findings, an alias topic) is
     /// kept beside the records, in order; such a packet is a run of its own.
     struct Record {
         const std::uint8_t* data;  // the bytes, in a held block or the arena
@@ -339,8 +340,6 @@ private:
     static void print(const Batch& batch, std::uint64_t serial, capture::Timestamp origin, output::Writer& out,
                       const output::PrintOptions& options);
     void run();        // the print thread
-    /// The size of the clean packet at `p`, the first of the `left` bytes of a run.
-    static std::uint32_t packet_size(const std::uint8_t* p, std::uint32_t left) noexcept;
     /// Binds the calling (capture) thread to the CPU it runs on and the print thread to the
     /// other CPUs it may use. Each thread mostly waits for the other a fraction of a millisecond
     /// per batch; when one wakes the other, the scheduler tends to wake it on the waker's CPU,
