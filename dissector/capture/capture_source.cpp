@@ -174,7 +174,7 @@ void CaptureSource::release(int block) noexcept {
 }
 
 std::size_t CaptureSource::holdable() const noexcept {
-    return ahead_ ? PcapBlockReader::read_ahead_blocks / 2 - 1 : 0;
+    return ahead_ ? PcapBlockReader::holdable_blocks : 0;
 }
 
 CaptureSource::Status CaptureSource::next(Record& out) {

@@ -229,7 +229,7 @@ void PcapBlockReader::release(int block) noexcept {
     ReadAhead& a = *ahead_;
     std::lock_guard lock(a.mutex);
     if (a.holds[block] == 0 || --a.holds[block] > 0) return;
-    if (block != a.current) give_back(ahead_buffers_.data() + static_cast<std::size_t>(block) * block_size_);  // gone past
+    if (block != a.current) give_back(block_start(block));  // gone past
 }
 
 const std::uint8_t* PcapBlockReader::take(std::size_t n, std::uint8_t* spill, bool& none_left) noexcept {

@@ -93,26 +93,31 @@ public:
         return at < ahead_size_ ? static_cast<int>(at / block_size_) : -1;
     }
     /// The memory of read-ahead block `block` (0 <= block < read_ahead_blocks).
-    std::span<const std::uint8_t> block_memory(int block) const noexcept {
-        return {ahead_begin_ + static_cast<std::size_t>(block) * block_size_, block_size_};
-    }
+    std::span<const std::uint8_t> block_memory(int block) const noexcept { return {block_start(block), block_size_}; }
     /// Holds `block`: it is not read into again, and what it holds stays as it is, until
     /// release() was called as often as hold(). Only the block of the record next() returned
     /// last can be taken: false (nothing held) for any other, which may be read into at any
     /// time. Any thread may hold and release. A caller must release what it holds: with every
-    /// block held, next() waits for a release (read_ahead_blocks / 2 - 1 held at once by a
-    /// caller that waits for nothing else leaves the reader room to go on).
+    /// block held, next() waits for a release (holdable_blocks held at once by a caller that
+    /// waits for nothing else leave the reader room to go on).
     bool hold(int block) noexcept;
     void release(int block) noexcept;
     /// Blocks in flight with read-ahead: one being read by the caller, the others for the
     /// thread to fill. Eight of the usual 512 KiB fill two huge pages (page_buffer.hpp).
     static constexpr std::size_t read_ahead_blocks = 8;
+    /// Blocks a caller may hold at once without ever stalling the reader: half of them, less the
+    /// one it reads.
+    static constexpr std::size_t holdable_blocks = read_ahead_blocks / 2 - 1;
     /// Where the record that next() did not return starts.
     std::uint64_t offset() const noexcept { return record_at_; }
     const FileHeader& file_header() const noexcept { return header_; }
 
 private:
     PcapBlockReader(int fd, const FileHeader& header, Options options);
+    /// Where read-ahead block `block` starts (0 <= block < read_ahead_blocks).
+    std::uint8_t* block_start(int block) const noexcept {
+        return ahead_buffers_.data() + static_cast<std::size_t>(block) * block_size_;
+    }
     /// read_file_header(), leaving the file's status in `st`.
     static std::optional<FileHeader> read_file_header(int fd, struct stat& st) noexcept;
     /// A block read from the file: `size` bytes from file offset `at`; `last`: nothing follows
