@@ -5,19 +5,25 @@
 namespace mqttlens::capture::test {
 namespace {
 
-/// CONNECT, CONNACK, then one capture record of the client's holding `packets` back to back.
-Outcome one_record_of(const std::vector<Buffer>& packets, bool build_clean_publish) {
+/// A connection's capture records, each holding its packets back to back, through the engine.
+Outcome records(const std::vector<std::pair<Side, std::vector<Buffer>>>& talk, bool build_clean_publish) {
     PcapWriter w;
     TcpConversation c(ep("10.0.0.1:40000"), ep("10.0.0.2:1883"));
     for (const auto& s : c.handshake()) w.write(s);
-    w.write(c.data(Side::client, connect("c1")));
-    w.write(c.data(Side::server, connack()));
-    Buffer all;
-    for (const Buffer& p : packets) all.insert(all.end(), p.begin(), p.end());
-    w.write(c.data(Side::client, all));
+    for (const auto& [side, packets] : talk) {
+        Buffer all;
+        for (const Buffer& p : packets) all.insert(all.end(), p.begin(), p.end());
+        w.write(c.data(side, all));
+    }
     Options options;
     options.build_clean_publish = build_clean_publish;
     return dissect(w, std::move(options));
+}
+
+/// CONNECT, CONNACK, then one capture record of the client's holding `packets`.
+Outcome one_record_of(const std::vector<Buffer>& packets, bool build_clean_publish) {
+    return records({{Side::client, {connect("c1")}}, {Side::server, {connack()}}, {Side::client, packets}},
+                   build_clean_publish);
 }
 
 const std::vector<Buffer> five = {
@@ -61,15 +67,10 @@ TEST(Engine, EveryPacketIsItsOwnCallWhenCleanPublishesAreBuilt) {
 }
 
 TEST(Engine, ARunEndsWithItsCaptureRecord) {
-    PcapWriter w;
-    TcpConversation c(ep("10.0.0.1:40000"), ep("10.0.0.2:1883"));
-    for (const auto& s : c.handshake()) w.write(s);
-    w.write(c.data(Side::client, connect("c1")));
-    w.write(c.data(Side::client, cat({publish("a", "1"), publish("b", "2")})));
-    w.write(c.data(Side::client, publish("c", "3")));
-    Options options;
-    options.build_clean_publish = false;
-    const auto out = dissect(w, std::move(options));
+    const auto out = records({{Side::client, {connect("c1")}},
+                              {Side::client, {publish("a", "1"), publish("b", "2")}},
+                              {Side::client, {publish("c", "3")}}},
+                             false);
     EXPECT_EQ(out.log(), (Log{
         "open 0 10.0.0.1:40000 -> 10.0.0.2:1883",
         "pkt 0 c2s #4 CONNECT size=16 off=0 v4",
