@@ -35,7 +35,7 @@ std::int64_t micros(Timestamp ts) noexcept;
 /// Valid during the Listener call only.
 struct Delivery {
     const ConnectionInfo& connection;
-    const Conversation& conversation;  ///< after the packet was observed
+    const Conversation& conversation;  ///< after the packet (of a run: its last) was observed
     Direction direction;
     std::string_view src;              ///< "ip:port" of the sender
     std::string_view dst;

@@ -5,16 +5,20 @@ fuzz_crashing_broker.py: an AddressSanitizer-like report on stderr, then abort, 
 its stderr in the finding, restarts it, and saves the crash once (with a count) as a minimised
 mqtt-craft script and a pcap; no broker process is left behind. Then the same broker with --hang
 (it stops answering instead, but not on its first replay): the liveness oracle finds it, the probe
-kills and restarts the hung broker and saves the finding once a single session reproduces it. Bounded: two runs, of 1500 and 400 cases.
+kills and restarts the hung broker and saves the finding once a single session reproduces it. Then
+SIGINT within one long batch against the broker with --harmless: the batch's violations are
+findings. Bounded: runs of 1500 and 400 cases, and one stopped after 300 sessions (30 s at most).
 
 Usage: fuzz_crash_test.py PATH/TO/mqtt-probe
 """
 import json
 import os
+import signal
 import sys
 import tempfile
+import time
 
-from probe_driver import check, main, peers, probe, script_bytes, tool
+from probe_driver import check, main, peers, probe, script_bytes, start_probe, stop_probe, tool
 
 BROKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "fuzz_crashing_broker.py")
 
@@ -79,10 +83,43 @@ def test_hang():
         if hangs:
             check(hangs[0]["reproduced"] and hangs[0]["packets"] <= 3, f"reproduced later and minimised: {hangs[0]}")
             check(hangs[0]["count"] >= 2, f"the unreproduced first hang is counted too: {hangs[0]}")
+            check(hangs[0]["saved_case"] >= 256 > hangs[0]["first_case"],
+                  f"first drawn by the first batch, saved from a later one: {hangs[0]}")
             check(os.path.exists(hangs[0]["file"] + ".craft") and os.path.exists(hangs[0]["file"] + ".pcap"),
                   "the hang's reproducer is saved")
     left = broker_processes(port)
     check(not left, f"no hung broker left behind: {left}")
+
+
+def test_interrupted():
+    """SIGINT in the middle of a batch (one batch of 100,000 cases): the violations its sessions
+    drew are findings all the same, saved without being run again."""
+    port = peers.free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        count = os.path.join(tmp, "accepted")
+        proc = start_probe("fuzz", f"127.0.0.1:{port}", "--broker-cmd",
+                           f"exec /usr/bin/python3 {BROKER} {port} --harmless --count {count}", "--max-cases",
+                           "100000", "--batch", "100000", "--seed", "1", "--json", "--save", os.path.join(tmp, "findings"))
+        deadline = time.monotonic() + 30  # until 300 sessions have reached the broker
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with open(count) as f:
+                    if int(f.read() or 0) >= 300:
+                        break
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+        out, err, ended = stop_probe(proc, signal.SIGINT, 30)
+        if not check(ended, f"SIGINT ends the run within 30 s: {err}"):
+            return
+        check(proc.returncode == 1, f"the interrupted batch's violations are findings: exit 1, got {proc.returncode}: {err}")
+        doc = json.loads(out)
+        check(doc["interrupted"] and 0 < doc["cases"] < 100000, f"interrupted within the batch: {doc['cases']} cases")
+        violations = [f for f in doc["findings"] if f["kind"] == "violation"]
+        check(violations and all(f["minimise_runs"] == 0 and os.path.exists(f["file"] + ".craft") for f in violations),
+              f"the batch's violations, saved as they were: {doc['findings']}")
+    left = broker_processes(port)
+    check(not left, f"no broker left behind after SIGINT: {left}")
 
 
 def run():
@@ -114,6 +151,7 @@ def run():
     left = broker_processes(port)
     check(not left, f"no broker process left behind: {left}")
     test_hang()
+    test_interrupted()
 
 
 if __name__ == "__main__":

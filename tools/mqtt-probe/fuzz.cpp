@@ -107,15 +107,17 @@ private:
         }
         const auto taken = static_cast<std::uint64_t>(
             std::count_if(ex.begin(), ex.end(), [](const Exchange& e) { return e.started; }));
-        if (stop_) return taken;
-        if (opened.empty() && !ensure_broker() && s_.stopped.empty())
-            s_.stopped = "the broker refuses connections and is not the probe's to restart";
-        std::sort(opened.begin(), opened.end(),
-                  [&](std::size_t a, std::size_t b) { return ex[a].opened_order > ex[b].opened_order; });
-        // The broker's health first: minimising a violation replays sessions and would restart a
-        // broker the batch left dead or hung without a word.
-        if (Reaction r = health(); !r.key.empty()) unhealthy(r, sessions, opened);
-        for (std::size_t i = 0; i < ex.size() && !stop_; ++i)
+        if (!stop_) {
+            if (opened.empty() && !ensure_broker() && s_.stopped.empty())
+                s_.stopped = "the broker refuses connections and is not the probe's to restart";
+            std::sort(opened.begin(), opened.end(),
+                      [&](std::size_t a, std::size_t b) { return ex[a].opened_order > ex[b].opened_order; });
+            // The broker's health first: minimising a violation replays sessions and would
+            // restart a broker the batch left dead or hung without a word.
+            if (Reaction r = health(); !r.key.empty()) unhealthy(r, sessions, opened);
+        }
+        // Interrupted or not: found() runs nothing more once stop_ is set.
+        for (std::size_t i = 0; i < ex.size(); ++i)
             if (ex[i].opened_order && !ex[i].violations.empty())
                 found({violation_key(ex[i].violations[0]), "violation", ex[i].violations[0], {}}, sessions[i]);
         return taken;
@@ -180,20 +182,25 @@ private:
     /// Counts `r` if its key is known; else minimises `s` against the broker (when `reproduced`),
     /// records the smallest session's exchange and saves the new finding. A known finding that no
     /// single session reproduced is made again, in its place and files, from the first occurrence
-    /// that one session does reproduce (its count kept; its case is the one saved).
+    /// that one session does reproduce (its count and first case kept, `saved_case` this one).
+    /// Once the run is interrupted or the broker gone for good, nothing is run again: the
+    /// session is saved as it was.
     void found(const Reaction& r, const Session& s, bool reproduced = true) {
         auto known = std::find_if(s_.findings.begin(), s_.findings.end(), [&](const Finding& f) { return f.key == r.key; });
-        if (known != s_.findings.end() && (known->reproduced || !reproduced)) return void(++known->count);
+        const bool replaces = known != s_.findings.end();
+        if (replaces && (known->reproduced || !reproduced)) return void(++known->count);
         Finding f;
-        f.key = r.key, f.kind = r.kind, f.detail = r.detail, f.broker_stderr = r.broker_stderr, f.first_case = s.index;
-        const std::size_t number = known != s_.findings.end() ? static_cast<std::size_t>(known - s_.findings.begin()) + 1
-                                                              : s_.findings.size() + 1;
-        if (known != s_.findings.end()) f.count = known->count + 1;
+        f.key = r.key, f.kind = r.kind, f.detail = r.detail, f.broker_stderr = r.broker_stderr;
+        f.first_case = replaces ? known->first_case : s.index;
+        f.saved_case = s.index;
+        f.count = replaces ? known->count + 1 : 1;
+        const std::size_t number = replaces ? static_cast<std::size_t>(known - s_.findings.begin()) + 1 : s_.findings.size() + 1;
         f.mutations = s.mutations;
         f.packets_before = s.packets.size();
         f.reproduced = reproduced;
+        const bool live = !stop_ && s_.stopped.empty();
         Packets small = s.packets;
-        if (reproduced) {
+        if (reproduced && live) {
             const auto deadline = Clock::now() + std::chrono::seconds(30);
             auto still = [&](const Packets& p) { return Clock::now() < deadline && !stop_ && react(p).key == r.key; };
             Minimised m = minimise(s.packets, still, o_.minimise_tries);
@@ -201,26 +208,30 @@ private:
             f.tries = m.tries;
         }
         f.packets_after = small.size();
-        const Reaction last = react(small, &f.wire);  // the exchange for the pcap, from the smallest session
-        if (f.broker_stderr.empty()) f.broker_stderr = last.broker_stderr;
+        if (live) {
+            const Reaction last = react(small, &f.wire);  // the exchange for the pcap, from the smallest session
+            if (f.broker_stderr.empty()) f.broker_stderr = last.broker_stderr;
+        }
         if (std::none_of(f.wire.begin(), f.wire.end(), [](const WireEvent& e) { return e.kind == WireEvent::Kind::sent; })) {
             f.wire = {{WireEvent::Kind::opened, 0, 0, {}}};  // the broker was gone: the packets alone
             for (const auto& p : small) f.wire.push_back({WireEvent::Kind::sent, 0, 0, p});
         }
         f.file = (std::filesystem::path(o_.save_dir) / fmt::format("{:03}-{}", number, f.kind)).string();
         save(f);
-        if (known != s_.findings.end())
+        if (replaces)
             s_.findings[number - 1] = std::move(f);
         else
             s_.findings.push_back(std::move(f));
-        ensure_broker();
+        if (live) ensure_broker();
     }
 
     /// Writes f.file + .craft (the header comments, then the packets) and .pcap; says on stderr
     /// when a file could not be written (the run goes on).
     void save(const Finding& f) {
         std::string h = fmt::format("# mqtt-probe fuzz finding: {}\n", one_line(f.key));
-        h += fmt::format("# kind: {}; seen {} time(s); first: case {} of seed {}\n", f.kind, f.count, f.first_case, o_.seed);
+        h += fmt::format("# kind: {}; seen {} time(s); first: case {}{} of seed {}\n", f.kind, f.count, f.first_case,
+                         f.saved_case != f.first_case ? fmt::format(" (saved: case {})", f.saved_case) : std::string(),
+                         o_.seed);
         h += fmt::format("# detail: {}\n", one_line(f.detail));
         for (const std::string& m : f.mutations) h += fmt::format("# mutation: {}\n", one_line(m));
         h += f.reproduced ? fmt::format("# minimised: {} packets to {} in {} runs\n", f.packets_before, f.packets_after, f.tries)
@@ -229,7 +240,7 @@ private:
         h += fmt::format("# broker: {}\n# replay: mqtt-craft script {}.craft --send {}\n", one_line(o_.target),
                          std::filesystem::path(f.file).filename().string(), target);
         h += fmt::format("# the case again: mqtt-probe fuzz {} --seed {} --first-case {} --max-cases 1\n", target,
-                         o_.seed, f.first_case);
+                         o_.seed, f.saved_case);
         std::size_t lines = 0;
         for (std::size_t at = 0; at < f.broker_stderr.size() && lines < 40; ++lines) {
             std::size_t end = f.broker_stderr.find('\n', at);
@@ -294,10 +305,10 @@ void print_fuzz_summary(std::FILE* out, const FuzzSummary& s, const FuzzOptions&
     fmt::print(out, "\"interrupted\":{},\"stopped\":{},\"findings\":[", s.interrupted, q(s.stopped));
     for (std::size_t i = 0; i < s.findings.size(); ++i) {
         const Finding& f = s.findings[i];
-        fmt::print(out, "{}{{\"kind\":{},\"key\":{},\"count\":{},\"first_case\":{},\"packets\":{},\"packets_before\":{},"
-                        "\"minimise_runs\":{},\"reproduced\":{},\"file\":{},\"detail\":{}}}",
-                   i ? "," : "", q(f.kind), q(f.key), f.count, f.first_case, f.packets_after, f.packets_before, f.tries,
-                   f.reproduced, q(f.file), q(f.detail));
+        fmt::print(out, "{}{{\"kind\":{},\"key\":{},\"count\":{},\"first_case\":{},\"saved_case\":{},\"packets\":{},"
+                        "\"packets_before\":{},\"minimise_runs\":{},\"reproduced\":{},\"file\":{},\"detail\":{}}}",
+                   i ? "," : "", q(f.kind), q(f.key), f.count, f.first_case, f.saved_case, f.packets_after,
+                   f.packets_before, f.tries, f.reproduced, q(f.file), q(f.detail));
     }
     fmt::print(out, "]}}\n");
 }

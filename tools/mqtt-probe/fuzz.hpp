@@ -42,7 +42,9 @@ struct Finding {
     std::string kind;    ///< "crash", "liveness", "violation"
     std::string detail;  ///< what happened, in words
     std::string broker_stderr;
-    std::uint64_t first_case = 0;
+    std::uint64_t first_case = 0;  ///< the first case that drew it
+    std::uint64_t saved_case = 0;  ///< the case whose session was saved (first_case, unless the first
+                                   ///< was not reproduced and a later one was)
     unsigned count = 1;  ///< cases that drew this reaction
     std::size_t packets_before = 0, packets_after = 0;
     unsigned tries = 0;  ///< minimisation runs

@@ -8,7 +8,12 @@ as well, the second to sixth connections ever to send it a planted packet (count
 STATE, across restarts) do not hang it, as a hang that depends on timing would not: with seed 1,
 no replay of the first batch that hung it reproduces the hang, and a later batch's replay does.
 
-Usage: fuzz_crashing_broker.py PORT [--hang [--flaky STATE]]   (listens on 127.0.0.1 only)
+With --harmless the planted packets do nothing: only the broker's malformed CONNACKs remain
+(violations, for a run that must last). With --count FILE it writes the number of connections it
+accepted into FILE after each one.
+
+Usage: fuzz_crashing_broker.py PORT [--hang [--flaky STATE] | --harmless] [--count FILE]
+(listens on 127.0.0.1 only)
 """
 import os
 import selectors
@@ -17,6 +22,8 @@ import sys
 import time
 
 HANG = "--hang" in sys.argv[2:]
+HARMLESS = "--harmless" in sys.argv[2:]
+COUNT = sys.argv[sys.argv.index("--count") + 1] if "--count" in sys.argv[2:-1] else None
 FLAKY = sys.argv[sys.argv.index("--flaky") + 1] if "--flaky" in sys.argv[2:-1] else None
 
 
@@ -62,6 +69,8 @@ def answer(packet, healed):
     connection's planted packets do nothing (--flaky); True or False once one was seen."""
     first = packet[0]
     if first >> 4 == 15 or (first >> 4 == 3 and first & 0x06 == 0x06):
+        if HARMLESS:
+            return b""
         if HANG:
             if healed[0] is None:
                 healed[0] = 2 <= planted_seen() <= 6
@@ -91,12 +100,18 @@ def main():
     sel.register(server, selectors.EVENT_READ)
     buffers = {}
     healed = {}
+    accepted = 0
     while True:
         for key, _ in sel.select():
             if key.fileobj is server:
                 conn, _ = server.accept()
                 buffers[conn] = b""
                 healed[conn] = [None]
+                accepted += 1
+                if COUNT:
+                    with open(COUNT + ".new", "w") as f:
+                        f.write(str(accepted))
+                    os.replace(COUNT + ".new", COUNT)
                 sel.register(conn, selectors.EVENT_READ)
                 continue
             conn = key.fileobj
