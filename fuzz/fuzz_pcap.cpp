@@ -60,11 +60,9 @@ public:
         MQTTLENS_FUZZ_CHECK(!e.bytes.empty(), e.bytes);
         if (e.packet) return one_packet(d, e);
         // A run of unbuilt packets: each one whole, back to back (a cut one fails below).
-        for (std::size_t at = 0; at < e.bytes.size();) {
-            const mqtt::Bytes one = e.bytes.subspan(at, mqtt::packet_size(e.bytes.subspan(at)));
+        mqtt::for_each_packet(e.bytes, [&](mqtt::Bytes one, std::size_t at) {
             one_packet(d, engine::PacketSeen{one, e.stream_offset + at, e.version, nullptr, e.stream, e.alias_topic, e.error});
-            at += one.size();
-        }
+        });
     }
 
     void one_packet(const engine::Delivery& d, const engine::PacketSeen& e) {

@@ -94,4 +94,15 @@ inline std::size_t packet_size(Bytes bytes) noexcept {
     return std::min<std::size_t>(1u + length.size + std::size_t(length.value), bytes.size());
 }
 
+/// Calls `each(packet, at)` for each packet that lies back to back in `run` (split by
+/// packet_size()), `at` its offset in `run`.
+template <class F>
+void for_each_packet(Bytes run, F&& each) {
+    for (std::size_t at = 0; at < run.size();) {
+        const Bytes one = run.subspan(at, packet_size(run.subspan(at)));
+        each(one, at);
+        at += one.size();
+    }
+}
+
 }  // namespace mqttlens::mqtt

@@ -113,7 +113,7 @@ public:
         if (version) line += " v" + std::to_string(static_cast<int>(*version));  // the level byte
         if (!p.packet) {
             std::size_t n = 0;
-            for (std::size_t at = 0; at < p.bytes.size(); ++n) at += mqtt::packet_size(p.bytes.subspan(at));
+            mqtt::for_each_packet(p.bytes, [&](mqtt::Bytes, std::size_t) { ++n; });
             line += " packets=" + std::to_string(n);
         }
         log.push_back(line);

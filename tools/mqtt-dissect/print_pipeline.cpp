@@ -164,13 +164,11 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
             writer_.commit();
             return;
         }
-        for (std::size_t at = 0; at < bytes.size();) {  // a run of clean packets
-            const mqtt::Bytes one = bytes.subspan(at, mqtt::packet_size(bytes.subspan(at)));
+        mqtt::for_each_packet(bytes, [&](mqtt::Bytes one, std::size_t at) {  // a run of clean packets
             c.offset = offset + at;
             output::print_packet(writer_.buffer(), mqtt::decode_clean(one, how.version), c, options_);
             writer_.commit();
-            at += one.size();
-        }
+        });
         return;
     }
     const std::uint8_t* data = kept(bytes);  // first: it may hand the batch over

@@ -217,8 +217,9 @@ private:
     /// kept beside them) that follow one another in one segment, in the stream and in memory:
     /// the usual capture record of several PUBLISHes takes one record (the engine hands them
     /// over as one run; runs that meet are joined), and the print thread splits it again by
-    /// the packets' Remaining Lengths (mqtt::packet_size). What few packets have (stream findings, an alias topic) is
-    /// kept beside the records, in order; such a packet is a run of its own.
+    /// the packets' Remaining Lengths (mqtt::packet_size). What few packets have (stream
+    /// findings, an alias topic) is kept beside the records, in order; such a packet is a run
+    /// of its own.
     struct Record {
         const std::uint8_t* data;  // the bytes, in a held block or the arena
         std::uint32_t size;        // of all the run's packets
