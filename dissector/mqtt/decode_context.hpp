@@ -185,5 +185,9 @@ void decode_body_v5(Ctx& c, Packet& p) noexcept;
 // allowed, and the list's identifiers are left unknown (PropertyList's default).
 bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,
                            Publish& pub, FieldTable& fields, bool checks = true) noexcept;
+// The verdict of read_plain_publish_v5 for a QoS 0 PUBLISH body, with no Publish to fill: true
+// exactly where it would return true; then `property_ids` receives the list's identifiers.
+bool plain_qos0_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end,
+                           std::uint64_t& property_ids) noexcept;
 
 }  // namespace mqttlens::mqtt::detail

@@ -357,16 +357,12 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     p.fields.set(Field::remaining_length, 1, length_size);
 }
 
-/// decode()'s shortcut for the usual PUBLISH, which it finds nothing wrong with: one whole packet,
-/// a Remaining Length of one or two bytes in the shortest form, valid flags, a plain topic
-/// (topic.hpp), a non-zero identifier; in 5.0 also a plain property list and payload
-/// (detail::read_plain_publish_v5). Fills `p` as the general path would and returns true; false
-/// for anything else (`p` then holds part of a reading, for the general path to redo).
-[[gnu::always_inline]] inline bool decode_plain_publish(Bytes bytes, Packet& p, Version version) noexcept {
+/// The fixed header of a whole PUBLISH as decode()'s shortcut takes it: a Remaining Length of
+/// one or two bytes in the shortest form that covers exactly `bytes` (sets `length` and
+/// `start`, where the body begins), valid flags. False for anything else.
+[[gnu::always_inline]] inline bool plain_publish_header(Bytes bytes, std::uint32_t& length, std::size_t& start) noexcept {
     const std::size_t size = bytes.size();
     if (size < 5) return false;  // fixed header, topic length, one character
-    std::uint32_t length;
-    std::size_t start;
     if (bytes[1] < 0x80) {
         length = bytes[1];
         start = 2;
@@ -378,12 +374,24 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
     }
     const std::uint8_t first = bytes[0];
     const unsigned qos = (first >> 1) & 3;
-    if (size != start + length || (first >> 4) != 3 || qos == 3 || ((first & 0x08) && qos == 0)) return false;
+    return size == start + length && (first >> 4) == 3 && qos != 3 && !((first & 0x08) && qos == 0);
+}
+
+/// decode()'s shortcut for the usual PUBLISH, which it finds nothing wrong with: one whole packet,
+/// a Remaining Length of one or two bytes in the shortest form, valid flags, a plain topic
+/// (topic.hpp), a non-zero identifier; in 5.0 also a plain property list and payload
+/// (detail::read_plain_publish_v5). Fills `p` as the general path would and returns true; false
+/// for anything else (`p` then holds part of a reading, for the general path to redo).
+[[gnu::always_inline]] inline bool decode_plain_publish(Bytes bytes, Packet& p, Version version) noexcept {
+    std::uint32_t length;
+    std::size_t start;
+    if (!plain_publish_header(bytes, length, start)) return false;
+    const unsigned qos = (bytes[0] >> 1) & 3;
     auto& pub = p.body.emplace<Publish>();
     if (version == Version::v5_0) {
-        if (!detail::read_plain_publish_v5(bytes.data(), start, size, qos, pub, p.fields)) return false;
+        if (!detail::read_plain_publish_v5(bytes.data(), start, bytes.size(), qos, pub, p.fields)) return false;
     } else {
-        if (read_publish(bytes.data(), start, size, qos, pub, p.fields) != PublishRead::ok) return false;
+        if (read_publish(bytes.data(), start, bytes.size(), qos, pub, p.fields) != PublishRead::ok) return false;
         if (!detail::plain_topic(pub.topic) || (pub.packet_id && *pub.packet_id == 0)) return false;
     }
     set_header(p, bytes, length, static_cast<std::uint8_t>(start - 1));
@@ -522,13 +530,21 @@ Packet decode_clean(Bytes bytes, Version version, const DecodeOptions& options) 
 }
 
 bool is_plain_qos0_publish(Bytes bytes, Version version, std::uint64_t* property_ids) noexcept {
-    if (bytes.empty() || (bytes[0] & 0xFE) != 0x30) return false;  // PUBLISH, QoS 0, no DUP; any RETAIN
-    Packet p;
-    if (!decode_plain_publish(bytes, p, version)) return false;
-    if (property_ids) {
-        const auto& list = std::get<Publish>(p.body).properties;
-        *property_ids = list ? list->ids() : 0;
+    // decode_plain_publish's checks, with nothing filled in: QoS 0, no DUP, any RETAIN.
+    std::uint32_t length;
+    std::size_t start;
+    if (bytes.empty() || (bytes[0] & 0xFE) != 0x30 || !plain_publish_header(bytes, length, start)) return false;
+    std::uint64_t ids = 0;
+    if (version == Version::v5_0) {
+        if (!detail::plain_qos0_publish_v5(bytes.data(), start, bytes.size(), ids)) return false;
+    } else {
+        Publish pub;
+        FieldTable fields;
+        if (read_publish(bytes.data(), start, bytes.size(), 0, pub, fields) != PublishRead::ok ||
+            !detail::plain_topic(pub.topic))
+            return false;
     }
+    if (property_ids) *property_ids = ids;
     return true;
 }
 

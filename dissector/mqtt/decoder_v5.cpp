@@ -431,8 +431,8 @@ constinit thread_local PlainListMemo plain_list_memo;
 /// Whether the `length` bytes of the PUBLISH property list at `list` are plain (each property a
 /// PUBLISH one, in its plain form, none repeated but User Property and Subscription Identifier);
 /// if so, sets `ids` to the identifiers held and `utf8_payload` to a Payload Format Indicator of 1.
-bool plain_publish_list(const std::uint8_t* list, std::size_t length, std::uint64_t& ids,
-                        bool& utf8_payload) noexcept {
+[[gnu::always_inline]] inline bool plain_publish_list(const std::uint8_t* list, std::size_t length, std::uint64_t& ids,
+                                                     bool& utf8_payload) noexcept {
     if (plain_list_memo.find(list, length, ids, utf8_payload)) return true;
     constexpr std::uint64_t repeatable = std::uint64_t{1} << static_cast<unsigned>(PropertyId::user_property) |
                                          std::uint64_t{1} << static_cast<unsigned>(PropertyId::subscription_identifier);
@@ -452,45 +452,94 @@ bool plain_publish_list(const std::uint8_t* list, std::size_t length, std::uint6
     return true;
 }
 
-}  // namespace
+/// The parts of a 5.0 PUBLISH body [start, end) found by one of the two readings below: a Topic
+/// Name of `topic` bytes at start, then (QoS > 0) the Packet Identifier, then the Property
+/// Length at `length_at` in `length_size` bytes, the list of `list_length` bytes (identifiers
+/// `ids`, all bits set when unknown), and the payload: every byte left.
+struct PublishLayout {
+    std::size_t topic = 0;
+    std::size_t length_at = 0;
+    std::size_t length_size = 0;
+    std::size_t list_length = 0;
+    std::uint64_t ids = ~std::uint64_t{0};
+};
 
-bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,
-                           Publish& pub, FieldTable& fields, bool checks) noexcept {
+/// The checked reading: true when the body is plain (see read_plain_publish_v5), with its layout.
+[[gnu::always_inline]] inline bool plain_layout(const std::uint8_t* base, std::size_t start, std::size_t end,
+                                                unsigned qos, PublishLayout& out) noexcept {
     if (end - start < 2 || be16(base + start) > end - start - 2) return false;
     const std::size_t topic = be16(base + start);
-    pub.topic = std::string_view(reinterpret_cast<const char*>(base) + start + 2, topic);
-    if (checks && topic != 0 && !plain_topic(pub.topic)) return false;
-    fields.set(Field::topic, start, 2 + topic);
+    if (topic != 0 && !plain_topic(std::string_view(reinterpret_cast<const char*>(base) + start + 2, topic)))
+        return false;
     std::size_t pos = start + 2 + topic;
     if (qos != 0) {
-        if (end - pos < 2 || (checks && be16(base + pos) == 0)) return false;
-        pub.packet_id = static_cast<std::uint16_t>(be16(base + pos));
-        fields.set(Field::packet_id, pos, 2);
+        if (end - pos < 2 || be16(base + pos) == 0) return false;
         pos += 2;
-    }
-    if (!checks) {  // a clean packet: the Property Length and the list as they are
-        const LengthResult length = read_remaining_length(Bytes(base + pos, end - pos));
-        if (length.status != LengthResult::Status::ok || length.value > end - pos - length.size) return false;
-        pub.properties = PropertyList(Bytes(base + pos + length.size, length.value));
-        fields.set(Field::properties, pos, length.size + length.value);
-        pos += length.size + length.value;
-        pub.payload = Bytes(base + pos, end - pos);
-        fields.set(Field::payload, pos, end - pos);
-        return true;
     }
     if (pos == end || base[pos] >= 0x80 || base[pos] > end - pos - 1) return false;
     const std::size_t length = base[pos];
-    const std::uint8_t* list = base + pos + 1;
-    std::uint64_t ids;
     bool utf8_payload;
-    if (!plain_publish_list(list, length, ids, utf8_payload)) return false;
-    if (topic == 0 && !(ids & std::uint64_t{1} << static_cast<unsigned>(PropertyId::topic_alias))) return false;
-    pub.properties = PropertyList(Bytes(list, length), ids);
-    fields.set(Field::properties, pos, 1 + length);
-    pos += 1 + length;
-    pub.payload = Bytes(base + pos, end - pos);
-    fields.set(Field::payload, pos, end - pos);
-    return !utf8_payload || !scan_utf8(as_string(pub.payload), false, [](Utf8Issue, std::size_t) {}).invalid();
+    if (!plain_publish_list(base + pos + 1, length, out.ids, utf8_payload)) return false;
+    if (topic == 0 && !(out.ids & std::uint64_t{1} << static_cast<unsigned>(PropertyId::topic_alias))) return false;
+    out.topic = topic;
+    out.length_at = pos;
+    out.length_size = 1;
+    out.list_length = length;
+    const std::size_t payload = pos + 1 + length;
+    return !utf8_payload ||
+           !scan_utf8(std::string_view(reinterpret_cast<const char*>(base) + payload, end - payload), false,
+                      [](Utf8Issue, std::size_t) {})
+                .invalid();
+}
+
+/// The unchecked reading (decode_clean): the layout of a body decode() found nothing wrong with;
+/// false only where the lengths do not fit.
+[[gnu::always_inline]] inline bool clean_layout(const std::uint8_t* base, std::size_t start, std::size_t end,
+                                                unsigned qos, PublishLayout& out) noexcept {
+    if (end - start < 2 || be16(base + start) > end - start - 2) return false;
+    out.topic = be16(base + start);
+    std::size_t pos = start + 2 + out.topic;
+    if (qos != 0) {
+        if (end - pos < 2) return false;
+        pos += 2;
+    }
+    const LengthResult length = read_remaining_length(Bytes(base + pos, end - pos));
+    if (length.status != LengthResult::Status::ok || length.value > end - pos - length.size) return false;
+    out.length_at = pos;
+    out.length_size = length.size;
+    out.list_length = length.value;
+    return true;
+}
+
+}  // namespace
+
+bool plain_qos0_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end,
+                           std::uint64_t& property_ids) noexcept {
+    PublishLayout layout;
+    if (!plain_layout(base, start, end, 0, layout)) return false;
+    property_ids = layout.ids;
+    return true;
+}
+
+bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,
+                           Publish& pub, FieldTable& fields, bool checks) noexcept {
+    PublishLayout layout;
+    if (!(checks ? plain_layout(base, start, end, qos, layout) : clean_layout(base, start, end, qos, layout)))
+        return false;
+    pub.topic = std::string_view(reinterpret_cast<const char*>(base) + start + 2, layout.topic);
+    fields.set(Field::topic, start, 2 + layout.topic);
+    if (qos != 0) {
+        const std::size_t id = start + 2 + layout.topic;
+        pub.packet_id = static_cast<std::uint16_t>(be16(base + id));
+        fields.set(Field::packet_id, id, 2);
+    }
+    const std::size_t list = layout.length_at + layout.length_size;
+    pub.properties = PropertyList(Bytes(base + list, layout.list_length), layout.ids);
+    fields.set(Field::properties, layout.length_at, layout.length_size + layout.list_length);
+    const std::size_t payload = list + layout.list_length;
+    pub.payload = Bytes(base + payload, end - payload);
+    fields.set(Field::payload, payload, end - payload);
+    return true;
 }
 
 void decode_body_v5(Ctx& c, Packet& p) noexcept {
