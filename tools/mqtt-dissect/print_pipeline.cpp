@@ -24,12 +24,11 @@ void PrintPipeline::Arena::clear() noexcept {
     used_ = 0;
 }
 
-PrintPipeline::Batch::Batch()
-    : memory(batch_memory),
-      records(memory.data(), batch_records),
-      segments(memory.data() + batch_records * sizeof(Record), batch_segments),
-      ends(memory.data() + ends_at, batch_segments),
-      arena(std::span(memory.data() + arena_at, batch_memory - arena_at)) {}
+PrintPipeline::Batch::Batch(std::uint8_t* memory)
+    : records(memory, batch_records),
+      segments(memory + batch_records * sizeof(Record), batch_segments),
+      ends(memory + ends_at, batch_segments),
+      arena(std::span(memory + arena_at, batch_memory - arena_at)) {}
 
 void PrintPipeline::Batch::clear() noexcept {
     records.clear();
@@ -48,8 +47,9 @@ PrintPipeline::PrintPipeline(output::Writer& writer, const output::PrintOptions&
                              bool apart)
     : writer_(writer), options_(options), threaded_(threaded) {
     if (!threaded_) return;
+    batch_pages_ = capture::PageBuffer(batches * batch_memory);
     for (std::size_t i = 0; i < batches; ++i) {
-        auto batch = std::make_unique<Batch>();
+        auto batch = std::make_unique<Batch>(batch_pages_.data() + i * batch_memory);
         (i == 0 ? filling_ : free_.emplace_back()) = std::move(batch);
     }
     thread_ = std::thread([this] { run(); });

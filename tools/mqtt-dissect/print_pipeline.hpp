@@ -232,12 +232,10 @@ private:
     static constexpr std::uint8_t has_extra = 1;
     static constexpr std::uint8_t has_alias_topic = 2;
 
-    /// A batch's memory is one huge page (capture::PageBuffer), taken once and recycled: its
-    /// records, then its segments, then the arena. On a virtual machine paging in 2 MiB by 4 KiB
-    /// pages costs about 5 ms, each time a batch is first filled.
+    /// A batch's memory is its share of one huge page (batch_pages_), taken once and recycled:
+    /// its records, then its segments and their Ends, then the arena.
     struct Batch {
-        Batch();
-        capture::PageBuffer memory;
+        explicit Batch(std::uint8_t* memory);
         Slots<Record> records;
         Slots<Segment> segments;
         Slots<Ends> ends;
@@ -311,30 +309,37 @@ private:
     /// takes a recycled batch, its lines should have gone cold in the print thread's cache, or
     /// every line the capture thread writes first costs a snoop of the other core. Measured on
     /// the 800,000-message capture (capture thread CPU time, getrusage): 1,024 records 107-131 ms,
-    /// 4,096 77-83 ms, 16,384 60-72 ms. The larger parts of a record are held apart: segments
-    /// (40 bytes, and an Ends each at most; a capture of one packet per record fills them first) to 4,096 a batch, and
-    /// events (264 bytes; the end of a capture with thousands of connections open brings one
-    /// each) to 1,024. The records and segments take the first MiB of the batch's memory, the
-    /// arena the second: it is full when less than 64 KiB are left (a larger packet goes to a
-    /// block of its own), so the two batches take about 4.5 MiB in all. Two, not three: with
-    /// the print thread the faster one, the capture thread seldom waits for a batch, and a third
-    /// cost 2 MiB of resident memory and nothing measurable in time (the 200,000-message
-    /// captures, 21 rounds each, session 12).
+    /// 4,096 77-83 ms, 16,384 60-72 ms (session 12, before records held runs and batches held
+    /// blocks: a batch of the 200,000-message 5.0 capture now takes at most 4,775 records, 4,096
+    /// segments, 2,686 Ends and 157 KiB of arena). The larger parts of a record are held apart:
+    /// segments (40 bytes, and an Ends each at most; a capture of one packet per record fills
+    /// them first) to 4,096 a batch, and events (264 bytes; the end of a capture with thousands
+    /// of connections open brings one each) to 1,024. The records, segments and Ends take the
+    /// first 576 KiB of the batch's MiB, the arena the rest: it is full when less than 64 KiB
+    /// are left (a larger packet goes to a block of its own).
+    ///
+    /// Two batches, in one huge page. A third cost 2 MiB of resident memory and nothing
+    /// measurable in time (session 12): with the print thread the faster one, the capture
+    /// thread seldom waits for a batch. One huge page, not one each: the first write to a huge
+    /// page has the kernel clear all of it, and on the VM CI runs on a page the host has not
+    /// backed yet (often the case: the guest reports free 2 MiB blocks to the host, which
+    /// takes them back) costs about 3 ms per MiB to clear, in the capture thread
+    /// (docs/PERFORMANCE.md, session 16).
     void added() {
         const Batch& b = *filling_;
         if (b.records.size() >= batch_records || b.arena.used() >= batch_bytes ||
             b.segments.size() >= batch_segments || b.events.size() >= batch_events)
             hand_over();
     }
-    static constexpr std::size_t batch_records = 16384;
+    static constexpr std::size_t batches = 2;
+    static constexpr std::size_t batch_records = 8192;
     static constexpr std::size_t batch_segments = 4096;
-    static constexpr std::size_t batch_memory = capture::PageBuffer::huge_page;
+    static constexpr std::size_t batch_memory = capture::PageBuffer::huge_page / batches;
     static constexpr std::size_t ends_at = batch_records * sizeof(Record) + batch_segments * sizeof(Segment);
     static constexpr std::size_t arena_at = ends_at + batch_segments * sizeof(Ends);
-    static_assert(arena_at <= batch_memory / 2);
+    static_assert(arena_at + 384 * 1024 <= batch_memory, "an arena of 384 KiB at least");
     static constexpr std::size_t batch_bytes = batch_memory - arena_at - 64 * 1024;
     static constexpr std::size_t batch_events = 1024;
-    static constexpr std::size_t batches = 2;
     void hand_over();  // queue the batch being filled, take a free one
     /// Prints a batch; `serial` numbers the batches printed (segments of different batches get
     /// different Context::prefix_key values).
@@ -354,6 +359,7 @@ private:
     capture::Timestamp origin_;
     output::Context unthreaded_context_;  // with threaded_ == false
 
+    capture::PageBuffer batch_pages_;  // every batch's memory (threaded)
     capture::CaptureSource* source_ = nullptr;  // whose blocks batches hold (hold_blocks_of)
     std::size_t holds_per_batch_ = 0;
     std::unique_ptr<Batch> filling_;
