@@ -360,7 +360,8 @@ void decode_empty(Ctx& c, Packet& p, Code length_code) noexcept {
 /// The fixed header of a whole PUBLISH as decode()'s shortcut takes it: a Remaining Length of
 /// one or two bytes in the shortest form that covers exactly `bytes` (sets `length` and
 /// `start`, where the body begins), valid flags. False for anything else.
-[[gnu::always_inline]] inline bool plain_publish_header(Bytes bytes, std::uint32_t& length, std::size_t& start) noexcept {
+[[gnu::always_inline]] inline bool plain_publish_header(Bytes bytes, std::uint32_t& length,
+                                                       std::size_t& start) noexcept {
     const std::size_t size = bytes.size();
     if (size < 5) return false;  // fixed header, topic length, one character
     if (bytes[1] < 0x80) {

@@ -684,9 +684,11 @@ void expect_fast_is_general(Bytes b, Version version, DecodeOptions options, std
         EXPECT_EQ(general.diagnostics.dropped(), 0u);
         std::uint64_t held = 0;
         if (const auto* p = general.get<Publish>(); p && p->properties)
-            for (const Property& property : *p->properties) held |= std::uint64_t{1} << static_cast<unsigned>(property.id);
+            for (const Property& property : *p->properties)
+                held |= std::uint64_t{1} << static_cast<unsigned>(property.id);
         EXPECT_EQ(ids, held);
-    } else if (version != Version::v5_0 && general.type() == PacketType::publish && general.header.qos() == 0 && general.diagnostics.empty() &&
+    } else if (version != Version::v5_0 && general.type() == PacketType::publish && general.header.qos() == 0 &&
+               general.diagnostics.empty() &&
                general.header.length_size == (general.header.remaining_length < 128 ? 1 : 2) &&
                general.header.remaining_length < 16'384) {
         // A clean QoS 0 PUBLISH in the shortest form of one or two length bytes: only an
