@@ -302,12 +302,12 @@ int run_capture(const Args& args, const output::PrintOptions& options, const Pac
     if (args.stats) accumulator.emplace();
     const bool threaded = !args.quiet && args.threads > 1 && usable_cpus() > 1;
     PrintPipeline pipeline(writer, options, threaded, !live);
-    // The file's next blocks are read ahead on the side with less to do: the print thread's for
-    // summary lines, the capture thread's for JSON and trees, whose printing costs more (on the
-    // 800,000-message capture, median wall time beside the print / the capture thread: summary
-    // 85 / 89-93 ms, JSON 104-114 / 95-104 ms).
-    if (threaded && !live &&
-        source.read_ahead(options.format == output::Format::summary ? pipeline.printer_cpus() : pipeline.capture_cpu()))
+    // The file's next blocks are read ahead on the capture thread's CPU: the print thread is the
+    // busier side while a capture's bulk of small PUBLISHes goes by, for summary lines as for JSON
+    // (session 17, big5.pcap, 31-41 alternating rounds, median wall beside the print / the capture
+    // thread: summary 45.9 / 42.7 ms and 48.3 / 44.0 ms; on the 3.1.1 capture 38.8 / 36.6 ms), and
+    // the capture thread then reads records the same CPU has just written.
+    if (threaded && !live && source.read_ahead(pipeline.capture_cpu()))
         pipeline.hold_blocks_of(source);
     Printer printer(pipeline, filter, accumulator ? &*accumulator : nullptr, args.quiet);
     engine::EngineOptions engine_options = printer.engine_options();

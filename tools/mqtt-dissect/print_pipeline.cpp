@@ -70,10 +70,7 @@ void PrintPipeline::keep_apart() {
     // Best effort: where either call fails, the threads are placed by the scheduler as before.
     if (pthread_setaffinity_np(thread_.native_handle(), sizeof others, &others) != 0) return;
     if (pthread_setaffinity_np(pthread_self(), sizeof mine, &mine) == 0) capture_cpus_ = allowed;
-    if (capture_cpus_) {
-        capture_cpu_ = mine;
-        printer_cpus_ = others;
-    }
+    if (capture_cpus_) capture_cpu_ = mine;
 }
 
 PrintPipeline::~PrintPipeline() { finish(); }

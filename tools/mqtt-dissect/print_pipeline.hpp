@@ -132,10 +132,8 @@ public:
     void finish();
     /// Some write of the print thread failed (the caller's writer reports its own).
     bool failed() const noexcept { return failed_; }
-    /// The CPUs the print thread is kept on, and the one the capture thread is kept on (null
-    /// when the threads are not kept apart): for a helper that should share one side, such as
-    /// the read-ahead thread.
-    const cpu_set_t* printer_cpus() const noexcept { return printer_cpus_ ? &*printer_cpus_ : nullptr; }
+    /// The CPU the capture thread is kept on (null when the threads are not kept apart): for a
+    /// helper that should share its side, such as the read-ahead thread.
     const cpu_set_t* capture_cpu() const noexcept { return capture_cpu_ ? &*capture_cpu_ : nullptr; }
 
 private:
@@ -406,7 +404,6 @@ private:
     bool failed_ = false;  // set by the print thread before it ends
     std::thread thread_;
     std::optional<cpu_set_t> capture_cpus_;  // the capture thread's CPUs before keep_apart()
-    std::optional<cpu_set_t> printer_cpus_;  // the print thread's, once kept apart
     std::optional<cpu_set_t> capture_cpu_;   // the capture thread's, once kept apart
 };
 
