@@ -61,8 +61,7 @@ template <std::size_t N>
     if (n > 16) {
         if (n <= 32) return copy_ends<16>(to, from, n);
         if (n <= 64) return copy_ends<32>(to, from, n);
-        if (n <= 128) return copy_ends<64>(to, from, n);  // the start of a JSON line kept by the prefix memo: ~120
-        return static_cast<void>(std::memcpy(to, from, n));
+        return static_cast<void>(std::memcpy(to, from, n));  // the library's copy is shorter from here on
     }
     if (n >= 8) return copy_ends<8>(to, from, n);
     if (n >= 4) return copy_ends<4>(to, from, n);

@@ -380,3 +380,63 @@ TEST(FastPath, PropertyListTextIsTheSameWhateverTheLineBefore) {
         }
     }
 }
+
+// The summary printer keeps the text of the last PUBLISH line from its type name to its payload
+// and copies it for a PUBLISH with the same fields: every line reads as it does when printed
+// first, on a thread of its own, whatever came before it, however little differs.
+TEST(FastPath, PublishLineIsTheSameWhateverTheLineBefore) {
+    const auto base_bytes = publish_v5({{"unit", "C"}, {"site", "north"}}, "abc");
+    const auto other_list = publish_v5({{"unit", "C"}, {"site", "south"}}, "abc");  // same length
+    const mqtt::Packet base = mqtt::decode(base_bytes, mqtt::Version::v5_0);
+    const mqtt::Packet other = mqtt::decode(other_list, mqtt::Version::v5_0);
+    ASSERT_TRUE(base.valid());
+    const std::string long_topic(200, 't');  // too long to be kept
+    struct Case {
+        const char* what;
+        mqtt::Packet packet;
+        mqtt::Version version = mqtt::Version::v5_0;
+        bool color = false;
+    };
+    std::vector<Case> cases;
+    const auto with = [&](const char* what, auto change) {
+        Case c{what, base};
+        change(c, std::get<mqtt::Publish>(c.packet.body));
+        cases.push_back(std::move(c));
+    };
+    with("the first", [](Case&, mqtt::Publish&) {});
+    with("the same again", [](Case&, mqtt::Publish&) {});
+    with("another payload of the same size", [](Case&, mqtt::Publish& p) { p.payload = mqtt::as_bytes("xyz"); });
+    with("a longer payload", [](Case&, mqtt::Publish& p) { p.payload = mqtt::as_bytes("abcd"); });
+    with("no payload", [](Case&, mqtt::Publish& p) { p.payload = {}; });
+    with("RETAIN", [](Case& c, mqtt::Publish&) { c.packet.header.first_byte = 0x31; });
+    with("DUP", [](Case& c, mqtt::Publish&) { c.packet.header.first_byte = 0x38; });
+    with("QoS 1, id 7", [](Case& c, mqtt::Publish& p) { c.packet.header.first_byte = 0x32; p.packet_id = 7; });
+    with("QoS 1, id 8", [](Case& c, mqtt::Publish& p) { c.packet.header.first_byte = 0x32; p.packet_id = 8; });
+    with("QoS 2, id 8", [](Case& c, mqtt::Publish& p) { c.packet.header.first_byte = 0x34; p.packet_id = 8; });
+    with("a topic of the same length", [](Case&, mqtt::Publish& p) { p.topic = "u"; });
+    with("a topic to escape", [](Case&, mqtt::Publish& p) { p.topic = "\""; });
+    with("a long topic", [&](Case&, mqtt::Publish& p) { p.topic = long_topic; });
+    with("a long topic again", [&](Case&, mqtt::Publish& p) { p.topic = long_topic; });
+    with("a list of the same length", [&](Case&, mqtt::Publish& p) {
+        p.properties = std::get<mqtt::Publish>(other.body).properties;
+    });
+    with("an empty list", [](Case&, mqtt::Publish& p) { p.properties = mqtt::PropertyList(); });
+    with("no list (3.1.1)", [](Case& c, mqtt::Publish& p) {
+        p.properties.reset();
+        c.version = mqtt::Version::v3_1_1;
+    });
+    with("no list (5.0 context)", [](Case&, mqtt::Publish& p) { p.properties.reset(); });
+    with("3.1.1 context", [](Case& c, mqtt::Publish&) { c.version = mqtt::Version::v3_1_1; });
+    with("colour", [](Case& c, mqtt::Publish&) { c.color = true; });
+    with("no colour", [](Case&, mqtt::Publish&) {});
+    for (const Case& c : cases) {
+        output::Context context;
+        context.version = c.version;
+        output::PrintOptions options;
+        options.color = c.color;
+        std::string alone;
+        std::thread([&] { alone = test_util::print(c.packet, output::Format::summary, context, options); }).join();
+        EXPECT_EQ(test_util::print(c.packet, output::Format::summary, context, options), alone) << c.what;
+    }
+    EXPECT_EQ(cases.size(), 21u);
+}
