@@ -105,7 +105,11 @@ void append_properties_summary(Buffer& out, const std::optional<mqtt::PropertyLi
 
 void append_properties_json(Buffer& out, const std::optional<mqtt::PropertyList>& list, std::string_view key) {
     if (!list) return;
-    fmt::format_to(it(out), FMT_COMPILE(",\"{}\":{{"), key);
+    // `,"key":{` written directly: through fmt, a third of a 5.0 PUBLISH's JSON line
+    char* w = room(out, key.size() + 5);
+    w = put(w, ",\"");
+    w = put(w, key);
+    finish(out, put(w, "\":{"));
     if (json_memo.append_to(out, list->raw())) return;
     const std::size_t start = out.size();
     bool first = true;
