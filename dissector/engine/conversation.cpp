@@ -7,6 +7,7 @@ Conversation::Conversation(const mqtt::SessionOptions& session, std::optional<mq
 
 Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std::int64_t time_us,
                                std::uint64_t ref) noexcept {
+    last_plain_.reset();
     const mqtt::Version version = decoding_version();
     Observed seen{mqtt::decode(bytes, version), {}, version, {}};
     if (const auto* connect = seen.packet.get<mqtt::Connect>()) {
@@ -32,9 +33,12 @@ Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std
 bool Conversation::observe_clean_publish(mqtt::Direction direction, mqtt::Bytes bytes, std::int64_t time_us,
                                          std::uint64_t ref) noexcept {
     std::uint64_t ids = 0;
-    if (!mqtt::is_plain_qos0_publish(bytes, decoding_version(), &ids) ||
-        !checker_.observe_plain_publish(direction, time_us, ref, bytes.size(), bytes[0] & 0x01, ids))
-        return false;
+    if (!mqtt::is_plain_qos0_publish(bytes, decoding_version(), &ids)) return false;
+    const PlainQuestion question{direction, time_us, ref, bytes.size(), static_cast<bool>(bytes[0] & 0x01), ids};
+    if (last_plain_ != question) {
+        if (!checker_.observe_plain_publish(direction, time_us, ref, bytes.size(), question.retain, ids)) return false;
+        last_plain_ = question;
+    }
     ++packets_;
     return true;
 }

@@ -56,7 +56,10 @@ public:
 
     /// Bytes were lost between two packets (a capture gap, a resynchronisation): the session rules
     /// stop reporting what lost packets could explain.
-    void lost_data() noexcept { checker_.lost_data(); }
+    void lost_data() noexcept {
+        last_plain_.reset();
+        checker_.lost_data();
+    }
 
     /// The connection ended at `end_us`: the findings about earlier packets that only its end
     /// shows (requests never answered, a silent client), ordered by `ref`.
@@ -78,7 +81,22 @@ public:
     std::uint64_t packets() const noexcept { return packets_; }
 
 private:
+    /// What the session rules were last asked about a clean QoS 0 PUBLISH, when they found it
+    /// plain and nothing reached them since: the same question gets the same answer and changes
+    /// nothing (the packets of one capture record share direction, time and frame, and mostly
+    /// size and properties), so it is not asked again.
+    struct PlainQuestion {
+        mqtt::Direction direction;
+        std::int64_t time_us;
+        std::uint64_t ref;
+        std::size_t size;
+        bool retain;
+        std::uint64_t property_ids;
+        friend bool operator==(const PlainQuestion&, const PlainQuestion&) = default;
+    };
+
     mqtt::SessionChecker checker_;
+    std::optional<PlainQuestion> last_plain_;
     std::optional<mqtt::Version> version_;
     std::optional<std::string> client_id_;
     std::uint64_t packets_ = 0;
