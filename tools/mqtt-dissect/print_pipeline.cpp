@@ -121,18 +121,15 @@ std::string_view PrintPipeline::keep(std::string_view text) {
 
 std::uint32_t PrintPipeline::ends_of(const Seen& seen) {
     const EndsKey key{seen.stream, seen.src.data(), seen.dst.data(), seen.transport.data()};
-    if (key.src != nullptr) {
-        if (key == recent_ends_[0].key) return recent_ends_[0].index;
-        if (key == recent_ends_[1].key) {
-            std::swap(recent_ends_[0], recent_ends_[1]);
-            return recent_ends_[0].index;
-        }
-    }
+    if (key.src != nullptr)
+        for (const RecentEnds& r : recent_ends_)
+            if (key == r.key) return r.index;
     Batch& b = *filling_;
     b.ends.push_back(Ends{keep(seen.src), keep(seen.dst), seen.transport, seen.stream});
-    recent_ends_[1] = recent_ends_[0];
-    recent_ends_[0] = RecentEnds{key, static_cast<std::uint32_t>(b.ends.size() - 1)};
-    return recent_ends_[0].index;
+    const auto index = static_cast<std::uint32_t>(b.ends.size() - 1);
+    recent_ends_[next_recent_ends_] = RecentEnds{key, index};  // the oldest goes
+    next_recent_ends_ = (next_recent_ends_ + 1) % recent_ends_.size();
+    return index;
 }
 
 std::uint32_t PrintPipeline::new_segment(const Seen& seen, std::uint64_t offset) {

@@ -372,8 +372,9 @@ private:
         friend bool operator==(const SegmentKey&, const SegmentKey&) = default;
     };
     SegmentKey last_key_;
-    // The Ends of the last two segments of this batch (most recent first), by what identifies
-    // them without comparing text.
+    // The Ends of the last four connection directions of this batch (replaced oldest first), by what
+    // identifies them without comparing text: a QoS 1 exchange through a broker alternates four
+    // (publisher, broker to publisher, broker to subscriber, subscriber).
     struct EndsKey {
         std::uint32_t stream = 0;
         const char* src = nullptr;
@@ -385,7 +386,8 @@ private:
         EndsKey key;
         std::uint32_t index = 0;
     };
-    std::array<RecentEnds, 2> recent_ends_;
+    std::array<RecentEnds, 4> recent_ends_;
+    std::size_t next_recent_ends_ = 0;  // the slot to replace next
     std::uint32_t last_segment_ = 0;
     std::uint64_t segment_offset_ = 0;  // its `offset`
     // The run the last record holds, while packets may still join it (run_end_ null: none).
