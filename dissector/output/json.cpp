@@ -2,6 +2,7 @@
 // dissector/output/README.md).
 #include "output/detail.hpp"
 #include "output/prefix_memo.hpp"
+#include "output/publish_memo.hpp"
 #include "output/v5.hpp"
 #include "output/printer.hpp"
 
@@ -94,12 +95,11 @@ struct Members {
     }
 
     void operator()(const mqtt::Publish& p) const {
-        // One reserved run for the fixed text (137 bytes at most, 160 reserved), the topic and the
-        // payload; a topic or payload that needs escaping is written the long way where it stands.
+        // One reserved run for the fixed text (about 100 bytes, 160 reserved) and the topic; a
+        // topic that needs escaping is written the long way where it stands. The payload is
+        // written after (append_publish_payload), so that the PublishMemo keeps what comes before.
         constexpr std::string_view topic_key = ",\"topic\":";
-        const bool cut = options.payload_max != 0 && p.payload.size() > options.payload_max;
-        const std::string_view shown = mqtt::as_string(cut ? p.payload.first(options.payload_max) : p.payload);
-        char* w = detail::room(out, 160 + p.topic.size() + shown.size());
+        char* w = detail::room(out, 160 + p.topic.size());
         w = detail::put(w, ",\"dup\":");
         w = put_boolean(w, packet.header.dup());
         w = detail::put(w, ",\"qos\":");
@@ -111,25 +111,13 @@ struct Members {
         } else {
             detail::finish(out, w);
             string_member(out, "topic", p.topic);
-            w = detail::room(out, 160 + shown.size());
+            w = detail::room(out, 160);
         }
         w = detail::put(w, ",\"packet_id\":");
         w = p.packet_id ? detail::put_uint(w, *p.packet_id) : detail::put(w, "null");
         w = detail::put_uint(detail::put(w, ",\"payload_len\":"), p.payload.size());
-        if (p.properties) {  // 5.0: before the payload, whose members end the object
-            detail::finish(out, w);
-            detail::append_properties_json(out, p.properties, "properties");
-            w = detail::room(out, 64 + shown.size());
-        }
-        // The display test (no DEL): a payload with DEL is not printable text, see append_payload.
-        if (char* q = detail::put_quoted_if_plain(detail::put(w, ",\"payload\":"), shown, false)) {
-            detail::finish(out, cut ? detail::put(q, ",\"payload_truncated\":true") : q);
-            return;
-        }
-        *w++ = ',';
         detail::finish(out, w);
-        detail::append_payload(out, p.payload, options.payload_max, true);
-        if (cut) append(out, ",\"payload_truncated\":true");
+        if (p.properties) detail::append_properties_json(out, p.properties, "properties");  // 5.0: before the payload
     }
 
     void operator()(const mqtt::Ack& a) const {
@@ -226,6 +214,25 @@ void diagnostic_list(Buffer& out, std::string_view opening, mqtt::Severity sever
 
 constinit thread_local detail::PrefixMemo prefix_memo;
 
+/// The payload members of a PUBLISH, which end its object before the diagnostics: "payload" as
+/// text, or "payload_hex"; "payload_truncated" when cut at `payload_max`.
+void append_publish_payload(Buffer& out, const mqtt::Publish& p, const PrintOptions& options) {
+    const bool cut = options.payload_max != 0 && p.payload.size() > options.payload_max;
+    const std::string_view shown = mqtt::as_string(cut ? p.payload.first(options.payload_max) : p.payload);
+    char* w = detail::room(out, 64 + shown.size());
+    // The display test (no DEL): a payload with DEL is not printable text, see append_payload.
+    if (char* q = detail::put_quoted_if_plain(detail::put(w, ",\"payload\":"), shown, false)) {
+        detail::finish(out, cut ? detail::put(q, ",\"payload_truncated\":true") : q);
+        return;
+    }
+    *w++ = ',';
+    detail::finish(out, w);
+    detail::append_payload(out, p.payload, options.payload_max, true);
+    if (cut) append(out, ",\"payload_truncated\":true");
+}
+
+constinit thread_local detail::PublishMemo publish_memo;  // from "type" to the payload
+
 }  // namespace
 
 void detail::append_json_prefix(Buffer& out, const Context& context) {
@@ -252,28 +259,42 @@ void detail::append_json_prefix(Buffer& out, const Context& context) {
     prefix_memo.store(context, out, start);
 }
 
+
 void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
                 const PrintOptions& options) {
     detail::append_json_prefix(out, context);
 
     bool stream_error = false;
     for (const auto& d : context.extra) stream_error |= d.severity == mqtt::Severity::error;
-    const std::string_view type = mqtt::type_name(packet.type(), context.version);
-    char* w = detail::room(out, 128 + type.size() + 4 * detail::max_uint_chars);
-    if (context.offset) { w = detail::put_uint(detail::put(w, "\"offset\":"), *context.offset); *w++ = ','; }
-    w = detail::put(w, "\"type\":\"");
-    w = detail::put(w, type);
-    w = detail::put_uint(detail::put(w, "\",\"flags\":"), packet.header.flags());
-    w = detail::put_uint(detail::put(w, ",\"remaining_length\":"), packet.header.remaining_length);
-    w = detail::put_uint(detail::put(w, ",\"length\":"), packet.raw.size());
-    w = detail::put(w, ",\"valid\":");
-    w = put_boolean(w, packet.valid() && !stream_error);
-    detail::finish(out, w);
-    if (!context.alias_topic.empty()) {
-        append(out, ",\"resolved_topic\":");
-        append_json_string(out, context.alias_topic);
+    const bool valid = packet.valid() && !stream_error;
+    if (context.offset) {
+        char* w = detail::put(detail::room(out, 16 + detail::max_uint_chars), "\"offset\":");
+        w = detail::put_uint(w, *context.offset);
+        *w++ = ',';
+        detail::finish(out, w);
     }
-    std::visit(Members{out, packet, options, context.version}, packet.body);
+    const auto* publish = std::get_if<mqtt::Publish>(&packet.body);
+    const bool memo = publish != nullptr && context.alias_topic.empty();  // resolved_topic sits inside
+    if (!memo || !publish_memo.append_to(out, packet, *publish, context.version, valid)) {
+        const std::size_t head = out.size();
+        const std::string_view type = mqtt::type_name(packet.type(), context.version);
+        char* w = detail::room(out, 128 + type.size() + 3 * detail::max_uint_chars);
+        w = detail::put(w, "\"type\":\"");
+        w = detail::put(w, type);
+        w = detail::put_uint(detail::put(w, "\",\"flags\":"), packet.header.flags());
+        w = detail::put_uint(detail::put(w, ",\"remaining_length\":"), packet.header.remaining_length);
+        w = detail::put_uint(detail::put(w, ",\"length\":"), packet.raw.size());
+        w = detail::put(w, ",\"valid\":");
+        w = put_boolean(w, valid);
+        detail::finish(out, w);
+        if (!context.alias_topic.empty()) {
+            append(out, ",\"resolved_topic\":");
+            append_json_string(out, context.alias_topic);
+        }
+        std::visit(Members{out, packet, options, context.version}, packet.body);
+        if (memo) publish_memo.store(packet, *publish, context.version, valid, out, head);
+    }
+    if (publish != nullptr) append_publish_payload(out, *publish, options);
     if (packet.diagnostics.empty() && context.extra.empty()) {
         append(out, ",\"errors\":[],\"warnings\":[]");
     } else {

@@ -1,16 +1,13 @@
 // The one-line summary, tshark-like: [frame time src → dst] TYPE key=value ... [rule code].
 #include "output/detail.hpp"
 #include "output/prefix_memo.hpp"
+#include "output/publish_memo.hpp"
 #include "output/v5.hpp"
 #include "output/printer.hpp"
 #include "output/style.hpp"
 
 #include <fmt/compile.h>
 
-#include <array>
-#include <cstdint>
-#include <optional>
-#include <span>
 #include <variant>
 
 namespace mqttlens::output {
@@ -158,72 +155,7 @@ void append_publish_payload(Buffer& out, const mqtt::Publish& p, const PrintOpti
     detail::append_payload(out, p.payload, options.payload_max, false);
 }
 
-/// The text of the last PUBLISH line from its type name to its payload ("PUBLISH topic=...
-/// qos=0 payload_len=20" and the properties), kept with every field it was made from. The
-/// messages of one capture record usually differ only in their payloads, so the text is copied
-/// instead of written again: on the 200,000-message 5.0 capture, a third of the print thread's
-/// instructions. A pure cache: the key holds every input of that text, compared by value.
-class PublishHeadMemo {
-public:
-    /// Appends the text stored for exactly this PUBLISH and returns true; else false.
-    [[gnu::always_inline]] bool append_to(Buffer& out, const mqtt::Packet& packet, const mqtt::Publish& p,
-                                          mqtt::Version version, bool color) const {
-        if (!matches(packet.header.first_byte, p, version, color)) return false;
-        append(out, std::string_view(text_.data(), text_size_));
-        return true;
-    }
-    /// Remembers what `out` holds from `start` on as the text of this PUBLISH (forgets it when
-    /// something is too long).
-    void store(const mqtt::Packet& packet, const mqtt::Publish& p, mqtt::Version version, bool color,
-               const Buffer& out, std::size_t start) noexcept {
-        const std::string_view text(out.data() + start, out.size() - start);
-        const std::span<const std::uint8_t> list = list_of(p);
-        valid_ = text.size() <= text_.size() && p.topic.size() <= topic_.size() && list.size() <= list_.size();
-        if (!valid_) return;
-        first_byte_ = packet.header.first_byte;
-        version_ = version;
-        color_ = color;
-        packet_id_ = p.packet_id;
-        payload_size_ = p.payload.size();
-        has_list_ = p.properties.has_value();
-        topic_size_ = p.topic.size();
-        list_size_ = list.size();
-        detail::copy_short(topic_.data(), p.topic.data(), p.topic.size());
-        detail::copy_short(list_.data(), reinterpret_cast<const char*>(list.data()), list.size());
-        detail::copy_short(text_.data(), text.data(), text.size());
-        text_size_ = text.size();
-    }
-
-private:
-    static std::span<const std::uint8_t> list_of(const mqtt::Publish& p) noexcept {
-        return p.properties ? p.properties->raw() : std::span<const std::uint8_t>{};
-    }
-    [[gnu::always_inline]] bool matches(std::uint8_t first_byte, const mqtt::Publish& p, mqtt::Version version,
-                                        bool color) const noexcept {
-        const std::span<const std::uint8_t> list = list_of(p);
-        return valid_ && first_byte == first_byte_ && p.payload.size() == payload_size_ &&
-               p.topic.size() == topic_size_ && list.size() == list_size_ && p.properties.has_value() == has_list_ &&
-               p.packet_id == packet_id_ && version == version_ && color == color_ &&
-               detail::equal_short(p.topic.data(), topic_.data(), topic_size_) &&
-               detail::equal_short(reinterpret_cast<const char*>(list.data()), list_.data(), list_size_);
-    }
-
-    bool valid_ = false;
-    std::uint8_t first_byte_ = 0;
-    mqtt::Version version_ = mqtt::Version::v3_1_1;
-    bool color_ = false;
-    bool has_list_ = false;
-    std::optional<std::uint16_t> packet_id_;
-    std::size_t payload_size_ = 0;
-    std::size_t topic_size_ = 0;
-    std::size_t list_size_ = 0;
-    std::size_t text_size_ = 0;
-    std::array<char, 128> topic_{};
-    std::array<char, 128> list_{};
-    std::array<char, 512> text_{};
-};
-
-constinit thread_local PublishHeadMemo publish_memo;
+constinit thread_local detail::PublishMemo publish_memo;  // from the type name to the payload
 
 void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, mqtt::Version version, bool color) {
     out.push_back(' ');

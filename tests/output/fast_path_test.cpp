@@ -381,8 +381,8 @@ TEST(FastPath, PropertyListTextIsTheSameWhateverTheLineBefore) {
     }
 }
 
-// The summary printer keeps the text of the last PUBLISH line from its type name to its payload
-// and copies it for a PUBLISH with the same fields: every line reads as it does when printed
+// The summary and JSON printers keep the text of the last PUBLISH from its type to its payload
+// and copy it for a PUBLISH with the same fields: every line reads as it does when printed
 // first, on a thread of its own, whatever came before it, however little differs.
 TEST(FastPath, PublishLineIsTheSameWhateverTheLineBefore) {
     const auto base_bytes = publish_v5({{"unit", "C"}, {"site", "north"}}, "abc");
@@ -396,6 +396,8 @@ TEST(FastPath, PublishLineIsTheSameWhateverTheLineBefore) {
         mqtt::Packet packet;
         mqtt::Version version = mqtt::Version::v5_0;
         bool color = false;
+        std::string_view alias_topic = {};
+        bool stream_error = false;
     };
     std::vector<Case> cases;
     const auto with = [&](const char* what, auto change) {
@@ -429,14 +431,29 @@ TEST(FastPath, PublishLineIsTheSameWhateverTheLineBefore) {
     with("3.1.1 context", [](Case& c, mqtt::Publish&) { c.version = mqtt::Version::v3_1_1; });
     with("colour", [](Case& c, mqtt::Publish&) { c.color = true; });
     with("no colour", [](Case&, mqtt::Publish&) {});
-    for (const Case& c : cases) {
-        output::Context context;
-        context.version = c.version;
-        output::PrintOptions options;
-        options.color = c.color;
-        std::string alone;
-        std::thread([&] { alone = test_util::print(c.packet, output::Format::summary, context, options); }).join();
-        EXPECT_EQ(test_util::print(c.packet, output::Format::summary, context, options), alone) << c.what;
+    with("a finding of the decoder", [](Case& c, mqtt::Publish&) {
+        c.packet.diagnostics.add(mqtt::Code::publish_topic_wildcard, mqtt::Field::topic, 2);
+    });
+    with("a finding of the session rules", [](Case& c, mqtt::Publish&) { c.stream_error = true; });
+    with("the same again", [](Case&, mqtt::Publish&) {});
+    with("another Remaining Length", [](Case& c, mqtt::Publish&) { ++c.packet.header.remaining_length; });
+    with("the same again", [](Case&, mqtt::Publish&) {});
+    with("fewer bytes", [](Case& c, mqtt::Publish&) { c.packet.raw = c.packet.raw.first(c.packet.raw.size() - 1); });
+    with("a resolved alias", [](Case& c, mqtt::Publish&) { c.alias_topic = "a/b"; });
+    with("the same again", [](Case&, mqtt::Publish&) {});
+    const mqtt::Diagnostic session_error{mqtt::Code::wrong_direction, mqtt::Severity::error, mqtt::Field::fixed_header, 0};
+    for (const output::Format format : {output::Format::summary, output::Format::json}) {
+        for (const Case& c : cases) {
+            output::Context context;
+            context.version = c.version;
+            context.alias_topic = c.alias_topic;
+            if (c.stream_error) context.extra = std::span(&session_error, 1);
+            output::PrintOptions options;
+            options.color = c.color;
+            std::string alone;
+            std::thread([&] { alone = test_util::print(c.packet, format, context, options); }).join();
+            EXPECT_EQ(test_util::print(c.packet, format, context, options), alone) << c.what;
+        }
     }
-    EXPECT_EQ(cases.size(), 21u);
+    EXPECT_EQ(cases.size(), 29u);
 }
