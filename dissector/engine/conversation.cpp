@@ -9,7 +9,7 @@ Observed Conversation::observe(mqtt::Direction direction, mqtt::Bytes bytes, std
                                std::uint64_t ref) noexcept {
     last_plain_.reset();
     const mqtt::Version version = decoding_version();
-    Observed seen{mqtt::decode(bytes, version), {}, version, {}};
+    Observed seen([&] { return mqtt::decode(bytes, version); }, version);
     if (const auto* connect = seen.packet.get<mqtt::Connect>()) {
         // The client's CONNECT names the version of everything after it (a CONNECT whose sender
         // is not known can only be the client's).

@@ -298,6 +298,10 @@ class Diagnostics {
 public:
     static constexpr std::size_t capacity = 16;
 
+    /// Empty. User-provided, so that `Diagnostics()` and `{}` leave the unused slots alone
+    /// instead of zeroing them (136 bytes).
+    Diagnostics() noexcept {}
+
     /// Appends with the code's default severity; counts it as dropped when full.
     void add(Code code, Field field, std::uint32_t offset) noexcept {
         add(Diagnostic{code, code_info(code).severity, field, offset});
