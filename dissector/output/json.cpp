@@ -259,7 +259,6 @@ void detail::append_json_prefix(Buffer& out, const Context& context) {
     prefix_memo.store(context, out, start);
 }
 
-
 void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
                 const PrintOptions& options) {
     detail::append_json_prefix(out, context);

@@ -2,7 +2,7 @@
 // output library): summary "PUBLISH topic=... qos=0 payload_len=20 <properties>", JSON from
 // "type" to "properties". The messages of one capture record usually differ only in their
 // payloads, so the text is copied instead of written again (on the 200,000-message 5.0 capture,
-// about a third of the print thread's instructions). A pure cache: the key holds every input of
+// a tenth of the print thread's instructions for summary lines, a fifth for JSON). A pure cache: the key holds every input of
 // that text, compared by value; each printer keeps its own.
 #pragma once
 

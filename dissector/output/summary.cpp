@@ -73,7 +73,7 @@ struct Fields {
     void operator()(const mqtt::Publish& p) const {
         // One reserved run for the fixed text (89 bytes at most, 96 reserved) and the topic; a
         // topic that needs escaping is written the long way where it stands. The payload is
-        // written after (append_publish_payload), so that PublishHeadMemo keeps what comes before.
+        // written after (append_publish_payload), so that the PublishMemo keeps what comes before.
         char* w = detail::put(detail::room(out, 96 + p.topic.size()), " topic=");
         if (char* t = detail::put_quoted_if_plain(w, p.topic, false)) {
             w = t;

@@ -105,7 +105,7 @@ void append_properties_summary(Buffer& out, const std::optional<mqtt::PropertyLi
 
 void append_properties_json(Buffer& out, const std::optional<mqtt::PropertyList>& list, std::string_view key) {
     if (!list) return;
-    // `,"key":{` written directly: through fmt, a third of a 5.0 PUBLISH's JSON line
+    // `,"key":{` written directly: through fmt, a fifth of a 5.0 PUBLISH's JSON line
     char* w = room(out, key.size() + 5);
     w = put(w, ",\"");
     w = put(w, key);
