@@ -24,4 +24,10 @@ void append_payload(Buffer& out, mqtt::Bytes payload, std::size_t max, bool json
 /// Appends `{` and the JSON capture keys of `context` up to "direction", each with a comma after.
 void append_json_prefix(Buffer& out, const Context& context);
 
+/// print_clean() of a PUBLISH whose text up to its payload the format's printer has kept
+/// (PublishMemo), without a hex dump: appends its line and returns true; else false, nothing
+/// appended.
+bool print_known_summary(Buffer& out, mqtt::Bytes bytes, const Context& context, const PrintOptions& options);
+bool print_known_json(Buffer& out, mqtt::Bytes bytes, const Context& context, const PrintOptions& options);
+
 }  // namespace mqttlens::output::detail

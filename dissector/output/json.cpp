@@ -200,13 +200,14 @@ void append_diagnostic(Buffer& out, const mqtt::Diagnostic& d, mqtt::Version ver
     out.push_back('}');
 }
 
-/// `opening`: `,"key":[`.
+/// `opening`: `,"key":[`. `diagnostics`: the decoder's findings, or null.
 void diagnostic_list(Buffer& out, std::string_view opening, mqtt::Severity severity,
-                     const mqtt::Packet& packet, const Context& context) {
+                     const mqtt::Diagnostics* diagnostics, const Context& context) {
     append(out, opening);
     bool first = true;
-    for (const auto& d : packet.diagnostics)
-        if (d.severity == severity) append_diagnostic(out, d, context.version, first);
+    if (diagnostics != nullptr)
+        for (const auto& d : *diagnostics)
+            if (d.severity == severity) append_diagnostic(out, d, context.version, first);
     for (const auto& d : context.extra)
         if (d.severity == severity) append_diagnostic(out, d, context.version, first);
     out.push_back(']');
@@ -216,9 +217,9 @@ constinit thread_local detail::PrefixMemo prefix_memo;
 
 /// The payload members of a PUBLISH, which end its object before the diagnostics: "payload" as
 /// text, or "payload_hex"; "payload_truncated" when cut at `payload_max`.
-void append_publish_payload(Buffer& out, const mqtt::Publish& p, const PrintOptions& options) {
-    const bool cut = options.payload_max != 0 && p.payload.size() > options.payload_max;
-    const std::string_view shown = mqtt::as_string(cut ? p.payload.first(options.payload_max) : p.payload);
+void append_publish_payload(Buffer& out, mqtt::Bytes payload, const PrintOptions& options) {
+    const bool cut = options.payload_max != 0 && payload.size() > options.payload_max;
+    const std::string_view shown = mqtt::as_string(cut ? payload.first(options.payload_max) : payload);
     char* w = detail::room(out, 64 + shown.size());
     // The display test (no DEL): a payload with DEL is not printable text, see append_payload.
     if (char* q = detail::put_quoted_if_plain(detail::put(w, ",\"payload\":"), shown, false)) {
@@ -227,7 +228,7 @@ void append_publish_payload(Buffer& out, const mqtt::Publish& p, const PrintOpti
     }
     *w++ = ',';
     detail::finish(out, w);
-    detail::append_payload(out, p.payload, options.payload_max, true);
+    detail::append_payload(out, payload, options.payload_max, true);
     if (cut) append(out, ",\"payload_truncated\":true");
 }
 
@@ -259,22 +260,59 @@ void detail::append_json_prefix(Buffer& out, const Context& context) {
     prefix_memo.store(context, out, start);
 }
 
-void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
-                const PrintOptions& options) {
-    detail::append_json_prefix(out, context);
+namespace {
 
-    bool stream_error = false;
-    for (const auto& d : context.extra) stream_error |= d.severity == mqtt::Severity::error;
-    const bool valid = packet.valid() && !stream_error;
+/// Whether the stream found an error in the packet (`"valid"` is false then).
+bool stream_error(const Context& context) noexcept {
+    for (const auto& d : context.extra)
+        if (d.severity == mqtt::Severity::error) return true;
+    return false;
+}
+
+/// The start of an object: the capture keys and the packet's offset.
+void write_start(Buffer& out, const Context& context) {
+    detail::append_json_prefix(out, context);
     if (context.offset) {
         char* w = detail::put(detail::room(out, 16 + detail::max_uint_chars), "\"offset\":");
         w = detail::put_uint(w, *context.offset);
         *w++ = ',';
         detail::finish(out, w);
     }
+}
+
+/// The end of an object: a PUBLISH's payload (when `payload` is not null), the findings of the
+/// decoder (`packet`'s, when not null) and of the stream, "raw_hex" (`packet`'s).
+void write_end(Buffer& out, const mqtt::Bytes* payload, const mqtt::Packet* packet, const Context& context,
+               const PrintOptions& options) {
+    if (payload != nullptr) append_publish_payload(out, *payload, options);
+    const mqtt::Diagnostics* diagnostics = packet != nullptr ? &packet->diagnostics : nullptr;
+    if ((diagnostics == nullptr || diagnostics->empty()) && context.extra.empty()) {
+        append(out, ",\"errors\":[],\"warnings\":[]");
+    } else {
+        diagnostic_list(out, ",\"errors\":[", mqtt::Severity::error, diagnostics, context);
+        diagnostic_list(out, ",\"warnings\":[", mqtt::Severity::warning, diagnostics, context);
+    }
+    if (diagnostics != nullptr && diagnostics->dropped() > 0)
+        fmt::format_to(it(out), FMT_COMPILE(",\"diagnostics_dropped\":{}"), diagnostics->dropped());
+    if (options.hex_dump && packet != nullptr) {
+        append(out, ",\"raw_hex\":\"");
+        append_hex(out, packet->raw);
+        out.push_back('"');
+    }
+    append(out, "}\n");
+}
+
+}  // namespace
+
+void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
+                const PrintOptions& options) {
+    write_start(out, context);
+    const bool valid = packet.valid() && !stream_error(context);
     const auto* publish = std::get_if<mqtt::Publish>(&packet.body);
     const bool memo = publish != nullptr && context.alias_topic.empty();  // resolved_topic sits inside
-    if (!memo || !publish_memo.append_to(out, packet, *publish, context.version, valid)) {
+    if (memo && publish_memo.find(packet.raw, context.version, valid)) {
+        publish_memo.append_to(out);
+    } else {
         const std::size_t head = out.size();
         const std::string_view type = mqtt::type_name(packet.type(), context.version);
         char* w = detail::room(out, 128 + type.size() + 3 * detail::max_uint_chars);
@@ -293,21 +331,17 @@ void print_json(Buffer& out, const mqtt::Packet& packet, const Context& context,
         std::visit(Members{out, packet, options, context.version}, packet.body);
         if (memo) publish_memo.store(packet, *publish, context.version, valid, out, head);
     }
-    if (publish != nullptr) append_publish_payload(out, *publish, options);
-    if (packet.diagnostics.empty() && context.extra.empty()) {
-        append(out, ",\"errors\":[],\"warnings\":[]");
-    } else {
-        diagnostic_list(out, ",\"errors\":[", mqtt::Severity::error, packet, context);
-        diagnostic_list(out, ",\"warnings\":[", mqtt::Severity::warning, packet, context);
-    }
-    if (packet.diagnostics.dropped() > 0)
-        fmt::format_to(it(out), FMT_COMPILE(",\"diagnostics_dropped\":{}"), packet.diagnostics.dropped());
-    if (options.hex_dump) {
-        append(out, ",\"raw_hex\":\"");
-        append_hex(out, packet.raw);
-        out.push_back('"');
-    }
-    append(out, "}\n");
+    write_end(out, publish != nullptr ? &publish->payload : nullptr, &packet, context, options);
+}
+
+bool detail::print_known_json(Buffer& out, mqtt::Bytes bytes, const Context& context, const PrintOptions& options) {
+    if (!context.alias_topic.empty()) return false;
+    const std::optional<mqtt::Bytes> payload = publish_memo.find(bytes, context.version, !stream_error(context));
+    if (!payload) return false;
+    write_start(out, context);
+    publish_memo.append_to(out);
+    write_end(out, &*payload, nullptr, context, options);
+    return true;
 }
 
 }  // namespace mqttlens::output

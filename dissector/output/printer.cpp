@@ -69,6 +69,14 @@ void print_packet(Buffer& out, const mqtt::Packet& packet, const Context& contex
     }
 }
 
+void print_clean(Buffer& out, mqtt::Bytes bytes, const Context& context, const PrintOptions& options) {
+    if (!options.hex_dump) {
+        if (options.format == Format::summary && detail::print_known_summary(out, bytes, context, options)) return;
+        if (options.format == Format::json && detail::print_known_json(out, bytes, context, options)) return;
+    }
+    print_packet(out, mqtt::decode_clean(bytes, context.version), context, options);
+}
+
 void print_hex_dump(Buffer& out, mqtt::Bytes bytes) {
     for (std::size_t line = 0; line < bytes.size(); line += 16) {
         const auto row = bytes.subspan(line, std::min<std::size_t>(16, bytes.size() - line));

@@ -28,9 +28,15 @@ struct PrintOptions {
     std::size_t payload_max = 64;   ///< payload bytes shown, in every format; 0 = all
 };
 
-/// Appends `packet` in the format of `options`, ending with a newline.
+/// Appends `packet` in the format of `options`, ending with a newline. `packet` is what
+/// mqtt::decode() (or decode_clean()) made of `packet.raw`: the printers key what they keep on those bytes.
 void print_packet(Buffer& out, const mqtt::Packet& packet, const Context& context,
                   const PrintOptions& options);
+/// Appends the packet in `bytes`, one whole packet that mqtt::decode() finds nothing wrong with
+/// as version `context.version`, as print_packet() does: the same text. A PUBLISH whose bytes up
+/// to its payload (and size) are those of the last PUBLISH printed on this thread in the same
+/// format is not decoded again: its text is copied (see publish_memo.hpp).
+void print_clean(Buffer& out, mqtt::Bytes bytes, const Context& context, const PrintOptions& options);
 /// Appends a framing error in the format of `options`, ending with a newline.
 void print_framing_error(Buffer& out, const FramingError& error, const Context& context,
                          const PrintOptions& options);

@@ -145,14 +145,14 @@ struct Fields {
 };
 
 /// " payload=..." of a PUBLISH: quoted text, cut at `payload_max` with "...", or hex.
-void append_publish_payload(Buffer& out, const mqtt::Publish& p, const PrintOptions& options) {
-    if (p.payload.empty()) return;
-    const bool cut = options.payload_max != 0 && p.payload.size() > options.payload_max;
-    const std::string_view shown = mqtt::as_string(cut ? p.payload.first(options.payload_max) : p.payload);
+void append_publish_payload(Buffer& out, mqtt::Bytes payload, const PrintOptions& options) {
+    if (payload.empty()) return;
+    const bool cut = options.payload_max != 0 && payload.size() > options.payload_max;
+    const std::string_view shown = mqtt::as_string(cut ? payload.first(options.payload_max) : payload);
     char* w = detail::put(detail::room(out, 16 + shown.size()), " payload=");
     if (char* q = detail::put_quoted_if_plain(w, shown, false)) return detail::finish(out, cut ? detail::put(q, "...") : q);
     detail::finish(out, w);
-    detail::append_payload(out, p.payload, options.payload_max, false);
+    detail::append_payload(out, payload, options.payload_max, false);
 }
 
 constinit thread_local detail::PublishMemo publish_memo;  // from the type name to the payload
@@ -193,15 +193,39 @@ void write_prefix(Buffer& out, const Context& context) {
     prefix_memo.store(context, out, start);
 }
 
+/// The start of a line: the prefix, or the packet's offset when there is nothing to say where it was.
+void write_start(Buffer& out, const Context& context) {
+    write_prefix(out, context);
+    if (context.src.empty() && context.dst.empty() && !context.frame && context.offset)
+        fmt::format_to(it(out), FMT_COMPILE("@{:<5} "), *context.offset);
+}
+
+/// The end of a line: a PUBLISH's payload (when `payload` is not null), the resolved topic, the
+/// findings of the decoder (`diagnostics`, when not null) and of the stream, the newline.
+void write_end(Buffer& out, const mqtt::Bytes* payload, const mqtt::Diagnostics* diagnostics,
+               const Context& context, const PrintOptions& options) {
+    if (payload != nullptr) append_publish_payload(out, *payload, options);
+    if (!context.alias_topic.empty()) {
+        append(out, " resolved_topic=");
+        append_display(out, context.alias_topic);
+    }
+    if (diagnostics != nullptr) {
+        for (const auto& d : *diagnostics) append_diagnostic(out, d, context.version, options.color);
+        if (diagnostics->dropped() > 0) fmt::format_to(it(out), FMT_COMPILE(" [+{} more]"), diagnostics->dropped());
+    }
+    for (const auto& d : context.extra) append_diagnostic(out, d, context.version, options.color);
+    out.push_back('\n');
+}
+
 }  // namespace
 
 void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& context,
                    const PrintOptions& options) {
-    write_prefix(out, context);
-    if (context.src.empty() && context.dst.empty() && !context.frame && context.offset)
-        fmt::format_to(it(out), FMT_COMPILE("@{:<5} "), *context.offset);
+    write_start(out, context);
     const auto* publish = std::get_if<mqtt::Publish>(&packet.body);
-    if (publish == nullptr || !publish_memo.append_to(out, packet, *publish, context.version, options.color)) {
+    if (publish != nullptr && publish_memo.find(packet.raw, context.version, options.color)) {
+        publish_memo.append_to(out);
+    } else {
         const std::size_t head = out.size();
         const std::string_view type = mqtt::type_name(packet.type(), context.version);
         char* w = detail::room(out, style::type.size() + type.size() + style::reset.size());
@@ -212,17 +236,16 @@ void print_summary(Buffer& out, const mqtt::Packet& packet, const Context& conte
         std::visit(Fields{out, packet, options, context.version}, packet.body);
         if (publish != nullptr) publish_memo.store(packet, *publish, context.version, options.color, out, head);
     }
-    if (publish != nullptr) append_publish_payload(out, *publish, options);
-    if (!context.alias_topic.empty()) {
-        append(out, " resolved_topic=");
-        append_display(out, context.alias_topic);
-    }
+    write_end(out, publish != nullptr ? &publish->payload : nullptr, &packet.diagnostics, context, options);
+}
 
-    for (const auto& d : packet.diagnostics) append_diagnostic(out, d, context.version, options.color);
-    if (packet.diagnostics.dropped() > 0)
-        fmt::format_to(it(out), FMT_COMPILE(" [+{} more]"), packet.diagnostics.dropped());
-    for (const auto& d : context.extra) append_diagnostic(out, d, context.version, options.color);
-    out.push_back('\n');
+bool detail::print_known_summary(Buffer& out, mqtt::Bytes bytes, const Context& context, const PrintOptions& options) {
+    const std::optional<mqtt::Bytes> payload = publish_memo.find(bytes, context.version, options.color);
+    if (!payload) return false;
+    write_start(out, context);
+    publish_memo.append_to(out);
+    write_end(out, &*payload, nullptr, context, options);
+    return true;
 }
 
 }  // namespace mqttlens::output

@@ -160,7 +160,7 @@ void PrintPipeline::any_packet(mqtt::Bytes bytes, Decoding how, const mqtt::Pack
         }
         mqtt::for_each_packet(bytes, [&](mqtt::Bytes one, std::size_t at) {  // a run of clean packets
             c.offset = offset + at;
-            output::print_packet(writer_.buffer(), mqtt::decode_clean(one, how.version), c, options_);
+            output::print_clean(writer_.buffer(), one, c, options_);
             writer_.commit();
         });
         return;
@@ -268,9 +268,8 @@ void PrintPipeline::print(const Batch& b, std::uint64_t serial, capture::Timesta
                 r.how.clean ? mqtt::packet_size(mqtt::Bytes(r.data + at, r.size - at)) : r.size);
             const mqtt::Bytes bytes(r.data + at, size);
             c.offset = offset + at;
-            const mqtt::Packet packet = r.how.clean ? mqtt::decode_clean(bytes, r.how.version)
-                                                    : mqtt::decode(bytes, r.how.version);
-            output::print_packet(out.buffer(), packet, c, options);
+            if (r.how.clean) output::print_clean(out.buffer(), bytes, c, options);
+            else output::print_packet(out.buffer(), mqtt::decode(bytes, r.how.version), c, options);
             out.commit();
             at += size;
         }
