@@ -185,9 +185,16 @@ void decode_body_v5(Ctx& c, Packet& p) noexcept;
 // allowed, and the list's identifiers are left unknown (PropertyList's default).
 bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,
                            Publish& pub, FieldTable& fields, bool checks = true) noexcept;
+// What plain_qos0_publish_v5 read of a plain PUBLISH.
+struct PlainHead {
+    std::uint64_t property_ids = 0;
+    std::size_t payload = 0;     // where the payload starts, from `base`
+    bool utf8_payload = false;   // a Payload Format Indicator of 1 (the payload was found UTF-8)
+};
 // The verdict of read_plain_publish_v5 for a QoS 0 PUBLISH body, with no Publish to fill: true
-// exactly where it would return true; then `property_ids` receives the list's identifiers.
-bool plain_qos0_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end,
-                           std::uint64_t& property_ids) noexcept;
+// exactly where it would return true; then `head` tells what it read.
+bool plain_qos0_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, PlainHead& head) noexcept;
+// Whether a payload is the UTF-8 that a Payload Format Indicator of 1 promises.
+bool utf8_payload(Bytes payload) noexcept;
 
 }  // namespace mqttlens::mqtt::detail

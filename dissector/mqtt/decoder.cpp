@@ -530,22 +530,68 @@ Packet decode_clean(Bytes bytes, Version version, const DecodeOptions& options) 
     return p;
 }
 
+namespace {
+
+/// The last QoS 0 PUBLISH is_plain_qos0_publish() found plain: its bytes before the payload, and
+/// what they hold. A publisher's next message usually differs in its payload alone; it is then
+/// answered without reading its topic and properties again. A pure cache: whether a QoS 0
+/// PUBLISH is plain depends on its bytes before the payload (fixed header, topic, property list),
+/// its size and version, and where its Payload Format Indicator is 1 on its payload being UTF-8,
+/// which is checked every time.
+class PlainPublishMemo {
+public:
+    /// Whether `bytes` are plain, when their bytes before the payload, size and version are
+    /// those stored (then `ids` receives the identifiers of the property list); else nullopt.
+    [[gnu::always_inline]] std::optional<bool> answer(Bytes bytes, Version version, std::uint64_t& ids) const noexcept {
+        if (bytes.size() != size_ || version != version_ || std::memcmp(bytes.data(), bytes_, head_.payload) != 0)
+            return std::nullopt;
+        ids = head_.property_ids;
+        return !head_.utf8_payload || detail::utf8_payload(bytes.subspan(head_.payload));
+    }
+    void store(Bytes bytes, Version version, const detail::PlainHead& head) noexcept {
+        size_ = ~std::size_t{0};
+        if (head.payload > sizeof bytes_) return;  // too long to keep
+        std::memcpy(bytes_, bytes.data(), head.payload);
+        head_ = head;
+        version_ = version;
+        size_ = bytes.size();
+    }
+
+private:
+    std::size_t size_ = ~std::size_t{0};  // of the packet kept; ~0: none
+    Version version_ = Version::v3_1_1;
+    detail::PlainHead head_;
+    std::uint8_t bytes_[128] = {};
+};
+
+constinit thread_local PlainPublishMemo plain_publish_memo;
+
+}  // namespace
+
 bool is_plain_qos0_publish(Bytes bytes, Version version, std::uint64_t* property_ids) noexcept {
     // decode_plain_publish's checks, with nothing filled in: QoS 0, no DUP, any RETAIN.
+    if (bytes.empty() || (bytes[0] & 0xFE) != 0x30) return false;
+    std::uint64_t ids = 0;
+    if (const std::optional<bool> known = plain_publish_memo.answer(bytes, version, ids)) {
+        if (*known && property_ids) *property_ids = ids;
+        return *known;
+    }
     std::uint32_t length;
     std::size_t start;
-    if (bytes.empty() || (bytes[0] & 0xFE) != 0x30 || !plain_publish_header(bytes, length, start)) return false;
-    std::uint64_t ids = 0;
+    if (!plain_publish_header(bytes, length, start)) return false;
+    detail::PlainHead head;
     if (version == Version::v5_0) {
-        if (!detail::plain_qos0_publish_v5(bytes.data(), start, bytes.size(), ids)) return false;
+        if (!detail::plain_qos0_publish_v5(bytes.data(), start, bytes.size(), head)) return false;
     } else {
         Publish pub;
         FieldTable fields;
         if (read_publish(bytes.data(), start, bytes.size(), 0, pub, fields) != PublishRead::ok ||
             !detail::plain_topic(pub.topic))
             return false;
+        head.payload = start + 2 + pub.topic.size();
     }
-    if (property_ids) *property_ids = ids;
+    plain_publish_memo.store(bytes, version, head);
+    if (property_ids) *property_ids = head.property_ids;
     return true;
 }
 

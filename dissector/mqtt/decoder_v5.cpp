@@ -462,6 +462,7 @@ struct PublishLayout {
     std::size_t length_size = 0;
     std::size_t list_length = 0;
     std::uint64_t ids = ~std::uint64_t{0};
+    bool utf8_payload = false;  ///< plain_layout: a Payload Format Indicator of 1
 };
 
 /// The checked reading: true when the body is plain (see read_plain_publish_v5), with its layout.
@@ -485,6 +486,7 @@ struct PublishLayout {
     out.length_at = pos;
     out.length_size = 1;
     out.list_length = length;
+    out.utf8_payload = utf8_payload;
     const std::size_t payload = pos + 1 + length;
     return !utf8_payload ||
            !scan_utf8(std::string_view(reinterpret_cast<const char*>(base) + payload, end - payload), false,
@@ -513,12 +515,17 @@ struct PublishLayout {
 
 }  // namespace
 
-bool plain_qos0_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end,
-                           std::uint64_t& property_ids) noexcept {
+bool plain_qos0_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, PlainHead& head) noexcept {
     PublishLayout layout;
     if (!plain_layout(base, start, end, 0, layout)) return false;
-    property_ids = layout.ids;
+    head.property_ids = layout.ids;
+    head.payload = layout.length_at + layout.length_size + layout.list_length;
+    head.utf8_payload = layout.utf8_payload;
     return true;
+}
+
+bool utf8_payload(Bytes payload) noexcept {
+    return !scan_utf8(as_string(payload), false, [](Utf8Issue, std::size_t) {}).invalid();
 }
 
 bool read_plain_publish_v5(const std::uint8_t* base, std::size_t start, std::size_t end, unsigned qos,

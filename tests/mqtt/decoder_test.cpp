@@ -16,6 +16,7 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <thread>
 
 namespace mqttlens::mqtt::test {
 namespace {
@@ -810,6 +811,47 @@ TEST(DecodeFastPaths, APropertyListIsJudgedByItsOwnBytesWhateverCameBefore) {
         EXPECT_EQ(is_plain_qos0_publish(Bytes(bytes), Version::v5_0), c.plain);
         expect_fast_is_general(Bytes(bytes), Version::v5_0, {});
         expect_clean_is_decode(Bytes(bytes), Version::v5_0, {});
+    }
+}
+
+// is_plain_qos0_publish keeps the bytes before the payload of the last QoS 0 PUBLISH it found
+// plain, and answers a packet with the same bytes there, of the same size and version, without
+// reading its topic and properties again: each verdict is still the one a fresh thread gives,
+// whatever was asked before.
+TEST(DecodeFastPaths, AQos0PublishIsJudgedByItsOwnBytesWhateverCameBefore) {
+    struct Case {
+        const char* hex;
+        Version version;
+        bool plain;
+    };
+    const Case cases[] = {
+        {"30 09  00 01 74  02  01 01  C3 A9 21", Version::v5_0, true},       // Payload Format Indicator 1, UTF-8
+        {"30 09  00 01 74  02  01 01  C3 A9 22", Version::v5_0, true},       // another payload
+        {"30 09  00 01 74  02  01 01  FF FE 21", Version::v5_0, false},      // the same size, not UTF-8
+        {"30 09  00 01 74  02  01 01  C3 A9 21", Version::v5_0, true},
+        {"30 0A  00 01 74  02  01 01  C3 A9 21 21", Version::v5_0, true},    // one byte more
+        {"30 0A  00 01 74  02  01 01  C3 A9 21 00", Version::v5_0, false},   // a NUL in the payload
+        {"30 0A  00 01 74  02  01 01  C3 A9 21 21", Version::v5_0, true},
+        {"30 0A  00 01 74  02  01 01  C3 A9 21 21", Version::v3_1_1, true},  // the same bytes in 3.1.1
+        {"30 0A  00 01 23  02  01 01  C3 A9 21 21", Version::v3_1_1, false}, // topic "#"
+        {"30 0A  00 01 74  02  01 01  C3 A9 21 21", Version::v3_1_1, true},
+        {"30 07  00 01 74  01 02 03 04", Version::v3_1_1, true},             // read as 5.0: a Property Length of 1, property 2
+        {"30 07  00 01 74  01 02 03 04", Version::v5_0, false},
+        {"30 07  00 01 74  01 02 03 04", Version::v3_1_1, true},
+        {"30 07  00 01 74  00  61 62 63", Version::v5_0, true},              // an empty list
+        {"31 07  00 01 74  00  61 62 63", Version::v5_0, true},              // RETAIN
+        {"38 07  00 01 74  00  61 62 63", Version::v5_0, false},             // DUP on QoS 0
+        {"32 09  00 01 74  00 01  00  61 62", Version::v5_0, false},         // QoS 1: not this shortcut's
+        {"30 07  00 01 74  00  61 62 63", Version::v5_0, true},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.hex);
+        const auto bytes = test::hex(c.hex);
+        bool alone = false;
+        std::thread([&] { alone = is_plain_qos0_publish(Bytes(bytes), c.version); }).join();
+        EXPECT_EQ(alone, c.plain);
+        EXPECT_EQ(is_plain_qos0_publish(Bytes(bytes), c.version), c.plain);
+        expect_fast_is_general(Bytes(bytes), c.version, {});
     }
 }
 
