@@ -13,10 +13,11 @@
 // Other bytes (a packet put together from several records, or from TLS or WebSocket; a live
 // capture) and stream findings are copied into the batch's arena. The print
 // thread reads the bytes again, which costs less than moving a decoded Packet of 300 bytes
-// across: a packet the capture thread found nothing wrong with is rebuilt by
-// mqtt::decode_clean() without the checks (a PUBLISH in about 90 instructions instead of 210),
-// any other is decoded again; the usual QoS 0 PUBLISH reaches clean_packet() without having been
-// decoded into a Packet at all. Batches are recycled (two in all: one filled while the other is
+// across: a packet the capture thread found nothing wrong with goes to output::print_clean(),
+// which copies the text of a PUBLISH like the one before it without decoding it and otherwise
+// rebuilds it with mqtt::decode_clean() (no checks: a PUBLISH in about 90 instructions instead
+// of 210); any other is decoded again. The usual QoS 0 PUBLISH reaches clean_packet() without
+// having been decoded into a Packet at all, and is printed the same way. Batches are recycled (two in all: one filled while the other is
 // printed), so memory stays flat however long the capture is; the capture thread waits when the
 // printer falls behind.
 //
@@ -60,7 +61,7 @@ namespace mqttlens::dissect {
 /// How a packet's bytes were decoded, so that the print thread decodes them the same way.
 struct Decoding {
     mqtt::Version version = mqtt::Version::v3_1_1;  ///< the connection's (3.1.1 while unknown)
-    bool clean = false;               ///< decode() finds nothing wrong: mqtt::decode_clean() reads it
+    bool clean = false;               ///< decode() finds nothing wrong: output::print_clean() prints it
 };
 
 /// `t - origin`; 0 when a record is older than the first one.
