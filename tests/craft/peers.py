@@ -154,10 +154,27 @@ class Capture:
             stop(self.proc, signal.SIGINT)
             raise PeerError("tcpdump did not start on lo: " + "".join(self.err)[-1000:])
 
-    def stop(self):
-        time.sleep(0.3)  # the last segments (FIN, ACK) reach the capture
+    def stop(self, connections=1, timeout=5):
+        """Waits (`timeout` s at most) until the file holds `connections` connections or more, each
+        ended by a FIN or RST: tcpdump reads the kernel's buffer late on a busy machine, and
+        what it has not read when SIGINT comes is lost. Then stops it."""
+        deadline = time.monotonic() + timeout
+        time.sleep(0.1)
+        while time.monotonic() < deadline and not self._ended(connections):
+            time.sleep(0.05)
+        time.sleep(0.2)  # the last ACKs
         stop(self.proc, signal.SIGINT)
         self.reader.join(timeout=5)
+
+    def _ended(self, connections):
+        try:
+            segments = read_pcap(self.path)
+        except (OSError, struct.error, IndexError):  # a record half written
+            return False
+        opened = {(s[0], s[1]) for s in segments if (s[3] & 0x12) == 0x02}  # SYN without ACK: (client, server)
+        ended = {(s[0], s[1]) for s in segments if s[3] & 0x05}
+        ended |= {(s[1], s[0]) for s in segments if s[3] & 0x05}  # a FIN or RST from either side
+        return len(opened) >= connections and opened <= ended
 
 
 class NodePeer:

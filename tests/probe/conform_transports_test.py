@@ -147,7 +147,7 @@ def test_ws_frame(ws_port, tmp, plain):
     try:
         code, got, err = verdicts(url, "--ws-frame", "3", cases={"pingreq-answered": "pass"})
     finally:
-        capture.stop()
+        capture.stop(connections=2)  # the target's check, then the case
     check(code == 0 and only_verdicts(got) == {"pingreq-answered": "pass"}, f"--ws-frame 3, one case: {code} {got} {err}")
     segments = peers.read_pcap(pcap)
     # Each connection's client frames (the first connection only checks that the target answers);
