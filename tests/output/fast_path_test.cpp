@@ -417,6 +417,7 @@ TEST(FastPath, PublishLineIsTheSameWhateverTheLineBefore) {
         bool color = false;
         std::string_view alias_topic = {};
         bool stream_error = false;
+        std::size_t payload_max = 64;
     };
     const auto v5 = [](const char* what, std::vector<std::uint8_t> bytes) { return Case{what, std::move(bytes)}; };
     const auto base = publish(0x30, "t", std::nullopt, north, "abc");
@@ -450,10 +451,17 @@ TEST(FastPath, PublishLineIsTheSameWhateverTheLineBefore) {
         v5("fewer bytes", std::vector<std::uint8_t>(base.begin(), base.end() - 1)),
         v5("a UTF-8 payload", publish(0x30, "t", std::nullopt, utf8_payload, "abc")),
         v5("a payload that is not UTF-8", publish(0x30, "t", std::nullopt, utf8_payload, "a\xff" "c")),
+        v5("a UTF-8 payload after it", publish(0x30, "t", std::nullopt, utf8_payload, "abc")),
         {"a resolved alias", publish(0x30, "", std::nullopt, alias, "abc"), mqtt::Version::v5_0, false, "a/b"},
         {"the same again", publish(0x30, "", std::nullopt, alias, "abc"), mqtt::Version::v5_0, false, "a/b"},
         v5("the same again, not resolved", publish(0x30, "", std::nullopt, alias, "abc")),
+        {"a preview of two bytes", base, mqtt::Version::v5_0, false, {}, false, 2},
+        {"the same again", base, mqtt::Version::v5_0, false, {}, false, 2},
     };
+    auto longer = base;
+    longer.push_back(0x00);
+    cases.push_back(v5("a byte past the packet", longer));
+    cases.push_back(v5("the same again, without it", base));
     ASSERT_TRUE(mqtt::decode(base, mqtt::Version::v5_0).valid());
     ASSERT_FALSE(mqtt::decode(cases[28].bytes, mqtt::Version::v5_0).valid()) << cases[28].what;
     const mqtt::Diagnostic session_error{mqtt::Code::wrong_direction, mqtt::Severity::error, mqtt::Field::fixed_header, 0};
@@ -467,6 +475,7 @@ TEST(FastPath, PublishLineIsTheSameWhateverTheLineBefore) {
                 if (c.stream_error) context.extra = std::span(&session_error, 1);
                 output::PrintOptions options;
                 options.color = c.color;
+                options.payload_max = c.payload_max;
                 options.format = format;
                 const mqtt::Packet packet = mqtt::decode(c.bytes, c.version);
                 std::string alone;
@@ -482,7 +491,8 @@ TEST(FastPath, PublishLineIsTheSameWhateverTheLineBefore) {
             }
         }
     }
-    EXPECT_EQ(cases.size(), 32u);
-    // All but the five broken ones (DUP, no list read as 5.0, "#", fewer bytes, not UTF-8), in both formats.
-    EXPECT_EQ(clean, 2 * 27u);
+    EXPECT_EQ(cases.size(), 37u);
+    // All but the six broken ones (DUP, no list read as 5.0, "#", fewer bytes, not UTF-8, a byte
+    // past the packet), in both formats.
+    EXPECT_EQ(clean, 2 * 31u);
 }
