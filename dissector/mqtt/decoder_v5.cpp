@@ -479,19 +479,14 @@ struct PublishLayout {
     }
     if (pos == end || base[pos] >= 0x80 || base[pos] > end - pos - 1) return false;
     const std::size_t length = base[pos];
-    bool utf8_payload;
-    if (!plain_publish_list(base + pos + 1, length, out.ids, utf8_payload)) return false;
+    if (!plain_publish_list(base + pos + 1, length, out.ids, out.utf8_payload)) return false;
     if (topic == 0 && !(out.ids & std::uint64_t{1} << static_cast<unsigned>(PropertyId::topic_alias))) return false;
     out.topic = topic;
     out.length_at = pos;
     out.length_size = 1;
     out.list_length = length;
-    out.utf8_payload = utf8_payload;
     const std::size_t payload = pos + 1 + length;
-    return !utf8_payload ||
-           !scan_utf8(std::string_view(reinterpret_cast<const char*>(base) + payload, end - payload), false,
-                      [](Utf8Issue, std::size_t) {})
-                .invalid();
+    return !out.utf8_payload || utf8_payload(Bytes(base + payload, end - payload));
 }
 
 /// The unchecked reading (decode_clean): the layout of a body decode() found nothing wrong with;

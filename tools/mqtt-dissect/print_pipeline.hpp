@@ -17,9 +17,9 @@
 // which copies the text of a PUBLISH like the one before it without decoding it and otherwise
 // rebuilds it with mqtt::decode_clean() (no checks: a PUBLISH in about 90 instructions instead
 // of 210); any other is decoded again. The usual QoS 0 PUBLISH reaches clean_packet() without
-// having been decoded into a Packet at all, and is printed the same way. Batches are recycled (two in all: one filled while the other is
-// printed), so memory stays flat however long the capture is; the capture thread waits when the
-// printer falls behind.
+// having been decoded into a Packet at all, and is printed the same way. Batches are recycled
+// (two in all: one filled while the other is printed), so memory stays flat however long the
+// capture is; the capture thread waits when the printer falls behind.
 //
 // The print thread keeps its own Writer (on the same FILE) and a copy of the options: if it wrote
 // into the caller's Writer, the buffer's size field would share a cache line with the capture
